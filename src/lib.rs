@@ -1,1 +1,9 @@
+//! kvrachu-bot: book a doctor in the Irkutsk region from Telegram, and be reminded of the visit.
 
+pub mod app;
+pub mod bot;
+pub mod config;
+pub mod http;
+pub mod i18n;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,163 @@
+//! Wires everything: the store, the bot, the dispatcher, the HTTP server; runs until SIGTERM or Ctrl-C.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use teloxide::dispatching::dialogue::{ErasedStorage, Storage};
+use teloxide::error_handlers::LoggingErrorHandler;
+use teloxide::prelude::*;
+use teloxide::update_listeners::webhooks;
+use tokio::sync::watch;
+
+use crate::bot::{self, Clock, Ctx, State};
+use crate::config::{Settings, UpdatesMode};
+use crate::http::{self, HttpState};
+use crate::store::dialogue::DialogueStorage;
+use crate::store::{key_path_for_sqlite, DataKey, Store};
+
+/// The data key: `DATA_KEY`, or the key file beside the SQLite database (created when absent).
+pub fn resolve_data_key(settings: &Settings) -> anyhow::Result<DataKey> {
+    if let Some(raw) = &settings.data_key {
+        return DataKey::from_base64(raw).map_err(|problem| anyhow::anyhow!("DATA_KEY: {problem}"));
+    }
+    let path = key_path_for_sqlite(&settings.database_url)
+        .context("DATA_KEY: is required unless DATABASE_URL names a SQLite file")?;
+    DataKey::load_or_create(&path)
+}
+
+pub fn make_bot(settings: &Settings) -> Bot {
+    let bot = Bot::new(&settings.token);
+    match &settings.api_url {
+        Some(url) => bot.set_api_url(url.clone()),
+        None => bot,
+    }
+}
+
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let settings = Arc::new(settings);
+    let key = resolve_data_key(&settings)?;
+    let store = Store::connect(&settings.database_url, &key).await?;
+    tracing::info!(backend = store.backend_name(), demo = settings.is_demo(), "store ready");
+
+    let bot = make_bot(&settings);
+    let me = bot
+        .get_me()
+        .await
+        .context("cannot reach the Telegram Bot API: check TELOXIDE_TOKEN (and TELOXIDE_API_URL)")?;
+    tracing::info!(username = %bot::bot_username(&me), "connected to Telegram");
+    if let Err(err) = bot::commands::register(&bot).await {
+        tracing::warn!(error = %err, "cannot register the command list");
+    }
+
+    let ctx = Arc::new(Ctx {
+        store: store.clone(),
+        settings: settings.clone(),
+        clock: Clock::System,
+    });
+    let storage: Arc<ErasedStorage<State>> = DialogueStorage::new(store.clone()).erase();
+
+    let listener = tokio::net::TcpListener::bind(settings.http_addr)
+        .await
+        .with_context(|| format!("HTTP_ADDR: cannot listen on {}", settings.http_addr))?;
+    tracing::info!(addr = %listener.local_addr()?, "HTTP server listening");
+    let mut router = http::router(HttpState { store: store.clone() });
+
+    let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
+        .dependencies(dptree::deps![ctx.clone(), storage])
+        // Unhandled updates are dropped quietly: the default handler would log their content.
+        .default_handler(|_| async {})
+        .error_handler(LoggingErrorHandler::with_custom_text("a handler failed"))
+        .build();
+
+    let (stop_http, http_stopped) = watch::channel(false);
+    let shutdown = dispatcher.shutdown_token();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("stopping");
+        // The token refuses while the dispatcher is still starting; try again shortly.
+        loop {
+            match shutdown.shutdown() {
+                Ok(done) => {
+                    done.await;
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    });
+
+    match &settings.updates {
+        UpdatesMode::Polling => {
+            let server = spawn_http(listener, router, http_stopped);
+            dispatcher.dispatch().await;
+            let _ = stop_http.send(true);
+            server.await.ok();
+        }
+        UpdatesMode::Webhook { secret } => {
+            let url = settings
+                .public_url
+                .join("telegram/webhook")
+                .context("PUBLIC_URL: cannot form the webhook URL")?;
+            let options = webhooks::Options::new(settings.http_addr, url.clone())
+                .path("/telegram/webhook".to_owned())
+                .secret_token(secret.clone());
+            // `axum_no_setup`: the webhook is set here and never deleted on stop, so that one of several
+            // instances stopping does not cut the others off.
+            let (updates, _stopped, webhook_router) = webhooks::axum_no_setup(options);
+            router = router.merge(webhook_router);
+            bot.set_webhook(url)
+                .secret_token(secret.clone())
+                .await
+                .context("cannot set the Telegram webhook (PUBLIC_URL, WEBHOOK_SECRET)")?;
+            let server = spawn_http(listener, router, http_stopped);
+            dispatcher
+                .dispatch_with_listener(updates, LoggingErrorHandler::with_custom_text("webhook listener"))
+                .await;
+            let _ = stop_http.send(true);
+            server.await.ok();
+        }
+    }
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn spawn_http(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    mut stopped: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let result = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            })
+            .await;
+        if let Err(err) = result {
+            tracing::error!(error = %err, "HTTP server failed");
+        }
+    })
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,198 @@
+//! Button data: short typed codes that always fit Telegram's 64 bytes and never carry personal data.
+//!
+//! Long registry ids (slot ids) stay server-side; buttons carry small numbers. Data that does not decode, or a
+//! button that no longer fits the conversation, is answered with a short notice and the current step is
+//! shown again.
+
+use std::sync::Arc;
+
+use teloxide::prelude::*;
+
+use crate::i18n::Lang;
+use crate::store::dialogue::RecoverableState;
+use crate::t;
+
+use super::{settings, start, BotDialogue, Ctx, HandlerResult, State, Who};
+
+/// Telegram's limit for `callback_data`.
+pub const MAX_CALLBACK_BYTES: usize = 64;
+
+/// A main-menu section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Gosuslugi,
+    Children,
+    Book,
+    Appointments,
+    Settings,
+}
+
+impl Section {
+    pub const ALL: [Section; 5] = [
+        Section::Gosuslugi,
+        Section::Children,
+        Section::Book,
+        Section::Appointments,
+        Section::Settings,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            Section::Gosuslugi => "gu",
+            Section::Children => "kids",
+            Section::Book => "book",
+            Section::Appointments => "appts",
+            Section::Settings => "set",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Section> {
+        Section::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cb {
+    /// «Согласен» under the personal-data notice.
+    Consent,
+    /// Back to the main menu.
+    Menu,
+    Section(Section),
+    SetLang(Lang),
+    /// The language picker.
+    Language,
+    Privacy,
+    ForgetAsk,
+    ForgetYes,
+    ForgetNo,
+}
+
+impl Cb {
+    pub fn encode(&self) -> String {
+        let data = match self {
+            Cb::Consent => "consent".to_owned(),
+            Cb::Menu => "menu".to_owned(),
+            Cb::Section(section) => format!("s:{}", section.code()),
+            Cb::SetLang(lang) => format!("lang:{}", lang.code()),
+            Cb::Language => "lang".to_owned(),
+            Cb::Privacy => "privacy".to_owned(),
+            Cb::ForgetAsk => "fg:ask".to_owned(),
+            Cb::ForgetYes => "fg:y".to_owned(),
+            Cb::ForgetNo => "fg:n".to_owned(),
+        };
+        debug_assert!(data.len() <= MAX_CALLBACK_BYTES, "callback data too long: {data}");
+        data
+    }
+
+    pub fn decode(data: &str) -> Option<Cb> {
+        if data.len() > MAX_CALLBACK_BYTES {
+            return None;
+        }
+        let mut parts = data.split(':');
+        let head = parts.next()?;
+        let rest: Vec<&str> = parts.collect();
+        let cb = match (head, rest.as_slice()) {
+            ("consent", []) => Cb::Consent,
+            ("menu", []) => Cb::Menu,
+            ("s", [code]) => Cb::Section(Section::from_code(code)?),
+            ("lang", []) => Cb::Language,
+            ("lang", [code]) => Cb::SetLang(Lang::from_code(code)?),
+            ("privacy", []) => Cb::Privacy,
+            ("fg", ["ask"]) => Cb::ForgetAsk,
+            ("fg", ["y"]) => Cb::ForgetYes,
+            ("fg", ["n"]) => Cb::ForgetNo,
+            _ => return None,
+        };
+        Some(cb)
+    }
+}
+
+/// Every button press lands here. Each branch answers the callback query.
+pub async fn route(bot: Bot, q: CallbackQuery, ctx: Arc<Ctx>, who: Who, dialogue: BotDialogue, state: State) -> HandlerResult {
+    if state.is_stale() {
+        bot.answer_callback_query(q.id.clone()).await?;
+        return start::reset_stale(&bot, &ctx, &who, &dialogue).await;
+    }
+    let Some(cb) = q.data.as_deref().and_then(Cb::decode) else {
+        return stale_button(&bot, &q, &ctx, &who, &dialogue, &state).await;
+    };
+    if !who.consented && cb != Cb::Consent && !matches!(cb, Cb::SetLang(_) | Cb::Language | Cb::Privacy) {
+        bot.answer_callback_query(q.id.clone())
+            .text(t!(who.lang, "consent-needed"))
+            .await?;
+        return start::show_consent(&bot, &ctx, &who, Some(&q)).await;
+    }
+    match cb {
+        Cb::Consent => start::consent_given(&bot, &q, &ctx, &who, &dialogue).await,
+        Cb::Menu => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            start::show_menu(&bot, &ctx, &who, &dialogue, Some(&q)).await
+        }
+        Cb::Section(Section::Settings) => settings::show(&bot, &q, &ctx, &who, &dialogue).await,
+        Cb::Section(section) => start::coming_soon(&bot, &q, &who, section).await,
+        Cb::Language => settings::language_picker(&bot, &q, &ctx, &who).await,
+        Cb::SetLang(lang) => settings::set_language(&bot, &q, &ctx, &who, &dialogue, lang).await,
+        Cb::Privacy => settings::privacy(&bot, &q, &ctx, &who).await,
+        Cb::ForgetAsk => settings::ask_forget(&bot, Some(&q), &ctx, &who, &dialogue).await,
+        Cb::ForgetYes | Cb::ForgetNo if state != State::ConfirmForget => {
+            stale_button(&bot, &q, &ctx, &who, &dialogue, &state).await
+        }
+        Cb::ForgetYes => settings::forget(&bot, &q, &ctx, &who, &dialogue).await,
+        Cb::ForgetNo => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            start::show_menu(&bot, &ctx, &who, &dialogue, Some(&q)).await
+        }
+    }
+}
+
+/// A button from an old message or with data we do not understand: say so, then show where the user is.
+pub async fn stale_button(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    state: &State,
+) -> HandlerResult {
+    tracing::debug!(user = who.user_id, "stale or unknown button");
+    bot.answer_callback_query(q.id.clone())
+        .text(t!(who.lang, "stale-button"))
+        .await?;
+    start::show_current_step(bot, ctx, who, dialogue, state).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all() -> Vec<Cb> {
+        let mut all = vec![
+            Cb::Consent,
+            Cb::Menu,
+            Cb::Language,
+            Cb::Privacy,
+            Cb::ForgetAsk,
+            Cb::ForgetYes,
+            Cb::ForgetNo,
+        ];
+        all.extend(Section::ALL.map(Cb::Section));
+        all.extend(Lang::ALL.map(Cb::SetLang));
+        all
+    }
+
+    #[test]
+    fn every_callback_round_trips_within_64_bytes() {
+        for cb in all() {
+            let data = cb.encode();
+            assert!(data.len() <= MAX_CALLBACK_BYTES, "{data}");
+            assert_eq!(Cb::decode(&data), Some(cb), "{data}");
+        }
+    }
+
+    #[test]
+    fn garbage_does_not_decode() {
+        for data in ["", "s", "s:", "s:zzz", "lang:de", "fg:maybe", "consent:1", &"x".repeat(65), "menu:", "🙂"] {
+            assert_eq!(Cb::decode(data), None, "{data:?}");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The Telegram side: the dialogue state, the handler tree and the shared helpers of every journey.
+//!
+//! Handlers take a plain `Bot` (so `teloxide_tests` can drive them) and the application context [`Ctx`].
+//! Each journey lives in one file, in the order a user meets it.
+
+pub mod callback;
+pub mod commands;
+pub mod group;
+pub mod screen;
+pub mod settings;
+pub mod start;
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use teloxide::dispatching::dialogue::{Dialogue, ErasedStorage};
+use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
+use teloxide::prelude::*;
+use teloxide::types::{Me, User};
+
+use crate::config::Settings;
+use crate::i18n::Lang;
+use crate::store::dialogue::RecoverableState;
+use crate::store::Store;
+
+pub use callback::Cb;
+pub use screen::Screen;
+
+pub type HandlerResult = anyhow::Result<()>;
+pub type BotDialogue = Dialogue<State, ErasedStorage<State>>;
+
+/// Where a chat is in the conversation. Stored as JSON: a release that changes a variant makes old rows
+/// fail to decode, and those users are reset to the menu with an apology instead of being stuck.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum State {
+    /// Nothing asked yet (or consent not given).
+    #[default]
+    Start,
+    /// The main menu is on screen.
+    Menu,
+    /// Settings are on screen.
+    Settings,
+    /// «Удалить мои данные?» waits for a yes or no.
+    ConfirmForget,
+    /// The stored state could not be read; never stored itself.
+    #[serde(skip)]
+    Stale,
+}
+
+impl RecoverableState for State {
+    fn stale() -> Self {
+        State::Stale
+    }
+
+    fn is_stale(&self) -> bool {
+        matches!(self, State::Stale)
+    }
+}
+
+/// What every handler may use. Built once in `app.rs`.
+pub struct Ctx {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    pub clock: Clock,
+}
+
+/// "Now", replaceable in tests.
+#[derive(Clone)]
+pub enum Clock {
+    System,
+    Fixed(chrono::DateTime<chrono::Utc>),
+}
+
+impl Clock {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        match self {
+            Clock::System => chrono::Utc::now(),
+            Clock::Fixed(at) => *at,
+        }
+    }
+}
+
+/// Who sent the update and how to talk to them.
+#[derive(Clone, Debug)]
+pub struct Who {
+    pub user_id: i64,
+    pub chat_id: ChatId,
+    pub lang: Lang,
+    pub consented: bool,
+}
+
+impl Who {
+    async fn load(ctx: &Ctx, user: &User, chat_id: ChatId) -> anyhow::Result<Who> {
+        let user_id = user.id.0 as i64;
+        let record = ctx.store.ensure_user(user_id).await?;
+        Ok(Who {
+            user_id,
+            chat_id,
+            lang: record
+                .lang
+                .unwrap_or_else(|| Lang::from_telegram(user.language_code.as_deref())),
+            consented: record.has_consented(),
+        })
+    }
+}
+
+async fn who_from_message(msg: Message, ctx: Arc<Ctx>) -> Option<Who> {
+    let user = msg.from.as_ref()?;
+    log_failure(Who::load(&ctx, user, msg.chat.id).await)
+}
+
+async fn who_from_callback(q: CallbackQuery, ctx: Arc<Ctx>) -> Option<Who> {
+    let chat_id = callback_chat(&q);
+    log_failure(Who::load(&ctx, &q.from, chat_id).await)
+}
+
+fn log_failure<T>(result: anyhow::Result<T>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(err) => {
+            tracing::error!(error = %err, "cannot load the user");
+            None
+        }
+    }
+}
+
+fn is_private_message(msg: Message) -> bool {
+    msg.chat.is_private()
+}
+
+fn is_private_callback(q: CallbackQuery) -> bool {
+    // A callback without a message comes from an inline message; treat it as not private.
+    q.regular_message().is_some_and(|m| m.chat.is_private())
+}
+
+/// The whole handler tree.
+pub fn schema() -> UpdateHandler<anyhow::Error> {
+    let messages = Update::filter_message()
+        .branch(dptree::filter(|m: Message| !is_private_message(m)).endpoint(group::refuse_message))
+        .branch(
+            dptree::filter_map_async(who_from_message)
+                .enter_dialogue::<Message, ErasedStorage<State>, State>()
+                .branch(dptree::filter(|s: State| s.is_stale()).endpoint(start::reset_stale_message))
+                .branch(commands::handler())
+                .branch(dptree::filter(|w: Who| !w.consented).endpoint(start::ask_consent_again))
+                .endpoint(start::unexpected_text),
+        );
+
+    let callbacks = Update::filter_callback_query()
+        .branch(dptree::filter(|q: CallbackQuery| !is_private_callback(q)).endpoint(group::refuse_callback))
+        .branch(
+            dptree::filter_map_async(who_from_callback)
+                .enter_dialogue::<CallbackQuery, ErasedStorage<State>, State>()
+                .endpoint(callback::route),
+        );
+
+    dptree::entry().branch(messages).branch(callbacks)
+}
+
+/// The bot's @username, for links back to it.
+pub fn bot_username(me: &Me) -> String {
+    me.user.username.clone().unwrap_or_default()
+}
+
+/// The chat a button was pressed in (the user's private chat when the message is unknown).
+pub fn callback_chat(q: &CallbackQuery) -> ChatId {
+    q.regular_message()
+        .map(|m| m.chat.id)
+        .unwrap_or(ChatId(q.from.id.0 as i64))
+}
+
+/// Stores the next state of the dialogue.
+pub async fn save(dialogue: &BotDialogue, state: State) -> anyhow::Result<()> {
+    dialogue.update(state).await.map_err(|e| anyhow::anyhow!(e))
+}
+
+/// Removes the dialogue: the next update starts from [`State::Start`].
+pub async fn forget_dialogue(dialogue: &BotDialogue) -> anyhow::Result<()> {
+    dialogue.exit().await.map_err(|e| anyhow::anyhow!(e))
+}

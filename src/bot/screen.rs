@@ -1,0 +1,94 @@
+//! A screen is a text with its inline keyboard. Navigation edits the message in place; answers to typed
+//! input arrive as new messages (Telegram cannot edit the user's own message).
+
+use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId, ParseMode};
+use teloxide::ApiError;
+use teloxide::RequestError;
+
+use crate::i18n::Lang;
+
+use super::{Cb, Ctx};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Screen {
+    pub text: String,
+    pub keyboard: Vec<Vec<InlineKeyboardButton>>,
+}
+
+impl Screen {
+    /// A screen whose first line says «Демо-режим» when the bot runs on the sandbox registry and login.
+    pub fn new(ctx: &Ctx, lang: Lang, body: String) -> Self {
+        let text = if ctx.settings.is_demo() {
+            format!("{}\n\n{body}", crate::t!(lang, "demo-badge"))
+        } else {
+            body
+        };
+        Self {
+            text,
+            keyboard: Vec::new(),
+        }
+    }
+
+    /// A screen without the demo line, for short notices.
+    pub fn plain(text: String) -> Self {
+        Self {
+            text,
+            keyboard: Vec::new(),
+        }
+    }
+
+    pub fn row(mut self, buttons: Vec<InlineKeyboardButton>) -> Self {
+        if !buttons.is_empty() {
+            self.keyboard.push(buttons);
+        }
+        self
+    }
+
+    pub fn button(self, label: String, cb: Cb) -> Self {
+        self.row(vec![button(label, cb)])
+    }
+
+    fn markup(&self) -> InlineKeyboardMarkup {
+        InlineKeyboardMarkup::new(self.keyboard.clone())
+    }
+
+    pub async fn send(&self, bot: &Bot, chat: ChatId) -> Result<Message, RequestError> {
+        bot.send_message(chat, &self.text)
+            .parse_mode(ParseMode::Html)
+            .reply_markup(self.markup())
+            .await
+    }
+
+    pub async fn edit(&self, bot: &Bot, chat: ChatId, message: MessageId) -> Result<(), RequestError> {
+        match bot
+            .edit_message_text(chat, message, &self.text)
+            .parse_mode(ParseMode::Html)
+            .reply_markup(self.markup())
+            .await
+        {
+            Ok(_) => Ok(()),
+            // A second tap on the same button shows the same screen: nothing to change is fine.
+            Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Shows the screen in place of the message the button was on, or as a new message when that one can no
+    /// longer be edited (too old, deleted, or not known).
+    pub async fn replace(&self, bot: &Bot, q: &CallbackQuery) -> Result<(), RequestError> {
+        if let Some(message) = q.regular_message() {
+            match self.edit(bot, message.chat.id, message.id).await {
+                Ok(()) => return Ok(()),
+                Err(err) => tracing::debug!(error = %err, "cannot edit; sending a new message"),
+            }
+        }
+        let chat = super::callback_chat(q);
+        self.send(bot, chat).await.map(|_| ())
+    }
+}
+
+pub fn button(label: String, cb: Cb) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(label, cb.encode())
+}

@@ -1,0 +1,442 @@
+//! Settings read from the environment once at start-up.
+//!
+//! The variable names are part of the bot's interface (see DESIGN.md). Every problem is reported as one
+//! line that names the variable, so a wrong deployment fails fast and says why.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use url::Url;
+
+/// Why the settings could not be read: always names the variable.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{var}: {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(var: &'static str, problem: impl Into<String>) -> Self {
+        Self {
+            var,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Where the registry lives: the built-in sandbox or a real gateway.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegistryUrl {
+    Demo,
+    Remote(Url),
+}
+
+/// The ESIA side: the built-in sandbox identity provider or the real one.
+#[derive(Clone, PartialEq, Eq)]
+pub enum EsiaSettings {
+    Demo,
+    Remote {
+        url: Url,
+        client_id: String,
+        cert_hash: String,
+        signer_cmd: String,
+    },
+}
+
+impl fmt::Debug for EsiaSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EsiaSettings::Demo => f.write_str("Demo"),
+            EsiaSettings::Remote { url, client_id, .. } => f
+                .debug_struct("Remote")
+                .field("url", &url.as_str())
+                .field("client_id", client_id)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+/// How updates arrive from Telegram.
+#[derive(Clone, PartialEq, Eq)]
+pub enum UpdatesMode {
+    Polling,
+    Webhook { secret: String },
+}
+
+impl fmt::Debug for UpdatesMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UpdatesMode::Polling => f.write_str("Polling"),
+            UpdatesMode::Webhook { .. } => f.write_str("Webhook"),
+        }
+    }
+}
+
+pub const DEFAULT_ESIA_SCOPES: &str =
+    "openid fullname birthdate gender medical_doc kid_fullname kid_birthdate kid_gender kid_medical_doc";
+
+#[derive(Clone)]
+pub struct Settings {
+    pub token: String,
+    pub api_url: Option<Url>,
+    pub database_url: String,
+    pub registry: RegistryUrl,
+    pub esia: EsiaSettings,
+    pub esia_scopes: String,
+    pub public_url: Url,
+    pub http_addr: SocketAddr,
+    pub updates: UpdatesMode,
+    /// Base64 of a 32-byte key, when given explicitly.
+    pub data_key: Option<String>,
+    pub region_tz: Tz,
+    pub reminders: Vec<Duration>,
+    pub watch_interval: Duration,
+}
+
+/// The token and the data key never appear in logs.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("token", &"<hidden>")
+            .field("api_url", &self.api_url.as_ref().map(Url::as_str))
+            .field("database_url", &redact_url(&self.database_url))
+            .field("registry", &self.registry)
+            .field("esia", &self.esia)
+            .field("public_url", &self.public_url.as_str())
+            .field("http_addr", &self.http_addr)
+            .field("updates", &self.updates)
+            .field("data_key", &self.data_key.as_ref().map(|_| "<hidden>"))
+            .field("region_tz", &self.region_tz)
+            .field("reminders", &self.reminders)
+            .field("watch_interval", &self.watch_interval)
+            .finish()
+    }
+}
+
+/// Hides the password of a database URL.
+pub fn redact_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+impl Settings {
+    pub fn is_demo(&self) -> bool {
+        self.registry == RegistryUrl::Demo || self.esia == EsiaSettings::Demo
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
+    }
+
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let token = get("TELOXIDE_TOKEN").ok_or_else(|| {
+            ConfigError::new("TELOXIDE_TOKEN", "is not set; get a token from @BotFather")
+        })?;
+        if !looks_like_token(&token) {
+            return Err(ConfigError::new(
+                "TELOXIDE_TOKEN",
+                "does not look like a bot token (expected 123456789:AA…)",
+            ));
+        }
+
+        let api_url = get("TELOXIDE_API_URL")
+            .map(|raw| parse_http_url("TELOXIDE_API_URL", &raw))
+            .transpose()?;
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://kvrachu.db".to_owned());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                "must start with sqlite:// or postgres://",
+            ));
+        }
+
+        let registry = match get("REGISTRY_URL").as_deref() {
+            None | Some("demo") => RegistryUrl::Demo,
+            Some(raw) => RegistryUrl::Remote(parse_http_url("REGISTRY_URL", raw)?),
+        };
+
+        let esia = match get("ESIA_URL").as_deref() {
+            None | Some("demo") => EsiaSettings::Demo,
+            Some(raw) => {
+                let url = parse_http_url("ESIA_URL", raw)?;
+                let need = |name: &'static str| {
+                    get(name).ok_or_else(|| {
+                        ConfigError::new(name, "is required when ESIA_URL is not demo")
+                    })
+                };
+                EsiaSettings::Remote {
+                    url,
+                    client_id: need("ESIA_CLIENT_ID")?,
+                    cert_hash: need("ESIA_CERT_HASH")?,
+                    signer_cmd: need("ESIA_SIGNER_CMD")?,
+                }
+            }
+        };
+        let esia_scopes = get("ESIA_SCOPES").unwrap_or_else(|| DEFAULT_ESIA_SCOPES.to_owned());
+
+        let public_url = parse_http_url(
+            "PUBLIC_URL",
+            &get("PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".to_owned()),
+        )?;
+        let http_addr = get("HTTP_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
+            .parse::<SocketAddr>()
+            .map_err(|_| ConfigError::new("HTTP_ADDR", "expected host:port, e.g. 127.0.0.1:8080"))?;
+
+        let updates = match get("UPDATES").as_deref() {
+            None | Some("polling") => UpdatesMode::Polling,
+            Some("webhook") => {
+                let secret = get("WEBHOOK_SECRET").ok_or_else(|| {
+                    ConfigError::new("WEBHOOK_SECRET", "is required when UPDATES=webhook")
+                })?;
+                if secret.len() > 256
+                    || !secret
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
+                    return Err(ConfigError::new(
+                        "WEBHOOK_SECRET",
+                        "must be 1-256 characters of A-Z, a-z, 0-9, _ and -",
+                    ));
+                }
+                UpdatesMode::Webhook { secret }
+            }
+            Some(_) => return Err(ConfigError::new("UPDATES", "must be polling or webhook")),
+        };
+
+        let data_key = get("DATA_KEY");
+        if let Some(key) = &data_key {
+            crate::store::crypto::DataKey::from_base64(key)
+                .map_err(|problem| ConfigError::new("DATA_KEY", problem))?;
+        }
+        let is_postgres =
+            database_url.starts_with("postgres://") || database_url.starts_with("postgresql://");
+        if is_postgres && data_key.is_none() {
+            return Err(ConfigError::new(
+                "DATA_KEY",
+                "is required with PostgreSQL (base64 of 32 random bytes: openssl rand -base64 32)",
+            ));
+        }
+
+        let region_tz = get("REGION_TZ")
+            .unwrap_or_else(|| "Asia/Irkutsk".to_owned())
+            .parse::<Tz>()
+            .map_err(|_| ConfigError::new("REGION_TZ", "unknown time zone, e.g. Asia/Irkutsk"))?;
+
+        let reminders = parse_offsets(&get("REMINDERS").unwrap_or_else(|| "24h,2h".to_owned()))
+            .map_err(|problem| ConfigError::new("REMINDERS", problem))?;
+        let watch_interval = parse_duration(&get("WATCH_INTERVAL").unwrap_or_else(|| "5m".to_owned()))
+            .map_err(|problem| ConfigError::new("WATCH_INTERVAL", problem))?;
+
+        Ok(Self {
+            token,
+            api_url,
+            database_url,
+            registry,
+            esia,
+            esia_scopes,
+            public_url,
+            http_addr,
+            updates,
+            data_key,
+            region_tz,
+            reminders,
+            watch_interval,
+        })
+    }
+}
+
+fn looks_like_token(token: &str) -> bool {
+    let Some((id, secret)) = token.split_once(':') else {
+        return false;
+    };
+    !id.is_empty()
+        && id.chars().all(|c| c.is_ascii_digit())
+        && !secret.is_empty()
+        && secret
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn parse_http_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw)
+        .map_err(|_| ConfigError::new(var, format!("not a URL: expected http(s)://…, got {raw:?}")))?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(ConfigError::new(var, "must be an http:// or https:// URL"));
+    }
+    Ok(url)
+}
+
+/// Parses `90s`, `5m`, `2h`, `1d`.
+pub fn parse_duration(raw: &str) -> Result<Duration, String> {
+    let raw = raw.trim();
+    let split = raw
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("{raw:?} has no unit; use s, m, h or d, e.g. 5m"))?;
+    let (number, unit) = raw.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{raw:?} does not start with a number, e.g. 5m"))?;
+    let seconds = match unit {
+        "s" => number,
+        "m" => number * 60,
+        "h" => number * 3600,
+        "d" => number * 86_400,
+        _ => return Err(format!("{raw:?} has an unknown unit; use s, m, h or d")),
+    };
+    if seconds == 0 {
+        return Err(format!("{raw:?} must be more than zero"));
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+/// Parses a comma-separated list of offsets such as `24h,2h`, largest first, without repeats.
+pub fn parse_offsets(raw: &str) -> Result<Vec<Duration>, String> {
+    let mut offsets = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(parse_duration)
+        .collect::<Result<Vec<_>, _>>()?;
+    offsets.sort_unstable_by(|a, b| b.cmp(a));
+    offsets.dedup();
+    Ok(offsets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const TOKEN: &str = "123456:ABC-def_123";
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn only_a_token_gives_demo_mode_on_sqlite() {
+        let s = settings(&[("TELOXIDE_TOKEN", TOKEN)]).unwrap();
+        assert_eq!(s.database_url, "sqlite://kvrachu.db");
+        assert_eq!(s.registry, RegistryUrl::Demo);
+        assert_eq!(s.esia, EsiaSettings::Demo);
+        assert_eq!(s.updates, UpdatesMode::Polling);
+        assert_eq!(s.http_addr, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(s.region_tz, chrono_tz::Asia::Irkutsk);
+        assert_eq!(s.reminders, vec![Duration::from_secs(86_400), Duration::from_secs(7_200)]);
+        assert_eq!(s.watch_interval, Duration::from_secs(300));
+        assert!(s.is_demo());
+    }
+
+    #[test]
+    fn a_missing_token_names_the_variable() {
+        let err = settings(&[]).unwrap_err();
+        assert_eq!(err.var, "TELOXIDE_TOKEN");
+        assert_eq!(
+            err.to_string(),
+            "TELOXIDE_TOKEN: is not set; get a token from @BotFather"
+        );
+    }
+
+    #[test]
+    fn a_malformed_token_is_refused() {
+        for bad in ["abc", "123:", ":abc", "12a:abc", "123:ab c"] {
+            assert_eq!(settings(&[("TELOXIDE_TOKEN", bad)]).unwrap_err().var, "TELOXIDE_TOKEN");
+        }
+    }
+
+    #[test]
+    fn postgres_needs_a_data_key() {
+        let err = settings(&[("TELOXIDE_TOKEN", TOKEN), ("DATABASE_URL", "postgres://u@h/db")]).unwrap_err();
+        assert_eq!(err.var, "DATA_KEY");
+    }
+
+    #[test]
+    fn a_data_key_must_be_32_bytes_of_base64() {
+        let err = settings(&[("TELOXIDE_TOKEN", TOKEN), ("DATA_KEY", "c2hvcnQ=")]).unwrap_err();
+        assert_eq!(err.var, "DATA_KEY");
+        let good = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        let s = settings(&[("TELOXIDE_TOKEN", TOKEN), ("DATABASE_URL", "postgres://u@h/db"), ("DATA_KEY", good)]);
+        assert!(s.is_ok());
+    }
+
+    #[test]
+    fn each_bad_setting_names_its_variable() {
+        let cases = [
+            ("DATABASE_URL", "mysql://x"),
+            ("REGISTRY_URL", "ftp://x"),
+            ("ESIA_URL", "not a url"),
+            ("PUBLIC_URL", "localhost"),
+            ("HTTP_ADDR", "8080"),
+            ("UPDATES", "carrier-pigeon"),
+            ("WEBHOOK_SECRET", ""),
+            ("REGION_TZ", "Mars/Olympus"),
+            ("REMINDERS", "24x"),
+            ("WATCH_INTERVAL", "0m"),
+        ];
+        for (var, value) in cases {
+            let mut pairs = vec![("TELOXIDE_TOKEN", TOKEN), (var, value)];
+            if var == "WEBHOOK_SECRET" {
+                pairs.push(("UPDATES", "webhook"));
+            }
+            assert_eq!(settings(&pairs).unwrap_err().var, var, "{var}={value}");
+        }
+    }
+
+    #[test]
+    fn real_esia_needs_its_credentials() {
+        let err = settings(&[("TELOXIDE_TOKEN", TOKEN), ("ESIA_URL", "https://esia.gosuslugi.ru")]).unwrap_err();
+        assert_eq!(err.var, "ESIA_CLIENT_ID");
+    }
+
+    #[test]
+    fn offsets_are_sorted_largest_first_without_repeats() {
+        assert_eq!(
+            parse_offsets("2h, 24h,2h,90m").unwrap(),
+            vec![
+                Duration::from_secs(86_400),
+                Duration::from_secs(7_200),
+                Duration::from_secs(5_400)
+            ]
+        );
+        assert!(parse_offsets("2").is_err());
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let s = settings(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("DATABASE_URL", "postgres://bot:secretpw@db/kv"),
+            ("DATA_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+        ])
+        .unwrap();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("ABC-def"));
+        assert!(!shown.contains("secretpw"));
+        assert!(!shown.contains("AAECAw"));
+    }
+}

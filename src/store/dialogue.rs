@@ -1,0 +1,218 @@
+//! Dialogue state in our own database, for teloxide's `Dialogue<State, ErasedStorage<State>>`.
+//!
+//! The state is JSON (so a changed `State` fails loudly instead of mis-decoding), sealed like any personal
+//! field because a half-finished form holds a child's name. A row that no longer opens or decodes is not an
+//! error that would make teloxide ignore the user forever: it comes back as the state's "stale" value, which
+//! the bot answers with a polite reset. Writes carry a version: when two instances handle the same chat at
+//! once, the later write of an older read is refused rather than silently undoing the other.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use futures::future::BoxFuture;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sqlx::Row;
+use teloxide::dispatching::dialogue::Storage;
+use teloxide::types::ChatId;
+
+use super::{unix_now, with_pool, Aad, Store};
+
+/// A dialogue state that can stand for "the stored state could not be read".
+pub trait RecoverableState: Sized {
+    fn stale() -> Self;
+    fn is_stale(&self) -> bool;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DialogueStoreError {
+    #[error("dialogue state of chat {0} was changed by another instance meanwhile")]
+    Conflict(i64),
+    #[error("cannot encode dialogue state: {0}")]
+    Encode(#[from] serde_json::Error),
+    #[error("dialogue store: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+pub struct DialogueStorage {
+    store: Store,
+    /// The version each chat's state had when this instance last read or wrote it.
+    seen: Mutex<HashMap<i64, i64>>,
+}
+
+impl DialogueStorage {
+    pub fn new(store: Store) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            seen: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn remember(&self, chat: i64, version: Option<i64>) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        match version {
+            Some(v) => seen.insert(chat, v),
+            None => seen.remove(&chat),
+        };
+    }
+
+    fn last_seen(&self, chat: i64) -> Option<i64> {
+        self.seen.lock().unwrap_or_else(|e| e.into_inner()).get(&chat).copied()
+    }
+
+    async fn read<D>(&self, chat: i64) -> Result<Option<D>, DialogueStoreError>
+    where
+        D: DeserializeOwned + RecoverableState,
+    {
+        let row: Option<(Vec<u8>, i64)> = with_pool!(self.store, |pool| {
+            sqlx::query("SELECT state, version FROM dialogues WHERE chat_id = $1")
+                .bind(chat)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| (row.get(0), row.get(1)))
+        });
+        let Some((sealed, version)) = row else {
+            self.remember(chat, None);
+            return Ok(None);
+        };
+        self.remember(chat, Some(version));
+        let row_id = chat.to_string();
+        let decoded = self
+            .store
+            .crypto()
+            .open(Aad::new("dialogues", "state", &row_id), &sealed)
+            .ok()
+            .and_then(|json| serde_json::from_slice::<D>(&json).ok());
+        match decoded {
+            Some(state) => Ok(Some(state)),
+            None => {
+                // Only the chat id is logged: the state itself may hold personal data.
+                tracing::warn!(chat, "stored dialogue state no longer decodes; resetting the user");
+                Ok(Some(D::stale()))
+            }
+        }
+    }
+
+    async fn write<D>(&self, chat: i64, state: &D) -> Result<(), DialogueStoreError>
+    where
+        D: Serialize + RecoverableState,
+    {
+        if state.is_stale() {
+            return self.delete(chat).await;
+        }
+        let json = serde_json::to_vec(state)?;
+        let row_id = chat.to_string();
+        let sealed = self.store.crypto().seal(Aad::new("dialogues", "state", &row_id), &json);
+        let now = unix_now();
+        let new_version = match self.last_seen(chat) {
+            Some(version) => {
+                let updated = with_pool!(self.store, |pool| {
+                    sqlx::query(
+                        "UPDATE dialogues SET state = $2, version = version + 1, updated_at = $3
+                         WHERE chat_id = $1 AND version = $4",
+                    )
+                    .bind(chat)
+                    .bind(&sealed)
+                    .bind(now)
+                    .bind(version)
+                    .execute(pool)
+                    .await?
+                    .rows_affected()
+                });
+                if updated == 0 {
+                    self.remember(chat, None);
+                    return Err(DialogueStoreError::Conflict(chat));
+                }
+                version + 1
+            }
+            None => with_pool!(self.store, |pool| {
+                sqlx::query(
+                    "INSERT INTO dialogues (chat_id, state, version, updated_at) VALUES ($1, $2, 0, $3)
+                     ON CONFLICT (chat_id) DO UPDATE
+                     SET state = excluded.state, version = dialogues.version + 1, updated_at = excluded.updated_at
+                     RETURNING version",
+                )
+                .bind(chat)
+                .bind(&sealed)
+                .bind(now)
+                .fetch_one(pool)
+                .await?
+                .get::<i64, _>(0)
+            }),
+        };
+        self.remember(chat, Some(new_version));
+        Ok(())
+    }
+
+    async fn delete(&self, chat: i64) -> Result<(), DialogueStoreError> {
+        with_pool!(self.store, |pool| {
+            sqlx::query("DELETE FROM dialogues WHERE chat_id = $1")
+                .bind(chat)
+                .execute(pool)
+                .await?;
+        });
+        self.remember(chat, None);
+        Ok(())
+    }
+}
+
+impl<D> Storage<D> for DialogueStorage
+where
+    D: Serialize + DeserializeOwned + RecoverableState + Send + Sync + 'static,
+{
+    type Error = DialogueStoreError;
+
+    fn remove_dialogue(self: Arc<Self>, chat_id: ChatId) -> BoxFuture<'static, Result<(), Self::Error>>
+    where
+        D: Send + 'static,
+    {
+        Box::pin(async move { self.delete(chat_id.0).await })
+    }
+
+    fn update_dialogue(
+        self: Arc<Self>,
+        chat_id: ChatId,
+        dialogue: D,
+    ) -> BoxFuture<'static, Result<(), Self::Error>>
+    where
+        D: Send + 'static,
+    {
+        Box::pin(async move { self.write(chat_id.0, &dialogue).await })
+    }
+
+    fn get_dialogue(self: Arc<Self>, chat_id: ChatId) -> BoxFuture<'static, Result<Option<D>, Self::Error>> {
+        Box::pin(async move { self.read::<D>(chat_id.0).await })
+    }
+}
+
+impl Store {
+    /// Replaces the stored dialogue JSON of a chat with raw bytes; for tests of the stale-state path.
+    #[doc(hidden)]
+    pub async fn overwrite_dialogue_json_for_tests(&self, chat: i64, json: &[u8]) -> anyhow::Result<()> {
+        let row_id = chat.to_string();
+        let sealed = self.crypto().seal(Aad::new("dialogues", "state", &row_id), json);
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO dialogues (chat_id, state, version, updated_at) VALUES ($1, $2, 0, $3)
+                 ON CONFLICT (chat_id) DO UPDATE SET state = excluded.state, version = dialogues.version + 1",
+            )
+            .bind(chat)
+            .bind(sealed)
+            .bind(unix_now())
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// When the chat's dialogue was last written (Unix seconds), if it has one.
+    pub async fn dialogue_updated_at(&self, chat: i64) -> anyhow::Result<Option<i64>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query("SELECT updated_at FROM dialogues WHERE chat_id = $1")
+                .bind(chat)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| row.get::<i64, _>(0))
+        }))
+    }
+}

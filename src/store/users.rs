@@ -1,0 +1,102 @@
+//! Users: language, consent, and forgetting everything about a person.
+
+use sqlx::Row;
+
+pub use crate::i18n::Lang;
+
+use super::{unix_now, with_pool, Store};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: i64,
+    /// The language chosen with /language, if any.
+    pub lang: Option<Lang>,
+    /// When the personal-data notice was accepted (Unix seconds).
+    pub consent_at: Option<i64>,
+}
+
+impl UserRecord {
+    pub fn has_consented(&self) -> bool {
+        self.consent_at.is_some()
+    }
+}
+
+impl Store {
+    /// Returns the user, creating the row on first contact.
+    pub async fn ensure_user(&self, id: i64) -> anyhow::Result<UserRecord> {
+        let now = unix_now();
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO users (id, created_at, updated_at) VALUES ($1, $2, $2)
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        self.user(id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("user row vanished right after insert"))
+    }
+
+    pub async fn user(&self, id: i64) -> anyhow::Result<Option<UserRecord>> {
+        let row: Option<(i64, Option<String>, Option<i64>)> = with_pool!(self, |pool| {
+            sqlx::query("SELECT id, lang, consent_at FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| (row.get(0), row.get(1), row.get(2)))
+        });
+        Ok(row.map(|(id, lang, consent_at)| UserRecord {
+            id,
+            lang: lang.as_deref().and_then(Lang::from_code),
+            consent_at,
+        }))
+    }
+
+    pub async fn set_lang(&self, id: i64, lang: Lang) -> anyhow::Result<()> {
+        self.ensure_user(id).await?;
+        with_pool!(self, |pool| {
+            sqlx::query("UPDATE users SET lang = $2, updated_at = $3 WHERE id = $1")
+                .bind(id)
+                .bind(lang.code())
+                .bind(unix_now())
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Records consent to the personal-data notice at `at` (Unix seconds); the first time counts.
+    pub async fn record_consent(&self, id: i64, at: i64) -> anyhow::Result<()> {
+        self.ensure_user(id).await?;
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE users SET consent_at = COALESCE(consent_at, $2), updated_at = $2 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Deletes everything stored about the user: tables that reference `users` cascade.
+    pub async fn forget_user(&self, id: i64) -> anyhow::Result<()> {
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM dialogues WHERE chat_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM users WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
