@@ -1,0 +1,196 @@
+//! The built binary against a fake Telegram Bot API: start-up, a dialogue that survives a crash, health,
+//! configuration errors and a graceful stop.
+
+#[path = "support/fake_telegram.rs"]
+mod fake_telegram;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fake_telegram::{Call, FakeTelegram};
+
+const USER: i64 = 424_242;
+
+struct BotProcess {
+    child: Child,
+    http: String,
+}
+
+impl BotProcess {
+    fn start(fake: &FakeTelegram, dir: &Path, http_port: u16) -> BotProcess {
+        let child = Command::new(env!("CARGO_BIN_EXE_kvrachu-bot"))
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TELOXIDE_TOKEN", "123456:TEST-token")
+            .env("TELOXIDE_API_URL", fake.url())
+            .env("DATABASE_URL", format!("sqlite://{}", dir.join("kvrachu.db").display()))
+            .env("HTTP_ADDR", format!("127.0.0.1:{http_port}"))
+            .env("PUBLIC_URL", format!("http://127.0.0.1:{http_port}"))
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the bot binary starts");
+        BotProcess {
+            child,
+            http: format!("http://127.0.0.1:{http_port}"),
+        }
+    }
+
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    fn terminate(mut self) -> std::process::ExitStatus {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(std::time::Instant::now() < deadline, "the bot did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for BotProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn has_button(call: &Call, data: &str) -> bool {
+    call.buttons().iter().any(|(_, d)| d == data)
+}
+
+async fn health(base: &str) -> u16 {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(resp) = reqwest::get(format!("{base}/healthz")).await {
+            return resp.status().as_u16();
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the HTTP server never answered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dialogue_survives_the_bot_being_killed_and_started_again() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+
+    let bot = BotProcess::start(&fake, dir.path(), port);
+    assert_eq!(health(&bot.http).await, 200);
+    fake.wait_for(0, "the command list", |c| c.method == "setMyCommands").await;
+
+    let seen = fake.call_count();
+    fake.user_says(USER, "/start");
+    let notice = fake
+        .wait_for(seen, "the consent notice", |c| has_button(c, "consent"))
+        .await;
+    assert!(notice.text().contains("персональных данных"), "{}", notice.text());
+    assert!(notice.text().contains("Демо-режим"), "{}", notice.text());
+
+    let seen = fake.call_count();
+    fake.user_taps(USER, &notice, "consent");
+    let menu = fake
+        .wait_for(seen, "the main menu", |c| c.method == "editMessageText" && has_button(c, "s:set"))
+        .await;
+    let labels: Vec<String> = menu.buttons().into_iter().map(|(label, _)| label).collect();
+    assert_eq!(labels, ["🏛 Госуслуги", "🩺 Записаться", "📋 Мои записи", "👨‍👩‍👧 Мои дети", "⚙️ Настройки"]);
+
+    let seen = fake.call_count();
+    fake.user_says(USER, "/forget");
+    let confirm = fake
+        .wait_for(seen, "the deletion question", |c| has_button(c, "fg:n"))
+        .await;
+
+    // The process dies in the middle of the question; the data key and the state are on disk.
+    bot.kill();
+    let key = dir.path().join("kvrachu.key");
+    assert!(key.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    let port = free_port();
+    let bot = BotProcess::start(&fake, dir.path(), port);
+    assert_eq!(health(&bot.http).await, 200);
+
+    // «Нет» is only valid while the question is open: the menu coming back proves the state survived.
+    let seen = fake.call_count();
+    fake.user_taps(USER, &confirm, "fg:n");
+    let answer = fake
+        .wait_for(seen, "the answer to the tap", |c| c.method == "answerCallbackQuery")
+        .await;
+    assert!(answer.body["text"].is_null(), "the tap was treated as stale: {:?}", answer.body);
+    fake.wait_for(seen, "the menu again", |c| c.method == "editMessageText" && has_button(c, "s:book"))
+        .await;
+
+    let status = bot.terminate();
+    assert!(status.success(), "SIGTERM should stop the bot cleanly, got {status:?}");
+}
+
+fn run_with_env(vars: &[(&str, &str)]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kvrachu-bot"));
+    cmd.current_dir(dir.path()).env_clear();
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn a_missing_token_stops_start_up_with_one_line_naming_it() {
+    let out = run_with_env(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("TELOXIDE_TOKEN"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn postgres_without_a_data_key_is_refused_before_connecting() {
+    let out = run_with_env(&[
+        ("TELOXIDE_TOKEN", "123456:TEST-token"),
+        ("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("DATA_KEY"), "{stderr}");
+}
+
+#[test]
+fn an_unreachable_telegram_is_reported_in_one_line_without_a_backtrace() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_with_env(&[
+        ("TELOXIDE_TOKEN", "123456:TEST-token"),
+        ("TELOXIDE_API_URL", "http://127.0.0.1:9/"),
+        ("DATABASE_URL", &format!("sqlite://{}", dir.path().join("k.db").display())),
+        ("HTTP_ADDR", "127.0.0.1:0"),
+        ("RUST_LOG", "off"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("TELOXIDE_TOKEN"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -1,0 +1,298 @@
+//! A fake Telegram Bot API on 127.0.0.1 for end-to-end tests: the bot under test talks to it through
+//! `TELOXIDE_API_URL` exactly as it would to Telegram. The test queues updates (a user typing, a tap) and
+//! awaits the bot's requests, which are all recorded.
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use tokio::sync::Notify;
+
+pub const BOT_ID: i64 = 7_000_000_001;
+pub const BOT_USERNAME: &str = "kvrachu_test_bot";
+
+/// One request the bot made.
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub method: String,
+    pub body: Value,
+}
+
+impl Call {
+    pub fn text(&self) -> &str {
+        self.body["text"].as_str().unwrap_or_default()
+    }
+
+    /// Every callback data of the inline keyboard, row by row.
+    pub fn buttons(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(rows) = self.body["reply_markup"]["inline_keyboard"].as_array() {
+            for row in rows {
+                for b in row.as_array().into_iter().flatten() {
+                    let label = b["text"].as_str().unwrap_or_default().to_owned();
+                    let data = b["callback_data"]
+                        .as_str()
+                        .or(b["url"].as_str())
+                        .unwrap_or_default()
+                        .to_owned();
+                    out.push((label, data));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    updates: VecDeque<Value>,
+    next_update_id: i64,
+    next_message_id: i64,
+    calls: Vec<Call>,
+}
+
+#[derive(Clone)]
+pub struct FakeTelegram {
+    inner: Arc<Mutex<Inner>>,
+    update_ready: Arc<Notify>,
+    call_made: Arc<Notify>,
+    pub addr: SocketAddr,
+}
+
+impl FakeTelegram {
+    pub async fn start() -> FakeTelegram {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let fake = FakeTelegram {
+            inner: Arc::new(Mutex::new(Inner {
+                next_update_id: 1,
+                next_message_id: 100,
+                ..Inner::default()
+            })),
+            update_ready: Arc::new(Notify::new()),
+            call_made: Arc::new(Notify::new()),
+            addr,
+        };
+        let app = Router::new()
+            .route("/{token}/{method}", post(handle))
+            .with_state(fake.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        fake
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    fn push_update(&self, body: Value) {
+        let mut inner = self.inner.lock().unwrap();
+        let mut update = body;
+        update["update_id"] = json!(inner.next_update_id);
+        inner.next_update_id += 1;
+        inner.updates.push_back(update);
+        drop(inner);
+        self.update_ready.notify_waiters();
+    }
+
+    fn next_message_id(&self) -> i64 {
+        let mut inner = self.inner.lock().unwrap();
+        inner.next_message_id += 1;
+        inner.next_message_id
+    }
+
+    /// The user types `text` in their private chat.
+    pub fn user_says(&self, user: i64, text: &str) {
+        let id = self.next_message_id();
+        let mut message = json!({
+            "message_id": id,
+            "date": 1_764_000_000,
+            "chat": { "id": user, "type": "private", "first_name": "Тест" },
+            "from": { "id": user, "is_bot": false, "first_name": "Тест", "language_code": "ru" },
+            "text": text,
+        });
+        if text.starts_with('/') {
+            let len = text.split_whitespace().next().unwrap().encode_utf16().count();
+            message["entities"] = json!([{ "type": "bot_command", "offset": 0, "length": len }]);
+        }
+        self.push_update(json!({ "message": message }));
+    }
+
+    /// The user taps the button with `data` under the bot's message `on`.
+    pub fn user_taps(&self, user: i64, on: &Call, data: &str) {
+        let message_id = on.body["message_id"].as_i64().unwrap_or(1);
+        let message = json!({
+            "message_id": message_id,
+            "date": 1_764_000_000,
+            "chat": { "id": user, "type": "private", "first_name": "Тест" },
+            "from": { "id": BOT_ID, "is_bot": true, "first_name": "kvrachu", "username": BOT_USERNAME },
+            "text": on.text(),
+        });
+        let id = self.next_message_id();
+        self.push_update(json!({
+            "callback_query": {
+                "id": format!("cq{id}"),
+                "from": { "id": user, "is_bot": false, "first_name": "Тест", "language_code": "ru" },
+                "chat_instance": "ci",
+                "data": data,
+                "message": message,
+            }
+        }));
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.inner.lock().unwrap().calls.clone()
+    }
+
+    pub fn calls_to(&self, method: &str) -> Vec<Call> {
+        self.calls().into_iter().filter(|c| c.method == method).collect()
+    }
+
+    /// Waits until a call after the first `seen` calls matches, and returns it.
+    pub async fn wait_for(&self, seen: usize, what: &str, pred: impl Fn(&Call) -> bool) -> Call {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let notified = self.call_made.notified();
+            if let Some(call) = self.calls().into_iter().skip(seen).find(|c| pred(c)) {
+                return call;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                let calls: Vec<_> = self
+                    .calls()
+                    .into_iter()
+                    .map(|c| format!("{} {}", c.method, c.text()))
+                    .collect();
+                panic!("timed out waiting for {what}; calls so far: {calls:#?}");
+            }
+        }
+    }
+
+    pub fn call_count(&self) -> usize {
+        self.inner.lock().unwrap().calls.len()
+    }
+}
+
+fn bot_user() -> Value {
+    json!({ "id": BOT_ID, "is_bot": true, "first_name": "kvrachu", "username": BOT_USERNAME })
+}
+
+fn ok(result: Value) -> Json<Value> {
+    Json(json!({ "ok": true, "result": result }))
+}
+
+async fn handle(
+    State(fake): State<FakeTelegram>,
+    Path((_token, method)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Json<Value> {
+    // Telegram's method names are case-insensitive; teloxide sends `GetMe`, the docs say `getMe`.
+    let method = canonical(&method);
+    let is_json = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let body: Value = if is_json {
+        serde_json::from_slice(&body).unwrap_or(Value::Null)
+    } else {
+        // Multipart (documents) or empty bodies: keep what is readable for assertions.
+        json!({ "raw": String::from_utf8_lossy(&body) })
+    };
+
+    if method == "getUpdates" {
+        let offset = body["offset"].as_i64().unwrap_or(0);
+        let wait = Duration::from_secs(body["timeout"].as_u64().unwrap_or(0).min(1));
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let notified = fake.update_ready.notified();
+            {
+                let mut inner = fake.inner.lock().unwrap();
+                inner
+                    .updates
+                    .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+                if !inner.updates.is_empty() {
+                    let updates: Vec<Value> = inner.updates.iter().cloned().collect();
+                    return ok(Value::Array(updates));
+                }
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return ok(json!([]));
+            }
+        }
+    }
+
+    let response = match method.as_str() {
+        "getMe" => {
+            let mut me = bot_user();
+            me["can_join_groups"] = json!(true);
+            me["can_read_all_group_messages"] = json!(false);
+            me["supports_inline_queries"] = json!(false);
+            me["can_connect_to_business"] = json!(false);
+            me["has_main_web_app"] = json!(false);
+            me
+        }
+        "sendMessage" | "editMessageText" | "sendVenue" | "sendDocument" | "sendLocation" => {
+            let chat_id = body["chat_id"].as_i64().unwrap_or(0);
+            let message_id = match body["message_id"].as_i64() {
+                Some(id) => id,
+                None => fake.next_message_id(),
+            };
+            let mut message = json!({
+                "message_id": message_id,
+                "date": 1_764_000_000,
+                "chat": { "id": chat_id, "type": "private", "first_name": "Тест" },
+                "from": bot_user(),
+                "text": body["text"].as_str().unwrap_or(""),
+            });
+            if !body["reply_markup"].is_null() {
+                message["reply_markup"] = body["reply_markup"].clone();
+            }
+            let mut recorded = body.clone();
+            recorded["message_id"] = json!(message_id);
+            record(&fake, &method, recorded);
+            return ok(message);
+        }
+        _ => json!(true),
+    };
+    record(&fake, &method, body);
+    ok(response)
+}
+
+fn record(fake: &FakeTelegram, method: &str, body: Value) {
+    fake.inner.lock().unwrap().calls.push(Call {
+        method: method.to_owned(),
+        body,
+    });
+    fake.call_made.notify_waiters();
+}
+
+const METHODS: [&str; 12] = [
+    "getUpdates",
+    "getMe",
+    "sendMessage",
+    "editMessageText",
+    "sendVenue",
+    "sendDocument",
+    "sendLocation",
+    "answerCallbackQuery",
+    "setMyCommands",
+    "deleteWebhook",
+    "setWebhook",
+    "editMessageReplyMarkup",
+];
+
+fn canonical(method: &str) -> String {
+    METHODS
+        .iter()
+        .find(|m| m.eq_ignore_ascii_case(method))
+        .map(|m| (*m).to_owned())
+        .unwrap_or_else(|| method.to_owned())
+}
