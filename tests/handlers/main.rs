@@ -1,0 +1,8 @@
+//! Handler tests: the real dispatcher and handler tree against teloxide_tests' fake Bot API, with the real
+//! store on a temporary SQLite file. `teloxide_tests` runs one bot at a time (a global lock), so these tests
+//! effectively run in sequence.
+
+mod harness;
+mod start;
+
+pub use harness::*;
