@@ -38,13 +38,16 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let settings = Arc::new(settings);
     let key = resolve_data_key(&settings)?;
     let store = Store::connect(&settings.database_url, &key).await?;
-    tracing::info!(backend = store.backend_name(), demo = settings.is_demo(), "store ready");
+    tracing::info!(
+        backend = store.backend_name(),
+        demo = settings.is_demo(),
+        "store ready"
+    );
 
     let bot = make_bot(&settings);
-    let me = bot
-        .get_me()
-        .await
-        .context("cannot reach the Telegram Bot API: check TELOXIDE_TOKEN (and TELOXIDE_API_URL)")?;
+    let me = bot.get_me().await.context(
+        "cannot reach the Telegram Bot API: check TELOXIDE_TOKEN (and TELOXIDE_API_URL)",
+    )?;
     tracing::info!(username = %bot::bot_username(&me), "connected to Telegram");
     if let Err(err) = bot::commands::register(&bot).await {
         tracing::warn!(error = %err, "cannot register the command list");
@@ -61,7 +64,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("HTTP_ADDR: cannot listen on {}", settings.http_addr))?;
     tracing::info!(addr = %listener.local_addr()?, "HTTP server listening");
-    let mut router = http::router(HttpState { store: store.clone() });
+    let mut router = http::router(HttpState {
+        store: store.clone(),
+    });
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
         .dependencies(dptree::deps![ctx.clone(), storage])
@@ -112,7 +117,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
                 .context("cannot set the Telegram webhook (PUBLIC_URL, WEBHOOK_SECRET)")?;
             let server = spawn_http(listener, router, http_stopped);
             dispatcher
-                .dispatch_with_listener(updates, LoggingErrorHandler::with_custom_text("webhook listener"))
+                .dispatch_with_listener(
+                    updates,
+                    LoggingErrorHandler::with_custom_text("webhook listener"),
+                )
                 .await;
             let _ = stop_http.send(true);
             server.await.ok();

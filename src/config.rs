@@ -133,7 +133,8 @@ impl Settings {
     }
 
     pub fn is_postgres(&self) -> bool {
-        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
+        self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://")
     }
 
     /// Reads the process environment.
@@ -143,7 +144,11 @@ impl Settings {
 
     /// Reads settings through `lookup`, so tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
 
         let token = get("TELOXIDE_TOKEN").ok_or_else(|| {
             ConfigError::new("TELOXIDE_TOKEN", "is not set; get a token from @BotFather")
@@ -201,7 +206,9 @@ impl Settings {
         let http_addr = get("HTTP_ADDR")
             .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
             .parse::<SocketAddr>()
-            .map_err(|_| ConfigError::new("HTTP_ADDR", "expected host:port, e.g. 127.0.0.1:8080"))?;
+            .map_err(|_| {
+                ConfigError::new("HTTP_ADDR", "expected host:port, e.g. 127.0.0.1:8080")
+            })?;
 
         let updates = match get("UPDATES").as_deref() {
             None | Some("polling") => UpdatesMode::Polling,
@@ -245,8 +252,9 @@ impl Settings {
 
         let reminders = parse_offsets(&get("REMINDERS").unwrap_or_else(|| "24h,2h".to_owned()))
             .map_err(|problem| ConfigError::new("REMINDERS", problem))?;
-        let watch_interval = parse_duration(&get("WATCH_INTERVAL").unwrap_or_else(|| "5m".to_owned()))
-            .map_err(|problem| ConfigError::new("WATCH_INTERVAL", problem))?;
+        let watch_interval =
+            parse_duration(&get("WATCH_INTERVAL").unwrap_or_else(|| "5m".to_owned()))
+                .map_err(|problem| ConfigError::new("WATCH_INTERVAL", problem))?;
 
         Ok(Self {
             token,
@@ -279,8 +287,9 @@ fn looks_like_token(token: &str) -> bool {
 }
 
 fn parse_http_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(raw)
-        .map_err(|_| ConfigError::new(var, format!("not a URL: expected http(s)://…, got {raw:?}")))?;
+    let url = Url::parse(raw).map_err(|_| {
+        ConfigError::new(var, format!("not a URL: expected http(s)://…, got {raw:?}"))
+    })?;
     if url.scheme() != "http" && url.scheme() != "https" {
         return Err(ConfigError::new(var, "must be an http:// or https:// URL"));
     }
@@ -347,7 +356,10 @@ mod tests {
         assert_eq!(s.updates, UpdatesMode::Polling);
         assert_eq!(s.http_addr, "127.0.0.1:8080".parse().unwrap());
         assert_eq!(s.region_tz, chrono_tz::Asia::Irkutsk);
-        assert_eq!(s.reminders, vec![Duration::from_secs(86_400), Duration::from_secs(7_200)]);
+        assert_eq!(
+            s.reminders,
+            vec![Duration::from_secs(86_400), Duration::from_secs(7_200)]
+        );
         assert_eq!(s.watch_interval, Duration::from_secs(300));
         assert!(s.is_demo());
     }
@@ -365,13 +377,20 @@ mod tests {
     #[test]
     fn a_malformed_token_is_refused() {
         for bad in ["abc", "123:", ":abc", "12a:abc", "123:ab c"] {
-            assert_eq!(settings(&[("TELOXIDE_TOKEN", bad)]).unwrap_err().var, "TELOXIDE_TOKEN");
+            assert_eq!(
+                settings(&[("TELOXIDE_TOKEN", bad)]).unwrap_err().var,
+                "TELOXIDE_TOKEN"
+            );
         }
     }
 
     #[test]
     fn postgres_needs_a_data_key() {
-        let err = settings(&[("TELOXIDE_TOKEN", TOKEN), ("DATABASE_URL", "postgres://u@h/db")]).unwrap_err();
+        let err = settings(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("DATABASE_URL", "postgres://u@h/db"),
+        ])
+        .unwrap_err();
         assert_eq!(err.var, "DATA_KEY");
     }
 
@@ -380,7 +399,11 @@ mod tests {
         let err = settings(&[("TELOXIDE_TOKEN", TOKEN), ("DATA_KEY", "c2hvcnQ=")]).unwrap_err();
         assert_eq!(err.var, "DATA_KEY");
         let good = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-        let s = settings(&[("TELOXIDE_TOKEN", TOKEN), ("DATABASE_URL", "postgres://u@h/db"), ("DATA_KEY", good)]);
+        let s = settings(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("DATABASE_URL", "postgres://u@h/db"),
+            ("DATA_KEY", good),
+        ]);
         assert!(s.is_ok());
     }
 
@@ -409,7 +432,11 @@ mod tests {
 
     #[test]
     fn real_esia_needs_its_credentials() {
-        let err = settings(&[("TELOXIDE_TOKEN", TOKEN), ("ESIA_URL", "https://esia.gosuslugi.ru")]).unwrap_err();
+        let err = settings(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("ESIA_URL", "https://esia.gosuslugi.ru"),
+        ])
+        .unwrap_err();
         assert_eq!(err.var, "ESIA_CLIENT_ID");
     }
 

@@ -86,7 +86,10 @@ pub fn locale_files(lang: Lang) -> Vec<(String, String)> {
 }
 
 static CATALOG: LazyLock<Catalog> = LazyLock::new(|| Catalog {
-    bundles: Lang::ALL.iter().map(|&lang| (lang, build_bundle(lang))).collect(),
+    bundles: Lang::ALL
+        .iter()
+        .map(|&lang| (lang, build_bundle(lang)))
+        .collect(),
 });
 
 /// Formats message `key` in `lang` with `args`. A missing key shows the key (and is caught by tests).
@@ -103,7 +106,12 @@ pub fn format(lang: Lang, key: &str, args: &[(&str, FluentValue<'_>)]) -> String
     let mut errors = Vec::new();
     let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
     if !errors.is_empty() {
-        tracing::warn!(key, lang = lang.code(), ?errors, "locale message did not format cleanly");
+        tracing::warn!(
+            key,
+            lang = lang.code(),
+            ?errors,
+            "locale message did not format cleanly"
+        );
     }
     text.into_owned()
 }
@@ -179,7 +187,12 @@ mod tests {
 
     #[test]
     fn both_languages_have_the_same_files() {
-        let names = |lang| locale_files(lang).into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+        let names = |lang| {
+            locale_files(lang)
+                .into_iter()
+                .map(|(n, _)| n)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(names(Lang::Ru), names(Lang::En));
     }
 
@@ -194,7 +207,10 @@ mod tests {
     /// Collects the literal keys of every `t!(lang, "key"…)` in the sources.
     fn keys_used_in_code() -> BTreeSet<String> {
         let mut keys = BTreeSet::new();
-        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
@@ -205,13 +221,30 @@ mod tests {
                 if path.extension().is_some_and(|e| e == "rs") {
                     let source = std::fs::read_to_string(&path).unwrap();
                     for (at, _) in source.match_indices("t!(") {
+                        // Only the `t!` macro itself, not `assert!(` or `print!(`.
+                        let before = source[..at].chars().next_back();
+                        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                            continue;
+                        }
+                        let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+                        if source[line_start..at].trim_start().starts_with("//") {
+                            continue;
+                        }
                         let rest = &source[at + 3..];
-                        let Some(comma) = rest.find(',') else { continue };
+                        let Some(comma) = rest.find(',') else {
+                            continue;
+                        };
                         let after = rest[comma + 1..].trim_start();
-                        let Some(literal) = after.strip_prefix('"') else { continue };
-                        let Some(end) = literal.find('"') else { continue };
+                        let Some(literal) = after.strip_prefix('"') else {
+                            continue;
+                        };
+                        let Some(end) = literal.find('"') else {
+                            continue;
+                        };
                         let key = &literal[..end];
-                        if key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                        if key
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                             && !key.is_empty()
                         {
                             keys.insert(key.to_owned());
@@ -227,9 +260,15 @@ mod tests {
     fn every_key_used_in_the_code_exists_in_russian() {
         let ru = all_ids(Lang::Ru);
         let used = keys_used_in_code();
-        assert!(used.len() > 10, "the key scanner found too few keys: {used:?}");
+        assert!(
+            used.len() > 10,
+            "the key scanner found too few keys: {used:?}"
+        );
         let missing: Vec<_> = used.difference(&ru).collect();
-        assert!(missing.is_empty(), "used in code but missing in locales/ru: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "used in code but missing in locales/ru: {missing:?}"
+        );
     }
 
     #[test]
@@ -243,13 +282,20 @@ mod tests {
 
     #[test]
     fn arguments_are_substituted_without_isolation_marks() {
-        let text = format(Lang::Ru, "group-refusal", &[("bot", FluentValue::from("kvrachu_bot"))]);
+        let text = format(
+            Lang::Ru,
+            "group-refusal",
+            &[("bot", FluentValue::from("kvrachu_bot"))],
+        );
         assert!(text.contains("@kvrachu_bot"), "{text}");
         assert!(!text.contains('\u{2068}'));
     }
 
     #[test]
     fn html_is_escaped() {
-        assert_eq!(escape_html("<b>Иван & \"Ко\"</b>"), "&lt;b&gt;Иван &amp; &quot;Ко&quot;&lt;/b&gt;");
+        assert_eq!(
+            escape_html("<b>Иван & \"Ко\"</b>"),
+            "&lt;b&gt;Иван &amp; &quot;Ко&quot;&lt;/b&gt;"
+        );
     }
 }

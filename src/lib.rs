@@ -3,6 +3,7 @@
 pub mod app;
 pub mod bot;
 pub mod config;
+pub mod domain;
 pub mod http;
 pub mod i18n;
 pub mod store;

@@ -26,7 +26,10 @@ impl BotProcess {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("TELOXIDE_TOKEN", "123456:TEST-token")
             .env("TELOXIDE_API_URL", fake.url())
-            .env("DATABASE_URL", format!("sqlite://{}", dir.join("kvrachu.db").display()))
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}", dir.join("kvrachu.db").display()),
+            )
             .env("HTTP_ADDR", format!("127.0.0.1:{http_port}"))
             .env("PUBLIC_URL", format!("http://127.0.0.1:{http_port}"))
             .env("RUST_LOG", "info")
@@ -55,7 +58,10 @@ impl BotProcess {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;
             }
-            assert!(std::time::Instant::now() < deadline, "the bot did not stop on SIGTERM");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the bot did not stop on SIGTERM"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -69,7 +75,11 @@ impl Drop for BotProcess {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn has_button(call: &Call, data: &str) -> bool {
@@ -82,7 +92,10 @@ async fn health(base: &str) -> u16 {
         if let Ok(resp) = reqwest::get(format!("{base}/healthz")).await {
             return resp.status().as_u16();
         }
-        assert!(tokio::time::Instant::now() < deadline, "the HTTP server never answered");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the HTTP server never answered"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -95,23 +108,39 @@ async fn a_dialogue_survives_the_bot_being_killed_and_started_again() {
 
     let bot = BotProcess::start(&fake, dir.path(), port);
     assert_eq!(health(&bot.http).await, 200);
-    fake.wait_for(0, "the command list", |c| c.method == "setMyCommands").await;
+    fake.wait_for(0, "the command list", |c| c.method == "setMyCommands")
+        .await;
 
     let seen = fake.call_count();
     fake.user_says(USER, "/start");
     let notice = fake
         .wait_for(seen, "the consent notice", |c| has_button(c, "consent"))
         .await;
-    assert!(notice.text().contains("персональных данных"), "{}", notice.text());
+    assert!(
+        notice.text().contains("персональных данных"),
+        "{}",
+        notice.text()
+    );
     assert!(notice.text().contains("Демо-режим"), "{}", notice.text());
 
     let seen = fake.call_count();
     fake.user_taps(USER, &notice, "consent");
     let menu = fake
-        .wait_for(seen, "the main menu", |c| c.method == "editMessageText" && has_button(c, "s:set"))
+        .wait_for(seen, "the main menu", |c| {
+            c.method == "editMessageText" && has_button(c, "s:set")
+        })
         .await;
     let labels: Vec<String> = menu.buttons().into_iter().map(|(label, _)| label).collect();
-    assert_eq!(labels, ["🏛 Госуслуги", "🩺 Записаться", "📋 Мои записи", "👨‍👩‍👧 Мои дети", "⚙️ Настройки"]);
+    assert_eq!(
+        labels,
+        [
+            "🏛 Госуслуги",
+            "🩺 Записаться",
+            "📋 Мои записи",
+            "👨‍👩‍👧 Мои дети",
+            "⚙️ Настройки"
+        ]
+    );
 
     let seen = fake.call_count();
     fake.user_says(USER, "/forget");
@@ -126,7 +155,10 @@ async fn a_dialogue_survives_the_bot_being_killed_and_started_again() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 
     let port = free_port();
@@ -137,14 +169,25 @@ async fn a_dialogue_survives_the_bot_being_killed_and_started_again() {
     let seen = fake.call_count();
     fake.user_taps(USER, &confirm, "fg:n");
     let answer = fake
-        .wait_for(seen, "the answer to the tap", |c| c.method == "answerCallbackQuery")
+        .wait_for(seen, "the answer to the tap", |c| {
+            c.method == "answerCallbackQuery"
+        })
         .await;
-    assert!(answer.body["text"].is_null(), "the tap was treated as stale: {:?}", answer.body);
-    fake.wait_for(seen, "the menu again", |c| c.method == "editMessageText" && has_button(c, "s:book"))
-        .await;
+    assert!(
+        answer.body["text"].is_null(),
+        "the tap was treated as stale: {:?}",
+        answer.body
+    );
+    fake.wait_for(seen, "the menu again", |c| {
+        c.method == "editMessageText" && has_button(c, "s:book")
+    })
+    .await;
 
     let status = bot.terminate();
-    assert!(status.success(), "SIGTERM should stop the bot cleanly, got {status:?}");
+    assert!(
+        status.success(),
+        "SIGTERM should stop the bot cleanly, got {status:?}"
+    );
 }
 
 fn run_with_env(vars: &[(&str, &str)]) -> std::process::Output {
@@ -185,7 +228,10 @@ fn an_unreachable_telegram_is_reported_in_one_line_without_a_backtrace() {
     let out = run_with_env(&[
         ("TELOXIDE_TOKEN", "123456:TEST-token"),
         ("TELOXIDE_API_URL", "http://127.0.0.1:9/"),
-        ("DATABASE_URL", &format!("sqlite://{}", dir.path().join("k.db").display())),
+        (
+            "DATABASE_URL",
+            &format!("sqlite://{}", dir.path().join("k.db").display()),
+        ),
         ("HTTP_ADDR", "127.0.0.1:0"),
         ("RUST_LOG", "off"),
     ]);

@@ -80,7 +80,10 @@ impl Cb {
             Cb::ForgetYes => "fg:y".to_owned(),
             Cb::ForgetNo => "fg:n".to_owned(),
         };
-        debug_assert!(data.len() <= MAX_CALLBACK_BYTES, "callback data too long: {data}");
+        debug_assert!(
+            data.len() <= MAX_CALLBACK_BYTES,
+            "callback data too long: {data}"
+        );
         data
     }
 
@@ -108,7 +111,14 @@ impl Cb {
 }
 
 /// Every button press lands here. Each branch answers the callback query.
-pub async fn route(bot: Bot, q: CallbackQuery, ctx: Arc<Ctx>, who: Who, dialogue: BotDialogue, state: State) -> HandlerResult {
+pub async fn route(
+    bot: Bot,
+    q: CallbackQuery,
+    ctx: Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+    state: State,
+) -> HandlerResult {
     if state.is_stale() {
         bot.answer_callback_query(q.id.clone()).await?;
         return start::reset_stale(&bot, &ctx, &who, &dialogue).await;
@@ -116,7 +126,10 @@ pub async fn route(bot: Bot, q: CallbackQuery, ctx: Arc<Ctx>, who: Who, dialogue
     let Some(cb) = q.data.as_deref().and_then(Cb::decode) else {
         return stale_button(&bot, &q, &ctx, &who, &dialogue, &state).await;
     };
-    if !who.consented && cb != Cb::Consent && !matches!(cb, Cb::SetLang(_) | Cb::Language | Cb::Privacy) {
+    if !who.consented
+        && cb != Cb::Consent
+        && !matches!(cb, Cb::SetLang(_) | Cb::Language | Cb::Privacy)
+    {
         bot.answer_callback_query(q.id.clone())
             .text(t!(who.lang, "consent-needed"))
             .await?;
@@ -191,7 +204,18 @@ mod tests {
 
     #[test]
     fn garbage_does_not_decode() {
-        for data in ["", "s", "s:", "s:zzz", "lang:de", "fg:maybe", "consent:1", &"x".repeat(65), "menu:", "🙂"] {
+        for data in [
+            "",
+            "s",
+            "s:",
+            "s:zzz",
+            "lang:de",
+            "fg:maybe",
+            "consent:1",
+            &"x".repeat(65),
+            "menu:",
+            "🙂",
+        ] {
             assert_eq!(Cb::decode(data), None, "{data:?}");
         }
     }

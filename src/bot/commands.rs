@@ -24,10 +24,19 @@ pub enum Command {
 }
 
 pub fn handler() -> UpdateHandler<anyhow::Error> {
-    dptree::entry().filter_command::<Command>().endpoint(on_command)
+    dptree::entry()
+        .filter_command::<Command>()
+        .endpoint(on_command)
 }
 
-async fn on_command(bot: Bot, msg: Message, cmd: Command, ctx: Arc<Ctx>, who: Who, dialogue: BotDialogue) -> HandlerResult {
+async fn on_command(
+    bot: Bot,
+    msg: Message,
+    cmd: Command,
+    ctx: Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+) -> HandlerResult {
     match cmd {
         Command::Start => start::start(&bot, &ctx, &who, &dialogue).await,
         Command::Help => {

@@ -15,8 +15,11 @@ pub async fn refuse_message(bot: Bot, msg: Message, me: Me) -> HandlerResult {
         return Ok(());
     }
     let lang = Lang::from_telegram(msg.from.as_ref().and_then(|u| u.language_code.as_deref()));
-    bot.send_message(msg.chat.id, t!(lang, "group-refusal", bot = bot_username(&me)))
-        .await?;
+    bot.send_message(
+        msg.chat.id,
+        t!(lang, "group-refusal", bot = bot_username(&me)),
+    )
+    .await?;
     Ok(())
 }
 
@@ -43,7 +46,14 @@ fn is_addressed_to_bot(msg: &Message, me: &Me) -> bool {
         return true;
     }
     let mentioned = msg.parse_entities().unwrap_or_default().iter().any(|e| {
-        matches!(e.kind(), MessageEntityKind::Mention) && e.text().trim_start_matches('@').eq_ignore_ascii_case(&username)
+        matches!(e.kind(), MessageEntityKind::Mention)
+            && e.text()
+                .trim_start_matches('@')
+                .eq_ignore_ascii_case(&username)
     });
-    mentioned || (!username.is_empty() && text.to_lowercase().contains(&format!("@{}", username.to_lowercase())))
+    mentioned
+        || (!username.is_empty()
+            && text
+                .to_lowercase()
+                .contains(&format!("@{}", username.to_lowercase())))
 }

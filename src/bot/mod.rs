@@ -140,14 +140,19 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
         .branch(
             dptree::filter_map_async(who_from_message)
                 .enter_dialogue::<Message, ErasedStorage<State>, State>()
-                .branch(dptree::filter(|s: State| s.is_stale()).endpoint(start::reset_stale_message))
+                .branch(
+                    dptree::filter(|s: State| s.is_stale()).endpoint(start::reset_stale_message),
+                )
                 .branch(commands::handler())
                 .branch(dptree::filter(|w: Who| !w.consented).endpoint(start::ask_consent_again))
                 .endpoint(start::unexpected_text),
         );
 
     let callbacks = Update::filter_callback_query()
-        .branch(dptree::filter(|q: CallbackQuery| !is_private_callback(q)).endpoint(group::refuse_callback))
+        .branch(
+            dptree::filter(|q: CallbackQuery| !is_private_callback(q))
+                .endpoint(group::refuse_callback),
+        )
         .branch(
             dptree::filter_map_async(who_from_callback)
                 .enter_dialogue::<CallbackQuery, ErasedStorage<State>, State>()

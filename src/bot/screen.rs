@@ -61,7 +61,12 @@ impl Screen {
             .await
     }
 
-    pub async fn edit(&self, bot: &Bot, chat: ChatId, message: MessageId) -> Result<(), RequestError> {
+    pub async fn edit(
+        &self,
+        bot: &Bot,
+        chat: ChatId,
+        message: MessageId,
+    ) -> Result<(), RequestError> {
         match bot
             .edit_message_text(chat, message, &self.text)
             .parse_mode(ParseMode::Html)

@@ -6,7 +6,9 @@ use crate::i18n::Lang;
 use crate::t;
 
 use super::screen::button;
-use super::{save, forget_dialogue, start, BotDialogue, Cb, Ctx, HandlerResult, Screen, State, Who};
+use super::{
+    forget_dialogue, save, start, BotDialogue, Cb, Ctx, HandlerResult, Screen, State, Who,
+};
 
 pub fn settings_screen(ctx: &Ctx, who: &Who) -> Screen {
     let lang = who.lang;
@@ -17,7 +19,13 @@ pub fn settings_screen(ctx: &Ctx, who: &Who) -> Screen {
         .button(t!(lang, "btn-menu"), Cb::Menu)
 }
 
-pub async fn show(bot: &Bot, q: &CallbackQuery, ctx: &Ctx, who: &Who, dialogue: &BotDialogue) -> HandlerResult {
+pub async fn show(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+) -> HandlerResult {
     bot.answer_callback_query(q.id.clone()).await?;
     save(dialogue, State::Settings).await?;
     settings_screen(ctx, who).replace(bot, q).await?;
@@ -51,7 +59,10 @@ pub async fn set_language(
     lang: Lang,
 ) -> HandlerResult {
     ctx.store.set_lang(who.user_id, lang).await?;
-    let who = Who { lang, ..who.clone() };
+    let who = Who {
+        lang,
+        ..who.clone()
+    };
     bot.answer_callback_query(q.id.clone())
         .text(t!(lang, "language-set"))
         .await?;
@@ -94,7 +105,13 @@ pub fn forget_screen(ctx: &Ctx, who: &Who) -> Screen {
 }
 
 /// «Удалить все мои данные?» with a yes and a no.
-pub async fn ask_forget(bot: &Bot, q: Option<&CallbackQuery>, ctx: &Ctx, who: &Who, dialogue: &BotDialogue) -> HandlerResult {
+pub async fn ask_forget(
+    bot: &Bot,
+    q: Option<&CallbackQuery>,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+) -> HandlerResult {
     save(dialogue, State::ConfirmForget).await?;
     let screen = forget_screen(ctx, who);
     match q {
@@ -110,11 +127,19 @@ pub async fn ask_forget(bot: &Bot, q: Option<&CallbackQuery>, ctx: &Ctx, who: &W
 }
 
 /// Deletes everything about the user, then says so. The next /start begins from scratch.
-pub async fn forget(bot: &Bot, q: &CallbackQuery, ctx: &Ctx, who: &Who, dialogue: &BotDialogue) -> HandlerResult {
+pub async fn forget(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+) -> HandlerResult {
     ctx.store.forget_user(who.user_id).await?;
     forget_dialogue(dialogue).await?;
     tracing::info!(user = who.user_id, "user data deleted on request");
     bot.answer_callback_query(q.id.clone()).await?;
-    Screen::plain(t!(who.lang, "forget-done")).replace(bot, q).await?;
+    Screen::plain(t!(who.lang, "forget-done"))
+        .replace(bot, q)
+        .await?;
     Ok(())
 }

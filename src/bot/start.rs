@@ -14,21 +14,35 @@ pub async fn start(bot: &Bot, ctx: &Ctx, who: &Who, dialogue: &BotDialogue) -> H
         save(dialogue, State::Start).await?;
         return show_consent(bot, ctx, who, None).await;
     }
-    bot.send_message(who.chat_id, t!(who.lang, "greeting-again")).await?;
+    bot.send_message(who.chat_id, t!(who.lang, "greeting-again"))
+        .await?;
     show_menu(bot, ctx, who, dialogue, None).await
 }
 
 fn consent_screen(ctx: &Ctx, who: &Who) -> Screen {
-    Screen::new(ctx, who.lang, format!("{}\n\n{}", t!(who.lang, "greeting"), t!(who.lang, "consent-notice")))
-        .button(t!(who.lang, "btn-consent"), Cb::Consent)
-        .row(vec![
-            button(t!(who.lang, "btn-privacy"), Cb::Privacy),
-            button(t!(who.lang, "btn-language"), Cb::Language),
-        ])
+    Screen::new(
+        ctx,
+        who.lang,
+        format!(
+            "{}\n\n{}",
+            t!(who.lang, "greeting"),
+            t!(who.lang, "consent-notice")
+        ),
+    )
+    .button(t!(who.lang, "btn-consent"), Cb::Consent)
+    .row(vec![
+        button(t!(who.lang, "btn-privacy"), Cb::Privacy),
+        button(t!(who.lang, "btn-language"), Cb::Language),
+    ])
 }
 
 /// The notice that nothing personal is asked before consent.
-pub async fn show_consent(bot: &Bot, ctx: &Ctx, who: &Who, q: Option<&CallbackQuery>) -> HandlerResult {
+pub async fn show_consent(
+    bot: &Bot,
+    ctx: &Ctx,
+    who: &Who,
+    q: Option<&CallbackQuery>,
+) -> HandlerResult {
     let screen = consent_screen(ctx, who);
     match q {
         Some(q) => screen.replace(bot, q).await?,
@@ -39,7 +53,13 @@ pub async fn show_consent(bot: &Bot, ctx: &Ctx, who: &Who, q: Option<&CallbackQu
     Ok(())
 }
 
-pub async fn consent_given(bot: &Bot, q: &CallbackQuery, ctx: &Ctx, who: &Who, dialogue: &BotDialogue) -> HandlerResult {
+pub async fn consent_given(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+) -> HandlerResult {
     ctx.store
         .record_consent(who.user_id, ctx.clock.now().timestamp())
         .await?;
@@ -56,10 +76,16 @@ pub async fn consent_given(bot: &Bot, q: &CallbackQuery, ctx: &Ctx, who: &Who, d
 pub fn menu_screen(ctx: &Ctx, who: &Who) -> Screen {
     let lang = who.lang;
     Screen::new(ctx, lang, t!(lang, "menu-title"))
-        .row(vec![button(t!(lang, "menu-gosuslugi"), Cb::Section(Section::Gosuslugi))])
+        .row(vec![button(
+            t!(lang, "menu-gosuslugi"),
+            Cb::Section(Section::Gosuslugi),
+        )])
         .row(vec![
             button(t!(lang, "menu-book"), Cb::Section(Section::Book)),
-            button(t!(lang, "menu-appointments"), Cb::Section(Section::Appointments)),
+            button(
+                t!(lang, "menu-appointments"),
+                Cb::Section(Section::Appointments),
+            ),
         ])
         .row(vec![
             button(t!(lang, "menu-children"), Cb::Section(Section::Children)),
@@ -68,7 +94,13 @@ pub fn menu_screen(ctx: &Ctx, who: &Who) -> Screen {
 }
 
 /// Shows the main menu: in place of the tapped message, or as a new message.
-pub async fn show_menu(bot: &Bot, ctx: &Ctx, who: &Who, dialogue: &BotDialogue, q: Option<&CallbackQuery>) -> HandlerResult {
+pub async fn show_menu(
+    bot: &Bot,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    q: Option<&CallbackQuery>,
+) -> HandlerResult {
     save(dialogue, State::Menu).await?;
     let screen = menu_screen(ctx, who);
     match q {
@@ -81,7 +113,12 @@ pub async fn show_menu(bot: &Bot, ctx: &Ctx, who: &Who, dialogue: &BotDialogue, 
 }
 
 /// A section that is not built yet says so instead of showing a fake screen.
-pub async fn coming_soon(bot: &Bot, q: &CallbackQuery, who: &Who, section: Section) -> HandlerResult {
+pub async fn coming_soon(
+    bot: &Bot,
+    q: &CallbackQuery,
+    who: &Who,
+    section: Section,
+) -> HandlerResult {
     let name = match section {
         Section::Gosuslugi => t!(who.lang, "menu-gosuslugi"),
         Section::Children => t!(who.lang, "menu-children"),
@@ -102,14 +139,16 @@ pub async fn cancel(bot: &Bot, ctx: &Ctx, who: &Who, dialogue: &BotDialogue) -> 
         save(dialogue, State::Start).await?;
         return show_consent(bot, ctx, who, None).await;
     }
-    bot.send_message(who.chat_id, t!(who.lang, "cancelled")).await?;
+    bot.send_message(who.chat_id, t!(who.lang, "cancelled"))
+        .await?;
     show_menu(bot, ctx, who, dialogue, None).await
 }
 
 /// The stored state could not be read (a release changed it): apologise and start from the menu.
 pub async fn reset_stale(bot: &Bot, ctx: &Ctx, who: &Who, dialogue: &BotDialogue) -> HandlerResult {
     save(dialogue, State::Menu).await?;
-    bot.send_message(who.chat_id, t!(who.lang, "state-reset")).await?;
+    bot.send_message(who.chat_id, t!(who.lang, "state-reset"))
+        .await?;
     if who.consented {
         show_menu(bot, ctx, who, dialogue, None).await
     } else {
@@ -118,32 +157,55 @@ pub async fn reset_stale(bot: &Bot, ctx: &Ctx, who: &Who, dialogue: &BotDialogue
     }
 }
 
-pub async fn reset_stale_message(bot: Bot, ctx: std::sync::Arc<Ctx>, who: Who, dialogue: BotDialogue) -> HandlerResult {
+pub async fn reset_stale_message(
+    bot: Bot,
+    ctx: std::sync::Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+) -> HandlerResult {
     reset_stale(&bot, &ctx, &who, &dialogue).await
 }
 
 /// Text before consent: nothing personal is read; the notice is shown again.
 pub async fn ask_consent_again(bot: Bot, ctx: std::sync::Arc<Ctx>, who: Who) -> HandlerResult {
-    bot.send_message(who.chat_id, t!(who.lang, "consent-needed")).await?;
+    bot.send_message(who.chat_id, t!(who.lang, "consent-needed"))
+        .await?;
     show_consent(&bot, &ctx, &who, None).await
 }
 
 /// Text where no question was asked: say what the bot understands and show the current step again.
-pub async fn unexpected_text(bot: Bot, ctx: std::sync::Arc<Ctx>, who: Who, dialogue: BotDialogue, state: State) -> HandlerResult {
-    bot.send_message(who.chat_id, t!(who.lang, "unexpected-text")).await?;
+pub async fn unexpected_text(
+    bot: Bot,
+    ctx: std::sync::Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+    state: State,
+) -> HandlerResult {
+    bot.send_message(who.chat_id, t!(who.lang, "unexpected-text"))
+        .await?;
     show_current_step(&bot, &ctx, &who, &dialogue, &state).await
 }
 
 /// Shows the screen of the step the user is on, as a new message.
-pub async fn show_current_step(bot: &Bot, ctx: &Ctx, who: &Who, dialogue: &BotDialogue, state: &State) -> HandlerResult {
+pub async fn show_current_step(
+    bot: &Bot,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    state: &State,
+) -> HandlerResult {
     match state {
         State::Start if !who.consented => show_consent(bot, ctx, who, None).await,
         State::Settings => {
-            settings::settings_screen(ctx, who).send(bot, who.chat_id).await?;
+            settings::settings_screen(ctx, who)
+                .send(bot, who.chat_id)
+                .await?;
             Ok(())
         }
         State::ConfirmForget => {
-            settings::forget_screen(ctx, who).send(bot, who.chat_id).await?;
+            settings::forget_screen(ctx, who)
+                .send(bot, who.chat_id)
+                .await?;
             Ok(())
         }
         State::Start | State::Menu | State::Stale => show_menu(bot, ctx, who, dialogue, None).await,

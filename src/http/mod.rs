@@ -16,7 +16,9 @@ pub struct HttpState {
 }
 
 pub fn router(state: HttpState) -> Router {
-    Router::new().route("/healthz", get(healthz)).with_state(state)
+    Router::new()
+        .route("/healthz", get(healthz))
+        .with_state(state)
 }
 
 /// 200 when the database answers within two seconds, 503 otherwise.

@@ -33,9 +33,9 @@ impl DataKey {
     }
 
     pub fn from_base64(raw: &str) -> Result<Self, String> {
-        let bytes = STANDARD
-            .decode(raw.trim())
-            .map_err(|_| "is not valid base64 (make one with: openssl rand -base64 32)".to_owned())?;
+        let bytes = STANDARD.decode(raw.trim()).map_err(|_| {
+            "is not valid base64 (make one with: openssl rand -base64 32)".to_owned()
+        })?;
         let bytes: [u8; 32] = bytes
             .try_into()
             .map_err(|v: Vec<u8>| format!("must decode to 32 bytes, got {}", v.len()))?;
@@ -54,8 +54,9 @@ impl DataKey {
                 .map_err(|problem| anyhow::anyhow!("{}: {problem}", path.display())),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                 let key = Self::generate();
-                write_private(path, key.to_base64().as_bytes())
-                    .with_context(|| format!("cannot create the data key file {}", path.display()))?;
+                write_private(path, key.to_base64().as_bytes()).with_context(|| {
+                    format!("cannot create the data key file {}", path.display())
+                })?;
                 tracing::info!(path = %path.display(), "generated a new data key");
                 Ok(key)
             }
@@ -98,7 +99,8 @@ impl<'a> Aad<'a> {
 
     fn bytes(&self) -> Vec<u8> {
         // Lengths first, so ("ab","c") and ("a","bc") never produce the same associated data.
-        let mut out = Vec::with_capacity(self.table.len() + self.column.len() + self.row.len() + 12);
+        let mut out =
+            Vec::with_capacity(self.table.len() + self.column.len() + self.row.len() + 12);
         for part in [self.table, self.column, self.row] {
             out.extend_from_slice(&(part.len() as u32).to_be_bytes());
             out.extend_from_slice(part.as_bytes());

@@ -57,7 +57,11 @@ impl DialogueStorage {
     }
 
     fn last_seen(&self, chat: i64) -> Option<i64> {
-        self.seen.lock().unwrap_or_else(|e| e.into_inner()).get(&chat).copied()
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&chat)
+            .copied()
     }
 
     async fn read<D>(&self, chat: i64) -> Result<Option<D>, DialogueStoreError>
@@ -87,7 +91,10 @@ impl DialogueStorage {
             Some(state) => Ok(Some(state)),
             None => {
                 // Only the chat id is logged: the state itself may hold personal data.
-                tracing::warn!(chat, "stored dialogue state no longer decodes; resetting the user");
+                tracing::warn!(
+                    chat,
+                    "stored dialogue state no longer decodes; resetting the user"
+                );
                 Ok(Some(D::stale()))
             }
         }
@@ -102,7 +109,10 @@ impl DialogueStorage {
         }
         let json = serde_json::to_vec(state)?;
         let row_id = chat.to_string();
-        let sealed = self.store.crypto().seal(Aad::new("dialogues", "state", &row_id), &json);
+        let sealed = self
+            .store
+            .crypto()
+            .seal(Aad::new("dialogues", "state", &row_id), &json);
         let now = unix_now();
         let new_version = match self.last_seen(chat) {
             Some(version) => {
@@ -162,7 +172,10 @@ where
 {
     type Error = DialogueStoreError;
 
-    fn remove_dialogue(self: Arc<Self>, chat_id: ChatId) -> BoxFuture<'static, Result<(), Self::Error>>
+    fn remove_dialogue(
+        self: Arc<Self>,
+        chat_id: ChatId,
+    ) -> BoxFuture<'static, Result<(), Self::Error>>
     where
         D: Send + 'static,
     {
@@ -180,7 +193,10 @@ where
         Box::pin(async move { self.write(chat_id.0, &dialogue).await })
     }
 
-    fn get_dialogue(self: Arc<Self>, chat_id: ChatId) -> BoxFuture<'static, Result<Option<D>, Self::Error>> {
+    fn get_dialogue(
+        self: Arc<Self>,
+        chat_id: ChatId,
+    ) -> BoxFuture<'static, Result<Option<D>, Self::Error>> {
         Box::pin(async move { self.read::<D>(chat_id.0).await })
     }
 }
@@ -188,9 +204,15 @@ where
 impl Store {
     /// Replaces the stored dialogue JSON of a chat with raw bytes; for tests of the stale-state path.
     #[doc(hidden)]
-    pub async fn overwrite_dialogue_json_for_tests(&self, chat: i64, json: &[u8]) -> anyhow::Result<()> {
+    pub async fn overwrite_dialogue_json_for_tests(
+        &self,
+        chat: i64,
+        json: &[u8],
+    ) -> anyhow::Result<()> {
         let row_id = chat.to_string();
-        let sealed = self.crypto().seal(Aad::new("dialogues", "state", &row_id), json);
+        let sealed = self
+            .crypto()
+            .seal(Aad::new("dialogues", "state", &row_id), json);
         with_pool!(self, |pool| {
             sqlx::query(
                 "INSERT INTO dialogues (chat_id, state, version, updated_at) VALUES ($1, $2, 0, $3)

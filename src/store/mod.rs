@@ -53,7 +53,8 @@ impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and applies the migrations.
     pub async fn connect(url: &str, key: &DataKey) -> anyhow::Result<Store> {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url).context("DATABASE_URL: not a PostgreSQL URL")?;
+            let options =
+                PgConnectOptions::from_str(url).context("DATABASE_URL: not a PostgreSQL URL")?;
             let pool = PgPoolOptions::new()
                 .max_connections(10)
                 .acquire_timeout(Duration::from_secs(10))
@@ -117,13 +118,18 @@ impl Store {
 
 /// The key file that sits beside a SQLite database: `kvrachu.db` → `kvrachu.key`.
 pub fn key_path_for_sqlite(url: &str) -> Option<PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     if path.is_empty() || path.starts_with(":memory:") {
         return None;
     }
     let db = Path::new(path);
-    let dir = db.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = db
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let stem = db.file_stem()?.to_string_lossy();
     Some(dir.join(format!("{stem}.key")))
 }
@@ -134,7 +140,10 @@ mod tests {
 
     #[test]
     fn the_key_file_sits_beside_the_database() {
-        assert_eq!(key_path_for_sqlite("sqlite://kvrachu.db"), Some(PathBuf::from("./kvrachu.key")));
+        assert_eq!(
+            key_path_for_sqlite("sqlite://kvrachu.db"),
+            Some(PathBuf::from("./kvrachu.key"))
+        );
         assert_eq!(
             key_path_for_sqlite("sqlite:///var/lib/bot/data.db?mode=rwc"),
             Some(PathBuf::from("/var/lib/bot/data.key"))

@@ -23,8 +23,12 @@ pub struct Harness {
 pub fn settings(pairs: &[(&str, &str)]) -> Settings {
     let mut all = vec![("TELOXIDE_TOKEN", "123456:TEST-token")];
     all.extend_from_slice(pairs);
-    Settings::from_lookup(|name| all.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
-        .expect("test settings are valid")
+    Settings::from_lookup(|name| {
+        all.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    })
+    .expect("test settings are valid")
 }
 
 impl Harness {
@@ -54,7 +58,10 @@ impl Harness {
     }
 
     /// A mock bot wired like the real one, holding `update`.
-    pub fn bot<T: IntoUpdate>(&self, update: T) -> MockBot<anyhow::Error, teloxide_tests::mock_bot::DistributionKey> {
+    pub fn bot<T: IntoUpdate>(
+        &self,
+        update: T,
+    ) -> MockBot<anyhow::Error, teloxide_tests::mock_bot::DistributionKey> {
         let mut bot = MockBot::new(update, schema());
         bot.dependencies(deps![self.ctx.clone(), self.storage.clone()]);
         bot
@@ -62,7 +69,10 @@ impl Harness {
 
     /// Puts the user through /start and consent, leaving them at the main menu.
     pub async fn consented(&self) {
-        self.store().record_consent(USER, 1_764_000_000).await.unwrap();
+        self.store()
+            .record_consent(USER, 1_764_000_000)
+            .await
+            .unwrap();
         self.storage
             .clone()
             .update_dialogue(teloxide::types::ChatId(USER), State::Menu)

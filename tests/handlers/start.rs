@@ -43,7 +43,10 @@ async fn start_greets_in_russian_and_asks_for_consent_before_anything_personal()
         ]
     );
     assert_eq!(bot.get_state::<State>().await, State::Start);
-    assert_eq!(h.store().user(USER).await.unwrap().unwrap().consent_at, None);
+    assert_eq!(
+        h.store().user(USER).await.unwrap().unwrap().consent_at,
+        None
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -52,10 +55,17 @@ async fn start_speaks_english_to_an_english_client() {
     let user = MockUser::new().language_code("en").build();
     let mut bot = h.bot(MockMessageText::new().text("/start").from(user));
     bot.dispatch().await;
-    let body = bot.get_responses().sent_messages_text[0].message.text().unwrap().to_owned();
+    let body = bot.get_responses().sent_messages_text[0]
+        .message
+        .text()
+        .unwrap()
+        .to_owned();
     assert!(body.starts_with("🧪 <i>Demo mode"), "{body}");
     assert!(body.contains("Hello!"), "{body}");
-    assert!(body.contains("I agree") || body.contains("«I agree»"), "{body}");
+    assert!(
+        body.contains("I agree") || body.contains("«I agree»"),
+        "{body}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -71,12 +81,22 @@ async fn consent_is_stored_with_its_time_and_the_menu_replaces_the_notice() {
         responses.answered_callback_queries[0].text.as_deref(),
         Some("Спасибо! Согласие сохранено.")
     );
-    assert!(responses.sent_messages_text.is_empty(), "the menu is edited in place");
+    assert!(
+        responses.sent_messages_text.is_empty(),
+        "the menu is edited in place"
+    );
     let edited = &responses.edited_messages_text[0];
     assert!(edited.message.text().unwrap().contains("Главное меню"));
     assert_eq!(message_keyboard(&edited.message), menu_rows_ru());
 
-    let consent_at = h.store().user(USER).await.unwrap().unwrap().consent_at.unwrap();
+    let consent_at = h
+        .store()
+        .user(USER)
+        .await
+        .unwrap()
+        .unwrap()
+        .consent_at
+        .unwrap();
     assert!(consent_at >= before && consent_at <= chrono::Utc::now().timestamp());
     assert_eq!(bot.get_state::<State>().await, State::Menu);
 }
@@ -94,7 +114,10 @@ async fn start_after_consent_shows_the_menu() {
         .map(|m| m.message.text().unwrap().to_owned())
         .collect();
     assert_eq!(texts[0], "С возвращением!");
-    assert_eq!(message_keyboard(&responses.sent_messages_text[1].message), menu_rows_ru());
+    assert_eq!(
+        message_keyboard(&responses.sent_messages_text[1].message),
+        menu_rows_ru()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -108,7 +131,10 @@ async fn menu_buttons_need_consent_first() {
         Some("Сначала нужно согласие на обработку персональных данных — кнопка «Согласен» ниже.")
     );
     let edited = &responses.edited_messages_text[0].message;
-    assert_eq!(message_keyboard(edited)[0], vec![("✅ Согласен".to_owned(), "consent".to_owned())]);
+    assert_eq!(
+        message_keyboard(edited)[0],
+        vec![("✅ Согласен".to_owned(), "consent".to_owned())]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -121,7 +147,10 @@ async fn typing_before_consent_shows_the_notice_again_and_stores_nothing() {
         responses.sent_messages_text[0].message.text(),
         Some("Сначала нужно согласие на обработку персональных данных — кнопка «Согласен» ниже.")
     );
-    assert!(datas(&message_keyboard(&responses.sent_messages_text[1].message)).contains(&"consent".to_owned()));
+    assert!(
+        datas(&message_keyboard(&responses.sent_messages_text[1].message))
+            .contains(&"consent".to_owned())
+    );
     assert_eq!(bot.get_state::<State>().await, State::Start);
 }
 
@@ -137,7 +166,10 @@ async fn cancel_leaves_a_half_answered_question_for_the_menu() {
         responses.sent_messages_text[0].message.text(),
         Some("Хорошо, отменено. Возвращаю в меню.")
     );
-    assert_eq!(message_keyboard(&responses.sent_messages_text[1].message), menu_rows_ru());
+    assert_eq!(
+        message_keyboard(&responses.sent_messages_text[1].message),
+        menu_rows_ru()
+    );
     assert_eq!(bot.get_state::<State>().await, State::Menu);
 }
 
@@ -159,16 +191,26 @@ async fn language_is_switched_and_remembered() {
     bot.update(tap("lang:en"));
     bot.dispatch().await;
     let responses = bot.get_responses();
-    assert_eq!(responses.answered_callback_queries[0].text.as_deref(), Some("Language: English"));
+    assert_eq!(
+        responses.answered_callback_queries[0].text.as_deref(),
+        Some("Language: English")
+    );
     let menu = &responses.edited_messages_text[0].message;
     assert!(menu.text().unwrap().contains("Main menu"));
     assert_eq!(message_keyboard(menu)[0][0].0, "🏛 Gosuslugi");
-    assert_eq!(h.store().user(USER).await.unwrap().unwrap().lang, Some(kvrachu_bot::i18n::Lang::En));
+    assert_eq!(
+        h.store().user(USER).await.unwrap().unwrap().lang,
+        Some(kvrachu_bot::i18n::Lang::En)
+    );
 
     // The stored choice wins over the Russian client.
     bot.update(text("/help"));
     bot.dispatch().await;
-    let help = bot.get_responses().sent_messages_text[0].message.text().unwrap().to_owned();
+    let help = bot.get_responses().sent_messages_text[0]
+        .message
+        .text()
+        .unwrap()
+        .to_owned();
     assert!(help.starts_with("<b>What I can do"), "{help}");
 }
 
@@ -199,7 +241,10 @@ async fn a_button_that_does_not_decode_is_answered_and_the_current_step_shown() 
         responses.answered_callback_queries[0].text.as_deref(),
         Some("Эта кнопка устарела — показываю актуальный шаг.")
     );
-    assert_eq!(message_keyboard(&responses.sent_messages_text[0].message), menu_rows_ru());
+    assert_eq!(
+        message_keyboard(&responses.sent_messages_text[0].message),
+        menu_rows_ru()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -220,11 +265,17 @@ async fn an_old_yes_to_deletion_does_nothing_when_the_question_is_closed() {
 async fn forget_deletes_everything_after_a_confirmation() {
     let h = Harness::new().await;
     h.consented().await;
-    h.store().set_lang(USER, kvrachu_bot::i18n::Lang::Ru).await.unwrap();
+    h.store()
+        .set_lang(USER, kvrachu_bot::i18n::Lang::Ru)
+        .await
+        .unwrap();
     let mut bot = h.bot(text("/forget"));
     bot.dispatch().await;
     let question = &bot.get_responses().sent_messages_text[0].message;
-    assert!(question.text().unwrap().contains("Удалить все ваши данные?"));
+    assert!(question
+        .text()
+        .unwrap()
+        .contains("Удалить все ваши данные?"));
     assert_eq!(
         message_keyboard(question),
         vec![vec![
@@ -272,7 +323,10 @@ async fn a_group_chat_gets_one_line_pointing_to_a_private_chat() {
         "Я работаю только в личном чате, чтобы не показывать здесь личные данные: напишите мне — @test_bot"
     );
     assert!(message_keyboard(&responses.sent_messages_text[0].message).is_empty());
-    assert!(h.store().user(USER).await.unwrap().is_none(), "nothing is stored from a group");
+    assert!(
+        h.store().user(USER).await.unwrap().is_none(),
+        "nothing is stored from a group"
+    );
 
     // Ordinary group chatter is not addressed to the bot.
     bot.update(text("привет всем").chat(MockGroupChat::new().build()));
@@ -296,7 +350,10 @@ async fn a_state_that_no_longer_decodes_resets_the_user_politely() {
         .text()
         .unwrap()
         .starts_with("Извините, бот обновился"));
-    assert_eq!(message_keyboard(&responses.sent_messages_text[1].message), menu_rows_ru());
+    assert_eq!(
+        message_keyboard(&responses.sent_messages_text[1].message),
+        menu_rows_ru()
+    );
     assert_eq!(bot.get_state::<State>().await, State::Menu);
 }
 
@@ -311,5 +368,8 @@ async fn text_nobody_asked_for_is_answered_with_the_current_step() {
         responses.sent_messages_text[0].message.text(),
         Some("Я не жду сейчас текста. Выберите действие кнопками ниже или наберите /help.")
     );
-    assert_eq!(message_keyboard(&responses.sent_messages_text[1].message), menu_rows_ru());
+    assert_eq!(
+        message_keyboard(&responses.sent_messages_text[1].message),
+        menu_rows_ru()
+    );
 }

@@ -120,7 +120,12 @@ impl FakeTelegram {
             "text": text,
         });
         if text.starts_with('/') {
-            let len = text.split_whitespace().next().unwrap().encode_utf16().count();
+            let len = text
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .encode_utf16()
+                .count();
             message["entities"] = json!([{ "type": "bot_command", "offset": 0, "length": len }]);
         }
         self.push_update(json!({ "message": message }));
@@ -153,7 +158,10 @@ impl FakeTelegram {
     }
 
     pub fn calls_to(&self, method: &str) -> Vec<Call> {
-        self.calls().into_iter().filter(|c| c.method == method).collect()
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method == method)
+            .collect()
     }
 
     /// Waits until a call after the first `seen` calls matches, and returns it.

@@ -1,0 +1,992 @@
+//! OMS policy numbers (полис ОМС) of the three kinds a patient may hold.
+//!
+//! - **New** (нового образца, the single policy number ЕНП): exactly 16 digits. The 16th digit is a
+//!   check digit: the Luhn mod-10 sum over all 16 digits must be divisible by 10. Numbers made of one
+//!   repeated digit pass that check (`0000000000000000`) but are never issued, so they are refused.
+//!   As the portal says, «в полисе нового образца содержится только номер»: there is no series.
+//! - **Old** (старого образца): a series of 1 to 10 letters (Cyrillic or Latin) or digits, stored in
+//!   upper case, and a number of 1 to 20 digits. The dialogue asks for them one at a time, hence
+//!   [`PolicySeries`] and [`OldPolicyNumber`].
+//! - **Temporary** (временное свидетельство): exactly 9 digits.
+//!
+//! In every field, whitespace (including NBSP) and dashes are ignored, because people copy numbers
+//! with the grouping printed on the card: `8451 9991 2289 9990`, `845-199-912-289-999-0`.
+//!
+//! Series letters are kept as typed: a Cyrillic «АВ» and a Latin «AB» look the same but are different
+//! series, and guessing which one the registry holds would be worse than storing what the card says.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::mask::mask;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyKind {
+    New,
+    Old,
+    Temporary,
+}
+
+impl PolicyKind {
+    /// The Fluent message id of the kind's name as shown to a user.
+    pub fn key(&self) -> &'static str {
+        match self {
+            PolicyKind::New => "policy-kind-new",
+            PolicyKind::Old => "policy-kind-old",
+            PolicyKind::Temporary => "policy-kind-temporary",
+        }
+    }
+}
+
+/// A valid policy of any kind. Holding one is the proof that the rules of its kind passed.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "PolicyWire", into = "PolicyWire")]
+pub struct PolicyNumber(Policy);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Policy {
+    New(String),
+    Old {
+        series: PolicySeries,
+        number: OldPolicyNumber,
+    },
+    Temporary(String),
+}
+
+/// The series of an old-format policy: 1 to 10 upper-case letters or digits.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PolicySeries(String);
+
+/// The number of an old-format policy: 1 to 20 digits.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct OldPolicyNumber(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("policy number is empty")]
+    Empty,
+    #[error("policy number contains {found:?}, which is not a digit")]
+    NotDigits { found: char },
+    #[error("policy number has {got} digits, expected {expected}")]
+    WrongLength { expected: usize, got: usize },
+    #[error("policy number fails the check digit")]
+    BadCheckDigit,
+    #[error("policy number consists of one repeated digit")]
+    AllSameDigits,
+    #[error("policy series is empty")]
+    SeriesEmpty,
+    #[error("policy series has {got} characters, at most {max} allowed")]
+    SeriesTooLong { max: usize, got: usize },
+    #[error("policy series contains {found:?}, which is neither a letter nor a digit")]
+    SeriesBadChars { found: char },
+    #[error("old-format policy number has {got} digits, at most {max} allowed")]
+    NumberTooLong { max: usize, got: usize },
+}
+
+impl PolicyError {
+    /// The Fluent message id (in `locales/*/domain.ftl`) that explains this error to a user.
+    pub fn key(&self) -> &'static str {
+        match self {
+            PolicyError::Empty => "err-policy-empty",
+            PolicyError::NotDigits { .. } => "err-policy-not-digits",
+            // The two fixed lengths belong to different documents, and the user needs to hear which.
+            PolicyError::WrongLength {
+                expected: TEMPORARY_LEN,
+                ..
+            } => "err-policy-temporary-wrong-length",
+            PolicyError::WrongLength { .. } => "err-policy-new-wrong-length",
+            PolicyError::BadCheckDigit => "err-policy-bad-check-digit",
+            PolicyError::AllSameDigits => "err-policy-all-same-digits",
+            PolicyError::SeriesEmpty => "err-policy-series-empty",
+            PolicyError::SeriesTooLong { .. } => "err-policy-series-too-long",
+            PolicyError::SeriesBadChars { .. } => "err-policy-series-bad-chars",
+            PolicyError::NumberTooLong { .. } => "err-policy-number-too-long",
+        }
+    }
+
+    /// The Fluent variables of the message named by [`PolicyError::key`].
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match *self {
+            PolicyError::NotDigits { found } | PolicyError::SeriesBadChars { found } => {
+                vec![("char", super::show_char(found))]
+            }
+            PolicyError::WrongLength { expected, got } => {
+                vec![("expected", expected.to_string()), ("got", got.to_string())]
+            }
+            PolicyError::SeriesTooLong { max, got } | PolicyError::NumberTooLong { max, got } => {
+                vec![("max", max.to_string()), ("got", got.to_string())]
+            }
+            PolicyError::Empty
+            | PolicyError::BadCheckDigit
+            | PolicyError::AllSameDigits
+            | PolicyError::SeriesEmpty => Vec::new(),
+        }
+    }
+}
+
+const NEW_LEN: usize = 16;
+const TEMPORARY_LEN: usize = 9;
+
+impl PolicyNumber {
+    /// A new-format policy (ЕНП): 16 digits with a valid check digit.
+    pub fn parse_new(input: &str) -> Result<PolicyNumber, PolicyError> {
+        let digits = digits_of_length(input, NEW_LEN)?;
+        let bytes = digits.as_bytes();
+        if bytes.iter().all(|&b| b == bytes[0]) {
+            return Err(PolicyError::AllSameDigits);
+        }
+        if !luhn_valid(&digits) {
+            return Err(PolicyError::BadCheckDigit);
+        }
+        Ok(PolicyNumber(Policy::New(digits)))
+    }
+
+    /// An old-format policy from its two fields; see [`PolicySeries::parse`] and [`OldPolicyNumber::parse`].
+    pub fn parse_old(series: &str, number: &str) -> Result<PolicyNumber, PolicyError> {
+        let series = PolicySeries::parse(series)?;
+        let number = OldPolicyNumber::parse(number)?;
+        Ok(PolicyNumber::old(series, number))
+    }
+
+    /// An old-format policy from fields parsed one at a time, as the dialogue asks for them.
+    pub fn old(series: PolicySeries, number: OldPolicyNumber) -> PolicyNumber {
+        PolicyNumber(Policy::Old { series, number })
+    }
+
+    /// A temporary certificate: 9 digits.
+    pub fn parse_temporary(input: &str) -> Result<PolicyNumber, PolicyError> {
+        let digits = digits_of_length(input, TEMPORARY_LEN)?;
+        Ok(PolicyNumber(Policy::Temporary(digits)))
+    }
+
+    /// Picks the kind by shape, for data that comes without one (ESIA's OMS document):
+    /// a non-blank series means an old policy; otherwise 9 digits are a temporary certificate and
+    /// anything else is held to the new format's rules, so the error speaks of 16 digits.
+    pub fn parse_any(series: Option<&str>, number: &str) -> Result<PolicyNumber, PolicyError> {
+        if let Some(series) = series.filter(|s| !is_blank(s)) {
+            return PolicyNumber::parse_old(series, number);
+        }
+        let digit_count = number.chars().filter(|&c| !is_separator(c)).count();
+        if digit_count == TEMPORARY_LEN {
+            return PolicyNumber::parse_temporary(number);
+        }
+        PolicyNumber::parse_new(number)
+    }
+
+    pub fn kind(&self) -> PolicyKind {
+        match self.0 {
+            Policy::New(_) => PolicyKind::New,
+            Policy::Old { .. } => PolicyKind::Old,
+            Policy::Temporary(_) => PolicyKind::Temporary,
+        }
+    }
+
+    /// The series of an old policy; `None` for the kinds that have none.
+    pub fn series(&self) -> Option<&str> {
+        match &self.0 {
+            Policy::Old { series, .. } => Some(series.as_str()),
+            Policy::New(_) | Policy::Temporary(_) => None,
+        }
+    }
+
+    /// The digits of the number, without grouping.
+    pub fn number(&self) -> &str {
+        match &self.0 {
+            Policy::New(digits) | Policy::Temporary(digits) => digits,
+            Policy::Old { number, .. } => number.as_str(),
+        }
+    }
+
+    /// For showing in lists: `•••• •••• •••• 5678`, or at most the last 4 characters of other kinds.
+    pub fn masked(&self) -> String {
+        match &self.0 {
+            Policy::New(digits) | Policy::Temporary(digits) => mask(digits),
+            // Series and number together, so the series cannot add revealed characters of its own.
+            Policy::Old { series, number } => {
+                mask(&format!("{}{}", series.as_str(), number.as_str()))
+            }
+        }
+    }
+}
+
+/// The whole number, grouped as printed on the card: `8451 9991 2289 9990`, `ЕАА 1234567890`.
+impl fmt::Display for PolicyNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Policy::New(digits) => {
+                let groups: Vec<&str> =
+                    (0..NEW_LEN).step_by(4).map(|i| &digits[i..i + 4]).collect();
+                f.write_str(&groups.join(" "))
+            }
+            Policy::Old { series, number } => write!(f, "{} {}", series.as_str(), number.as_str()),
+            Policy::Temporary(digits) => f.write_str(digits),
+        }
+    }
+}
+
+// Policy numbers are personal data: a stray `{:?}` in a log line must show only the masked form.
+impl fmt::Debug for PolicyNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PolicyNumber")
+            .field("kind", &self.kind())
+            .field("masked", &self.masked())
+            .finish()
+    }
+}
+
+impl PolicySeries {
+    pub const MAX_CHARS: usize = 10;
+
+    pub fn parse(input: &str) -> Result<PolicySeries, PolicyError> {
+        let mut series = String::new();
+        let mut count = 0;
+        let mut bad = None;
+        for c in input.chars().filter(|&c| !is_separator(c)) {
+            count += 1;
+            if count > PolicySeries::MAX_CHARS {
+                // Keep counting for the message, but stop building: the input may be a pasted essay.
+                continue;
+            }
+            if !(c.is_ascii_alphanumeric() || super::full_name::is_russian_letter(c)) {
+                bad.get_or_insert(c);
+                continue;
+            }
+            series.extend(c.to_uppercase());
+        }
+        if count == 0 {
+            return Err(PolicyError::SeriesEmpty);
+        }
+        if count > PolicySeries::MAX_CHARS {
+            return Err(PolicyError::SeriesTooLong {
+                max: PolicySeries::MAX_CHARS,
+                got: count,
+            });
+        }
+        if let Some(found) = bad {
+            return Err(PolicyError::SeriesBadChars { found });
+        }
+        Ok(PolicySeries(series))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl OldPolicyNumber {
+    pub const MAX_DIGITS: usize = 20;
+
+    pub fn parse(input: &str) -> Result<OldPolicyNumber, PolicyError> {
+        let digits = digits(input, OldPolicyNumber::MAX_DIGITS)?;
+        if digits.count > OldPolicyNumber::MAX_DIGITS {
+            return Err(PolicyError::NumberTooLong {
+                max: OldPolicyNumber::MAX_DIGITS,
+                got: digits.count,
+            });
+        }
+        Ok(OldPolicyNumber(digits.kept))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn is_separator(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}'
+        )
+}
+
+fn is_blank(s: &str) -> bool {
+    s.chars().all(is_separator)
+}
+
+struct Digits {
+    /// The first `limit` digits; enough to build a value whenever the count is acceptable.
+    kept: String,
+    /// All digits, so a message can say how many were typed.
+    count: usize,
+}
+
+/// Strips separators and checks that the rest are ASCII digits, without copying more than `limit`.
+fn digits(input: &str, limit: usize) -> Result<Digits, PolicyError> {
+    let mut kept = String::new();
+    let mut count = 0;
+    for c in input.chars().filter(|&c| !is_separator(c)) {
+        if !c.is_ascii_digit() {
+            return Err(PolicyError::NotDigits { found: c });
+        }
+        count += 1;
+        if count <= limit {
+            kept.push(c);
+        }
+    }
+    if count == 0 {
+        return Err(PolicyError::Empty);
+    }
+    Ok(Digits { kept, count })
+}
+
+fn digits_of_length(input: &str, expected: usize) -> Result<String, PolicyError> {
+    let digits = digits(input, expected)?;
+    if digits.count != expected {
+        return Err(PolicyError::WrongLength {
+            expected,
+            got: digits.count,
+        });
+    }
+    Ok(digits.kept)
+}
+
+/// Luhn mod-10 over ASCII digits, the last of which is the check digit.
+fn luhn_valid(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i.is_multiple_of(2) {
+                return d;
+            }
+            let doubled = d * 2;
+            if doubled > 9 {
+                doubled - 9
+            } else {
+                doubled
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+impl fmt::Debug for PolicySeries {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PolicySeries(<redacted>)")
+    }
+}
+
+impl fmt::Debug for OldPolicyNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OldPolicyNumber({})", mask(&self.0))
+    }
+}
+
+impl TryFrom<String> for PolicySeries {
+    type Error = PolicyError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        PolicySeries::parse(&value)
+    }
+}
+
+impl From<PolicySeries> for String {
+    fn from(value: PolicySeries) -> Self {
+        value.0
+    }
+}
+
+impl TryFrom<String> for OldPolicyNumber {
+    type Error = PolicyError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        OldPolicyNumber::parse(&value)
+    }
+}
+
+impl From<OldPolicyNumber> for String {
+    fn from(value: OldPolicyNumber) -> Self {
+        value.0
+    }
+}
+
+/// How a policy is stored: its kind says which rules to check again when it is read back.
+#[derive(Serialize, Deserialize)]
+struct PolicyWire {
+    kind: PolicyKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    series: Option<String>,
+    number: String,
+}
+
+impl TryFrom<PolicyWire> for PolicyNumber {
+    type Error = PolicyError;
+
+    fn try_from(wire: PolicyWire) -> Result<Self, Self::Error> {
+        match wire.kind {
+            PolicyKind::New => PolicyNumber::parse_new(&wire.number),
+            PolicyKind::Old => {
+                PolicyNumber::parse_old(wire.series.as_deref().unwrap_or(""), &wire.number)
+            }
+            PolicyKind::Temporary => PolicyNumber::parse_temporary(&wire.number),
+        }
+    }
+}
+
+impl From<PolicyNumber> for PolicyWire {
+    fn from(policy: PolicyNumber) -> Self {
+        PolicyWire {
+            kind: policy.kind(),
+            series: policy.series().map(str::to_string),
+            number: policy.number().to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_err(input: &str) -> PolicyError {
+        match PolicyNumber::parse_new(input) {
+            Ok(policy) => panic!("{input:?} was accepted as {policy:?}"),
+            Err(err) => err,
+        }
+    }
+
+    /// The digit that makes `prefix` + digit pass Luhn, found by trying all ten.
+    fn check_digits_for(prefix: &str) -> Vec<u8> {
+        (0..=9)
+            .filter(|d| luhn_valid(&format!("{prefix}{d}")))
+            .collect()
+    }
+
+    /// A small deterministic generator, so the property tests need no dependencies and never flake.
+    fn sample_prefixes(count: usize, len: usize) -> Vec<String> {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        (0..count)
+            .map(|_| {
+                (0..len)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1_442_695_040_888_963_407);
+                        char::from(b'0' + ((state >> 33) % 10) as u8)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_documented_new_policies_are_valid() {
+        for input in ["8451999122899990", "3851234512345678"] {
+            let policy = PolicyNumber::parse_new(input).unwrap();
+            assert_eq!(policy.kind(), PolicyKind::New);
+            assert_eq!(policy.number(), input);
+            assert_eq!(policy.series(), None);
+        }
+    }
+
+    #[test]
+    fn the_documented_invalid_policy_fails_the_check_digit() {
+        assert_eq!(new_err("1234567890123453"), PolicyError::BadCheckDigit);
+    }
+
+    #[test]
+    fn spaces_and_dashes_in_a_new_policy_are_ignored() {
+        for input in [
+            "8451 9991 2289 9990",
+            " 8451999122899990 ",
+            "8451-9991-2289-9990",
+            "8451\u{00A0}9991\u{00A0}2289\u{00A0}9990",
+            "8451\t9991\n2289 - 9990",
+            "8451–9991—2289‑9990",
+        ] {
+            assert_eq!(
+                PolicyNumber::parse_new(input).unwrap().number(),
+                "8451999122899990",
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_new_policy_must_have_exactly_16_digits() {
+        assert_eq!(
+            new_err("845199912289999"),
+            PolicyError::WrongLength {
+                expected: 16,
+                got: 15
+            }
+        );
+        assert_eq!(
+            new_err("84519991228999900"),
+            PolicyError::WrongLength {
+                expected: 16,
+                got: 17
+            }
+        );
+        assert_eq!(
+            new_err("1"),
+            PolicyError::WrongLength {
+                expected: 16,
+                got: 1
+            }
+        );
+        assert_eq!(
+            new_err("123456789"),
+            PolicyError::WrongLength {
+                expected: 16,
+                got: 9
+            }
+        );
+        assert_eq!(
+            new_err(&"1".repeat(5_000)),
+            PolicyError::WrongLength {
+                expected: 16,
+                got: 5_000
+            }
+        );
+    }
+
+    #[test]
+    fn a_new_policy_has_only_digits() {
+        assert_eq!(
+            new_err("8451 9991 2289 999O"),
+            PolicyError::NotDigits { found: 'O' }
+        );
+        assert_eq!(
+            new_err("845199912289999о"),
+            PolicyError::NotDigits { found: 'о' }
+        );
+        assert_eq!(
+            new_err("8451.9991.2289.9990"),
+            PolicyError::NotDigits { found: '.' }
+        );
+        assert_eq!(new_err("😀"), PolicyError::NotDigits { found: '😀' });
+        assert_eq!(
+            new_err("+8451999122899990"),
+            PolicyError::NotDigits { found: '+' }
+        );
+        assert_eq!(
+            new_err("８４５１９９９１２２８９９９９０"),
+            PolicyError::NotDigits { found: '８' }
+        );
+        assert_eq!(
+            new_err(&"😀".repeat(5_000)),
+            PolicyError::NotDigits { found: '😀' }
+        );
+    }
+
+    #[test]
+    fn a_blank_new_policy_is_empty() {
+        for input in ["", " ", "---", " - \u{00A0}"] {
+            assert_eq!(new_err(input), PolicyError::Empty, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn all_equal_digits_are_refused_even_when_the_check_digit_fits() {
+        assert!(luhn_valid("0000000000000000"));
+        for d in 0..=9 {
+            let input = d.to_string().repeat(16);
+            assert_eq!(new_err(&input), PolicyError::AllSameDigits, "{input}");
+        }
+    }
+
+    #[test]
+    fn every_15_digit_prefix_has_exactly_one_check_digit() {
+        for prefix in sample_prefixes(2_000, 15) {
+            let valid = check_digits_for(&prefix);
+            assert_eq!(valid.len(), 1, "{prefix}: {valid:?}");
+            let number = format!("{prefix}{}", valid[0]);
+            if number.bytes().all(|b| b == number.as_bytes()[0]) {
+                continue;
+            }
+            assert_eq!(PolicyNumber::parse_new(&number).unwrap().number(), number);
+            for wrong in (0..=9).filter(|d| *d != valid[0]) {
+                assert_eq!(
+                    new_err(&format!("{prefix}{wrong}")),
+                    PolicyError::BadCheckDigit
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn any_single_mistyped_digit_is_caught() {
+        for valid in ["8451999122899990", "3851234512345678"] {
+            for position in 0..16 {
+                for replacement in b'0'..=b'9' {
+                    let mut typo = valid.as_bytes().to_vec();
+                    if typo[position] == replacement {
+                        continue;
+                    }
+                    typo[position] = replacement;
+                    let typo = String::from_utf8(typo).unwrap();
+                    assert_eq!(new_err(&typo), PolicyError::BadCheckDigit, "{typo}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn swapped_neighbours_are_caught_except_09_and_90() {
+        for prefix in sample_prefixes(200, 15) {
+            let valid = format!("{prefix}{}", check_digits_for(&prefix)[0]);
+            let bytes = valid.as_bytes();
+            for i in 0..15 {
+                let (a, b) = (bytes[i], bytes[i + 1]);
+                if a == b || matches!((a, b), (b'0', b'9') | (b'9', b'0')) {
+                    continue;
+                }
+                let mut swapped = bytes.to_vec();
+                swapped.swap(i, i + 1);
+                assert!(
+                    !luhn_valid(std::str::from_utf8(&swapped).unwrap()),
+                    "{valid} at {i}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn temporary_certificates_have_9_digits() {
+        let policy = PolicyNumber::parse_temporary("123 456 789").unwrap();
+        assert_eq!(policy.kind(), PolicyKind::Temporary);
+        assert_eq!(policy.number(), "123456789");
+        assert_eq!(policy.series(), None);
+        let temporary_err = |input| PolicyNumber::parse_temporary(input).unwrap_err();
+        assert_eq!(
+            temporary_err("12345678"),
+            PolicyError::WrongLength {
+                expected: 9,
+                got: 8
+            }
+        );
+        assert_eq!(
+            temporary_err("1234567890"),
+            PolicyError::WrongLength {
+                expected: 9,
+                got: 10
+            }
+        );
+        assert_eq!(
+            temporary_err("12345678a"),
+            PolicyError::NotDigits { found: 'a' }
+        );
+        assert_eq!(temporary_err(" "), PolicyError::Empty);
+        // Unlike the ЕНП, a temporary certificate has no check digit and no ban on repeated digits.
+        assert!(PolicyNumber::parse_temporary("111111111").is_ok());
+    }
+
+    #[test]
+    fn series_is_letters_or_digits_in_upper_case() {
+        assert_eq!(PolicySeries::parse("еаа").unwrap().as_str(), "ЕАА");
+        assert_eq!(PolicySeries::parse("ab12").unwrap().as_str(), "AB12");
+        assert_eq!(PolicySeries::parse(" 38 ИР ").unwrap().as_str(), "38ИР");
+        assert_eq!(PolicySeries::parse("ё-1").unwrap().as_str(), "Ё1");
+        assert_eq!(PolicySeries::parse("1").unwrap().as_str(), "1");
+        assert_eq!(
+            PolicySeries::parse("АБВГДЕЖЗИК").unwrap().as_str(),
+            "АБВГДЕЖЗИК"
+        );
+    }
+
+    #[test]
+    fn series_letters_are_not_transliterated() {
+        let cyrillic = PolicySeries::parse("ав").unwrap();
+        let latin = PolicySeries::parse("ab").unwrap();
+        assert_eq!(cyrillic.as_str(), "АВ");
+        assert_eq!(latin.as_str(), "AB");
+        assert_ne!(cyrillic, latin);
+    }
+
+    #[test]
+    fn series_errors() {
+        assert_eq!(PolicySeries::parse(""), Err(PolicyError::SeriesEmpty));
+        assert_eq!(PolicySeries::parse(" - "), Err(PolicyError::SeriesEmpty));
+        assert_eq!(
+            PolicySeries::parse("АБВГДЕЖЗИКЛ"),
+            Err(PolicyError::SeriesTooLong { max: 10, got: 11 })
+        );
+        assert_eq!(
+            PolicySeries::parse(&"А".repeat(5_000)),
+            Err(PolicyError::SeriesTooLong {
+                max: 10,
+                got: 5_000
+            })
+        );
+        assert_eq!(
+            PolicySeries::parse("АБ.1"),
+            Err(PolicyError::SeriesBadChars { found: '.' })
+        );
+        assert_eq!(
+            PolicySeries::parse("😀"),
+            Err(PolicyError::SeriesBadChars { found: '😀' })
+        );
+        assert_eq!(
+            PolicySeries::parse("№12"),
+            Err(PolicyError::SeriesBadChars { found: '№' })
+        );
+        assert_eq!(
+            PolicySeries::parse("Ré"),
+            Err(PolicyError::SeriesBadChars { found: 'é' })
+        );
+        assert_eq!(
+            PolicySeries::parse("Һ1"),
+            Err(PolicyError::SeriesBadChars { found: 'Һ' })
+        );
+    }
+
+    #[test]
+    fn old_number_is_1_to_20_digits() {
+        assert_eq!(OldPolicyNumber::parse("1").unwrap().as_str(), "1");
+        assert_eq!(
+            OldPolicyNumber::parse("0012 3456").unwrap().as_str(),
+            "00123456"
+        );
+        let twenty = "1".repeat(20);
+        assert_eq!(OldPolicyNumber::parse(&twenty).unwrap().as_str(), twenty);
+        assert_eq!(
+            OldPolicyNumber::parse(&"1".repeat(21)),
+            Err(PolicyError::NumberTooLong { max: 20, got: 21 })
+        );
+        assert_eq!(
+            OldPolicyNumber::parse(&"1".repeat(5_000)),
+            Err(PolicyError::NumberTooLong {
+                max: 20,
+                got: 5_000
+            })
+        );
+        assert_eq!(OldPolicyNumber::parse(""), Err(PolicyError::Empty));
+        assert_eq!(
+            OldPolicyNumber::parse("АБ 123"),
+            Err(PolicyError::NotDigits { found: 'А' })
+        );
+        // Old numbers may repeat digits: no check digit is known for them.
+        assert!(OldPolicyNumber::parse("0000000").is_ok());
+    }
+
+    #[test]
+    fn old_policy_combines_series_and_number() {
+        let policy = PolicyNumber::parse_old("еаа", "1234 567890").unwrap();
+        assert_eq!(policy.kind(), PolicyKind::Old);
+        assert_eq!(policy.series(), Some("ЕАА"));
+        assert_eq!(policy.number(), "1234567890");
+        assert_eq!(policy.to_string(), "ЕАА 1234567890");
+
+        let one_at_a_time = PolicyNumber::old(
+            PolicySeries::parse("ЕАА").unwrap(),
+            OldPolicyNumber::parse("1234567890").unwrap(),
+        );
+        assert_eq!(one_at_a_time, policy);
+
+        assert_eq!(
+            PolicyNumber::parse_old("", "123"),
+            Err(PolicyError::SeriesEmpty)
+        );
+        assert_eq!(PolicyNumber::parse_old("ЕАА", ""), Err(PolicyError::Empty));
+        assert_eq!(
+            PolicyNumber::parse_old("ЕАА", "12x"),
+            Err(PolicyError::NotDigits { found: 'x' })
+        );
+    }
+
+    #[test]
+    fn parse_any_picks_the_kind_by_shape() {
+        let any = |series, number| PolicyNumber::parse_any(series, number).map(|p| p.kind());
+        assert_eq!(any(None, "8451999122899990"), Ok(PolicyKind::New));
+        assert_eq!(any(Some(""), "8451 9991 2289 9990"), Ok(PolicyKind::New));
+        assert_eq!(any(Some("  "), "8451999122899990"), Ok(PolicyKind::New));
+        assert_eq!(any(None, "123456789"), Ok(PolicyKind::Temporary));
+        assert_eq!(any(Some("ЕАА"), "123456"), Ok(PolicyKind::Old));
+        assert_eq!(any(Some("ЕАА"), "8451999122899990"), Ok(PolicyKind::Old));
+        assert_eq!(
+            any(None, "1234567890123453"),
+            Err(PolicyError::BadCheckDigit)
+        );
+        assert_eq!(
+            any(None, "123456"),
+            Err(PolicyError::WrongLength {
+                expected: 16,
+                got: 6
+            })
+        );
+        assert_eq!(any(None, ""), Err(PolicyError::Empty));
+        assert_eq!(
+            any(Some("Е.А"), "123"),
+            Err(PolicyError::SeriesBadChars { found: '.' })
+        );
+    }
+
+    #[test]
+    fn display_groups_a_new_policy_by_four() {
+        assert_eq!(
+            PolicyNumber::parse_new("8451999122899990")
+                .unwrap()
+                .to_string(),
+            "8451 9991 2289 9990"
+        );
+        assert_eq!(
+            PolicyNumber::parse_temporary("123456789")
+                .unwrap()
+                .to_string(),
+            "123456789"
+        );
+    }
+
+    #[test]
+    fn masked_reveals_at_most_the_last_four() {
+        assert_eq!(
+            PolicyNumber::parse_new("3851234512345678")
+                .unwrap()
+                .masked(),
+            "•••• •••• •••• 5678"
+        );
+        assert_eq!(
+            PolicyNumber::parse_temporary("123456789").unwrap().masked(),
+            "•••••6789"
+        );
+        assert_eq!(
+            PolicyNumber::parse_old("ЕАА", "1234567890")
+                .unwrap()
+                .masked(),
+            "•••••••••7890"
+        );
+        assert_eq!(
+            PolicyNumber::parse_old("ЕАА", "12").unwrap().masked(),
+            "•••12"
+        );
+        assert_eq!(PolicyNumber::parse_old("Е", "1").unwrap().masked(), "•1");
+    }
+
+    #[test]
+    fn debug_shows_only_the_masked_number() {
+        let policy = PolicyNumber::parse_new("3851234512345678").unwrap();
+        let debug = format!("{policy:?}");
+        assert!(debug.contains("•••• •••• •••• 5678"), "{debug}");
+        assert!(!debug.contains("38512345"), "{debug}");
+        let old = PolicyNumber::parse_old("ЕАА", "1234567890").unwrap();
+        let debug = format!("{old:?}");
+        assert!(
+            !debug.contains("ЕАА") && !debug.contains("123456"),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn serde_round_trips_every_kind_and_revalidates() {
+        let policies = [
+            PolicyNumber::parse_new("8451999122899990").unwrap(),
+            PolicyNumber::parse_old("ЕАА", "1234567890").unwrap(),
+            PolicyNumber::parse_temporary("123456789").unwrap(),
+        ];
+        let expected = [
+            r#"{"kind":"new","number":"8451999122899990"}"#,
+            r#"{"kind":"old","series":"ЕАА","number":"1234567890"}"#,
+            r#"{"kind":"temporary","number":"123456789"}"#,
+        ];
+        for (policy, expected) in policies.iter().zip(expected) {
+            let json = serde_json::to_string(policy).unwrap();
+            assert_eq!(json, expected);
+            assert_eq!(
+                &serde_json::from_str::<PolicyNumber>(&json).unwrap(),
+                policy
+            );
+        }
+        for tampered in [
+            r#"{"kind":"new","number":"1234567890123453"}"#,
+            r#"{"kind":"old","number":"1234567890"}"#,
+            r#"{"kind":"temporary","number":"12345678"}"#,
+            r#"{"kind":"other","number":"123456789"}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<PolicyNumber>(tampered).is_err(),
+                "{tampered}"
+            );
+        }
+    }
+
+    #[test]
+    fn series_and_old_number_serialize_as_strings() {
+        let series = PolicySeries::parse("еаа").unwrap();
+        assert_eq!(serde_json::to_string(&series).unwrap(), "\"ЕАА\"");
+        assert_eq!(
+            serde_json::from_str::<PolicySeries>("\"ЕАА\"").unwrap(),
+            series
+        );
+        assert!(serde_json::from_str::<PolicySeries>("\"Е.А\"").is_err());
+        let number = OldPolicyNumber::parse("123").unwrap();
+        assert_eq!(serde_json::to_string(&number).unwrap(), "\"123\"");
+        assert_eq!(
+            serde_json::from_str::<OldPolicyNumber>("\"123\"").unwrap(),
+            number
+        );
+        assert!(serde_json::from_str::<OldPolicyNumber>("\"12a\"").is_err());
+    }
+
+    #[test]
+    fn wrong_length_key_names_the_document() {
+        assert_eq!(
+            PolicyError::WrongLength {
+                expected: 16,
+                got: 15
+            }
+            .key(),
+            "err-policy-new-wrong-length"
+        );
+        assert_eq!(
+            PolicyError::WrongLength {
+                expected: 9,
+                got: 8
+            }
+            .key(),
+            "err-policy-temporary-wrong-length"
+        );
+    }
+
+    #[test]
+    fn errors_name_their_fluent_arguments() {
+        let strings = |pairs: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+            pairs.iter().map(|(k, v)| (*k, v.to_string())).collect()
+        };
+        assert_eq!(
+            PolicyError::NotDigits { found: 'O' }.args(),
+            strings(&[("char", "O")])
+        );
+        assert_eq!(
+            PolicyError::SeriesBadChars { found: '.' }.args(),
+            strings(&[("char", ".")])
+        );
+        assert_eq!(
+            PolicyError::WrongLength {
+                expected: 16,
+                got: 15
+            }
+            .args(),
+            strings(&[("expected", "16"), ("got", "15")])
+        );
+        assert_eq!(
+            PolicyError::SeriesTooLong { max: 10, got: 11 }.args(),
+            strings(&[("max", "10"), ("got", "11")])
+        );
+        assert_eq!(
+            PolicyError::NumberTooLong { max: 20, got: 21 }.args(),
+            strings(&[("max", "20"), ("got", "21")])
+        );
+        for err in [
+            PolicyError::Empty,
+            PolicyError::BadCheckDigit,
+            PolicyError::AllSameDigits,
+            PolicyError::SeriesEmpty,
+        ] {
+            assert!(err.args().is_empty(), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn error_display_has_no_trailing_period() {
+        for err in super::super::tests::all_policy_errors() {
+            assert!(!err.to_string().ends_with('.'), "{err}");
+        }
+    }
+}
