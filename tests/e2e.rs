@@ -1,6 +1,8 @@
 //! The built binary against a fake Telegram Bot API: start-up, a dialogue that survives a crash, health,
 //! configuration errors and a graceful stop.
 
+#[path = "support/databases.rs"]
+mod databases;
 #[path = "support/fake_telegram.rs"]
 mod fake_telegram;
 
@@ -20,23 +22,32 @@ struct BotProcess {
 
 impl BotProcess {
     fn start(fake: &FakeTelegram, dir: &Path, http_port: u16) -> BotProcess {
-        let child = Command::new(env!("CARGO_BIN_EXE_kvrachu-bot"))
+        let sqlite = format!("sqlite://{}", dir.join("kvrachu.db").display());
+        Self::start_with(fake, dir, http_port, &[("DATABASE_URL", &sqlite)])
+    }
+
+    fn start_with(
+        fake: &FakeTelegram,
+        dir: &Path,
+        http_port: u16,
+        extra: &[(&str, &str)],
+    ) -> BotProcess {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kvrachu-bot"));
+        command
             .current_dir(dir)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("TELOXIDE_TOKEN", "123456:TEST-token")
             .env("TELOXIDE_API_URL", fake.url())
-            .env(
-                "DATABASE_URL",
-                format!("sqlite://{}", dir.join("kvrachu.db").display()),
-            )
             .env("HTTP_ADDR", format!("127.0.0.1:{http_port}"))
             .env("PUBLIC_URL", format!("http://127.0.0.1:{http_port}"))
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the bot binary starts");
+            .stderr(Stdio::inherit());
+        for (name, value) in extra {
+            command.env(name, value);
+        }
+        let child = command.spawn().expect("the bot binary starts");
         BotProcess {
             child,
             http: format!("http://127.0.0.1:{http_port}"),
@@ -239,4 +250,43 @@ fn an_unreachable_telegram_is_reported_in_one_line_without_a_backtrace() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("TELOXIDE_TOKEN"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_bot_runs_on_postgres_and_remembers_consent_across_restarts() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = databases::TestDb::postgres().await;
+    let key = kvrachu_bot::store::DataKey::generate().to_base64();
+    let env = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("DATA_KEY", key.as_str()),
+    ];
+
+    let bot = BotProcess::start_with(&fake, dir.path(), free_port(), &env);
+    assert_eq!(health(&bot.http).await, 200);
+    let seen = fake.call_count();
+    fake.user_says(USER, "/start");
+    let notice = fake
+        .wait_for(seen, "the consent notice", |c| has_button(c, "consent"))
+        .await;
+    let seen = fake.call_count();
+    fake.user_taps(USER, &notice, "consent");
+    fake.wait_for(seen, "the main menu", |c| has_button(c, "s:set"))
+        .await;
+    assert!(bot.terminate().success());
+    assert!(
+        !dir.path().join("kvrachu.key").exists(),
+        "no key file is written with PostgreSQL"
+    );
+
+    let bot = BotProcess::start_with(&fake, dir.path(), free_port(), &env);
+    assert_eq!(health(&bot.http).await, 200);
+    let seen = fake.call_count();
+    fake.user_says(USER, "/start");
+    let welcome = fake
+        .wait_for(seen, "the welcome back", |c| c.method == "sendMessage")
+        .await;
+    assert_eq!(welcome.text(), "С возвращением!");
+    assert!(bot.terminate().success());
 }

@@ -22,8 +22,12 @@ impl UserRecord {
 }
 
 impl Store {
-    /// Returns the user, creating the row on first contact.
+    /// Returns the user, creating the row on first contact. Reads first: this runs on every update, and
+    /// most users already exist.
     pub async fn ensure_user(&self, id: i64) -> anyhow::Result<UserRecord> {
+        if let Some(user) = self.user(id).await? {
+            return Ok(user);
+        }
         let now = unix_now();
         with_pool!(self, |pool| {
             sqlx::query(
