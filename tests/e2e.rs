@@ -138,7 +138,8 @@ async fn a_dialogue_survives_the_bot_being_killed_and_started_again() {
             "🩺 Записаться",
             "📋 Мои записи",
             "👨‍👩‍👧 Мои дети",
-            "⚙️ Настройки"
+            "⚙️ Настройки",
+            "👤 Для кого: Я"
         ]
     );
 
