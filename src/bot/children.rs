@@ -584,7 +584,7 @@ async fn list_screen(ctx: &Ctx, who: &Who) -> anyhow::Result<Screen> {
         body.push_str("\n\n");
         body.push_str(&t!(lang, "children-empty"));
     } else {
-        body.push_str("\n");
+        body.push('\n');
         body.push_str(&t!(lang, "children-intro"));
         for child in &children {
             body.push_str("\n\n");

@@ -29,39 +29,27 @@ fn petr() -> ChildDetails {
     }
 }
 
-/// Every byte of every row of `children`, as a database administrator would see it.
+/// The columns of `children` a database administrator would see, sealed or not.
+type RawRow = (Vec<u8>, Vec<u8>, Vec<u8>, String, String);
+const RAW: &str = "SELECT full_name, birth_date, policy, sex, relation FROM children";
+
+/// Every byte of every row of `children`.
 async fn raw_children_bytes(url: &str) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    if url.starts_with("sqlite") {
-        use sqlx::Connection;
+    use sqlx::Connection;
+    let rows: Vec<RawRow> = if url.starts_with("sqlite") {
         let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
-        let rows: Vec<(Vec<u8>, Vec<u8>, Vec<u8>, String, String)> =
-            sqlx::query_as("SELECT full_name, birth_date, policy, sex, relation FROM children")
-                .fetch_all(&mut conn)
-                .await
-                .unwrap();
-        for (a, b, c, d, e) in rows {
-            bytes.extend(a);
-            bytes.extend(b);
-            bytes.extend(c);
-            bytes.extend(d.into_bytes());
-            bytes.extend(e.into_bytes());
-        }
+        sqlx::query_as(RAW).fetch_all(&mut conn).await.unwrap()
     } else {
-        use sqlx::Connection;
         let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-        let rows: Vec<(Vec<u8>, Vec<u8>, Vec<u8>, String, String)> =
-            sqlx::query_as("SELECT full_name, birth_date, policy, sex, relation FROM children")
-                .fetch_all(&mut conn)
-                .await
-                .unwrap();
-        for (a, b, c, d, e) in rows {
-            bytes.extend(a);
-            bytes.extend(b);
-            bytes.extend(c);
-            bytes.extend(d.into_bytes());
-            bytes.extend(e.into_bytes());
-        }
+        sqlx::query_as(RAW).fetch_all(&mut conn).await.unwrap()
+    };
+    let mut bytes = Vec::new();
+    for (name, date, policy, sex, relation) in rows {
+        bytes.extend(name);
+        bytes.extend(date);
+        bytes.extend(policy);
+        bytes.extend(sex.into_bytes());
+        bytes.extend(relation.into_bytes());
     }
     bytes
 }
