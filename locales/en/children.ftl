@@ -31,7 +31,7 @@ child-not-found = This child is not on your list — perhaps their data was alre
 
 ## The form's questions. Every typed question shows an example.
 
-child-cancel-hint = Stop adding — /cancel
+child-cancel-hint = Stop — /cancel
 child-current = Now: { $value }
 child-selected = ✓ { $label }
 child-ask-name =
@@ -91,6 +91,7 @@ import-title =
 import-empty = Gosuslugi lists no children that are not on your list yet. Add the child by hand.
 import-unnamed = Child { $n }
 import-filled = The data from Gosuslugi is filled in. Please answer the question below.
+import-complete = The data from Gosuslugi is filled in — check it before saving.
 
 ## Who to book for
 

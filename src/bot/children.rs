@@ -965,7 +965,11 @@ pub async fn route(
             let (form, problem) = prefill(kid, today(ctx));
             tracing::info!(user = who.user_id, step = ?form.step, "child prefilled from Gosuslugi");
             answer().await?;
-            let mut notice = t!(who.lang, "import-filled");
+            let mut notice = if form.step == Step::Summary {
+                t!(who.lang, "import-complete")
+            } else {
+                t!(who.lang, "import-filled")
+            };
             if let Some(problem) = &problem {
                 notice = format!("{notice}\n\n⚠️ {}", explain(who.lang, problem));
             }

@@ -110,7 +110,7 @@ async fn press(bot: &mut Bot, data: &str) -> Pressed {
 
 // Screens of the form, as the user sees them.
 
-const CANCEL: &str = "\n\nПрервать добавление — /cancel";
+const CANCEL: &str = "\n\nПрервать — /cancel";
 const BACK: &[(&str, &str)] = &[("« Назад", "k:b")];
 
 fn ask_name() -> (String, Kb) {
@@ -993,7 +993,7 @@ async fn a_child_from_gosuslugi_is_prefilled_and_only_the_missing_policy_is_aske
     );
     let summary_text = summary_text.replacen(
         DEMO,
-        &format!("{DEMO}Данные из Госуслуг подставлены. Осталось ответить на вопрос ниже.\n\n"),
+        &format!("{DEMO}Данные из Госуслуг подставлены — проверьте их перед сохранением.\n\n"),
         1,
     );
     assert_eq!(
@@ -1026,4 +1026,27 @@ async fn invalid_gosuslugi_data_is_asked_again_with_the_reason() {
         say(&mut bot, "Иванова Мария Ивановна").await,
         vec![summary(MARIA)]
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_english_speaker_is_asked_and_corrected_in_english() {
+    let h = harness().await;
+    h.store()
+        .set_lang(USER, kvrachu_bot::i18n::Lang::En)
+        .await
+        .unwrap();
+    let mut bot = h.bot(tap("k:add"));
+    bot.dispatch().await;
+    let shown = &bot.get_responses().edited_messages_text[0].message;
+    assert_eq!(
+        (shown.text().unwrap().to_owned(), message_keyboard(shown)),
+        (
+            "🧪 <i>Demo mode: sample clinics and a test Gosuslugi login; no real appointments are made.</i>\n\n<b>Step 1 of 6. Child's full name</b>\nWrite the child's surname, name and patronymic as on the birth certificate, in Russian letters.\nExample: Иванова Мария Ивановна\n\nStop — /cancel".to_owned(),
+            kb(&[&[("« Back", "k:b")]])
+        )
+    );
+    let replies = say(&mut bot, "Maria Ivanova").await;
+    assert!(replies[0].0.starts_with("⚠️ "), "{}", replies[0].0);
+    assert!(replies[0].0.contains("«M»"), "{}", replies[0].0);
+    assert!(!replies[0].0.contains("ФИО попалась"), "{}", replies[0].0);
 }
