@@ -57,6 +57,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         store: store.clone(),
         settings: settings.clone(),
         clock: Clock::System,
+        children_import: Default::default(),
     });
     let storage: Arc<ErasedStorage<State>> = DialogueStorage::new(store.clone()).erase();
 

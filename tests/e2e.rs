@@ -149,7 +149,8 @@ async fn a_dialogue_survives_the_bot_being_killed_and_started_again() {
             "🩺 Записаться",
             "📋 Мои записи",
             "👨‍👩‍👧 Мои дети",
-            "⚙️ Настройки"
+            "⚙️ Настройки",
+            "👤 Для кого: Я"
         ]
     );
 
@@ -199,6 +200,86 @@ async fn a_dialogue_survives_the_bot_being_killed_and_started_again() {
         status.success(),
         "SIGTERM should stop the bot cleanly, got {status:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_a_child_resumes_at_the_same_question_after_a_crash() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+
+    let bot = BotProcess::start(&fake, dir.path(), free_port());
+    assert_eq!(health(&bot.http).await, 200);
+
+    let seen = fake.call_count();
+    fake.user_says(USER, "/start");
+    let notice = fake
+        .wait_for(seen, "the consent notice", |c| has_button(c, "consent"))
+        .await;
+    let seen = fake.call_count();
+    fake.user_taps(USER, &notice, "consent");
+    let menu = fake
+        .wait_for(seen, "the main menu", |c| has_button(c, "s:kids"))
+        .await;
+
+    let seen = fake.call_count();
+    fake.user_taps(USER, &menu, "s:kids");
+    let list = fake
+        .wait_for(seen, "the list of children", |c| has_button(c, "k:add"))
+        .await;
+    let seen = fake.call_count();
+    fake.user_taps(USER, &list, "k:add");
+    let question = fake
+        .wait_for(seen, "the name question", |c| {
+            c.text().contains("Шаг 1 из 6")
+        })
+        .await;
+    assert!(has_button(&question, "k:b"), "{:?}", question.buttons());
+
+    let seen = fake.call_count();
+    fake.user_says(USER, "Иванова Мария Ивановна");
+    fake.wait_for(seen, "the date of birth question", |c| {
+        c.text().contains("Шаг 2 из 6")
+    })
+    .await;
+
+    // The process dies while the date of birth is asked; the half-filled form is on disk, sealed.
+    bot.kill();
+    let db = std::fs::read(dir.path().join("kvrachu.db")).unwrap();
+    let wal = std::fs::read(dir.path().join("kvrachu.db-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(
+            !bytes
+                .windows("Иванова".len())
+                .any(|w| w == "Иванова".as_bytes()),
+            "the child's name is readable on disk"
+        );
+    }
+
+    let bot = BotProcess::start(&fake, dir.path(), free_port());
+    assert_eq!(health(&bot.http).await, 200);
+
+    // The answer to the question asked before the crash is accepted: the next question is the sex.
+    let seen = fake.call_count();
+    fake.user_says(USER, "01.12.2015");
+    let next = fake
+        .wait_for(seen, "the sex question", |c| {
+            c.method == "sendMessage" && has_button(c, "k:sx:f")
+        })
+        .await;
+    assert!(next.text().contains("Шаг 3 из 6"), "{}", next.text());
+    let sent_after_restart: Vec<String> = fake.calls()[seen..]
+        .iter()
+        .filter(|c| c.method == "sendMessage")
+        .map(|c| c.text().to_owned())
+        .collect();
+    assert_eq!(
+        sent_after_restart.len(),
+        1,
+        "no apology or reset, only the next question: {sent_after_restart:?}"
+    );
+
+    let status = bot.terminate();
+    assert!(status.success(), "{status:?}");
 }
 
 fn run_with_env(vars: &[(&str, &str)]) -> std::process::Output {

@@ -4,6 +4,7 @@
 //! Each journey lives in one file, in the order a user meets it.
 
 pub mod callback;
+pub mod children;
 pub mod commands;
 pub mod group;
 pub mod screen;
@@ -42,6 +43,8 @@ pub enum State {
     Settings,
     /// «Удалить мои данные?» waits for a yes or no.
     ConfirmForget,
+    /// «Мои дети»: the list, a card, the form of a child, the choice of the active person.
+    Children(children::ChildrenState),
     /// The stored state could not be read; never stored itself.
     #[serde(skip)]
     Stale,
@@ -62,6 +65,8 @@ pub struct Ctx {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub clock: Clock,
+    /// Where «Добавить из Госуслуг» finds children.
+    pub children_import: children::ImportSource,
 }
 
 /// "Now", replaceable in tests.
@@ -145,6 +150,7 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
                 )
                 .branch(commands::handler())
                 .branch(dptree::filter(|w: Who| !w.consented).endpoint(start::ask_consent_again))
+                .branch(dptree::case![State::Children(here)].endpoint(children::on_text))
                 .endpoint(start::unexpected_text),
         );
 

@@ -7,7 +7,7 @@ use crate::t;
 
 use super::callback::Section;
 use super::screen::button;
-use super::{save, settings, BotDialogue, Cb, Ctx, HandlerResult, Screen, State, Who};
+use super::{children, save, settings, BotDialogue, Cb, Ctx, HandlerResult, Screen, State, Who};
 
 pub async fn start(bot: &Bot, ctx: &Ctx, who: &Who, dialogue: &BotDialogue) -> HandlerResult {
     if !who.consented {
@@ -102,7 +102,7 @@ pub async fn show_menu(
     q: Option<&CallbackQuery>,
 ) -> HandlerResult {
     save(dialogue, State::Menu).await?;
-    let screen = menu_screen(ctx, who);
+    let screen = menu_screen(ctx, who).row(children::menu_row(ctx, who).await?);
     match q {
         Some(q) => screen.replace(bot, q).await?,
         None => {
@@ -208,6 +208,7 @@ pub async fn show_current_step(
                 .await?;
             Ok(())
         }
+        State::Children(here) => children::show_current(bot, ctx, who, dialogue, here).await,
         State::Start | State::Menu | State::Stale => show_menu(bot, ctx, who, dialogue, None).await,
     }
 }

@@ -4,6 +4,7 @@
 //! pool the URL chose (`with_pool!`). Instants are Unix seconds bound from Rust, so "now" never depends on a
 //! database clock or on how a driver formats timestamps. Personal fields are sealed with [`crypto::Crypto`].
 
+mod children;
 pub mod crypto;
 pub mod dialogue;
 mod users;
@@ -17,6 +18,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use children::{ActivePerson, Child, ChildDetails};
 pub use crypto::{Aad, Crypto, DataKey};
 pub use users::{Lang, UserRecord};
 

@@ -44,6 +44,7 @@ impl Harness {
             store: store.clone(),
             settings: Arc::new(settings),
             clock: Clock::System,
+            children_import: Default::default(),
         });
         let storage: Arc<ErasedStorage<State>> = DialogueStorage::new(store).erase();
         Harness {
