@@ -5,6 +5,7 @@
 //! database clock or on how a driver formats timestamps. Personal fields are sealed with [`crypto::Crypto`].
 
 pub mod crypto;
+pub mod demo_registry;
 pub mod dialogue;
 mod users;
 
@@ -18,6 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use crypto::{Aad, Crypto, DataKey};
+pub use demo_registry::DemoBooking;
 pub use users::{Lang, UserRecord};
 
 #[derive(Clone, Debug)]
