@@ -12,7 +12,7 @@ use crate::i18n::Lang;
 use crate::store::dialogue::RecoverableState;
 use crate::t;
 
-use super::{settings, start, BotDialogue, Ctx, HandlerResult, State, Who};
+use super::{clinics, settings, start, BotDialogue, Ctx, HandlerResult, State, Who};
 
 /// Telegram's limit for `callback_data`.
 pub const MAX_CALLBACK_BYTES: usize = 64;
@@ -65,6 +65,8 @@ pub enum Cb {
     ForgetAsk,
     ForgetYes,
     ForgetNo,
+    /// Choosing a clinic (`cl:`).
+    Clinics(clinics::Cb),
 }
 
 impl Cb {
@@ -79,6 +81,7 @@ impl Cb {
             Cb::ForgetAsk => "fg:ask".to_owned(),
             Cb::ForgetYes => "fg:y".to_owned(),
             Cb::ForgetNo => "fg:n".to_owned(),
+            Cb::Clinics(inner) => format!("cl:{}", inner.encode()),
         };
         debug_assert!(
             data.len() <= MAX_CALLBACK_BYTES,
@@ -90,6 +93,9 @@ impl Cb {
     pub fn decode(data: &str) -> Option<Cb> {
         if data.len() > MAX_CALLBACK_BYTES {
             return None;
+        }
+        if let Some(rest) = data.strip_prefix("cl:") {
+            return clinics::Cb::decode(rest).map(Cb::Clinics);
         }
         let mut parts = data.split(':');
         let head = parts.next()?;
@@ -142,6 +148,8 @@ pub async fn route(
             start::show_menu(&bot, &ctx, &who, &dialogue, Some(&q)).await
         }
         Cb::Section(Section::Settings) => settings::show(&bot, &q, &ctx, &who, &dialogue).await,
+        Cb::Section(Section::Book) => clinics::start(&bot, &q, &ctx, &who, &dialogue).await,
+        Cb::Clinics(tap) => clinics::route(&bot, &q, &ctx, &who, &dialogue, &state, tap).await,
         Cb::Section(section) => start::coming_soon(&bot, &q, &who, section).await,
         Cb::Language => settings::language_picker(&bot, &q, &ctx, &who).await,
         Cb::SetLang(lang) => settings::set_language(&bot, &q, &ctx, &who, &dialogue, lang).await,

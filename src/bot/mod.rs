@@ -4,6 +4,7 @@
 //! Each journey lives in one file, in the order a user meets it.
 
 pub mod callback;
+pub mod clinics;
 pub mod commands;
 pub mod group;
 pub mod screen;
@@ -42,6 +43,8 @@ pub enum State {
     Settings,
     /// «Удалить мои данные?» waits for a yes or no.
     ConfirmForget,
+    /// Choosing a clinic: district → type → clinic → card.
+    Clinics(clinics::Step),
     /// The stored state could not be read; never stored itself.
     #[serde(skip)]
     Stale,
@@ -62,6 +65,8 @@ pub struct Ctx {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub clock: Clock,
+    /// The appointment registry (the demo one in demo mode), through its HTTP client.
+    pub registry: crate::registry::SharedRegistry,
 }
 
 /// "Now", replaceable in tests.

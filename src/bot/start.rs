@@ -7,7 +7,7 @@ use crate::t;
 
 use super::callback::Section;
 use super::screen::button;
-use super::{save, settings, BotDialogue, Cb, Ctx, HandlerResult, Screen, State, Who};
+use super::{clinics, save, settings, BotDialogue, Cb, Ctx, HandlerResult, Screen, State, Who};
 
 pub async fn start(bot: &Bot, ctx: &Ctx, who: &Who, dialogue: &BotDialogue) -> HandlerResult {
     if !who.consented {
@@ -208,6 +208,7 @@ pub async fn show_current_step(
                 .await?;
             Ok(())
         }
+        State::Clinics(step) => clinics::show_step(bot, ctx, who, step).await,
         State::Start | State::Menu | State::Stale => show_menu(bot, ctx, who, dialogue, None).await,
     }
 }
