@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 use kvrachu_bot::bot::clinics::{self, Step};
 use kvrachu_bot::bot::State;
 use serde_json::json;
-use teloxide::dispatching::dialogue::Storage;
 use teloxide_tests::server::Responses;
 use teloxide_tests::{MockBot, MockCallbackQuery, MockUser};
 use wiremock::matchers::{method, path};

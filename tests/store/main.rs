@@ -3,4 +3,5 @@
 #[path = "../support/databases.rs"]
 mod databases;
 
+mod demo_registry;
 mod foundation;
