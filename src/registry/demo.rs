@@ -99,7 +99,7 @@ impl DemoRegistry {
             .map_or_else(|| local.and_utc().timestamp(), |at| at.timestamp())
     }
 
-    fn from_unix(&self, at: i64) -> NaiveDateTime {
+    fn local_of(&self, at: i64) -> NaiveDateTime {
         Utc.timestamp_opt(at, 0)
             .single()
             .unwrap_or_default()
@@ -400,7 +400,7 @@ async fn appointments(
             let doctor = clinic.doctor(&b.doctor_id);
             PatientAppointment {
                 appointment_id: b.appointment_id,
-                visit_start: demo.from_unix(b.visit_start),
+                visit_start: demo.local_of(b.visit_start),
                 lpu_id: Some(clinic.id),
                 lpu_short_name: Some(clinic.short.to_owned()),
                 lpu_address: Some(clinic.address.to_owned()),

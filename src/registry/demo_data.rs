@@ -768,7 +768,7 @@ impl DemoDoctor {
     /// ones). About one doctor in six has no free slots at all.
     pub fn schedule(&self, today: NaiveDate) -> Vec<NaiveDateTime> {
         let seed = hash(&self.id);
-        if seed % 6 == 0 {
+        if seed.is_multiple_of(6) {
             return Vec::new();
         }
         let mut slots = Vec::new();
@@ -776,14 +776,14 @@ impl DemoDoctor {
             let day = today + Duration::days(offset);
             let works = match day.weekday() {
                 Weekday::Sun => false,
-                Weekday::Sat => seed % 3 == 0,
+                Weekday::Sat => seed.is_multiple_of(3),
                 _ => true,
             };
             if !works {
                 continue;
             }
             // Morning (08:00–12:00) or afternoon (14:00–18:00) shifts, alternating by day.
-            let start_hour = if (day.num_days_from_ce() as u64 + seed) % 2 == 0 {
+            let start_hour = if (day.num_days_from_ce() as u64 + seed).is_multiple_of(2) {
                 8
             } else {
                 14
@@ -868,7 +868,7 @@ fn person_name(seed: u64) -> String {
     let patronymic = PATRONYMICS[((seed / 16) % 8) as usize];
     let first = ((seed / 128) % 8) as usize;
     // Two doctors in three are women, as in Russian outpatient clinics.
-    if (seed / 1024) % 3 == 0 {
+    if (seed / 1024).is_multiple_of(3) {
         format!("{} {} {}", surname.0, MEN[first], patronymic.0)
     } else {
         format!("{} {} {}", surname.1, WOMEN[first], patronymic.1)

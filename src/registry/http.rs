@@ -571,7 +571,7 @@ impl Registry for HttpRegistry {
 }
 
 impl HttpRegistry {
-    /// Drops the cached slots and doctors of a clinic.
+    /// Drops the cached schedule of a clinic: its slots, doctors and specialties (whose counts changed).
     fn forget_slots(&self, lpu_id: i64) {
         let Ok(prefix) = self.url(&format!("schedule/lpu/{lpu_id}/")) else {
             return;
@@ -581,7 +581,7 @@ impl HttpRegistry {
             .cache
             .lock()
             .expect("cache lock")
-            .retain(|key, _| !(key.starts_with(&prefix) && !key.ends_with("/specialties")));
+            .retain(|key, _| !key.starts_with(&prefix));
     }
 }
 
