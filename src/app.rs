@@ -11,8 +11,9 @@ use teloxide::update_listeners::webhooks;
 use tokio::sync::watch;
 
 use crate::bot::{self, Clock, Ctx, State};
-use crate::config::{Settings, UpdatesMode};
+use crate::config::{RegistryUrl, Settings, UpdatesMode};
 use crate::http::{self, HttpState};
+use crate::registry;
 use crate::store::dialogue::DialogueStorage;
 use crate::store::{key_path_for_sqlite, DataKey, Store};
 
@@ -53,21 +54,31 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         tracing::warn!(error = %err, "cannot register the command list");
     }
 
+    // Bound before the clients are built: the demo registry is served here, at the address actually bound.
+    let listener = tokio::net::TcpListener::bind(settings.http_addr)
+        .await
+        .with_context(|| format!("HTTP_ADDR: cannot listen on {}", settings.http_addr))?;
+    let local_addr = listener.local_addr()?;
+    tracing::info!(addr = %local_addr, "HTTP server listening");
+    let mut router = http::router(HttpState {
+        store: store.clone(),
+    });
+    if settings.registry == RegistryUrl::Demo {
+        router = router.nest(
+            registry::demo::PATH,
+            registry::demo::router(store.clone(), settings.region_tz),
+        );
+    }
+    let registry = registry::from_settings(&settings, local_addr)?;
+
     let ctx = Arc::new(Ctx {
         store: store.clone(),
         settings: settings.clone(),
         clock: Clock::System,
         children_import: Default::default(),
+        registry,
     });
     let storage: Arc<ErasedStorage<State>> = DialogueStorage::new(store.clone()).erase();
-
-    let listener = tokio::net::TcpListener::bind(settings.http_addr)
-        .await
-        .with_context(|| format!("HTTP_ADDR: cannot listen on {}", settings.http_addr))?;
-    tracing::info!(addr = %listener.local_addr()?, "HTTP server listening");
-    let mut router = http::router(HttpState {
-        store: store.clone(),
-    });
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
         .dependencies(dptree::deps![ctx.clone(), storage])

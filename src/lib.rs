@@ -6,5 +6,6 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod i18n;
+pub mod registry;
 pub mod store;
 pub mod telemetry;

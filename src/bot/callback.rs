@@ -12,7 +12,7 @@ use crate::i18n::Lang;
 use crate::store::dialogue::RecoverableState;
 use crate::t;
 
-use super::{children, settings, start, BotDialogue, Ctx, HandlerResult, State, Who};
+use super::{children, clinics, settings, start, BotDialogue, Ctx, HandlerResult, State, Who};
 
 /// Telegram's limit for `callback_data`.
 pub const MAX_CALLBACK_BYTES: usize = 64;
@@ -67,6 +67,8 @@ pub enum Cb {
     ForgetNo,
     /// «Мои дети» and the choice of the active person (`k:…`).
     Children(children::Cb),
+    /// Choosing a clinic (`cl:`).
+    Clinics(clinics::Cb),
 }
 
 impl Cb {
@@ -82,6 +84,7 @@ impl Cb {
             Cb::ForgetYes => "fg:y".to_owned(),
             Cb::ForgetNo => "fg:n".to_owned(),
             Cb::Children(cb) => cb.encode(),
+            Cb::Clinics(inner) => format!("cl:{}", inner.encode()),
         };
         debug_assert!(
             data.len() <= MAX_CALLBACK_BYTES,
@@ -96,6 +99,9 @@ impl Cb {
         }
         if data.starts_with(children::Cb::PREFIX) {
             return children::Cb::decode(data).map(Cb::Children);
+        }
+        if let Some(rest) = data.strip_prefix("cl:") {
+            return clinics::Cb::decode(rest).map(Cb::Clinics);
         }
         let mut parts = data.split(':');
         let head = parts.next()?;
@@ -153,6 +159,8 @@ pub async fn route(
             children::route(&bot, &q, &ctx, &who, &dialogue, &state, list).await
         }
         Cb::Children(cb) => children::route(&bot, &q, &ctx, &who, &dialogue, &state, cb).await,
+        Cb::Section(Section::Book) => clinics::start(&bot, &q, &ctx, &who, &dialogue).await,
+        Cb::Clinics(tap) => clinics::route(&bot, &q, &ctx, &who, &dialogue, &state, tap).await,
         Cb::Section(section) => start::coming_soon(&bot, &q, &who, section).await,
         Cb::Language => settings::language_picker(&bot, &q, &ctx, &who).await,
         Cb::SetLang(lang) => settings::set_language(&bot, &q, &ctx, &who, &dialogue, lang).await,

@@ -5,6 +5,7 @@
 
 pub mod callback;
 pub mod children;
+pub mod clinics;
 pub mod commands;
 pub mod group;
 pub mod screen;
@@ -45,6 +46,8 @@ pub enum State {
     ConfirmForget,
     /// «Мои дети»: the list, a card, the form of a child, the choice of the active person.
     Children(children::ChildrenState),
+    /// Choosing a clinic: district → type → clinic → card.
+    Clinics(clinics::Step),
     /// The stored state could not be read; never stored itself.
     #[serde(skip)]
     Stale,
@@ -67,6 +70,8 @@ pub struct Ctx {
     pub clock: Clock,
     /// Where «Добавить из Госуслуг» finds children.
     pub children_import: children::ImportSource,
+    /// The appointment registry (the demo one in demo mode), through its HTTP client.
+    pub registry: crate::registry::SharedRegistry,
 }
 
 /// "Now", replaceable in tests.

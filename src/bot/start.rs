@@ -7,7 +7,9 @@ use crate::t;
 
 use super::callback::Section;
 use super::screen::button;
-use super::{children, save, settings, BotDialogue, Cb, Ctx, HandlerResult, Screen, State, Who};
+use super::{
+    children, clinics, save, settings, BotDialogue, Cb, Ctx, HandlerResult, Screen, State, Who,
+};
 
 pub async fn start(bot: &Bot, ctx: &Ctx, who: &Who, dialogue: &BotDialogue) -> HandlerResult {
     if !who.consented {
@@ -209,6 +211,7 @@ pub async fn show_current_step(
             Ok(())
         }
         State::Children(here) => children::show_current(bot, ctx, who, dialogue, here).await,
+        State::Clinics(step) => clinics::show_step(bot, ctx, who, step).await,
         State::Start | State::Menu | State::Stale => show_menu(bot, ctx, who, dialogue, None).await,
     }
 }

@@ -6,6 +6,7 @@
 
 mod children;
 pub mod crypto;
+pub mod demo_registry;
 pub mod dialogue;
 mod users;
 
@@ -20,6 +21,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use children::{ActivePerson, Child, ChildDetails};
 pub use crypto::{Aad, Crypto, DataKey};
+pub use demo_registry::DemoBooking;
 pub use users::{Lang, UserRecord};
 
 #[derive(Clone, Debug)]

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use kvrachu_bot::bot::{schema, Clock, Ctx, State};
 use kvrachu_bot::config::Settings;
+use kvrachu_bot::registry::{self, HttpRegistry, HttpRegistryConfig, SharedRegistry};
 use kvrachu_bot::store::dialogue::DialogueStorage;
 use kvrachu_bot::store::{DataKey, Store};
 use teloxide::dispatching::dialogue::{ErasedStorage, Storage};
@@ -36,15 +37,36 @@ impl Harness {
         Self::with_settings(settings(&[])).await
     }
 
+    /// A harness whose registry is the demo one, served on 127.0.0.1 by this test's runtime.
     pub async fn with_settings(settings: Settings) -> Harness {
+        Self::build(settings, None).await
+    }
+
+    /// A harness whose registry is at `base_url` (a wiremock server), with short timeouts and one retry.
+    pub async fn with_registry_url(base_url: &str) -> Harness {
+        let mut config = HttpRegistryConfig::new(base_url.parse().unwrap());
+        config.connect_timeout = std::time::Duration::from_millis(300);
+        config.request_timeout = std::time::Duration::from_millis(700);
+        config.max_tries = 2;
+        config.backoff = std::time::Duration::from_millis(10);
+        let registry: SharedRegistry = Arc::new(HttpRegistry::new(config).unwrap());
+        Self::build(settings(&[]), Some(registry)).await
+    }
+
+    async fn build(settings: Settings, registry: Option<SharedRegistry>) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("bot.db").display());
         let store = Store::connect(&url, &DataKey::generate()).await.unwrap();
+        let registry = match registry {
+            Some(registry) => registry,
+            None => spawn_demo_registry(&store, &settings).await,
+        };
         let ctx = Arc::new(Ctx {
             store: store.clone(),
             settings: Arc::new(settings),
             clock: Clock::System,
             children_import: Default::default(),
+            registry,
         });
         let storage: Arc<ErasedStorage<State>> = DialogueStorage::new(store).erase();
         Harness {
@@ -80,6 +102,20 @@ impl Harness {
             .await
             .unwrap();
     }
+}
+
+/// Serves the demo registry on 127.0.0.1 (a free port) and returns its client.
+pub async fn spawn_demo_registry(store: &Store, settings: &Settings) -> SharedRegistry {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = axum::Router::new().nest(
+        registry::demo::PATH,
+        registry::demo::router(store.clone(), settings.region_tz),
+    );
+    tokio::spawn(async move {
+        axum::serve(listener, router).await.ok();
+    });
+    Arc::new(HttpRegistry::new(HttpRegistryConfig::new(registry::demo_url(addr))).unwrap())
 }
 
 pub fn text(t: &str) -> MockMessageText {

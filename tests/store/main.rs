@@ -4,4 +4,5 @@
 mod databases;
 
 mod children;
+mod demo_registry;
 mod foundation;

@@ -1,0 +1,765 @@
+//! Journey 4: «Записаться» → district → clinic type → clinics, paged → the clinic card (address, phone, a
+//! map pin on request). One message is edited in place all the way; «Назад» returns to the previous list.
+//!
+//! Registry ids never go into button data: a district or a clinic type travels as an 8-character tag of its
+//! id (a hash), a clinic as its number, so data fits 64 bytes whatever the registry's ids are. A button
+//! fits only the step it was shown on; any other tap is stale and re-shows the current step.
+//!
+//! The booking journey starts from the card: see [`book_at_clinic`].
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use teloxide::prelude::*;
+
+use crate::i18n::{escape_html, Lang};
+use crate::registry::{Clinic, District, OrEmpty, RegistryError, RegistryResult};
+use crate::t;
+
+use super::callback::stale_button;
+use super::screen::button;
+use super::{save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
+
+/// Clinics on one page of the list.
+pub const PAGE_SIZE: usize = 6;
+/// Page buttons shown at once, besides «‹» and «›».
+const PAGE_WINDOW: u32 = 5;
+/// The longest the user waits for the registry on one tap (the client's own retries included).
+pub const REGISTRY_DEADLINE: Duration = Duration::from_secs(20);
+
+// ---------------------------------------------------------------------------------------------------------
+// Where the user is
+
+/// A step of the journey, stored in the dialogue. Holds the registry's ids (not tags), so a step can be
+/// shown again after a restart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Step {
+    /// The districts.
+    Districts,
+    /// The clinic types of a district.
+    Kinds { district: String },
+    /// A page (from 1) of the clinics of one type in a district.
+    Clinics {
+        district: String,
+        kind: String,
+        page: u32,
+    },
+    /// One clinic's card, reached from that page.
+    Card {
+        district: String,
+        kind: String,
+        page: u32,
+        clinic: i64,
+    },
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Buttons
+
+/// A short tag standing for a registry id in button data: FNV-1a, 32 bits, in hex.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tag(u32);
+
+impl Tag {
+    pub fn of(id: &str) -> Tag {
+        let mut h: u32 = 0x811c_9dc5;
+        for b in id.as_bytes() {
+            h ^= u32::from(*b);
+            h = h.wrapping_mul(0x0100_0193);
+        }
+        Tag(h)
+    }
+
+    fn encode(self) -> String {
+        format!("{:08x}", self.0)
+    }
+
+    fn decode(raw: &str) -> Option<Tag> {
+        if raw.len() != 8 {
+            return None;
+        }
+        u32::from_str_radix(raw, 16).ok().map(Tag)
+    }
+}
+
+/// The journey's button data, carried as `Cb::Clinics` with the prefix `cl:`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cb {
+    /// A district on the districts screen.
+    District(Tag),
+    /// A clinic type (district, type).
+    Kind(Tag, Tag),
+    /// A page of the list (district, type, page).
+    Page(Tag, Tag, u32),
+    /// A clinic in the list.
+    Clinic(i64),
+    BackToDistricts,
+    BackToKinds,
+    BackToList,
+    /// «📍 На карте» on the card.
+    Map,
+    /// «Записаться» on the card: the booking journey's entry.
+    Book,
+    /// «Повторить» after the registry did not answer.
+    Retry,
+}
+
+impl Cb {
+    pub fn encode(&self) -> String {
+        match self {
+            Cb::District(d) => format!("d:{}", d.encode()),
+            Cb::Kind(d, k) => format!("k:{}:{}", d.encode(), k.encode()),
+            Cb::Page(d, k, page) => format!("p:{}:{}:{page}", d.encode(), k.encode()),
+            Cb::Clinic(id) => format!("c:{id}"),
+            Cb::BackToDistricts => "bd".to_owned(),
+            Cb::BackToKinds => "bk".to_owned(),
+            Cb::BackToList => "bl".to_owned(),
+            Cb::Map => "m".to_owned(),
+            Cb::Book => "b".to_owned(),
+            Cb::Retry => "r".to_owned(),
+        }
+    }
+
+    pub fn decode(data: &str) -> Option<Cb> {
+        let parts: Vec<&str> = data.split(':').collect();
+        let cb = match parts.as_slice() {
+            ["d", d] => Cb::District(Tag::decode(d)?),
+            ["k", d, k] => Cb::Kind(Tag::decode(d)?, Tag::decode(k)?),
+            ["p", d, k, page] => {
+                let page: u32 = page.parse().ok().filter(|p| *p >= 1 && *p <= 9999)?;
+                Cb::Page(Tag::decode(d)?, Tag::decode(k)?, page)
+            }
+            ["c", id] => Cb::Clinic(id.parse().ok()?),
+            ["bd"] => Cb::BackToDistricts,
+            ["bk"] => Cb::BackToKinds,
+            ["bl"] => Cb::BackToList,
+            ["m"] => Cb::Map,
+            ["b"] => Cb::Book,
+            ["r"] => Cb::Retry,
+            _ => return None,
+        };
+        Some(cb)
+    }
+
+    /// Whether this button belongs to the screen of `step`.
+    fn fits(&self, step: &Step) -> bool {
+        match (self, step) {
+            (Cb::Retry, _) => true,
+            (Cb::District(_), Step::Districts) => true,
+            (Cb::Kind(d, _), Step::Kinds { district }) => *d == Tag::of(district),
+            (Cb::BackToDistricts, Step::Kinds { .. }) => true,
+            (Cb::Page(d, k, _), Step::Clinics { district, kind, .. }) => {
+                *d == Tag::of(district) && *k == Tag::of(kind)
+            }
+            (Cb::Clinic(_) | Cb::BackToKinds, Step::Clinics { .. }) => true,
+            (Cb::BackToList | Cb::Map | Cb::Book, Step::Card { .. }) => true,
+            _ => false,
+        }
+    }
+}
+
+fn cb(inner: Cb) -> super::Cb {
+    super::Cb::Clinics(inner)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Entry and taps
+
+/// «Записаться» in the main menu: the districts.
+pub async fn start(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+) -> HandlerResult {
+    bot.answer_callback_query(q.id.clone()).await?;
+    go(bot, q, ctx, who, dialogue, Step::Districts).await
+}
+
+/// Every `cl:` button lands here.
+pub async fn route(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    state: &State,
+    tap: Cb,
+) -> HandlerResult {
+    let State::Clinics(step) = state else {
+        return stale_button(bot, q, ctx, who, dialogue, state).await;
+    };
+    if !tap.fits(step) {
+        return stale_button(bot, q, ctx, who, dialogue, state).await;
+    }
+    match tap {
+        Cb::Map => return send_map(bot, q, ctx, who, step).await,
+        Cb::Book => return book_at_clinic(bot, q, ctx, who, dialogue, step).await,
+        _ => {}
+    }
+    // Answer at once: the registry may take a while, and Telegram shows a spinner until then.
+    bot.answer_callback_query(q.id.clone()).await?;
+    let next = match next_step(ctx, step, tap).await {
+        Ok(Some(next)) => next,
+        // What the button named is no longer in the registry: show the step again, refreshed.
+        Ok(None) => step.clone(),
+        Err(err) => {
+            log_registry_error(&err);
+            unavailable_screen(ctx, who.lang, &err)
+                .replace(bot, q)
+                .await?;
+            return Ok(());
+        }
+    };
+    go(bot, q, ctx, who, dialogue, next).await
+}
+
+/// Where a fitting tap leads; `None` when its target has vanished from the registry.
+async fn next_step(ctx: &Ctx, step: &Step, tap: Cb) -> RegistryResult<Option<Step>> {
+    let next = match (tap, step.clone()) {
+        (Cb::Retry, step) => Some(step),
+        (Cb::District(tag), _) => districts(ctx)
+            .await?
+            .into_iter()
+            .find(|d| Tag::of(&d.id) == tag)
+            .map(|d| Step::Kinds { district: d.id }),
+        (Cb::Kind(_, tag), Step::Kinds { district }) => kinds(&clinics(ctx, &district).await?)
+            .into_iter()
+            .find(|kind| Tag::of(kind) == tag)
+            .map(|kind| Step::Clinics {
+                district,
+                kind,
+                page: 1,
+            }),
+        (Cb::Page(_, _, page), Step::Clinics { district, kind, .. }) => Some(Step::Clinics {
+            district,
+            kind,
+            page,
+        }),
+        (
+            Cb::Clinic(id),
+            Step::Clinics {
+                district,
+                kind,
+                page,
+            },
+        ) => {
+            let listed = clinics(ctx, &district)
+                .await?
+                .iter()
+                .any(|c| c.id == id && kind_of(c) == kind);
+            listed.then_some(Step::Card {
+                district,
+                kind,
+                page,
+                clinic: id,
+            })
+        }
+        (Cb::BackToDistricts, _) => Some(Step::Districts),
+        (Cb::BackToKinds, Step::Clinics { district, .. }) => Some(Step::Kinds { district }),
+        (
+            Cb::BackToList,
+            Step::Card {
+                district,
+                kind,
+                page,
+                ..
+            },
+        ) => Some(Step::Clinics {
+            district,
+            kind,
+            page,
+        }),
+        _ => None,
+    };
+    Ok(next)
+}
+
+/// Stores `step` and shows it in place of the tapped message.
+async fn go(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    step: Step,
+) -> HandlerResult {
+    // Stored first: «Повторить» after a registry failure retries this very step.
+    save(dialogue, State::Clinics(step.clone())).await?;
+    render(ctx, who.lang, &step).await.replace(bot, q).await?;
+    Ok(())
+}
+
+/// Shows the current step as a new message (after a stale tap or unexpected text).
+pub async fn show_step(bot: &Bot, ctx: &Ctx, who: &Who, step: &Step) -> HandlerResult {
+    render(ctx, who.lang, step)
+        .await
+        .send(bot, who.chat_id)
+        .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Screens, in the order the user meets them
+
+/// The screen of a step, or the «временно недоступен» screen when the registry fails.
+async fn render(ctx: &Ctx, lang: Lang, step: &Step) -> Screen {
+    let screen = match step {
+        Step::Districts => districts_screen(ctx, lang).await,
+        Step::Kinds { district } => kinds_screen(ctx, lang, district).await,
+        Step::Clinics {
+            district,
+            kind,
+            page,
+        } => list_screen(ctx, lang, district, kind, *page).await,
+        Step::Card { clinic, .. } => card_screen(ctx, lang, *clinic).await,
+    };
+    screen.unwrap_or_else(|err| {
+        log_registry_error(&err);
+        unavailable_screen(ctx, lang, &err)
+    })
+}
+
+async fn districts_screen(ctx: &Ctx, lang: Lang) -> RegistryResult<Screen> {
+    let districts = districts(ctx).await?;
+    let mut screen = Screen::new(ctx, lang, t!(lang, "clinics-districts-title"));
+    for pair in districts.chunks(2) {
+        screen = screen.row(
+            pair.iter()
+                .map(|d| button(d.name.clone(), cb(Cb::District(Tag::of(&d.id)))))
+                .collect(),
+        );
+    }
+    Ok(screen.button(t!(lang, "btn-menu"), super::Cb::Menu))
+}
+
+async fn kinds_screen(ctx: &Ctx, lang: Lang, district: &str) -> RegistryResult<Screen> {
+    let name = district_name(ctx, district).await?;
+    let clinics = clinics(ctx, district).await?;
+    let kinds = kinds(&clinics);
+    let back = button(t!(lang, "clinics-btn-back"), cb(Cb::BackToDistricts));
+    if kinds.is_empty() {
+        let body = t!(
+            lang,
+            "clinics-district-empty",
+            district = escape_html(&name)
+        );
+        return Ok(Screen::new(ctx, lang, body).row(vec![back]));
+    }
+    let mut screen = Screen::new(
+        ctx,
+        lang,
+        t!(lang, "clinics-kinds-title", district = escape_html(&name)),
+    );
+    for kind in &kinds {
+        let count = clinics.iter().filter(|c| kind_of(c) == *kind).count();
+        let label = format!("{} ({count})", kind_label(lang, kind));
+        screen = screen.button(label, cb(Cb::Kind(Tag::of(district), Tag::of(kind))));
+    }
+    Ok(screen.row(vec![back]))
+}
+
+async fn list_screen(
+    ctx: &Ctx,
+    lang: Lang,
+    district: &str,
+    kind: &str,
+    page: u32,
+) -> RegistryResult<Screen> {
+    let name = district_name(ctx, district).await?;
+    let listed: Vec<Clinic> = clinics(ctx, district)
+        .await?
+        .into_iter()
+        .filter(|c| kind_of(c) == kind)
+        .collect();
+    let back = button(t!(lang, "clinics-btn-back"), cb(Cb::BackToKinds));
+    if listed.is_empty() {
+        let body = t!(lang, "clinics-kind-empty", district = escape_html(&name));
+        return Ok(Screen::new(ctx, lang, body).row(vec![back]));
+    }
+    let pages = listed.len().div_ceil(PAGE_SIZE) as u32;
+    let page = page.clamp(1, pages);
+    let mut body = t!(
+        lang,
+        "clinics-list-title",
+        kind = escape_html(&kind_label(lang, kind)),
+        district = escape_html(&name)
+    );
+    if pages > 1 {
+        body = format!(
+            "{body}\n{}",
+            t!(lang, "clinics-list-page", page = page, pages = pages)
+        );
+    }
+    let mut screen = Screen::new(ctx, lang, body);
+    let start = (page as usize - 1) * PAGE_SIZE;
+    for clinic in listed.iter().skip(start).take(PAGE_SIZE) {
+        screen = screen.button(clinic.display_name().to_owned(), cb(Cb::Clinic(clinic.id)));
+    }
+    let (d, k) = (Tag::of(district), Tag::of(kind));
+    let pager = pager(page, pages)
+        .into_iter()
+        .map(|(label, to)| button(label, cb(Cb::Page(d, k, to))))
+        .collect();
+    Ok(screen.row(pager).row(vec![back]))
+}
+
+/// «‹ 1 2 3 4 5 ›» around the current page, which is marked «· n ·»; nothing for a single page.
+pub fn pager(page: u32, pages: u32) -> Vec<(String, u32)> {
+    if pages <= 1 {
+        return Vec::new();
+    }
+    let first = page
+        .saturating_sub(PAGE_WINDOW / 2)
+        .min(pages.saturating_sub(PAGE_WINDOW - 1))
+        .max(1);
+    let last = (first + PAGE_WINDOW - 1).min(pages);
+    let mut buttons = Vec::new();
+    if page > 1 {
+        buttons.push(("‹".to_owned(), page - 1));
+    }
+    for n in first..=last {
+        let label = if n == page {
+            format!("· {n} ·")
+        } else {
+            n.to_string()
+        };
+        buttons.push((label, n));
+    }
+    if page < pages {
+        buttons.push(("›".to_owned(), page + 1));
+    }
+    buttons
+}
+
+async fn card_screen(ctx: &Ctx, lang: Lang, clinic_id: i64) -> RegistryResult<Screen> {
+    let clinic = ask(ctx.registry.clinic(clinic_id)).await?;
+    let full_name = if clinic.full_name.is_empty() {
+        clinic.display_name()
+    } else {
+        &clinic.full_name
+    };
+    let mut lines = vec![
+        format!("<b>{}</b>", escape_html(full_name)),
+        escape_html(&kind_label(lang, &kind_of(&clinic))),
+        String::new(),
+    ];
+    lines.push(match &clinic.address {
+        Some(address) => t!(lang, "clinics-card-address", address = escape_html(address)),
+        None => t!(lang, "clinics-card-no-address"),
+    });
+    if let Some(phone) = &clinic.phone {
+        lines.push(t!(lang, "clinics-card-phone", phone = escape_html(phone)));
+    }
+    if let Some(email) = &clinic.email {
+        lines.push(t!(lang, "clinics-card-email", email = escape_html(email)));
+    }
+    let mut first_row = Vec::new();
+    if clinic.coordinates().is_some() {
+        first_row.push(button(t!(lang, "clinics-btn-map"), cb(Cb::Map)));
+    }
+    first_row.push(button(t!(lang, "clinics-btn-book"), cb(Cb::Book)));
+    Ok(Screen::new(ctx, lang, lines.join("\n"))
+        .row(first_row)
+        .button(t!(lang, "clinics-btn-back"), cb(Cb::BackToList)))
+}
+
+/// «📍 На карте»: the clinic as a venue (a map pin with its name and address).
+async fn send_map(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    step: &Step,
+) -> HandlerResult {
+    let Step::Card { clinic, .. } = step else {
+        return Ok(());
+    };
+    let clinic = match ask(ctx.registry.clinic(*clinic)).await {
+        Ok(clinic) => clinic,
+        Err(err) => {
+            log_registry_error(&err);
+            bot.answer_callback_query(q.id.clone())
+                .text(t!(who.lang, "registry-unavailable"))
+                .await?;
+            return Ok(());
+        }
+    };
+    let Some((latitude, longitude)) = clinic.coordinates() else {
+        bot.answer_callback_query(q.id.clone())
+            .text(t!(who.lang, "clinics-no-coordinates"))
+            .await?;
+        return Ok(());
+    };
+    bot.answer_callback_query(q.id.clone()).await?;
+    bot.send_venue(
+        who.chat_id,
+        latitude,
+        longitude,
+        clinic.display_name().to_owned(),
+        clinic.address.clone().unwrap_or_default(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// «Записаться» on the card: where the booking journey (specialty → doctor → day → time) will start, with
+/// the clinic of `step` (`Step::Card { clinic, .. }`). Until it exists, an honest «скоро».
+pub async fn book_at_clinic(
+    bot: &Bot,
+    q: &CallbackQuery,
+    _ctx: &Ctx,
+    who: &Who,
+    _dialogue: &BotDialogue,
+    _step: &Step,
+) -> HandlerResult {
+    bot.answer_callback_query(q.id.clone())
+        .text(t!(who.lang, "clinics-book-soon"))
+        .show_alert(true)
+        .await?;
+    Ok(())
+}
+
+/// «Сервис записи временно недоступен» with «Повторить»; a refusal shows the registry's own words.
+fn unavailable_screen(ctx: &Ctx, lang: Lang, err: &RegistryError) -> Screen {
+    let body = match err {
+        RegistryError::Business {
+            message: Some(message),
+            ..
+        } => t!(lang, "registry-refused", message = escape_html(message)),
+        _ => t!(lang, "registry-unavailable"),
+    };
+    Screen::new(ctx, lang, body)
+        .button(t!(lang, "clinics-btn-retry"), cb(Cb::Retry))
+        .button(t!(lang, "btn-menu"), super::Cb::Menu)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The registry, bounded in time
+
+/// Bounds a registry call by [`REGISTRY_DEADLINE`], whatever the client's own timeouts and retries.
+async fn ask<T>(call: impl Future<Output = RegistryResult<T>>) -> RegistryResult<T> {
+    match tokio::time::timeout(REGISTRY_DEADLINE, call).await {
+        Ok(result) => result,
+        Err(_) => Err(RegistryError::Transient("deadline".to_owned())),
+    }
+}
+
+async fn districts(ctx: &Ctx) -> RegistryResult<Vec<District>> {
+    ask(ctx.registry.districts()).await.or_empty()
+}
+
+async fn district_name(ctx: &Ctx, district: &str) -> RegistryResult<String> {
+    Ok(districts(ctx)
+        .await?
+        .into_iter()
+        .find(|d| d.id == district)
+        .map_or_else(|| district.to_owned(), |d| d.name))
+}
+
+/// The active clinics of a district.
+async fn clinics(ctx: &Ctx, district: &str) -> RegistryResult<Vec<Clinic>> {
+    let mut clinics = ask(ctx.registry.clinics(district)).await.or_empty()?;
+    clinics.retain(|c| c.is_active);
+    Ok(clinics)
+}
+
+fn log_registry_error(err: &RegistryError) {
+    tracing::warn!(error = %err, "clinics: the registry failed");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Clinic types
+
+/// The type of a clinic as the registry names it; "" when it names none.
+fn kind_of(clinic: &Clinic) -> String {
+    clinic.kind.clone().unwrap_or_default()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum KnownKind {
+    Adult,
+    Children,
+    Dental,
+    Women,
+    Other,
+}
+
+fn known_kind(kind: &str) -> KnownKind {
+    let kind = kind.to_lowercase();
+    if kind.contains("стомат") {
+        KnownKind::Dental
+    } else if kind.contains("дет") {
+        KnownKind::Children
+    } else if kind.contains("женск") {
+        KnownKind::Women
+    } else if kind.contains("взросл") {
+        KnownKind::Adult
+    } else {
+        KnownKind::Other
+    }
+}
+
+/// The types present among `clinics`: adult, children's, dental, women's first, then others by name.
+fn kinds(clinics: &[Clinic]) -> Vec<String> {
+    let mut kinds: Vec<String> = clinics.iter().map(kind_of).collect();
+    kinds.sort_by(|a, b| (known_kind(a), a).cmp(&(known_kind(b), b)));
+    kinds.dedup();
+    kinds
+}
+
+/// A type's label in the user's language; unknown types as the registry names them.
+fn kind_label(lang: Lang, kind: &str) -> String {
+    match known_kind(kind) {
+        KnownKind::Adult => t!(lang, "clinics-kind-adult"),
+        KnownKind::Children => t!(lang, "clinics-kind-children"),
+        KnownKind::Dental => t!(lang, "clinics-kind-dental"),
+        KnownKind::Women => t!(lang, "clinics-kind-women"),
+        KnownKind::Other if kind.trim().is_empty() => t!(lang, "clinics-kind-other"),
+        KnownKind::Other => kind.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bot::callback::MAX_CALLBACK_BYTES;
+
+    fn all() -> Vec<Cb> {
+        let d = Tag::of(&"д".repeat(200));
+        let k = Tag::of("Поликлиника взрослая");
+        vec![
+            Cb::District(d),
+            Cb::Kind(d, k),
+            Cb::Page(d, k, 1),
+            Cb::Page(d, k, 9999),
+            Cb::Clinic(i64::MIN),
+            Cb::Clinic(i64::MAX),
+            Cb::BackToDistricts,
+            Cb::BackToKinds,
+            Cb::BackToList,
+            Cb::Map,
+            Cb::Book,
+            Cb::Retry,
+        ]
+    }
+
+    #[test]
+    fn every_button_round_trips_within_64_bytes_whatever_the_ids() {
+        for tap in all() {
+            let data = super::super::Cb::Clinics(tap.clone()).encode();
+            assert!(data.len() <= MAX_CALLBACK_BYTES, "{data}");
+            assert_eq!(
+                super::super::Cb::decode(&data),
+                Some(super::super::Cb::Clinics(tap)),
+                "{data}"
+            );
+        }
+    }
+
+    #[test]
+    fn garbage_does_not_decode() {
+        for data in [
+            "",
+            "d",
+            "d:",
+            "d:123",
+            "d:zzzzzzzz",
+            "k:00000000",
+            "p:00000000:00000000:0",
+            "p:00000000:00000000:x",
+            "c:",
+            "c:1.5",
+            "bd:1",
+            "x",
+            "m:1",
+            "🙂",
+        ] {
+            assert_eq!(Cb::decode(data), None, "{data:?}");
+        }
+    }
+
+    #[test]
+    fn a_button_fits_only_its_own_step() {
+        let kinds = Step::Kinds {
+            district: "1".into(),
+        };
+        let list = Step::Clinics {
+            district: "1".into(),
+            kind: "Поликлиника взрослая".into(),
+            page: 2,
+        };
+        assert!(Cb::District(Tag::of("2")).fits(&Step::Districts));
+        assert!(!Cb::District(Tag::of("2")).fits(&kinds));
+        assert!(Cb::Kind(Tag::of("1"), Tag::of("x")).fits(&kinds));
+        assert!(!Cb::Kind(Tag::of("2"), Tag::of("x")).fits(&kinds));
+        assert!(Cb::Page(Tag::of("1"), Tag::of("Поликлиника взрослая"), 3).fits(&list));
+        assert!(!Cb::Page(Tag::of("1"), Tag::of("Поликлиника детская"), 3).fits(&list));
+        assert!(!Cb::BackToList.fits(&list));
+        assert!(Cb::Retry.fits(&list));
+    }
+
+    #[test]
+    fn the_pager_marks_the_current_page_and_slides_its_window() {
+        let labels = |page, pages| {
+            pager(page, pages)
+                .into_iter()
+                .map(|(l, _)| l)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(labels(1, 1), "");
+        assert_eq!(labels(1, 3), "· 1 · 2 3 ›");
+        assert_eq!(labels(2, 3), "‹ 1 · 2 · 3 ›");
+        assert_eq!(labels(3, 3), "‹ 1 2 · 3 ·");
+        assert_eq!(labels(1, 9), "· 1 · 2 3 4 5 ›");
+        assert_eq!(labels(5, 9), "‹ 3 4 · 5 · 6 7 ›");
+        assert_eq!(labels(9, 9), "‹ 5 6 7 8 · 9 ·");
+        assert_eq!(pager(2, 3)[0], ("‹".to_owned(), 1));
+    }
+
+    #[test]
+    fn types_come_in_a_fixed_order_and_unknown_ones_last() {
+        let clinic = |kind: Option<&str>| Clinic {
+            id: 1,
+            short_name: "a".into(),
+            full_name: "a".into(),
+            kind: kind.map(str::to_owned),
+            district_id: None,
+            district_name: None,
+            address: None,
+            phone: None,
+            email: None,
+            longitude: None,
+            latitude: None,
+            is_active: true,
+            description: None,
+            oid: None,
+        };
+        let list = [
+            clinic(Some("Женская консультация")),
+            clinic(Some("Диагностический центр")),
+            clinic(Some("Поликлиника детская")),
+            clinic(None),
+            clinic(Some("Поликлиника взрослая")),
+            clinic(Some("Поликлиника детская")),
+        ];
+        assert_eq!(
+            kinds(&list),
+            vec![
+                "Поликлиника взрослая",
+                "Поликлиника детская",
+                "Женская консультация",
+                "",
+                "Диагностический центр"
+            ]
+        );
+        assert_eq!(
+            kind_label(Lang::En, "Поликлиника детская"),
+            "Children's clinic"
+        );
+        assert_eq!(kind_label(Lang::Ru, ""), "Другие");
+    }
+}

@@ -1,0 +1,619 @@
+//! The HTTP client of the registry contract: the envelope, the error classes, timeouts, retries with
+//! backoff and jitter, bounded concurrency, and an in-memory cache of reference data.
+//!
+//! The demo registry is read through this same client, so the demo exercises the production path.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use futures::FutureExt;
+use rand::Rng;
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::Semaphore;
+use url::Url;
+
+use super::{
+    AppointmentCancel, AppointmentCreate, Clinic, District, Doctor, PatientAppointment,
+    PatientQuery, PolicyQuery, Registry, RegistryError, RegistryResult, Slot, Specialty,
+};
+
+pub const USER_AGENT: &str = concat!(
+    "kvrachu-bot/",
+    env!("CARGO_PKG_VERSION"),
+    " (Telegram bot for booking doctors in the Irkutsk region)"
+);
+
+/// How the client behaves. [`HttpRegistryConfig::new`] gives the contract's values; tests shorten them.
+#[derive(Clone, Debug)]
+pub struct HttpRegistryConfig {
+    /// Paths of the contract are appended to it.
+    pub base_url: Url,
+    pub connect_timeout: Duration,
+    /// For one try, from sending the request to reading the whole body.
+    pub request_timeout: Duration,
+    /// Tries of one call, the first included; only transient failures are tried again.
+    pub max_tries: u32,
+    /// The wait before the second try; doubled before each next one, plus up to as much again of jitter.
+    pub backoff: Duration,
+    /// Requests in flight at once, for the whole bot.
+    pub max_concurrency: usize,
+    /// How long districts, clinics and specialties are kept.
+    pub reference_ttl: Duration,
+    /// How long a doctor's free slots are kept (at most a minute; zero keeps none).
+    pub slots_ttl: Duration,
+}
+
+impl HttpRegistryConfig {
+    pub fn new(base_url: Url) -> Self {
+        Self {
+            base_url,
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(20),
+            max_tries: 3,
+            backoff: Duration::from_millis(300),
+            max_concurrency: 16,
+            reference_ttl: Duration::from_secs(6 * 3600),
+            slots_ttl: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The answer of every endpoint.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope {
+    #[serde(default)]
+    result: Value,
+    #[serde(default)]
+    success: Option<bool>,
+    #[serde(default)]
+    error_code: Option<Value>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+/// What a cached answer is kept for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Caching {
+    Reference,
+    Slots,
+    Never,
+}
+
+#[derive(Clone)]
+pub struct HttpRegistry {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: HttpRegistryConfig,
+    http: reqwest::Client,
+    permits: Semaphore,
+    cache: Mutex<HashMap<String, (Instant, Value)>>,
+}
+
+impl HttpRegistry {
+    pub fn new(mut config: HttpRegistryConfig) -> anyhow::Result<Self> {
+        // `Url::join` drops the last path segment unless the base ends with a slash.
+        if !config.base_url.path().ends_with('/') {
+            let path = format!("{}/", config.base_url.path());
+            config.base_url.set_path(&path);
+        }
+        config.slots_ttl = config.slots_ttl.min(Duration::from_secs(60));
+        config.max_tries = config.max_tries.max(1);
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .build()?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                permits: Semaphore::new(config.max_concurrency.max(1)),
+                config,
+                http,
+                cache: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &HttpRegistryConfig {
+        &self.inner.config
+    }
+
+    /// Forgets every cached answer.
+    pub fn clear_cache(&self) {
+        self.inner.cache.lock().expect("cache lock").clear();
+    }
+
+    fn url(&self, path: &str) -> RegistryResult<Url> {
+        self.inner
+            .config
+            .base_url
+            .join(path.trim_start_matches('/'))
+            .map_err(|_| RegistryError::Malformed("cannot form the request URL".into()))
+    }
+
+    fn cached(&self, key: &str, caching: Caching) -> Option<Value> {
+        let ttl = match caching {
+            Caching::Reference => self.inner.config.reference_ttl,
+            Caching::Slots => self.inner.config.slots_ttl,
+            Caching::Never => return None,
+        };
+        let cache = self.inner.cache.lock().expect("cache lock");
+        let (at, value) = cache.get(key)?;
+        (at.elapsed() < ttl).then(|| value.clone())
+    }
+
+    fn remember(&self, key: String, caching: Caching, value: &Value) {
+        if caching == Caching::Never
+            || (caching == Caching::Slots && self.inner.config.slots_ttl.is_zero())
+        {
+            return;
+        }
+        let mut cache = self.inner.cache.lock().expect("cache lock");
+        // Keep the cache bounded: stale entries go first, and everything when it is still too big.
+        if cache.len() > 10_000 {
+            let ttl = self.inner.config.reference_ttl;
+            cache.retain(|_, (at, _)| at.elapsed() < ttl);
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+        }
+        cache.insert(key, (Instant::now(), value.clone()));
+    }
+
+    /// One call: the cache, then up to `max_tries` tries. Returns the envelope's `result`.
+    async fn call(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Value>,
+        caching: Caching,
+        endpoint: &'static str,
+    ) -> RegistryResult<Value> {
+        let key = url.to_string();
+        if let Some(value) = self.cached(&key, caching) {
+            return Ok(value);
+        }
+        let config = &self.inner.config;
+        let mut attempt = 1;
+        loop {
+            let outcome = self
+                .try_once(method.clone(), url.clone(), body.as_ref())
+                .await;
+            match outcome {
+                Ok(value) => {
+                    self.remember(key, caching, &value);
+                    return Ok(value);
+                }
+                Err(failure) => {
+                    let retry = attempt < config.max_tries
+                        && failure.error.is_transient()
+                        && (method == Method::GET || !failure.maybe_sent);
+                    tracing::warn!(
+                        endpoint,
+                        attempt,
+                        error = %failure.error,
+                        retry,
+                        "registry call failed"
+                    );
+                    if !retry {
+                        return Err(failure.error);
+                    }
+                    tokio::time::sleep(backoff(config.backoff, attempt)).await;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    async fn try_once(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+    ) -> Result<Value, Failure> {
+        let _permit = self
+            .inner
+            .permits
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        let mut request = self.inner.http.request(method, url);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(Failure::from_reqwest)?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(Failure::from_reqwest)?;
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(Failure::sent(RegistryError::Transient(format!(
+                "HTTP {}",
+                status.as_u16()
+            ))));
+        }
+        let envelope: Envelope = match serde_json::from_slice(&bytes) {
+            Ok(envelope) => envelope,
+            Err(_) if !status.is_success() => {
+                return Err(Failure::sent(RegistryError::Malformed(format!(
+                    "HTTP {}",
+                    status.as_u16()
+                ))))
+            }
+            Err(err) => {
+                return Err(Failure::sent(RegistryError::Malformed(format!(
+                    "not an envelope: {}",
+                    err.classify_name()
+                ))))
+            }
+        };
+        open_envelope(envelope).map_err(Failure::sent)
+    }
+}
+
+fn open_envelope(envelope: Envelope) -> RegistryResult<Value> {
+    let code = envelope.error_code.as_ref().and_then(|c| match c {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    });
+    let success = envelope
+        .success
+        .unwrap_or(code.is_none_or(|code| code == 0));
+    if success {
+        return Ok(envelope.result);
+    }
+    let message = envelope
+        .message
+        .map(|m| m.trim().to_owned())
+        .filter(|m| !m.is_empty());
+    Err(RegistryError::from_code(code.unwrap_or(-1), message))
+}
+
+trait ClassifyName {
+    fn classify_name(&self) -> &'static str;
+}
+
+impl ClassifyName for serde_json::Error {
+    fn classify_name(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Io => "io",
+            serde_json::error::Category::Syntax => "syntax",
+            serde_json::error::Category::Data => "data",
+            serde_json::error::Category::Eof => "eof",
+        }
+    }
+}
+
+/// A failed try, and whether the registry may have acted on it (which forbids repeating a booking).
+struct Failure {
+    error: RegistryError,
+    maybe_sent: bool,
+}
+
+impl Failure {
+    fn sent(error: RegistryError) -> Self {
+        Self {
+            error,
+            maybe_sent: true,
+        }
+    }
+
+    fn from_reqwest(err: reqwest::Error) -> Self {
+        let (what, maybe_sent) = if err.is_connect() {
+            ("connection refused or unreachable", false)
+        } else if err.is_timeout() {
+            ("timeout", true)
+        } else if err.is_body() || err.is_decode() {
+            ("broken body", true)
+        } else {
+            ("transport error", true)
+        };
+        Self {
+            error: RegistryError::Transient(what.to_owned()),
+            maybe_sent,
+        }
+    }
+}
+
+/// `base · 2^(attempt-1)`, plus a random part of up to as much again.
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    let step = base.saturating_mul(1 << (attempt - 1).min(8));
+    let jitter_ms = step.as_millis().min(u128::from(u64::MAX)) as u64;
+    let jitter = if jitter_ms == 0 {
+        0
+    } else {
+        rand::thread_rng().gen_range(0..=jitter_ms)
+    };
+    step + Duration::from_millis(jitter)
+}
+
+/// Reads a list: `null` is empty, an element that cannot be read is skipped (and counted in the log), but a
+/// list whose every element is unreadable is malformed.
+fn list<T: DeserializeOwned>(value: Value, endpoint: &'static str) -> RegistryResult<Vec<T>> {
+    let items = match value {
+        Value::Null => return Ok(Vec::new()),
+        Value::Array(items) => items,
+        _ => return Err(RegistryError::Malformed(format!("{endpoint}: not a list"))),
+    };
+    let total = items.len();
+    let read: Vec<T> = items
+        .into_iter()
+        .filter_map(|item| serde_json::from_value(item).ok())
+        .collect();
+    if read.len() < total {
+        tracing::warn!(
+            endpoint,
+            skipped = total - read.len(),
+            total,
+            "registry list items could not be read"
+        );
+        if read.is_empty() {
+            return Err(RegistryError::Malformed(format!(
+                "{endpoint}: no item could be read"
+            )));
+        }
+    }
+    Ok(read)
+}
+
+fn one<T: DeserializeOwned>(value: Value, endpoint: &'static str) -> RegistryResult<T> {
+    serde_json::from_value(value)
+        .map_err(|_| RegistryError::Malformed(format!("{endpoint}: unreadable")))
+}
+
+/// A path segment, percent-encoded (ids are opaque and may contain `/`, spaces or Cyrillic).
+fn segment(raw: &str) -> String {
+    url::form_urlencoded::byte_serialize(raw.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+fn to_body<T: Serialize>(value: &T) -> RegistryResult<Value> {
+    serde_json::to_value(value)
+        .map_err(|_| RegistryError::Malformed("cannot write the request".into()))
+}
+
+impl HttpRegistry {
+    async fn get(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        caching: Caching,
+        endpoint: &'static str,
+    ) -> RegistryResult<Value> {
+        let mut url = self.url(path)?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        self.call(Method::GET, url, None, caching, endpoint).await
+    }
+
+    async fn post(&self, path: &str, body: Value, endpoint: &'static str) -> RegistryResult<Value> {
+        let url = self.url(path)?;
+        self.call(Method::POST, url, Some(body), Caching::Never, endpoint)
+            .await
+    }
+}
+
+impl Registry for HttpRegistry {
+    fn districts(&self) -> BoxFuture<'_, RegistryResult<Vec<District>>> {
+        async move {
+            let value = self
+                .get("shared/districts", &[], Caching::Reference, "districts")
+                .await?;
+            list(value, "districts")
+        }
+        .boxed()
+    }
+
+    fn clinics<'a>(&'a self, district_id: &'a str) -> BoxFuture<'a, RegistryResult<Vec<Clinic>>> {
+        async move {
+            let path = format!("shared/district/{}/lpus", segment(district_id));
+            let value = self.get(&path, &[], Caching::Reference, "clinics").await?;
+            list(value, "clinics")
+        }
+        .boxed()
+    }
+
+    fn clinic(&self, lpu_id: i64) -> BoxFuture<'_, RegistryResult<Clinic>> {
+        async move {
+            let path = format!("shared/lpu/{lpu_id}");
+            let value = self.get(&path, &[], Caching::Reference, "clinic").await?;
+            one(value, "clinic")
+        }
+        .boxed()
+    }
+
+    fn attached_clinics<'a>(
+        &'a self,
+        policy: &'a PolicyQuery,
+    ) -> BoxFuture<'a, RegistryResult<Vec<Clinic>>> {
+        async move {
+            let mut query = vec![("polisN", policy.number.as_str())];
+            if let Some(series) = &policy.series {
+                query.push(("polisS", series.as_str()));
+            }
+            let value = self
+                .get("oms/attachment/lpus", &query, Caching::Never, "attachment")
+                .await?;
+            list(value, "attachment")
+        }
+        .boxed()
+    }
+
+    fn specialties(&self, lpu_id: i64) -> BoxFuture<'_, RegistryResult<Vec<Specialty>>> {
+        async move {
+            let path = format!("schedule/lpu/{lpu_id}/specialties");
+            let value = self
+                .get(&path, &[], Caching::Reference, "specialties")
+                .await?;
+            list(value, "specialties")
+        }
+        .boxed()
+    }
+
+    fn doctors<'a>(
+        &'a self,
+        lpu_id: i64,
+        specialty_id: &'a str,
+    ) -> BoxFuture<'a, RegistryResult<Vec<Doctor>>> {
+        async move {
+            let path = format!(
+                "schedule/lpu/{lpu_id}/speciality/{}/doctors",
+                segment(specialty_id)
+            );
+            // Doctors' free-ticket counts change with the slots: keep them as briefly as slots.
+            let value = self.get(&path, &[], Caching::Slots, "doctors").await?;
+            list(value, "doctors")
+        }
+        .boxed()
+    }
+
+    fn slots<'a>(
+        &'a self,
+        lpu_id: i64,
+        doctor_id: &'a str,
+    ) -> BoxFuture<'a, RegistryResult<Vec<Slot>>> {
+        async move {
+            let path = format!(
+                "schedule/lpu/{lpu_id}/doctor/{}/appointments",
+                segment(doctor_id)
+            );
+            let value = self.get(&path, &[], Caching::Slots, "slots").await?;
+            list(value, "slots")
+        }
+        .boxed()
+    }
+
+    fn find_patient<'a>(
+        &'a self,
+        query: &'a PatientQuery,
+    ) -> BoxFuture<'a, RegistryResult<String>> {
+        async move {
+            let lpu = query.lpu_id.to_string();
+            let date = query.birth_date.date();
+            let birthdate = format!("{}T00:00:00", date.format("%Y-%m-%d"));
+            let birthdate_value = date.format("%d.%m.%Y").to_string();
+            let params = [
+                ("lpuId", lpu.as_str()),
+                ("lastName", query.name.surname()),
+                ("firstName", query.name.name()),
+                ("middleName", query.name.patronymic().unwrap_or("")),
+                ("birthdate", birthdate.as_str()),
+                ("birthdateValue", birthdate_value.as_str()),
+            ];
+            let value = self
+                .get("patient/search", &params, Caching::Never, "patient search")
+                .await?;
+            match value {
+                Value::String(id) if !id.trim().is_empty() => Ok(id.trim().to_owned()),
+                Value::Number(id) => Ok(id.to_string()),
+                _ => Err(RegistryError::Malformed(
+                    "patient search: no patient id".into(),
+                )),
+            }
+        }
+        .boxed()
+    }
+
+    fn book<'a>(&'a self, request: &'a AppointmentCreate) -> BoxFuture<'a, RegistryResult<()>> {
+        async move {
+            let body = to_body(request)?;
+            self.post("appointment/create", body, "book").await?;
+            // A booking changes the doctor's free slots: do not show the old ones again.
+            self.forget_slots(request.lpu_id);
+            Ok(())
+        }
+        .boxed()
+    }
+
+    fn cancel<'a>(&'a self, request: &'a AppointmentCancel) -> BoxFuture<'a, RegistryResult<()>> {
+        async move {
+            let body = to_body(request)?;
+            let value = self.post("appointment/cancel", body, "cancel").await?;
+            self.forget_slots(request.lpu_id);
+            match value {
+                Value::Bool(false) => Err(RegistryError::Business {
+                    code: -1,
+                    message: None,
+                }),
+                _ => Ok(()),
+            }
+        }
+        .boxed()
+    }
+
+    fn appointments<'a>(
+        &'a self,
+        lpu_id: i64,
+        patient_id: &'a str,
+    ) -> BoxFuture<'a, RegistryResult<Vec<PatientAppointment>>> {
+        async move {
+            let lpu = lpu_id.to_string();
+            let value = self
+                .get(
+                    "appointments",
+                    &[("lpuId", lpu.as_str()), ("patientId", patient_id)],
+                    Caching::Never,
+                    "appointments",
+                )
+                .await?;
+            list(value, "appointments")
+        }
+        .boxed()
+    }
+}
+
+impl HttpRegistry {
+    /// Drops the cached schedule of a clinic: its slots, doctors and specialties (whose counts changed).
+    fn forget_slots(&self, lpu_id: i64) {
+        let Ok(prefix) = self.url(&format!("schedule/lpu/{lpu_id}/")) else {
+            return;
+        };
+        let prefix = prefix.to_string();
+        self.inner
+            .cache
+            .lock()
+            .expect("cache lock")
+            .retain(|key, _| !key.starts_with(&prefix));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_adds_at_most_as_much_again() {
+        let base = Duration::from_millis(100);
+        for attempt in 1..=3 {
+            let step = base * (1 << (attempt - 1));
+            for _ in 0..50 {
+                let wait = backoff(base, attempt);
+                assert!(wait >= step && wait <= step * 2, "{attempt}: {wait:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(segment("12/3 б"), "12%2F3%20%D0%B1");
+        assert_eq!(segment("109"), "109");
+    }
+
+    #[test]
+    fn an_envelope_without_success_reads_its_error_code() {
+        let env: Envelope =
+            serde_json::from_str(r#"{"result":null,"errorCode":"39","message":"Нет талонов"}"#)
+                .unwrap();
+        assert_eq!(open_envelope(env), Err(RegistryError::Empty(39)));
+        let env: Envelope = serde_json::from_str(r#"{"result":[1]}"#).unwrap();
+        assert_eq!(open_envelope(env), Ok(serde_json::json!([1])));
+    }
+}

@@ -1,0 +1,470 @@
+//! The appointment registry (`../shared/contracts/registry.md`): its objects, its errors and the
+//! [`Registry`] trait the bot talks to.
+//!
+//! The objects mirror the wire format (camelCase) so the HTTP client and the demo registry share one
+//! definition. Reading is tolerant, as the contract asks: unknown fields are ignored; optional fields may be
+//! absent, `null`, an empty string, or a number where a string was expected (and the other way round).
+
+pub mod demo;
+mod demo_data;
+pub mod http;
+mod wire;
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{RegistryUrl, Settings};
+use crate::domain::{BirthDate, FullName};
+use url::Url;
+
+pub use http::{HttpRegistry, HttpRegistryConfig};
+
+/// A district (район) of the region, the first choice of the journey.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct District {
+    #[serde(deserialize_with = "wire::string")]
+    pub id: String,
+    #[serde(deserialize_with = "wire::string")]
+    pub name: String,
+    #[serde(default, deserialize_with = "wire::opt_i64")]
+    pub okato: Option<i64>,
+}
+
+/// A clinic (ЛПУ).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Clinic {
+    #[serde(deserialize_with = "wire::i64")]
+    pub id: i64,
+    #[serde(
+        rename = "lpuShortName",
+        default,
+        deserialize_with = "wire::string_or_empty"
+    )]
+    pub short_name: String,
+    #[serde(
+        rename = "lpuFullName",
+        default,
+        deserialize_with = "wire::string_or_empty"
+    )]
+    pub full_name: String,
+    /// «Поликлиника взрослая», «Поликлиника детская», «Стоматологическая поликлиника», «Женская консультация» …
+    #[serde(rename = "lpuType", default, deserialize_with = "wire::opt_string")]
+    pub kind: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_i64")]
+    pub district_id: Option<i64>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub district_name: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub address: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub phone: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "wire::opt_f64",
+        serialize_with = "wire::opt_f64_as_string"
+    )]
+    pub longitude: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "wire::opt_f64",
+        serialize_with = "wire::opt_f64_as_string"
+    )]
+    pub latitude: Option<f64>,
+    #[serde(default = "wire::yes", deserialize_with = "wire::lenient_bool")]
+    pub is_active: bool,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub oid: Option<String>,
+}
+
+impl Clinic {
+    /// The name to show: the short one, or the full one when the registry gives no short name.
+    pub fn display_name(&self) -> &str {
+        if self.short_name.is_empty() {
+            &self.full_name
+        } else {
+            &self.short_name
+        }
+    }
+
+    /// Latitude and longitude, when the registry knows both.
+    pub fn coordinates(&self) -> Option<(f64, f64)> {
+        Some((self.latitude?, self.longitude?))
+    }
+}
+
+/// A specialty open for booking at a clinic.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Specialty {
+    #[serde(deserialize_with = "wire::string")]
+    pub id: String,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub fer_id: Option<String>,
+    #[serde(default, deserialize_with = "wire::string_or_empty")]
+    pub name: String,
+    #[serde(default, deserialize_with = "wire::count")]
+    pub count_free_ticket: u32,
+    #[serde(default, deserialize_with = "wire::count")]
+    pub count_free_participant: u32,
+    #[serde(default, deserialize_with = "wire::opt_datetime")]
+    pub nearest_date: Option<NaiveDateTime>,
+    #[serde(default, deserialize_with = "wire::opt_datetime")]
+    pub last_date: Option<NaiveDateTime>,
+}
+
+/// A doctor of a specialty at a clinic.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Doctor {
+    #[serde(deserialize_with = "wire::string")]
+    pub id: String,
+    /// The full name in one string, as the registry gives it.
+    #[serde(default, deserialize_with = "wire::string_or_empty")]
+    pub name: String,
+    /// The doctor's участок.
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub aria_number: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub comment: Option<String>,
+    #[serde(default, deserialize_with = "wire::count")]
+    pub free_ticket_count: u32,
+    #[serde(default, deserialize_with = "wire::count")]
+    pub free_participant_count: u32,
+    #[serde(default, deserialize_with = "wire::opt_datetime")]
+    pub nearest_date: Option<NaiveDateTime>,
+    #[serde(default, deserialize_with = "wire::opt_datetime")]
+    pub last_date: Option<NaiveDateTime>,
+}
+
+/// A free slot (талон). `id` is opaque and may be longer than a button's data: keep it server-side.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Slot {
+    #[serde(deserialize_with = "wire::string")]
+    pub id: String,
+    /// The region's local time (`REGION_TZ`).
+    #[serde(deserialize_with = "wire::datetime")]
+    pub visit_start: NaiveDateTime,
+    #[serde(default, deserialize_with = "wire::opt_datetime")]
+    pub visit_end: Option<NaiveDateTime>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub address: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub number: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub room: Option<String>,
+}
+
+/// A doctor or specialty as an appointment names it: at least an id and a name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Named {
+    #[serde(default, deserialize_with = "wire::string_or_empty")]
+    pub id: String,
+    #[serde(default, deserialize_with = "wire::string_or_empty")]
+    pub name: String,
+}
+
+/// A future visit of a patient, including ones booked elsewhere.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientAppointment {
+    #[serde(deserialize_with = "wire::string")]
+    pub appointment_id: String,
+    /// The region's local time.
+    #[serde(deserialize_with = "wire::datetime")]
+    pub visit_start: NaiveDateTime,
+    #[serde(default, deserialize_with = "wire::opt_i64")]
+    pub lpu_id: Option<i64>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub lpu_short_name: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub lpu_address: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub lpu_phone: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub patient_id: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub patient_full_name: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_datetime")]
+    pub patient_birth_date: Option<NaiveDateTime>,
+    #[serde(rename = "doctorRendingConsultation", default)]
+    pub doctor: Option<Named>,
+    #[serde(rename = "specialityRendingConsultation", default)]
+    pub specialty: Option<Named>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub status: Option<String>,
+}
+
+/// Who to look up in a clinic (`/patient/search`): the patient id it gives is valid in that clinic only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatientQuery {
+    pub lpu_id: i64,
+    pub name: FullName,
+    pub birth_date: BirthDate,
+}
+
+/// The body of `/appointment/create`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppointmentCreate {
+    pub lpu_id: i64,
+    pub patient_id: String,
+    /// The slot id.
+    pub appointment_id: String,
+    pub patient_last_name: String,
+    pub patient_first_name: String,
+    #[serde(default)]
+    pub patient_middle_name: Option<String>,
+    #[serde(with = "wire::datetime_format")]
+    pub patient_birthdate: NaiveDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub esia_id: Option<String>,
+    #[serde(default)]
+    pub room: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(with = "wire::datetime_format")]
+    pub visit_date: NaiveDateTime,
+}
+
+impl AppointmentCreate {
+    /// The request that books `slot` for a patient found (with `patient_id`) in clinic `lpu_id`.
+    pub fn new(
+        lpu_id: i64,
+        patient_id: String,
+        slot: &Slot,
+        name: &FullName,
+        birth_date: BirthDate,
+        esia_id: Option<String>,
+    ) -> Self {
+        Self {
+            lpu_id,
+            patient_id,
+            appointment_id: slot.id.clone(),
+            patient_last_name: name.surname().to_owned(),
+            patient_first_name: name.name().to_owned(),
+            patient_middle_name: name.patronymic().map(str::to_owned),
+            patient_birthdate: midnight(birth_date.date()),
+            esia_id,
+            room: slot.room.clone(),
+            address: slot.address.clone(),
+            visit_date: slot.visit_start,
+        }
+    }
+}
+
+/// The body of `/appointment/cancel`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppointmentCancel {
+    pub lpu_id: i64,
+    pub patient_id: String,
+    pub appointment_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub esia_id: Option<String>,
+}
+
+/// An OMS policy as `/oms/attachment/lpus` takes it: the number, and the series of an old-style policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyQuery {
+    pub number: String,
+    pub series: Option<String>,
+}
+
+pub(crate) fn midnight(date: NaiveDate) -> NaiveDateTime {
+    date.and_hms_opt(0, 0, 0).expect("midnight exists")
+}
+
+/// Why the registry gave no answer to use. `Display` never contains personal data or raw responses.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RegistryError {
+    /// The registry says there is nothing to list (codes 37, 38, 39, 645): show an empty list, plainly.
+    #[error("the registry has nothing to list (code {0})")]
+    Empty(i64),
+    /// Worth trying again later: codes 602, 603, 616, 660, a 5xx, a timeout or a connection error.
+    #[error("the registry is not answering ({0})")]
+    Transient(String),
+    /// Any other refusal; `message` is the registry's own words for the user, when it gave any.
+    #[error("the registry refused (code {code})")]
+    Business { code: i64, message: Option<String> },
+    /// The answer could not be read.
+    #[error("the registry's answer could not be read ({0})")]
+    Malformed(String),
+}
+
+impl RegistryError {
+    /// How an `errorCode` of a `success: false` envelope is treated.
+    pub fn from_code(code: i64, message: Option<String>) -> RegistryError {
+        match code {
+            37 | 38 | 39 | 645 => RegistryError::Empty(code),
+            602 | 603 | 616 | 660 => RegistryError::Transient(format!("code {code}")),
+            _ => RegistryError::Business { code, message },
+        }
+    }
+
+    pub fn is_transient(&self) -> bool {
+        matches!(self, RegistryError::Transient(_))
+    }
+}
+
+pub type RegistryResult<T> = Result<T, RegistryError>;
+
+/// Treats "nothing to list" like an empty list, for callers that need not tell the two apart.
+pub trait OrEmpty<T> {
+    fn or_empty(self) -> RegistryResult<Vec<T>>;
+}
+
+impl<T> OrEmpty<T> for RegistryResult<Vec<T>> {
+    fn or_empty(self) -> RegistryResult<Vec<T>> {
+        match self {
+            Err(RegistryError::Empty(_)) => Ok(Vec::new()),
+            other => other,
+        }
+    }
+}
+
+/// Everything the bot asks of an appointment registry. Object-safe: the bot holds an `Arc<dyn Registry>`.
+///
+/// List methods answer `Ok(vec![])` for an empty array and `Err(RegistryError::Empty(code))` when the
+/// registry names the emptiness by code (see [`OrEmpty::or_empty`]).
+pub trait Registry: Send + Sync {
+    /// 1: every district.
+    fn districts(&self) -> BoxFuture<'_, RegistryResult<Vec<District>>>;
+    /// 2: the clinics of a district.
+    fn clinics<'a>(&'a self, district_id: &'a str) -> BoxFuture<'a, RegistryResult<Vec<Clinic>>>;
+    /// 3: one clinic.
+    fn clinic(&self, lpu_id: i64) -> BoxFuture<'_, RegistryResult<Clinic>>;
+    /// 4: the clinics a policy is attached to.
+    fn attached_clinics<'a>(
+        &'a self,
+        policy: &'a PolicyQuery,
+    ) -> BoxFuture<'a, RegistryResult<Vec<Clinic>>>;
+    /// 5: the specialties open for booking at a clinic.
+    fn specialties(&self, lpu_id: i64) -> BoxFuture<'_, RegistryResult<Vec<Specialty>>>;
+    /// 6: the doctors of a specialty at a clinic.
+    fn doctors<'a>(
+        &'a self,
+        lpu_id: i64,
+        specialty_id: &'a str,
+    ) -> BoxFuture<'a, RegistryResult<Vec<Doctor>>>;
+    /// 7: a doctor's free slots.
+    fn slots<'a>(
+        &'a self,
+        lpu_id: i64,
+        doctor_id: &'a str,
+    ) -> BoxFuture<'a, RegistryResult<Vec<Slot>>>;
+    /// 8: the patient's id in a clinic.
+    fn find_patient<'a>(&'a self, query: &'a PatientQuery)
+        -> BoxFuture<'a, RegistryResult<String>>;
+    /// 9: books a slot. Never retried after the request may have reached the registry.
+    fn book<'a>(&'a self, request: &'a AppointmentCreate) -> BoxFuture<'a, RegistryResult<()>>;
+    /// 10: cancels a booking.
+    fn cancel<'a>(&'a self, request: &'a AppointmentCancel) -> BoxFuture<'a, RegistryResult<()>>;
+    /// 11: a patient's future visits at a clinic, including ones booked elsewhere.
+    fn appointments<'a>(
+        &'a self,
+        lpu_id: i64,
+        patient_id: &'a str,
+    ) -> BoxFuture<'a, RegistryResult<Vec<PatientAppointment>>>;
+}
+
+/// The registry as the bot holds it.
+pub type SharedRegistry = Arc<dyn Registry>;
+
+/// The base URL of the demo registry served by the bot's HTTP server listening on `local`.
+pub fn demo_url(local: SocketAddr) -> Url {
+    // A server bound to every interface is reached through loopback.
+    let ip = match local.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let host = SocketAddr::new(ip, local.port());
+    Url::parse(&format!("http://{host}{}", demo::PATH)).expect("a valid demo URL")
+}
+
+/// The registry the settings name: the built-in demo (served by the bot's HTTP server, listening on
+/// `local`) or a remote gateway; both through [`HttpRegistry`].
+pub fn from_settings(settings: &Settings, local: SocketAddr) -> anyhow::Result<SharedRegistry> {
+    let base_url = match &settings.registry {
+        RegistryUrl::Demo => demo_url(local),
+        RegistryUrl::Remote(url) => url.clone(),
+    };
+    Ok(Arc::new(HttpRegistry::new(HttpRegistryConfig::new(
+        base_url,
+    ))?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_fall_into_their_classes() {
+        for code in [37, 38, 39, 645] {
+            assert_eq!(
+                RegistryError::from_code(code, None),
+                RegistryError::Empty(code)
+            );
+        }
+        for code in [602, 603, 616, 660] {
+            assert!(RegistryError::from_code(code, None).is_transient());
+        }
+        assert_eq!(
+            RegistryError::from_code(1, Some("Пациент не найден".into())),
+            RegistryError::Business {
+                code: 1,
+                message: Some("Пациент не найден".into())
+            }
+        );
+    }
+
+    #[test]
+    fn a_clinic_reads_numbers_as_strings_and_empty_strings_as_absent() {
+        let clinic: Clinic = serde_json::from_value(serde_json::json!({
+            "id": "204",
+            "lpuShortName": "ГП № 11",
+            "lpuFullName": "ОГАУЗ \"Иркутская городская поликлиника № 11\"",
+            "lpuType": "Поликлиника взрослая",
+            "districtId": "1",
+            "districtName": "г. Иркутск",
+            "address": "ул. Лермонтова, 89",
+            "phone": 83952123456u64,
+            "email": "",
+            "longitude": "104.25",
+            "latitude": 52.26,
+            "isActive": null,
+            "description": null,
+            "oid": "1.2.643.5.1.13.13.12.2.38.3576",
+            "somethingNew": {"x": 1}
+        }))
+        .unwrap();
+        assert_eq!(clinic.id, 204);
+        assert_eq!(clinic.district_id, Some(1));
+        assert_eq!(clinic.phone.as_deref(), Some("83952123456"));
+        assert_eq!(clinic.email, None);
+        assert_eq!(clinic.coordinates(), Some((52.26, 104.25)));
+        assert!(clinic.is_active);
+    }
+
+    #[test]
+    fn a_clinic_round_trips_through_the_wire_format() {
+        let clinic: Clinic = serde_json::from_value(serde_json::json!({
+            "id": 1, "lpuShortName": "a", "lpuFullName": "b", "longitude": "", "latitude": "52.1"
+        }))
+        .unwrap();
+        let wire = serde_json::to_value(&clinic).unwrap();
+        assert_eq!(wire["latitude"], "52.1");
+        assert_eq!(wire["lpuShortName"], "a");
+        assert_eq!(serde_json::from_value::<Clinic>(wire).unwrap(), clinic);
+    }
+}

@@ -1,0 +1,821 @@
+//! The registry's HTTP client against a local mock (wiremock): every endpoint's parsing, the envelope's
+//! error classes, timeouts, retries, caching, URL-encoding; and the demo registry read through the client.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use kvrachu_bot::domain::{BirthDate, FullName};
+use kvrachu_bot::registry::{
+    self, AppointmentCancel, AppointmentCreate, HttpRegistry, HttpRegistryConfig, PatientQuery,
+    PolicyQuery, Registry, RegistryError,
+};
+use kvrachu_bot::store::{DataKey, Store};
+use serde_json::{json, Value};
+use wiremock::matchers::{body_partial_json, header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn config(server: &MockServer) -> HttpRegistryConfig {
+    let mut config =
+        HttpRegistryConfig::new(format!("{}/_api/api/v2", server.uri()).parse().unwrap());
+    config.connect_timeout = Duration::from_millis(300);
+    config.request_timeout = Duration::from_millis(500);
+    config.backoff = Duration::from_millis(5);
+    config
+}
+
+fn client(server: &MockServer) -> HttpRegistry {
+    HttpRegistry::new(config(server)).unwrap()
+}
+
+fn envelope(result: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "result": result, "success": true, "errorCode": 0, "message": null, "stackTrace": null,
+        "requestId": "5f1c2a9e-1b7d-4c1e-9a55-0d3c3b1f2e77"
+    }))
+}
+
+fn refusal(code: i64, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "result": null, "success": false, "errorCode": code, "message": message,
+        "stackTrace": "at N3.Health.Integration…", "requestId": "0c1d"
+    }))
+}
+
+const API: &str = "/_api/api/v2";
+
+async fn mount(server: &MockServer, p: &str, response: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path(format!("{API}{p}")))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
+fn policlinic_11() -> Value {
+    json!({
+        "id": 204,
+        "description": "Взрослая поликлиника",
+        "district": 1,
+        "districtId": 1,
+        "districtName": "г. Иркутск",
+        "isActive": true,
+        "lpuFullName": "ОГАУЗ \"Иркутская городская поликлиника № 11\"",
+        "lpuShortName": "Поликлиника № 11",
+        "lpuType": "Поликлиника взрослая",
+        "oid": "1.2.643.5.1.13.13.12.2.38.3576",
+        "partOf": null,
+        "headOrganization": null,
+        "organization": null,
+        "address": "г. Иркутск, ул. Ядринцева, 1",
+        "phone": "+7 (3952) 29-11-11",
+        "email": "gp11@irk.ru",
+        "longitude": "104.3203",
+        "latitude": "52.2589",
+        "covidVaccination": false,
+        "inDepthExamination": false,
+        "subdivision": null
+    })
+}
+
+#[tokio::test]
+async fn districts_are_read_with_ids_as_strings_and_okato_as_number_or_null() {
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        "/shared/districts",
+        envelope(json!([
+            { "id": "1", "name": "г. Иркутск", "okato": 25401000000u64 },
+            { "id": 2, "name": "Иркутский район", "okato": null },
+            { "id": "3", "name": "Шелеховский район" }
+        ])),
+    )
+    .await;
+    let districts = client(&server).districts().await.unwrap();
+    let got: Vec<_> = districts
+        .iter()
+        .map(|d| (d.id.as_str(), d.name.as_str(), d.okato))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("1", "г. Иркутск", Some(25_401_000_000)),
+            ("2", "Иркутский район", None),
+            ("3", "Шелеховский район", None)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_clinics_of_a_district_and_one_clinic_are_read_whole() {
+    let server = MockServer::start().await;
+    let mut sparse = policlinic_11();
+    sparse["id"] = json!("205");
+    sparse["phone"] = json!(null);
+    sparse["longitude"] = json!("");
+    sparse["latitude"] = json!("");
+    sparse["isActive"] = json!(false);
+    mount(
+        &server,
+        "/shared/district/1/lpus",
+        envelope(json!([policlinic_11(), sparse])),
+    )
+    .await;
+    mount(&server, "/shared/lpu/204", envelope(policlinic_11())).await;
+    let registry = client(&server);
+
+    let clinics = registry.clinics("1").await.unwrap();
+    assert_eq!(clinics.len(), 2);
+    let c = &clinics[0];
+    assert_eq!(c.id, 204);
+    assert_eq!(c.short_name, "Поликлиника № 11");
+    assert_eq!(
+        c.full_name,
+        "ОГАУЗ \"Иркутская городская поликлиника № 11\""
+    );
+    assert_eq!(c.kind.as_deref(), Some("Поликлиника взрослая"));
+    assert_eq!(c.district_id, Some(1));
+    assert_eq!(c.address.as_deref(), Some("г. Иркутск, ул. Ядринцева, 1"));
+    assert_eq!(c.phone.as_deref(), Some("+7 (3952) 29-11-11"));
+    assert_eq!(c.coordinates(), Some((52.2589, 104.3203)));
+    assert!(c.is_active);
+    let s = &clinics[1];
+    assert_eq!(
+        (s.id, s.phone.clone(), s.coordinates(), s.is_active),
+        (205, None, None, false)
+    );
+
+    assert_eq!(registry.clinic(204).await.unwrap(), clinics[0]);
+}
+
+#[tokio::test]
+async fn attachment_sends_the_policy_number_and_series() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/oms/attachment/lpus")))
+        .and(query_param("polisN", "123456"))
+        .and(query_param("polisS", "ИРК"))
+        .respond_with(envelope(json!([policlinic_11()])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let policy = PolicyQuery {
+        number: "123456".into(),
+        series: Some("ИРК".into()),
+    };
+    let clinics = client(&server).attached_clinics(&policy).await.unwrap();
+    assert_eq!(clinics[0].id, 204);
+}
+
+#[tokio::test]
+async fn specialties_doctors_and_slots_are_read() {
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        "/schedule/lpu/204/specialties",
+        envelope(json!([{
+            "id": "109", "ferId": "27", "name": "Терапевт", "countFreeTicket": 12,
+            "countFreeParticipant": "12", "nearestDate": "2026-12-01T08:00:00", "lastDate": null
+        }, {
+            "id": 110, "ferId": null, "name": "Хирург", "countFreeTicket": null,
+            "countFreeParticipant": 0, "nearestDate": "", "lastDate": "2026-12-14T17:40:00"
+        }])),
+    )
+    .await;
+    // The specialty id is URL-encoded in the path (path 6 says «speciality»).
+    mount(
+        &server,
+        "/schedule/lpu/204/speciality/12%2F3%20%D0%B1/doctors",
+        envelope(json!([{
+            "id": "ab-17", "name": "Смирнова Елена Викторовна", "ariaNumber": 14, "comment": null,
+            "freeTicketCount": 5, "freeParticipantCount": 5, "nearestDate": "2026-12-01T08:00:00",
+            "lastDate": "2026-12-10T11:40:00"
+        }])),
+    )
+    .await;
+    mount(
+        &server,
+        "/schedule/lpu/204/doctor/ab-17/appointments",
+        envelope(json!([{
+            "id": "738_2026-12-01_09:30:00", "visitStart": "2026-12-01T09:30:00",
+            "visitEnd": "2026-12-01T09:50:00", "address": "ул. Ядринцева, 1", "number": 3, "room": "214"
+        }, {
+            "id": "x".repeat(120), "visitStart": "2026-12-01T10:00:00", "visitEnd": null,
+            "address": null, "number": null, "room": ""
+        }])),
+    )
+    .await;
+    let registry = client(&server);
+
+    let specialties = registry.specialties(204).await.unwrap();
+    assert_eq!(specialties[0].id, "109");
+    assert_eq!(specialties[0].fer_id.as_deref(), Some("27"));
+    assert_eq!(specialties[0].count_free_participant, 12);
+    assert_eq!(
+        specialties[0].nearest_date.unwrap().to_string(),
+        "2026-12-01 08:00:00"
+    );
+    assert_eq!(specialties[1].id, "110");
+    assert_eq!(
+        (
+            specialties[1].count_free_ticket,
+            specialties[1].nearest_date
+        ),
+        (0, None)
+    );
+
+    let doctors = registry.doctors(204, "12/3 б").await.unwrap();
+    assert_eq!(doctors[0].id, "ab-17");
+    assert_eq!(doctors[0].name, "Смирнова Елена Викторовна");
+    assert_eq!(doctors[0].aria_number.as_deref(), Some("14"));
+    assert_eq!(doctors[0].free_ticket_count, 5);
+
+    let slots = registry.slots(204, "ab-17").await.unwrap();
+    assert_eq!(slots[0].id, "738_2026-12-01_09:30:00");
+    assert_eq!(slots[0].visit_start.to_string(), "2026-12-01 09:30:00");
+    assert_eq!(slots[0].number.as_deref(), Some("3"));
+    assert_eq!(slots[0].room.as_deref(), Some("214"));
+    assert_eq!(slots[1].id.len(), 120);
+    assert_eq!(slots[1].room, None);
+}
+
+fn patient() -> (FullName, BirthDate) {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    (
+        FullName::parse("Иванова Мария Петровна").unwrap(),
+        BirthDate::parse("05.03.1988", today).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn patient_search_sends_both_date_forms_and_reads_the_id() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/patient/search")))
+        .and(query_param("lpuId", "204"))
+        .and(query_param("lastName", "Иванова"))
+        .and(query_param("firstName", "Мария"))
+        .and(query_param("middleName", "Петровна"))
+        .and(query_param("birthdate", "1988-03-05T00:00:00"))
+        .and(query_param("birthdateValue", "05.03.1988"))
+        .respond_with(envelope(json!("4412783")))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let (name, birth_date) = patient();
+    let query = PatientQuery {
+        lpu_id: 204,
+        name,
+        birth_date,
+    };
+    let registry = client(&server);
+    assert_eq!(registry.find_patient(&query).await.unwrap(), "4412783");
+    // Never cached: a second search asks again.
+    assert_eq!(registry.find_patient(&query).await.unwrap(), "4412783");
+}
+
+#[tokio::test]
+async fn a_patient_not_found_is_a_refusal_with_the_registrys_words() {
+    let server = MockServer::start().await;
+    mount(&server, "/patient/search", refusal(1, "Пациент не найден")).await;
+    let (name, birth_date) = patient();
+    let err = client(&server)
+        .find_patient(&PatientQuery {
+            lpu_id: 204,
+            name,
+            birth_date,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        RegistryError::Business {
+            code: 1,
+            message: Some("Пациент не найден".into())
+        }
+    );
+}
+
+fn booking() -> AppointmentCreate {
+    let (name, birth_date) = patient();
+    let slot: registry::Slot = serde_json::from_value(json!({
+        "id": "738_2026-12-01_09:30:00", "visitStart": "2026-12-01T09:30:00",
+        "address": "ул. Ядринцева, 1", "room": "214"
+    }))
+    .unwrap();
+    AppointmentCreate::new(
+        204,
+        "4412783".into(),
+        &slot,
+        &name,
+        birth_date,
+        Some("1000299353".into()),
+    )
+}
+
+#[tokio::test]
+async fn booking_posts_the_contracts_body() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/appointment/create")))
+        .and(body_partial_json(json!({
+            "lpuId": 204,
+            "patientId": "4412783",
+            "appointmentId": "738_2026-12-01_09:30:00",
+            "patientLastName": "Иванова",
+            "patientFirstName": "Мария",
+            "patientMiddleName": "Петровна",
+            "patientBirthdate": "1988-03-05T00:00:00",
+            "esiaId": "1000299353",
+            "room": "214",
+            "address": "ул. Ядринцева, 1",
+            "visitDate": "2026-12-01T09:30:00"
+        })))
+        .respond_with(envelope(Value::Null))
+        .expect(1)
+        .mount(&server)
+        .await;
+    client(&server).book(&booking()).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_taken_slot_is_a_refusal_and_a_booking_is_never_repeated_after_a_timeout() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/appointment/create")))
+        .respond_with(refusal(2, "Талон уже занят"))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    let registry = client(&server);
+    assert_eq!(
+        registry.book(&booking()).await.unwrap_err(),
+        RegistryError::Business {
+            code: 2,
+            message: Some("Талон уже занят".into())
+        }
+    );
+
+    let slow = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/appointment/create")))
+        .respond_with(envelope(Value::Null).set_delay(Duration::from_secs(2)))
+        .expect(1)
+        .mount(&slow)
+        .await;
+    let err = client(&slow).book(&booking()).await.unwrap_err();
+    assert_eq!(err, RegistryError::Transient("timeout".into()));
+}
+
+#[tokio::test]
+async fn cancel_posts_ids_and_appointments_are_read() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/appointment/cancel")))
+        .and(body_partial_json(json!({
+            "lpuId": 204, "patientId": "4412783", "appointmentId": "738_2026-12-01_09:30:00"
+        })))
+        .respond_with(envelope(json!(true)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/appointments")))
+        .and(query_param("lpuId", "204"))
+        .and(query_param("patientId", "4412783"))
+        .respond_with(envelope(json!([{
+            "appointmentId": "738_2026-12-01_09:30:00",
+            "visitStart": "2026-12-01T09:30:00",
+            "lpuId": 204,
+            "lpuShortName": "Поликлиника № 11",
+            "lpuAddress": "г. Иркутск, ул. Ядринцева, 1",
+            "lpuPhone": "+7 3952 29-11-11",
+            "patientId": "4412783",
+            "patientFullName": "Иванова Мария Петровна",
+            "patientBirthDate": "1988-03-05T00:00:00",
+            "doctorRendingConsultation": { "id": "ab-17", "name": "Смирнова Елена Викторовна", "ariaNumber": null },
+            "specialityRendingConsultation": { "id": "109", "name": "Терапевт", "ferId": "27" },
+            "status": "Записан",
+            "isAppointmentByReferral": false
+        }])))
+        .mount(&server)
+        .await;
+    let registry = client(&server);
+    registry
+        .cancel(&AppointmentCancel {
+            lpu_id: 204,
+            patient_id: "4412783".into(),
+            appointment_id: "738_2026-12-01_09:30:00".into(),
+            esia_id: None,
+        })
+        .await
+        .unwrap();
+    let list = registry.appointments(204, "4412783").await.unwrap();
+    assert_eq!(list.len(), 1);
+    let a = &list[0];
+    assert_eq!(a.visit_start.to_string(), "2026-12-01 09:30:00");
+    assert_eq!(a.doctor.as_ref().unwrap().name, "Смирнова Елена Викторовна");
+    assert_eq!(a.specialty.as_ref().unwrap().id, "109");
+    assert_eq!(a.lpu_phone.as_deref(), Some("+7 3952 29-11-11"));
+    assert_eq!(a.status.as_deref(), Some("Записан"));
+}
+
+#[tokio::test]
+async fn the_empty_codes_mean_an_empty_list() {
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        "/schedule/lpu/1/specialties",
+        refusal(37, "Нет специальностей"),
+    )
+    .await;
+    mount(
+        &server,
+        "/schedule/lpu/1/speciality/9/doctors",
+        refusal(38, "Нет врачей"),
+    )
+    .await;
+    mount(
+        &server,
+        "/schedule/lpu/1/doctor/5/appointments",
+        refusal(39, "Нет талонов"),
+    )
+    .await;
+    mount(
+        &server,
+        "/schedule/lpu/1/doctor/6/appointments",
+        refusal(645, "Расписание не найдено"),
+    )
+    .await;
+    let registry = client(&server);
+    assert_eq!(registry.specialties(1).await, Err(RegistryError::Empty(37)));
+    assert_eq!(
+        registry.doctors(1, "9").await,
+        Err(RegistryError::Empty(38))
+    );
+    assert_eq!(registry.slots(1, "5").await, Err(RegistryError::Empty(39)));
+    assert_eq!(registry.slots(1, "6").await, Err(RegistryError::Empty(645)));
+    use kvrachu_bot::registry::OrEmpty;
+    assert_eq!(registry.slots(1, "5").await.or_empty(), Ok(vec![]));
+}
+
+#[tokio::test]
+async fn transient_codes_are_tried_three_times_then_reported() {
+    for code in [602, 603, 616, 660] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(format!("{API}/shared/districts")))
+            .respond_with(refusal(code, "МИС не отвечает"))
+            .expect(3)
+            .mount(&server)
+            .await;
+        assert_eq!(
+            client(&server).districts().await,
+            Err(RegistryError::Transient(format!("code {code}")))
+        );
+    }
+}
+
+#[tokio::test]
+async fn another_code_is_a_refusal_and_is_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/shared/districts")))
+        .respond_with(refusal(500_100, "Что-то иное"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    assert_eq!(
+        client(&server).districts().await,
+        Err(RegistryError::Business {
+            code: 500_100,
+            message: Some("Что-то иное".into())
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_5xx_is_transient_and_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/shared/districts")))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
+        .expect(3)
+        .mount(&server)
+        .await;
+    assert_eq!(
+        client(&server).districts().await,
+        Err(RegistryError::Transient("HTTP 502".into()))
+    );
+}
+
+#[tokio::test]
+async fn a_retry_that_succeeds_on_the_second_try_returns_the_answer() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/shared/districts")))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/shared/districts")))
+        .respond_with(envelope(json!([{ "id": "1", "name": "г. Иркутск" }])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let districts = client(&server).districts().await.unwrap();
+    assert_eq!(districts[0].name, "г. Иркутск");
+}
+
+#[tokio::test]
+async fn a_slow_registry_times_out_as_transient() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/shared/districts")))
+        .respond_with(envelope(json!([])).set_delay(Duration::from_secs(3)))
+        .mount(&server)
+        .await;
+    let mut config = config(&server);
+    config.max_tries = 2;
+    let registry = HttpRegistry::new(config).unwrap();
+    let started = Instant::now();
+    assert_eq!(
+        registry.districts().await,
+        Err(RegistryError::Transient("timeout".into()))
+    );
+    // Two tries of 0.5 s, far less than the 3 s the server would take.
+    assert!(
+        started.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_transient() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let mut config = HttpRegistryConfig::new(format!("http://{addr}/api").parse().unwrap());
+    config.backoff = Duration::from_millis(1);
+    let err = HttpRegistry::new(config)
+        .unwrap()
+        .districts()
+        .await
+        .unwrap_err();
+    assert!(err.is_transient(), "{err:?}");
+}
+
+#[tokio::test]
+async fn malformed_json_is_reported_and_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/shared/districts")))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{\"result\": [ {\"id\": "))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount(
+        &server,
+        "/shared/district/1/lpus",
+        envelope(json!({"not": "a list"})),
+    )
+    .await;
+    let registry = client(&server);
+    assert!(matches!(
+        registry.districts().await,
+        Err(RegistryError::Malformed(_))
+    ));
+    assert!(matches!(
+        registry.clinics("1").await,
+        Err(RegistryError::Malformed(_))
+    ));
+}
+
+#[tokio::test]
+async fn an_unreadable_item_is_skipped_but_the_rest_of_the_list_is_kept() {
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        "/shared/district/1/lpus",
+        envelope(json!([policlinic_11(), { "lpuShortName": "без id" }])),
+    )
+    .await;
+    let clinics = client(&server).clinics("1").await.unwrap();
+    assert_eq!(clinics.len(), 1);
+}
+
+#[tokio::test]
+async fn a_descriptive_user_agent_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header("user-agent", registry::http::USER_AGENT))
+        .respond_with(envelope(json!([])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    client(&server).districts().await.unwrap();
+    assert!(registry::http::USER_AGENT.starts_with("kvrachu-bot/"));
+}
+
+#[tokio::test]
+async fn reference_data_is_cached_and_slots_only_briefly() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/shared/districts")))
+        .respond_with(envelope(json!([{ "id": "1", "name": "г. Иркутск" }])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/schedule/lpu/1/doctor/5/appointments")))
+        .respond_with(envelope(json!([])))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let mut config = config(&server);
+    config.slots_ttl = Duration::from_millis(100);
+    let registry = HttpRegistry::new(config).unwrap();
+    for _ in 0..3 {
+        registry.districts().await.unwrap();
+    }
+    registry.slots(1, "5").await.unwrap();
+    registry.slots(1, "5").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    registry.slots(1, "5").await.unwrap();
+}
+
+#[tokio::test]
+async fn no_more_requests_than_allowed_are_in_flight_at_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(envelope(json!([])).set_delay(Duration::from_millis(200)))
+        .mount(&server)
+        .await;
+    let mut config = config(&server);
+    config.max_concurrency = 2;
+    config.slots_ttl = Duration::ZERO;
+    let registry = Arc::new(HttpRegistry::new(config).unwrap());
+    let started = Instant::now();
+    let calls: Vec<_> = (0..6)
+        .map(|n| {
+            let registry = registry.clone();
+            tokio::spawn(async move { registry.slots(1, &n.to_string()).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    // Six calls of 0.2 s, two at a time: at least three rounds.
+    assert!(
+        started.elapsed() >= Duration::from_millis(580),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+// The demo registry, served the way the bot serves it and read through the same client.
+
+async fn demo() -> (HttpRegistry, Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let store = Store::connect(&url, &DataKey::generate()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = axum::Router::new().nest(
+        registry::demo::PATH,
+        registry::demo::router(store.clone(), chrono_tz::Asia::Irkutsk),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await.ok() });
+    let client = HttpRegistry::new(HttpRegistryConfig::new(registry::demo_url(addr))).unwrap();
+    (client, store, dir)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_has_the_seeds_ten_districts_and_forty_clinics() {
+    let (registry, _store, _dir) = demo().await;
+    let names: Vec<String> = registry
+        .districts()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| format!("{} {}", d.id, d.name))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "1 г. Иркутск",
+            "2 Иркутский район",
+            "3 Шелеховский район",
+            "4 г. Ангарск",
+            "5 г. Усолье-Сибирское",
+            "6 Усольский район",
+            "7 г. Братск",
+            "8 Братский район",
+            "9 г. Усть-Илимск",
+            "10 Усть-Илимский район"
+        ]
+    );
+    let mut total = 0;
+    for id in 1..=10 {
+        total += registry.clinics(&id.to_string()).await.unwrap().len();
+    }
+    assert!(total >= 40, "{total}");
+    let clinic = registry.clinic(111).await.unwrap();
+    assert_eq!(
+        clinic.full_name,
+        "ОГАУЗ \"Иркутская городская поликлиника № 11\""
+    );
+    assert!(clinic.phone.unwrap().starts_with("+7 3952"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_demo_booking_takes_the_slot_shows_in_appointments_and_cancelling_frees_it() {
+    let (registry, _store, _dir) = demo().await;
+    let specialties = registry.specialties(111).await.unwrap();
+    let therapist = specialties.iter().find(|s| s.name == "Терапевт").unwrap();
+    assert!(therapist.count_free_ticket > 0);
+    let doctors = registry.doctors(111, &therapist.id).await.unwrap();
+    let doctor = doctors.iter().find(|d| d.free_ticket_count > 0).unwrap();
+    let slots = registry.slots(111, &doctor.id).await.unwrap();
+    let slot = slots[0].clone();
+
+    let (name, birth_date) = patient();
+    let patient_id = registry
+        .find_patient(&PatientQuery {
+            lpu_id: 111,
+            name: name.clone(),
+            birth_date,
+        })
+        .await
+        .unwrap();
+    let request = AppointmentCreate::new(111, patient_id.clone(), &slot, &name, birth_date, None);
+    registry.book(&request).await.unwrap();
+
+    let after = registry.slots(111, &doctor.id).await.or_else(|e| match e {
+        RegistryError::Empty(39) => Ok(vec![]),
+        other => Err(other),
+    });
+    assert!(!after.unwrap().iter().any(|s| s.id == slot.id));
+    // The same slot cannot be booked twice.
+    assert!(matches!(
+        registry.book(&request).await,
+        Err(RegistryError::Business { code: 2, .. })
+    ));
+
+    let list = registry.appointments(111, &patient_id).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].appointment_id, slot.id);
+    assert_eq!(list[0].visit_start, slot.visit_start);
+    assert_eq!(list[0].doctor.as_ref().unwrap().name, doctor.name);
+    assert_eq!(list[0].specialty.as_ref().unwrap().name, "Терапевт");
+    assert_eq!(
+        list[0].patient_full_name.as_deref(),
+        Some("Иванова Мария Петровна")
+    );
+
+    registry
+        .cancel(&AppointmentCancel {
+            lpu_id: 111,
+            patient_id: patient_id.clone(),
+            appointment_id: slot.id.clone(),
+            esia_id: None,
+        })
+        .await
+        .unwrap();
+    assert!(registry
+        .appointments(111, &patient_id)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(registry
+        .slots(111, &doctor.id)
+        .await
+        .unwrap()
+        .iter()
+        .any(|s| s.id == slot.id));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_finds_a_plausible_patient_and_refuses_nonsense() {
+    let (registry, _store, _dir) = demo().await;
+    let (name, birth_date) = patient();
+    let query = PatientQuery {
+        lpu_id: 101,
+        name,
+        birth_date,
+    };
+    let first = registry.find_patient(&query).await.unwrap();
+    assert_eq!(registry.find_patient(&query).await.unwrap(), first);
+    let unknown_clinic = PatientQuery {
+        lpu_id: 99_999,
+        ..query
+    };
+    assert!(matches!(
+        registry.find_patient(&unknown_clinic).await,
+        Err(RegistryError::Business { code: 4, .. })
+    ));
+}
