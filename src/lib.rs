@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod bot;
+pub mod calendar;
 pub mod config;
 pub mod domain;
 pub mod http;

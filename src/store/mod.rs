@@ -4,6 +4,7 @@
 //! pool the URL chose (`with_pool!`). Instants are Unix seconds bound from Rust, so "now" never depends on a
 //! database clock or on how a driver formats timestamps. Personal fields are sealed with [`crypto::Crypto`].
 
+pub mod appointments;
 pub mod crypto;
 pub mod dialogue;
 mod users;
@@ -17,6 +18,10 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use appointments::{
+    Appointment, AppointmentDetails, AppointmentSource, AppointmentStatus, ClaimedReminder,
+    NewAppointment, Reminder, ReminderSettings, ReminderStatus, ReminderWaker,
+};
 pub use crypto::{Aad, Crypto, DataKey};
 pub use users::{Lang, UserRecord};
 
@@ -30,6 +35,8 @@ enum Backend {
 pub struct Store {
     backend: Backend,
     crypto: Crypto,
+    /// Rung whenever reminders change, so this process's reminder worker wakes up.
+    reminder_waker: ReminderWaker,
 }
 
 /// Runs the same query code against whichever pool the store has. The body is compiled once per backend,
@@ -89,6 +96,7 @@ impl Store {
         Ok(Store {
             backend,
             crypto: Crypto::new(key),
+            reminder_waker: ReminderWaker::default(),
         })
     }
 
