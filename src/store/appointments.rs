@@ -348,21 +348,43 @@ fn new_id() -> i64 {
     rand::thread_rng().gen_range(1..MAX_ID)
 }
 
-/// Replaces the pending reminders of an appointment with `$plan` inside transaction `$tx`. With `$all`, sent
-/// and failed ones go too (the visit moved: what was said about the old time says nothing of the new one);
-/// without, an offset already sent is not sent again.
+/// Makes the reminders of an appointment match `$plan` inside transaction `$tx`. With `$all`, every reminder
+/// goes first, sent and failed ones too (the visit moved: what was said about the old time says nothing of
+/// the new one). Without, pending reminders that still fit the plan are kept untouched — a worker may hold
+/// a lease on one right now, and a fresh row would let another worker send it again — the others are
+/// dropped, and an offset already sent is not sent again.
 macro_rules! replace_reminders {
     ($tx:expr, $appointment_id:expr, $user_id:expr, $plan:expr, $all:expr) => {{
-        let delete = if $all {
-            "DELETE FROM reminders WHERE appointment_id = $1"
+        let plan: Vec<PlannedReminder> = $plan.into_iter().copied().collect();
+        if $all {
+            sqlx::query("DELETE FROM reminders WHERE appointment_id = $1")
+                .bind($appointment_id)
+                .execute(&mut *$tx)
+                .await?;
         } else {
-            "DELETE FROM reminders WHERE appointment_id = $1 AND status = 'pending'"
-        };
-        sqlx::query(delete)
+            let pending: Vec<(i64, i64, i64)> = sqlx::query(
+                "SELECT id, offset_secs, due_at FROM reminders
+                 WHERE appointment_id = $1 AND status = 'pending'",
+            )
             .bind($appointment_id)
-            .execute(&mut *$tx)
-            .await?;
-        for planned in $plan {
+            .fetch_all(&mut *$tx)
+            .await?
+            .iter()
+            .map(|row| (row.get(0), row.get(1), row.get(2)))
+            .collect();
+            for (id, offset_secs, due_at) in pending {
+                let fits = plan
+                    .iter()
+                    .any(|p| p.offset_secs == offset_secs && p.due_at == due_at);
+                if !fits {
+                    sqlx::query("DELETE FROM reminders WHERE id = $1")
+                        .bind(id)
+                        .execute(&mut *$tx)
+                        .await?;
+                }
+            }
+        }
+        for planned in &plan {
             sqlx::query(
                 "INSERT INTO reminders (id, appointment_id, user_id, offset_secs, due_at, status)
                  VALUES ($1, $2, $3, $4, $5, 'pending')
@@ -465,7 +487,7 @@ impl Store {
             .await?;
             for appointment in &upcoming {
                 let plan = plan_reminders(appointment.visit_at, &offsets, now);
-                replace_reminders!(tx, appointment.id, user_id, plan, false);
+                replace_reminders!(tx, appointment.id, user_id, plan.iter(), false);
             }
             tx.commit().await?;
         });

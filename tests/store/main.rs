@@ -4,3 +4,4 @@
 mod databases;
 
 mod foundation;
+mod reminders;
