@@ -9,3 +9,4 @@ pub mod http;
 pub mod i18n;
 pub mod store;
 pub mod telemetry;
+pub mod workers;

@@ -12,7 +12,7 @@ use crate::i18n::Lang;
 use crate::store::dialogue::RecoverableState;
 use crate::t;
 
-use super::{settings, start, BotDialogue, Ctx, HandlerResult, State, Who};
+use super::{reminders, settings, start, BotDialogue, Ctx, HandlerResult, State, Who};
 
 /// Telegram's limit for `callback_data`.
 pub const MAX_CALLBACK_BYTES: usize = 64;
@@ -65,6 +65,8 @@ pub enum Cb {
     ForgetAsk,
     ForgetYes,
     ForgetNo,
+    /// Reminder buttons and reminder settings (`ap:`).
+    Reminders(reminders::Cb),
 }
 
 impl Cb {
@@ -79,6 +81,7 @@ impl Cb {
             Cb::ForgetAsk => "fg:ask".to_owned(),
             Cb::ForgetYes => "fg:y".to_owned(),
             Cb::ForgetNo => "fg:n".to_owned(),
+            Cb::Reminders(cb) => cb.encode(),
         };
         debug_assert!(
             data.len() <= MAX_CALLBACK_BYTES,
@@ -104,6 +107,7 @@ impl Cb {
             ("fg", ["ask"]) => Cb::ForgetAsk,
             ("fg", ["y"]) => Cb::ForgetYes,
             ("fg", ["n"]) => Cb::ForgetNo,
+            ("ap", rest) => Cb::Reminders(reminders::Cb::decode(rest)?),
             _ => return None,
         };
         Some(cb)
@@ -155,6 +159,7 @@ pub async fn route(
             bot.answer_callback_query(q.id.clone()).await?;
             start::show_menu(&bot, &ctx, &who, &dialogue, Some(&q)).await
         }
+        Cb::Reminders(cb) => reminders::route(&bot, &q, &ctx, &who, &dialogue, cb).await,
     }
 }
 

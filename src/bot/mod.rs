@@ -6,6 +6,7 @@
 pub mod callback;
 pub mod commands;
 pub mod group;
+pub mod reminders;
 pub mod screen;
 pub mod settings;
 pub mod start;
