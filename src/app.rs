@@ -87,6 +87,14 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .error_handler(LoggingErrorHandler::with_custom_text("a handler failed"))
         .build();
 
+    let (stop_workers, workers_stopped) = watch::channel(false);
+    let reminders = crate::workers::reminders::spawn(
+        store.clone(),
+        bot.clone(),
+        settings.clone(),
+        workers_stopped,
+    );
+
     let (stop_http, http_stopped) = watch::channel(false);
     let shutdown = dispatcher.shutdown_token();
     tokio::spawn(async move {
@@ -138,6 +146,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             server.await.ok();
         }
     }
+    // The worker finishes the step it is in (sends already claimed reminders), then stops.
+    let _ = stop_workers.send(true);
+    reminders.await.ok();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

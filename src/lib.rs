@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod bot;
+pub mod calendar;
 pub mod config;
 pub mod domain;
 pub mod http;
@@ -9,3 +10,4 @@ pub mod i18n;
 pub mod registry;
 pub mod store;
 pub mod telemetry;
+pub mod workers;

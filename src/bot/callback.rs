@@ -12,7 +12,9 @@ use crate::i18n::Lang;
 use crate::store::dialogue::RecoverableState;
 use crate::t;
 
-use super::{children, clinics, settings, start, BotDialogue, Ctx, HandlerResult, State, Who};
+use super::{
+    children, clinics, reminders, settings, start, BotDialogue, Ctx, HandlerResult, State, Who,
+};
 
 /// Telegram's limit for `callback_data`.
 pub const MAX_CALLBACK_BYTES: usize = 64;
@@ -69,6 +71,8 @@ pub enum Cb {
     Children(children::Cb),
     /// Choosing a clinic (`cl:`).
     Clinics(clinics::Cb),
+    /// Reminder buttons and reminder settings (`ap:`).
+    Reminders(reminders::Cb),
 }
 
 impl Cb {
@@ -85,6 +89,7 @@ impl Cb {
             Cb::ForgetNo => "fg:n".to_owned(),
             Cb::Children(cb) => cb.encode(),
             Cb::Clinics(inner) => format!("cl:{}", inner.encode()),
+            Cb::Reminders(cb) => cb.encode(),
         };
         debug_assert!(
             data.len() <= MAX_CALLBACK_BYTES,
@@ -116,6 +121,7 @@ impl Cb {
             ("fg", ["ask"]) => Cb::ForgetAsk,
             ("fg", ["y"]) => Cb::ForgetYes,
             ("fg", ["n"]) => Cb::ForgetNo,
+            ("ap", rest) => Cb::Reminders(reminders::Cb::decode(rest)?),
             _ => return None,
         };
         Some(cb)
@@ -174,6 +180,7 @@ pub async fn route(
             bot.answer_callback_query(q.id.clone()).await?;
             start::show_menu(&bot, &ctx, &who, &dialogue, Some(&q)).await
         }
+        Cb::Reminders(cb) => reminders::route(&bot, &q, &ctx, &who, &dialogue, cb).await,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod children;
 pub mod clinics;
 pub mod commands;
 pub mod group;
+pub mod reminders;
 pub mod screen;
 pub mod settings;
 pub mod start;

@@ -14,6 +14,10 @@ pub fn settings_screen(ctx: &Ctx, who: &Who) -> Screen {
     let lang = who.lang;
     Screen::new(ctx, lang, t!(lang, "settings-title"))
         .button(t!(lang, "btn-language"), Cb::Language)
+        .button(
+            t!(lang, "btn-reminders"),
+            Cb::Reminders(super::reminders::Cb::Settings),
+        )
         .button(t!(lang, "btn-privacy"), Cb::Privacy)
         .button(t!(lang, "btn-forget"), Cb::ForgetAsk)
         .button(t!(lang, "btn-menu"), Cb::Menu)

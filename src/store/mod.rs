@@ -5,6 +5,7 @@
 //! database clock or on how a driver formats timestamps. Personal fields are sealed with [`crypto::Crypto`].
 
 mod children;
+pub mod appointments;
 pub mod crypto;
 pub mod demo_registry;
 pub mod dialogue;
@@ -20,6 +21,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use children::{ActivePerson, Child, ChildDetails};
+pub use appointments::{
+    Appointment, AppointmentDetails, AppointmentSource, AppointmentStatus, ClaimedReminder,
+    NewAppointment, Reminder, ReminderSettings, ReminderStatus, ReminderWaker,
+};
 pub use crypto::{Aad, Crypto, DataKey};
 pub use demo_registry::DemoBooking;
 pub use users::{Lang, UserRecord};
@@ -34,6 +39,8 @@ enum Backend {
 pub struct Store {
     backend: Backend,
     crypto: Crypto,
+    /// Rung whenever reminders change, so this process's reminder worker wakes up.
+    reminder_waker: ReminderWaker,
 }
 
 /// Runs the same query code against whichever pool the store has. The body is compiled once per backend,
@@ -93,6 +100,7 @@ impl Store {
         Ok(Store {
             backend,
             crypto: Crypto::new(key),
+            reminder_waker: ReminderWaker::default(),
         })
     }
 

@@ -6,3 +6,4 @@ mod databases;
 mod children;
 mod demo_registry;
 mod foundation;
+mod reminders;

@@ -3,13 +3,14 @@
 //! awaits the bot's requests, which are all recorded.
 #![allow(dead_code)]
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -50,12 +51,70 @@ impl Call {
     }
 }
 
+/// An error the fake answers for a chat instead of delivering, as Telegram would.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    pub code: u16,
+    pub description: String,
+    pub retry_after: Option<u64>,
+}
+
+impl Failure {
+    /// 403: the user blocked the bot.
+    pub fn blocked() -> Failure {
+        Failure {
+            code: 403,
+            description: "Forbidden: bot was blocked by the user".to_owned(),
+            retry_after: None,
+        }
+    }
+
+    /// 403: the user deleted their account.
+    pub fn deactivated() -> Failure {
+        Failure {
+            code: 403,
+            description: "Forbidden: user is deactivated".to_owned(),
+            retry_after: None,
+        }
+    }
+
+    /// 400: no such chat.
+    pub fn chat_not_found() -> Failure {
+        Failure {
+            code: 400,
+            description: "Bad Request: chat not found".to_owned(),
+            retry_after: None,
+        }
+    }
+
+    /// 429: flood control, try again after `seconds`.
+    pub fn too_many_requests(seconds: u64) -> Failure {
+        Failure {
+            code: 429,
+            description: format!("Too Many Requests: retry after {seconds}"),
+            retry_after: Some(seconds),
+        }
+    }
+
+    fn body(&self) -> Value {
+        let mut body = json!({ "ok": false, "error_code": self.code, "description": self.description });
+        if let Some(after) = self.retry_after {
+            body["parameters"] = json!({ "retry_after": after });
+        }
+        body
+    }
+}
+
 #[derive(Default)]
 struct Inner {
     updates: VecDeque<Value>,
     next_update_id: i64,
     next_message_id: i64,
     calls: Vec<Call>,
+    /// Per chat: the failure to answer, and how many more times (`None`: always).
+    failures: HashMap<i64, (Failure, Option<usize>)>,
+    /// Sends answered with an error, with the error code.
+    rejected: Vec<(u16, Call)>,
 }
 
 #[derive(Clone)]
@@ -186,6 +245,49 @@ impl FakeTelegram {
     pub fn call_count(&self) -> usize {
         self.inner.lock().unwrap().calls.len()
     }
+
+    /// Messages to `chat` fail with `failure` from now on (`times`: only the next so many).
+    pub fn fail_chat(&self, chat: i64, failure: Failure, times: Option<usize>) {
+        self.inner
+            .lock()
+            .unwrap()
+            .failures
+            .insert(chat, (failure, times));
+    }
+
+    /// Messages to `chat` are delivered again.
+    pub fn heal_chat(&self, chat: i64) {
+        self.inner.lock().unwrap().failures.remove(&chat);
+    }
+
+    /// Sends that were answered with an error: (error code, the request).
+    pub fn rejected(&self) -> Vec<(u16, Call)> {
+        self.inner.lock().unwrap().rejected.clone()
+    }
+
+    /// Messages delivered to `chat`.
+    pub fn messages_to(&self, chat: i64) -> Vec<Call> {
+        self.calls_to("sendMessage")
+            .into_iter()
+            .filter(|c| c.body["chat_id"].as_i64() == Some(chat))
+            .collect()
+    }
+}
+
+/// The failure to answer a send to `chat` with, if one is set (and counts it down).
+fn take_failure(fake: &FakeTelegram, chat: i64) -> Option<Failure> {
+    let mut inner = fake.inner.lock().unwrap();
+    let (failure, times) = inner.failures.get_mut(&chat)?;
+    let failure = failure.clone();
+    match times {
+        Some(0) => {
+            inner.failures.remove(&chat);
+            return None;
+        }
+        Some(n) => *n -= 1,
+        None => {}
+    }
+    Some(failure)
 }
 
 fn bot_user() -> Value {
@@ -201,7 +303,7 @@ async fn handle(
     Path((_token, method)): Path<(String, String)>,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> Json<Value> {
+) -> Response {
     // Telegram's method names are case-insensitive; teloxide sends `GetMe`, the docs say `getMe`.
     let method = canonical(&method);
     let is_json = headers
@@ -228,11 +330,11 @@ async fn handle(
                     .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
                 if !inner.updates.is_empty() {
                     let updates: Vec<Value> = inner.updates.iter().cloned().collect();
-                    return ok(Value::Array(updates));
+                    return ok(Value::Array(updates)).into_response();
                 }
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return ok(json!([]));
+                return ok(json!([])).into_response();
             }
         }
     }
@@ -249,6 +351,18 @@ async fn handle(
         }
         "sendMessage" | "editMessageText" | "sendVenue" | "sendDocument" | "sendLocation" => {
             let chat_id = body["chat_id"].as_i64().unwrap_or(0);
+            if let Some(failure) = take_failure(&fake, chat_id) {
+                fake.inner.lock().unwrap().rejected.push((
+                    failure.code,
+                    Call {
+                        method: method.clone(),
+                        body: body.clone(),
+                    },
+                ));
+                fake.call_made.notify_waiters();
+                let status = StatusCode::from_u16(failure.code).unwrap_or(StatusCode::BAD_REQUEST);
+                return (status, Json(failure.body())).into_response();
+            }
             let message_id = match body["message_id"].as_i64() {
                 Some(id) => id,
                 None => fake.next_message_id(),
@@ -266,12 +380,12 @@ async fn handle(
             let mut recorded = body.clone();
             recorded["message_id"] = json!(message_id);
             record(&fake, &method, recorded);
-            return ok(message);
+            return ok(message).into_response();
         }
         _ => json!(true),
     };
     record(&fake, &method, body);
-    ok(response)
+    ok(response).into_response()
 }
 
 fn record(fake: &FakeTelegram, method: &str, body: Value) {

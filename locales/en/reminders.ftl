@@ -1,0 +1,49 @@
+## Reminders before a visit, their buttons, the calendar file, and Settings → Reminders.
+
+reminder-title = 🔔 <b>Reminder of your doctor's appointment</b>
+reminder-who = Patient: { $person }
+reminder-at = When: { $when } (local time)
+reminder-doctor = Doctor: { $doctor }, { $specialty }
+reminder-clinic = Clinic: { $clinic }
+reminder-address = Address: { $address }
+reminder-room = Room: { $room }
+reminder-phone = Phone: { $phone }
+reminder-when = { $day }, { $date } at { $time }
+reminder-day-today = today
+reminder-day-tomorrow = tomorrow
+weekday-mon = Mon
+weekday-tue = Tue
+weekday-wed = Wed
+weekday-thu = Thu
+weekday-fri = Fri
+weekday-sat = Sat
+weekday-sun = Sun
+
+btn-appointment-cancel = ❌ Cancel appointment
+btn-appointment-route = 🗺 Directions
+btn-appointment-calendar = 📅 Add to calendar
+
+appointment-not-found = This appointment was not found.
+appointment-already-cancelled = This appointment is already cancelled.
+appointment-cancel-soon = Cancelling from the bot is coming soon. For now, cancel by calling the clinic at { $phone } or on кврачу38.рф.
+appointment-no-map = The clinic has no coordinates. Address: { $address }
+
+ics-summary = Doctor's appointment: { $specialty }
+ics-who = Patient: { $person }
+ics-doctor = Doctor: { $doctor }, { $specialty }
+ics-room = Room: { $room }
+ics-phone = Clinic phone: { $phone }
+ics-alarm = Doctor's appointment soon: { $specialty }
+
+btn-reminders = 🔔 Reminders
+btn-reminders-on = 🔔 Turn reminders on
+btn-reminders-off = 🔕 Turn reminders off
+btn-back-settings = « Settings
+reminders-settings-on = <b>Appointment reminders</b>
+    On: { $offsets } before the visit.
+    Choose when to remind you:
+reminders-settings-off = <b>Appointment reminders</b>
+    Off: I will not remind you of appointments.
+reminders-saved = Saved
+offset-hours = { $hours } h
+offset-minutes = { $minutes } min

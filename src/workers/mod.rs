@@ -1,0 +1,7 @@
+//! Background work that runs beside the dispatcher: reminders before visits (and, later, slot watches and
+//! the appointment sync). Each worker is a small `try_execute_step(now)` that tests call directly, and a
+//! loop around it that sleeps until there is something to do or it is told to stop.
+
+pub mod reminders;
+
+pub use reminders::{ReminderWorker, StepOutcome};
