@@ -12,7 +12,7 @@ use crate::i18n::Lang;
 use crate::store::dialogue::RecoverableState;
 use crate::t;
 
-use super::{settings, start, BotDialogue, Ctx, HandlerResult, State, Who};
+use super::{gosuslugi, settings, start, BotDialogue, Ctx, HandlerResult, State, Who};
 
 /// Telegram's limit for `callback_data`.
 pub const MAX_CALLBACK_BYTES: usize = 64;
@@ -65,6 +65,7 @@ pub enum Cb {
     ForgetAsk,
     ForgetYes,
     ForgetNo,
+    Gosuslugi(gosuslugi::Cb),
 }
 
 impl Cb {
@@ -79,6 +80,7 @@ impl Cb {
             Cb::ForgetAsk => "fg:ask".to_owned(),
             Cb::ForgetYes => "fg:y".to_owned(),
             Cb::ForgetNo => "fg:n".to_owned(),
+            Cb::Gosuslugi(cb) => format!("gu:{}", cb.code()),
         };
         debug_assert!(
             data.len() <= MAX_CALLBACK_BYTES,
@@ -104,6 +106,7 @@ impl Cb {
             ("fg", ["ask"]) => Cb::ForgetAsk,
             ("fg", ["y"]) => Cb::ForgetYes,
             ("fg", ["n"]) => Cb::ForgetNo,
+            ("gu", [code]) => Cb::Gosuslugi(gosuslugi::Cb::from_code(code)?),
             _ => return None,
         };
         Some(cb)
@@ -142,6 +145,8 @@ pub async fn route(
             start::show_menu(&bot, &ctx, &who, &dialogue, Some(&q)).await
         }
         Cb::Section(Section::Settings) => settings::show(&bot, &q, &ctx, &who, &dialogue).await,
+        Cb::Section(Section::Gosuslugi) => gosuslugi::show(&bot, &q, &ctx, &who, &dialogue).await,
+        Cb::Gosuslugi(cb) => gosuslugi::route(&bot, &q, &ctx, &who, &dialogue, &state, cb).await,
         Cb::Section(section) => start::coming_soon(&bot, &q, &who, section).await,
         Cb::Language => settings::language_picker(&bot, &q, &ctx, &who).await,
         Cb::SetLang(lang) => settings::set_language(&bot, &q, &ctx, &who, &dialogue, lang).await,
@@ -190,6 +195,7 @@ mod tests {
         ];
         all.extend(Section::ALL.map(Cb::Section));
         all.extend(Lang::ALL.map(Cb::SetLang));
+        all.extend(gosuslugi::Cb::ALL.map(Cb::Gosuslugi));
         all
     }
 

@@ -5,6 +5,7 @@
 
 pub mod callback;
 pub mod commands;
+pub mod gosuslugi;
 pub mod group;
 pub mod screen;
 pub mod settings;
@@ -42,6 +43,8 @@ pub enum State {
     Settings,
     /// «Удалить мои данные?» waits for a yes or no.
     ConfirmForget,
+    /// «Госуслуги»: the login button, the personal data card, or unlinking.
+    Gosuslugi(gosuslugi::Step),
     /// The stored state could not be read; never stored itself.
     #[serde(skip)]
     Stale,
@@ -62,6 +65,8 @@ pub struct Ctx {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub clock: Clock,
+    /// The ESIA client (the demo provider's in demo mode).
+    pub esia: Arc<crate::esia::EsiaClient>,
 }
 
 /// "Now", replaceable in tests.

@@ -208,6 +208,7 @@ pub async fn show_current_step(
                 .await?;
             Ok(())
         }
+        State::Gosuslugi(step) => super::gosuslugi::show_step(bot, ctx, who, *step).await,
         State::Start | State::Menu | State::Stale => show_menu(bot, ctx, who, dialogue, None).await,
     }
 }

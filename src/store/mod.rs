@@ -6,6 +6,7 @@
 
 pub mod crypto;
 pub mod dialogue;
+mod esia;
 mod users;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use crypto::{Aad, Crypto, DataKey};
+pub use esia::EsiaLogin;
 pub use users::{Lang, UserRecord};
 
 #[derive(Clone, Debug)]
