@@ -3,4 +3,5 @@
 #[path = "../support/databases.rs"]
 mod databases;
 
+mod esia;
 mod foundation;
