@@ -60,8 +60,33 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .with_context(|| format!("HTTP_ADDR: cannot listen on {}", settings.http_addr))?;
     let local_addr = listener.local_addr()?;
     tracing::info!(addr = %local_addr, "HTTP server listening");
+    let registry = registry::from_settings(&settings, local_addr)?;
+
+    let esia = Arc::new(crate::esia::client_from_settings(&settings));
+    if !matches!(settings.esia, crate::config::EsiaSettings::Demo) {
+        // A broken signer stops start-up here rather than at the first user's login.
+        esia.signer()
+            .check()
+            .await
+            .context("the ESIA signer does not work (ESIA_SIGNER_CMD)")?;
+    }
+    let ctx = Arc::new(Ctx {
+        store: store.clone(),
+        settings: settings.clone(),
+        clock: Clock::System,
+        children_import: Default::default(),
+        registry,
+        esia,
+    });
+    let storage: Arc<ErasedStorage<State>> = DialogueStorage::new(store.clone()).erase();
+
     let mut router = http::router(HttpState {
         store: store.clone(),
+        esia: Some(http::esia_callback::EsiaHttp {
+            ctx: ctx.clone(),
+            bot: bot.clone(),
+            bot_username: bot::bot_username(&me),
+        }),
     });
     if settings.registry == RegistryUrl::Demo {
         router = router.nest(
@@ -69,16 +94,6 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             registry::demo::router(store.clone(), settings.region_tz),
         );
     }
-    let registry = registry::from_settings(&settings, local_addr)?;
-
-    let ctx = Arc::new(Ctx {
-        store: store.clone(),
-        settings: settings.clone(),
-        clock: Clock::System,
-        children_import: Default::default(),
-        registry,
-    });
-    let storage: Arc<ErasedStorage<State>> = DialogueStorage::new(store.clone()).erase();
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
         .dependencies(dptree::deps![ctx.clone(), storage])

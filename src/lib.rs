@@ -5,6 +5,7 @@ pub mod bot;
 pub mod calendar;
 pub mod config;
 pub mod domain;
+pub mod esia;
 pub mod http;
 pub mod i18n;
 pub mod registry;

@@ -13,7 +13,8 @@ use crate::store::dialogue::RecoverableState;
 use crate::t;
 
 use super::{
-    children, clinics, reminders, settings, start, BotDialogue, Ctx, HandlerResult, State, Who,
+    children, clinics, gosuslugi, reminders, settings, start, BotDialogue, Ctx, HandlerResult,
+    State, Who,
 };
 
 /// Telegram's limit for `callback_data`.
@@ -73,6 +74,7 @@ pub enum Cb {
     Clinics(clinics::Cb),
     /// Reminder buttons and reminder settings (`ap:`).
     Reminders(reminders::Cb),
+    Gosuslugi(gosuslugi::Cb),
 }
 
 impl Cb {
@@ -90,6 +92,7 @@ impl Cb {
             Cb::Children(cb) => cb.encode(),
             Cb::Clinics(inner) => format!("cl:{}", inner.encode()),
             Cb::Reminders(cb) => cb.encode(),
+            Cb::Gosuslugi(cb) => format!("gu:{}", cb.code()),
         };
         debug_assert!(
             data.len() <= MAX_CALLBACK_BYTES,
@@ -122,6 +125,7 @@ impl Cb {
             ("fg", ["y"]) => Cb::ForgetYes,
             ("fg", ["n"]) => Cb::ForgetNo,
             ("ap", rest) => Cb::Reminders(reminders::Cb::decode(rest)?),
+            ("gu", [code]) => Cb::Gosuslugi(gosuslugi::Cb::from_code(code)?),
             _ => return None,
         };
         Some(cb)
@@ -167,6 +171,8 @@ pub async fn route(
         Cb::Children(cb) => children::route(&bot, &q, &ctx, &who, &dialogue, &state, cb).await,
         Cb::Section(Section::Book) => clinics::start(&bot, &q, &ctx, &who, &dialogue).await,
         Cb::Clinics(tap) => clinics::route(&bot, &q, &ctx, &who, &dialogue, &state, tap).await,
+        Cb::Section(Section::Gosuslugi) => gosuslugi::show(&bot, &q, &ctx, &who, &dialogue).await,
+        Cb::Gosuslugi(cb) => gosuslugi::route(&bot, &q, &ctx, &who, &dialogue, &state, cb).await,
         Cb::Section(section) => start::coming_soon(&bot, &q, &who, section).await,
         Cb::Language => settings::language_picker(&bot, &q, &ctx, &who).await,
         Cb::SetLang(lang) => settings::set_language(&bot, &q, &ctx, &who, &dialogue, lang).await,
@@ -216,6 +222,7 @@ mod tests {
         ];
         all.extend(Section::ALL.map(Cb::Section));
         all.extend(Lang::ALL.map(Cb::SetLang));
+        all.extend(gosuslugi::Cb::ALL.map(Cb::Gosuslugi));
         all
     }
 

@@ -7,6 +7,7 @@ pub mod callback;
 pub mod children;
 pub mod clinics;
 pub mod commands;
+pub mod gosuslugi;
 pub mod group;
 pub mod reminders;
 pub mod screen;
@@ -49,6 +50,8 @@ pub enum State {
     Children(children::ChildrenState),
     /// Choosing a clinic: district → type → clinic → card.
     Clinics(clinics::Step),
+    /// «Госуслуги»: the login button, the personal data card, or unlinking.
+    Gosuslugi(gosuslugi::Step),
     /// The stored state could not be read; never stored itself.
     #[serde(skip)]
     Stale,
@@ -73,6 +76,8 @@ pub struct Ctx {
     pub children_import: children::ImportSource,
     /// The appointment registry (the demo one in demo mode), through its HTTP client.
     pub registry: crate::registry::SharedRegistry,
+    /// The ESIA client (the demo provider's in demo mode).
+    pub esia: Arc<crate::esia::EsiaClient>,
 }
 
 /// "Now", replaceable in tests.

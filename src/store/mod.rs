@@ -4,11 +4,12 @@
 //! pool the URL chose (`with_pool!`). Instants are Unix seconds bound from Rust, so "now" never depends on a
 //! database clock or on how a driver formats timestamps. Personal fields are sealed with [`crypto::Crypto`].
 
-mod children;
 pub mod appointments;
+mod children;
 pub mod crypto;
 pub mod demo_registry;
 pub mod dialogue;
+mod esia;
 mod users;
 
 use std::path::{Path, PathBuf};
@@ -20,13 +21,14 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
-pub use children::{ActivePerson, Child, ChildDetails};
 pub use appointments::{
     Appointment, AppointmentDetails, AppointmentSource, AppointmentStatus, ClaimedReminder,
     NewAppointment, Reminder, ReminderSettings, ReminderStatus, ReminderWaker,
 };
+pub use children::{ActivePerson, Child, ChildDetails};
 pub use crypto::{Aad, Crypto, DataKey};
 pub use demo_registry::DemoBooking;
+pub use esia::EsiaLogin;
 pub use users::{Lang, UserRecord};
 
 #[derive(Clone, Debug)]

@@ -61,12 +61,14 @@ impl Harness {
             Some(registry) => registry,
             None => spawn_demo_registry(&store, &settings).await,
         };
+        let esia = Arc::new(kvrachu_bot::esia::client_from_settings(&settings));
         let ctx = Arc::new(Ctx {
             store: store.clone(),
             settings: Arc::new(settings),
             clock: Clock::System,
             children_import: Default::default(),
             registry,
+            esia,
         });
         let storage: Arc<ErasedStorage<State>> = DialogueStorage::new(store).erase();
         Harness {

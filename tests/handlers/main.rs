@@ -4,6 +4,7 @@
 
 mod children;
 mod clinics;
+mod gosuslugi;
 mod harness;
 mod start;
 

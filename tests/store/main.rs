@@ -5,5 +5,6 @@ mod databases;
 
 mod children;
 mod demo_registry;
+mod esia;
 mod foundation;
 mod reminders;
