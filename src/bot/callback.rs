@@ -13,8 +13,8 @@ use crate::store::dialogue::RecoverableState;
 use crate::t;
 
 use super::{
-    children, clinics, gosuslugi, reminders, settings, start, BotDialogue, Ctx, HandlerResult,
-    State, Who,
+    booking, children, clinics, gosuslugi, reminders, settings, start, BotDialogue, Ctx,
+    HandlerResult, State, Who,
 };
 
 /// Telegram's limit for `callback_data`.
@@ -74,6 +74,8 @@ pub enum Cb {
     Clinics(clinics::Cb),
     /// Reminder buttons and reminder settings (`ap:`).
     Reminders(reminders::Cb),
+    /// Booking, «Мои записи» and cancelling (`bk:`).
+    Booking(booking::Cb),
     Gosuslugi(gosuslugi::Cb),
 }
 
@@ -92,6 +94,7 @@ impl Cb {
             Cb::Children(cb) => cb.encode(),
             Cb::Clinics(inner) => format!("cl:{}", inner.encode()),
             Cb::Reminders(cb) => cb.encode(),
+            Cb::Booking(cb) => cb.encode(),
             Cb::Gosuslugi(cb) => format!("gu:{}", cb.code()),
         };
         debug_assert!(
@@ -125,6 +128,7 @@ impl Cb {
             ("fg", ["y"]) => Cb::ForgetYes,
             ("fg", ["n"]) => Cb::ForgetNo,
             ("ap", rest) => Cb::Reminders(reminders::Cb::decode(rest)?),
+            ("bk", rest) => Cb::Booking(booking::Cb::decode(rest)?),
             ("gu", [code]) => Cb::Gosuslugi(gosuslugi::Cb::from_code(code)?),
             _ => return None,
         };
@@ -173,7 +177,10 @@ pub async fn route(
         Cb::Clinics(tap) => clinics::route(&bot, &q, &ctx, &who, &dialogue, &state, tap).await,
         Cb::Section(Section::Gosuslugi) => gosuslugi::show(&bot, &q, &ctx, &who, &dialogue).await,
         Cb::Gosuslugi(cb) => gosuslugi::route(&bot, &q, &ctx, &who, &dialogue, &state, cb).await,
-        Cb::Section(section) => start::coming_soon(&bot, &q, &who, section).await,
+        Cb::Section(Section::Appointments) => {
+            booking::show_appointments(&bot, &q, &ctx, &who, &dialogue).await
+        }
+        Cb::Booking(tap) => booking::route(&bot, &q, &ctx, &who, &dialogue, &state, tap).await,
         Cb::Language => settings::language_picker(&bot, &q, &ctx, &who).await,
         Cb::SetLang(lang) => settings::set_language(&bot, &q, &ctx, &who, &dialogue, lang).await,
         Cb::Privacy => settings::privacy(&bot, &q, &ctx, &who).await,

@@ -505,21 +505,20 @@ async fn send_map(
     Ok(())
 }
 
-/// «Записаться» on the card: where the booking journey (specialty → doctor → day → time) will start, with
-/// the clinic of `step` (`Step::Card { clinic, .. }`). Until it exists, an honest «скоро».
+/// «Записаться» on the card: the booking journey (specialty → doctor → day → time) at this clinic.
 pub async fn book_at_clinic(
     bot: &Bot,
     q: &CallbackQuery,
-    _ctx: &Ctx,
+    ctx: &Ctx,
     who: &Who,
-    _dialogue: &BotDialogue,
-    _step: &Step,
+    dialogue: &BotDialogue,
+    step: &Step,
 ) -> HandlerResult {
-    bot.answer_callback_query(q.id.clone())
-        .text(t!(who.lang, "clinics-book-soon"))
-        .show_alert(true)
-        .await?;
-    Ok(())
+    let Step::Card { clinic, .. } = step else {
+        let state = State::Clinics(step.clone());
+        return stale_button(bot, q, ctx, who, dialogue, &state).await;
+    };
+    super::booking::start(bot, q, ctx, who, dialogue, *clinic).await
 }
 
 /// «Сервис записи временно недоступен» with «Повторить»; a refusal shows the registry's own words.

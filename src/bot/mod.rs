@@ -3,6 +3,7 @@
 //! Handlers take a plain `Bot` (so `teloxide_tests` can drive them) and the application context [`Ctx`].
 //! Each journey lives in one file, in the order a user meets it.
 
+pub mod booking;
 pub mod callback;
 pub mod children;
 pub mod clinics;
@@ -52,6 +53,8 @@ pub enum State {
     Clinics(clinics::Step),
     /// «Госуслуги»: the login button, the personal data card, or unlinking.
     Gosuslugi(gosuslugi::Step),
+    /// Booking at a clinic, «Мои записи», or cancelling a visit.
+    Booking(booking::Here),
     /// The stored state could not be read; never stored itself.
     #[serde(skip)]
     Stale,

@@ -224,7 +224,7 @@ pub async fn route(
     cb: Cb,
 ) -> HandlerResult {
     match cb {
-        Cb::Cancel(id) => cancel(bot, q, ctx, who, id).await,
+        Cb::Cancel(id) => super::booking::ask_cancel(bot, q, ctx, who, dialogue, id).await,
         Cb::Route(id) => directions(bot, q, ctx, who, id).await,
         Cb::Calendar(id) => add_to_calendar(bot, q, ctx, who, id).await,
         Cb::Settings => show_settings(bot, q, ctx, who, dialogue).await,
@@ -273,20 +273,6 @@ async fn owned_booked(
             Ok(None)
         }
     }
-}
-
-/// Cancelling goes through the registry, which the booking journey owns; until it lands, say honestly
-/// where to cancel.
-async fn cancel(bot: &Bot, q: &CallbackQuery, ctx: &Ctx, who: &Who, id: i64) -> HandlerResult {
-    let Some(appointment) = owned_booked(bot, q, ctx, who, id).await? else {
-        return Ok(());
-    };
-    let phone = appointment.details.phone.clone().unwrap_or_default();
-    bot.answer_callback_query(q.id.clone())
-        .text(t!(who.lang, "appointment-cancel-soon", phone = phone))
-        .show_alert(true)
-        .await?;
-    Ok(())
 }
 
 async fn directions(bot: &Bot, q: &CallbackQuery, ctx: &Ctx, who: &Who, id: i64) -> HandlerResult {

@@ -110,6 +110,10 @@ async fn callback(
         if let Err(err) = gosuslugi::announce(&bot, &ctx, user_id, lang, &result).await {
             tracing::warn!(user = user_id, error = %err, "cannot tell the user the Gosuslugi result");
         }
+        // A booking that waited for the login comes back to its confirmation.
+        if let Err(err) = crate::bot::booking::resume_after_link(&bot, &ctx, user_id, lang).await {
+            tracing::warn!(user = user_id, error = %err, "cannot resume the booking after the login");
+        }
     });
     page_response(&s, login.lang, kind)
 }

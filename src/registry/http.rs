@@ -525,10 +525,11 @@ impl Registry for HttpRegistry {
     fn book<'a>(&'a self, request: &'a AppointmentCreate) -> BoxFuture<'a, RegistryResult<()>> {
         async move {
             let body = to_body(request)?;
-            self.post("appointment/create", body, "book").await?;
-            // A booking changes the doctor's free slots: do not show the old ones again.
+            let result = self.post("appointment/create", body, "book").await;
+            // A booking changes the doctor's free slots, and a refused one (the slot was taken) says the
+            // cached ones are out of date: do not show the old ones again either way.
             self.forget_slots(request.lpu_id);
-            Ok(())
+            result.map(|_| ())
         }
         .boxed()
     }

@@ -5,6 +5,7 @@
 //! database clock or on how a driver formats timestamps. Personal fields are sealed with [`crypto::Crypto`].
 
 pub mod appointments;
+mod booking;
 mod children;
 pub mod crypto;
 pub mod demo_registry;
@@ -25,6 +26,7 @@ pub use appointments::{
     Appointment, AppointmentDetails, AppointmentSource, AppointmentStatus, ClaimedReminder,
     NewAppointment, Reminder, ReminderSettings, ReminderStatus, ReminderWaker,
 };
+pub use booking::KnownPatient;
 pub use children::{ActivePerson, Child, ChildDetails};
 pub use crypto::{Aad, Crypto, DataKey};
 pub use demo_registry::DemoBooking;

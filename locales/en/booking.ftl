@@ -1,0 +1,69 @@
+## Booking a visit: specialty → doctor → day → time → confirmation; «My appointments» and cancelling.
+
+booking-btn-back = « Back
+booking-page = Page { $page } of { $pages }
+booking-gone = That option is no longer in the schedule — here is what there is now.
+
+booking-specialties-title = <b>{ $clinic }</b>
+    Choose a specialty (free slots in brackets):
+booking-specialties-empty = <b>{ $clinic }</b>
+    This clinic has no specialties open for online booking right now. Choose another clinic or call its front desk.
+booking-specialty-label = { $name } ({ $free })
+
+booking-doctors-title = <b>{ $specialty }</b>
+    Choose a doctor:
+booking-doctors-empty = <b>{ $specialty }</b>
+    No doctors of this specialty are open for online booking right now.
+booking-doctor-line = • <b>{ $name }</b>{ $area } — { $nearest }
+booking-doctor-area = , area { $area }
+booking-doctor-nearest = next visit { $date }
+booking-doctor-no-slots = no free slots
+
+booking-doctor-chosen = <b>{ $doctor }</b>, { $specialty }
+booking-days-title = Choose a day (free slots in brackets):
+booking-days-empty = No free slots in the next { $days } { $days ->
+        [one] day
+       *[other] days
+    }. Try another doctor or look again later.
+booking-day-label = { $day } ({ $free })
+booking-day-full = That day has no slots left — choose another.
+booking-times-title = { $day }: choose a time.
+
+booking-confirm-title = <b>Check your appointment</b>
+booking-confirm-hint = All correct? Tap «Confirm».
+booking-btn-confirm = ✅ Confirm
+
+booking-need-gosuslugi = To book, log in with Gosuslugi: only a confirmed account can book (for a child, the parent's account).
+    I have kept the time you chose: after the login we come back to the confirmation.
+booking-need-confirmed = Your Gosuslugi account is not confirmed, and only a confirmed account can book a doctor. Confirm it (at a service centre, through online banking or Russian Post) and log in again.
+    I have kept the time you chose: after the login we come back to the confirmation.
+booking-need-identity = Gosuslugi did not pass on your full name or date of birth, and the clinic cannot find your record without them. Log in with Gosuslugi again and allow access to them.
+booking-btn-resume = ▶️ I have logged in — continue
+booking-still-need-gosuslugi = The Gosuslugi login has not finished yet.
+booking-resumed = Gosuslugi is linked — let us finish the booking.
+
+booking-patient-not-found = The clinic found no patient with this name and date of birth. They may not be attached to this clinic.
+    Check the attachment at the front desk or choose another clinic.
+booking-btn-other-clinic = 🏥 Choose another clinic
+booking-slot-taken = That time has just been taken. Choose another:
+booking-already-done = This booking has already been made.
+
+booking-booked-title = ✅ <b>You are booked</b>
+booking-booked-hint = I will remind you before the visit. The calendar file is below.
+booking-calendar-caption = Add the visit to your calendar
+booking-btn-appointments = 📋 My appointments
+
+booking-appointments-title = <b>My appointments</b>
+booking-appointments-empty = <b>My appointments</b>
+    No upcoming appointments.
+booking-appointment-item = <b>{ $n }.</b> { $when }
+    { $specialty }: { $doctor }
+    { $person } · { $clinic }, { $address }
+booking-btn-cancel-n = ❌ Cancel { $n }
+booking-sync-failed = Could not check with the booking system: showing what I know.
+
+booking-cancel-question = <b>Cancel this appointment?</b>
+booking-btn-cancel-yes = Yes, cancel
+booking-btn-cancel-no = No
+booking-cancelled = The appointment is cancelled.
+booking-cancel-refused = The booking system did not cancel the appointment. Please call the clinic's front desk.

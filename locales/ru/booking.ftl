@@ -1,0 +1,70 @@
+## Booking a visit: specialty → doctor → day → time → confirmation; «Мои записи» and cancelling.
+
+booking-btn-back = « Назад
+booking-page = Страница { $page } из { $pages }
+booking-gone = Этого варианта уже нет в расписании — вот что есть сейчас.
+
+booking-specialties-title = <b>{ $clinic }</b>
+    Выберите специальность (в скобках — свободные талоны):
+booking-specialties-empty = <b>{ $clinic }</b>
+    Сейчас в этой поликлинике нет специальностей с записью через интернет. Выберите другую поликлинику или позвоните в регистратуру.
+booking-specialty-label = { $name } ({ $free })
+
+booking-doctors-title = <b>{ $specialty }</b>
+    Выберите врача:
+booking-doctors-empty = <b>{ $specialty }</b>
+    Врачей этой специальности с записью через интернет сейчас нет.
+booking-doctor-line = • <b>{ $name }</b>{ $area } — { $nearest }
+booking-doctor-area = , участок { $area }
+booking-doctor-nearest = ближайший приём { $date }
+booking-doctor-no-slots = свободных талонов нет
+
+booking-doctor-chosen = <b>{ $doctor }</b>, { $specialty }
+booking-days-title = Выберите день (в скобках — свободные талоны):
+booking-days-empty = Свободных талонов на { $days } { $days ->
+        [one] день
+        [few] дня
+       *[many] дней
+    } вперёд нет. Попробуйте другого врача или загляните позже.
+booking-day-label = { $day } ({ $free })
+booking-day-full = На этот день талонов больше нет — выберите другой.
+booking-times-title = { $day }: выберите время.
+
+booking-confirm-title = <b>Проверьте запись</b>
+booking-confirm-hint = Всё верно? Нажмите «Подтвердить».
+booking-btn-confirm = ✅ Подтвердить
+
+booking-need-gosuslugi = Чтобы записаться, войдите через Госуслуги: записаться можно только с подтверждённой учётной записью (для ребёнка — с учётной записью родителя).
+    Выбранное время я запомнил: после входа вернёмся к подтверждению.
+booking-need-confirmed = Ваша учётная запись на Госуслугах не подтверждена, а записаться к врачу можно только с подтверждённой. Подтвердите её (в центре обслуживания, через онлайн-банк или Почту России) и войдите снова.
+    Выбранное время я запомнил: после входа вернёмся к подтверждению.
+booking-need-identity = Госуслуги не передали ваши ФИО или дату рождения, а без них поликлиника не найдёт вашу карту. Войдите через Госуслуги снова, разрешив доступ к этим данным.
+booking-btn-resume = ▶️ Я вошёл — продолжить
+booking-still-need-gosuslugi = Вход через Госуслуги ещё не завершён.
+booking-resumed = Госуслуги подключены — продолжим запись.
+
+booking-patient-not-found = Поликлиника не нашла пациента с такими ФИО и датой рождения. Возможно, он не прикреплён к этой поликлинике.
+    Проверьте прикрепление в регистратуре или выберите другую поликлинику.
+booking-btn-other-clinic = 🏥 Выбрать другую поликлинику
+booking-slot-taken = Это время уже заняли. Выберите другое:
+booking-already-done = Эта запись уже оформлена.
+
+booking-booked-title = ✅ <b>Вы записаны к врачу</b>
+booking-booked-hint = Я напомню о приёме заранее. Файл для календаря — ниже.
+booking-calendar-caption = Добавьте приём в календарь
+booking-btn-appointments = 📋 Мои записи
+
+booking-appointments-title = <b>Мои записи</b>
+booking-appointments-empty = <b>Мои записи</b>
+    Предстоящих записей нет.
+booking-appointment-item = <b>{ $n }.</b> { $when }
+    { $specialty }: { $doctor }
+    { $person } · { $clinic }, { $address }
+booking-btn-cancel-n = ❌ Отменить { $n }
+booking-sync-failed = Не удалось свериться с системой записи: показываю то, что знаю.
+
+booking-cancel-question = <b>Отменить запись?</b>
+booking-btn-cancel-yes = Да, отменить
+booking-btn-cancel-no = Нет
+booking-cancelled = Запись отменена.
+booking-cancel-refused = Система записи не отменила запись. Позвоните в регистратуру поликлиники.

@@ -1,0 +1,1910 @@
+//! Journeys 5 and 6: book a visit, see and cancel appointments.
+//!
+//! Booking starts on a clinic card («Записаться») and goes specialty → doctor → day → time → a confirmation
+//! card → «Подтвердить», one message edited in place, «Назад» at every step. Registry ids never go into
+//! button data: the screen on display remembers, in the dialogue state, what its numbered buttons stand
+//! for (`Flow::keys`), and a button carries the number. Slot ids (opaque, possibly longer than 64 bytes)
+//! stay server-side the same way.
+//!
+//! «Подтвердить» carries a random token that a fresh confirmation screen gets each time it is drawn. The
+//! first tap claims it in the store (atomically, whatever instance handles it); a double tap finds it
+//! claimed and books nothing. Booking needs a confirmed Gosuslugi account ([`gosuslugi_person`]); without
+//! one the user is sent to log in, the chosen slot waits in the dialogue state, and after the login
+//! ([`resume_after_link`]) the same confirmation comes back.
+//!
+//! «Мои записи» merges the visits stored here with the registry's `/appointments` for every (person,
+//! clinic) pair the bot knows, so visits booked elsewhere appear too (stored as `source = registry`); each
+//! can be cancelled after a confirmation (registry first, then the store, which drops the reminders).
+
+use std::future::Future;
+
+use chrono::{Datelike, Duration as Days, NaiveDate, NaiveDateTime, TimeZone};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use teloxide::dispatching::dialogue::Storage;
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InputFile};
+
+use crate::domain::{local_today, BirthDate, FullName};
+use crate::i18n::{escape_html, Lang};
+use crate::registry::{
+    AppointmentCancel, AppointmentCreate, Doctor, OrEmpty, PatientAppointment, PatientQuery,
+    RegistryError, RegistryResult, Slot, Specialty,
+};
+use crate::store::dialogue::DialogueStorage;
+use crate::store::{
+    ActivePerson, Appointment, AppointmentDetails, AppointmentSource, NewAppointment,
+};
+use crate::t;
+
+use super::callback::stale_button;
+use super::screen::button;
+use super::{clinics, reminders, save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
+
+/// Specialties on one page.
+const SPECIALTIES_PER_PAGE: usize = 8;
+/// Doctors on one page.
+const DOCTORS_PER_PAGE: usize = 6;
+/// Days with free slots offered: today and the next 13.
+const DAYS_AHEAD: i64 = 14;
+/// At most this many (person, clinic) pairs are asked for their visits when «Мои записи» opens.
+const MAX_SYNCED_PAIRS: usize = 12;
+/// Tokens stay below 2^53, like every id that travels in button data.
+const MAX_TOKEN: i64 = 1 << 53;
+
+// ---------------------------------------------------------------------------------------------------------
+// Where the user is
+
+/// This journey's part of the dialogue state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Here {
+    /// Booking at one clinic.
+    Flow(Flow),
+    /// «Мои записи» is on screen.
+    Appointments,
+    /// «Отменить запись?» waits for a yes or no about the appointment `id` (the store's id).
+    ConfirmCancel { id: i64 },
+}
+
+/// A booking in progress at `clinic`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flow {
+    pub clinic: i64,
+    /// The clinic card the journey started from, for «Назад» from the specialties.
+    pub from: Option<clinics::Step>,
+    pub step: Step,
+    /// What the numbered buttons of the screen on display stand for (registry ids), in order.
+    #[serde(default)]
+    pub keys: Vec<String>,
+}
+
+/// A specialty or a doctor as chosen: the registry's id and the name to show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+}
+
+/// The slot chosen, kept whole: its id is opaque and booking needs the rest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickedSlot {
+    pub id: String,
+    /// The region's local time.
+    pub start: NaiveDateTime,
+    pub end: Option<NaiveDateTime>,
+    pub room: Option<String>,
+    pub address: Option<String>,
+    pub number: Option<String>,
+}
+
+impl PickedSlot {
+    fn of(slot: &Slot) -> PickedSlot {
+        PickedSlot {
+            id: slot.id.clone(),
+            start: slot.visit_start,
+            end: slot.visit_end,
+            room: slot.room.clone(),
+            address: slot.address.clone(),
+            number: slot.number.clone(),
+        }
+    }
+
+    fn to_slot(&self) -> Slot {
+        Slot {
+            id: self.id.clone(),
+            visit_start: self.start,
+            visit_end: self.end,
+            address: self.address.clone(),
+            number: self.number.clone(),
+            room: self.room.clone(),
+        }
+    }
+}
+
+/// A step of the booking, in the order the user meets them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Step {
+    Specialties {
+        page: u32,
+    },
+    Doctors {
+        specialty: Choice,
+        page: u32,
+    },
+    Days {
+        specialty: Choice,
+        doctor: Choice,
+    },
+    Times {
+        specialty: Choice,
+        doctor: Choice,
+        day: NaiveDate,
+    },
+    /// The confirmation card; `token` is what its «Подтвердить» carries (new at every drawing).
+    Confirm {
+        specialty: Choice,
+        doctor: Choice,
+        slot: PickedSlot,
+        token: i64,
+    },
+    /// Gosuslugi must be linked (and confirmed) first; the choice waits here.
+    NeedGosuslugi {
+        specialty: Choice,
+        doctor: Choice,
+        slot: PickedSlot,
+    },
+    /// The clinic does not know the person: maybe they are attached elsewhere.
+    NotFound {
+        specialty: Choice,
+        doctor: Choice,
+        slot: PickedSlot,
+    },
+}
+
+impl Step {
+    /// The step «Назад» leads to; `None` from the specialties (back to the clinic card).
+    fn back(&self) -> Option<Step> {
+        match self.clone() {
+            Step::Specialties { .. } => None,
+            Step::Doctors { .. } => Some(Step::Specialties { page: 1 }),
+            Step::Days { specialty, .. } => Some(Step::Doctors { specialty, page: 1 }),
+            Step::Times {
+                specialty, doctor, ..
+            } => Some(Step::Days { specialty, doctor }),
+            Step::Confirm {
+                specialty,
+                doctor,
+                slot,
+                ..
+            }
+            | Step::NeedGosuslugi {
+                specialty,
+                doctor,
+                slot,
+            }
+            | Step::NotFound {
+                specialty,
+                doctor,
+                slot,
+            } => Some(Step::Times {
+                specialty,
+                doctor,
+                day: slot.start.date(),
+            }),
+        }
+    }
+
+    fn confirm(specialty: Choice, doctor: Choice, slot: PickedSlot) -> Step {
+        Step::Confirm {
+            specialty,
+            doctor,
+            slot,
+            token: 0,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Buttons
+
+/// The journey's button data, carried as `Cb::Booking` with the prefix `bk:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cb {
+    /// The n-th specialty of the list on display.
+    Specialty(u16),
+    SpecialtyPage(u32),
+    /// The n-th doctor of the list on display.
+    Doctor(u16),
+    DoctorPage(u32),
+    Day(NaiveDate),
+    /// The n-th time of the day on display.
+    Time(u16),
+    /// «Подтвердить» with the token of its screen.
+    Confirm(i64),
+    Back,
+    /// «Повторить» after the registry did not answer.
+    Retry,
+    /// «Продолжить» after logging in to Gosuslugi.
+    Resume,
+    /// «Выбрать другую поликлинику».
+    OtherClinic,
+    /// «Мои записи».
+    Appointments,
+    /// «Отменить» on an appointment (the store's id).
+    Cancel(i64),
+    CancelYes(i64),
+    CancelNo,
+}
+
+impl Cb {
+    pub fn encode(&self) -> String {
+        match self {
+            Cb::Specialty(n) => format!("bk:s:{n}"),
+            Cb::SpecialtyPage(page) => format!("bk:sp:{page}"),
+            Cb::Doctor(n) => format!("bk:d:{n}"),
+            Cb::DoctorPage(page) => format!("bk:dp:{page}"),
+            Cb::Day(day) => format!("bk:day:{}", day.format("%Y%m%d")),
+            Cb::Time(n) => format!("bk:t:{n}"),
+            Cb::Confirm(token) => format!("bk:ok:{token}"),
+            Cb::Back => "bk:b".to_owned(),
+            Cb::Retry => "bk:r".to_owned(),
+            Cb::Resume => "bk:go".to_owned(),
+            Cb::OtherClinic => "bk:oc".to_owned(),
+            Cb::Appointments => "bk:a".to_owned(),
+            Cb::Cancel(id) => format!("bk:x:{id}"),
+            Cb::CancelYes(id) => format!("bk:xy:{id}"),
+            Cb::CancelNo => "bk:xn".to_owned(),
+        }
+    }
+
+    /// Decodes what follows `bk:`.
+    pub fn decode(rest: &[&str]) -> Option<Cb> {
+        fn digits(raw: &str) -> bool {
+            !raw.is_empty() && raw.len() <= 16 && raw.bytes().all(|b| b.is_ascii_digit())
+        }
+        fn index(raw: &str) -> Option<u16> {
+            digits(raw).then(|| raw.parse().ok()).flatten()
+        }
+        fn page(raw: &str) -> Option<u32> {
+            digits(raw)
+                .then(|| raw.parse().ok())
+                .flatten()
+                .filter(|p| (1..=9999).contains(p))
+        }
+        fn id(raw: &str) -> Option<i64> {
+            digits(raw)
+                .then(|| raw.parse().ok())
+                .flatten()
+                .filter(|id| *id > 0)
+        }
+        let cb = match rest {
+            ["s", n] => Cb::Specialty(index(n)?),
+            ["sp", p] => Cb::SpecialtyPage(page(p)?),
+            ["d", n] => Cb::Doctor(index(n)?),
+            ["dp", p] => Cb::DoctorPage(page(p)?),
+            ["day", day] if day.len() == 8 && digits(day) => {
+                Cb::Day(NaiveDate::parse_from_str(day, "%Y%m%d").ok()?)
+            }
+            ["t", n] => Cb::Time(index(n)?),
+            ["ok", token] => Cb::Confirm(id(token)?),
+            ["b"] => Cb::Back,
+            ["r"] => Cb::Retry,
+            ["go"] => Cb::Resume,
+            ["oc"] => Cb::OtherClinic,
+            ["a"] => Cb::Appointments,
+            ["x", raw] => Cb::Cancel(id(raw)?),
+            ["xy", raw] => Cb::CancelYes(id(raw)?),
+            ["xn"] => Cb::CancelNo,
+            _ => return None,
+        };
+        Some(cb)
+    }
+
+    /// Whether this button belongs to the booking step on display.
+    fn fits(&self, step: &Step) -> bool {
+        matches!(
+            (self, step),
+            (Cb::Back | Cb::Retry | Cb::OtherClinic, _)
+                | (
+                    Cb::Specialty(_) | Cb::SpecialtyPage(_),
+                    Step::Specialties { .. }
+                )
+                | (Cb::Doctor(_) | Cb::DoctorPage(_), Step::Doctors { .. })
+                | (Cb::Day(_), Step::Days { .. })
+                | (Cb::Time(_), Step::Times { .. })
+                | (Cb::Resume, Step::NeedGosuslugi { .. })
+        )
+    }
+}
+
+fn cb(inner: Cb) -> super::Cb {
+    super::Cb::Booking(inner)
+}
+
+fn back_button(lang: Lang) -> InlineKeyboardButton {
+    button(t!(lang, "booking-btn-back"), cb(Cb::Back))
+}
+
+fn menu_button(lang: Lang) -> InlineKeyboardButton {
+    button(t!(lang, "btn-menu"), super::Cb::Menu)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Entry and taps
+
+/// «Записаться» on a clinic card: the specialties of clinic `lpu_id`.
+pub async fn start(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    lpu_id: i64,
+) -> HandlerResult {
+    bot.answer_callback_query(q.id.clone()).await?;
+    let from = match dialogue.get().await.map_err(|e| anyhow::anyhow!(e))? {
+        Some(State::Clinics(card @ clinics::Step::Card { .. })) => Some(card),
+        _ => None,
+    };
+    let flow = Flow {
+        clinic: lpu_id,
+        from,
+        step: Step::Specialties { page: 1 },
+        keys: Vec::new(),
+    };
+    go(bot, q, ctx, who, dialogue, flow, None).await
+}
+
+/// Every `bk:` button lands here.
+pub async fn route(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    state: &State,
+    tap: Cb,
+) -> HandlerResult {
+    match (tap, state) {
+        (Cb::Appointments, _) => return show_appointments(bot, q, ctx, who, dialogue).await,
+        (Cb::Cancel(id), _) => return ask_cancel(bot, q, ctx, who, dialogue, id).await,
+        (Cb::CancelYes(id), State::Booking(Here::ConfirmCancel { id: asked })) if id == *asked => {
+            return cancel(bot, q, ctx, who, dialogue, id).await
+        }
+        (Cb::CancelNo, State::Booking(Here::ConfirmCancel { .. })) => {
+            return show_appointments(bot, q, ctx, who, dialogue).await
+        }
+        (Cb::Retry, State::Booking(Here::ConfirmCancel { id })) => {
+            return ask_cancel(bot, q, ctx, who, dialogue, *id).await
+        }
+        (Cb::Confirm(token), State::Booking(Here::Flow(flow))) => {
+            if matches!(flow.step, Step::Confirm { token: shown, .. } if shown == token) {
+                return confirm(bot, q, ctx, who, dialogue, flow.clone(), token).await;
+            }
+            return confirm_elsewhere(bot, q, ctx, who, dialogue, state, token).await;
+        }
+        (Cb::Confirm(token), _) => {
+            return confirm_elsewhere(bot, q, ctx, who, dialogue, state, token).await
+        }
+        _ => {}
+    }
+    let State::Booking(Here::Flow(flow)) = state else {
+        return stale_button(bot, q, ctx, who, dialogue, state).await;
+    };
+    if !tap.fits(&flow.step) {
+        return stale_button(bot, q, ctx, who, dialogue, state).await;
+    }
+    match tap {
+        Cb::Back if flow.step.back().is_none() => {
+            return back_to_clinic(bot, q, ctx, who, dialogue, flow).await
+        }
+        Cb::OtherClinic => return clinics::start(bot, q, ctx, who, dialogue).await,
+        Cb::Resume => return resume(bot, q, ctx, who, dialogue, flow.clone()).await,
+        _ => {}
+    }
+    // Answer at once: the registry may take a while, and Telegram shows a spinner until then.
+    bot.answer_callback_query(q.id.clone()).await?;
+    let mut next = flow.clone();
+    let mut notice = None;
+    match next_step(ctx, flow, tap).await {
+        Ok(Some(step)) => next.step = step,
+        // What the button named is gone from the registry: the same step again, refreshed.
+        Ok(None) => notice = Some(t!(who.lang, "booking-gone")),
+        Err(err) => {
+            log_registry_error(&err);
+            unavailable_screen(ctx, who.lang, &err)
+                .replace(bot, q)
+                .await?;
+            return Ok(());
+        }
+    }
+    go(bot, q, ctx, who, dialogue, next, notice).await
+}
+
+/// Where a fitting tap leads; `None` when what it named has vanished.
+async fn next_step(ctx: &Ctx, flow: &Flow, tap: Cb) -> RegistryResult<Option<Step>> {
+    let key = |n: u16| flow.keys.get(usize::from(n)).cloned();
+    let next = match (tap, flow.step.clone()) {
+        (Cb::Retry, step) => Some(step),
+        (Cb::Back, step) => step.back(),
+        (Cb::SpecialtyPage(page), Step::Specialties { .. }) => Some(Step::Specialties { page }),
+        (Cb::Specialty(n), Step::Specialties { .. }) => match key(n) {
+            None => None,
+            Some(id) => specialties(ctx, flow.clinic)
+                .await?
+                .into_iter()
+                .find(|s| s.id == id)
+                .map(|s| Step::Doctors {
+                    specialty: Choice {
+                        id: s.id,
+                        name: s.name,
+                    },
+                    page: 1,
+                }),
+        },
+        (Cb::DoctorPage(page), Step::Doctors { specialty, .. }) => {
+            Some(Step::Doctors { specialty, page })
+        }
+        (Cb::Doctor(n), Step::Doctors { specialty, .. }) => match key(n) {
+            None => None,
+            Some(id) => doctors(ctx, flow.clinic, &specialty.id)
+                .await?
+                .into_iter()
+                .find(|d| d.id == id)
+                .map(|d| Step::Days {
+                    specialty,
+                    doctor: Choice {
+                        id: d.id,
+                        name: d.name,
+                    },
+                }),
+        },
+        (Cb::Day(day), Step::Days { specialty, doctor }) => Some(Step::Times {
+            specialty,
+            doctor,
+            day,
+        }),
+        (
+            Cb::Time(n),
+            Step::Times {
+                specialty, doctor, ..
+            },
+        ) => match key(n) {
+            None => None,
+            Some(id) => slots(ctx, flow.clinic, &doctor.id)
+                .await?
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| Step::confirm(specialty, doctor, PickedSlot::of(s))),
+        },
+        _ => None,
+    };
+    Ok(next)
+}
+
+/// Draws `flow`'s step in place of the tapped message and stores it (with the keys of its buttons).
+async fn go(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    mut flow: Flow,
+    notice: Option<String>,
+) -> HandlerResult {
+    let screen = render(ctx, who, &mut flow, notice).await?;
+    // Stored even when the registry failed: «Повторить» retries this very step.
+    save(dialogue, State::Booking(Here::Flow(flow))).await?;
+    screen.replace(bot, q).await?;
+    Ok(())
+}
+
+/// «Назад» from the specialties: the clinic card again (or the districts when the card is unknown).
+async fn back_to_clinic(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    flow: &Flow,
+) -> HandlerResult {
+    match &flow.from {
+        // The card's own «Повторить» redraws its step in place and stores it.
+        Some(card) => {
+            let state = State::Clinics(card.clone());
+            clinics::route(bot, q, ctx, who, dialogue, &state, clinics::Cb::Retry).await
+        }
+        None => clinics::start(bot, q, ctx, who, dialogue).await,
+    }
+}
+
+/// Shows the current step as a new message (after a stale tap or unexpected text).
+pub async fn show_current(
+    bot: &Bot,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    here: &Here,
+) -> HandlerResult {
+    match here {
+        Here::Flow(flow) => {
+            let mut flow = flow.clone();
+            let screen = render(ctx, who, &mut flow, None).await?;
+            save(dialogue, State::Booking(Here::Flow(flow))).await?;
+            screen.send(bot, who.chat_id).await?;
+        }
+        Here::Appointments => {
+            let screen = appointments_screen(ctx, who, None).await?;
+            screen.send(bot, who.chat_id).await?;
+        }
+        Here::ConfirmCancel { id } => match ctx.store.appointment(who.user_id, *id).await? {
+            Some(appointment) => {
+                cancel_screen(ctx, who, &appointment)
+                    .send(bot, who.chat_id)
+                    .await?;
+            }
+            None => {
+                save(dialogue, State::Booking(Here::Appointments)).await?;
+                let screen = appointments_screen(ctx, who, None).await?;
+                screen.send(bot, who.chat_id).await?;
+            }
+        },
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Screens, in the order the user meets them
+
+/// Why a screen could not be drawn: the registry (shown to the user as «временно недоступен») or anything
+/// else (a handler error).
+enum Failure {
+    Registry(RegistryError),
+    Other(anyhow::Error),
+}
+
+impl From<RegistryError> for Failure {
+    fn from(err: RegistryError) -> Self {
+        Failure::Registry(err)
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(err: anyhow::Error) -> Self {
+        Failure::Other(err)
+    }
+}
+
+type Drawn = Result<Screen, Failure>;
+
+/// The screen of `flow`'s step, refreshing `flow.keys` (and a confirmation's token).
+async fn render(
+    ctx: &Ctx,
+    who: &Who,
+    flow: &mut Flow,
+    notice: Option<String>,
+) -> anyhow::Result<Screen> {
+    let lang = who.lang;
+    let drawn = match flow.step.clone() {
+        Step::Specialties { page } => specialties_screen(ctx, lang, flow, page, notice).await,
+        Step::Doctors { specialty, page } => {
+            doctors_screen(ctx, lang, flow, &specialty, page, notice).await
+        }
+        Step::Days { specialty, doctor } => {
+            days_screen(ctx, lang, flow, &specialty, &doctor, notice).await
+        }
+        Step::Times {
+            specialty,
+            doctor,
+            day,
+        } => times_screen(ctx, lang, flow, &specialty, &doctor, day, notice).await,
+        Step::Confirm {
+            specialty,
+            doctor,
+            slot,
+            ..
+        } => {
+            let token = rand::thread_rng().gen_range(1..MAX_TOKEN);
+            flow.step = Step::Confirm {
+                specialty: specialty.clone(),
+                doctor: doctor.clone(),
+                slot: slot.clone(),
+                token,
+            };
+            flow.keys.clear();
+            confirm_screen(
+                ctx,
+                who,
+                flow.clinic,
+                &specialty,
+                &doctor,
+                &slot,
+                token,
+                notice,
+            )
+            .await
+        }
+        Step::NeedGosuslugi { .. } => {
+            flow.keys.clear();
+            need_gosuslugi_screen(ctx, who, notice).await
+        }
+        Step::NotFound { .. } => {
+            flow.keys.clear();
+            Ok(not_found_screen(ctx, lang))
+        }
+    };
+    match drawn {
+        Ok(screen) => Ok(screen),
+        Err(Failure::Registry(err)) => {
+            log_registry_error(&err);
+            Ok(unavailable_screen(ctx, lang, &err))
+        }
+        Err(Failure::Other(err)) => Err(err),
+    }
+}
+
+fn with_notice(notice: Option<String>, body: String) -> String {
+    match notice {
+        Some(notice) => format!("{notice}\n\n{body}"),
+        None => body,
+    }
+}
+
+async fn clinic_name(ctx: &Ctx, lpu_id: i64) -> RegistryResult<String> {
+    Ok(ask(ctx.registry.clinic(lpu_id))
+        .await?
+        .display_name()
+        .to_owned())
+}
+
+async fn specialties_screen(
+    ctx: &Ctx,
+    lang: Lang,
+    flow: &mut Flow,
+    page: u32,
+    notice: Option<String>,
+) -> Drawn {
+    let clinic = clinic_name(ctx, flow.clinic).await?;
+    let list = specialties(ctx, flow.clinic).await?;
+    flow.keys = list.iter().map(|s| s.id.clone()).collect();
+    if list.is_empty() {
+        let body = t!(
+            lang,
+            "booking-specialties-empty",
+            clinic = escape_html(&clinic)
+        );
+        return Ok(Screen::new(ctx, lang, with_notice(notice, body))
+            .row(vec![back_button(lang)])
+            .row(vec![menu_button(lang)]));
+    }
+    let pages = list.len().div_ceil(SPECIALTIES_PER_PAGE) as u32;
+    let page = page.clamp(1, pages);
+    let mut body = t!(
+        lang,
+        "booking-specialties-title",
+        clinic = escape_html(&clinic)
+    );
+    if pages > 1 {
+        body = format!(
+            "{body}\n{}",
+            t!(lang, "booking-page", page = page, pages = pages)
+        );
+    }
+    let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
+    let start = (page as usize - 1) * SPECIALTIES_PER_PAGE;
+    for (n, specialty) in list
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(SPECIALTIES_PER_PAGE)
+    {
+        let label = t!(
+            lang,
+            "booking-specialty-label",
+            name = specialty.name.clone(),
+            free = specialty.count_free_ticket
+        );
+        screen = screen.button(label, cb(Cb::Specialty(n as u16)));
+    }
+    let pager = clinics::pager(page, pages)
+        .into_iter()
+        .map(|(label, to)| button(label, cb(Cb::SpecialtyPage(to))))
+        .collect();
+    Ok(screen
+        .row(pager)
+        .row(vec![back_button(lang), menu_button(lang)]))
+}
+
+async fn doctors_screen(
+    ctx: &Ctx,
+    lang: Lang,
+    flow: &mut Flow,
+    specialty: &Choice,
+    page: u32,
+    notice: Option<String>,
+) -> Drawn {
+    let list = doctors(ctx, flow.clinic, &specialty.id).await?;
+    flow.keys = list.iter().map(|d| d.id.clone()).collect();
+    let specialty_name = escape_html(&specialty.name);
+    if list.is_empty() {
+        let body = t!(lang, "booking-doctors-empty", specialty = specialty_name);
+        return Ok(Screen::new(ctx, lang, with_notice(notice, body))
+            .row(vec![back_button(lang), menu_button(lang)]));
+    }
+    let pages = list.len().div_ceil(DOCTORS_PER_PAGE) as u32;
+    let page = page.clamp(1, pages);
+    let start = (page as usize - 1) * DOCTORS_PER_PAGE;
+    let mut lines = vec![t!(
+        lang,
+        "booking-doctors-title",
+        specialty = specialty_name
+    )];
+    if pages > 1 {
+        lines.push(t!(lang, "booking-page", page = page, pages = pages));
+    }
+    let mut buttons = Vec::new();
+    for (n, doctor) in list.iter().enumerate().skip(start).take(DOCTORS_PER_PAGE) {
+        let area = match doctor
+            .aria_number
+            .as_deref()
+            .filter(|a| !a.trim().is_empty())
+        {
+            Some(area) => t!(lang, "booking-doctor-area", area = escape_html(area)),
+            None => String::new(),
+        };
+        let nearest = match doctor.nearest_date.filter(|_| doctor.free_ticket_count > 0) {
+            Some(at) => t!(
+                lang,
+                "booking-doctor-nearest",
+                date = day_label(lang, at.date())
+            ),
+            None => t!(lang, "booking-doctor-no-slots"),
+        };
+        lines.push(t!(
+            lang,
+            "booking-doctor-line",
+            name = escape_html(&doctor.name),
+            area = area,
+            nearest = nearest
+        ));
+        buttons.push(button(short_name(&doctor.name), cb(Cb::Doctor(n as u16))));
+    }
+    let mut screen = Screen::new(ctx, lang, with_notice(notice, lines.join("\n")));
+    for pair in buttons.chunks(2) {
+        screen = screen.row(pair.to_vec());
+    }
+    let pager = clinics::pager(page, pages)
+        .into_iter()
+        .map(|(label, to)| button(label, cb(Cb::DoctorPage(to))))
+        .collect();
+    Ok(screen
+        .row(pager)
+        .row(vec![back_button(lang), menu_button(lang)]))
+}
+
+/// «Иванов И. И.» from «Иванов Иван Иванович»; other shapes as they are.
+fn short_name(full: &str) -> String {
+    match FullName::parse(full) {
+        Ok(name) => name.short(),
+        Err(_) => full.trim().to_owned(),
+    }
+}
+
+/// «пн 01.12».
+fn day_label(lang: Lang, day: NaiveDate) -> String {
+    let weekday = match day.weekday().number_from_monday() {
+        1 => t!(lang, "weekday-mon"),
+        2 => t!(lang, "weekday-tue"),
+        3 => t!(lang, "weekday-wed"),
+        4 => t!(lang, "weekday-thu"),
+        5 => t!(lang, "weekday-fri"),
+        6 => t!(lang, "weekday-sat"),
+        _ => t!(lang, "weekday-sun"),
+    };
+    format!("{weekday} {}", day.format("%d.%m"))
+}
+
+/// The region's "now", as the registry's local times are written.
+fn local_now(ctx: &Ctx) -> NaiveDateTime {
+    ctx.clock
+        .now()
+        .with_timezone(&ctx.settings.region_tz)
+        .naive_local()
+}
+
+/// The doctor's free slots from now on within [`DAYS_AHEAD`] days, soonest first.
+async fn upcoming_slots(ctx: &Ctx, lpu_id: i64, doctor: &str) -> RegistryResult<Vec<Slot>> {
+    let now = local_now(ctx);
+    let last = now.date() + Days::days(DAYS_AHEAD - 1);
+    let mut list: Vec<Slot> = slots(ctx, lpu_id, doctor)
+        .await?
+        .into_iter()
+        .filter(|s| s.visit_start > now && s.visit_start.date() <= last)
+        .collect();
+    list.sort_by_key(|s| s.visit_start);
+    Ok(list)
+}
+
+async fn days_screen(
+    ctx: &Ctx,
+    lang: Lang,
+    flow: &mut Flow,
+    specialty: &Choice,
+    doctor: &Choice,
+    notice: Option<String>,
+) -> Drawn {
+    let list = upcoming_slots(ctx, flow.clinic, &doctor.id).await?;
+    flow.keys.clear();
+    let mut days: Vec<(NaiveDate, usize)> = Vec::new();
+    for slot in &list {
+        match days.last_mut() {
+            Some((day, count)) if *day == slot.visit_start.date() => *count += 1,
+            _ => days.push((slot.visit_start.date(), 1)),
+        }
+    }
+    let who = t!(
+        lang,
+        "booking-doctor-chosen",
+        doctor = escape_html(&doctor.name),
+        specialty = escape_html(&specialty.name)
+    );
+    if days.is_empty() {
+        let body = format!(
+            "{who}\n\n{}",
+            t!(lang, "booking-days-empty", days = DAYS_AHEAD)
+        );
+        return Ok(Screen::new(ctx, lang, with_notice(notice, body))
+            .row(vec![back_button(lang), menu_button(lang)]));
+    }
+    let body = format!("{who}\n\n{}", t!(lang, "booking-days-title"));
+    let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
+    let buttons: Vec<_> = days
+        .iter()
+        .map(|(day, count)| {
+            let label = t!(
+                lang,
+                "booking-day-label",
+                day = day_label(lang, *day),
+                free = *count
+            );
+            button(label, cb(Cb::Day(*day)))
+        })
+        .collect();
+    for row in buttons.chunks(3) {
+        screen = screen.row(row.to_vec());
+    }
+    Ok(screen.row(vec![back_button(lang), menu_button(lang)]))
+}
+
+async fn times_screen(
+    ctx: &Ctx,
+    lang: Lang,
+    flow: &mut Flow,
+    specialty: &Choice,
+    doctor: &Choice,
+    day: NaiveDate,
+    notice: Option<String>,
+) -> Drawn {
+    let list: Vec<Slot> = upcoming_slots(ctx, flow.clinic, &doctor.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.visit_start.date() == day)
+        .collect();
+    if list.is_empty() {
+        // The day filled up meanwhile: the other days instead.
+        flow.step = Step::Days {
+            specialty: specialty.clone(),
+            doctor: doctor.clone(),
+        };
+        let notice = Some(notice.unwrap_or_else(|| t!(lang, "booking-day-full")));
+        return days_screen(ctx, lang, flow, specialty, doctor, notice).await;
+    }
+    flow.keys = list.iter().map(|s| s.id.clone()).collect();
+    let body = format!(
+        "{}\n\n{}",
+        t!(
+            lang,
+            "booking-doctor-chosen",
+            doctor = escape_html(&doctor.name),
+            specialty = escape_html(&specialty.name)
+        ),
+        t!(lang, "booking-times-title", day = day_label(lang, day))
+    );
+    let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
+    let buttons: Vec<_> = list
+        .iter()
+        .enumerate()
+        .map(|(n, s)| {
+            button(
+                s.visit_start.format("%H:%M").to_string(),
+                cb(Cb::Time(n as u16)),
+            )
+        })
+        .collect();
+    for row in buttons.chunks(4) {
+        screen = screen.row(row.to_vec());
+    }
+    Ok(screen.row(vec![back_button(lang), menu_button(lang)]))
+}
+
+/// Whom the booking is for, as the confirmation names them.
+async fn person_label(ctx: &Ctx, user_id: i64, lang: Lang) -> anyhow::Result<String> {
+    Ok(match ctx.store.active_person(user_id).await? {
+        ActivePerson::Child(child) => child.full_name().full().to_owned(),
+        ActivePerson::Me => match gosuslugi_person(ctx, user_id).await? {
+            Some(BookingIdentity {
+                name: Some(name), ..
+            }) => name.full().to_owned(),
+            _ => t!(lang, "person-me"),
+        },
+    })
+}
+
+/// «Когда: пн, 01.12.2026 в 09:30 (время местное)» and the rest of a visit's card.
+fn visit_lines(lang: Lang, details: &AppointmentDetails, when: String) -> Vec<String> {
+    let mut lines = vec![
+        t!(lang, "reminder-who", person = escape_html(&details.person)),
+        t!(lang, "reminder-at", when = when),
+        t!(
+            lang,
+            "reminder-doctor",
+            doctor = escape_html(&details.doctor),
+            specialty = escape_html(&details.specialty)
+        ),
+        t!(
+            lang,
+            "reminder-clinic",
+            clinic = escape_html(&details.clinic)
+        ),
+        t!(
+            lang,
+            "reminder-address",
+            address = escape_html(&details.address)
+        ),
+    ];
+    if let Some(room) = details.room.as_deref().filter(|r| !r.trim().is_empty()) {
+        lines.push(t!(lang, "reminder-room", room = escape_html(room)));
+    }
+    lines
+}
+
+/// The details a booking would store: who, doctor, clinic, address, room, local time.
+async fn booking_details(
+    ctx: &Ctx,
+    who: &Who,
+    lpu_id: i64,
+    specialty: &Choice,
+    doctor: &Choice,
+    slot: &PickedSlot,
+) -> Result<AppointmentDetails, Failure> {
+    let clinic = ask(ctx.registry.clinic(lpu_id)).await?;
+    let address = slot
+        .address
+        .clone()
+        .filter(|a| !a.trim().is_empty())
+        .or(clinic.address.clone())
+        .unwrap_or_default();
+    Ok(AppointmentDetails {
+        person: person_label(ctx, who.user_id, who.lang).await?,
+        doctor: doctor.name.clone(),
+        specialty: specialty.name.clone(),
+        clinic: clinic.display_name().to_owned(),
+        address,
+        room: slot.room.clone().filter(|r| !r.trim().is_empty()),
+        phone: clinic.phone.clone(),
+        latitude: clinic.latitude,
+        longitude: clinic.longitude,
+        local_time: slot.start.format("%Y-%m-%dT%H:%M:%S").to_string(),
+    })
+}
+
+/// The registry's local time as a Unix instant, through `REGION_TZ`.
+fn to_unix(ctx: &Ctx, local: NaiveDateTime) -> i64 {
+    let tz = ctx.settings.region_tz;
+    match tz.from_local_datetime(&local).earliest() {
+        Some(at) => at.timestamp(),
+        // A local time that does not exist (a gap): read it as the offset just before.
+        None => tz
+            .from_local_datetime(&(local + Days::hours(1)))
+            .earliest()
+            .map_or_else(|| local.and_utc().timestamp(), |at| at.timestamp() - 3600),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn confirm_screen(
+    ctx: &Ctx,
+    who: &Who,
+    lpu_id: i64,
+    specialty: &Choice,
+    doctor: &Choice,
+    slot: &PickedSlot,
+    token: i64,
+    notice: Option<String>,
+) -> Drawn {
+    let lang = who.lang;
+    let details = booking_details(ctx, who, lpu_id, specialty, doctor, slot).await?;
+    let now = ctx.clock.now().timestamp();
+    let when = reminders::local_when(lang, to_unix(ctx, slot.start), ctx.settings.region_tz, now);
+    let mut lines = vec![t!(lang, "booking-confirm-title")];
+    lines.extend(visit_lines(lang, &details, when));
+    lines.push(String::new());
+    lines.push(t!(lang, "booking-confirm-hint"));
+    Ok(
+        Screen::new(ctx, lang, with_notice(notice, lines.join("\n")))
+            .button(t!(lang, "booking-btn-confirm"), cb(Cb::Confirm(token)))
+            .row(vec![back_button(lang), menu_button(lang)]),
+    )
+}
+
+/// Gosuslugi first: the login button (a fresh single-use state) and «Продолжить» for after the login.
+async fn need_gosuslugi_screen(ctx: &Ctx, who: &Who, notice: Option<String>) -> Drawn {
+    let lang = who.lang;
+    let body = match gosuslugi_person(ctx, who.user_id).await? {
+        Some(identity) if !identity.trusted => t!(lang, "booking-need-confirmed"),
+        Some(_) => t!(lang, "booking-need-identity"),
+        None => t!(lang, "booking-need-gosuslugi"),
+    };
+    let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
+    if let Some(url) = gosuslugi_login_url(ctx, who).await? {
+        screen = screen.row(vec![InlineKeyboardButton::url(
+            t!(lang, "gu-btn-login"),
+            url,
+        )]);
+    }
+    Ok(screen
+        .button(t!(lang, "booking-btn-resume"), cb(Cb::Resume))
+        .row(vec![back_button(lang), menu_button(lang)]))
+}
+
+fn not_found_screen(ctx: &Ctx, lang: Lang) -> Screen {
+    Screen::new(ctx, lang, t!(lang, "booking-patient-not-found"))
+        .button(t!(lang, "booking-btn-other-clinic"), cb(Cb::OtherClinic))
+        .row(vec![back_button(lang), menu_button(lang)])
+}
+
+/// «Сервис записи временно недоступен» with «Повторить»; a refusal shows the registry's own words.
+fn unavailable_screen(ctx: &Ctx, lang: Lang, err: &RegistryError) -> Screen {
+    let body = match err {
+        RegistryError::Business {
+            message: Some(message),
+            ..
+        } => t!(lang, "registry-refused", message = escape_html(message)),
+        _ => t!(lang, "registry-unavailable"),
+    };
+    Screen::new(ctx, lang, body)
+        .button(t!(lang, "clinics-btn-retry"), cb(Cb::Retry))
+        .row(vec![menu_button(lang)])
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Gosuslugi: the seam
+
+/// Who books, as Gosuslugi knows the account holder.
+#[derive(Clone, Debug)]
+pub struct BookingIdentity {
+    pub name: Option<FullName>,
+    pub birth_date: Option<BirthDate>,
+    /// ESIA's person id, sent with the booking as `esiaId`.
+    pub oid: String,
+    /// A confirmed account (and not a minor's): the only kind that may book.
+    pub trusted: bool,
+}
+
+/// The account holder's Gosuslugi identity; `None` when not linked. The one place booking reads ESIA.
+async fn gosuslugi_person(ctx: &Ctx, user_id: i64) -> anyhow::Result<Option<BookingIdentity>> {
+    let Some(link) = ctx.store.esia_link(user_id).await? else {
+        return Ok(None);
+    };
+    let today = local_today(ctx.clock.now(), ctx.settings.region_tz);
+    Ok(Some(BookingIdentity {
+        name: FullName::parse(&link.full_name).ok(),
+        birth_date: link.birth_date,
+        oid: link.oid.clone(),
+        trusted: link.trusted() && !link.is_under_14(today),
+    }))
+}
+
+/// The ESIA login URL with a fresh single-use state; `None` (logged) when it cannot be made.
+async fn gosuslugi_login_url(ctx: &Ctx, who: &Who) -> anyhow::Result<Option<url::Url>> {
+    let now = ctx.clock.now();
+    let state = ctx
+        .store
+        .start_esia_login(who.user_id, who.lang, now.timestamp())
+        .await?;
+    match ctx.esia.authorization_url(&state, now).await {
+        Ok(url) => Ok(Some(url)),
+        Err(err) => {
+            tracing::error!(error = %err, "booking: cannot build the ESIA login URL");
+            Ok(None)
+        }
+    }
+}
+
+/// After a Gosuslugi login finished (the HTTP callback calls this after announcing it): a booking that
+/// waited for it shows its confirmation again, as a new message.
+pub async fn resume_after_link(bot: &Bot, ctx: &Ctx, user_id: i64, lang: Lang) -> HandlerResult {
+    let chat_id = ChatId(user_id);
+    let storage = DialogueStorage::new(ctx.store.clone()).erase();
+    let state = storage
+        .clone()
+        .get_dialogue(chat_id)
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let Some(State::Booking(Here::Flow(mut flow))) = state else {
+        return Ok(());
+    };
+    let Step::NeedGosuslugi {
+        specialty,
+        doctor,
+        slot,
+    } = flow.step.clone()
+    else {
+        return Ok(());
+    };
+    if !gosuslugi_person(ctx, user_id)
+        .await?
+        .is_some_and(|identity| identity.trusted)
+    {
+        return Ok(());
+    }
+    let who = Who {
+        user_id,
+        chat_id,
+        lang,
+        consented: true,
+    };
+    flow.step = Step::confirm(specialty, doctor, slot);
+    let screen = render(ctx, &who, &mut flow, Some(t!(lang, "booking-resumed"))).await?;
+    storage
+        .update_dialogue(chat_id, State::Booking(Here::Flow(flow)))
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    screen.send(bot, chat_id).await?;
+    Ok(())
+}
+
+/// «Продолжить» on the Gosuslugi screen: the confirmation when the account is ready, else a notice.
+async fn resume(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    mut flow: Flow,
+) -> HandlerResult {
+    let Step::NeedGosuslugi {
+        specialty,
+        doctor,
+        slot,
+    } = flow.step.clone()
+    else {
+        return Ok(());
+    };
+    if !gosuslugi_person(ctx, who.user_id)
+        .await?
+        .is_some_and(|identity| identity.trusted)
+    {
+        bot.answer_callback_query(q.id.clone())
+            .text(t!(who.lang, "booking-still-need-gosuslugi"))
+            .await?;
+        return Ok(());
+    }
+    bot.answer_callback_query(q.id.clone()).await?;
+    flow.step = Step::confirm(specialty, doctor, slot);
+    go(bot, q, ctx, who, dialogue, flow, None).await
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// «Подтвердить»
+
+/// A «Подтвердить» that is not the one on display: a second tap of one already acted on is told so;
+/// anything older is a stale button.
+async fn confirm_elsewhere(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    state: &State,
+    token: i64,
+) -> HandlerResult {
+    let now = ctx.clock.now().timestamp();
+    if !ctx
+        .store
+        .claim_booking_token(who.user_id, token, now)
+        .await?
+    {
+        bot.answer_callback_query(q.id.clone())
+            .text(t!(who.lang, "booking-already-done"))
+            .await?;
+        return Ok(());
+    }
+    stale_button(bot, q, ctx, who, dialogue, state).await
+}
+
+/// The patient's name and date of birth for the active person: the child's, or the account holder's from
+/// Gosuslugi.
+enum Patient {
+    Ready {
+        child_id: Option<i64>,
+        name: FullName,
+        birth_date: BirthDate,
+    },
+    /// Gosuslugi gave no usable name or date of birth.
+    Incomplete,
+}
+
+async fn patient(ctx: &Ctx, user_id: i64, identity: &BookingIdentity) -> anyhow::Result<Patient> {
+    Ok(match ctx.store.active_person(user_id).await? {
+        ActivePerson::Child(child) => Patient::Ready {
+            child_id: Some(child.id),
+            name: child.full_name().clone(),
+            birth_date: child.birth_date(),
+        },
+        ActivePerson::Me => match (&identity.name, identity.birth_date) {
+            (Some(name), Some(birth_date)) => Patient::Ready {
+                child_id: None,
+                name: name.clone(),
+                birth_date,
+            },
+            _ => Patient::Incomplete,
+        },
+    })
+}
+
+async fn confirm(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    mut flow: Flow,
+    token: i64,
+) -> HandlerResult {
+    let Step::Confirm {
+        specialty,
+        doctor,
+        slot,
+        ..
+    } = flow.step.clone()
+    else {
+        return Ok(());
+    };
+    let lang = who.lang;
+    // Gosuslugi first: nothing is claimed or asked of the registry for a user who cannot book yet.
+    let identity = gosuslugi_person(ctx, who.user_id)
+        .await?
+        .filter(|identity| identity.trusted);
+    let ready = match &identity {
+        Some(identity) => patient(ctx, who.user_id, identity).await?,
+        None => Patient::Incomplete,
+    };
+    let (
+        Some(identity),
+        Patient::Ready {
+            child_id,
+            name,
+            birth_date,
+        },
+    ) = (identity, ready)
+    else {
+        bot.answer_callback_query(q.id.clone()).await?;
+        flow.step = Step::NeedGosuslugi {
+            specialty,
+            doctor,
+            slot,
+        };
+        return go(bot, q, ctx, who, dialogue, flow, None).await;
+    };
+    let now = ctx.clock.now().timestamp();
+    if !ctx
+        .store
+        .claim_booking_token(who.user_id, token, now)
+        .await?
+    {
+        bot.answer_callback_query(q.id.clone())
+            .text(t!(lang, "booking-already-done"))
+            .await?;
+        return Ok(());
+    }
+    bot.answer_callback_query(q.id.clone()).await?;
+    tracing::info!(
+        user = who.user_id,
+        clinic = flow.clinic,
+        "booking: confirming"
+    );
+
+    let query = PatientQuery {
+        lpu_id: flow.clinic,
+        name: name.clone(),
+        birth_date,
+    };
+    let patient_id = match ask(ctx.registry.find_patient(&query)).await {
+        Ok(id) => id,
+        Err(err) if is_transient(&err) => {
+            log_registry_error(&err);
+            // The confirmation stays the current step: «Повторить» draws it again with a new token.
+            unavailable_screen(ctx, lang, &err).replace(bot, q).await?;
+            return Ok(());
+        }
+        Err(err) => {
+            tracing::info!(user = who.user_id, clinic = flow.clinic, error = %err, "booking: patient not found");
+            flow.step = Step::NotFound {
+                specialty,
+                doctor,
+                slot,
+            };
+            return go(bot, q, ctx, who, dialogue, flow, None).await;
+        }
+    };
+    let request = AppointmentCreate::new(
+        flow.clinic,
+        patient_id.clone(),
+        &slot.to_slot(),
+        &name,
+        birth_date,
+        Some(identity.oid.clone()),
+    );
+    match ask(ctx.registry.book(&request)).await {
+        Ok(()) => {}
+        Err(err) if is_transient(&err) => {
+            log_registry_error(&err);
+            unavailable_screen(ctx, lang, &err).replace(bot, q).await?;
+            return Ok(());
+        }
+        Err(err) => {
+            // `success: false` on create: the slot went to someone else meanwhile. Fresh times.
+            tracing::info!(user = who.user_id, clinic = flow.clinic, error = %err, "booking: slot taken");
+            flow.step = Step::Times {
+                specialty,
+                doctor,
+                day: slot.start.date(),
+            };
+            let notice = Some(t!(lang, "booking-slot-taken"));
+            return go(bot, q, ctx, who, dialogue, flow, notice).await;
+        }
+    }
+    tracing::info!(user = who.user_id, clinic = flow.clinic, "booking: booked");
+
+    let details = match booking_details(ctx, who, flow.clinic, &specialty, &doctor, &slot).await {
+        Ok(details) => details,
+        // Booked, but the clinic's card did not come: store what is known.
+        Err(_) => AppointmentDetails {
+            person: name.full().to_owned(),
+            doctor: doctor.name.clone(),
+            specialty: specialty.name.clone(),
+            clinic: String::new(),
+            address: slot.address.clone().unwrap_or_default(),
+            room: slot.room.clone(),
+            phone: None,
+            latitude: None,
+            longitude: None,
+            local_time: slot.start.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        },
+    };
+    let appointment = ctx
+        .store
+        .upsert_appointment(
+            &NewAppointment {
+                user_id: who.user_id,
+                child_id,
+                lpu_id: flow.clinic,
+                patient_id,
+                registry_id: slot.id.clone(),
+                visit_at: to_unix(ctx, slot.start),
+                details,
+                source: AppointmentSource::Bot,
+            },
+            &ctx.settings.reminders,
+            now,
+        )
+        .await?;
+    save(dialogue, State::Menu).await?;
+    booked_screen(ctx, who, &appointment)
+        .replace(bot, q)
+        .await?;
+    let (file_name, ics) =
+        reminders::calendar_file(lang, &appointment, ctx.settings.region_tz, now);
+    bot.send_document(
+        who.chat_id,
+        InputFile::memory(ics.into_bytes()).file_name(file_name),
+    )
+    .caption(t!(lang, "booking-calendar-caption"))
+    .await?;
+    Ok(())
+}
+
+/// «Вы записаны»: the visit, the address, and buttons for the map pin, cancelling and «Мои записи».
+fn booked_screen(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Screen {
+    let lang = who.lang;
+    let now = ctx.clock.now().timestamp();
+    let when = reminders::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
+    let mut lines = vec![t!(lang, "booking-booked-title")];
+    lines.extend(visit_lines(lang, &appointment.details, when));
+    lines.push(String::new());
+    lines.push(t!(lang, "booking-booked-hint"));
+    let mut screen = Screen::new(ctx, lang, lines.join("\n"));
+    if appointment.details.coordinates().is_some() {
+        screen = screen.button(
+            t!(lang, "btn-appointment-route"),
+            super::Cb::Reminders(reminders::Cb::Route(appointment.id)),
+        );
+    }
+    screen
+        .button(
+            t!(lang, "btn-appointment-cancel"),
+            cb(Cb::Cancel(appointment.id)),
+        )
+        .row(vec![
+            button(t!(lang, "booking-btn-appointments"), cb(Cb::Appointments)),
+            menu_button(lang),
+        ])
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// «Мои записи»
+
+/// «Мои записи» from the main menu or a button: synced with the registry, then listed.
+pub async fn show_appointments(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+) -> HandlerResult {
+    bot.answer_callback_query(q.id.clone()).await?;
+    let synced = sync_with_registry(ctx, who).await?;
+    let notice = (!synced).then(|| t!(who.lang, "booking-sync-failed"));
+    save(dialogue, State::Booking(Here::Appointments)).await?;
+    appointments_screen(ctx, who, notice)
+        .await?
+        .replace(bot, q)
+        .await?;
+    Ok(())
+}
+
+async fn appointments_screen(
+    ctx: &Ctx,
+    who: &Who,
+    notice: Option<String>,
+) -> anyhow::Result<Screen> {
+    let lang = who.lang;
+    let now = ctx.clock.now().timestamp();
+    let list = ctx.store.upcoming_appointments(who.user_id, now).await?;
+    if list.is_empty() {
+        let body = with_notice(notice, t!(lang, "booking-appointments-empty"));
+        return Ok(Screen::new(ctx, lang, body)
+            .button(
+                t!(lang, "menu-book"),
+                super::Cb::Section(super::callback::Section::Book),
+            )
+            .row(vec![menu_button(lang)]));
+    }
+    let mut lines = vec![t!(lang, "booking-appointments-title")];
+    let mut buttons = Vec::new();
+    for (n, appointment) in list.iter().enumerate() {
+        let d = &appointment.details;
+        let when = reminders::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
+        lines.push(String::new());
+        lines.push(t!(
+            lang,
+            "booking-appointment-item",
+            n = n + 1,
+            when = when,
+            specialty = escape_html(&d.specialty),
+            doctor = escape_html(&d.doctor),
+            person = escape_html(&d.person),
+            clinic = escape_html(&d.clinic),
+            address = escape_html(&d.address)
+        ));
+        buttons.push(button(
+            t!(lang, "booking-btn-cancel-n", n = n + 1),
+            cb(Cb::Cancel(appointment.id)),
+        ));
+    }
+    let mut screen = Screen::new(ctx, lang, with_notice(notice, lines.join("\n")));
+    for row in buttons.chunks(2) {
+        screen = screen.row(row.to_vec());
+    }
+    Ok(screen.row(vec![menu_button(lang)]))
+}
+
+/// Asks the registry for the visits of every (person, clinic) pair the bot knows, stores those booked
+/// elsewhere and cancels those the registry no longer lists. `false` when some pair could not be asked.
+async fn sync_with_registry(ctx: &Ctx, who: &Who) -> anyhow::Result<bool> {
+    let now = ctx.clock.now().timestamp();
+    let pairs = ctx.store.known_patients(who.user_id).await?;
+    let mut all_answered = true;
+    for pair in pairs.into_iter().take(MAX_SYNCED_PAIRS) {
+        let listed = match ask(ctx.registry.appointments(pair.lpu_id, &pair.patient_id))
+            .await
+            .or_empty()
+        {
+            Ok(listed) => listed,
+            Err(err) => {
+                log_registry_error(&err);
+                all_answered = false;
+                continue;
+            }
+        };
+        let known: Vec<String> = ctx
+            .store
+            .upcoming_appointments(who.user_id, now)
+            .await?
+            .into_iter()
+            .filter(|a| a.lpu_id == pair.lpu_id && a.patient_id == pair.patient_id)
+            .map(|a| a.registry_id)
+            .collect();
+        let mut ids = Vec::new();
+        for visit in &listed {
+            ids.push(visit.appointment_id.clone());
+            let visit_at = to_unix(ctx, visit.visit_start);
+            if visit_at <= now || known.contains(&visit.appointment_id) {
+                continue;
+            }
+            let new = NewAppointment {
+                user_id: who.user_id,
+                child_id: pair.child_id,
+                lpu_id: pair.lpu_id,
+                patient_id: pair.patient_id.clone(),
+                registry_id: visit.appointment_id.clone(),
+                visit_at,
+                details: details_from_registry(ctx, who, &pair, visit).await?,
+                source: AppointmentSource::Registry,
+            };
+            ctx.store
+                .upsert_appointment(&new, &ctx.settings.reminders, now)
+                .await?;
+            tracing::info!(
+                user = who.user_id,
+                clinic = pair.lpu_id,
+                "booking: a visit booked elsewhere found"
+            );
+        }
+        ctx.store
+            .cancel_missing_from_registry(who.user_id, pair.lpu_id, &pair.patient_id, &ids, now)
+            .await?;
+    }
+    Ok(all_answered)
+}
+
+/// What the store keeps of a visit the registry lists (booked elsewhere).
+async fn details_from_registry(
+    ctx: &Ctx,
+    who: &Who,
+    pair: &crate::store::KnownPatient,
+    visit: &PatientAppointment,
+) -> anyhow::Result<AppointmentDetails> {
+    let person = match &visit.patient_full_name {
+        Some(name) if !name.trim().is_empty() => name.clone(),
+        _ => match pair.child_id {
+            Some(child) => match ctx.store.child(who.user_id, child).await? {
+                Some(child) => child.full_name().full().to_owned(),
+                None => String::new(),
+            },
+            None => person_label(ctx, who.user_id, who.lang).await?,
+        },
+    };
+    // The card gives what the visit does not (the map pin); its absence is no reason to fail.
+    let clinic = ask(ctx.registry.clinic(pair.lpu_id)).await.ok();
+    Ok(AppointmentDetails {
+        person,
+        doctor: visit
+            .doctor
+            .as_ref()
+            .map(|d| d.name.clone())
+            .unwrap_or_default(),
+        specialty: visit
+            .specialty
+            .as_ref()
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
+        clinic: visit
+            .lpu_short_name
+            .clone()
+            .or_else(|| clinic.as_ref().map(|c| c.display_name().to_owned()))
+            .unwrap_or_default(),
+        address: visit
+            .lpu_address
+            .clone()
+            .or_else(|| clinic.as_ref().and_then(|c| c.address.clone()))
+            .unwrap_or_default(),
+        room: None,
+        phone: visit
+            .lpu_phone
+            .clone()
+            .or_else(|| clinic.as_ref().and_then(|c| c.phone.clone())),
+        latitude: clinic.as_ref().and_then(|c| c.latitude),
+        longitude: clinic.as_ref().and_then(|c| c.longitude),
+        local_time: visit.visit_start.format("%Y-%m-%dT%H:%M:%S").to_string(),
+    })
+}
+
+/// «Отменить» on an appointment (in «Мои записи», after booking, or under a reminder): the question.
+pub async fn ask_cancel(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    id: i64,
+) -> HandlerResult {
+    let Some(appointment) = booked(ctx, who, id).await? else {
+        bot.answer_callback_query(q.id.clone())
+            .text(t!(who.lang, "appointment-not-found"))
+            .await?;
+        return Ok(());
+    };
+    bot.answer_callback_query(q.id.clone()).await?;
+    save(dialogue, State::Booking(Here::ConfirmCancel { id })).await?;
+    cancel_screen(ctx, who, &appointment)
+        .replace(bot, q)
+        .await?;
+    Ok(())
+}
+
+/// The user's booked, upcoming appointment `id`; `None` for anyone else's, a cancelled or a past one.
+async fn booked(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Option<Appointment>> {
+    let now = ctx.clock.now().timestamp();
+    Ok(ctx
+        .store
+        .appointment(who.user_id, id)
+        .await?
+        .filter(|a| a.status == crate::store::AppointmentStatus::Booked && a.visit_at > now))
+}
+
+fn cancel_screen(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Screen {
+    let lang = who.lang;
+    let now = ctx.clock.now().timestamp();
+    let when = reminders::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
+    let mut lines = vec![t!(lang, "booking-cancel-question")];
+    lines.extend(visit_lines(lang, &appointment.details, when));
+    Screen::new(ctx, lang, lines.join("\n")).row(vec![
+        button(
+            t!(lang, "booking-btn-cancel-yes"),
+            cb(Cb::CancelYes(appointment.id)),
+        ),
+        button(t!(lang, "booking-btn-cancel-no"), cb(Cb::CancelNo)),
+    ])
+}
+
+async fn cancel(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    id: i64,
+) -> HandlerResult {
+    let lang = who.lang;
+    let Some(appointment) = booked(ctx, who, id).await? else {
+        bot.answer_callback_query(q.id.clone())
+            .text(t!(lang, "appointment-not-found"))
+            .await?;
+        save(dialogue, State::Booking(Here::Appointments)).await?;
+        return appointments_screen(ctx, who, None)
+            .await?
+            .replace(bot, q)
+            .await
+            .map_err(Into::into);
+    };
+    let request = AppointmentCancel {
+        lpu_id: appointment.lpu_id,
+        patient_id: appointment.patient_id.clone(),
+        appointment_id: appointment.registry_id.clone(),
+        esia_id: gosuslugi_person(ctx, who.user_id).await?.map(|i| i.oid),
+    };
+    match ask(ctx.registry.cancel(&request)).await {
+        Ok(()) => {}
+        Err(err) if is_transient(&err) => {
+            log_registry_error(&err);
+            bot.answer_callback_query(q.id.clone()).await?;
+            unavailable_screen(ctx, lang, &err).replace(bot, q).await?;
+            return Ok(());
+        }
+        Err(err) => {
+            log_registry_error(&err);
+            bot.answer_callback_query(q.id.clone()).await?;
+            save(dialogue, State::Booking(Here::Appointments)).await?;
+            let notice = match err {
+                RegistryError::Business {
+                    message: Some(message),
+                    ..
+                } => t!(lang, "registry-refused", message = escape_html(&message)),
+                _ => t!(lang, "booking-cancel-refused"),
+            };
+            appointments_screen(ctx, who, Some(notice))
+                .await?
+                .replace(bot, q)
+                .await?;
+            return Ok(());
+        }
+    }
+    let now = ctx.clock.now().timestamp();
+    ctx.store.cancel_appointment(who.user_id, id, now).await?;
+    tracing::info!(
+        user = who.user_id,
+        clinic = appointment.lpu_id,
+        "booking: cancelled"
+    );
+    bot.answer_callback_query(q.id.clone())
+        .text(t!(lang, "booking-cancelled"))
+        .await?;
+    save(dialogue, State::Booking(Here::Appointments)).await?;
+    appointments_screen(ctx, who, Some(t!(lang, "booking-cancelled")))
+        .await?
+        .replace(bot, q)
+        .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The registry, bounded in time
+
+/// Bounds a registry call by the clinics journey's deadline, whatever the client's own retries.
+async fn ask<T>(call: impl Future<Output = RegistryResult<T>>) -> RegistryResult<T> {
+    match tokio::time::timeout(clinics::REGISTRY_DEADLINE, call).await {
+        Ok(result) => result,
+        Err(_) => Err(RegistryError::Transient("deadline".to_owned())),
+    }
+}
+
+/// Worth telling the user «попробуйте позже» rather than «нет»: the registry did not answer usably.
+fn is_transient(err: &RegistryError) -> bool {
+    matches!(
+        err,
+        RegistryError::Transient(_) | RegistryError::Malformed(_)
+    )
+}
+
+async fn specialties(ctx: &Ctx, lpu_id: i64) -> RegistryResult<Vec<Specialty>> {
+    ask(ctx.registry.specialties(lpu_id)).await.or_empty()
+}
+
+async fn doctors(ctx: &Ctx, lpu_id: i64, specialty: &str) -> RegistryResult<Vec<Doctor>> {
+    ask(ctx.registry.doctors(lpu_id, specialty))
+        .await
+        .or_empty()
+}
+
+async fn slots(ctx: &Ctx, lpu_id: i64, doctor: &str) -> RegistryResult<Vec<Slot>> {
+    ask(ctx.registry.slots(lpu_id, doctor)).await.or_empty()
+}
+
+fn log_registry_error(err: &RegistryError) {
+    tracing::warn!(error = %err, "booking: the registry failed");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bot::callback::MAX_CALLBACK_BYTES;
+
+    fn all() -> Vec<Cb> {
+        let big = MAX_TOKEN - 1;
+        vec![
+            Cb::Specialty(0),
+            Cb::Specialty(u16::MAX),
+            Cb::SpecialtyPage(1),
+            Cb::SpecialtyPage(9999),
+            Cb::Doctor(7),
+            Cb::DoctorPage(3),
+            Cb::Day(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
+            Cb::Time(65_535),
+            Cb::Confirm(big),
+            Cb::Back,
+            Cb::Retry,
+            Cb::Resume,
+            Cb::OtherClinic,
+            Cb::Appointments,
+            Cb::Cancel(big),
+            Cb::CancelYes(big),
+            Cb::CancelNo,
+        ]
+    }
+
+    #[test]
+    fn every_button_round_trips_within_64_bytes() {
+        for tap in all() {
+            let data = super::super::Cb::Booking(tap).encode();
+            assert!(data.len() <= MAX_CALLBACK_BYTES, "{data}");
+            assert_eq!(
+                super::super::Cb::decode(&data),
+                Some(super::super::Cb::Booking(tap)),
+                "{data}"
+            );
+        }
+    }
+
+    #[test]
+    fn garbage_does_not_decode() {
+        for data in [
+            "bk",
+            "bk:",
+            "bk:s",
+            "bk:s:",
+            "bk:s:-1",
+            "bk:s:65536",
+            "bk:s:+1",
+            "bk:sp:0",
+            "bk:sp:10000",
+            "bk:day:20261301",
+            "bk:day:2026121",
+            "bk:day:2026-12-01",
+            "bk:ok:0",
+            "bk:ok:abc",
+            "bk:ok:99999999999999999",
+            "bk:x:0",
+            "bk:b:1",
+            "bk:zz",
+            "bk:🙂",
+        ] {
+            assert_eq!(super::super::Cb::decode(data), None, "{data:?}");
+        }
+    }
+
+    #[test]
+    fn a_button_fits_only_its_own_step() {
+        let choice = Choice {
+            id: "1".into(),
+            name: "x".into(),
+        };
+        let days = Step::Days {
+            specialty: choice.clone(),
+            doctor: choice.clone(),
+        };
+        assert!(Cb::Specialty(0).fits(&Step::Specialties { page: 1 }));
+        assert!(!Cb::Specialty(0).fits(&days));
+        assert!(Cb::Day(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).fits(&days));
+        assert!(!Cb::Time(0).fits(&days));
+        assert!(Cb::Back.fits(&days));
+        assert!(!Cb::Resume.fits(&days));
+    }
+
+    #[test]
+    fn back_walks_the_steps_in_reverse() {
+        let choice = Choice {
+            id: "1".into(),
+            name: "x".into(),
+        };
+        let slot = PickedSlot {
+            id: "s".repeat(200),
+            start: NaiveDate::from_ymd_opt(2026, 12, 1)
+                .unwrap()
+                .and_hms_opt(9, 30, 0)
+                .unwrap(),
+            end: None,
+            room: None,
+            address: None,
+            number: None,
+        };
+        let confirm = Step::confirm(choice.clone(), choice.clone(), slot);
+        let times = confirm.back().unwrap();
+        assert!(
+            matches!(times, Step::Times { day, .. } if day == NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())
+        );
+        let days = times.back().unwrap();
+        assert!(matches!(days, Step::Days { .. }));
+        assert!(matches!(
+            days.back().unwrap(),
+            Step::Doctors { page: 1, .. }
+        ));
+        assert_eq!(
+            Step::Doctors {
+                specialty: choice,
+                page: 2
+            }
+            .back(),
+            Some(Step::Specialties { page: 1 })
+        );
+        assert_eq!(Step::Specialties { page: 1 }.back(), None);
+    }
+
+    #[test]
+    fn day_labels_name_the_weekday() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(day_label(Lang::Ru, day), "вт 01.12");
+        assert_eq!(day_label(Lang::En, day), "Tue 01.12");
+    }
+}
