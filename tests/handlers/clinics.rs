@@ -276,14 +276,16 @@ async fn on_the_map_sends_the_clinic_as_a_venue() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn book_on_the_card_says_honestly_that_it_is_coming() {
+async fn book_on_the_card_opens_the_booking_at_that_clinic() {
     let h = at_menu().await;
     let mut bot = at_card_of_11(&h).await;
-    let responses = tap_on(&mut bot, "cl:b").await;
-    let answer = &responses.answered_callback_queries[0];
-    assert_eq!(answer.show_alert, Some(true));
-    assert!(answer.text.as_deref().unwrap().contains("скоро"));
-    assert!(responses.edited_messages_text.is_empty());
+    tap_on(&mut bot, "cl:r").await;
+    let (text, _) = edited(&tap_on(&mut bot, "cl:b").await);
+    assert!(text.contains("Выберите специальность"), "{text}");
+    assert!(matches!(
+        bot.get_state::<State>().await,
+        State::Booking(kvrachu_bot::bot::booking::Here::Flow(_))
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread")]

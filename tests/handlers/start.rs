@@ -216,22 +216,6 @@ async fn language_is_switched_and_remembered() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn sections_not_built_yet_say_so_honestly() {
-    let h = Harness::new().await;
-    h.consented().await;
-    let mut bot = h.bot(tap("s:appts"));
-    bot.dispatch().await;
-    let responses = bot.get_responses();
-    let answer = &responses.answered_callback_queries[0];
-    assert_eq!(
-        answer.text.as_deref(),
-        Some("Раздел «📋 Мои записи» скоро появится. Пока он в разработке.")
-    );
-    assert_eq!(answer.show_alert, Some(true));
-    assert!(responses.edited_messages_text.is_empty());
-}
-
-#[tokio::test(flavor = "multi_thread")]
 async fn a_button_that_does_not_decode_is_answered_and_the_current_step_shown() {
     let h = Harness::new().await;
     h.consented().await;
