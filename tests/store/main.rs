@@ -3,6 +3,7 @@
 #[path = "../support/databases.rs"]
 mod databases;
 
+mod booking;
 mod children;
 mod demo_registry;
 mod esia;
