@@ -371,3 +371,177 @@ async fn the_same_bot_runs_on_postgres_and_remembers_consent_across_restarts() {
     assert_eq!(welcome.text(), "С возвращением!");
     assert!(bot.terminate().success());
 }
+
+/// The first button whose data starts with `prefix`.
+fn first_button(call: &Call, prefix: &str) -> String {
+    call.buttons()
+        .into_iter()
+        .map(|(_, data)| data)
+        .find(|data| data.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no {prefix} button in {:?}", call.buttons()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visit_is_booked_through_the_demo_login_and_cancelled() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = BotProcess::start(&fake, dir.path(), free_port());
+    assert_eq!(health(&bot.http).await, 200);
+
+    // /start, consent, «Записаться» → district → type → clinic → card.
+    let seen = fake.call_count();
+    fake.user_says(USER, "/start");
+    let mut on = fake
+        .wait_for(seen, "the consent notice", |c| has_button(c, "consent"))
+        .await;
+    let steps: [(&str, &str, &str); 6] = [
+        ("consent", "s:book", "the main menu"),
+        ("s:book", "cl:d:", "the districts"),
+        ("cl:d:", "cl:k:", "the clinic types"),
+        ("cl:k:", "cl:c:", "the clinics"),
+        ("cl:c:", "cl:b", "the clinic card"),
+        ("cl:b", "bk:s:", "the specialties"),
+    ];
+    for (tap, expect, what) in steps {
+        let data = if tap.ends_with(':') {
+            first_button(&on, tap)
+        } else {
+            tap.to_owned()
+        };
+        let seen = fake.call_count();
+        fake.user_taps(USER, &on, &data);
+        on = fake
+            .wait_for(seen, what, |c| {
+                c.method == "editMessageText"
+                    && c.buttons().iter().any(|(_, d)| d.starts_with(expect))
+            })
+            .await;
+    }
+
+    // A specialty with free slots («Терапевт (12)»), then a doctor whose line names the nearest visit.
+    let specialty = on
+        .buttons()
+        .into_iter()
+        .find(|(label, data)| data.starts_with("bk:s:") && !label.ends_with("(0)"))
+        .expect("a specialty with free slots")
+        .1;
+    let seen = fake.call_count();
+    fake.user_taps(USER, &on, &specialty);
+    let doctors = fake
+        .wait_for(seen, "the doctors", |c| has_button(c, "bk:d:0"))
+        .await;
+    let line = doctors
+        .text()
+        .lines()
+        .filter(|l| l.starts_with("• "))
+        .position(|l| l.contains("ближайший приём"))
+        .expect("a doctor with free slots");
+    let doctor = doctors
+        .buttons()
+        .into_iter()
+        .filter(|(_, d)| d.starts_with("bk:d:"))
+        .nth(line)
+        .unwrap()
+        .1;
+    let seen = fake.call_count();
+    fake.user_taps(USER, &doctors, &doctor);
+    let days = fake
+        .wait_for(seen, "the days", |c| {
+            c.buttons().iter().any(|(_, d)| d.starts_with("bk:day:"))
+        })
+        .await;
+    let seen = fake.call_count();
+    fake.user_taps(USER, &days, &first_button(&days, "bk:day:"));
+    let times = fake
+        .wait_for(seen, "the times", |c| has_button(c, "bk:t:0"))
+        .await;
+    let seen = fake.call_count();
+    fake.user_taps(USER, &times, "bk:t:0");
+    let confirm = fake
+        .wait_for(seen, "the confirmation", |c| {
+            c.text().contains("Проверьте запись")
+        })
+        .await;
+
+    // Not linked yet: «Подтвердить» asks for Gosuslugi and offers the login.
+    let seen = fake.call_count();
+    fake.user_taps(USER, &confirm, &first_button(&confirm, "bk:ok:"));
+    let gate = fake
+        .wait_for(seen, "the Gosuslugi step", |c| has_button(c, "bk:go"))
+        .await;
+    let login = first_button(&gate, "http");
+    assert!(login.contains("/demo/esia/aas/oauth2/v2/ac?"), "{login}");
+
+    // The browser: the demo login page, the confirmed test person, back to the bot's callback.
+    let login = url::Url::parse(&login).unwrap();
+    let http = reqwest::Client::new();
+    let page = http.get(login.clone()).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let mut form: Vec<(String, String)> = login.query_pairs().into_owned().collect();
+    form.push((
+        "person".into(),
+        kvrachu_bot::esia::demo::CONFIRMED_OID.to_string(),
+    ));
+    let seen = fake.call_count();
+    let done = http
+        .post(login.as_str().split('?').next().unwrap())
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        done.status().as_u16(),
+        200,
+        "{}",
+        done.text().await.unwrap()
+    );
+
+    // Back in Telegram: the same confirmation comes back by itself.
+    let resumed = fake
+        .wait_for(seen, "the confirmation after the login", |c| {
+            c.method == "sendMessage" && c.text().contains("Госуслуги подключены")
+        })
+        .await;
+    assert!(
+        resumed.text().contains("Проверьте запись"),
+        "{}",
+        resumed.text()
+    );
+    let seen = fake.call_count();
+    fake.user_taps(USER, &resumed, &first_button(&resumed, "bk:ok:"));
+    let booked = fake
+        .wait_for(seen, "the booked visit", |c| {
+            c.method == "editMessageText" && c.text().contains("Вы записаны к врачу")
+        })
+        .await;
+    fake.wait_for(seen, "the calendar file", |c| c.method == "sendDocument")
+        .await;
+
+    // «Мои записи» → «Отменить 1» → «Да, отменить».
+    let seen = fake.call_count();
+    fake.user_taps(USER, &booked, "bk:a");
+    let list = fake
+        .wait_for(seen, "my appointments", |c| c.text().contains("<b>1.</b>"))
+        .await;
+    let ask = first_button(&list, "bk:x:");
+    let seen = fake.call_count();
+    fake.user_taps(USER, &list, &ask);
+    let question = fake
+        .wait_for(seen, "the cancel question", |c| has_button(c, "bk:xn"))
+        .await;
+    let seen = fake.call_count();
+    fake.user_taps(USER, &question, &first_button(&question, "bk:xy:"));
+    let after = fake
+        .wait_for(seen, "the list after cancelling", |c| {
+            c.method == "editMessageText" && c.text().contains("Запись отменена.")
+        })
+        .await;
+    assert!(
+        after.text().contains("Предстоящих записей нет."),
+        "{}",
+        after.text()
+    );
+
+    let status = bot.terminate();
+    assert!(status.success(), "{status:?}");
+}
