@@ -59,7 +59,7 @@ const MAX_TOKEN: i64 = 1 << 53;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Here {
     /// Booking at one clinic.
-    Flow(Flow),
+    Flow(Box<Flow>),
     /// «Мои записи» is on screen.
     Appointments,
     /// «Отменить запись?» waits for a yes or no about the appointment `id` (the store's id).
@@ -379,7 +379,7 @@ pub async fn route(
         }
         (Cb::Confirm(token), State::Booking(Here::Flow(flow))) => {
             if matches!(flow.step, Step::Confirm { token: shown, .. } if shown == token) {
-                return confirm(bot, q, ctx, who, dialogue, flow.clone(), token).await;
+                return confirm(bot, q, ctx, who, dialogue, (**flow).clone(), token).await;
             }
             return confirm_elsewhere(bot, q, ctx, who, dialogue, state, token).await;
         }
@@ -399,12 +399,12 @@ pub async fn route(
             return back_to_clinic(bot, q, ctx, who, dialogue, flow).await
         }
         Cb::OtherClinic => return clinics::start(bot, q, ctx, who, dialogue).await,
-        Cb::Resume => return resume(bot, q, ctx, who, dialogue, flow.clone()).await,
+        Cb::Resume => return resume(bot, q, ctx, who, dialogue, (**flow).clone()).await,
         _ => {}
     }
     // Answer at once: the registry may take a while, and Telegram shows a spinner until then.
     bot.answer_callback_query(q.id.clone()).await?;
-    let mut next = flow.clone();
+    let mut next = (**flow).clone();
     let mut notice = None;
     match next_step(ctx, flow, tap).await {
         Ok(Some(step)) => next.step = step,
@@ -494,7 +494,7 @@ async fn go(
 ) -> HandlerResult {
     let screen = render(ctx, who, &mut flow, notice).await?;
     // Stored even when the registry failed: «Повторить» retries this very step.
-    save(dialogue, State::Booking(Here::Flow(flow))).await?;
+    save(dialogue, State::Booking(Here::Flow(Box::new(flow)))).await?;
     screen.replace(bot, q).await?;
     Ok(())
 }
