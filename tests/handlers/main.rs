@@ -3,6 +3,7 @@
 //! effectively run in sequence.
 
 mod harness;
+mod reminders;
 mod start;
 
 pub use harness::*;
