@@ -148,8 +148,13 @@ async fn main() {
         (name == "TELOXIDE_TOKEN").then(|| "123456:BENCH-token".to_owned())
     })
     .unwrap();
-    let bot = Bot::new("123456:BENCH-token").set_api_url(format!("http://{addr}/").parse().unwrap());
-    let worker = ReminderWorker::new(store.clone(), throttled_bot(bot, Limits::default()), &settings);
+    let bot =
+        Bot::new("123456:BENCH-token").set_api_url(format!("http://{addr}/").parse().unwrap());
+    let worker = ReminderWorker::new(
+        store.clone(),
+        throttled_bot(bot, Limits::default()),
+        &settings,
+    );
 
     tokio::time::sleep(Duration::from_secs(2)).await;
     let started = Instant::now();

@@ -255,7 +255,11 @@ mod tests {
                 .as_str(),
             "2.0"
         );
-        let names: Vec<&str> = calendar.components.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = calendar
+            .components
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
         assert_eq!(names, ["VTIMEZONE", "VEVENT"]);
         let zone = &calendar.components[0];
         assert_eq!(prop(zone, "TZID").val.as_str(), "Asia/Irkutsk");
@@ -263,7 +267,10 @@ mod tests {
         assert_eq!(prop(standard, "TZOFFSETTO").val.as_str(), "+0800");
 
         let event = &calendar.components[1];
-        assert_eq!(prop(event, "UID").val.as_str(), "appointment-42@kvrachu-bot");
+        assert_eq!(
+            prop(event, "UID").val.as_str(),
+            "appointment-42@kvrachu-bot"
+        );
         assert_eq!(prop(event, "DTSTAMP").val.as_str(), "20261127T000000Z");
         let start = prop(event, "DTSTART");
         let tzid = start

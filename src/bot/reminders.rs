@@ -83,9 +83,10 @@ impl Cb {
 
 /// «сегодня, 01.12.2026 в 09:30» in `tz`, the day named relative to `now`.
 pub fn local_when(lang: Lang, at: i64, tz: Tz, now: i64) -> String {
-    let at = tz.timestamp_opt(at, 0).single().unwrap_or_else(|| {
-        tz.from_utc_datetime(&DateTime::<Utc>::UNIX_EPOCH.naive_utc())
-    });
+    let at = tz
+        .timestamp_opt(at, 0)
+        .single()
+        .unwrap_or_else(|| tz.from_utc_datetime(&DateTime::<Utc>::UNIX_EPOCH.naive_utc()));
     let today = tz
         .timestamp_opt(now, 0)
         .single()
@@ -114,7 +115,13 @@ pub fn local_when(lang: Lang, at: i64, tz: Tz, now: i64) -> String {
 }
 
 /// The reminder: who, when (local), doctor, clinic, address, room, and the three buttons.
-pub fn reminder_screen(lang: Lang, demo: bool, appointment: &Appointment, tz: Tz, now: i64) -> Screen {
+pub fn reminder_screen(
+    lang: Lang,
+    demo: bool,
+    appointment: &Appointment,
+    tz: Tz,
+    now: i64,
+) -> Screen {
     let d = &appointment.details;
     let mut lines = vec![
         t!(lang, "reminder-title"),
@@ -223,10 +230,7 @@ pub async fn route(
         Cb::Settings => show_settings(bot, q, ctx, who, dialogue).await,
         Cb::Enable(enabled) => {
             let current = ctx.store.reminder_settings(who.user_id).await?;
-            let settings = ReminderSettings {
-                enabled,
-                ..current
-            };
+            let settings = ReminderSettings { enabled, ..current };
             change_settings(bot, q, ctx, who, dialogue, settings).await
         }
         Cb::Preset(index) => {
@@ -259,7 +263,10 @@ async fn owned_booked(
             Ok(None)
         }
         None => {
-            tracing::debug!(user = who.user_id, "appointment button for an unknown appointment");
+            tracing::debug!(
+                user = who.user_id,
+                "appointment button for an unknown appointment"
+            );
             bot.answer_callback_query(q.id.clone())
                 .text(t!(who.lang, "appointment-not-found"))
                 .await?;
@@ -289,7 +296,11 @@ async fn directions(bot: &Bot, q: &CallbackQuery, ctx: &Ctx, who: &Who, id: i64)
     let d = &appointment.details;
     let Some((latitude, longitude)) = d.coordinates() else {
         bot.answer_callback_query(q.id.clone())
-            .text(t!(who.lang, "appointment-no-map", address = d.address.clone()))
+            .text(t!(
+                who.lang,
+                "appointment-no-map",
+                address = d.address.clone()
+            ))
             .show_alert(true)
             .await?;
         return Ok(());
@@ -420,7 +431,11 @@ async fn change_settings(
     ctx.store
         .set_reminder_settings(who.user_id, &settings, &ctx.settings.reminders, now)
         .await?;
-    tracing::info!(user = who.user_id, enabled = settings.enabled, "reminder settings changed");
+    tracing::info!(
+        user = who.user_id,
+        enabled = settings.enabled,
+        "reminder settings changed"
+    );
     bot.answer_callback_query(q.id.clone())
         .text(t!(who.lang, "reminders-saved"))
         .await?;
@@ -469,8 +484,21 @@ mod tests {
     #[test]
     fn garbage_does_not_decode() {
         for data in [
-            "ap", "ap:", "ap:c", "ap:c:", "ap:c:-1", "ap:c:0", "ap:c:+5", "ap:c:1x", "ap:x:1",
-            "ap:p:4", "ap:p:01", "ap:p:", "ap:on:1", "ap:set:x", "ap:c:99999999999999999999",
+            "ap",
+            "ap:",
+            "ap:c",
+            "ap:c:",
+            "ap:c:-1",
+            "ap:c:0",
+            "ap:c:+5",
+            "ap:c:1x",
+            "ap:x:1",
+            "ap:p:4",
+            "ap:p:01",
+            "ap:p:",
+            "ap:on:1",
+            "ap:set:x",
+            "ap:c:99999999999999999999",
         ] {
             assert_eq!(super::super::Cb::decode(data), None, "{data:?}");
         }
@@ -487,8 +515,14 @@ mod tests {
     fn the_day_is_named_relative_to_now_in_the_region() {
         let tz = chrono_tz::Asia::Irkutsk;
         // 2026-12-01 09:30 Irkutsk = 01:30 UTC; "now" is 2026-11-30 20:00 Irkutsk.
-        let visit = Utc.with_ymd_and_hms(2026, 12, 1, 1, 30, 0).unwrap().timestamp();
-        let evening_before = Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap().timestamp();
+        let visit = Utc
+            .with_ymd_and_hms(2026, 12, 1, 1, 30, 0)
+            .unwrap()
+            .timestamp();
+        let evening_before = Utc
+            .with_ymd_and_hms(2026, 11, 30, 12, 0, 0)
+            .unwrap()
+            .timestamp();
         assert_eq!(
             local_when(Lang::Ru, visit, tz, evening_before),
             "завтра, 01.12.2026 в 09:30"

@@ -246,7 +246,8 @@ pub struct Reminder {
     pub last_error: Option<String>,
 }
 
-const REMINDER_COLUMNS: &str = "id, appointment_id, user_id, offset_secs, due_at, status, lease_until, \
+const REMINDER_COLUMNS: &str =
+    "id, appointment_id, user_id, offset_secs, due_at, status, lease_until, \
      attempts, next_try_at, sent_at, last_error";
 
 /// A reminder a worker has claimed until `lease_until`.
@@ -293,7 +294,8 @@ struct RawAppointment {
     updated_at: i64,
 }
 
-const APPOINTMENT_COLUMNS: &str = "id, user_id, child_id, lpu_id, patient_id, registry_id, visit_at, \
+const APPOINTMENT_COLUMNS: &str =
+    "id, user_id, child_id, lpu_id, patient_id, registry_id, visit_at, \
      details, status, source, created_at, updated_at";
 
 fn raw_appointment<R: Row>(row: &R) -> RawAppointment
@@ -657,7 +659,12 @@ impl Store {
 
     /// Marks the user's appointment cancelled and drops its pending reminders. `false` when there is no
     /// such booked appointment of this user.
-    pub async fn cancel_appointment(&self, user_id: i64, id: i64, now: i64) -> anyhow::Result<bool> {
+    pub async fn cancel_appointment(
+        &self,
+        user_id: i64,
+        id: i64,
+        now: i64,
+    ) -> anyhow::Result<bool> {
         let cancelled = with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let done = sqlx::query(
@@ -672,10 +679,12 @@ impl Store {
             .rows_affected()
                 == 1;
             if done {
-                sqlx::query("DELETE FROM reminders WHERE appointment_id = $1 AND status = 'pending'")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "DELETE FROM reminders WHERE appointment_id = $1 AND status = 'pending'",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             }
             tx.commit().await?;
             done
@@ -1052,7 +1061,10 @@ mod tests {
 
     #[test]
     fn stored_offsets_round_trip_and_garbage_falls_back_to_the_default() {
-        assert_eq!(offsets_from_text(&offsets_to_text(&[86_400, 7_200])), Some(vec![86_400, 7_200]));
+        assert_eq!(
+            offsets_from_text(&offsets_to_text(&[86_400, 7_200])),
+            Some(vec![86_400, 7_200])
+        );
         assert_eq!(offsets_from_text("86400,x"), None);
         assert_eq!(offsets_from_text("-1"), None);
     }

@@ -225,7 +225,12 @@ impl ReminderWorker {
                         Ok(Delivery::Failed)
                     }
                     Verdict::RetryAt(at, kind) => {
-                        tracing::warn!(reminder = reminder.id, kind, retry_at = at, "reminder deferred");
+                        tracing::warn!(
+                            reminder = reminder.id,
+                            kind,
+                            retry_at = at,
+                            "reminder deferred"
+                        );
                         store.reschedule_reminder(reminder.id, at, kind).await?;
                         Ok(Delivery::Retried)
                     }
@@ -362,15 +367,27 @@ mod tests {
         for (err, kind) in [
             (RequestError::Api(ApiError::BotBlocked), "bot-blocked"),
             (RequestError::Api(ApiError::ChatNotFound), "chat-not-found"),
-            (RequestError::Api(ApiError::UserDeactivated), "user-deactivated"),
+            (
+                RequestError::Api(ApiError::UserDeactivated),
+                "user-deactivated",
+            ),
         ] {
             assert!(matches!(classify(&err, 1, now), Verdict::Final(k) if k == kind));
         }
         let flood = RequestError::RetryAfter(teloxide::types::Seconds::from_seconds(7));
-        assert!(matches!(classify(&flood, 50, now), Verdict::RetryAt(1_008, "retry-after")));
+        assert!(matches!(
+            classify(&flood, 50, now),
+            Verdict::RetryAt(1_008, "retry-after")
+        ));
         let odd = RequestError::Api(ApiError::Unknown("Internal Server Error".into()));
-        assert!(matches!(classify(&odd, 1, now), Verdict::RetryAt(1_015, "api-error")));
-        assert!(matches!(classify(&odd, MAX_ATTEMPTS, now), Verdict::Final("api-error")));
+        assert!(matches!(
+            classify(&odd, 1, now),
+            Verdict::RetryAt(1_015, "api-error")
+        ));
+        assert!(matches!(
+            classify(&odd, MAX_ATTEMPTS, now),
+            Verdict::Final("api-error")
+        ));
     }
 
     #[test]
@@ -380,7 +397,10 @@ mod tests {
         assert_eq!(until_next(Some(50), 100, false), Duration::ZERO);
         let now = unix_now();
         let pause = until_next(Some(now + 3), now, true);
-        assert!(pause <= Duration::from_secs(3) && pause > Duration::from_secs(1), "{pause:?}");
+        assert!(
+            pause <= Duration::from_secs(3) && pause > Duration::from_secs(1),
+            "{pause:?}"
+        );
         assert_eq!(until_next(Some(now + 10_000), now, true), MAX_IDLE);
     }
 }

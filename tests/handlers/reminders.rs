@@ -82,9 +82,15 @@ async fn the_calendar_button_sends_an_ics_file_of_the_visit() {
     assert_eq!(responses.answered_callback_queries.len(), 1);
     let document = &responses.sent_messages_document[0].bot_request;
     assert!(document.file_name.starts_with("visit-") && document.file_name.ends_with(".ics"));
-    assert!(document.file_data.contains("BEGIN:VCALENDAR"), "{}", document.file_data);
+    assert!(
+        document.file_data.contains("BEGIN:VCALENDAR"),
+        "{}",
+        document.file_data
+    );
     assert!(document.file_data.contains("DTSTART;TZID=Asia/Irkutsk:"));
-    assert!(document.file_data.contains(&format!("UID:appointment-{}@kvrachu-bot", a.id)));
+    assert!(document
+        .file_data
+        .contains(&format!("UID:appointment-{}@kvrachu-bot", a.id)));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -194,7 +200,10 @@ async fn turning_reminders_off_drops_pending_ones_and_offers_to_turn_them_on() {
     let mut bot = h.bot(tap("ap:off"));
     bot.dispatch().await;
     let screen = &bot.get_responses().edited_messages_text[0].message;
-    assert!(screen.text().unwrap().ends_with("Выключены: я не буду напоминать о записях."));
+    assert!(screen
+        .text()
+        .unwrap()
+        .ends_with("Выключены: я не буду напоминать о записях."));
     assert_eq!(
         message_keyboard(screen),
         rows(&[

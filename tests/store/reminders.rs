@@ -134,10 +134,19 @@ both_backends!(
             .collect();
         assert_eq!(ids, vec![sooner.id, later.id]);
         assert_eq!(store.appointment(999, sooner.id).await.unwrap(), None);
-        assert!(store.upcoming_appointments(999, NOW).await.unwrap().is_empty());
+        assert!(store
+            .upcoming_appointments(999, NOW)
+            .await
+            .unwrap()
+            .is_empty());
         assert!(!store.cancel_appointment(999, sooner.id, NOW).await.unwrap());
         assert_eq!(
-            store.appointment(USER, sooner.id).await.unwrap().unwrap().status,
+            store
+                .appointment(USER, sooner.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status,
             AppointmentStatus::Booked
         );
     }
@@ -184,13 +193,23 @@ both_backends!(
         assert_eq!(claimed.len(), 1);
         assert!(store.mark_reminder_sent(first.id, due).await.unwrap());
 
-        assert!(store.cancel_appointment(USER, a.id, due + 10).await.unwrap());
-        assert!(!store.cancel_appointment(USER, a.id, due + 11).await.unwrap());
+        assert!(store
+            .cancel_appointment(USER, a.id, due + 10)
+            .await
+            .unwrap());
+        assert!(!store
+            .cancel_appointment(USER, a.id, due + 11)
+            .await
+            .unwrap());
         assert_eq!(
             plan(&store.reminders_of(a.id).await.unwrap()),
             vec![(24 * H, visit - 24 * H, ReminderStatus::Sent)]
         );
-        assert!(store.upcoming_appointments(USER, NOW).await.unwrap().is_empty());
+        assert!(store
+            .upcoming_appointments(USER, NOW)
+            .await
+            .unwrap()
+            .is_empty());
         assert_eq!(store.next_reminder_at().await.unwrap(), None);
     }
 );
@@ -314,7 +333,11 @@ both_backends!(
             .unwrap();
         let due = visit - 24 * H;
         assert_eq!(store.next_reminder_at().await.unwrap(), Some(due));
-        assert!(store.claim_due_reminders(due - 1, 60, 10).await.unwrap().is_empty());
+        assert!(store
+            .claim_due_reminders(due - 1, 60, 10)
+            .await
+            .unwrap()
+            .is_empty());
 
         let claimed = store.claim_due_reminders(due, 60, 10).await.unwrap();
         assert_eq!(claimed.len(), 1);
@@ -325,7 +348,11 @@ both_backends!(
         assert_eq!(claim.attempts, 1);
         assert_eq!(claim.lease_until, due + 60);
         // Held: nobody else gets it, and the next moment is when the lease runs out.
-        assert!(store.claim_due_reminders(due + 30, 60, 10).await.unwrap().is_empty());
+        assert!(store
+            .claim_due_reminders(due + 30, 60, 10)
+            .await
+            .unwrap()
+            .is_empty());
         assert_eq!(store.next_reminder_at().await.unwrap(), Some(due + 61));
         // The holder died: after the lease, it is claimed again.
         let again = store.claim_due_reminders(due + 61, 60, 10).await.unwrap();
@@ -338,7 +365,11 @@ both_backends!(
         assert_eq!(sent.status, ReminderStatus::Sent);
         assert_eq!(sent.sent_at, Some(due + 62));
         assert_eq!(sent.lease_until, None);
-        assert!(store.claim_due_reminders(due + 500, 60, 10).await.unwrap().is_empty());
+        assert!(store
+            .claim_due_reminders(due + 500, 60, 10)
+            .await
+            .unwrap()
+            .is_empty());
         assert_eq!(store.next_reminder_at().await.unwrap(), Some(visit - 2 * H));
     }
 );
@@ -365,7 +396,11 @@ both_backends!(
             .await
             .unwrap());
         assert_eq!(store.next_reminder_at().await.unwrap(), Some(late + 30));
-        assert!(store.claim_due_reminders(late + 29, 60, 10).await.unwrap().is_empty());
+        assert!(store
+            .claim_due_reminders(late + 29, 60, 10)
+            .await
+            .unwrap()
+            .is_empty());
         let retried = store.claim_due_reminders(late + 30, 60, 10).await.unwrap();
         assert_eq!(retried.len(), 1);
         assert_eq!(retried[0].id, claimed[0].id);
@@ -376,7 +411,11 @@ both_backends!(
         // A released claim can be taken at once.
         store.release_reminder(retried[0].id).await.unwrap();
         assert_eq!(
-            store.claim_due_reminders(late + 31, 60, 10).await.unwrap().len(),
+            store
+                .claim_due_reminders(late + 31, 60, 10)
+                .await
+                .unwrap()
+                .len(),
             1
         );
     }
@@ -424,7 +463,12 @@ both_backends!(
             .unwrap();
         assert_eq!(cancelled, vec![gone.id]);
         assert_eq!(
-            store.appointment(USER, gone.id).await.unwrap().unwrap().status,
+            store
+                .appointment(USER, gone.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status,
             AppointmentStatus::Cancelled
         );
         assert!(store.reminders_of(gone.id).await.unwrap().is_empty());

@@ -97,7 +97,8 @@ impl Failure {
     }
 
     fn body(&self) -> Value {
-        let mut body = json!({ "ok": false, "error_code": self.code, "description": self.description });
+        let mut body =
+            json!({ "ok": false, "error_code": self.code, "description": self.description });
         if let Some(after) = self.retry_after {
             body["parameters"] = json!({ "retry_after": after });
         }

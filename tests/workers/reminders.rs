@@ -16,7 +16,7 @@ use teloxide::adaptors::throttle::Limits;
 use teloxide::Bot;
 
 use crate::databases::TestDb;
-use crate::fake_telegram::{Call, FakeTelegram, Failure};
+use crate::fake_telegram::{Call, Failure, FakeTelegram};
 
 const H: i64 = 3600;
 /// 2026-11-28 12:00 UTC = 20:00 in Irkutsk.
@@ -144,7 +144,10 @@ async fn a_reminder_is_sent_when_due_and_not_before_and_only_once() {
     let a = book(&s.store, USER, "slot", VISIT).await;
     let due = VISIT - 24 * H;
 
-    assert_eq!(s.worker.try_execute_step(due - 1).await.unwrap(), StepOutcome::default());
+    assert_eq!(
+        s.worker.try_execute_step(due - 1).await.unwrap(),
+        StepOutcome::default()
+    );
     assert_eq!(s.fake.call_count(), 0);
 
     let outcome = s.worker.try_execute_step(due).await.unwrap();
@@ -177,14 +180,23 @@ async fn a_reminder_is_sent_when_due_and_not_before_and_only_once() {
             vec![("❌ Отменить запись".to_owned(), format!("ap:c:{}", a.id))],
             vec![
                 ("🗺 Как добраться".to_owned(), format!("ap:m:{}", a.id)),
-                ("📅 Добавить в календарь".to_owned(), format!("ap:i:{}", a.id)),
+                (
+                    "📅 Добавить в календарь".to_owned(),
+                    format!("ap:i:{}", a.id)
+                ),
             ],
         ]
     );
 
     // Nothing more until the 2 h reminder.
-    assert_eq!(s.worker.try_execute_step(due + 60).await.unwrap().claimed, 0);
-    assert_eq!(sent(s.worker.try_execute_step(VISIT - 2 * H).await.unwrap()), 1);
+    assert_eq!(
+        s.worker.try_execute_step(due + 60).await.unwrap().claimed,
+        0
+    );
+    assert_eq!(
+        sent(s.worker.try_execute_step(VISIT - 2 * H).await.unwrap()),
+        1
+    );
     assert_eq!(s.fake.messages_to(USER).len(), 2);
     let statuses: Vec<ReminderStatus> = s
         .store
@@ -195,7 +207,10 @@ async fn a_reminder_is_sent_when_due_and_not_before_and_only_once() {
         .map(|r| r.status)
         .collect();
     assert_eq!(statuses, vec![ReminderStatus::Sent, ReminderStatus::Sent]);
-    assert_eq!(s.worker.try_execute_step(VISIT - 1).await.unwrap().claimed, 0);
+    assert_eq!(
+        s.worker.try_execute_step(VISIT - 1).await.unwrap().claimed,
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -203,7 +218,10 @@ async fn a_cancelled_visit_is_not_reminded_of() {
     let s = setup().await;
     let a = book(&s.store, USER, "slot", VISIT).await;
     assert!(s.store.cancel_appointment(USER, a.id, NOW).await.unwrap());
-    assert_eq!(s.worker.try_execute_step(VISIT - 1).await.unwrap(), StepOutcome::default());
+    assert_eq!(
+        s.worker.try_execute_step(VISIT - 1).await.unwrap(),
+        StepOutcome::default()
+    );
     assert_eq!(s.fake.call_count(), 0);
 }
 
@@ -231,7 +249,14 @@ async fn users_who_blocked_the_bot_or_are_gone_are_marked_failed_and_not_retried
     }
     assert_eq!(s.fake.rejected().len(), 3);
     // Never claimed again, even long after.
-    assert_eq!(s.worker.try_execute_step(due + 3 * 60).await.unwrap().claimed, 0);
+    assert_eq!(
+        s.worker
+            .try_execute_step(due + 3 * 60)
+            .await
+            .unwrap()
+            .claimed,
+        0
+    );
     assert_eq!(s.fake.rejected().len(), 3);
 }
 
@@ -239,7 +264,8 @@ async fn users_who_blocked_the_bot_or_are_gone_are_marked_failed_and_not_retried
 async fn flood_control_defers_the_reminder_for_retry_after_then_it_goes_out() {
     let s = setup().await;
     let a = book(&s.store, USER, "slot", VISIT).await;
-    s.fake.fail_chat(USER, Failure::too_many_requests(7), Some(1));
+    s.fake
+        .fail_chat(USER, Failure::too_many_requests(7), Some(1));
     let due = VISIT - 24 * H;
 
     let outcome = s.worker.try_execute_step(due).await.unwrap();
@@ -277,7 +303,10 @@ async fn a_network_error_is_retried_with_backoff() {
     assert_eq!(first.last_error.as_deref(), Some("network"));
 
     // The network is back: not before the backoff, then once.
-    assert_eq!(s.worker.try_execute_step(due + 14).await.unwrap().claimed, 0);
+    assert_eq!(
+        s.worker.try_execute_step(due + 14).await.unwrap().claimed,
+        0
+    );
     assert_eq!(sent(s.worker.try_execute_step(due + 15).await.unwrap()), 1);
     let first = s.store.reminders_of(a.id).await.unwrap()[0].clone();
     assert_eq!(first.status, ReminderStatus::Sent);
@@ -285,7 +314,8 @@ async fn a_network_error_is_retried_with_backoff() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_worker_that_crashed_between_claim_and_send_leaves_the_reminder_to_another_after_the_lease() {
+async fn a_worker_that_crashed_between_claim_and_send_leaves_the_reminder_to_another_after_the_lease(
+) {
     let s = setup().await;
     book(&s.store, USER, "slot", VISIT).await;
     let due = VISIT - 24 * H;
@@ -293,11 +323,17 @@ async fn a_worker_that_crashed_between_claim_and_send_leaves_the_reminder_to_ano
     let claimed = s.store.claim_due_reminders(due, 60, 10).await.unwrap();
     assert_eq!(claimed.len(), 1);
 
-    assert_eq!(s.worker.try_execute_step(due + 30).await.unwrap().claimed, 0);
+    assert_eq!(
+        s.worker.try_execute_step(due + 30).await.unwrap().claimed,
+        0
+    );
     assert_eq!(s.store.next_reminder_at().await.unwrap(), Some(due + 61));
     assert_eq!(sent(s.worker.try_execute_step(due + 61).await.unwrap()), 1);
     assert_eq!(s.fake.messages_to(USER).len(), 1);
-    assert_eq!(s.worker.try_execute_step(due + 200).await.unwrap().claimed, 0);
+    assert_eq!(
+        s.worker.try_execute_step(due + 200).await.unwrap().claimed,
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -344,7 +380,10 @@ async fn the_running_worker_wakes_for_a_new_booking_and_sends_within_five_second
         .await;
     let delivered_at = unix_now();
     assert!(delivered_at >= due, "sent early: {delivered_at} < {due}");
-    assert!(delivered_at <= due + 5, "sent late: {delivered_at} > {due} + 5");
+    assert!(
+        delivered_at <= due + 5,
+        "sent late: {delivered_at} > {due} + 5"
+    );
 
     stop.send(true).unwrap();
     tokio::time::timeout(Duration::from_secs(10), running)
@@ -369,10 +408,12 @@ async fn three_instances_on_postgres_deliver_ten_thousand_reminders_exactly_once
         use sqlx::Connection;
         let mut admin = sqlx::PgConnection::connect(&db.url).await.unwrap();
         let name = db.url.rsplit('/').next().unwrap().to_owned();
-        sqlx::query(&format!("ALTER DATABASE {name} SET synchronous_commit = off"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
+        sqlx::query(&format!(
+            "ALTER DATABASE {name} SET synchronous_commit = off"
+        ))
+        .execute(&mut admin)
+        .await
+        .unwrap();
         admin.close().await.ok();
     }
     let key = DataKey::generate();
@@ -432,25 +473,30 @@ async fn three_instances_on_postgres_deliver_ten_thousand_reminders_exactly_once
         .with_batch(200, 64);
         instances.push((store, worker));
     }
-    let totals: Vec<usize> = futures::future::join_all(instances.iter().map(|(_, worker)| async move {
-        let mut sent = 0;
-        loop {
-            let outcome = worker.try_execute_step(at).await.unwrap();
-            assert_eq!(outcome.failed + outcome.retried + outcome.released, 0);
-            sent += outcome.sent;
-            if outcome.claimed == 0 {
-                return sent;
+    let totals: Vec<usize> =
+        futures::future::join_all(instances.iter().map(|(_, worker)| async move {
+            let mut sent = 0;
+            loop {
+                let outcome = worker.try_execute_step(at).await.unwrap();
+                assert_eq!(outcome.failed + outcome.retried + outcome.released, 0);
+                sent += outcome.sent;
+                if outcome.claimed == 0 {
+                    return sent;
+                }
             }
-        }
-    }))
-    .await;
+        }))
+        .await;
 
     println!(
         "seeded in {seeded:?}, delivered in {:?} ({totals:?} per instance)",
         started.elapsed() - seeded
     );
     let total = (USERS * PER_USER) as usize;
-    assert_eq!(totals.iter().sum::<usize>(), total, "per instance: {totals:?}");
+    assert_eq!(
+        totals.iter().sum::<usize>(),
+        total,
+        "per instance: {totals:?}"
+    );
     assert!(
         totals.iter().all(|&n| n > 0),
         "every instance took a share: {totals:?}"
