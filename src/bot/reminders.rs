@@ -281,9 +281,18 @@ async fn cancel(bot: &Bot, q: &CallbackQuery, ctx: &Ctx, who: &Who, id: i64) -> 
     let Some(appointment) = owned_booked(bot, q, ctx, who, id).await? else {
         return Ok(());
     };
-    let phone = appointment.details.phone.clone().unwrap_or_default();
+    let notice = match appointment.details.phone.as_deref().map(str::trim) {
+        Some(phone) if !phone.is_empty() => {
+            t!(
+                who.lang,
+                "appointment-cancel-soon",
+                phone = phone.to_owned()
+            )
+        }
+        _ => t!(who.lang, "appointment-cancel-soon-no-phone"),
+    };
     bot.answer_callback_query(q.id.clone())
-        .text(t!(who.lang, "appointment-cancel-soon", phone = phone))
+        .text(notice)
         .show_alert(true)
         .await?;
     Ok(())
