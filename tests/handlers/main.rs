@@ -7,6 +7,7 @@ mod children;
 mod clinics;
 mod gosuslugi;
 mod harness;
+mod reminders;
 mod start;
 
 pub use harness::*;
