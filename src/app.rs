@@ -53,11 +53,20 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         tracing::warn!(error = %err, "cannot register the command list");
     }
 
+    let esia = Arc::new(crate::esia::client_from_settings(&settings));
+    if !matches!(settings.esia, crate::config::EsiaSettings::Demo) {
+        // A broken signer stops start-up here rather than at the first user's login.
+        esia.signer()
+            .check()
+            .await
+            .context("the ESIA signer does not work (ESIA_SIGNER_CMD)")?;
+    }
     let ctx = Arc::new(Ctx {
         store: store.clone(),
         settings: settings.clone(),
         clock: Clock::System,
         children_import: Default::default(),
+        esia,
     });
     let storage: Arc<ErasedStorage<State>> = DialogueStorage::new(store.clone()).erase();
 
@@ -67,6 +76,11 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, "HTTP server listening");
     let mut router = http::router(HttpState {
         store: store.clone(),
+        esia: Some(http::esia_callback::EsiaHttp {
+            ctx: ctx.clone(),
+            bot: bot.clone(),
+            bot_username: bot::bot_username(&me),
+        }),
     });
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())

@@ -4,6 +4,7 @@ pub mod app;
 pub mod bot;
 pub mod config;
 pub mod domain;
+pub mod esia;
 pub mod http;
 pub mod i18n;
 pub mod store;

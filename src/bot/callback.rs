@@ -12,7 +12,7 @@ use crate::i18n::Lang;
 use crate::store::dialogue::RecoverableState;
 use crate::t;
 
-use super::{children, settings, start, BotDialogue, Ctx, HandlerResult, State, Who};
+use super::{children, gosuslugi, settings, start, BotDialogue, Ctx, HandlerResult, State, Who};
 
 /// Telegram's limit for `callback_data`.
 pub const MAX_CALLBACK_BYTES: usize = 64;
@@ -67,6 +67,7 @@ pub enum Cb {
     ForgetNo,
     /// «Мои дети» and the choice of the active person (`k:…`).
     Children(children::Cb),
+    Gosuslugi(gosuslugi::Cb),
 }
 
 impl Cb {
@@ -82,6 +83,7 @@ impl Cb {
             Cb::ForgetYes => "fg:y".to_owned(),
             Cb::ForgetNo => "fg:n".to_owned(),
             Cb::Children(cb) => cb.encode(),
+            Cb::Gosuslugi(cb) => format!("gu:{}", cb.code()),
         };
         debug_assert!(
             data.len() <= MAX_CALLBACK_BYTES,
@@ -110,6 +112,7 @@ impl Cb {
             ("fg", ["ask"]) => Cb::ForgetAsk,
             ("fg", ["y"]) => Cb::ForgetYes,
             ("fg", ["n"]) => Cb::ForgetNo,
+            ("gu", [code]) => Cb::Gosuslugi(gosuslugi::Cb::from_code(code)?),
             _ => return None,
         };
         Some(cb)
@@ -153,6 +156,8 @@ pub async fn route(
             children::route(&bot, &q, &ctx, &who, &dialogue, &state, list).await
         }
         Cb::Children(cb) => children::route(&bot, &q, &ctx, &who, &dialogue, &state, cb).await,
+        Cb::Section(Section::Gosuslugi) => gosuslugi::show(&bot, &q, &ctx, &who, &dialogue).await,
+        Cb::Gosuslugi(cb) => gosuslugi::route(&bot, &q, &ctx, &who, &dialogue, &state, cb).await,
         Cb::Section(section) => start::coming_soon(&bot, &q, &who, section).await,
         Cb::Language => settings::language_picker(&bot, &q, &ctx, &who).await,
         Cb::SetLang(lang) => settings::set_language(&bot, &q, &ctx, &who, &dialogue, lang).await,
@@ -201,6 +206,7 @@ mod tests {
         ];
         all.extend(Section::ALL.map(Cb::Section));
         all.extend(Lang::ALL.map(Cb::SetLang));
+        all.extend(gosuslugi::Cb::ALL.map(Cb::Gosuslugi));
         all
     }
 

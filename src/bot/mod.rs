@@ -6,6 +6,7 @@
 pub mod callback;
 pub mod children;
 pub mod commands;
+pub mod gosuslugi;
 pub mod group;
 pub mod screen;
 pub mod settings;
@@ -45,6 +46,8 @@ pub enum State {
     ConfirmForget,
     /// «Мои дети»: the list, a card, the form of a child, the choice of the active person.
     Children(children::ChildrenState),
+    /// «Госуслуги»: the login button, the personal data card, or unlinking.
+    Gosuslugi(gosuslugi::Step),
     /// The stored state could not be read; never stored itself.
     #[serde(skip)]
     Stale,
@@ -67,6 +70,8 @@ pub struct Ctx {
     pub clock: Clock,
     /// Where «Добавить из Госуслуг» finds children.
     pub children_import: children::ImportSource,
+    /// The ESIA client (the demo provider's in demo mode).
+    pub esia: Arc<crate::esia::EsiaClient>,
 }
 
 /// "Now", replaceable in tests.

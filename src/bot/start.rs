@@ -209,6 +209,7 @@ pub async fn show_current_step(
             Ok(())
         }
         State::Children(here) => children::show_current(bot, ctx, who, dialogue, here).await,
+        State::Gosuslugi(step) => super::gosuslugi::show_step(bot, ctx, who, *step).await,
         State::Start | State::Menu | State::Stale => show_menu(bot, ctx, who, dialogue, None).await,
     }
 }

@@ -10,15 +10,24 @@ use axum::Router;
 
 use crate::store::Store;
 
+pub mod esia_callback;
+
 #[derive(Clone)]
 pub struct HttpState {
     pub store: Store,
+    /// `/esia/callback` (and the demo identity provider); `None` leaves them out.
+    pub esia: Option<esia_callback::EsiaHttp>,
 }
 
 pub fn router(state: HttpState) -> Router {
-    Router::new()
+    let esia = state.esia.clone();
+    let router = Router::new()
         .route("/healthz", get(healthz))
-        .with_state(state)
+        .with_state(state);
+    match esia {
+        Some(esia) => router.merge(esia_callback::router(esia)),
+        None => router,
+    }
 }
 
 /// 200 when the database answers within two seconds, 503 otherwise.

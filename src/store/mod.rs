@@ -7,6 +7,7 @@
 mod children;
 pub mod crypto;
 pub mod dialogue;
+mod esia;
 mod users;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use children::{ActivePerson, Child, ChildDetails};
 pub use crypto::{Aad, Crypto, DataKey};
+pub use esia::EsiaLogin;
 pub use users::{Lang, UserRecord};
 
 #[derive(Clone, Debug)]

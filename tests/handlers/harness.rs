@@ -40,11 +40,13 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("bot.db").display());
         let store = Store::connect(&url, &DataKey::generate()).await.unwrap();
+        let esia = Arc::new(kvrachu_bot::esia::client_from_settings(&settings));
         let ctx = Arc::new(Ctx {
             store: store.clone(),
             settings: Arc::new(settings),
             clock: Clock::System,
             children_import: Default::default(),
+            esia,
         });
         let storage: Arc<ErasedStorage<State>> = DialogueStorage::new(store).erase();
         Harness {

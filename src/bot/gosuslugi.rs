@@ -1,0 +1,345 @@
+//! Journey 2: «Госуслуги». Not linked: an explanation and the «Войти через Госуслуги» URL button (a fresh
+//! single-use state each time). The login finishes on the HTTP side (`http/esia_callback.rs`), which calls
+//! [`announce`] to tell the user the result here. Linked and confirmed: the «Личные данные» card with the
+//! masked policy, insurer, attachment and relatives, and «Отвязать Госуслуги» with a confirmation. Linked but
+//! not confirmed: the seed's three account levels, how to confirm, and «Попробовать снова».
+//!
+//! Other journeys ask [`booking_gate`] (or [`require_confirmed`], which also shows the way forward).
+
+use serde::{Deserialize, Serialize};
+use teloxide::prelude::*;
+use teloxide::types::InlineKeyboardButton;
+
+use crate::domain::{local_today, Relation};
+use crate::esia::{BookingGate, EsiaLink};
+use crate::i18n::{escape_html, Lang};
+use crate::t;
+
+use super::screen::button;
+use super::{callback, save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
+
+/// Where the user is in this journey.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Step {
+    /// The login button, the card, or the not-confirmed explanation is on screen.
+    Overview,
+    /// «Отвязать Госуслуги?» waits for a yes or no.
+    ConfirmUnlink,
+}
+
+/// The journey's buttons (`gu:<code>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cb {
+    /// «Попробовать снова»: a new login button with a fresh state.
+    Retry,
+    UnlinkAsk,
+    UnlinkYes,
+    UnlinkNo,
+}
+
+impl Cb {
+    pub const ALL: [Cb; 4] = [Cb::Retry, Cb::UnlinkAsk, Cb::UnlinkYes, Cb::UnlinkNo];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Cb::Retry => "retry",
+            Cb::UnlinkAsk => "unl",
+            Cb::UnlinkYes => "unl-y",
+            Cb::UnlinkNo => "unl-n",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Cb> {
+        Cb::ALL.into_iter().find(|cb| cb.code() == code)
+    }
+}
+
+fn gu(cb: Cb) -> super::Cb {
+    super::Cb::Gosuslugi(cb)
+}
+
+/// «Госуслуги» from the main menu.
+pub async fn show(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+) -> HandlerResult {
+    bot.answer_callback_query(q.id.clone()).await?;
+    save(dialogue, State::Gosuslugi(Step::Overview)).await?;
+    overview_screen(ctx, who).await?.replace(bot, q).await?;
+    Ok(())
+}
+
+/// Every `gu:` button.
+pub async fn route(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    state: &State,
+    cb: Cb,
+) -> HandlerResult {
+    match cb {
+        Cb::Retry => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            save(dialogue, State::Gosuslugi(Step::Overview)).await?;
+            login_screen(ctx, who, None).await?.replace(bot, q).await?;
+        }
+        Cb::UnlinkAsk => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            if ctx.store.esia_link(who.user_id).await?.is_none() {
+                save(dialogue, State::Gosuslugi(Step::Overview)).await?;
+                login_screen(ctx, who, None).await?.replace(bot, q).await?;
+                return Ok(());
+            }
+            save(dialogue, State::Gosuslugi(Step::ConfirmUnlink)).await?;
+            unlink_screen(ctx, who.lang).replace(bot, q).await?;
+        }
+        Cb::UnlinkYes | Cb::UnlinkNo if *state != State::Gosuslugi(Step::ConfirmUnlink) => {
+            callback::stale_button(bot, q, ctx, who, dialogue, state).await?;
+        }
+        Cb::UnlinkYes => {
+            ctx.store.delete_esia_link(who.user_id).await?;
+            tracing::info!(user = who.user_id, "Gosuslugi account unlinked");
+            bot.answer_callback_query(q.id.clone())
+                .text(t!(who.lang, "gu-unlinked"))
+                .await?;
+            save(dialogue, State::Gosuslugi(Step::Overview)).await?;
+            login_screen(ctx, who, Some(t!(who.lang, "gu-unlinked")))
+                .await?
+                .replace(bot, q)
+                .await?;
+        }
+        Cb::UnlinkNo => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            save(dialogue, State::Gosuslugi(Step::Overview)).await?;
+            overview_screen(ctx, who).await?.replace(bot, q).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The step's screen again, as a new message (after a stale tap or unexpected text).
+pub async fn show_step(bot: &Bot, ctx: &Ctx, who: &Who, step: Step) -> HandlerResult {
+    let screen = match step {
+        Step::Overview => overview_screen(ctx, who).await?,
+        Step::ConfirmUnlink => unlink_screen(ctx, who.lang),
+    };
+    screen.send(bot, who.chat_id).await?;
+    Ok(())
+}
+
+async fn overview_screen(ctx: &Ctx, who: &Who) -> anyhow::Result<Screen> {
+    match ctx.store.esia_link(who.user_id).await? {
+        None => login_screen(ctx, who, None).await,
+        Some(link) if link.trusted() => Ok(card_screen(ctx, who.lang, &link, None)),
+        Some(link) => Ok(not_confirmed_screen(ctx, who.lang, &link, None)),
+    }
+}
+
+/// The explanation and the URL button to ESIA's login page, with a fresh state.
+async fn login_screen(ctx: &Ctx, who: &Who, header: Option<String>) -> anyhow::Result<Screen> {
+    let lang = who.lang;
+    let now = ctx.clock.now();
+    let state = ctx
+        .store
+        .start_esia_login(who.user_id, lang, now.timestamp())
+        .await?;
+    let body = with_header(header, t!(lang, "gu-login-text"));
+    let screen = match ctx.esia.authorization_url(&state, now).await {
+        Ok(url) => Screen::new(ctx, lang, body).row(vec![InlineKeyboardButton::url(
+            t!(lang, "gu-btn-login"),
+            url,
+        )]),
+        Err(err) => {
+            // The signer failed: say so plainly; the details are for the operator.
+            tracing::error!(error = %err, "cannot build the ESIA login URL");
+            Screen::new(ctx, lang, t!(lang, "gu-login-unavailable"))
+                .button(t!(lang, "gu-btn-retry"), gu(Cb::Retry))
+        }
+    };
+    Ok(screen.button(t!(lang, "btn-menu"), super::Cb::Menu))
+}
+
+fn with_header(header: Option<String>, body: String) -> String {
+    match header {
+        Some(header) => format!("{header}\n\n{body}"),
+        None => body,
+    }
+}
+
+/// «Личные данные»: the person, their policy (masked), insurer, attachment and relatives.
+fn card_screen(ctx: &Ctx, lang: Lang, link: &EsiaLink, header: Option<String>) -> Screen {
+    let mut lines = vec![
+        t!(lang, "gu-card-title"),
+        t!(lang, "gu-card-name", name = escape_html(&link.full_name)),
+    ];
+    if let Some(birth) = link.birth_date {
+        lines.push(t!(lang, "gu-card-birth-date", date = birth.to_string()));
+    }
+    lines.push(t!(lang, "gu-card-level-confirmed"));
+    lines.push(match &link.policy {
+        Some(policy) => t!(lang, "gu-card-policy", policy = policy.masked()),
+        None => t!(lang, "gu-card-policy-none"),
+    });
+    if let Some(insurer) = &link.insurer {
+        lines.push(t!(lang, "gu-card-insurer", insurer = escape_html(insurer)));
+    }
+    lines.push(match &link.attachment {
+        Some(clinic) => t!(lang, "gu-card-attachment", clinic = escape_html(clinic)),
+        None => t!(lang, "gu-card-attachment-unknown"),
+    });
+    lines.push(String::new());
+    lines.push(t!(lang, "gu-card-relatives"));
+    if link.kids.is_empty() {
+        lines.push(t!(lang, "gu-card-no-relatives"));
+    }
+    for kid in &link.kids {
+        let relation = match kid.sex.map(Relation::from_sex) {
+            Some(relation) => crate::i18n::format(lang, relation.key(), &[]),
+            None => t!(lang, "gu-kid-child"),
+        };
+        let birth = kid
+            .birth_date
+            .map(|b| b.to_string())
+            .unwrap_or_else(|| t!(lang, "gu-kid-no-birth-date"));
+        let policy = match &kid.policy {
+            Some(policy) => t!(lang, "gu-kid-policy", policy = policy.masked()),
+            None => t!(lang, "gu-kid-policy-none"),
+        };
+        lines.push(t!(
+            lang,
+            "gu-card-kid",
+            name = escape_html(&kid.full_name),
+            relation = relation,
+            birth = birth,
+            policy = policy
+        ));
+    }
+    Screen::new(ctx, lang, with_header(header, lines.join("\n")))
+        .button(t!(lang, "gu-btn-unlink"), gu(Cb::UnlinkAsk))
+        .button(t!(lang, "btn-menu"), super::Cb::Menu)
+}
+
+/// Why a not-confirmed account cannot book, the three levels in the seed's words, and how to confirm.
+fn not_confirmed_screen(ctx: &Ctx, lang: Lang, link: &EsiaLink, header: Option<String>) -> Screen {
+    let mut body = t!(
+        lang,
+        "gu-not-confirmed",
+        name = escape_html(&link.full_name)
+    );
+    if link.level == crate::esia::AccountLevel::Verifying {
+        body.push_str("\n\n");
+        body.push_str(&t!(lang, "gu-verifying"));
+    }
+    body.push_str("\n\n");
+    body.push_str(&t!(lang, "gu-levels"));
+    body.push_str("\n\n");
+    body.push_str(&t!(lang, "gu-how-to-confirm"));
+    Screen::new(ctx, lang, with_header(header, body))
+        .button(t!(lang, "gu-btn-retry"), gu(Cb::Retry))
+        .button(t!(lang, "gu-btn-unlink"), gu(Cb::UnlinkAsk))
+        .button(t!(lang, "btn-menu"), super::Cb::Menu)
+}
+
+fn underage_screen(ctx: &Ctx, lang: Lang) -> Screen {
+    Screen::new(ctx, lang, t!(lang, "gu-underage")).button(t!(lang, "btn-menu"), super::Cb::Menu)
+}
+
+fn unlink_screen(ctx: &Ctx, lang: Lang) -> Screen {
+    Screen::new(ctx, lang, t!(lang, "gu-unlink-confirm")).row(vec![
+        button(t!(lang, "gu-btn-unlink-yes"), gu(Cb::UnlinkYes)),
+        button(t!(lang, "gu-btn-unlink-no"), gu(Cb::UnlinkNo)),
+    ])
+}
+
+/// How a login that came back through the callback ended, for [`announce`].
+#[derive(Clone, Debug)]
+pub enum LoginResult {
+    Linked(EsiaLink),
+    Underage,
+    /// The user declined on ESIA's page.
+    Cancelled,
+    /// ESIA or the exchange failed; nothing was linked.
+    Failed,
+}
+
+/// Tells the user in Telegram how the login in the browser ended. Called by the HTTP callback.
+pub async fn announce(
+    bot: &Bot,
+    ctx: &Ctx,
+    user_id: i64,
+    lang: Lang,
+    result: &LoginResult,
+) -> HandlerResult {
+    let screen = match result {
+        LoginResult::Linked(link) if link.trusted() => {
+            card_screen(ctx, lang, link, Some(t!(lang, "gu-linked")))
+        }
+        LoginResult::Linked(link) => {
+            not_confirmed_screen(ctx, lang, link, Some(t!(lang, "gu-linked-not-confirmed")))
+        }
+        LoginResult::Underage => underage_screen(ctx, lang),
+        LoginResult::Cancelled => Screen::new(ctx, lang, t!(lang, "gu-cancelled"))
+            .button(t!(lang, "gu-btn-retry"), gu(Cb::Retry))
+            .button(t!(lang, "btn-menu"), super::Cb::Menu),
+        LoginResult::Failed => Screen::new(ctx, lang, t!(lang, "gu-failed"))
+            .button(t!(lang, "gu-btn-retry"), gu(Cb::Retry))
+            .button(t!(lang, "btn-menu"), super::Cb::Menu),
+    };
+    screen.send(bot, ChatId(user_id)).await?;
+    Ok(())
+}
+
+/// Whether the user may book now, by their Gosuslugi link (for the booking and children journeys).
+pub async fn booking_gate(ctx: &Ctx, user_id: i64) -> anyhow::Result<BookingGate> {
+    let link = ctx.store.esia_link(user_id).await?;
+    let today = local_today(ctx.clock.now(), ctx.settings.region_tz);
+    Ok(crate::esia::booking_gate(link, today))
+}
+
+/// For a journey about to book: the confirmed link, or `None` after showing (in place of the tapped
+/// message) what the user has to do first. The caller answers the callback query.
+pub async fn require_confirmed(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+) -> anyhow::Result<Option<EsiaLink>> {
+    let screen = match booking_gate(ctx, who.user_id).await? {
+        BookingGate::Allowed(link) => return Ok(Some(*link)),
+        BookingGate::NotLinked => {
+            login_screen(ctx, who, Some(t!(who.lang, "gu-need-link"))).await?
+        }
+        BookingGate::NotConfirmed(link) => not_confirmed_screen(ctx, who.lang, &link, None),
+        BookingGate::Underage => underage_screen(ctx, who.lang),
+    };
+    save(dialogue, State::Gosuslugi(Step::Overview)).await?;
+    screen.replace(bot, q).await?;
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_button_round_trips_within_64_bytes() {
+        for cb in Cb::ALL {
+            let data = super::super::Cb::Gosuslugi(cb).encode();
+            assert!(data.len() <= 64, "{data}");
+            assert_eq!(super::super::Cb::decode(&data), Some(gu(cb)));
+        }
+    }
+
+    #[test]
+    fn garbage_does_not_decode() {
+        for data in ["gu", "gu:", "gu:nope", "gu:unl:x", "gu:RETRY"] {
+            assert_eq!(super::super::Cb::decode(data), None, "{data}");
+        }
+    }
+}

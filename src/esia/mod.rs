@@ -1,0 +1,386 @@
+//! Gosuslugi (ESIA): the client of `contracts/esia.md`, the signer, what a link to an account holds, and
+//! the built-in demo identity provider.
+//!
+//! A login goes: the bot stores a fresh `state` and shows the authorization URL ([`EsiaClient::
+//! authorization_url`]); ESIA sends the browser to `{PUBLIC_URL}/esia/callback`, which consumes the state and
+//! calls [`complete_login`]: exchange the code, check the claims, read the person, their OMS policy and kids,
+//! and store an [`EsiaLink`]. Other journeys ask [`booking_gate`] whether the user may book.
+
+pub mod client;
+pub mod demo;
+pub mod signer;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::config::{EsiaSettings, Settings};
+use crate::domain::{BirthDate, ChildBirthDate, PolicyNumber, Sex};
+use crate::store::Store;
+
+pub use client::{Callback, EsiaClient, EsiaConfig, EsiaError, Identity};
+pub use signer::{Signer, SignerError};
+
+/// The demo identity provider's client id and certificate hash (it accepts only these).
+pub const DEMO_CLIENT_ID: &str = "KVRACHU_DEMO";
+pub const DEMO_CERT_HASH: &str = "00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF";
+
+/// Where the demo identity provider lives on the bot's own HTTP server.
+pub const DEMO_PATH: &str = "/demo/esia";
+
+/// How long a «Войти через Госуслуги» button works.
+pub const LOGIN_TTL_SECONDS: i64 = 10 * 60;
+
+/// `{PUBLIC_URL}/<path>`, keeping any path PUBLIC_URL already has.
+pub fn public_endpoint(public_url: &Url, path: &str) -> Url {
+    let base = public_url.as_str().trim_end_matches('/');
+    Url::parse(&format!("{base}/{}", path.trim_start_matches('/')))
+        .expect("PUBLIC_URL plus a static path is a URL")
+}
+
+/// The client the settings describe: the real ESIA with the signing command, or the demo provider on the
+/// bot's own server with the demo signer.
+pub fn client_from_settings(settings: &Settings) -> EsiaClient {
+    let redirect_uri = public_endpoint(&settings.public_url, "esia/callback");
+    let (config, signer) = match &settings.esia {
+        EsiaSettings::Demo => (
+            EsiaConfig {
+                base_url: public_endpoint(&settings.public_url, DEMO_PATH),
+                client_id: DEMO_CLIENT_ID.to_owned(),
+                cert_hash: DEMO_CERT_HASH.to_owned(),
+                scopes: settings.esia_scopes.clone(),
+                redirect_uri,
+            },
+            Signer::Demo,
+        ),
+        EsiaSettings::Remote {
+            url,
+            client_id,
+            cert_hash,
+            signer_cmd,
+        } => (
+            EsiaConfig {
+                base_url: url.clone(),
+                client_id: client_id.clone(),
+                cert_hash: cert_hash.clone(),
+                scopes: settings.esia_scopes.clone(),
+                redirect_uri,
+            },
+            Signer::command(signer_cmd.clone()),
+        ),
+    };
+    EsiaClient::new(config, signer)
+}
+
+/// What ESIA says about the account. It documents one flag (`trusted`); `verifying` tells that a check of
+/// the person's data is under way, which is worth saying to someone who just applied for confirmation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountLevel {
+    /// «Подтверждённая»: may book.
+    Confirmed,
+    /// «Упрощённая» or «стандартная»: ESIA does not say which.
+    NotConfirmed,
+    /// Not confirmed, and ESIA is checking the person's data right now.
+    Verifying,
+}
+
+impl AccountLevel {
+    pub fn code(self) -> &'static str {
+        match self {
+            AccountLevel::Confirmed => "confirmed",
+            AccountLevel::NotConfirmed => "not_confirmed",
+            AccountLevel::Verifying => "verifying",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<AccountLevel> {
+        [
+            AccountLevel::Confirmed,
+            AccountLevel::NotConfirmed,
+            AccountLevel::Verifying,
+        ]
+        .into_iter()
+        .find(|l| l.code() == code)
+    }
+
+    pub fn is_confirmed(self) -> bool {
+        self == AccountLevel::Confirmed
+    }
+}
+
+/// A child ESIA knows (`/kids`), with the policy when `kid_medical_doc` was granted.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EsiaKid {
+    /// ESIA's id of the kid record, when given.
+    #[serde(default)]
+    pub esia_id: Option<String>,
+    pub full_name: String,
+    pub birth_date: Option<BirthDate>,
+    pub sex: Option<Sex>,
+    pub policy: Option<PolicyNumber>,
+}
+
+impl std::fmt::Debug for EsiaKid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EsiaKid")
+            .field("has_birth_date", &self.birth_date.is_some())
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A Telegram user's link to their Gosuslugi account, decrypted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EsiaLink {
+    /// ESIA's person id.
+    pub oid: String,
+    pub level: AccountLevel,
+    /// «Фамилия Имя Отчество» as ESIA has it.
+    pub full_name: String,
+    pub birth_date: Option<BirthDate>,
+    pub sex: Option<Sex>,
+    pub policy: Option<PolicyNumber>,
+    /// The insurer (СМО), when ESIA gives it.
+    pub insurer: Option<String>,
+    /// The clinic the person is attached to, when ESIA gives it.
+    pub attachment: Option<String>,
+    pub kids: Vec<EsiaKid>,
+    /// Unix seconds.
+    pub linked_at: i64,
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for EsiaLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EsiaLink")
+            .field("oid", &self.oid)
+            .field("level", &self.level)
+            .field("policy", &self.policy)
+            .field("kids", &self.kids.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl EsiaLink {
+    /// A confirmed account («подтверждённая учётная запись»).
+    pub fn trusted(&self) -> bool {
+        self.level.is_confirmed()
+    }
+
+    /// Under 14 on `today` by the birth date ESIA gave.
+    pub fn is_under_14(&self, today: NaiveDate) -> bool {
+        self.birth_date
+            .is_some_and(|b| b.age_on(today) < ChildBirthDate::AGE_LIMIT)
+    }
+
+    /// What the person's data from one login becomes. Values that do not parse are left out (and
+    /// counted in the log), never guessed.
+    pub fn from_identity(identity: &Identity, now: i64) -> EsiaLink {
+        let person = &identity.person;
+        let level = match (identity.trusted, person.verifying) {
+            (true, _) => AccountLevel::Confirmed,
+            (false, true) => AccountLevel::Verifying,
+            (false, false) => AccountLevel::NotConfirmed,
+        };
+        let policy_doc = client::oms_policy(&identity.documents);
+        let kids: Vec<EsiaKid> = identity
+            .kids
+            .iter()
+            .map(|kid| EsiaKid {
+                esia_id: kid.id.as_ref().and_then(id_text),
+                full_name: kid.full_name(),
+                birth_date: parse_birth_date(kid.birth_date.as_deref()),
+                sex: kid.gender.as_deref().and_then(Sex::from_esia),
+                policy: kid.policy().and_then(policy_of),
+            })
+            .collect();
+        EsiaLink {
+            oid: identity.oid.clone(),
+            level,
+            full_name: person.full_name(),
+            birth_date: parse_birth_date(person.birth_date.as_deref()),
+            sex: person.gender.as_deref().and_then(Sex::from_esia),
+            policy: policy_doc.and_then(policy_of),
+            insurer: policy_doc.and_then(|d| client::Document::text_of(&d.issued_by)),
+            attachment: policy_doc.and_then(|d| client::Document::text_of(&d.medical_org)),
+            kids,
+            linked_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+fn id_text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn parse_birth_date(raw: Option<&str>) -> Option<BirthDate> {
+    let raw = raw?;
+    match BirthDate::from_esia(raw) {
+        Ok(date) => Some(date),
+        Err(err) => {
+            tracing::warn!(error = %err, "a birth date from ESIA does not parse; left out");
+            None
+        }
+    }
+}
+
+/// The policy of an `MDCL_PLCY` document: the single number (`unitedNumber`) when it is a valid
+/// new-format one, else series and number as given.
+fn policy_of(doc: &client::Document) -> Option<PolicyNumber> {
+    if let Some(united) = doc.united_number.as_deref() {
+        if let Ok(policy) = PolicyNumber::parse_new(united) {
+            return Some(policy);
+        }
+    }
+    let number = doc.number.as_deref()?;
+    match PolicyNumber::parse_any(doc.series.as_deref(), number) {
+        Ok(policy) => Some(policy),
+        Err(err) => {
+            tracing::warn!(error = %err, "an OMS policy from ESIA does not parse; left out");
+            None
+        }
+    }
+}
+
+/// How a login ended.
+#[derive(Clone, Debug)]
+pub enum LinkOutcome {
+    /// Stored: confirmed or not (see [`EsiaLink::level`]).
+    Linked(EsiaLink),
+    /// The person is under 14 by ESIA's birth date: nothing is stored; a parent adds them as a child.
+    Underage,
+}
+
+/// Finishes a login whose state was valid: the back channel, the checks and the stored link.
+/// Nothing is stored unless every step succeeded.
+pub async fn complete_login(
+    client: &EsiaClient,
+    store: &Store,
+    user_id: i64,
+    code: &str,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> anyhow::Result<LinkOutcome> {
+    let identity = client.identity(code, now).await?;
+    let link = EsiaLink::from_identity(&identity, now.timestamp());
+    if link.is_under_14(today) {
+        return Ok(LinkOutcome::Underage);
+    }
+    // A refresh token is worth keeping only for an account that may book.
+    let refresh = if link.trusted() {
+        identity.refresh_token.as_deref()
+    } else {
+        None
+    };
+    store.save_esia_link(user_id, &link, refresh).await?;
+    tracing::info!(
+        user = user_id,
+        level = link.level.code(),
+        kids = link.kids.len(),
+        has_policy = link.policy.is_some(),
+        "Gosuslugi account linked"
+    );
+    Ok(LinkOutcome::Linked(link))
+}
+
+/// Whether a user may book, and if not, why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BookingGate {
+    Allowed(Box<EsiaLink>),
+    NotLinked,
+    NotConfirmed(Box<EsiaLink>),
+    Underage,
+}
+
+/// Only a linked, confirmed account of someone 14 or older may book.
+pub fn booking_gate(link: Option<EsiaLink>, today: NaiveDate) -> BookingGate {
+    match link {
+        None => BookingGate::NotLinked,
+        Some(link) if link.is_under_14(today) => BookingGate::Underage,
+        Some(link) if !link.trusted() => BookingGate::NotConfirmed(Box::new(link)),
+        Some(link) => BookingGate::Allowed(Box::new(link)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_endpoints_keep_the_public_path() {
+        let at = |base: &str| public_endpoint(&Url::parse(base).unwrap(), "esia/callback");
+        assert_eq!(
+            at("http://127.0.0.1:8080").as_str(),
+            "http://127.0.0.1:8080/esia/callback"
+        );
+        assert_eq!(
+            at("https://example.org/bot/").as_str(),
+            "https://example.org/bot/esia/callback"
+        );
+        assert_eq!(
+            public_endpoint(&Url::parse("https://example.org/bot").unwrap(), DEMO_PATH).as_str(),
+            "https://example.org/bot/demo/esia"
+        );
+    }
+
+    #[test]
+    fn account_levels_round_trip_their_codes() {
+        for level in [
+            AccountLevel::Confirmed,
+            AccountLevel::NotConfirmed,
+            AccountLevel::Verifying,
+        ] {
+            assert_eq!(AccountLevel::from_code(level.code()), Some(level));
+        }
+        assert_eq!(AccountLevel::from_code("gold"), None);
+    }
+
+    fn link(level: AccountLevel, birth: &str) -> EsiaLink {
+        EsiaLink {
+            oid: "1".into(),
+            level,
+            full_name: "Иванова Анна Сергеевна".into(),
+            birth_date: BirthDate::from_esia(birth).ok(),
+            sex: None,
+            policy: None,
+            insurer: None,
+            attachment: None,
+            kids: vec![],
+            linked_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn only_a_confirmed_adult_may_book() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        assert_eq!(booking_gate(None, today), BookingGate::NotLinked);
+        let adult = link(AccountLevel::Confirmed, "12.03.1988");
+        assert_eq!(
+            booking_gate(Some(adult.clone()), today),
+            BookingGate::Allowed(Box::new(adult))
+        );
+        let unconfirmed = link(AccountLevel::Verifying, "12.03.1988");
+        assert!(matches!(
+            booking_gate(Some(unconfirmed), today),
+            BookingGate::NotConfirmed(_)
+        ));
+        // 14 on 27.11.2026: still 13 the day before.
+        let teen = link(AccountLevel::Confirmed, "27.11.2012");
+        assert_eq!(
+            booking_gate(Some(teen.clone()), today),
+            BookingGate::Underage
+        );
+        let tomorrow = today.succ_opt().unwrap();
+        assert!(matches!(
+            booking_gate(Some(teen), tomorrow),
+            BookingGate::Allowed(_)
+        ));
+    }
+}
