@@ -42,6 +42,7 @@ impl Store {
         lang: Lang,
         now: i64,
     ) -> anyhow::Result<String> {
+        self.ensure_user(user_id).await?;
         let state = uuid::Uuid::new_v4().to_string();
         with_pool!(self, |pool| {
             sqlx::query("DELETE FROM esia_logins WHERE expires_at < $1")

@@ -4,4 +4,5 @@
 mod databases;
 
 mod children;
+mod esia;
 mod foundation;
