@@ -199,7 +199,8 @@ fn card_screen(ctx: &Ctx, lang: Lang, link: &EsiaLink, header: Option<String>) -
     }
     for kid in &link.kids {
         let relation = match kid.sex.map(Relation::from_sex) {
-            Some(relation) => crate::i18n::format(lang, relation.key(), &[]),
+            // The domain's labels are capitalised for buttons; here the word is mid-sentence.
+            Some(relation) => crate::i18n::format(lang, relation.key(), &[]).to_lowercase(),
             None => t!(lang, "gu-kid-child"),
         };
         let birth = kid

@@ -3,6 +3,7 @@
 //! effectively run in sequence.
 
 mod children;
+mod gosuslugi;
 mod harness;
 mod start;
 

@@ -1,0 +1,345 @@
+//! Journey 2: «Госуслуги» — the login button, the personal data card, unlinking, the not-confirmed account.
+
+use kvrachu_bot::bot::gosuslugi::Step;
+use kvrachu_bot::bot::State;
+use kvrachu_bot::domain::{BirthDate, PolicyNumber, Sex};
+use kvrachu_bot::esia::{AccountLevel, EsiaKid, EsiaLink};
+use teloxide::types::ChatId;
+
+use crate::*;
+
+const DEMO: &str = "🧪 <i>Демо-режим: учебные поликлиники и тестовый вход через Госуслуги, настоящие записи не создаются.</i>";
+
+fn row(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(l, d)| (l.to_string(), d.to_string()))
+        .collect()
+}
+
+fn link(level: AccountLevel) -> EsiaLink {
+    EsiaLink {
+        oid: "1000000001".into(),
+        level,
+        full_name: "Иванова Анна Сергеевна".into(),
+        birth_date: Some(BirthDate::from_esia("12.03.1988").unwrap()),
+        sex: Some(Sex::Female),
+        policy: Some(PolicyNumber::parse_new("3841500000012340").unwrap()),
+        insurer: Some("ИРКУТСКИЙ ФИЛИАЛ АО \"СТРАХОВАЯ КОМПАНИЯ СОГАЗ-МЕД\"".into()),
+        attachment: None,
+        kids: vec![
+            EsiaKid {
+                esia_id: Some("7001".into()),
+                full_name: "Иванова Мария Ивановна".into(),
+                birth_date: Some(BirthDate::from_esia("01.12.2015").unwrap()),
+                sex: Some(Sex::Female),
+                policy: Some(PolicyNumber::parse_new("3841500000000022").unwrap()),
+            },
+            EsiaKid {
+                esia_id: Some("7002".into()),
+                full_name: "Иванов Пётр Иванович".into(),
+                birth_date: Some(BirthDate::from_esia("03.05.2022").unwrap()),
+                sex: Some(Sex::Male),
+                policy: None,
+            },
+        ],
+        linked_at: 1_764_000_000,
+        updated_at: 1_764_000_000,
+    }
+}
+
+async fn linked(h: &Harness, level: AccountLevel) {
+    h.store()
+        .save_esia_link(USER, &link(level), Some("refresh-token"))
+        .await
+        .unwrap();
+}
+
+async fn set_state(h: &Harness, state: State) {
+    h.storage
+        .clone()
+        .update_dialogue(ChatId(USER), state)
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gosuslugi_without_a_link_offers_a_login_button_with_a_fresh_single_use_state() {
+    let h = Harness::new().await;
+    h.consented().await;
+    let mut bot = h.bot(tap("s:gu"));
+    bot.dispatch().await;
+    let responses = bot.get_responses();
+    assert_eq!(responses.answered_callback_queries.len(), 1);
+    let screen = &responses.edited_messages_text[0].message;
+    assert_eq!(
+        screen.text().unwrap(),
+        format!(
+            "{DEMO}\n\n<b>Вход через Госуслуги</b>\n\
+             Записаться к врачу можно после входа через Госуслуги (ЕСИА). Учётная запись должна быть <b>подтверждённой</b>.\n\n\
+             Нажмите «Войти через Госуслуги» — откроется страница входа. После входа вернитесь в Telegram: я пришлю результат сюда.\n\
+             Кнопка действует 10 минут."
+        )
+    );
+    let kb = message_keyboard(screen);
+    assert_eq!(kb.len(), 2);
+    assert_eq!(kb[1], row(&[("« Меню", "menu")]));
+    let (label, url) = &kb[0][0];
+    assert_eq!(label, "🔑 Войти через Госуслуги");
+    let url = url::Url::parse(url).unwrap();
+    assert_eq!(
+        format!("{}{}", url.origin().ascii_serialization(), url.path()),
+        "http://127.0.0.1:8080/demo/esia/aas/oauth2/v2/ac"
+    );
+    let params: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(params["client_id"], "KVRACHU_DEMO");
+    assert_eq!(
+        params["redirect_uri"],
+        "http://127.0.0.1:8080/esia/callback"
+    );
+    assert_eq!(params["response_type"], "code");
+    assert_eq!(params["access_type"], "offline");
+    let state = &params["state"];
+    assert_eq!(
+        bot.get_state::<State>().await,
+        State::Gosuslugi(Step::Overview)
+    );
+
+    // The state is stored for this user and works once.
+    let now = chrono::Utc::now().timestamp();
+    let login = h.store().consume_esia_login(state, now).await.unwrap();
+    assert_eq!(login.map(|l| l.user_id), Some(USER));
+    assert_eq!(
+        h.store().consume_esia_login(state, now).await.unwrap(),
+        None
+    );
+
+    // Every visit makes a new state.
+    bot.update(tap("s:gu"));
+    bot.dispatch().await;
+    let again = message_keyboard(&bot.get_responses().edited_messages_text[0].message);
+    assert_ne!(again[0][0].1, kb[0][0].1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_confirmed_link_shows_the_personal_data_card_with_the_policy_masked() {
+    let h = Harness::new().await;
+    h.consented().await;
+    linked(&h, AccountLevel::Confirmed).await;
+    let mut bot = h.bot(tap("s:gu"));
+    bot.dispatch().await;
+    let screen = &bot.get_responses().edited_messages_text[0].message;
+    assert_eq!(
+        screen.text().unwrap(),
+        format!(
+            "{DEMO}\n\n<b>Личные данные</b>\n\
+             ФИО: Иванова Анна Сергеевна\n\
+             Дата рождения: 12.03.1988\n\
+             Учётная запись Госуслуг: подтверждённая ✅\n\
+             Номер полиса ОМС: •••• •••• •••• 2340\n\
+             Страховая компания: ИРКУТСКИЙ ФИЛИАЛ АО &quot;СТРАХОВАЯ КОМПАНИЯ СОГАЗ-МЕД&quot;\n\
+             Участки прикрепления: Для уточнения информации о прикреплениях обратитесь, пожалуйста, в лечебное учреждение\n\n\
+             <b>Родственники</b>\n\
+             • Иванова Мария Ивановна — дочь, 01.12.2015, полис •••• •••• •••• 0022\n\
+             • Иванов Пётр Иванович — сын, 03.05.2022, полис не указан"
+        )
+    );
+    assert_eq!(
+        message_keyboard(screen),
+        vec![
+            row(&[("🔓 Отвязать Госуслуги", "gu:unl")]),
+            row(&[("« Меню", "menu")])
+        ]
+    );
+    assert!(!screen.text().unwrap().contains("3841500000012340"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_known_attachment_is_shown_instead_of_the_advice() {
+    let h = Harness::new().await;
+    h.consented().await;
+    let mut with_clinic = link(AccountLevel::Confirmed);
+    with_clinic.attachment = Some("Поликлиника № 1".into());
+    with_clinic.kids.clear();
+    h.store()
+        .save_esia_link(USER, &with_clinic, None)
+        .await
+        .unwrap();
+    let mut bot = h.bot(tap("s:gu"));
+    bot.dispatch().await;
+    let text = bot.get_responses().edited_messages_text[0]
+        .message
+        .text()
+        .unwrap()
+        .to_owned();
+    assert!(
+        text.contains(
+            "Участок прикрепления: Поликлиника № 1\n\n<b>Родственники</b>\nВ Госуслугах нет детей."
+        ),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unlinking_asks_first_and_then_removes_the_link_and_its_tokens() {
+    let h = Harness::new().await;
+    h.consented().await;
+    linked(&h, AccountLevel::Confirmed).await;
+    let mut bot = h.bot(tap("gu:unl"));
+    bot.dispatch().await;
+    let question = &bot.get_responses().edited_messages_text[0].message;
+    assert_eq!(
+        question.text().unwrap(),
+        format!(
+            "{DEMO}\n\n<b>Отвязать Госуслуги?</b>\n\
+             Я удалю данные, полученные из Госуслуг (ФИО, полис, список детей), и ключ доступа к ним. \
+             Записи к врачу при этом не отменяются. Привязать Госуслуги снова можно в любой момент."
+        )
+    );
+    assert_eq!(
+        message_keyboard(question),
+        vec![row(&[("Да, отвязать", "gu:unl-y"), ("Нет", "gu:unl-n")])]
+    );
+    assert_eq!(
+        bot.get_state::<State>().await,
+        State::Gosuslugi(Step::ConfirmUnlink)
+    );
+    assert!(h.store().esia_link(USER).await.unwrap().is_some());
+
+    bot.update(tap("gu:unl-y"));
+    bot.dispatch().await;
+    let responses = bot.get_responses();
+    assert_eq!(
+        responses.answered_callback_queries[0].text.as_deref(),
+        Some("Госуслуги отвязаны.")
+    );
+    let after = &responses.edited_messages_text[0].message;
+    assert!(after.text().unwrap().starts_with(&format!(
+        "{DEMO}\n\nГосуслуги отвязаны.\n\n<b>Вход через Госуслуги</b>"
+    )));
+    assert_eq!(message_keyboard(after)[0][0].0, "🔑 Войти через Госуслуги");
+    assert_eq!(h.store().esia_link(USER).await.unwrap(), None);
+    assert_eq!(h.store().esia_refresh_token(USER).await.unwrap(), None);
+    assert_eq!(
+        bot.get_state::<State>().await,
+        State::Gosuslugi(Step::Overview)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_keeps_the_link_and_shows_the_card_again() {
+    let h = Harness::new().await;
+    h.consented().await;
+    linked(&h, AccountLevel::Confirmed).await;
+    set_state(&h, State::Gosuslugi(Step::ConfirmUnlink)).await;
+    let mut bot = h.bot(tap("gu:unl-n"));
+    bot.dispatch().await;
+    let card = &bot.get_responses().edited_messages_text[0].message;
+    assert!(card.text().unwrap().contains("<b>Личные данные</b>"));
+    assert!(h.store().esia_link(USER).await.unwrap().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_old_yes_to_unlinking_does_nothing_when_the_question_is_closed() {
+    let h = Harness::new().await;
+    h.consented().await;
+    linked(&h, AccountLevel::Confirmed).await;
+    let mut bot = h.bot(tap("gu:unl-y"));
+    bot.dispatch().await;
+    assert_eq!(
+        bot.get_responses().answered_callback_queries[0]
+            .text
+            .as_deref(),
+        Some("Эта кнопка устарела — показываю актуальный шаг.")
+    );
+    assert!(h.store().esia_link(USER).await.unwrap().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_link_that_is_not_confirmed_explains_the_three_levels_and_how_to_confirm() {
+    let h = Harness::new().await;
+    h.consented().await;
+    let mut standard = link(AccountLevel::NotConfirmed);
+    standard.full_name = "Петров Пётр Петрович".into();
+    h.store()
+        .save_esia_link(USER, &standard, None)
+        .await
+        .unwrap();
+    let mut bot = h.bot(tap("s:gu"));
+    bot.dispatch().await;
+    let screen = &bot.get_responses().edited_messages_text[0].message;
+    let text = screen.text().unwrap();
+    assert!(
+        text.starts_with(&format!(
+            "{DEMO}\n\n<b>Учётная запись не подтверждена</b>\n\
+         Вы вошли как Петров Пётр Петрович, но ваша учётная запись на Госуслугах не подтверждена. \
+         Записаться на приём к врачу можно только с <b>подтверждённой</b> учётной записью.\n\n\
+         <b>На Госуслугах три типа учётных записей:</b>\n"
+        )),
+        "{text}"
+    );
+    for words in [
+        "<b>упрощённая</b> — для регистрации нужно указать имя и фамилию и телефон или электронную почту",
+        "<b>стандартная</b> — данные пользователя прошли проверку в Пенсионном фонде РФ и МВД РФ",
+        "<b>подтверждённая</b> — данные прошли проверку, а личность подтверждена одним из доступных способов",
+        "лично в центре обслуживания",
+        "заказным письмом Почтой России",
+        "через онлайн-банк",
+        "После подтверждения нажмите «Попробовать снова».",
+    ] {
+        assert!(text.contains(words), "{words}");
+    }
+    assert!(!text.contains("Личные данные"));
+    assert_eq!(
+        message_keyboard(screen),
+        vec![
+            row(&[("🔄 Попробовать снова", "gu:retry")]),
+            row(&[("🔓 Отвязать Госуслуги", "gu:unl")]),
+            row(&[("« Меню", "menu")])
+        ]
+    );
+
+    // «Попробовать снова» gives a fresh login button.
+    bot.update(tap("gu:retry"));
+    bot.dispatch().await;
+    let retry = &bot.get_responses().edited_messages_text[0].message;
+    assert_eq!(message_keyboard(retry)[0][0].0, "🔑 Войти через Госуслуги");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn booking_is_allowed_only_for_a_confirmed_link() {
+    use kvrachu_bot::bot::gosuslugi::booking_gate;
+    use kvrachu_bot::esia::BookingGate;
+    let h = Harness::new().await;
+    assert_eq!(
+        booking_gate(&h.ctx, USER).await.unwrap(),
+        BookingGate::NotLinked
+    );
+    linked(&h, AccountLevel::Verifying).await;
+    assert!(matches!(
+        booking_gate(&h.ctx, USER).await.unwrap(),
+        BookingGate::NotConfirmed(_)
+    ));
+    linked(&h, AccountLevel::Confirmed).await;
+    assert!(matches!(
+        booking_gate(&h.ctx, USER).await.unwrap(),
+        BookingGate::Allowed(_)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn text_while_on_the_card_shows_the_card_again() {
+    let h = Harness::new().await;
+    h.consented().await;
+    linked(&h, AccountLevel::Confirmed).await;
+    set_state(&h, State::Gosuslugi(Step::Overview)).await;
+    let mut bot = h.bot(text("привет"));
+    bot.dispatch().await;
+    let sent = &bot.get_responses().sent_messages_text;
+    assert_eq!(sent.len(), 2);
+    assert!(sent[1]
+        .message
+        .text()
+        .unwrap()
+        .contains("<b>Личные данные</b>"));
+}
