@@ -48,6 +48,7 @@ impl App {
             esia: Arc::new(kvrachu_bot::esia::client_from_settings(&settings)),
             settings: Arc::new(settings),
             clock: Clock::System,
+            children_import: Default::default(),
         });
         let bot = Bot::new("123456:TEST-token").set_api_url(url::Url::parse(&fake.url()).unwrap());
         let app = router(HttpState {

@@ -17,6 +17,7 @@ async fn health_of(db: databases::TestDb) {
     let store = db.store(&DataKey::generate()).await;
     let base = serve(HttpState {
         store: store.clone(),
+        esia: None,
     })
     .await;
 
@@ -44,7 +45,7 @@ async fn healthz_follows_the_postgres_database() {
 async fn unknown_paths_are_404() {
     let db = databases::TestDb::sqlite().await;
     let store = db.store(&DataKey::generate()).await;
-    let base = serve(HttpState { store }).await;
+    let base = serve(HttpState { store, esia: None }).await;
     let resp = reqwest::get(format!("{base}/nope")).await.unwrap();
     assert_eq!(resp.status().as_u16(), 404);
 }
