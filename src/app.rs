@@ -37,6 +37,14 @@ pub fn make_bot(settings: &Settings) -> Bot {
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let settings = Arc::new(settings);
+    if !matches!(settings.esia, crate::config::EsiaSettings::Demo) {
+        // A broken signer stops start-up here rather than at the first user's login.
+        crate::esia::client_from_settings(&settings)
+            .signer()
+            .check()
+            .await
+            .context("the ESIA signer does not work")?;
+    }
     let key = resolve_data_key(&settings)?;
     let store = Store::connect(&settings.database_url, &key).await?;
     tracing::info!(
@@ -63,13 +71,6 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let registry = registry::from_settings(&settings, local_addr)?;
 
     let esia = Arc::new(crate::esia::client_from_settings(&settings));
-    if !matches!(settings.esia, crate::config::EsiaSettings::Demo) {
-        // A broken signer stops start-up here rather than at the first user's login.
-        esia.signer()
-            .check()
-            .await
-            .context("the ESIA signer does not work (ESIA_SIGNER_CMD)")?;
-    }
     let ctx = Arc::new(Ctx {
         store: store.clone(),
         settings: settings.clone(),

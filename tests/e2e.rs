@@ -545,3 +545,28 @@ async fn a_visit_is_booked_through_the_demo_login_and_cancelled() {
     let status = bot.terminate();
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn a_failing_esia_signer_stops_start_up_naming_esia_signer_cmd() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_with_env(&[
+        ("PATH", &std::env::var("PATH").unwrap_or_default()),
+        ("TELOXIDE_TOKEN", "123456:TEST-token"),
+        ("TELOXIDE_API_URL", "http://127.0.0.1:9/"),
+        (
+            "DATABASE_URL",
+            &format!("sqlite://{}", dir.path().join("k.db").display()),
+        ),
+        ("ESIA_URL", "https://esia.example"),
+        ("ESIA_CLIENT_ID", "KVRACHU"),
+        ("ESIA_CERT_HASH", "ABCDEF"),
+        ("ESIA_SIGNER_CMD", "echo 'no key container' >&2; exit 7"),
+        ("RUST_LOG", "off"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr.trim(),
+        "kvrachu-bot: the ESIA signer does not work: ESIA_SIGNER_CMD: the command exited with status 7: no key container"
+    );
+}

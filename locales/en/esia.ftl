@@ -11,7 +11,7 @@ page-invalid-text = This login link has expired or has already been used. Go bac
 page-open-telegram = Back to Telegram
 
 demo-title = Gosuslugi — demo login
-demo-badge-page = 🧪 Demo mode: a test login, the real Gosuslugi is not used
+demo-badge-page = Demo mode: a test login, the real Gosuslugi is not used
 demo-intro = Choose a test user to log in as:
 demo-person-confirmed = Confirmed account, two children under 14
 demo-person-standard = Standard account (not confirmed)

@@ -391,12 +391,25 @@ pub enum ImportSource {
 pub async fn importable_children(ctx: &Ctx, user_id: i64) -> anyhow::Result<Vec<ImportableChild>> {
     match &ctx.children_import {
         ImportSource::Fixed(kids) => Ok(kids.clone()),
-        // The ESIA link (another branch) provides the `/kids` list of the linked account; until it is
-        // wired in, nobody has children to import and the button does not appear.
-        ImportSource::Gosuslugi => {
-            let _ = user_id;
-            Ok(Vec::new())
-        }
+        // The `/kids` list of the linked account, as stored at the last login.
+        ImportSource::Gosuslugi => Ok(ctx
+            .store
+            .esia_link(user_id)
+            .await?
+            .map(|link| link.kids)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|kid| ImportableChild {
+                full_name: Some(kid.full_name),
+                birth_date: kid.birth_date.map(|d| d.to_string()),
+                sex: kid.sex,
+                policy_series: kid
+                    .policy
+                    .as_ref()
+                    .and_then(|p| p.series().map(str::to_owned)),
+                policy_number: kid.policy.as_ref().map(|p| p.number().to_owned()),
+            })
+            .collect()),
     }
 }
 

@@ -308,7 +308,8 @@ async fn login_page(headers: HeaderMap, Query(p): Query<HashMap<String, String>>
         })
         .collect();
     let body = format!(
-        r#"<p class="badge">{badge}</p><p>{intro}</p><form method="post" action="ac">{hidden}{buttons}<button class="secondary" type="submit" name="decline" value="1">{decline}</button></form>"#,
+        r#"<h1>{title}</h1><p class="badge">{badge}</p><p>{intro}</p><form method="post" action="ac">{hidden}{buttons}<button class="secondary" type="submit" name="decline" value="1">{decline}</button></form>"#,
+        title = t!(lang, "demo-title"),
         badge = t!(lang, "demo-badge-page"),
         intro = t!(lang, "demo-intro"),
         decline = t!(lang, "demo-decline"),

@@ -122,25 +122,25 @@ fn page_response(s: &EsiaHttp, lang: Lang, kind: PageKind) -> Response {
     let (status, icon, title, text) = match kind {
         PageKind::Done => (
             StatusCode::OK,
-            "✅",
+            ICON_DONE,
             t!(lang, "page-done-title"),
             t!(lang, "page-done-text"),
         ),
         PageKind::Cancelled => (
             StatusCode::OK,
-            "↩️",
+            ICON_CANCELLED,
             t!(lang, "page-cancelled-title"),
             t!(lang, "page-cancelled-text"),
         ),
         PageKind::Failed => (
             StatusCode::BAD_GATEWAY,
-            "⚠️",
+            ICON_FAILED,
             t!(lang, "page-failed-title"),
             t!(lang, "page-failed-text"),
         ),
         PageKind::Invalid => (
             StatusCode::BAD_REQUEST,
-            "⛔",
+            ICON_INVALID,
             t!(lang, "page-invalid-title"),
             t!(lang, "page-invalid-text"),
         ),
@@ -163,6 +163,12 @@ fn page_response(s: &EsiaHttp, lang: Lang, kind: PageKind) -> Response {
     );
     response
 }
+
+// Inline SVG icons: no external assets, and no reliance on the device having an emoji font.
+const ICON_DONE: &str = r##"<svg viewBox="0 0 48 48" width="56" height="56"><circle cx="24" cy="24" r="22" fill="#1e8e3e"/><path d="M14 25l7 7 13-15" fill="none" stroke="#fff" stroke-width="4" stroke-linecap="round" stroke-linejoin="round"/></svg>"##;
+const ICON_CANCELLED: &str = r##"<svg viewBox="0 0 48 48" width="56" height="56"><circle cx="24" cy="24" r="22" fill="#6b7785"/><path d="M16 24h16" stroke="#fff" stroke-width="4" stroke-linecap="round"/></svg>"##;
+const ICON_FAILED: &str = r##"<svg viewBox="0 0 48 48" width="56" height="56"><circle cx="24" cy="24" r="22" fill="#e8a200"/><path d="M24 13v14" stroke="#fff" stroke-width="4" stroke-linecap="round"/><circle cx="24" cy="34" r="2.5" fill="#fff"/></svg>"##;
+const ICON_INVALID: &str = r##"<svg viewBox="0 0 48 48" width="56" height="56"><circle cx="24" cy="24" r="22" fill="#c5221f"/><path d="M17 17l14 14M31 17l-14 14" stroke="#fff" stroke-width="4" stroke-linecap="round"/></svg>"##;
 
 fn urlencode_username(name: &str) -> String {
     name.chars()
@@ -198,7 +204,7 @@ main{{width:100%;max-width:28rem;margin:1rem;padding:2rem 1.5rem;background:#fff
 box-shadow:0 4px 24px rgba(15,40,80,.10);text-align:center}}
 h1{{font-size:1.4rem;margin:.5rem 0 1rem}}
 p{{line-height:1.5;margin:0 0 1rem}}
-.icon{{font-size:3rem}}
+.icon{{line-height:0}}
 .button,button{{display:block;width:100%;padding:.9rem 1rem;margin:.75rem 0 0;border:0;border-radius:.6rem;
 background:#0d4cd3;color:#fff;font-size:1rem;text-decoration:none;cursor:pointer;text-align:center}}
 button.person{{background:#f3f6fb;color:#1b2733;border:1px solid #c9d4e5;text-align:left}}

@@ -343,3 +343,24 @@ async fn text_while_on_the_card_shows_the_card_again() {
         .unwrap()
         .contains("<b>Личные данные</b>"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn children_from_the_linked_account_can_be_imported_in_my_children() {
+    let h = Harness::new().await;
+    h.consented().await;
+    let mut bot = h.bot(tap("s:kids"));
+    bot.dispatch().await;
+    let unlinked = message_keyboard(&bot.get_responses().edited_messages_text[0].message);
+    assert!(!datas(&unlinked).contains(&"k:imp".to_owned()));
+
+    linked(&h, AccountLevel::Confirmed).await;
+    bot.update(tap("s:kids"));
+    bot.dispatch().await;
+    let list = message_keyboard(&bot.get_responses().edited_messages_text[0].message);
+    assert_eq!(list[1], row(&[("🏛 Добавить из Госуслуг", "k:imp")]));
+    bot.update(tap("k:imp"));
+    bot.dispatch().await;
+    let offered = message_keyboard(&bot.get_responses().edited_messages_text[0].message);
+    assert_eq!(offered[0], row(&[("Иванова М. И.", "k:ip:0")]));
+    assert_eq!(offered[1], row(&[("Иванов П. И.", "k:ip:1")]));
+}

@@ -104,10 +104,9 @@ async fn cancel_under_a_reminder_asks_for_a_confirmation_in_place() {
     assert_eq!(responses.answered_callback_queries.len(), 1);
     let question = &responses.edited_messages_text[0].message;
     assert!(
-        question
-            .text()
-            .unwrap()
-            .starts_with(&format!("{DEMO}<b>Отменить запись?</b>\nКто: Петров Пётр Петрович\n")),
+        question.text().unwrap().starts_with(&format!(
+            "{DEMO}<b>Отменить запись?</b>\nКто: Петров Пётр Петрович\n"
+        )),
         "{:?}",
         question.text()
     );
