@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use teloxide::adaptors::throttle::Limits;
 use teloxide::dispatching::dialogue::{ErasedStorage, Storage};
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
@@ -16,6 +17,7 @@ use crate::http::{self, HttpState};
 use crate::registry;
 use crate::store::dialogue::DialogueStorage;
 use crate::store::{key_path_for_sqlite, DataKey, Store};
+use crate::workers;
 
 /// The data key: `DATA_KEY`, or the key file beside the SQLite database (created when absent).
 pub fn resolve_data_key(settings: &Settings) -> anyhow::Result<DataKey> {
@@ -103,13 +105,16 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .error_handler(LoggingErrorHandler::with_custom_text("a handler failed"))
         .build();
 
+    // One throttle for everything the workers send, so that together they keep to Telegram's limits.
+    let throttled = workers::reminders::throttled_bot(bot.clone(), Limits::default());
     let (stop_workers, workers_stopped) = watch::channel(false);
-    let reminders = crate::workers::reminders::spawn(
+    let reminders = workers::reminders::spawn(
         store.clone(),
-        bot.clone(),
+        throttled.clone(),
         settings.clone(),
-        workers_stopped,
+        workers_stopped.clone(),
     );
+    let sync = workers::sync::spawn(ctx.clone(), throttled, workers_stopped);
 
     let (stop_http, http_stopped) = watch::channel(false);
     let shutdown = dispatcher.shutdown_token();
@@ -162,9 +167,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             server.await.ok();
         }
     }
-    // The worker finishes the step it is in (sends already claimed reminders), then stops.
+    // The workers finish the step they are in (send already claimed reminders), then stop.
     let _ = stop_workers.send(true);
     reminders.await.ok();
+    sync.await.ok();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -94,6 +94,8 @@ pub struct Settings {
     pub region_tz: Tz,
     pub reminders: Vec<Duration>,
     pub watch_interval: Duration,
+    /// How often each user's visits are compared with the registry's list (`SYNC_INTERVAL`).
+    pub sync_interval: Duration,
 }
 
 /// The token and the data key never appear in logs.
@@ -112,6 +114,7 @@ impl fmt::Debug for Settings {
             .field("region_tz", &self.region_tz)
             .field("reminders", &self.reminders)
             .field("watch_interval", &self.watch_interval)
+            .field("sync_interval", &self.sync_interval)
             .finish()
     }
 }
@@ -255,6 +258,9 @@ impl Settings {
         let watch_interval =
             parse_duration(&get("WATCH_INTERVAL").unwrap_or_else(|| "5m".to_owned()))
                 .map_err(|problem| ConfigError::new("WATCH_INTERVAL", problem))?;
+        let sync_interval =
+            parse_duration(&get("SYNC_INTERVAL").unwrap_or_else(|| "30m".to_owned()))
+                .map_err(|problem| ConfigError::new("SYNC_INTERVAL", problem))?;
 
         Ok(Self {
             token,
@@ -270,6 +276,7 @@ impl Settings {
             region_tz,
             reminders,
             watch_interval,
+            sync_interval,
         })
     }
 }
@@ -361,6 +368,7 @@ mod tests {
             vec![Duration::from_secs(86_400), Duration::from_secs(7_200)]
         );
         assert_eq!(s.watch_interval, Duration::from_secs(300));
+        assert_eq!(s.sync_interval, Duration::from_secs(1800));
         assert!(s.is_demo());
     }
 
@@ -420,6 +428,7 @@ mod tests {
             ("REGION_TZ", "Mars/Olympus"),
             ("REMINDERS", "24x"),
             ("WATCH_INTERVAL", "0m"),
+            ("SYNC_INTERVAL", "soon"),
         ];
         for (var, value) in cases {
             let mut pairs = vec![("TELOXIDE_TOKEN", TOKEN), (var, value)];

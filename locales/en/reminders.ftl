@@ -48,3 +48,12 @@ reminders-settings-off = <b>Appointment reminders</b>
 reminders-saved = Saved
 offset-hours = { $hours } h
 offset-minutes = { $minutes } min
+
+## The background sync with the registry: visits booked or cancelled elsewhere.
+
+sync-found-title = 📋 <b>Found a visit booked outside the bot</b>
+sync-found-hint = It is now in «My visits»; I will remind you of it if reminders are on.
+sync-cancelled-title = ❌ <b>The clinic cancelled a visit</b>
+sync-cancelled-hint = The registry no longer lists this visit, so there will be no reminders of it. If this is a mistake, contact the clinic.
+btn-sync-book-again = 📝 Book again
+btn-sync-appointments = 📋 My visits

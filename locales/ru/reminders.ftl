@@ -48,3 +48,12 @@ reminders-settings-off = <b>Напоминания о приёме</b>
 reminders-saved = Сохранено
 offset-hours = { $hours } ч
 offset-minutes = { $minutes } мин
+
+## The background sync with the registry: visits booked or cancelled elsewhere.
+
+sync-found-title = 📋 <b>Нашли вашу запись, сделанную не через бота</b>
+sync-found-hint = Она добавлена в «Мои записи»; напомню о ней заранее, если напоминания включены.
+sync-cancelled-title = ❌ <b>Запись отменена в поликлинике</b>
+sync-cancelled-hint = Регистратура больше не показывает эту запись, напоминаний о ней не будет. Если это ошибка, обратитесь в поликлинику.
+btn-sync-book-again = 📝 Записаться снова
+btn-sync-appointments = 📋 Мои записи

@@ -28,8 +28,8 @@ use teloxide::types::{InlineKeyboardButton, InputFile};
 use crate::domain::{local_today, BirthDate, FullName};
 use crate::i18n::{escape_html, Lang};
 use crate::registry::{
-    AppointmentCancel, AppointmentCreate, Doctor, OrEmpty, PatientAppointment, PatientQuery,
-    RegistryError, RegistryResult, Slot, Specialty,
+    AppointmentCancel, AppointmentCreate, Doctor, OrEmpty, PatientQuery, RegistryError,
+    RegistryResult, Slot, Specialty,
 };
 use crate::store::dialogue::DialogueStorage;
 use crate::store::{
@@ -48,7 +48,6 @@ const DOCTORS_PER_PAGE: usize = 6;
 /// Days with free slots offered: today and the next 13.
 const DAYS_AHEAD: i64 = 14;
 /// At most this many (person, clinic) pairs are asked for their visits when «Мои записи» opens.
-const MAX_SYNCED_PAIRS: usize = 12;
 /// Tokens stay below 2^53, like every id that travels in button data.
 const MAX_TOKEN: i64 = 1 << 53;
 
@@ -999,7 +998,7 @@ async fn booking_details(
 }
 
 /// The registry's local time as a Unix instant, through `REGION_TZ`.
-fn to_unix(ctx: &Ctx, local: NaiveDateTime) -> i64 {
+pub(super) fn to_unix(ctx: &Ctx, local: NaiveDateTime) -> i64 {
     let tz = ctx.settings.region_tz;
     match tz.from_local_datetime(&local).earliest() {
         Some(at) => at.timestamp(),
@@ -1092,7 +1091,10 @@ pub struct BookingIdentity {
 }
 
 /// The account holder's Gosuslugi identity; `None` when not linked. The one place booking reads ESIA.
-async fn gosuslugi_person(ctx: &Ctx, user_id: i64) -> anyhow::Result<Option<BookingIdentity>> {
+pub(super) async fn gosuslugi_person(
+    ctx: &Ctx,
+    user_id: i64,
+) -> anyhow::Result<Option<BookingIdentity>> {
     let Some(link) = ctx.store.esia_link(user_id).await? else {
         return Ok(None);
     };
@@ -1454,8 +1456,9 @@ pub async fn show_appointments(
     dialogue: &BotDialogue,
 ) -> HandlerResult {
     bot.answer_callback_query(q.id.clone()).await?;
-    let synced = sync_with_registry(ctx, who).await?;
-    let notice = (!synced).then(|| t!(who.lang, "booking-sync-failed"));
+    let now = ctx.clock.now().timestamp();
+    let synced = super::sync::sync_user(ctx, who.user_id, who.lang, now).await?;
+    let notice = (!synced.all_answered).then(|| t!(who.lang, "booking-sync-failed"));
     save(dialogue, State::Booking(Here::Appointments)).await?;
     appointments_screen(ctx, who, notice)
         .await?
@@ -1508,117 +1511,6 @@ async fn appointments_screen(
         screen = screen.row(row.to_vec());
     }
     Ok(screen.row(vec![menu_button(lang)]))
-}
-
-/// Asks the registry for the visits of every (person, clinic) pair the bot knows, stores those booked
-/// elsewhere and cancels those the registry no longer lists. `false` when some pair could not be asked.
-async fn sync_with_registry(ctx: &Ctx, who: &Who) -> anyhow::Result<bool> {
-    let now = ctx.clock.now().timestamp();
-    let pairs = ctx.store.known_patients(who.user_id).await?;
-    let mut all_answered = true;
-    for pair in pairs.into_iter().take(MAX_SYNCED_PAIRS) {
-        let listed = match ask(ctx.registry.appointments(pair.lpu_id, &pair.patient_id))
-            .await
-            .or_empty()
-        {
-            Ok(listed) => listed,
-            Err(err) => {
-                log_registry_error(&err);
-                all_answered = false;
-                continue;
-            }
-        };
-        let known: Vec<String> = ctx
-            .store
-            .upcoming_appointments(who.user_id, now)
-            .await?
-            .into_iter()
-            .filter(|a| a.lpu_id == pair.lpu_id && a.patient_id == pair.patient_id)
-            .map(|a| a.registry_id)
-            .collect();
-        let mut ids = Vec::new();
-        for visit in &listed {
-            ids.push(visit.appointment_id.clone());
-            let visit_at = to_unix(ctx, visit.visit_start);
-            if visit_at <= now || known.contains(&visit.appointment_id) {
-                continue;
-            }
-            let new = NewAppointment {
-                user_id: who.user_id,
-                child_id: pair.child_id,
-                lpu_id: pair.lpu_id,
-                patient_id: pair.patient_id.clone(),
-                registry_id: visit.appointment_id.clone(),
-                visit_at,
-                details: details_from_registry(ctx, who, &pair, visit).await?,
-                source: AppointmentSource::Registry,
-            };
-            ctx.store
-                .upsert_appointment(&new, &ctx.settings.reminders, now)
-                .await?;
-            tracing::info!(
-                user = who.user_id,
-                clinic = pair.lpu_id,
-                "booking: a visit booked elsewhere found"
-            );
-        }
-        ctx.store
-            .cancel_missing_from_registry(who.user_id, pair.lpu_id, &pair.patient_id, &ids, now)
-            .await?;
-    }
-    Ok(all_answered)
-}
-
-/// What the store keeps of a visit the registry lists (booked elsewhere).
-async fn details_from_registry(
-    ctx: &Ctx,
-    who: &Who,
-    pair: &crate::store::KnownPatient,
-    visit: &PatientAppointment,
-) -> anyhow::Result<AppointmentDetails> {
-    let person = match &visit.patient_full_name {
-        Some(name) if !name.trim().is_empty() => name.clone(),
-        _ => match pair.child_id {
-            Some(child) => match ctx.store.child(who.user_id, child).await? {
-                Some(child) => child.full_name().full().to_owned(),
-                None => String::new(),
-            },
-            None => person_label(ctx, who.user_id, who.lang).await?,
-        },
-    };
-    // The card gives what the visit does not (the map pin); its absence is no reason to fail.
-    let clinic = ask(ctx.registry.clinic(pair.lpu_id)).await.ok();
-    Ok(AppointmentDetails {
-        person,
-        doctor: visit
-            .doctor
-            .as_ref()
-            .map(|d| d.name.clone())
-            .unwrap_or_default(),
-        specialty: visit
-            .specialty
-            .as_ref()
-            .map(|s| s.name.clone())
-            .unwrap_or_default(),
-        clinic: visit
-            .lpu_short_name
-            .clone()
-            .or_else(|| clinic.as_ref().map(|c| c.display_name().to_owned()))
-            .unwrap_or_default(),
-        address: visit
-            .lpu_address
-            .clone()
-            .or_else(|| clinic.as_ref().and_then(|c| c.address.clone()))
-            .unwrap_or_default(),
-        room: None,
-        phone: visit
-            .lpu_phone
-            .clone()
-            .or_else(|| clinic.as_ref().and_then(|c| c.phone.clone())),
-        latitude: clinic.as_ref().and_then(|c| c.latitude),
-        longitude: clinic.as_ref().and_then(|c| c.longitude),
-        local_time: visit.visit_start.format("%Y-%m-%dT%H:%M:%S").to_string(),
-    })
 }
 
 /// «Отменить» on an appointment (in «Мои записи», after booking, or under a reminder): the question.
@@ -1743,7 +1635,7 @@ async fn cancel(
 // The registry, bounded in time
 
 /// Bounds a registry call by the clinics journey's deadline, whatever the client's own retries.
-async fn ask<T>(call: impl Future<Output = RegistryResult<T>>) -> RegistryResult<T> {
+pub(super) async fn ask<T>(call: impl Future<Output = RegistryResult<T>>) -> RegistryResult<T> {
     match tokio::time::timeout(clinics::REGISTRY_DEADLINE, call).await {
         Ok(result) => result,
         Err(_) => Err(RegistryError::Transient("deadline".to_owned())),
@@ -1772,7 +1664,7 @@ async fn slots(ctx: &Ctx, lpu_id: i64, doctor: &str) -> RegistryResult<Vec<Slot>
     ask(ctx.registry.slots(lpu_id, doctor)).await.or_empty()
 }
 
-fn log_registry_error(err: &RegistryError) {
+pub(super) fn log_registry_error(err: &RegistryError) {
     tracing::warn!(error = %err, "booking: the registry failed");
 }
 

@@ -14,6 +14,7 @@ pub mod reminders;
 pub mod screen;
 pub mod settings;
 pub mod start;
+pub mod sync;
 
 use std::sync::Arc;
 
@@ -112,12 +113,15 @@ impl Who {
     async fn load(ctx: &Ctx, user: &User, chat_id: ChatId) -> anyhow::Result<Who> {
         let user_id = user.id.0 as i64;
         let record = ctx.store.ensure_user(user_id).await?;
+        let telegram_lang = Lang::from_telegram(user.language_code.as_deref());
+        if record.has_consented() {
+            // Only after consent: nothing about a person is kept before it.
+            ctx.store.note_telegram_lang(&record, telegram_lang).await?;
+        }
         Ok(Who {
             user_id,
             chat_id,
-            lang: record
-                .lang
-                .unwrap_or_else(|| Lang::from_telegram(user.language_code.as_deref())),
+            lang: record.lang.unwrap_or(telegram_lang),
             consented: record.has_consented(),
         })
     }

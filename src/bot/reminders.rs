@@ -122,9 +122,15 @@ pub fn reminder_screen(
     tz: Tz,
     now: i64,
 ) -> Screen {
+    let mut lines = vec![t!(lang, "reminder-title")];
+    lines.extend(visit_card_lines(lang, appointment, tz, now));
+    visit_screen(lang, demo, appointment, lines)
+}
+
+/// A visit's card: who, when (local), doctor, clinic, address, and the room and phone when known.
+pub fn visit_card_lines(lang: Lang, appointment: &Appointment, tz: Tz, now: i64) -> Vec<String> {
     let d = &appointment.details;
     let mut lines = vec![
-        t!(lang, "reminder-title"),
         t!(lang, "reminder-who", person = escape_html(&d.person)),
         t!(
             lang,
@@ -146,18 +152,29 @@ pub fn reminder_screen(
     if let Some(phone) = d.phone.as_deref().filter(|p| !p.trim().is_empty()) {
         lines.push(t!(lang, "reminder-phone", phone = escape_html(phone)));
     }
+    lines
+}
+
+/// A message about an upcoming visit (`lines`, already escaped) with the visit's buttons: «Отменить
+/// запись», «Как добраться» (when the clinic has a map pin), «Добавить в календарь».
+pub fn visit_screen(
+    lang: Lang,
+    demo: bool,
+    appointment: &Appointment,
+    lines: Vec<String>,
+) -> Screen {
     let body = lines.join("\n");
     let text = if demo {
         format!("{}\n\n{body}", t!(lang, "demo-badge"))
     } else {
         body
     };
-    let mut screen = Screen::plain(text).button(
+    let screen = Screen::plain(text).button(
         t!(lang, "btn-appointment-cancel"),
         super::Cb::Reminders(Cb::Cancel(appointment.id)),
     );
     let mut row = Vec::new();
-    if d.coordinates().is_some() {
+    if appointment.details.coordinates().is_some() {
         row.push(button(
             t!(lang, "btn-appointment-route"),
             super::Cb::Reminders(Cb::Route(appointment.id)),
@@ -167,8 +184,7 @@ pub fn reminder_screen(
         t!(lang, "btn-appointment-calendar"),
         super::Cb::Reminders(Cb::Calendar(appointment.id)),
     ));
-    screen = screen.row(row);
-    screen
+    screen.row(row)
 }
 
 /// The `.ics` file of a visit, in the user's language.

@@ -142,6 +142,10 @@ pub struct PlannedReminder {
     pub due_at: i64,
 }
 
+/// How long a visit just booked through the bot may be missing from the registry's `/appointments` before
+/// a sync takes it as cancelled elsewhere.
+pub const REGISTRY_LAG_SECS: i64 = 600;
+
 /// Which reminders a visit at `visit_at` gets when booked (or moved) at `now`.
 ///
 /// The rule of the reminders issue: offsets already past at booking time are skipped; a visit booked for
@@ -742,7 +746,8 @@ impl Store {
 
     /// After a sync with the registry's `/appointments` for one patient in one clinic: cancels the user's
     /// upcoming booked visits there that the registry no longer lists (cancelled elsewhere). Returns their
-    /// ids.
+    /// ids. A visit recorded in the last [`REGISTRY_LAG_SECS`] is left alone: a clinic's system may list a
+    /// fresh booking only a little later.
     pub async fn cancel_missing_from_registry(
         &self,
         user_id: i64,
@@ -755,12 +760,13 @@ impl Store {
             sqlx::query(
                 "SELECT id, registry_id FROM appointments
                  WHERE user_id = $1 AND lpu_id = $2 AND patient_id = $3 AND status = 'booked'
-                   AND visit_at > $4",
+                   AND visit_at > $4 AND created_at <= $5",
             )
             .bind(user_id)
             .bind(lpu_id)
             .bind(patient_id)
             .bind(now)
+            .bind(now - REGISTRY_LAG_SECS)
             .fetch_all(pool)
             .await?
             .iter()

@@ -4,7 +4,7 @@
 
 use sqlx::Row;
 
-use super::{with_pool, Store};
+use super::{with_pool, Backend, Store};
 
 /// Claims older than this are forgotten: a confirmation screen that old has long been replaced.
 const KEEP_SECS: i64 = 86_400;
@@ -73,5 +73,78 @@ impl Store {
                 patient_id,
             })
             .collect())
+    }
+
+    /// Claims up to `limit` users whose visits are due to be compared with the registry's list at `now`:
+    /// those with a visit after `now - horizon_secs` whose sync time has come. Each claimed user's next
+    /// sync moves to `now + interval_secs`, which is also what keeps a second instance from claiming them
+    /// meanwhile (rows another instance is claiming are skipped on PostgreSQL). Longest-waiting first.
+    pub async fn claim_registry_sync(
+        &self,
+        now: i64,
+        interval_secs: i64,
+        horizon_secs: i64,
+        limit: i64,
+    ) -> anyhow::Result<Vec<i64>> {
+        const SELECT_DUE: &str = "SELECT u.id FROM users u
+             WHERE COALESCE(u.registry_sync_at, 0) <= $2
+               AND EXISTS (SELECT 1 FROM appointments a WHERE a.user_id = u.id AND a.visit_at > $3)
+             ORDER BY COALESCE(u.registry_sync_at, 0), u.id
+             LIMIT $4";
+        let next = now + interval_secs.max(1);
+        let since = now - horizon_secs.max(0);
+        let mut ids: Vec<i64> = match &self.backend {
+            Backend::Sqlite(pool) => {
+                sqlx::query_scalar(&format!(
+                    "UPDATE users SET registry_sync_at = $1
+                 WHERE COALESCE(registry_sync_at, 0) <= $2 AND id IN ({SELECT_DUE}) RETURNING id"
+                ))
+                .bind(next)
+                .bind(now)
+                .bind(since)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+            }
+            Backend::Postgres(pool) => {
+                sqlx::query_scalar(&format!(
+                    "UPDATE users SET registry_sync_at = $1
+                 WHERE COALESCE(registry_sync_at, 0) <= $2
+                   AND id IN ({SELECT_DUE} FOR UPDATE OF u SKIP LOCKED) RETURNING id"
+                ))
+                .bind(next)
+                .bind(now)
+                .bind(since)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// Sets when the user's visits are next compared with the registry: sooner after a failed sync,
+    /// later after «Мои записи» has just done it.
+    pub async fn schedule_registry_sync(&self, user_id: i64, at: i64) -> anyhow::Result<()> {
+        with_pool!(self, |pool| {
+            sqlx::query("UPDATE users SET registry_sync_at = $2 WHERE id = $1")
+                .bind(user_id)
+                .bind(at)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// When the user's visits are next compared with the registry (`None`: as soon as they have a visit).
+    pub async fn registry_sync_at(&self, user_id: i64) -> anyhow::Result<Option<i64>> {
+        let at: Option<Option<i64>> = with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT registry_sync_at FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(at.flatten())
     }
 }

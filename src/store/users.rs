@@ -13,11 +13,19 @@ pub struct UserRecord {
     pub lang: Option<Lang>,
     /// When the personal-data notice was accepted (Unix seconds).
     pub consent_at: Option<i64>,
+    /// Telegram's language as last seen in an update from the user.
+    pub telegram_lang: Option<Lang>,
 }
 
 impl UserRecord {
     pub fn has_consented(&self) -> bool {
         self.consent_at.is_some()
+    }
+
+    /// The language of messages the bot sends by itself (reminders, sync notices): the /language choice,
+    /// else the language of the user's Telegram, else Russian.
+    pub fn message_lang(&self) -> Lang {
+        self.lang.or(self.telegram_lang).unwrap_or_default()
     }
 }
 
@@ -45,18 +53,36 @@ impl Store {
     }
 
     pub async fn user(&self, id: i64) -> anyhow::Result<Option<UserRecord>> {
-        let row: Option<(i64, Option<String>, Option<i64>)> = with_pool!(self, |pool| {
-            sqlx::query("SELECT id, lang, consent_at FROM users WHERE id = $1")
+        type Row = (i64, Option<String>, Option<i64>, Option<String>);
+        let row: Option<Row> = with_pool!(self, |pool| {
+            sqlx::query("SELECT id, lang, consent_at, telegram_lang FROM users WHERE id = $1")
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
-                .map(|row| (row.get(0), row.get(1), row.get(2)))
+                .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
         });
-        Ok(row.map(|(id, lang, consent_at)| UserRecord {
+        Ok(row.map(|(id, lang, consent_at, telegram_lang)| UserRecord {
             id,
             lang: lang.as_deref().and_then(Lang::from_code),
             consent_at,
+            telegram_lang: telegram_lang.as_deref().and_then(Lang::from_code),
         }))
+    }
+
+    /// Remembers the language of the user's Telegram, for messages sent outside a conversation. Writes
+    /// only when it changed.
+    pub async fn note_telegram_lang(&self, user: &UserRecord, lang: Lang) -> anyhow::Result<()> {
+        if user.telegram_lang == Some(lang) {
+            return Ok(());
+        }
+        with_pool!(self, |pool| {
+            sqlx::query("UPDATE users SET telegram_lang = $2 WHERE id = $1")
+                .bind(user.id)
+                .bind(lang.code())
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
     }
 
     pub async fn set_lang(&self, id: i64, lang: Lang) -> anyhow::Result<()> {

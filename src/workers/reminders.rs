@@ -192,7 +192,7 @@ impl ReminderWorker {
         let lang = store
             .user(reminder.user_id)
             .await?
-            .and_then(|user| user.lang)
+            .map(|user| user.message_lang())
             .unwrap_or_default();
         let screen = reminder_screen(lang, self.demo, &appointment, self.region_tz, now);
         let sent = self
@@ -336,15 +336,14 @@ pub fn backoff_secs(attempts: i32) -> i64 {
     (15i64 << exponent).min(30 * 60)
 }
 
-/// Starts the worker with Telegram's documented limits; it stops when `shutdown` turns true.
+/// Starts the worker, sending through `bot` (see [`throttled_bot`]); it stops when `shutdown` turns true.
 pub fn spawn(
     store: Store,
-    bot: Bot,
+    bot: Throttle<Bot>,
     settings: Arc<Settings>,
     shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
-    let worker = ReminderWorker::new(store, throttled_bot(bot, Limits::default()), &settings);
-    tokio::spawn(worker.run(shutdown))
+    tokio::spawn(ReminderWorker::new(store, bot, &settings).run(shutdown))
 }
 
 #[cfg(test)]

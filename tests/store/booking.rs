@@ -122,3 +122,129 @@ both_backends!(
         assert!(store.known_patients(3003).await.unwrap().is_empty());
     }
 );
+
+const H: i64 = 3600;
+const DAY: i64 = 86_400;
+const INTERVAL: i64 = 30 * 60;
+const HORIZON: i64 = 30 * DAY;
+
+async fn book(store: &Store, user: i64, slot: &str, at: i64) {
+    store
+        .upsert_appointment(&visit(user, None, 10, "p-1", slot, at), &[], NOW - H)
+        .await
+        .unwrap();
+}
+
+both_backends!(
+    users_with_recent_visits_are_claimed_for_the_registry_sync_once_per_interval,
+    |store: Store, _url: String, _key| async move {
+        // Alice has a visit ahead; Bob's only visit was 40 days ago; Carol has none.
+        book(&store, ALICE, "a", NOW + 5 * DAY).await;
+        book(&store, BOB, "b", NOW - 40 * DAY).await;
+        store.ensure_user(2003).await.unwrap();
+
+        let claimed = store
+            .claim_registry_sync(NOW, INTERVAL, HORIZON, 10)
+            .await
+            .unwrap();
+        assert_eq!(claimed, vec![ALICE]);
+        assert_eq!(
+            store.registry_sync_at(ALICE).await.unwrap(),
+            Some(NOW + INTERVAL)
+        );
+        // Not again before the interval is up; then again.
+        assert!(store
+            .claim_registry_sync(NOW + INTERVAL - 1, INTERVAL, HORIZON, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            store
+                .claim_registry_sync(NOW + INTERVAL, INTERVAL, HORIZON, 10)
+                .await
+                .unwrap(),
+            vec![ALICE]
+        );
+        // Bob books again: now he is synced too.
+        book(&store, BOB, "b2", NOW + 2 * DAY).await;
+        assert_eq!(
+            store
+                .claim_registry_sync(NOW + INTERVAL, INTERVAL, HORIZON, 10)
+                .await
+                .unwrap(),
+            vec![BOB]
+        );
+        // Rescheduling (after a failure, or after «Мои записи» synced) moves the next claim.
+        store
+            .schedule_registry_sync(ALICE, NOW + 3 * INTERVAL)
+            .await
+            .unwrap();
+        assert!(store
+            .claim_registry_sync(NOW + 2 * INTERVAL + 1, INTERVAL, HORIZON, 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|&u| u != ALICE));
+        // Forgetting a user forgets their sync too.
+        store.forget_user(ALICE).await.unwrap();
+        assert_eq!(store.registry_sync_at(ALICE).await.unwrap(), None);
+        assert!(store
+            .claim_registry_sync(NOW + 10 * INTERVAL, INTERVAL, HORIZON, 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|&u| u != ALICE));
+    }
+);
+
+both_backends!(
+    concurrent_sync_claims_share_the_users_without_overlap,
+    |store: Store, _url: String, _key| async move {
+        let users: Vec<i64> = (3000..3060).collect();
+        for &user in &users {
+            book(&store, user, "s", NOW + DAY).await;
+        }
+        let claimers: Vec<_> = (0..4)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let mut mine = Vec::new();
+                    loop {
+                        let batch = store
+                            .claim_registry_sync(NOW, INTERVAL, HORIZON, 7)
+                            .await
+                            .unwrap();
+                        if batch.is_empty() {
+                            break mine;
+                        }
+                        mine.extend(batch);
+                    }
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for claimer in claimers {
+            all.extend(claimer.await.unwrap());
+        }
+        all.sort_unstable();
+        assert_eq!(all, users, "every user claimed exactly once");
+    }
+);
+
+both_backends!(
+    the_language_of_messages_follows_the_choice_then_telegram,
+    |store: Store, _url: String, _key| async move {
+        use kvrachu_bot::store::Lang;
+        let user = store.ensure_user(ALICE).await.unwrap();
+        assert_eq!(user.message_lang(), Lang::Ru);
+        store.note_telegram_lang(&user, Lang::En).await.unwrap();
+        let user = store.user(ALICE).await.unwrap().unwrap();
+        assert_eq!(user.telegram_lang, Some(Lang::En));
+        assert_eq!(user.message_lang(), Lang::En);
+        store.set_lang(ALICE, Lang::Ru).await.unwrap();
+        assert_eq!(
+            store.user(ALICE).await.unwrap().unwrap().message_lang(),
+            Lang::Ru
+        );
+    }
+);

@@ -457,8 +457,17 @@ both_backends!(
             .upsert_appointment(&booking(USER, "gone", NOW + 40 * H), &defaults(), NOW)
             .await
             .unwrap();
+        // Just booked: the clinic's list may not show it yet.
+        let listed = ["kept".to_owned()];
+        let fresh = store
+            .cancel_missing_from_registry(USER, 10, "p-77", &listed, NOW + 60)
+            .await
+            .unwrap();
+        assert!(fresh.is_empty(), "{fresh:?}");
+        assert_eq!(store.reminders_of(gone.id).await.unwrap().len(), 2);
+        let later = NOW + kvrachu_bot::store::appointments::REGISTRY_LAG_SECS;
         let cancelled = store
-            .cancel_missing_from_registry(USER, 10, "p-77", &["kept".to_owned()], NOW)
+            .cancel_missing_from_registry(USER, 10, "p-77", &listed, later)
             .await
             .unwrap();
         assert_eq!(cancelled, vec![gone.id]);

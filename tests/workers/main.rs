@@ -7,3 +7,4 @@ mod databases;
 mod fake_telegram;
 
 mod reminders;
+mod sync;

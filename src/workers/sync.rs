@@ -1,0 +1,224 @@
+//! The appointment sync: every `SYNC_INTERVAL`, each user with a recent visit has their visits compared
+//! with the registry's `/appointments` (see [`crate::bot::sync`]). A visit cancelled at the clinic is
+//! cancelled here with its reminders, a visit booked by phone or on the portal gets reminders, and the
+//! user is told of both.
+//!
+//! Users are claimed in the store by moving their next sync time on, so several instances share the work
+//! and never ask about the same user at once. A user whose clinic did not answer is tried again sooner.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use teloxide::adaptors::Throttle;
+use teloxide::payloads::SendMessageSetters;
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardMarkup, ParseMode};
+use teloxide::{ApiError, RequestError};
+use tokio::sync::watch;
+
+use crate::bot::sync::{cancelled_notice, found_notice, sync_user};
+use crate::bot::{Ctx, Screen};
+use crate::store::unix_now;
+
+/// Users claimed in one step.
+pub const DEFAULT_BATCH: i64 = 50;
+/// Users synced at once; the registry client also bounds its own concurrency.
+const CONCURRENCY: usize = 4;
+/// Users whose last visit is older than this are no longer synced.
+pub const HORIZON_SECS: i64 = 30 * 86_400;
+/// A user whose clinic did not answer is tried again after this (or the interval, if shorter).
+const RETRY_SECS: i64 = 5 * 60;
+/// How often the worker looks for users due.
+const TICK: Duration = Duration::from_secs(30);
+
+/// What one step did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SyncStep {
+    /// Users claimed.
+    pub users: usize,
+    /// Users whose every clinic answered.
+    pub synced: usize,
+    /// Visits booked elsewhere, now known.
+    pub found: usize,
+    /// Visits cancelled elsewhere, now cancelled.
+    pub cancelled: usize,
+    /// Notices about those that Telegram took.
+    pub notified: usize,
+}
+
+#[derive(Clone)]
+pub struct SyncWorker {
+    ctx: Arc<Ctx>,
+    bot: Throttle<Bot>,
+    batch: i64,
+}
+
+impl SyncWorker {
+    pub fn new(ctx: Arc<Ctx>, bot: Throttle<Bot>) -> Self {
+        Self {
+            ctx,
+            bot,
+            batch: DEFAULT_BATCH,
+        }
+    }
+
+    pub fn with_batch(mut self, batch: i64) -> Self {
+        self.batch = batch.max(1);
+        self
+    }
+
+    fn interval_secs(&self) -> i64 {
+        (self.ctx.settings.sync_interval.as_secs() as i64).max(1)
+    }
+
+    /// Claims the users due at `now` and compares each one's visits with the registry.
+    pub async fn try_execute_step(&self, now: i64) -> anyhow::Result<SyncStep> {
+        let users = self
+            .ctx
+            .store
+            .claim_registry_sync(now, self.interval_secs(), HORIZON_SECS, self.batch)
+            .await?;
+        let mut step = SyncStep {
+            users: users.len(),
+            ..SyncStep::default()
+        };
+        let results: Vec<anyhow::Result<SyncStep>> = futures::stream::iter(users)
+            .map(|user_id| self.sync_one(user_id, now))
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        let mut first_error = None;
+        for result in results {
+            match result {
+                Ok(one) => {
+                    step.synced += one.synced;
+                    step.found += one.found;
+                    step.cancelled += one.cancelled;
+                    step.notified += one.notified;
+                }
+                Err(err) => {
+                    // The user's next sync time has already moved on: they are tried again then.
+                    tracing::error!(error = %err, "appointment sync failed for a user");
+                    first_error.get_or_insert(err);
+                }
+            }
+        }
+        if step.found + step.cancelled > 0 || step.synced < step.users {
+            tracing::info!(
+                users = step.users,
+                synced = step.synced,
+                found = step.found,
+                cancelled = step.cancelled,
+                notified = step.notified,
+                "appointment sync step"
+            );
+        }
+        match first_error {
+            Some(err) if step.synced == 0 => Err(err),
+            _ => Ok(step),
+        }
+    }
+
+    async fn sync_one(&self, user_id: i64, now: i64) -> anyhow::Result<SyncStep> {
+        let ctx = &self.ctx;
+        let Some(user) = ctx.store.user(user_id).await? else {
+            // Forgotten meanwhile.
+            return Ok(SyncStep::default());
+        };
+        let lang = user.message_lang();
+        let report = sync_user(ctx, user_id, lang, now).await?;
+        let mut step = SyncStep {
+            synced: usize::from(report.all_answered),
+            found: report.found.len(),
+            cancelled: report.cancelled.len(),
+            ..SyncStep::default()
+        };
+        if !report.all_answered {
+            let retry = now + RETRY_SECS.min(self.interval_secs());
+            ctx.store.schedule_registry_sync(user_id, retry).await?;
+        }
+        let (tz, demo) = (ctx.settings.region_tz, ctx.settings.is_demo());
+        let notices = report
+            .cancelled
+            .iter()
+            .map(|a| cancelled_notice(lang, demo, a, tz, now))
+            .chain(
+                report
+                    .found
+                    .iter()
+                    .map(|a| found_notice(lang, demo, a, tz, now)),
+            );
+        for notice in notices {
+            if self.notify(user_id, notice).await {
+                step.notified += 1;
+            }
+        }
+        Ok(step)
+    }
+
+    /// Sends a notice to the user's private chat. A notice Telegram refuses is logged (by kind, never by
+    /// content) and not retried: the change it tells of is already in «Мои записи».
+    async fn notify(&self, user_id: i64, notice: Screen) -> bool {
+        let sent = self
+            .bot
+            .send_message(ChatId(user_id), notice.text)
+            .parse_mode(ParseMode::Html)
+            .reply_markup(InlineKeyboardMarkup::new(notice.keyboard))
+            .await;
+        match sent {
+            Ok(_) => true,
+            Err(err) => {
+                let kind = match &err {
+                    RequestError::Api(ApiError::BotBlocked) => "bot-blocked",
+                    RequestError::Api(ApiError::ChatNotFound) => "chat-not-found",
+                    RequestError::Api(ApiError::UserDeactivated) => "user-deactivated",
+                    RequestError::RetryAfter(_) => "retry-after",
+                    RequestError::Api(_) => "api-error",
+                    _ => "network",
+                };
+                tracing::warn!(user = user_id, kind, "sync notice not delivered");
+                false
+            }
+        }
+    }
+
+    /// Runs until `shutdown` turns true: a step, then a pause (none after a full batch). A step in
+    /// progress is finished before stopping.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        tracing::info!(
+            interval_secs = self.interval_secs(),
+            "appointment sync worker started"
+        );
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let pause = match self.try_execute_step(unix_now()).await {
+                Ok(step) if step.users as i64 >= self.batch => Duration::ZERO,
+                Ok(_) => TICK,
+                Err(err) => {
+                    tracing::error!(error = %err, "appointment sync step failed");
+                    TICK
+                }
+            };
+            if pause.is_zero() {
+                continue;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+        tracing::info!("appointment sync worker stopped");
+    }
+}
+
+/// Starts the worker; it stops when `shutdown` turns true.
+pub fn spawn(
+    ctx: Arc<Ctx>,
+    bot: Throttle<Bot>,
+    shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(SyncWorker::new(ctx, bot).run(shutdown))
+}

@@ -1,0 +1,450 @@
+//! The appointment sync worker against a registry mock (wiremock) and a fake Bot API: a visit cancelled
+//! at the clinic, a visit booked by phone, a registry that does not answer, a user who blocked the bot, the
+//! user's language, and the real loop.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kvrachu_bot::bot::{Clock, Ctx};
+use kvrachu_bot::registry::{HttpRegistry, HttpRegistryConfig, SharedRegistry};
+use kvrachu_bot::store::{
+    Appointment, AppointmentDetails, AppointmentSource, AppointmentStatus, DataKey, NewAppointment,
+    ReminderStatus, Store,
+};
+use kvrachu_bot::workers::reminders::throttled_bot;
+use kvrachu_bot::workers::{SyncStep, SyncWorker};
+use serde_json::{json, Value};
+use teloxide::adaptors::throttle::Limits;
+use teloxide::Bot;
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::databases::TestDb;
+use crate::fake_telegram::{Failure, FakeTelegram};
+
+const H: i64 = 3600;
+/// 2026-11-28 12:00 UTC = 20:00 in Irkutsk.
+const NOW: i64 = 1_795_867_200;
+const USER: i64 = 5151;
+const CLINIC: i64 = 204;
+const PATIENT: &str = "4412783";
+const API: &str = "/_api/api/v2";
+/// 2026-12-01 09:30 in Irkutsk.
+const VISIT: i64 = 1_796_088_600;
+const VISIT_LOCAL: &str = "2026-12-01T09:30:00";
+
+struct Setup {
+    ctx: Arc<Ctx>,
+    fake: FakeTelegram,
+    registry: MockServer,
+    worker: SyncWorker,
+    _db: TestDb,
+}
+
+impl Setup {
+    fn store(&self) -> &Store {
+        &self.ctx.store
+    }
+}
+
+fn settings(pairs: &[(&str, &str)]) -> kvrachu_bot::config::Settings {
+    let mut all = vec![("TELOXIDE_TOKEN", "123456:TEST-token")];
+    all.extend_from_slice(pairs);
+    kvrachu_bot::config::Settings::from_lookup(|name| {
+        all.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    })
+    .expect("test settings are valid")
+}
+
+async fn setup() -> Setup {
+    let db = TestDb::sqlite().await;
+    let store = db.store(&DataKey::generate()).await;
+    let fake = FakeTelegram::start().await;
+    let registry = MockServer::start().await;
+    let mut config = HttpRegistryConfig::new(format!("{}{API}", registry.uri()).parse().unwrap());
+    config.connect_timeout = Duration::from_millis(300);
+    config.request_timeout = Duration::from_millis(700);
+    config.max_tries = 2;
+    config.backoff = Duration::from_millis(5);
+    let client: SharedRegistry = Arc::new(HttpRegistry::new(config).unwrap());
+    let settings = settings(&[("SYNC_INTERVAL", "30m"), ("REMINDERS", "24h,2h")]);
+    let ctx = Arc::new(Ctx {
+        store: store.clone(),
+        esia: Arc::new(kvrachu_bot::esia::client_from_settings(&settings)),
+        settings: Arc::new(settings),
+        clock: Clock::System,
+        children_import: Default::default(),
+        registry: client,
+    });
+    let bot = Bot::new("123456:TEST-token").set_api_url(fake.url().parse().unwrap());
+    let limits = Limits {
+        messages_per_sec_chat: 1_000,
+        messages_per_min_chat: 60_000,
+        messages_per_min_channel_or_supergroup: 60_000,
+        messages_per_sec_overall: 10_000,
+    };
+    let worker = SyncWorker::new(ctx.clone(), throttled_bot(bot, limits));
+    Setup {
+        ctx,
+        fake,
+        registry,
+        worker,
+        _db: db,
+    }
+}
+
+fn envelope(result: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "result": result, "success": true, "errorCode": 0, "message": null, "stackTrace": null,
+        "requestId": "5f1c2a9e-1b7d-4c1e-9a55-0d3c3b1f2e77"
+    }))
+}
+
+/// The registry's list of the patient's visits at the clinic.
+async fn registry_lists(server: &MockServer, visits: Value) {
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/appointments")))
+        .and(query_param("lpuId", CLINIC.to_string()))
+        .and(query_param("patientId", PATIENT))
+        .respond_with(envelope(visits))
+        .mount(server)
+        .await;
+}
+
+fn listed(id: &str, local: &str) -> Value {
+    json!({
+        "appointmentId": id,
+        "visitStart": local,
+        "lpuId": CLINIC,
+        "lpuShortName": "Поликлиника № 11",
+        "lpuAddress": "г. Иркутск, ул. Ядринцева, 1",
+        "lpuPhone": "+7 3952 29-11-11",
+        "patientId": PATIENT,
+        "patientFullName": "Иванова Мария Петровна",
+        "patientBirthDate": "1988-03-05T00:00:00",
+        "doctorRendingConsultation": { "id": "ab-17", "name": "Смирнова Елена Викторовна", "ariaNumber": null },
+        "specialityRendingConsultation": { "id": "109", "name": "Терапевт", "ferId": "27" },
+        "status": "Записан"
+    })
+}
+
+/// A visit booked through the bot an hour before `NOW`, with its reminders planned.
+async fn booked_here(store: &Store, slot: &str, visit_at: i64) -> Appointment {
+    store.record_consent(USER, NOW - 2 * H).await.unwrap();
+    store
+        .upsert_appointment(
+            &NewAppointment {
+                user_id: USER,
+                child_id: None,
+                lpu_id: CLINIC,
+                patient_id: PATIENT.to_owned(),
+                registry_id: slot.to_owned(),
+                visit_at,
+                details: AppointmentDetails {
+                    person: "Иванова Мария Петровна".to_owned(),
+                    doctor: "Смирнова Елена Викторовна".to_owned(),
+                    specialty: "Терапевт".to_owned(),
+                    clinic: "Поликлиника № 11".to_owned(),
+                    address: "г. Иркутск, ул. Ядринцева, 1".to_owned(),
+                    room: Some("214".to_owned()),
+                    phone: Some("+7 3952 29-11-11".to_owned()),
+                    latitude: None,
+                    longitude: None,
+                    local_time: VISIT_LOCAL.to_owned(),
+                },
+                source: AppointmentSource::Bot,
+            },
+            &[Duration::from_secs(86_400), Duration::from_secs(7_200)],
+            NOW - H,
+        )
+        .await
+        .unwrap()
+}
+
+fn pending(reminders: &[kvrachu_bot::store::Reminder]) -> usize {
+    reminders
+        .iter()
+        .filter(|r| r.status == ReminderStatus::Pending)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_visit_the_clinic_cancelled_is_cancelled_here_without_reminders_and_the_user_is_told() {
+    let s = setup().await;
+    let kept = booked_here(s.store(), "738_2026-12-01_09:30:00", VISIT).await;
+    let gone = booked_here(
+        s.store(),
+        "738_2026-12-02_10:00:00",
+        VISIT + 24 * H + 30 * 60,
+    )
+    .await;
+    registry_lists(&s.registry, json!([listed(&kept.registry_id, VISIT_LOCAL)])).await;
+
+    let step = s.worker.try_execute_step(NOW).await.unwrap();
+    assert_eq!(
+        step,
+        SyncStep {
+            users: 1,
+            synced: 1,
+            found: 0,
+            cancelled: 1,
+            notified: 1
+        }
+    );
+    let gone_now = s.store().appointment(USER, gone.id).await.unwrap().unwrap();
+    assert_eq!(gone_now.status, AppointmentStatus::Cancelled);
+    assert_eq!(pending(&s.store().reminders_of(gone.id).await.unwrap()), 0);
+    let kept_now = s.store().appointment(USER, kept.id).await.unwrap().unwrap();
+    assert_eq!(kept_now.status, AppointmentStatus::Booked);
+    assert_eq!(pending(&s.store().reminders_of(kept.id).await.unwrap()), 2);
+
+    let messages = s.fake.messages_to(USER);
+    assert_eq!(messages.len(), 1);
+    let text = messages[0].text();
+    assert!(text.contains("Запись отменена в поликлинике"), "{text}");
+    assert!(text.contains("ср, 02.12.2026 в 10:00"), "{text}");
+    assert!(text.contains("Смирнова Елена Викторовна"), "{text}");
+    assert!(text.contains("напоминаний о ней не будет"), "{text}");
+    assert_eq!(
+        messages[0].buttons(),
+        vec![
+            ("📝 Записаться снова".to_owned(), "s:book".to_owned()),
+            ("📋 Мои записи".to_owned(), "s:appts".to_owned())
+        ]
+    );
+
+    // Synced: not asked again before the interval is up, and then nothing new to say.
+    assert_eq!(s.worker.try_execute_step(NOW + 60).await.unwrap().users, 0);
+    let later = s.worker.try_execute_step(NOW + 30 * 60).await.unwrap();
+    assert_eq!((later.users, later.synced, later.cancelled), (1, 1, 0));
+    assert_eq!(s.fake.messages_to(USER).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_visit_booked_by_phone_gets_reminders_and_the_user_is_told() {
+    let s = setup().await;
+    let here = booked_here(s.store(), "738_2026-12-01_09:30:00", VISIT).await;
+    let phone_slot = "738_2026-12-03_08:40:00";
+    registry_lists(
+        &s.registry,
+        json!([
+            listed(&here.registry_id, VISIT_LOCAL),
+            listed(phone_slot, "2026-12-03T08:40:00"),
+            // Already over: not worth a reminder or a word.
+            listed("738_2026-11-27_09:00:00", "2026-11-27T09:00:00"),
+        ]),
+    )
+    .await;
+
+    let step = s.worker.try_execute_step(NOW).await.unwrap();
+    assert_eq!((step.found, step.cancelled, step.notified), (1, 0, 1));
+    let all = s.store().upcoming_appointments(USER, NOW).await.unwrap();
+    assert_eq!(all.len(), 2);
+    let found = all.iter().find(|a| a.registry_id == phone_slot).unwrap();
+    assert_eq!(found.source, AppointmentSource::Registry);
+    assert_eq!(found.details.person, "Иванова Мария Петровна");
+    assert_eq!(found.details.clinic, "Поликлиника № 11");
+    assert_eq!(found.visit_at, VISIT + 2 * 24 * H - 50 * 60);
+    let reminders = s.store().reminders_of(found.id).await.unwrap();
+    assert_eq!(
+        reminders
+            .iter()
+            .map(|r| (r.offset_secs, r.due_at))
+            .collect::<Vec<_>>(),
+        vec![
+            (86_400, found.visit_at - 86_400),
+            (7_200, found.visit_at - 7_200)
+        ]
+    );
+
+    let messages = s.fake.messages_to(USER);
+    assert_eq!(messages.len(), 1);
+    let text = messages[0].text();
+    assert!(
+        text.contains("Нашли вашу запись, сделанную не через бота"),
+        "{text}"
+    );
+    assert!(text.contains("чт, 03.12.2026 в 08:40"), "{text}");
+    assert!(text.starts_with("🧪"), "every demo screen says so: {text}");
+    let buttons: Vec<String> = messages[0].buttons().into_iter().map(|(_, d)| d).collect();
+    assert!(
+        buttons.contains(&format!("ap:c:{}", found.id)),
+        "{buttons:?}"
+    );
+    assert!(
+        buttons.contains(&format!("ap:i:{}", found.id)),
+        "{buttons:?}"
+    );
+
+    // The next sync finds nothing new and says nothing.
+    let again = s.worker.try_execute_step(NOW + 30 * 60).await.unwrap();
+    assert_eq!((again.found, again.cancelled, again.notified), (0, 0, 0));
+    assert_eq!(s.fake.messages_to(USER).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_registry_that_does_not_answer_changes_nothing_and_is_asked_again_sooner() {
+    let s = setup().await;
+    let visit = booked_here(s.store(), "738_2026-12-01_09:30:00", VISIT).await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/appointments")))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&s.registry)
+        .await;
+
+    let step = s.worker.try_execute_step(NOW).await.unwrap();
+    assert_eq!((step.users, step.synced, step.cancelled), (1, 0, 0));
+    let still = s
+        .store()
+        .appointment(USER, visit.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.status, AppointmentStatus::Booked);
+    assert_eq!(pending(&s.store().reminders_of(visit.id).await.unwrap()), 2);
+    assert!(s.fake.messages_to(USER).is_empty());
+    // Tried again in five minutes rather than at the next interval.
+    assert_eq!(
+        s.store().registry_sync_at(USER).await.unwrap(),
+        Some(NOW + 5 * 60)
+    );
+    assert_eq!(
+        s.worker.try_execute_step(NOW + 4 * 60).await.unwrap().users,
+        0
+    );
+
+    // Back, and the visit is gone: now it is cancelled.
+    registry_lists(&s.registry, json!([])).await;
+    let step = s.worker.try_execute_step(NOW + 5 * 60).await.unwrap();
+    assert_eq!((step.users, step.synced, step.cancelled), (1, 1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_visit_booked_minutes_ago_is_not_taken_for_cancelled() {
+    let s = setup().await;
+    let visit = booked_here(s.store(), "738_2026-12-01_09:30:00", VISIT).await;
+    registry_lists(&s.registry, json!([])).await;
+    // Booked at NOW - 1 h, synced 5 minutes later: the clinic's list may lag behind.
+    let step = s.worker.try_execute_step(NOW - H + 5 * 60).await.unwrap();
+    assert_eq!((step.synced, step.cancelled), (1, 0));
+    let still = s
+        .store()
+        .appointment(USER, visit.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.status, AppointmentStatus::Booked);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_who_blocked_the_bot_still_has_their_visits_synced() {
+    let s = setup().await;
+    let visit = booked_here(s.store(), "738_2026-12-01_09:30:00", VISIT).await;
+    registry_lists(&s.registry, json!([])).await;
+    s.fake.fail_chat(USER, Failure::blocked(), None);
+
+    let step = s.worker.try_execute_step(NOW).await.unwrap();
+    assert_eq!((step.synced, step.cancelled, step.notified), (1, 1, 0));
+    let gone = s
+        .store()
+        .appointment(USER, visit.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(gone.status, AppointmentStatus::Cancelled);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notices_are_in_the_users_language() {
+    let s = setup().await;
+    let visit = booked_here(s.store(), "738_2026-12-01_09:30:00", VISIT).await;
+    let user = s.store().user(USER).await.unwrap().unwrap();
+    s.store()
+        .note_telegram_lang(&user, kvrachu_bot::i18n::Lang::En)
+        .await
+        .unwrap();
+    registry_lists(&s.registry, json!([])).await;
+
+    s.worker.try_execute_step(NOW).await.unwrap();
+    let messages = s.fake.messages_to(USER);
+    assert_eq!(messages.len(), 1);
+    let text = messages[0].text();
+    assert!(text.contains("The clinic cancelled a visit"), "{text}");
+    assert!(text.contains("Tue, 01.12.2026 at 09:30"), "{text}");
+    assert_eq!(
+        s.store()
+            .appointment(USER, visit.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        AppointmentStatus::Cancelled
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn users_without_recent_visits_are_not_asked_about() {
+    let s = setup().await;
+    // A visit 40 days ago: past the 30-day horizon.
+    let old = booked_here(s.store(), "738_2026-10-19_09:30:00", NOW - 40 * 24 * H).await;
+    assert!(old.visit_at < NOW);
+    let step = s.worker.try_execute_step(NOW).await.unwrap();
+    assert_eq!(step, SyncStep::default());
+    assert!(s.registry.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_running_worker_syncs_at_once_and_stops_when_told() {
+    let s = setup().await;
+    let now = kvrachu_bot::store::unix_now();
+    // A visit in ten days, booked through the bot two hours ago.
+    let at = now + 10 * 24 * H;
+    s.store().record_consent(USER, now - 3 * H).await.unwrap();
+    s.store()
+        .upsert_appointment(
+            &NewAppointment {
+                user_id: USER,
+                child_id: None,
+                lpu_id: CLINIC,
+                patient_id: PATIENT.to_owned(),
+                registry_id: "738_soon".to_owned(),
+                visit_at: at,
+                details: AppointmentDetails {
+                    person: "Иванова Мария Петровна".to_owned(),
+                    doctor: "Смирнова Елена Викторовна".to_owned(),
+                    specialty: "Терапевт".to_owned(),
+                    clinic: "Поликлиника № 11".to_owned(),
+                    address: "г. Иркутск, ул. Ядринцева, 1".to_owned(),
+                    room: None,
+                    phone: None,
+                    latitude: None,
+                    longitude: None,
+                    local_time: VISIT_LOCAL.to_owned(),
+                },
+                source: AppointmentSource::Bot,
+            },
+            &[Duration::from_secs(7_200)],
+            now - 2 * H,
+        )
+        .await
+        .unwrap();
+    registry_lists(&s.registry, json!([])).await;
+
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(s.worker.clone().run(stopped));
+    let notice = s
+        .fake
+        .wait_for(0, "the cancellation notice", |c| {
+            c.method == "sendMessage" && c.text().contains("Запись отменена в поликлинике")
+        })
+        .await;
+    assert_eq!(notice.body["chat_id"], json!(USER));
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), running)
+        .await
+        .expect("the worker stops when told")
+        .unwrap();
+}
