@@ -381,13 +381,11 @@ fn first_button(call: &Call, prefix: &str) -> String {
         .unwrap_or_else(|| panic!("no {prefix} button in {:?}", call.buttons()))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_visit_is_booked_through_the_demo_login_and_cancelled() {
-    let fake = FakeTelegram::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let bot = BotProcess::start(&fake, dir.path(), free_port());
-    assert_eq!(health(&bot.http).await, 200);
-
+/// Walks the demo from /start to the booking confirmation that comes back after the demo Gosuslugi login
+/// (with the confirmed test person): district, clinic, a specialty and a doctor with free slots, the first
+/// day, and the first time that starts at `earliest` (Unix seconds) or later. Returns the confirmation and
+/// the visit's instant.
+async fn book_up_to_the_confirmation(fake: &FakeTelegram, earliest: i64) -> (Call, i64) {
     // /start, consent, «Записаться» → district → type → clinic → card.
     let seen = fake.call_count();
     fake.user_says(USER, "/start");
@@ -450,13 +448,32 @@ async fn a_visit_is_booked_through_the_demo_login_and_cancelled() {
             c.buttons().iter().any(|(_, d)| d.starts_with("bk:day:"))
         })
         .await;
+    let day = first_button(&days, "bk:day:");
+    let date = chrono::NaiveDate::parse_from_str(&day["bk:day:".len()..], "%Y%m%d").unwrap();
     let seen = fake.call_count();
-    fake.user_taps(USER, &days, &first_button(&days, "bk:day:"));
+    fake.user_taps(USER, &days, &day);
     let times = fake
         .wait_for(seen, "the times", |c| has_button(c, "bk:t:0"))
         .await;
+    // The first time at `earliest` or later, read off its label («09:30»).
+    let (visit_at, time) = times
+        .buttons()
+        .into_iter()
+        .filter(|(_, data)| data.starts_with("bk:t:"))
+        .find_map(|(label, data)| {
+            let hhmm = label
+                .split(|c: char| !c.is_ascii_digit() && c != ':')
+                .find(|part| part.len() == 5)?;
+            let local = date.and_time(chrono::NaiveTime::parse_from_str(hhmm, "%H:%M").ok()?);
+            let at = local
+                .and_local_timezone(chrono_tz::Asia::Irkutsk)
+                .single()?
+                .timestamp();
+            (at >= earliest).then_some((at, data))
+        })
+        .expect("a free time late enough on the first day");
     let seen = fake.call_count();
-    fake.user_taps(USER, &times, "bk:t:0");
+    fake.user_taps(USER, &times, &time);
     let confirm = fake
         .wait_for(seen, "the confirmation", |c| {
             c.text().contains("Проверьте запись")
@@ -507,6 +524,16 @@ async fn a_visit_is_booked_through_the_demo_login_and_cancelled() {
         "{}",
         resumed.text()
     );
+    (resumed, visit_at)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visit_is_booked_through_the_demo_login_and_cancelled() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = BotProcess::start(&fake, dir.path(), free_port());
+    assert_eq!(health(&bot.http).await, 200);
+    let (resumed, _) = book_up_to_the_confirmation(&fake, 0).await;
     let seen = fake.call_count();
     fake.user_taps(USER, &resumed, &first_button(&resumed, "bk:ok:"));
     let booked = fake
@@ -544,6 +571,115 @@ async fn a_visit_is_booked_through_the_demo_login_and_cancelled() {
 
     let status = bot.terminate();
     assert!(status.success(), "{status:?}");
+}
+
+/// How far after the booking the reminder under test falls due.
+const LEAD_SECS: i64 = 15;
+
+/// The reminders of a demo booking: the binary is started again with `REMINDERS` set so that the visit's
+/// reminder falls due seconds after the booking; it arrives within 5 s of that moment, with its buttons,
+/// and a restart does not send it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_of_a_demo_booking_arrives_on_time_and_only_once() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("kvrachu.db").display());
+    let port = free_port();
+    let bot = BotProcess::start(&fake, dir.path(), port);
+    assert_eq!(health(&bot.http).await, 200);
+    let now = kvrachu_bot::store::unix_now();
+    let (confirm, visit_at) = book_up_to_the_confirmation(&fake, now + 5 * 60).await;
+
+    // Started again (the dialogue is kept) with an offset that puts the reminder LEAD_SECS from now.
+    bot.kill();
+    let due = kvrachu_bot::store::unix_now() + LEAD_SECS;
+    let reminders = format!("{}s", visit_at - due);
+    let env = [
+        ("DATABASE_URL", sqlite.as_str()),
+        ("REMINDERS", reminders.as_str()),
+    ];
+    let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
+    assert_eq!(health(&bot.http).await, 200);
+    let seen = fake.call_count();
+    fake.user_taps(USER, &confirm, &first_button(&confirm, "bk:ok:"));
+    fake.wait_for(seen, "the booked visit", |c| {
+        c.method == "editMessageText" && c.text().contains("Вы записаны к врачу")
+    })
+    .await;
+    assert!(
+        kvrachu_bot::store::unix_now() < due,
+        "the booking took longer than {LEAD_SECS} s: its reminder was already past"
+    );
+
+    let is_reminder =
+        |c: &Call| c.method == "sendMessage" && c.text().contains("Напоминание о записи");
+    let reminder = fake.wait_for(seen, "the reminder", is_reminder).await;
+    let arrived = kvrachu_bot::store::unix_now();
+    assert!(
+        (due..=due + 5).contains(&arrived),
+        "due at {due}, arrived at {arrived}"
+    );
+    eprintln!("the reminder arrived {} s after it fell due", arrived - due);
+    let local = chrono::DateTime::from_timestamp(visit_at, 0)
+        .unwrap()
+        .with_timezone(&chrono_tz::Asia::Irkutsk);
+    let text = reminder.text();
+    assert!(
+        text.contains(&format!("в {}", local.format("%H:%M"))),
+        "{text}"
+    );
+    assert!(text.contains("(время местное)"), "{text}");
+    assert!(text.contains("Врач: "), "{text}");
+    assert!(text.contains("Адрес: "), "{text}");
+    let buttons: Vec<String> = reminder.buttons().into_iter().map(|(_, d)| d).collect();
+    for prefix in ["ap:c:", "ap:i:"] {
+        assert!(
+            buttons.iter().any(|d| d.starts_with(prefix)),
+            "{prefix} in {buttons:?}"
+        );
+    }
+
+    // «Добавить в календарь» under the reminder sends the .ics file.
+    let seen = fake.call_count();
+    fake.user_taps(USER, &reminder, &first_button(&reminder, "ap:i:"));
+    fake.wait_for(seen, "the calendar file", |c| c.method == "sendDocument")
+        .await;
+
+    // Stopped and started again: the reminder is marked sent, so nothing goes out twice. The worker's
+    // first step runs before the bot answers anything; /start's answer comes after it.
+    let status = bot.terminate();
+    assert!(status.success(), "{status:?}");
+    let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
+    assert_eq!(health(&bot.http).await, 200);
+    let seen = fake.call_count();
+    fake.user_says(USER, "/start");
+    fake.wait_for(seen, "the menu", |c| has_button(c, "s:book"))
+        .await;
+    let status = bot.terminate();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(
+        fake.calls().iter().filter(|c| is_reminder(c)).count(),
+        1,
+        "the reminder was sent once"
+    );
+
+    // And the store agrees: one reminder, sent.
+    let key = kvrachu_bot::store::DataKey::load_or_create(&dir.path().join("kvrachu.key")).unwrap();
+    let store = kvrachu_bot::store::Store::connect(&sqlite, &key)
+        .await
+        .unwrap();
+    let booked = store
+        .upcoming_appointments(USER, kvrachu_bot::store::unix_now())
+        .await
+        .unwrap();
+    assert_eq!(booked.len(), 1);
+    let reminders = store.reminders_of(booked[0].id).await.unwrap();
+    assert_eq!(reminders.len(), 1, "{reminders:?}");
+    assert_eq!(
+        reminders[0].status,
+        kvrachu_bot::store::ReminderStatus::Sent
+    );
+    store.close().await;
 }
 
 #[test]
