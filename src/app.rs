@@ -135,28 +135,39 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 
     match &settings.updates {
         UpdatesMode::Polling => {
-            let server = spawn_http(listener, router, http_stopped);
+            let mut http_stopped = http_stopped;
+            let stop = async move {
+                let _ = http_stopped.wait_for(|stop| *stop).await;
+            };
+            let server = spawn_http(listener, router, stop);
             dispatcher.dispatch().await;
             let _ = stop_http.send(true);
             server.await.ok();
         }
         UpdatesMode::Webhook { secret } => {
-            let url = settings
-                .public_url
-                .join("telegram/webhook")
-                .context("PUBLIC_URL: cannot form the webhook URL")?;
+            // `{PUBLIC_URL}/telegram/webhook`, keeping a path PUBLIC_URL has behind a reverse proxy.
+            let url = crate::esia::public_endpoint(&settings.public_url, "telegram/webhook");
             let options = webhooks::Options::new(settings.http_addr, url.clone())
                 .path("/telegram/webhook".to_owned())
                 .secret_token(secret.clone());
             // `axum_no_setup`: the webhook is set here and never deleted on stop, so that one of several
             // instances stopping does not cut the others off.
-            let (updates, _stopped, webhook_router) = webhooks::axum_no_setup(options);
+            let (updates, listener_stopped, webhook_router) = webhooks::axum_no_setup(options);
             router = router.merge(webhook_router);
             bot.set_webhook(url)
                 .secret_token(secret.clone())
                 .await
                 .context("cannot set the Telegram webhook (PUBLIC_URL, WEBHOOK_SECRET)")?;
-            let server = spawn_http(listener, router, http_stopped);
+            // The webhook's update stream ends only when its router is dropped: the server stops as soon
+            // as the dispatcher stops the listener, or the dispatcher would wait for it forever.
+            let mut http_stopped = http_stopped;
+            let stop = async move {
+                tokio::select! {
+                    _ = listener_stopped => {}
+                    _ = http_stopped.wait_for(|stop| *stop) => {}
+                }
+            };
+            let server = spawn_http(listener, router, stop);
             dispatcher
                 .dispatch_with_listener(
                     updates,
@@ -176,16 +187,15 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Serves `router` until `stop` resolves, then finishes the requests in flight.
 fn spawn_http(
     listener: tokio::net::TcpListener,
     router: axum::Router,
-    mut stopped: watch::Receiver<bool>,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let result = axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            })
+            .with_graceful_shutdown(stop)
             .await;
         if let Err(err) = result {
             tracing::error!(error = %err, "HTTP server failed");

@@ -573,6 +573,79 @@ async fn a_visit_is_booked_through_the_demo_login_and_cancelled() {
     assert!(status.success(), "{status:?}");
 }
 
+/// Webhook mode (several instances behind a proxy): the bot sets `{PUBLIC_URL}/telegram/webhook` with the
+/// secret, keeping PUBLIC_URL's path; an update without the secret is refused, one with it is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_webhook_mode_updates_are_taken_only_with_the_secret() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("kvrachu.db").display());
+    let port = free_port();
+    let public = format!("http://127.0.0.1:{port}/kvrachu");
+    let bot = BotProcess::start_with(
+        &fake,
+        dir.path(),
+        port,
+        &[
+            ("DATABASE_URL", &sqlite),
+            ("UPDATES", "webhook"),
+            ("WEBHOOK_SECRET", "s3cret-Token_1"),
+            ("PUBLIC_URL", &public),
+        ],
+    );
+    assert_eq!(health(&bot.http).await, 200);
+    let set = fake
+        .wait_for(0, "setWebhook", |c| c.method == "setWebhook")
+        .await;
+    // Sent as multipart form data (a certificate could go with it): read the fields off the raw body.
+    let raw = set.body["raw"].as_str().unwrap_or_default();
+    assert!(raw.contains(&format!("{public}/telegram/webhook")), "{raw}");
+    assert!(raw.contains("s3cret-Token_1"), "{raw}");
+
+    let update = serde_json::json!({
+        "update_id": 1,
+        "message": {
+            "message_id": 7,
+            "date": 1_764_000_000,
+            "chat": { "id": USER, "type": "private", "first_name": "Тест" },
+            "from": { "id": USER, "is_bot": false, "first_name": "Тест", "language_code": "ru" },
+            "text": "/start",
+            "entities": [{ "type": "bot_command", "offset": 0, "length": 6 }],
+        }
+    });
+    let http = reqwest::Client::new();
+    let hook = format!("{}/telegram/webhook", bot.http);
+    let forged = http.post(&hook).json(&update).send().await.unwrap();
+    assert_eq!(forged.status().as_u16(), 401);
+    let wrong = http
+        .post(&hook)
+        .header("X-Telegram-Bot-Api-Secret-Token", "guess")
+        .json(&update)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status().as_u16(), 401);
+
+    let seen = fake.call_count();
+    let real = http
+        .post(&hook)
+        .header("X-Telegram-Bot-Api-Secret-Token", "s3cret-Token_1")
+        .json(&update)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(real.status().as_u16(), 200);
+    fake.wait_for(seen, "the consent notice", |c| has_button(c, "consent"))
+        .await;
+    assert_eq!(
+        fake.messages_to(USER).len(),
+        1,
+        "only the update with the secret was answered"
+    );
+    let status = bot.terminate();
+    assert!(status.success(), "{status:?}");
+}
+
 /// How far after the booking the reminder under test falls due.
 const LEAD_SECS: i64 = 15;
 

@@ -67,3 +67,4 @@ booking-btn-cancel-yes = Yes, cancel
 booking-btn-cancel-no = No
 booking-cancelled = The appointment is cancelled.
 booking-cancel-refused = The booking system did not cancel the appointment. Please call the clinic's front desk.
+booking-booked-unsaved = ⚠️ The clinic has your booking, but the bot could not save it, so there will be no reminders of it. Note the time of the visit; to cancel it, call the clinic or use кврачу38.рф.

@@ -1385,23 +1385,42 @@ async fn confirm(
             local_time: slot.start.format("%Y-%m-%dT%H:%M:%S").to_string(),
         },
     };
-    let appointment = ctx
+    let visit_at = to_unix(ctx, slot.start);
+    let new = NewAppointment {
+        user_id: who.user_id,
+        child_id,
+        lpu_id: flow.clinic,
+        patient_id,
+        registry_id: slot.id.clone(),
+        visit_at,
+        details,
+        source: AppointmentSource::Bot,
+    };
+    let appointment = match ctx
         .store
-        .upsert_appointment(
-            &NewAppointment {
-                user_id: who.user_id,
-                child_id,
-                lpu_id: flow.clinic,
-                patient_id,
-                registry_id: slot.id.clone(),
-                visit_at: to_unix(ctx, slot.start),
-                details,
-                source: AppointmentSource::Bot,
-            },
-            &ctx.settings.reminders,
-            now,
-        )
-        .await?;
+        .upsert_appointment(&new, &ctx.settings.reminders, now)
+        .await
+    {
+        Ok(appointment) => appointment,
+        Err(err) => {
+            // The clinic has the booking; only our copy (and so its reminders) is missing. Say so
+            // plainly, with the visit's details, rather than leave the user at a dead «Подтвердить».
+            tracing::error!(error = %err, user = who.user_id, "booking: booked but not stored");
+            let when = reminders::local_when(lang, visit_at, ctx.settings.region_tz, now);
+            let mut lines = vec![t!(lang, "booking-booked-title")];
+            lines.extend(visit_lines(lang, &new.details, when));
+            lines.push(String::new());
+            lines.push(t!(lang, "booking-booked-unsaved"));
+            if let Err(err) = save(dialogue, State::Menu).await {
+                tracing::error!(error = %err, "booking: cannot reset the dialogue");
+            }
+            Screen::new(ctx, lang, lines.join("\n"))
+                .row(vec![menu_button(lang)])
+                .replace(bot, q)
+                .await?;
+            return Ok(());
+        }
+    };
     save(dialogue, State::Menu).await?;
     booked_screen(ctx, who, &appointment)
         .replace(bot, q)

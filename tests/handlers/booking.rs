@@ -893,3 +893,45 @@ async fn a_refused_create_means_the_slot_is_taken_and_fresh_times_follow() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_booking_the_bot_cannot_store_is_still_shown_as_made_at_the_clinic() {
+    let h = at_card(true).await;
+    let mut at = walk_to_confirm(&h).await;
+    // The bot's own table of visits breaks after the registry has booked: only our copy is missing.
+    let pool = sqlx::SqlitePool::connect(&h.db_url).await.unwrap();
+    sqlx::query("ALTER TABLE appointments RENAME TO appointments_broken")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let confirm = data_of(&at.keyboard, "✅ Подтвердить");
+    let (text, kb) = edited(&tap_on(&mut at.bot, &confirm).await);
+    assert!(
+        text.starts_with(&format!("{DEMO}✅ <b>Вы записаны к врачу</b>\n")),
+        "{text}"
+    );
+    assert!(text.contains(&at.doctor), "{text}");
+    assert!(text.contains("напоминаний о ней не будет"), "{text}");
+    assert_eq!(labels(&kb), vec![vec!["« Меню".to_owned()]]);
+    // The clinic has the visit.
+    let patient = h
+        .ctx
+        .registry
+        .find_patient(&kvrachu_bot::registry::PatientQuery {
+            lpu_id: CLINIC,
+            name: FullName::parse("Иванов Иван Иванович").unwrap(),
+            birth_date: BirthDate::try_from(chrono::NaiveDate::from_ymd_opt(1985, 3, 12).unwrap())
+                .unwrap(),
+        })
+        .await
+        .unwrap();
+    let listed = h.ctx.registry.appointments(CLINIC, &patient).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].appointment_id, at.slot.id);
+    // And the dialogue is back at the menu, not at a dead «Подтвердить».
+    assert_eq!(
+        h.storage.clone().get_dialogue(ChatId(USER)).await.unwrap(),
+        Some(State::Menu)
+    );
+    pool.close().await;
+}

@@ -18,6 +18,8 @@ pub const USER: i64 = MockUser::ID as i64;
 pub struct Harness {
     pub ctx: Arc<Ctx>,
     pub storage: Arc<ErasedStorage<State>>,
+    /// The SQLite database's URL, for tests that break it on purpose.
+    pub db_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -57,6 +59,7 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("bot.db").display());
         let store = Store::connect(&url, &DataKey::generate()).await.unwrap();
+        let db_url = url.clone();
         let registry = match registry {
             Some(registry) => registry,
             None => spawn_demo_registry(&store, &settings).await,
@@ -74,6 +77,7 @@ impl Harness {
         Harness {
             ctx,
             storage,
+            db_url,
             _dir: dir,
         }
     }
