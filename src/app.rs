@@ -114,7 +114,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         settings.clone(),
         workers_stopped.clone(),
     );
-    let sync = workers::sync::spawn(ctx.clone(), throttled, workers_stopped);
+    let sync = workers::sync::spawn(ctx.clone(), throttled.clone(), workers_stopped.clone());
+    let watches = workers::watch::spawn(ctx.clone(), throttled, workers_stopped);
 
     let (stop_http, http_stopped) = watch::channel(false);
     let shutdown = dispatcher.shutdown_token();
@@ -182,6 +183,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let _ = stop_workers.send(true);
     reminders.await.ok();
     sync.await.ok();
+    watches.await.ok();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -63,6 +63,8 @@ pub enum Here {
     Appointments,
     /// «Отменить запись?» waits for a yes or no about the appointment `id` (the store's id).
     ConfirmCancel { id: i64 },
+    /// The list of slot watches («Ожидание талонов») is on screen.
+    Watches,
 }
 
 /// A booking in progress at `clinic`.
@@ -233,6 +235,10 @@ pub enum Cb {
     Cancel(i64),
     CancelYes(i64),
     CancelNo,
+    /// «Сообщить о талонах» where there are none: watch what the screen shows.
+    Watch,
+    /// «Не сообщать»: stop that watch.
+    Unwatch,
 }
 
 impl Cb {
@@ -253,6 +259,8 @@ impl Cb {
             Cb::Cancel(id) => format!("bk:x:{id}"),
             Cb::CancelYes(id) => format!("bk:xy:{id}"),
             Cb::CancelNo => "bk:xn".to_owned(),
+            Cb::Watch => "bk:w".to_owned(),
+            Cb::Unwatch => "bk:uw".to_owned(),
         }
     }
 
@@ -294,6 +302,8 @@ impl Cb {
             ["x", raw] => Cb::Cancel(id(raw)?),
             ["xy", raw] => Cb::CancelYes(id(raw)?),
             ["xn"] => Cb::CancelNo,
+            ["w"] => Cb::Watch,
+            ["uw"] => Cb::Unwatch,
             _ => return None,
         };
         Some(cb)
@@ -312,6 +322,10 @@ impl Cb {
                 | (Cb::Day(_), Step::Days { .. })
                 | (Cb::Time(_), Step::Times { .. })
                 | (Cb::Resume, Step::NeedGosuslugi { .. })
+                | (
+                    Cb::Watch | Cb::Unwatch,
+                    Step::Doctors { .. } | Step::Days { .. }
+                )
         )
     }
 }
@@ -399,6 +413,10 @@ pub async fn route(
         }
         Cb::OtherClinic => return clinics::start(bot, q, ctx, who, dialogue).await,
         Cb::Resume => return resume(bot, q, ctx, who, dialogue, (**flow).clone()).await,
+        Cb::Watch | Cb::Unwatch => {
+            let on = tap == Cb::Watch;
+            return super::watch::toggle_from_booking(bot, q, ctx, who, dialogue, flow, on).await;
+        }
         _ => {}
     }
     // Answer at once: the registry may take a while, and Telegram shows a spinner until then.
@@ -482,7 +500,7 @@ async fn next_step(ctx: &Ctx, flow: &Flow, tap: Cb) -> RegistryResult<Option<Ste
 }
 
 /// Draws `flow`'s step in place of the tapped message and stores it (with the keys of its buttons).
-async fn go(
+pub(super) async fn go(
     bot: &Bot,
     q: &CallbackQuery,
     ctx: &Ctx,
@@ -536,6 +554,10 @@ pub async fn show_current(
             let screen = appointments_screen(ctx, who, None).await?;
             screen.send(bot, who.chat_id).await?;
         }
+        Here::Watches => {
+            let screen = super::watch::list_screen(ctx, who, None).await?;
+            screen.send(bot, who.chat_id).await?;
+        }
         Here::ConfirmCancel { id } => match ctx.store.appointment(who.user_id, *id).await? {
             Some(appointment) => {
                 cancel_screen(ctx, who, &appointment)
@@ -587,16 +609,16 @@ async fn render(
     let drawn = match flow.step.clone() {
         Step::Specialties { page } => specialties_screen(ctx, lang, flow, page, notice).await,
         Step::Doctors { specialty, page } => {
-            doctors_screen(ctx, lang, flow, &specialty, page, notice).await
+            doctors_screen(ctx, who, flow, &specialty, page, notice).await
         }
         Step::Days { specialty, doctor } => {
-            days_screen(ctx, lang, flow, &specialty, &doctor, notice).await
+            days_screen(ctx, who, flow, &specialty, &doctor, notice).await
         }
         Step::Times {
             specialty,
             doctor,
             day,
-        } => times_screen(ctx, lang, flow, &specialty, &doctor, day, notice).await,
+        } => times_screen(ctx, who, flow, &specialty, &doctor, day, notice).await,
         Step::Confirm {
             specialty,
             doctor,
@@ -716,19 +738,29 @@ async fn specialties_screen(
 
 async fn doctors_screen(
     ctx: &Ctx,
-    lang: Lang,
+    who: &Who,
     flow: &mut Flow,
     specialty: &Choice,
     page: u32,
     notice: Option<String>,
 ) -> Drawn {
+    let lang = who.lang;
     let list = doctors(ctx, flow.clinic, &specialty.id).await?;
     flow.keys = list.iter().map(|d| d.id.clone()).collect();
     let specialty_name = escape_html(&specialty.name);
+    // No doctor of the specialty has a free slot: offer to watch for them.
+    let watch = if list.iter().all(|d| d.free_ticket_count == 0) {
+        super::watch::toggle_button(ctx, who.user_id, lang, flow.clinic, &flow.step).await?
+    } else {
+        None
+    };
     if list.is_empty() {
         let body = t!(lang, "booking-doctors-empty", specialty = specialty_name);
-        return Ok(Screen::new(ctx, lang, with_notice(notice, body))
-            .row(vec![back_button(lang), menu_button(lang)]));
+        let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
+        if let Some(watch) = watch {
+            screen = screen.row(vec![watch]);
+        }
+        return Ok(screen.row(vec![back_button(lang), menu_button(lang)]));
     }
     let pages = list.len().div_ceil(DOCTORS_PER_PAGE) as u32;
     let page = page.clamp(1, pages);
@@ -776,9 +808,11 @@ async fn doctors_screen(
         .into_iter()
         .map(|(label, to)| button(label, cb(Cb::DoctorPage(to))))
         .collect();
-    Ok(screen
-        .row(pager)
-        .row(vec![back_button(lang), menu_button(lang)]))
+    screen = screen.row(pager);
+    if let Some(watch) = watch {
+        screen = screen.row(vec![watch]);
+    }
+    Ok(screen.row(vec![back_button(lang), menu_button(lang)]))
 }
 
 /// «Иванов И. И.» from «Иванов Иван Иванович»; other shapes as they are.
@@ -826,12 +860,13 @@ async fn upcoming_slots(ctx: &Ctx, lpu_id: i64, doctor: &str) -> RegistryResult<
 
 async fn days_screen(
     ctx: &Ctx,
-    lang: Lang,
+    who: &Who,
     flow: &mut Flow,
     specialty: &Choice,
     doctor: &Choice,
     notice: Option<String>,
 ) -> Drawn {
+    let lang = who.lang;
     let list = upcoming_slots(ctx, flow.clinic, &doctor.id).await?;
     flow.keys.clear();
     let mut days: Vec<(NaiveDate, usize)> = Vec::new();
@@ -841,7 +876,7 @@ async fn days_screen(
             _ => days.push((slot.visit_start.date(), 1)),
         }
     }
-    let who = t!(
+    let chosen = t!(
         lang,
         "booking-doctor-chosen",
         doctor = escape_html(&doctor.name),
@@ -849,13 +884,22 @@ async fn days_screen(
     );
     if days.is_empty() {
         let body = format!(
-            "{who}\n\n{}",
+            "{chosen}\n\n{}",
             t!(lang, "booking-days-empty", days = DAYS_AHEAD)
         );
-        return Ok(Screen::new(ctx, lang, with_notice(notice, body))
-            .row(vec![back_button(lang), menu_button(lang)]));
+        let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
+        let step = Step::Days {
+            specialty: specialty.clone(),
+            doctor: doctor.clone(),
+        };
+        if let Some(watch) =
+            super::watch::toggle_button(ctx, who.user_id, lang, flow.clinic, &step).await?
+        {
+            screen = screen.row(vec![watch]);
+        }
+        return Ok(screen.row(vec![back_button(lang), menu_button(lang)]));
     }
-    let body = format!("{who}\n\n{}", t!(lang, "booking-days-title"));
+    let body = format!("{chosen}\n\n{}", t!(lang, "booking-days-title"));
     let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
     let buttons: Vec<_> = days
         .iter()
@@ -877,13 +921,14 @@ async fn days_screen(
 
 async fn times_screen(
     ctx: &Ctx,
-    lang: Lang,
+    who: &Who,
     flow: &mut Flow,
     specialty: &Choice,
     doctor: &Choice,
     day: NaiveDate,
     notice: Option<String>,
 ) -> Drawn {
+    let lang = who.lang;
     let list: Vec<Slot> = upcoming_slots(ctx, flow.clinic, &doctor.id)
         .await?
         .into_iter()
@@ -896,7 +941,7 @@ async fn times_screen(
             doctor: doctor.clone(),
         };
         let notice = Some(notice.unwrap_or_else(|| t!(lang, "booking-day-full")));
-        return days_screen(ctx, lang, flow, specialty, doctor, notice).await;
+        return days_screen(ctx, who, flow, specialty, doctor, notice).await;
     }
     flow.keys = list.iter().map(|s| s.id.clone()).collect();
     let body = format!(
@@ -1494,14 +1539,23 @@ async fn appointments_screen(
     let lang = who.lang;
     let now = ctx.clock.now().timestamp();
     let list = ctx.store.upcoming_appointments(who.user_id, now).await?;
+    let watches = ctx.store.watches(who.user_id).await?.len();
+    let watches_button = (watches > 0).then(|| {
+        button(
+            t!(lang, "watch-btn-list", count = watches),
+            super::Cb::Watch(super::watch::Cb::List),
+        )
+    });
     if list.is_empty() {
         let body = with_notice(notice, t!(lang, "booking-appointments-empty"));
-        return Ok(Screen::new(ctx, lang, body)
-            .button(
-                t!(lang, "menu-book"),
-                super::Cb::Section(super::callback::Section::Book),
-            )
-            .row(vec![menu_button(lang)]));
+        let mut screen = Screen::new(ctx, lang, body).button(
+            t!(lang, "menu-book"),
+            super::Cb::Section(super::callback::Section::Book),
+        );
+        if let Some(watches) = watches_button {
+            screen = screen.row(vec![watches]);
+        }
+        return Ok(screen.row(vec![menu_button(lang)]));
     }
     let mut lines = vec![t!(lang, "booking-appointments-title")];
     let mut buttons = Vec::new();
@@ -1528,6 +1582,9 @@ async fn appointments_screen(
     let mut screen = Screen::new(ctx, lang, with_notice(notice, lines.join("\n")));
     for row in buttons.chunks(2) {
         screen = screen.row(row.to_vec());
+    }
+    if let Some(watches) = watches_button {
+        screen = screen.row(vec![watches]);
     }
     Ok(screen.row(vec![menu_button(lang)]))
 }

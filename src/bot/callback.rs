@@ -13,7 +13,7 @@ use crate::store::dialogue::RecoverableState;
 use crate::t;
 
 use super::{
-    booking, children, clinics, gosuslugi, reminders, settings, start, BotDialogue, Ctx,
+    booking, children, clinics, gosuslugi, reminders, settings, start, watch, BotDialogue, Ctx,
     HandlerResult, State, Who,
 };
 
@@ -77,6 +77,8 @@ pub enum Cb {
     /// Booking, «Мои записи» and cancelling (`bk:`).
     Booking(booking::Cb),
     Gosuslugi(gosuslugi::Cb),
+    /// Slot watches (`wt:`).
+    Watch(watch::Cb),
 }
 
 impl Cb {
@@ -96,6 +98,7 @@ impl Cb {
             Cb::Reminders(cb) => cb.encode(),
             Cb::Booking(cb) => cb.encode(),
             Cb::Gosuslugi(cb) => format!("gu:{}", cb.code()),
+            Cb::Watch(cb) => cb.encode(),
         };
         debug_assert!(
             data.len() <= MAX_CALLBACK_BYTES,
@@ -130,6 +133,7 @@ impl Cb {
             ("ap", rest) => Cb::Reminders(reminders::Cb::decode(rest)?),
             ("bk", rest) => Cb::Booking(booking::Cb::decode(rest)?),
             ("gu", [code]) => Cb::Gosuslugi(gosuslugi::Cb::from_code(code)?),
+            ("wt", rest) => Cb::Watch(watch::Cb::decode(rest)?),
             _ => return None,
         };
         Some(cb)
@@ -194,6 +198,7 @@ pub async fn route(
             start::show_menu(&bot, &ctx, &who, &dialogue, Some(&q)).await
         }
         Cb::Reminders(cb) => reminders::route(&bot, &q, &ctx, &who, &dialogue, cb).await,
+        Cb::Watch(cb) => watch::route(&bot, &q, &ctx, &who, &dialogue, cb).await,
     }
 }
 

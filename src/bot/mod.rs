@@ -15,6 +15,7 @@ pub mod screen;
 pub mod settings;
 pub mod start;
 pub mod sync;
+pub mod watch;
 
 use std::sync::Arc;
 

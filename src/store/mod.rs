@@ -12,6 +12,7 @@ pub mod demo_registry;
 pub mod dialogue;
 mod esia;
 mod users;
+mod watches;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -32,6 +33,7 @@ pub use crypto::{Aad, Crypto, DataKey};
 pub use demo_registry::DemoBooking;
 pub use esia::EsiaLogin;
 pub use users::{Lang, UserRecord};
+pub use watches::{AddWatch, NewWatch, Watch, WatchLabels, MAX_WATCHES, WATCH_TTL_SECS};
 
 #[derive(Clone, Debug)]
 enum Backend {
