@@ -42,9 +42,10 @@ pub struct HttpRegistryConfig {
     pub backoff: Duration,
     /// Requests in flight at once, for the whole bot.
     pub max_concurrency: usize,
-    /// How long districts, clinics and specialties are kept.
+    /// How long districts and clinics are kept.
     pub reference_ttl: Duration,
-    /// How long a doctor's free slots are kept (at most a minute; zero keeps none).
+    /// How long free slots, and the lists that count them (specialties, doctors), are kept (at most a
+    /// minute; zero keeps none).
     pub slots_ttl: Duration,
 }
 
@@ -450,9 +451,9 @@ impl Registry for HttpRegistry {
     fn specialties(&self, lpu_id: i64) -> BoxFuture<'_, RegistryResult<Vec<Specialty>>> {
         async move {
             let path = format!("schedule/lpu/{lpu_id}/specialties");
-            let value = self
-                .get(&path, &[], Caching::Reference, "specialties")
-                .await?;
+            // The list carries free-ticket counts («Терапевт (12)»): keep it as briefly as slots, or
+            // a specialty would read «(0)» for hours after slots appeared.
+            let value = self.get(&path, &[], Caching::Slots, "specialties").await?;
             list(value, "specialties")
         }
         .boxed()

@@ -9,3 +9,4 @@ mod demo_registry;
 mod esia;
 mod foundation;
 mod reminders;
+mod watches;

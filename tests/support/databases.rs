@@ -104,3 +104,26 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// Every value of one bytes column (`SELECT <column> FROM <table>`), read past the store, straight from
+/// the database at `url`: for checking what is kept at rest.
+pub async fn raw_column(url: &str, table: &str, column: &str) -> Vec<Vec<u8>> {
+    let sql = format!("SELECT {column} FROM {table}");
+    if url.starts_with("sqlite") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        let raw = sqlx::query_scalar(&sql).fetch_all(&pool).await.unwrap();
+        pool.close().await;
+        raw
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        let raw = sqlx::query_scalar(&sql).fetch_all(&pool).await.unwrap();
+        pool.close().await;
+        raw
+    }
+}
+
+/// Whether `needle` occurs anywhere in `raw`.
+pub fn bytes_contain(raw: &[u8], needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    raw.windows(needle.len()).any(|w| w == needle)
+}

@@ -6,5 +6,7 @@ mod databases;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
 
+mod common;
 mod reminders;
 mod sync;
+mod watch;

@@ -5,16 +5,14 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use kvrachu_bot::config::Settings;
 use kvrachu_bot::store::{
     unix_now, Appointment, AppointmentDetails, AppointmentSource, DataKey, NewAppointment,
     ReminderStatus, Store,
 };
 use kvrachu_bot::workers::reminders::{throttled_bot, ReminderWorker};
 use kvrachu_bot::workers::StepOutcome;
-use teloxide::adaptors::throttle::Limits;
-use teloxide::Bot;
 
+use crate::common::{bot_for, roomy_limits, settings};
 use crate::databases::TestDb;
 use crate::fake_telegram::{Call, Failure, FakeTelegram};
 
@@ -22,31 +20,6 @@ const H: i64 = 3600;
 /// 2026-11-28 12:00 UTC = 20:00 in Irkutsk.
 const NOW: i64 = 1_795_867_200;
 const USER: i64 = 4242;
-
-fn settings(pairs: &[(&str, &str)]) -> Settings {
-    let mut all = vec![("TELOXIDE_TOKEN", "123456:TEST-token")];
-    all.extend_from_slice(pairs);
-    Settings::from_lookup(|name| {
-        all.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-    })
-    .expect("test settings are valid")
-}
-
-/// Limits far above the tests' traffic, so that no test waits on the throttle.
-fn roomy_limits() -> Limits {
-    Limits {
-        messages_per_sec_chat: 1_000,
-        messages_per_min_chat: 60_000,
-        messages_per_min_channel_or_supergroup: 60_000,
-        messages_per_sec_overall: 10_000,
-    }
-}
-
-fn bot_for(url: &str) -> Bot {
-    Bot::new("123456:TEST-token").set_api_url(url.parse().unwrap())
-}
 
 struct Setup {
     store: Store,

@@ -5,20 +5,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use kvrachu_bot::bot::{Clock, Ctx};
-use kvrachu_bot::registry::{HttpRegistry, HttpRegistryConfig, SharedRegistry};
+use kvrachu_bot::bot::Ctx;
 use kvrachu_bot::store::{
     Appointment, AppointmentDetails, AppointmentSource, AppointmentStatus, DataKey, NewAppointment,
     ReminderStatus, Store,
 };
-use kvrachu_bot::workers::reminders::throttled_bot;
 use kvrachu_bot::workers::{SyncStep, SyncWorker};
 use serde_json::{json, Value};
-use teloxide::adaptors::throttle::Limits;
-use teloxide::Bot;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::common::{ctx_with_registry, envelope, settings, throttled_for, API};
 use crate::databases::TestDb;
 use crate::fake_telegram::{Failure, FakeTelegram};
 
@@ -28,7 +25,6 @@ const NOW: i64 = 1_795_867_200;
 const USER: i64 = 5151;
 const CLINIC: i64 = 204;
 const PATIENT: &str = "4412783";
-const API: &str = "/_api/api/v2";
 /// 2026-12-01 09:30 in Irkutsk.
 const VISIT: i64 = 1_796_088_600;
 const VISIT_LOCAL: &str = "2026-12-01T09:30:00";
@@ -47,45 +43,14 @@ impl Setup {
     }
 }
 
-fn settings(pairs: &[(&str, &str)]) -> kvrachu_bot::config::Settings {
-    let mut all = vec![("TELOXIDE_TOKEN", "123456:TEST-token")];
-    all.extend_from_slice(pairs);
-    kvrachu_bot::config::Settings::from_lookup(|name| {
-        all.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-    })
-    .expect("test settings are valid")
-}
-
 async fn setup() -> Setup {
     let db = TestDb::sqlite().await;
     let store = db.store(&DataKey::generate()).await;
     let fake = FakeTelegram::start().await;
     let registry = MockServer::start().await;
-    let mut config = HttpRegistryConfig::new(format!("{}{API}", registry.uri()).parse().unwrap());
-    config.connect_timeout = Duration::from_millis(300);
-    config.request_timeout = Duration::from_millis(700);
-    config.max_tries = 2;
-    config.backoff = Duration::from_millis(5);
-    let client: SharedRegistry = Arc::new(HttpRegistry::new(config).unwrap());
     let settings = settings(&[("SYNC_INTERVAL", "30m"), ("REMINDERS", "24h,2h")]);
-    let ctx = Arc::new(Ctx {
-        store: store.clone(),
-        esia: Arc::new(kvrachu_bot::esia::client_from_settings(&settings)),
-        settings: Arc::new(settings),
-        clock: Clock::System,
-        children_import: Default::default(),
-        registry: client,
-    });
-    let bot = Bot::new("123456:TEST-token").set_api_url(fake.url().parse().unwrap());
-    let limits = Limits {
-        messages_per_sec_chat: 1_000,
-        messages_per_min_chat: 60_000,
-        messages_per_min_channel_or_supergroup: 60_000,
-        messages_per_sec_overall: 10_000,
-    };
-    let worker = SyncWorker::new(ctx.clone(), throttled_bot(bot, limits));
+    let ctx = ctx_with_registry(&store, &registry, settings);
+    let worker = SyncWorker::new(ctx.clone(), throttled_for(&fake.url()));
     Setup {
         ctx,
         fake,
@@ -93,13 +58,6 @@ async fn setup() -> Setup {
         worker,
         _db: db,
     }
-}
-
-fn envelope(result: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({
-        "result": result, "success": true, "errorCode": 0, "message": null, "stackTrace": null,
-        "requestId": "5f1c2a9e-1b7d-4c1e-9a55-0d3c3b1f2e77"
-    }))
 }
 
 /// The registry's list of the patient's visits at the clinic.
