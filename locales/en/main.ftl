@@ -36,6 +36,7 @@ help =
     • Book a doctor for you or a child under 14 — the «Book a visit» button.
     • Show your visits and cancel the ones you no longer need — «My visits».
     • Remind you of a visit in advance.
+    • Tell you when a doctor has free slots again — «Notify me of slots», when there are none.
 
     <b>Commands</b>
     /start — main menu
@@ -56,12 +57,13 @@ privacy-text =
     • Full names, dates of birth and OMS policy numbers — yours and those of the children you add — to find you at a clinic and book.
     • Your Gosuslugi link (identifier and access token) — to confirm your identity for booking.
     • Your appointments — to show them and remind you.
+    • Which doctors you are waiting for («Notify me of slots») — to tell you when slots appear.
 
     Personal data is encrypted, never written to logs and shown only to you in a private chat. It is sent only to the clinics' booking system and to Gosuslugi.
     The /forget command deletes all of it for good.
 
 forget-confirm = <b>Delete all your data?</b>
-    Your consent, language, children's data, Gosuslugi link and appointments in the bot will be deleted. Appointments at clinics are not cancelled. This cannot be undone.
+    Your consent, language, children's data, Gosuslugi link, appointments and slot watches in the bot will be deleted. Appointments at clinics are not cancelled. This cannot be undone.
 btn-forget-yes = Yes, delete everything
 btn-forget-no = No
 forget-done = All your data has been deleted. To come back, press /start.
