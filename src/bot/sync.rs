@@ -9,8 +9,10 @@ use chrono_tz::Tz;
 
 use crate::i18n::Lang;
 use crate::registry::{OrEmpty, PatientAppointment};
+use crate::store::appointments::REGISTRY_LAG_SECS;
 use crate::store::{
-    Appointment, AppointmentDetails, AppointmentSource, KnownPatient, NewAppointment,
+    Appointment, AppointmentDetails, AppointmentSource, AppointmentStatus, KnownPatient,
+    NewAppointment,
 };
 use crate::t;
 
@@ -77,6 +79,9 @@ pub async fn sync_user(
             if visit_at <= now || known.contains(&visit.appointment_id) {
                 continue;
             }
+            if just_cancelled_here(ctx, user_id, pair.lpu_id, &visit.appointment_id, now).await? {
+                continue;
+            }
             let new = NewAppointment {
                 user_id,
                 child_id: pair.child_id,
@@ -119,6 +124,24 @@ pub async fn sync_user(
         ctx.store.schedule_registry_sync(user_id, next).await?;
     }
     Ok(report)
+}
+
+/// A visit cancelled through the bot minutes ago that the clinic's list still shows: its system may
+/// catch up a little later, and bringing the visit back would undo the user's own cancellation.
+async fn just_cancelled_here(
+    ctx: &Ctx,
+    user_id: i64,
+    lpu_id: i64,
+    registry_id: &str,
+    now: i64,
+) -> anyhow::Result<bool> {
+    let stored = ctx
+        .store
+        .appointment_by_registry_id(user_id, lpu_id, registry_id)
+        .await?;
+    Ok(stored.is_some_and(|a| {
+        a.status == AppointmentStatus::Cancelled && a.updated_at > now - REGISTRY_LAG_SECS
+    }))
 }
 
 /// What the store keeps of a visit the registry lists (booked elsewhere).

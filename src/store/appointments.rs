@@ -636,6 +636,29 @@ impl Store {
         raw.map(|raw| self.open_appointment(raw)).transpose()
     }
 
+    /// The user's appointment at clinic `lpu_id` with the registry's id `registry_id`, booked or not.
+    pub async fn appointment_by_registry_id(
+        &self,
+        user_id: i64,
+        lpu_id: i64,
+        registry_id: &str,
+    ) -> anyhow::Result<Option<Appointment>> {
+        let raw = with_pool!(self, |pool| {
+            sqlx::query(&format!(
+                "SELECT {APPOINTMENT_COLUMNS} FROM appointments
+                 WHERE user_id = $1 AND lpu_id = $2 AND registry_id = $3"
+            ))
+            .bind(user_id)
+            .bind(lpu_id)
+            .bind(registry_id)
+            .fetch_optional(pool)
+            .await?
+            .as_ref()
+            .map(raw_appointment)
+        });
+        raw.map(|raw| self.open_appointment(raw)).transpose()
+    }
+
     /// The user's booked visits that have not started by `now`, soonest first (children's included).
     pub async fn upcoming_appointments(
         &self,

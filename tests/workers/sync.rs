@@ -406,3 +406,42 @@ async fn the_running_worker_syncs_at_once_and_stops_when_told() {
         .expect("the worker stops when told")
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_visit_cancelled_here_minutes_ago_is_not_brought_back_by_a_lagging_registry() {
+    let s = setup().await;
+    let visit = booked_here(s.store(), "738_2026-12-01_09:30:00", VISIT).await;
+    assert!(s
+        .store()
+        .cancel_appointment(USER, visit.id, NOW - 60)
+        .await
+        .unwrap());
+    // The clinic's list still shows it a minute later: left cancelled, nothing said.
+    registry_lists(
+        &s.registry,
+        json!([listed(&visit.registry_id, VISIT_LOCAL)]),
+    )
+    .await;
+    let step = s.worker.try_execute_step(NOW).await.unwrap();
+    assert_eq!((step.synced, step.found, step.notified), (1, 0, 0));
+    let still = s
+        .store()
+        .appointment(USER, visit.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.status, AppointmentStatus::Cancelled);
+
+    // Still listed long after: the clinic really has it, so it is back, with reminders and a word.
+    let later = NOW + 30 * 60;
+    let step = s.worker.try_execute_step(later).await.unwrap();
+    assert_eq!((step.found, step.notified), (1, 1));
+    let back = s
+        .store()
+        .appointment(USER, visit.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.status, AppointmentStatus::Booked);
+    assert_eq!(pending(&s.store().reminders_of(visit.id).await.unwrap()), 2);
+}
