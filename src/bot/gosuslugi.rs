@@ -327,20 +327,18 @@ pub async fn require_confirmed(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bot::callback::{assert_garbage_refused, assert_round_trips};
 
     #[test]
     fn every_button_round_trips_within_64_bytes() {
-        for cb in Cb::ALL {
-            let data = super::super::Cb::Gosuslugi(cb).encode();
-            assert!(data.len() <= 64, "{data}");
-            assert_eq!(super::super::Cb::decode(&data), Some(gu(cb)));
-        }
+        assert_round_trips(Cb::ALL.map(gu));
     }
 
     #[test]
     fn garbage_does_not_decode() {
-        for data in ["gu", "gu:", "gu:nope", "gu:unl:x", "gu:RETRY"] {
-            assert_eq!(super::super::Cb::decode(data), None, "{data}");
-        }
+        assert_garbage_refused(
+            super::super::Cb::decode,
+            &["gu", "gu:", "gu:nope", "gu:unl:x", "gu:RETRY"],
+        );
     }
 }

@@ -13,7 +13,6 @@ use kvrachu_bot::store::{AppointmentSource, AppointmentStatus, ReminderStatus};
 use serde_json::json;
 use teloxide::types::ChatId;
 use teloxide_tests::server::Responses;
-use teloxide_tests::MockBot;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -23,50 +22,6 @@ const DEMO: &str =
     "🧪 <i>Демо-режим: учебные поликлиники и тестовый вход через Госуслуги, настоящие записи не создаются.</i>\n\n";
 const CLINIC: i64 = 111;
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Irkutsk;
-
-type Bot = MockBot<anyhow::Error, teloxide_tests::mock_bot::DistributionKey>;
-type Keyboard = Vec<Vec<(String, String)>>;
-
-async fn tap_on(bot: &mut Bot, data: &str) -> Responses {
-    bot.update(tap(data));
-    bot.dispatch().await;
-    bot.get_responses()
-}
-
-/// The text and keyboard of the one message the tap edited.
-fn edited(responses: &Responses) -> (String, Keyboard) {
-    assert_eq!(
-        responses.edited_messages_text.len(),
-        1,
-        "expected one edit; sent: {:?}",
-        responses
-            .sent_messages_text
-            .iter()
-            .map(|m| m.message.text())
-            .collect::<Vec<_>>()
-    );
-    assert_eq!(responses.answered_callback_queries.len(), 1);
-    let message = &responses.edited_messages_text[0].message;
-    (
-        message.text().unwrap().to_owned(),
-        message_keyboard(message),
-    )
-}
-
-fn labels(kb: &Keyboard) -> Vec<Vec<String>> {
-    kb.iter()
-        .map(|row| row.iter().map(|(l, _)| l.clone()).collect())
-        .collect()
-}
-
-fn data_of(kb: &Keyboard, label: &str) -> String {
-    kb.iter()
-        .flatten()
-        .find(|(l, _)| l == label)
-        .unwrap_or_else(|| panic!("no button {label:?} in {:?}", labels(kb)))
-        .1
-        .clone()
-}
 
 fn notice(responses: &Responses) -> Option<String> {
     responses.answered_callback_queries[0].text.clone()

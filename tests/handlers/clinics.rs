@@ -6,8 +6,7 @@ use std::time::{Duration, Instant};
 use kvrachu_bot::bot::clinics::{self, Step};
 use kvrachu_bot::bot::State;
 use serde_json::json;
-use teloxide_tests::server::Responses;
-use teloxide_tests::{MockBot, MockCallbackQuery, MockUser};
+use teloxide_tests::{MockCallbackQuery, MockUser};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -15,51 +14,6 @@ use crate::*;
 
 const DEMO: &str =
     "🧪 <i>Демо-режим: учебные поликлиники и тестовый вход через Госуслуги, настоящие записи не создаются.</i>\n\n";
-
-type Bot = MockBot<anyhow::Error, teloxide_tests::mock_bot::DistributionKey>;
-type Keyboard = Vec<Vec<(String, String)>>;
-
-/// Taps `data` and returns what the bot did.
-async fn tap_on(bot: &mut Bot, data: &str) -> Responses {
-    bot.update(tap(data));
-    bot.dispatch().await;
-    bot.get_responses()
-}
-
-/// The text and keyboard of the one message the tap edited; nothing may have been sent instead.
-fn edited(responses: &Responses) -> (String, Keyboard) {
-    assert!(
-        responses.sent_messages_text.is_empty(),
-        "expected an edit in place, got a new message: {:?}",
-        responses
-            .sent_messages_text
-            .iter()
-            .map(|m| m.message.text())
-            .collect::<Vec<_>>()
-    );
-    assert_eq!(responses.edited_messages_text.len(), 1);
-    assert_eq!(responses.answered_callback_queries.len(), 1);
-    let message = &responses.edited_messages_text[0].message;
-    (
-        message.text().unwrap().to_owned(),
-        message_keyboard(message),
-    )
-}
-
-fn labels(kb: &Keyboard) -> Vec<Vec<String>> {
-    kb.iter()
-        .map(|row| row.iter().map(|(l, _)| l.clone()).collect())
-        .collect()
-}
-
-fn data_of(kb: &Keyboard, label: &str) -> String {
-    kb.iter()
-        .flatten()
-        .find(|(l, _)| l == label)
-        .unwrap_or_else(|| panic!("no button {label:?} in {:?}", labels(kb)))
-        .1
-        .clone()
-}
 
 fn rows(items: &[&[&str]]) -> Vec<Vec<String>> {
     items

@@ -11,9 +11,14 @@ use kvrachu_bot::store::{DataKey, Store};
 use teloxide::dispatching::dialogue::{ErasedStorage, Storage};
 use teloxide::dptree::deps;
 use teloxide::types::{InlineKeyboardButtonKind, InlineKeyboardMarkup, Message};
+use teloxide_tests::server::Responses;
 use teloxide_tests::{IntoUpdate, MockBot, MockCallbackQuery, MockMessageText, MockUser};
 
 pub const USER: i64 = MockUser::ID as i64;
+
+pub type Bot = MockBot<anyhow::Error, teloxide_tests::mock_bot::DistributionKey>;
+/// A keyboard's labels and callback data, row by row.
+pub type Keyboard = Vec<Vec<(String, String)>>;
 
 pub struct Harness {
     pub ctx: Arc<Ctx>,
@@ -87,10 +92,7 @@ impl Harness {
     }
 
     /// A mock bot wired like the real one, holding `update`.
-    pub fn bot<T: IntoUpdate>(
-        &self,
-        update: T,
-    ) -> MockBot<anyhow::Error, teloxide_tests::mock_bot::DistributionKey> {
+    pub fn bot<T: IntoUpdate>(&self, update: T) -> Bot {
         let mut bot = MockBot::new(update, schema());
         bot.dependencies(deps![self.ctx.clone(), self.storage.clone()]);
         bot
@@ -133,8 +135,56 @@ pub fn tap(data: &str) -> MockCallbackQuery {
     MockCallbackQuery::new().data(data)
 }
 
+/// Taps `data` and returns what the bot did.
+pub async fn tap_on(bot: &mut Bot, data: &str) -> Responses {
+    bot.update(tap(data));
+    bot.dispatch().await;
+    bot.get_responses()
+}
+
+/// The text and keyboard of the one message the tap edited; nothing may have been sent instead.
+pub fn edited(responses: &Responses) -> (String, Keyboard) {
+    let sent: Vec<_> = responses
+        .sent_messages_text
+        .iter()
+        .map(|m| m.message.text())
+        .collect();
+    assert!(
+        sent.is_empty(),
+        "expected an edit in place, got a new message: {sent:?}"
+    );
+    assert_eq!(
+        responses.edited_messages_text.len(),
+        1,
+        "expected one edit; sent: {sent:?}"
+    );
+    assert_eq!(responses.answered_callback_queries.len(), 1);
+    let message = &responses.edited_messages_text[0].message;
+    (
+        message.text().unwrap().to_owned(),
+        message_keyboard(message),
+    )
+}
+
+/// A keyboard's labels, row by row.
+pub fn labels(kb: &Keyboard) -> Vec<Vec<String>> {
+    kb.iter()
+        .map(|row| row.iter().map(|(l, _)| l.clone()).collect())
+        .collect()
+}
+
+/// The callback data of the button labelled `label`.
+pub fn data_of(kb: &Keyboard, label: &str) -> String {
+    kb.iter()
+        .flatten()
+        .find(|(l, _)| l == label)
+        .unwrap_or_else(|| panic!("no button {label:?} in {:?}", labels(kb)))
+        .1
+        .clone()
+}
+
 /// The labels and callback data of a keyboard, row by row.
-pub fn keyboard(markup: Option<&InlineKeyboardMarkup>) -> Vec<Vec<(String, String)>> {
+pub fn keyboard(markup: Option<&InlineKeyboardMarkup>) -> Keyboard {
     markup
         .map(|m| {
             m.inline_keyboard
@@ -156,7 +206,7 @@ pub fn keyboard(markup: Option<&InlineKeyboardMarkup>) -> Vec<Vec<(String, Strin
         .unwrap_or_default()
 }
 
-pub fn message_keyboard(message: &Message) -> Vec<Vec<(String, String)>> {
+pub fn message_keyboard(message: &Message) -> Keyboard {
     keyboard(message.reply_markup())
 }
 
