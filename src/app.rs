@@ -85,6 +85,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 
     let mut router = http::router(HttpState {
         store: store.clone(),
+        metrics: settings
+            .metrics_token
+            .clone()
+            .map(|token| http::MetricsAccess {
+                token,
+                sync_interval_secs: settings.sync_interval.as_secs() as i64,
+            }),
         esia: Some(http::esia_callback::EsiaHttp {
             ctx: ctx.clone(),
             bot: bot.clone(),

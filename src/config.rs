@@ -96,6 +96,8 @@ pub struct Settings {
     pub watch_interval: Duration,
     /// How often each user's visits are compared with the registry's list (`SYNC_INTERVAL`).
     pub sync_interval: Duration,
+    /// The bearer token `/metrics` asks for (`METRICS_TOKEN`); without one `/metrics` is not served.
+    pub metrics_token: Option<String>,
 }
 
 /// The token and the data key never appear in logs.
@@ -115,6 +117,10 @@ impl fmt::Debug for Settings {
             .field("reminders", &self.reminders)
             .field("watch_interval", &self.watch_interval)
             .field("sync_interval", &self.sync_interval)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<hidden>"),
+            )
             .finish()
     }
 }
@@ -261,6 +267,17 @@ impl Settings {
         let sync_interval =
             parse_duration(&get("SYNC_INTERVAL").unwrap_or_else(|| "30m".to_owned()))
                 .map_err(|problem| ConfigError::new("SYNC_INTERVAL", problem))?;
+        let metrics_token =
+            match get("METRICS_TOKEN") {
+                None => None,
+                Some(token) if token.len() >= 16 && token.bytes().all(|b| b.is_ascii_graphic()) => {
+                    Some(token)
+                }
+                Some(_) => return Err(ConfigError::new(
+                    "METRICS_TOKEN",
+                    "use at least 16 visible ASCII characters, e.g. from `openssl rand -hex 16`",
+                )),
+            };
 
         Ok(Self {
             token,
@@ -277,6 +294,7 @@ impl Settings {
             reminders,
             watch_interval,
             sync_interval,
+            metrics_token,
         })
     }
 }
@@ -429,6 +447,7 @@ mod tests {
             ("REMINDERS", "24x"),
             ("WATCH_INTERVAL", "0m"),
             ("SYNC_INTERVAL", "soon"),
+            ("METRICS_TOKEN", "short"),
         ];
         for (var, value) in cases {
             let mut pairs = vec![("TELOXIDE_TOKEN", TOKEN), (var, value)];

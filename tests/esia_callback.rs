@@ -66,6 +66,7 @@ impl App {
                 bot,
                 bot_username: fake_telegram::BOT_USERNAME.to_owned(),
             }),
+            metrics: None,
         });
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         App {

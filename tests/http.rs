@@ -1,9 +1,10 @@
-//! The bot's HTTP server: `/healthz` answers 200 while the database answers and 503 when it does not.
+//! The bot's HTTP server: `/healthz` answers 200 while the database answers and 503 when it does not;
+//! `/metrics` only with its token, with counts read from the database (both backends).
 
 #[path = "support/databases.rs"]
 mod databases;
 
-use kvrachu_bot::http::{router, HttpState};
+use kvrachu_bot::http::{router, HttpState, MetricsAccess};
 use kvrachu_bot::store::DataKey;
 
 async fn serve(state: HttpState) -> String {
@@ -18,6 +19,7 @@ async fn health_of(db: databases::TestDb) {
     let base = serve(HttpState {
         store: store.clone(),
         esia: None,
+        metrics: None,
     })
     .await;
 
@@ -45,7 +47,128 @@ async fn healthz_follows_the_postgres_database() {
 async fn unknown_paths_are_404() {
     let db = databases::TestDb::sqlite().await;
     let store = db.store(&DataKey::generate()).await;
-    let base = serve(HttpState { store, esia: None }).await;
+    let base = serve(HttpState {
+        store,
+        esia: None,
+        metrics: None,
+    })
+    .await;
     let resp = reqwest::get(format!("{base}/nope")).await.unwrap();
+    assert_eq!(resp.status().as_u16(), 404);
+}
+
+const METRICS_TOKEN: &str = "metrics-token-0123456789";
+
+async fn metrics_of(db: databases::TestDb) {
+    use kvrachu_bot::store::{AppointmentDetails, AppointmentSource, NewAppointment};
+    let store = db.store(&DataKey::generate()).await;
+    let now = kvrachu_bot::store::unix_now();
+    store.record_consent(1, now).await.unwrap();
+    store.ensure_user(2).await.unwrap();
+    // One visit in two days (two reminders pending), one reminder already overdue by five minutes.
+    let visit = NewAppointment {
+        user_id: 1,
+        child_id: None,
+        lpu_id: 10,
+        patient_id: "p-1".to_owned(),
+        registry_id: "s-1".to_owned(),
+        visit_at: now + 2 * 86_400,
+        details: AppointmentDetails::default(),
+        source: AppointmentSource::Bot,
+    };
+    let offsets = [
+        std::time::Duration::from_secs(86_400),
+        std::time::Duration::from_secs(7_200),
+    ];
+    store
+        .upsert_appointment(&visit, &offsets, now)
+        .await
+        .unwrap();
+    let soon = NewAppointment {
+        registry_id: "s-2".to_owned(),
+        visit_at: now + 7_200 - 300,
+        ..visit.clone()
+    };
+    store
+        .upsert_appointment(&soon, &offsets, now - 600)
+        .await
+        .unwrap();
+    let base = serve(HttpState {
+        store: store.clone(),
+        esia: None,
+        metrics: Some(MetricsAccess {
+            token: METRICS_TOKEN.to_owned(),
+            sync_interval_secs: 1800,
+        }),
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let url = format!("{base}/metrics");
+
+    let anonymous = http.get(&url).send().await.unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+    let wrong = http
+        .get(&url)
+        .bearer_auth("metrics-token-0123456788")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status().as_u16(), 401);
+
+    let scrape = http
+        .get(&url)
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scrape.status().as_u16(), 200);
+    assert!(scrape.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = scrape.text().await.unwrap();
+    let value = |name: &str| -> i64 {
+        text.lines()
+            .find_map(|line| line.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(value("kvrachu_users_consented"), 1);
+    assert_eq!(value("kvrachu_appointments_upcoming"), 2);
+    assert_eq!(value("kvrachu_reminders_pending"), 3);
+    assert_eq!(value("kvrachu_reminders_sent"), 0);
+    assert_eq!(value("kvrachu_reminders_overdue"), 1);
+    let oldest = value("kvrachu_reminders_oldest_overdue_seconds");
+    assert!((300..310).contains(&oldest), "{oldest}");
+    assert_eq!(value("kvrachu_slot_watches"), 0);
+    assert!(
+        text.contains("# TYPE kvrachu_reminders_pending gauge"),
+        "{text}"
+    );
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_need_the_token_and_count_from_sqlite() {
+    metrics_of(databases::TestDb::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_need_the_token_and_count_from_postgres() {
+    metrics_of(databases::TestDb::postgres().await).await;
+}
+
+#[tokio::test]
+async fn without_a_token_there_is_no_metrics_endpoint() {
+    let db = databases::TestDb::sqlite().await;
+    let store = db.store(&DataKey::generate()).await;
+    let base = serve(HttpState {
+        store,
+        esia: None,
+        metrics: None,
+    })
+    .await;
+    let resp = reqwest::get(format!("{base}/metrics")).await.unwrap();
     assert_eq!(resp.status().as_u16(), 404);
 }

@@ -22,7 +22,7 @@ const TABLE: &str = "appointments";
 const MAX_ID: i64 = 1 << 53;
 
 /// What a reminder and a calendar file say about a visit. Sealed as JSON: it names the patient.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AppointmentDetails {
     /// Whom the visit is for, as the user knows them («Иванов Иван Иванович»).
     pub person: String,

@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod demo_registry;
 pub mod dialogue;
 mod esia;
+mod metrics;
 mod users;
 mod watches;
 
@@ -32,6 +33,7 @@ pub use children::{ActivePerson, Child, ChildDetails};
 pub use crypto::{Aad, Crypto, DataKey};
 pub use demo_registry::DemoBooking;
 pub use esia::EsiaLogin;
+pub use metrics::{Metrics, OVERDUE_SECS};
 pub use users::{Lang, UserRecord};
 pub use watches::{AddWatch, NewWatch, Watch, WatchLabels, MAX_WATCHES, WATCH_TTL_SECS};
 
