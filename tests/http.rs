@@ -44,7 +44,7 @@ async fn healthz_follows_the_postgres_database() {
 }
 
 #[tokio::test]
-async fn unknown_paths_are_404() {
+async fn unknown_paths_and_metrics_without_a_token_are_404() {
     let db = databases::TestDb::sqlite().await;
     let store = db.store(&DataKey::generate()).await;
     let base = serve(HttpState {
@@ -54,6 +54,9 @@ async fn unknown_paths_are_404() {
     })
     .await;
     let resp = reqwest::get(format!("{base}/nope")).await.unwrap();
+    assert_eq!(resp.status().as_u16(), 404);
+    // Without METRICS_TOKEN there is no /metrics at all.
+    let resp = reqwest::get(format!("{base}/metrics")).await.unwrap();
     assert_eq!(resp.status().as_u16(), 404);
 }
 
@@ -157,18 +160,4 @@ async fn metrics_need_the_token_and_count_from_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_need_the_token_and_count_from_postgres() {
     metrics_of(databases::TestDb::postgres().await).await;
-}
-
-#[tokio::test]
-async fn without_a_token_there_is_no_metrics_endpoint() {
-    let db = databases::TestDb::sqlite().await;
-    let store = db.store(&DataKey::generate()).await;
-    let base = serve(HttpState {
-        store,
-        esia: None,
-        metrics: None,
-    })
-    .await;
-    let resp = reqwest::get(format!("{base}/metrics")).await.unwrap();
-    assert_eq!(resp.status().as_u16(), 404);
 }

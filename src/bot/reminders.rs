@@ -163,13 +163,7 @@ pub fn visit_screen(
     appointment: &Appointment,
     lines: Vec<String>,
 ) -> Screen {
-    let body = lines.join("\n");
-    let text = if demo {
-        format!("{}\n\n{body}", t!(lang, "demo-badge"))
-    } else {
-        body
-    };
-    let screen = Screen::plain(text).button(
+    let screen = Screen::with_badge(lang, demo, lines.join("\n")).button(
         t!(lang, "btn-appointment-cancel"),
         super::Cb::Reminders(Cb::Cancel(appointment.id)),
     );

@@ -20,7 +20,12 @@ pub struct Screen {
 impl Screen {
     /// A screen whose first line says «Демо-режим» when the bot runs on the sandbox registry and login.
     pub fn new(ctx: &Ctx, lang: Lang, body: String) -> Self {
-        let text = if ctx.settings.is_demo() {
+        Self::with_badge(lang, ctx.settings.is_demo(), body)
+    }
+
+    /// The same, for the workers' messages, which are written without a conversation's context.
+    pub fn with_badge(lang: Lang, demo: bool, body: String) -> Self {
+        let text = if demo {
             format!("{}\n\n{body}", crate::t!(lang, "demo-badge"))
         } else {
             body

@@ -234,13 +234,7 @@ pub fn cancelled_notice(
     lines.extend(visit_card_lines(lang, appointment, tz, now));
     lines.push(String::new());
     lines.push(t!(lang, "sync-cancelled-hint"));
-    let body = lines.join("\n");
-    let text = if demo {
-        format!("{}\n\n{body}", t!(lang, "demo-badge"))
-    } else {
-        body
-    };
-    Screen::plain(text).row(vec![
+    Screen::with_badge(lang, demo, lines.join("\n")).row(vec![
         button(
             t!(lang, "btn-sync-book-again"),
             super::Cb::Section(Section::Book),

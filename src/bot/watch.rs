@@ -390,13 +390,7 @@ pub fn found_notice(
     }
     lines.push(String::new());
     lines.push(t!(lang, "watch-found-hint"));
-    let body = lines.join("\n");
-    let text = if demo {
-        format!("{}\n\n{body}", t!(lang, "demo-badge"))
-    } else {
-        body
-    };
-    Screen::plain(text).row(vec![
+    Screen::with_badge(lang, demo, lines.join("\n")).row(vec![
         button(t!(lang, "watch-btn-book"), cb(Cb::Book(watch.id))),
         button(t!(lang, "watch-btn-stop"), cb(Cb::Stop(watch.id))),
     ])

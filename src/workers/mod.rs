@@ -9,3 +9,81 @@ pub mod watch;
 pub use reminders::{ReminderWorker, StepOutcome};
 pub use sync::{SyncStep, SyncWorker};
 pub use watch::{WatchStep, WatchWorker};
+
+use std::future::Future;
+use std::time::Duration;
+
+use teloxide::adaptors::Throttle;
+use teloxide::payloads::SendMessageSetters;
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardMarkup, ParseMode};
+use teloxide::{ApiError, RequestError};
+use tokio::sync::watch::Receiver;
+
+use crate::bot::Screen;
+
+/// Sends a worker's message to the user's private chat (a Telegram user's private chat id is their id).
+pub(crate) async fn send_to_user(
+    bot: &Throttle<Bot>,
+    user_id: i64,
+    screen: Screen,
+) -> Result<(), RequestError> {
+    bot.send_message(ChatId(user_id), screen.text)
+        .parse_mode(ParseMode::Html)
+        .reply_markup(InlineKeyboardMarkup::new(screen.keyboard))
+        .await
+        .map(|_| ())
+}
+
+/// The user can no longer be written to (blocked the bot, deleted the account, never started a chat).
+pub(crate) fn user_unreachable(err: &RequestError) -> bool {
+    matches!(
+        err,
+        RequestError::Api(
+            ApiError::BotBlocked
+                | ApiError::ChatNotFound
+                | ApiError::UserDeactivated
+                | ApiError::CantInitiateConversation
+        )
+    )
+}
+
+/// What kind of failure a send met, for the logs: never the message or anything personal.
+pub(crate) fn failure_kind(err: &RequestError) -> &'static str {
+    match err {
+        _ if user_unreachable(err) => "user-unreachable",
+        RequestError::RetryAfter(_) => "retry-after",
+        RequestError::Api(_) => "api-error",
+        _ => "network",
+    }
+}
+
+/// The loop of a periodic worker: `step` (which says whether it took a full batch, so that more may be
+/// waiting), then a pause of `tick` unless the batch was full, until `shutdown` turns true. A step in
+/// progress is finished before stopping.
+pub(crate) async fn run_periodically<F, Fut>(
+    name: &'static str,
+    tick: Duration,
+    mut shutdown: Receiver<bool>,
+    mut step: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = anyhow::Result<bool>>,
+{
+    tracing::info!(worker = name, "worker started");
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        match step().await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(err) => tracing::error!(worker = name, error = %err, "worker step failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(tick) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+    tracing::info!(worker = name, "worker stopped");
+}

@@ -11,10 +11,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use teloxide::adaptors::Throttle;
-use teloxide::payloads::SendMessageSetters;
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, ParseMode};
-use teloxide::{ApiError, RequestError};
 use tokio::sync::watch;
 
 use crate::bot::sync::{cancelled_notice, found_notice, sync_user};
@@ -160,57 +157,24 @@ impl SyncWorker {
     /// Sends a notice to the user's private chat. A notice Telegram refuses is logged (by kind, never by
     /// content) and not retried: the change it tells of is already in «Мои записи».
     async fn notify(&self, user_id: i64, notice: Screen) -> bool {
-        let sent = self
-            .bot
-            .send_message(ChatId(user_id), notice.text)
-            .parse_mode(ParseMode::Html)
-            .reply_markup(InlineKeyboardMarkup::new(notice.keyboard))
-            .await;
-        match sent {
-            Ok(_) => true,
+        match super::send_to_user(&self.bot, user_id, notice).await {
+            Ok(()) => true,
             Err(err) => {
-                let kind = match &err {
-                    RequestError::Api(ApiError::BotBlocked) => "bot-blocked",
-                    RequestError::Api(ApiError::ChatNotFound) => "chat-not-found",
-                    RequestError::Api(ApiError::UserDeactivated) => "user-deactivated",
-                    RequestError::RetryAfter(_) => "retry-after",
-                    RequestError::Api(_) => "api-error",
-                    _ => "network",
-                };
+                let kind = super::failure_kind(&err);
                 tracing::warn!(user = user_id, kind, "sync notice not delivered");
                 false
             }
         }
     }
 
-    /// Runs until `shutdown` turns true: a step, then a pause (none after a full batch). A step in
-    /// progress is finished before stopping.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        tracing::info!(
-            interval_secs = self.interval_secs(),
-            "appointment sync worker started"
-        );
-        loop {
-            if *shutdown.borrow() {
-                break;
-            }
-            let pause = match self.try_execute_step(unix_now()).await {
-                Ok(step) if step.users as i64 >= self.batch => Duration::ZERO,
-                Ok(_) => TICK,
-                Err(err) => {
-                    tracing::error!(error = %err, "appointment sync step failed");
-                    TICK
-                }
-            };
-            if pause.is_zero() {
-                continue;
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
-                _ = shutdown.changed() => {}
-            }
-        }
-        tracing::info!("appointment sync worker stopped");
+    /// Runs until `shutdown` turns true: a step every half minute (at once after a full batch).
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        tracing::info!(interval_secs = self.interval_secs(), "appointment sync");
+        super::run_periodically("appointment-sync", TICK, shutdown, || async {
+            let step = self.try_execute_step(unix_now()).await?;
+            Ok(step.users as i64 >= self.batch)
+        })
+        .await;
     }
 }
 

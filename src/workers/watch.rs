@@ -10,10 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use teloxide::adaptors::Throttle;
-use teloxide::payloads::SendMessageSetters;
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, ParseMode};
-use teloxide::{ApiError, RequestError};
 use tokio::sync::watch;
 
 use crate::bot::watch::{found_notice, free_slots};
@@ -100,27 +97,23 @@ impl WatchWorker {
             let user = ctx.store.user(watch.user_id).await?;
             let lang = user.map(|u| u.message_lang()).unwrap_or_default();
             let notice = found_notice(lang, demo, &watch, &new, tz, now);
-            let sent = self
-                .bot
-                .send_message(ChatId(watch.user_id), notice.text)
-                .parse_mode(ParseMode::Html)
-                .reply_markup(InlineKeyboardMarkup::new(notice.keyboard))
-                .await;
+            let sent = super::send_to_user(&self.bot, watch.user_id, notice).await;
             match sent {
                 Ok(_) => {
                     ctx.store.set_watch_seen(watch.id, &ids).await?;
                     step.notified += 1;
                     tracing::info!(user = watch.user_id, new = new.len(), "watch: notified");
                 }
-                Err(err) if unreachable_user(&err) => {
+                Err(err) if super::user_unreachable(&err) => {
                     // Blocked, deleted: nobody to tell, now or later.
                     ctx.store.remove_watch(watch.user_id, watch.id).await?;
                     step.dropped += 1;
                     tracing::info!(user = watch.user_id, "watch: user unreachable, dropped");
                 }
-                Err(_) => {
+                Err(err) => {
                     // Told nothing: the same slots are still new at the next check.
-                    tracing::warn!(user = watch.user_id, "watch: notice not delivered");
+                    let kind = super::failure_kind(&err);
+                    tracing::warn!(user = watch.user_id, kind, "watch: notice not delivered");
                 }
             }
         }
@@ -136,46 +129,15 @@ impl WatchWorker {
         Ok(step)
     }
 
-    /// Runs until `shutdown` turns true: a step, then a pause (none after a full batch).
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        tracing::info!(
-            interval_secs = self.interval_secs(),
-            "slot watch worker started"
-        );
-        loop {
-            if *shutdown.borrow() {
-                break;
-            }
-            let pause = match self.try_execute_step(unix_now()).await {
-                Ok(step) if step.checked as i64 >= self.batch => Duration::ZERO,
-                Ok(_) => TICK,
-                Err(err) => {
-                    tracing::error!(error = %err, "slot watch step failed");
-                    TICK
-                }
-            };
-            if pause.is_zero() {
-                continue;
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
-                _ = shutdown.changed() => {}
-            }
-        }
-        tracing::info!("slot watch worker stopped");
+    /// Runs until `shutdown` turns true: a step every quarter minute (at once after a full batch).
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        tracing::info!(interval_secs = self.interval_secs(), "slot watches");
+        super::run_periodically("slot-watch", TICK, shutdown, || async {
+            let step = self.try_execute_step(unix_now()).await?;
+            Ok(step.checked as i64 >= self.batch)
+        })
+        .await;
     }
-}
-
-fn unreachable_user(err: &RequestError) -> bool {
-    matches!(
-        err,
-        RequestError::Api(
-            ApiError::BotBlocked
-                | ApiError::ChatNotFound
-                | ApiError::UserDeactivated
-                | ApiError::CantInitiateConversation
-        )
-    )
 }
 
 /// Starts the worker; it stops when `shutdown` turns true.
