@@ -41,6 +41,15 @@ impl Setup {
     fn store(&self) -> &Store {
         &self.ctx.store
     }
+
+    async fn status(&self, id: i64) -> AppointmentStatus {
+        self.store()
+            .appointment(USER, id)
+            .await
+            .unwrap()
+            .expect("the appointment is kept")
+            .status
+    }
 }
 
 async fn setup() -> Setup {
@@ -152,11 +161,9 @@ async fn a_visit_the_clinic_cancelled_is_cancelled_here_without_reminders_and_th
             notified: 1
         }
     );
-    let gone_now = s.store().appointment(USER, gone.id).await.unwrap().unwrap();
-    assert_eq!(gone_now.status, AppointmentStatus::Cancelled);
+    assert_eq!(s.status(gone.id).await, AppointmentStatus::Cancelled);
     assert_eq!(pending(&s.store().reminders_of(gone.id).await.unwrap()), 0);
-    let kept_now = s.store().appointment(USER, kept.id).await.unwrap().unwrap();
-    assert_eq!(kept_now.status, AppointmentStatus::Booked);
+    assert_eq!(s.status(kept.id).await, AppointmentStatus::Booked);
     assert_eq!(pending(&s.store().reminders_of(kept.id).await.unwrap()), 2);
 
     let messages = s.fake.messages_to(USER);
@@ -255,13 +262,7 @@ async fn a_registry_that_does_not_answer_changes_nothing_and_is_asked_again_soon
 
     let step = s.worker.try_execute_step(NOW).await.unwrap();
     assert_eq!((step.users, step.synced, step.cancelled), (1, 0, 0));
-    let still = s
-        .store()
-        .appointment(USER, visit.id)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(still.status, AppointmentStatus::Booked);
+    assert_eq!(s.status(visit.id).await, AppointmentStatus::Booked);
     assert_eq!(pending(&s.store().reminders_of(visit.id).await.unwrap()), 2);
     assert!(s.fake.messages_to(USER).is_empty());
     // Tried again in five minutes rather than at the next interval.
@@ -288,13 +289,7 @@ async fn a_visit_booked_minutes_ago_is_not_taken_for_cancelled() {
     // Booked at NOW - 1 h, synced 5 minutes later: the clinic's list may lag behind.
     let step = s.worker.try_execute_step(NOW - H + 5 * 60).await.unwrap();
     assert_eq!((step.synced, step.cancelled), (1, 0));
-    let still = s
-        .store()
-        .appointment(USER, visit.id)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(still.status, AppointmentStatus::Booked);
+    assert_eq!(s.status(visit.id).await, AppointmentStatus::Booked);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -306,13 +301,7 @@ async fn a_user_who_blocked_the_bot_still_has_their_visits_synced() {
 
     let step = s.worker.try_execute_step(NOW).await.unwrap();
     assert_eq!((step.synced, step.cancelled, step.notified), (1, 1, 0));
-    let gone = s
-        .store()
-        .appointment(USER, visit.id)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(gone.status, AppointmentStatus::Cancelled);
+    assert_eq!(s.status(visit.id).await, AppointmentStatus::Cancelled);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -332,15 +321,7 @@ async fn notices_are_in_the_users_language() {
     let text = messages[0].text();
     assert!(text.contains("The clinic cancelled a visit"), "{text}");
     assert!(text.contains("Tue, 01.12.2026 at 09:30"), "{text}");
-    assert_eq!(
-        s.store()
-            .appointment(USER, visit.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .status,
-        AppointmentStatus::Cancelled
-    );
+    assert_eq!(s.status(visit.id).await, AppointmentStatus::Cancelled);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -424,24 +405,12 @@ async fn a_visit_cancelled_here_minutes_ago_is_not_brought_back_by_a_lagging_reg
     .await;
     let step = s.worker.try_execute_step(NOW).await.unwrap();
     assert_eq!((step.synced, step.found, step.notified), (1, 0, 0));
-    let still = s
-        .store()
-        .appointment(USER, visit.id)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(still.status, AppointmentStatus::Cancelled);
+    assert_eq!(s.status(visit.id).await, AppointmentStatus::Cancelled);
 
     // Still listed long after: the clinic really has it, so it is back, with reminders and a word.
     let later = NOW + 30 * 60;
     let step = s.worker.try_execute_step(later).await.unwrap();
     assert_eq!((step.found, step.notified), (1, 1));
-    let back = s
-        .store()
-        .appointment(USER, visit.id)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(back.status, AppointmentStatus::Booked);
+    assert_eq!(s.status(visit.id).await, AppointmentStatus::Booked);
     assert_eq!(pending(&s.store().reminders_of(visit.id).await.unwrap()), 2);
 }
