@@ -329,7 +329,10 @@ async fn the_running_worker_wakes_for_a_new_booking_and_sends_within_five_second
     let running = tokio::spawn(s.worker.clone().run(stopped));
     // The worker has found nothing to do and is asleep (its idle sleep is a minute): only the waker can
     // get the reminder out on time.
-    let asleep = *progress.wait_for(|p| p.waiting).await.unwrap();
+    let asleep = *tokio::time::timeout(Duration::from_secs(10), progress.wait_for(|p| p.waiting))
+        .await
+        .expect("the worker with nothing to do goes to sleep")
+        .unwrap();
     assert_eq!(asleep.steps, 1, "{asleep:?}");
 
     let now = unix_now();
