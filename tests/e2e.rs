@@ -8,15 +8,16 @@ mod fake_telegram;
 
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use fake_telegram::{Call, FakeTelegram};
 
 const USER: i64 = 424_242;
 
+/// The bot binary, killed if the test ends (or fails) while it runs.
 struct BotProcess {
-    child: Child,
+    child: tokio::process::Child,
     http: String,
 }
 
@@ -32,8 +33,9 @@ impl BotProcess {
         http_port: u16,
         extra: &[(&str, &str)],
     ) -> BotProcess {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_kvrachu-bot"));
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kvrachu-bot"));
         command
+            .kill_on_drop(true)
             .current_dir(dir)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -54,34 +56,23 @@ impl BotProcess {
         }
     }
 
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
+    /// SIGKILL, and wait until it is gone.
+    async fn kill(mut self) {
+        self.child.kill().await.unwrap();
     }
 
-    fn terminate(mut self) -> std::process::ExitStatus {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+    /// SIGTERM, and wait (up to 30 s) for the exit.
+    async fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().expect("the bot is still running");
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
             .status()
             .unwrap();
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the bot did not stop on SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for BotProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        assert!(sent.success(), "kill -TERM {pid}: {sent}");
+        tokio::time::timeout(Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("the bot did not stop on SIGTERM")
+            .unwrap()
     }
 }
 
@@ -161,7 +152,7 @@ async fn a_dialogue_survives_the_bot_being_killed_and_started_again() {
         .await;
 
     // The process dies in the middle of the question; the data key and the state are on disk.
-    bot.kill();
+    bot.kill().await;
     let key = dir.path().join("kvrachu.key");
     assert!(key.exists());
     #[cfg(unix)]
@@ -195,7 +186,7 @@ async fn a_dialogue_survives_the_bot_being_killed_and_started_again() {
     })
     .await;
 
-    let status = bot.terminate();
+    let status = bot.terminate().await;
     assert!(
         status.success(),
         "SIGTERM should stop the bot cleanly, got {status:?}"
@@ -243,7 +234,7 @@ async fn adding_a_child_resumes_at_the_same_question_after_a_crash() {
     .await;
 
     // The process dies while the date of birth is asked; the half-filled form is on disk, sealed.
-    bot.kill();
+    bot.kill().await;
     let db = std::fs::read(dir.path().join("kvrachu.db")).unwrap();
     let wal = std::fs::read(dir.path().join("kvrachu.db-wal")).unwrap_or_default();
     for bytes in [&db, &wal] {
@@ -278,7 +269,7 @@ async fn adding_a_child_resumes_at_the_same_question_after_a_crash() {
         "no apology or reset, only the next question: {sent_after_restart:?}"
     );
 
-    let status = bot.terminate();
+    let status = bot.terminate().await;
     assert!(status.success(), "{status:?}");
 }
 
@@ -355,7 +346,7 @@ async fn the_same_bot_runs_on_postgres_and_remembers_consent_across_restarts() {
     fake.user_taps(USER, &notice, "consent");
     fake.wait_for(seen, "the main menu", |c| has_button(c, "s:set"))
         .await;
-    assert!(bot.terminate().success());
+    assert!(bot.terminate().await.success());
     assert!(
         !dir.path().join("kvrachu.key").exists(),
         "no key file is written with PostgreSQL"
@@ -369,7 +360,7 @@ async fn the_same_bot_runs_on_postgres_and_remembers_consent_across_restarts() {
         .wait_for(seen, "the welcome back", |c| c.method == "sendMessage")
         .await;
     assert_eq!(welcome.text(), "С возвращением!");
-    assert!(bot.terminate().success());
+    assert!(bot.terminate().await.success());
 }
 
 /// The first button whose data starts with `prefix`.
@@ -569,7 +560,7 @@ async fn a_visit_is_booked_through_the_demo_login_and_cancelled() {
         after.text()
     );
 
-    let status = bot.terminate();
+    let status = bot.terminate().await;
     assert!(status.success(), "{status:?}");
 }
 
@@ -642,7 +633,7 @@ async fn in_webhook_mode_updates_are_taken_only_with_the_secret() {
         1,
         "only the update with the secret was answered"
     );
-    let status = bot.terminate();
+    let status = bot.terminate().await;
     assert!(status.success(), "{status:?}");
 }
 
@@ -664,7 +655,7 @@ async fn a_reminder_of_a_demo_booking_arrives_on_time_and_only_once() {
     let (confirm, visit_at) = book_up_to_the_confirmation(&fake, now + 5 * 60).await;
 
     // Started again (the dialogue is kept) with an offset that puts the reminder LEAD_SECS from now.
-    bot.kill();
+    bot.kill().await;
     let due = kvrachu_bot::store::unix_now() + LEAD_SECS;
     let reminders = format!("{}s", visit_at - due);
     let env = [
@@ -720,7 +711,7 @@ async fn a_reminder_of_a_demo_booking_arrives_on_time_and_only_once() {
 
     // Stopped and started again: the reminder is marked sent, so nothing goes out twice. The worker's
     // first step runs before the bot answers anything; /start's answer comes after it.
-    let status = bot.terminate();
+    let status = bot.terminate().await;
     assert!(status.success(), "{status:?}");
     let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
     assert_eq!(health(&bot.http).await, 200);
@@ -728,7 +719,7 @@ async fn a_reminder_of_a_demo_booking_arrives_on_time_and_only_once() {
     fake.user_says(USER, "/start");
     fake.wait_for(seen, "the menu", |c| has_button(c, "s:book"))
         .await;
-    let status = bot.terminate();
+    let status = bot.terminate().await;
     assert!(status.success(), "{status:?}");
     assert_eq!(
         fake.calls().iter().filter(|c| is_reminder(c)).count(),

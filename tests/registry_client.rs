@@ -12,6 +12,7 @@ use kvrachu_bot::registry::{
 };
 use kvrachu_bot::store::{DataKey, Store};
 use serde_json::{json, Value};
+use tokio::sync::watch;
 use wiremock::matchers::{body_partial_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -648,18 +649,61 @@ async fn reference_data_is_cached_and_slots_only_briefly() {
     registry.slots(1, "5").await.unwrap();
 }
 
-#[tokio::test]
+/// Counts the requests a local registry is answering at once, and the most seen.
+#[derive(Clone, Copy, Debug, Default)]
+struct InFlight {
+    now: usize,
+    max: usize,
+}
+
+/// Takes a request off the count when its handler ends, answered or dropped (the client gave up).
+struct Leaving(watch::Sender<InFlight>);
+
+impl Drop for Leaving {
+    fn drop(&mut self) {
+        self.0.send_modify(|flight| flight.now -= 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_more_requests_than_allowed_are_in_flight_at_once() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(envelope(json!([])).set_delay(Duration::from_millis(200)))
-        .mount(&server)
-        .await;
-    let mut config = config(&server);
-    config.max_concurrency = 2;
+    use axum::extract::State;
+    use axum::routing::get;
+
+    const LIMIT: usize = 2;
+    // A slow registry that counts what it is answering. Each request is held until the limit has been
+    // reached (so reaching it does not depend on timing), then 0.1 s longer: time for a client that let
+    // more through to show it.
+    let flight = watch::Sender::new(InFlight::default());
+    let router = axum::Router::new()
+        .route(
+            &format!("{API}/schedule/lpu/1/doctor/{{doctor}}/appointments"),
+            get(|State(flight): State<watch::Sender<InFlight>>| async move {
+                flight.send_modify(|f| {
+                    f.now += 1;
+                    f.max = f.max.max(f.now);
+                });
+                let _leaving = Leaving(flight.clone());
+                // Bounded only so that a client that never reaches the limit fails the assertion
+                // below instead of timing out.
+                let mut seen = flight.subscribe();
+                let reached = seen.wait_for(|f| f.max >= LIMIT);
+                let _ = tokio::time::timeout(Duration::from_secs(5), reached).await;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                axum::Json(json!({ "result": [], "success": true, "errorCode": 0 }))
+            }),
+        )
+        .with_state(flight.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}{API}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.ok() });
+
+    let mut config = HttpRegistryConfig::new(base.parse().unwrap());
+    config.max_concurrency = LIMIT;
     config.slots_ttl = Duration::ZERO;
+    // One try each: a retry would be a second request of the same call.
+    config.max_tries = 1;
     let registry = Arc::new(HttpRegistry::new(config).unwrap());
-    let started = Instant::now();
     let calls: Vec<_> = (0..6)
         .map(|n| {
             let registry = registry.clone();
@@ -667,14 +711,11 @@ async fn no_more_requests_than_allowed_are_in_flight_at_once() {
         })
         .collect();
     for call in calls {
-        call.await.unwrap().unwrap();
+        assert_eq!(call.await.unwrap().unwrap(), []);
     }
-    // Six calls of 0.2 s, two at a time: at least three rounds.
-    assert!(
-        started.elapsed() >= Duration::from_millis(580),
-        "{:?}",
-        started.elapsed()
-    );
+    let flight = *flight.borrow();
+    assert_eq!(flight.max, LIMIT, "{flight:?}");
+    assert_eq!(flight.now, 0, "{flight:?}");
 }
 
 // The demo registry, served the way the bot serves it and read through the same client.

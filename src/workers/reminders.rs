@@ -63,6 +63,16 @@ impl StepOutcome {
     }
 }
 
+/// Where the running worker is: for health checks and metrics (a live worker finishes a step at least
+/// once a minute), and for tests that must know it is waiting. See [`ReminderWorker::progress`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Steps finished since start, failed ones included.
+    pub steps: u64,
+    /// Waiting between steps: for the next reminder to fall due, the store's waker, or shutdown.
+    pub waiting: bool,
+}
+
 enum Delivery {
     Sent,
     Failed,
@@ -86,6 +96,8 @@ pub struct ReminderWorker {
     lease_secs: i64,
     batch: i64,
     concurrency: usize,
+    /// Shared by clones.
+    progress: watch::Sender<Progress>,
 }
 
 impl ReminderWorker {
@@ -98,7 +110,13 @@ impl ReminderWorker {
             lease_secs: DEFAULT_LEASE_SECS,
             batch: DEFAULT_BATCH,
             concurrency: DEFAULT_CONCURRENCY,
+            progress: watch::Sender::new(Progress::default()),
         }
+    }
+
+    /// Follows what [`ReminderWorker::run`] is doing (this worker's, or a clone's).
+    pub fn progress(&self) -> watch::Receiver<Progress> {
+        self.progress.subscribe()
     }
 
     pub fn with_lease_secs(mut self, lease_secs: i64) -> Self {
@@ -248,7 +266,9 @@ impl ReminderWorker {
             if *shutdown.borrow() {
                 break;
             }
-            let pause = match self.try_execute_step(unix_now()).await {
+            let step = self.try_execute_step(unix_now()).await;
+            self.progress.send_modify(|p| p.steps += 1);
+            let pause = match step {
                 // A full batch: there may be more due right now.
                 Ok(outcome) if outcome.claimed as i64 >= self.batch => continue,
                 Ok(outcome) => match self.store.next_reminder_at().await {
@@ -263,11 +283,13 @@ impl ReminderWorker {
                     Duration::from_secs(5)
                 }
             };
+            self.progress.send_modify(|p| p.waiting = true);
             tokio::select! {
                 _ = tokio::time::sleep(pause) => {}
                 _ = waker.woken() => {}
                 _ = shutdown.changed() => {}
             }
+            self.progress.send_modify(|p| p.waiting = false);
         }
         tracing::info!("reminder worker stopped");
     }

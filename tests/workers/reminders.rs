@@ -325,9 +325,15 @@ async fn a_reminder_found_after_the_visit_began_is_dropped_unsent() {
 async fn the_running_worker_wakes_for_a_new_booking_and_sends_within_five_seconds_of_due() {
     let s = setup().await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut progress = s.worker.progress();
     let running = tokio::spawn(s.worker.clone().run(stopped));
-    // Let the worker fall asleep with nothing to do (its idle sleep is a minute).
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The worker has found nothing to do and is asleep (its idle sleep is a minute): only the waker can
+    // get the reminder out on time.
+    let asleep = *tokio::time::timeout(Duration::from_secs(10), progress.wait_for(|p| p.waiting))
+        .await
+        .expect("the worker with nothing to do goes to sleep")
+        .unwrap();
+    assert_eq!(asleep.steps, 1, "{asleep:?}");
 
     let now = unix_now();
     let due = now + 2;
