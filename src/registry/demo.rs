@@ -25,6 +25,14 @@ use crate::store::{DemoBooking, Store};
 /// Where the bot's HTTP server mounts the demo registry.
 pub const PATH: &str = "/demo/registry";
 
+/// Whether the demo doctor `doctor_id` of clinic `lpu_id`, who has no schedule, now and then gets a slot back
+/// from a cancellation (what a slot watch can catch in the demo); `false` for anyone else.
+pub fn gets_cancellations(lpu_id: i64, doctor_id: &str) -> bool {
+    demo_data::find_clinic(lpu_id)
+        .and_then(|clinic| clinic.doctor(doctor_id))
+        .is_some_and(|doctor| doctor.gets_cancellations())
+}
+
 #[derive(Clone)]
 pub struct DemoRegistry {
     store: Store,
@@ -107,7 +115,8 @@ impl DemoRegistry {
             .naive_local()
     }
 
-    /// A doctor's free slots: the schedule, less the past and the booked.
+    /// A doctor's free slots: the schedule and the slots freed by cancellations, less the past and the
+    /// booked.
     async fn free_slots(
         &self,
         clinic: &DemoClinic,
@@ -120,11 +129,14 @@ impl DemoRegistry {
             .await?
             .into_iter()
             .collect();
-        Ok(doctor
+        let mut free: Vec<NaiveDateTime> = doctor
             .schedule(now.date())
             .into_iter()
+            .chain(doctor.released(now))
             .filter(|at| *at > now && !booked.contains(&doctor.slot_id(*at)))
-            .collect())
+            .collect();
+        free.sort_unstable();
+        Ok(free)
     }
 }
 

@@ -10,6 +10,9 @@ use super::{Clinic, District};
 
 /// How far ahead the schedule goes.
 pub const SCHEDULE_DAYS: i64 = 14;
+/// How long a window of the demo's cancellations lasts (see [`DemoDoctor::released`]).
+const RELEASE_WINDOW_SECS: i64 = 600;
+
 /// One visit, in minutes.
 pub const VISIT_MINUTES: i64 = 20;
 
@@ -801,6 +804,46 @@ impl DemoDoctor {
         slots
     }
 
+    /// Whether this doctor, who has no schedule of their own, now and then gets a slot back from a
+    /// cancellation — what «Сообщить о талонах» waits for. Half of the doctors without a schedule do; the
+    /// other half never have a free slot.
+    pub fn gets_cancellations(&self) -> bool {
+        let seed = hash(&self.id);
+        seed.is_multiple_of(6) && (seed / 6).is_multiple_of(2)
+    }
+
+    /// The slots freed by cancellations that are free at `now` (the region's local time). In each
+    /// ten-minute window one doctor in three of those who get cancellations gets a slot back, two to six
+    /// days ahead (never on a Sunday); it stays free for that window and the next.
+    pub fn released(&self, now: NaiveDateTime) -> Vec<NaiveDateTime> {
+        if !self.gets_cancellations() {
+            return Vec::new();
+        }
+        let window = now.and_utc().timestamp().div_euclid(RELEASE_WINDOW_SECS);
+        let mut slots: Vec<NaiveDateTime> = [window - 1, window]
+            .into_iter()
+            .filter_map(|w| {
+                let h = hash(&format!("{}#{w}", self.id));
+                if !h.is_multiple_of(3) {
+                    return None;
+                }
+                // Counted from the window's own start, so the slot stays the same in the next window.
+                let opened = chrono::DateTime::from_timestamp(w * RELEASE_WINDOW_SECS, 0)
+                    .map_or(now, |at| at.naive_utc());
+                let mut day = opened.date() + Duration::days(2 + (h / 3 % 5) as i64);
+                if day.weekday() == Weekday::Sun {
+                    day += Duration::days(1);
+                }
+                let first = NaiveTime::from_hms_opt(9, 0, 0).expect("valid time");
+                let offset = Duration::minutes((h / 15 % 12) as i64 * VISIT_MINUTES);
+                Some(day.and_time(first + offset))
+            })
+            .collect();
+        slots.sort_unstable();
+        slots.dedup();
+        slots
+    }
+
     /// The slot id as a clinic's MIS would give it.
     pub fn slot_id(&self, at: NaiveDateTime) -> String {
         format!("{}_{}", self.id, at.format("%Y-%m-%d_%H:%M:%S"))
@@ -947,5 +990,63 @@ mod tests {
             }
         }
         assert!(empty > 0 && empty < total / 3, "{empty} of {total}");
+    }
+
+    #[test]
+    fn some_doctors_without_a_schedule_get_slots_back_now_and_then() {
+        let start = NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        let mut with = 0;
+        let mut without = 0;
+        for clinic in CLINICS {
+            for (spec, _) in clinic.kind.specialties() {
+                for doctor in clinic.doctors(spec) {
+                    if !doctor.schedule(start.date()).is_empty() {
+                        assert!(!doctor.gets_cancellations(), "{}", doctor.id);
+                        assert!(doctor.released(start).is_empty());
+                        continue;
+                    }
+                    if !doctor.gets_cancellations() {
+                        without += 1;
+                        for n in 0..144 {
+                            let now = start + Duration::minutes(10 * n);
+                            assert!(doctor.released(now).is_empty(), "{}", doctor.id);
+                        }
+                        continue;
+                    }
+                    with += 1;
+                    let mut released_windows = 0;
+                    for n in 0..144 {
+                        let now = start + Duration::minutes(10 * n);
+                        let slots = doctor.released(now);
+                        assert_eq!(slots, doctor.released(now), "deterministic");
+                        for at in &slots {
+                            assert!(*at > now + Duration::days(1), "{at} at {now}");
+                            assert_ne!(at.weekday(), Weekday::Sun);
+                            assert_eq!(
+                                parse_slot_id(&doctor.slot_id(*at)),
+                                Some((doctor.id.as_str(), *at))
+                            );
+                            // Free for two windows: this one and the one before or after.
+                            let before = doctor.released(now - Duration::minutes(10));
+                            let after = doctor.released(now + Duration::minutes(10));
+                            assert!(before.contains(at) || after.contains(at), "{at} at {now}");
+                        }
+                        if !slots.is_empty() {
+                            released_windows += 1;
+                        }
+                    }
+                    // About one window in three (two windows each): neither never nor always.
+                    assert!(
+                        (10..144).contains(&released_windows),
+                        "{}: {released_windows}",
+                        doctor.id
+                    );
+                }
+            }
+        }
+        assert!(with > 0 && without > 0, "{with} with, {without} without");
     }
 }
