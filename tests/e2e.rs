@@ -372,11 +372,24 @@ fn first_button(call: &Call, prefix: &str) -> String {
         .unwrap_or_else(|| panic!("no {prefix} button in {:?}", call.buttons()))
 }
 
+/// How the demo Gosuslugi login is done.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Login {
+    /// The «Войти через Госуслуги» link, opened by a browser.
+    Browser,
+    /// «Тестовый вход в чате», without a browser (Telegram refuses links to this machine).
+    InChat,
+}
+
 /// Walks the demo from /start to the booking confirmation that comes back after the demo Gosuslugi login
 /// (with the confirmed test person): district, clinic, a specialty and a doctor with free slots, the first
 /// day, and the first time that starts at `earliest` (Unix seconds) or later. Returns the confirmation and
 /// the visit's instant.
-async fn book_up_to_the_confirmation(fake: &FakeTelegram, earliest: i64) -> (Call, i64) {
+async fn book_up_to_the_confirmation(
+    fake: &FakeTelegram,
+    earliest: i64,
+    login: Login,
+) -> (Call, i64) {
     // /start, consent, «Записаться» → district → type → clinic → card.
     let seen = fake.call_count();
     fake.user_says(USER, "/start");
@@ -477,6 +490,10 @@ async fn book_up_to_the_confirmation(fake: &FakeTelegram, earliest: i64) -> (Cal
     let gate = fake
         .wait_for(seen, "the Gosuslugi step", |c| has_button(c, "bk:go"))
         .await;
+    if login == Login::InChat {
+        let resumed = log_in_in_the_chat(fake, &gate).await;
+        return (resumed, visit_at);
+    }
     let login = first_button(&gate, "http");
     assert!(login.contains("/demo/esia/aas/oauth2/v2/ac?"), "{login}");
 
@@ -518,13 +535,50 @@ async fn book_up_to_the_confirmation(fake: &FakeTelegram, earliest: i64) -> (Cal
     (resumed, visit_at)
 }
 
+/// «Тестовый вход в чате» on the Gosuslugi step: the test persons, the confirmed one, and the same
+/// confirmation back by itself. Returns it.
+async fn log_in_in_the_chat(fake: &FakeTelegram, gate: &Call) -> Call {
+    assert!(
+        !gate.buttons().iter().any(|(_, d)| d.starts_with("http")),
+        "Telegram refused the link, so the screen came without it: {:?}",
+        gate.buttons()
+    );
+    let seen = fake.call_count();
+    fake.user_taps(USER, gate, "gu:demo");
+    let persons = fake
+        .wait_for(seen, "the test persons", |c| has_button(c, "gu:dp0"))
+        .await;
+    assert!(
+        persons.text().contains("Тестовый вход"),
+        "{}",
+        persons.text()
+    );
+    let seen = fake.call_count();
+    fake.user_taps(USER, &persons, "gu:dp0");
+    let resumed = fake
+        .wait_for(seen, "the confirmation after the login", |c| {
+            c.method == "sendMessage" && c.text().contains("Госуслуги подключены")
+        })
+        .await;
+    assert!(
+        resumed.text().contains("Проверьте запись"),
+        "{}",
+        resumed.text()
+    );
+    fake.wait_for(seen, "the test login's word", |c| {
+        c.method == "editMessageText" && c.text().contains("Тестовый вход: Иванова Анна Сергеевна")
+    })
+    .await;
+    resumed
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visit_is_booked_through_the_demo_login_and_cancelled() {
     let fake = FakeTelegram::start().await;
     let dir = tempfile::tempdir().unwrap();
     let bot = BotProcess::start(&fake, dir.path(), free_port());
     assert_eq!(health(&bot.http).await, 200);
-    let (resumed, _) = book_up_to_the_confirmation(&fake, 0).await;
+    let (resumed, _) = book_up_to_the_confirmation(&fake, 0, Login::Browser).await;
     let seen = fake.call_count();
     fake.user_taps(USER, &resumed, &first_button(&resumed, "bk:ok:"));
     let booked = fake
@@ -651,8 +705,11 @@ async fn a_reminder_of_a_demo_booking_arrives_on_time_and_only_once() {
     let port = free_port();
     let bot = BotProcess::start(&fake, dir.path(), port);
     assert_eq!(health(&bot.http).await, 200);
+    // As with real Telegram and the default PUBLIC_URL: links to this machine are refused, and the demo
+    // login happens in the chat.
+    fake.refuse_local_links();
     let now = kvrachu_bot::store::unix_now();
-    let (confirm, visit_at) = book_up_to_the_confirmation(&fake, now + 5 * 60).await;
+    let (confirm, visit_at) = book_up_to_the_confirmation(&fake, now + 5 * 60, Login::InChat).await;
 
     // Started again (the dialogue is kept) with an offset that puts the reminder LEAD_SECS from now.
     bot.kill().await;

@@ -62,3 +62,10 @@ gu-underage =
     I have not linked the account.
 gu-cancelled = Logging in with Gosuslugi was cancelled; nothing is linked. To try again, tap «Try again».
 gu-failed = Could not get the data from Gosuslugi; nothing is linked. Please try again in a few minutes.
+
+## Demo only: the login without a browser.
+gu-btn-demo-login = 🧪 Test login in the chat
+gu-demo-title = 🧪 <b>Test login (demo)</b>
+    Choose a test person: I will log in as them on the demo Gosuslugi page, as a browser would.
+gu-demo-wait = Logging in…
+gu-demo-done = 🧪 Test login: { $name }.

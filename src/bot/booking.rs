@@ -1095,6 +1095,7 @@ async fn need_gosuslugi_screen(ctx: &Ctx, who: &Who, notice: Option<String>) -> 
             t!(lang, "gu-btn-login"),
             url,
         )]);
+        screen = super::gosuslugi::with_demo_login(ctx, lang, screen);
     }
     Ok(screen
         .button(t!(lang, "booking-btn-resume"), cb(Cb::Resume))

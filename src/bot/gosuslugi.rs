@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use teloxide::prelude::*;
 use teloxide::types::InlineKeyboardButton;
 
+use crate::config::EsiaSettings;
 use crate::domain::{local_today, Relation};
 use crate::esia::{BookingGate, EsiaLink};
 use crate::i18n::{escape_html, Lang};
@@ -35,10 +36,27 @@ pub enum Cb {
     UnlinkAsk,
     UnlinkYes,
     UnlinkNo,
+    /// Demo only: «Тестовый вход в чате», the test persons as buttons.
+    DemoLogin,
+    /// Demo only: log in as the n-th test person, without a browser.
+    DemoPerson(u8),
 }
 
+/// The demo's test persons that have a button (the demo identity provider has four).
+const DEMO_PERSON_CODES: [&str; 4] = ["dp0", "dp1", "dp2", "dp3"];
+
 impl Cb {
-    pub const ALL: [Cb; 4] = [Cb::Retry, Cb::UnlinkAsk, Cb::UnlinkYes, Cb::UnlinkNo];
+    pub const ALL: [Cb; 9] = [
+        Cb::Retry,
+        Cb::UnlinkAsk,
+        Cb::UnlinkYes,
+        Cb::UnlinkNo,
+        Cb::DemoLogin,
+        Cb::DemoPerson(0),
+        Cb::DemoPerson(1),
+        Cb::DemoPerson(2),
+        Cb::DemoPerson(3),
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -46,6 +64,11 @@ impl Cb {
             Cb::UnlinkAsk => "unl",
             Cb::UnlinkYes => "unl-y",
             Cb::UnlinkNo => "unl-n",
+            Cb::DemoLogin => "demo",
+            Cb::DemoPerson(n) => DEMO_PERSON_CODES
+                .get(usize::from(n))
+                .copied()
+                .unwrap_or("demo"),
         }
     }
 
@@ -118,6 +141,37 @@ pub async fn route(
             save(dialogue, State::Gosuslugi(Step::Overview)).await?;
             overview_screen(ctx, who).await?.replace(bot, q).await?;
         }
+        // The dialogue is left as it is: a booking waiting for the login resumes after it.
+        Cb::DemoLogin | Cb::DemoPerson(_) if ctx.settings.esia != EsiaSettings::Demo => {
+            callback::stale_button(bot, q, ctx, who, dialogue, state).await?;
+        }
+        Cb::DemoLogin => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            demo_login_screen(ctx, who.lang).replace(bot, q).await?;
+        }
+        Cb::DemoPerson(n) => {
+            let persons = crate::esia::demo::test_persons(who.lang);
+            let Some((oid, name, _)) = persons.into_iter().nth(usize::from(n)) else {
+                return callback::stale_button(bot, q, ctx, who, dialogue, state).await;
+            };
+            bot.answer_callback_query(q.id.clone())
+                .text(t!(who.lang, "gu-demo-wait"))
+                .await?;
+            match demo_login(ctx, who, oid).await {
+                Ok(()) => {
+                    let text = t!(who.lang, "gu-demo-done", name = escape_html(&name));
+                    Screen::new(ctx, who.lang, text).replace(bot, q).await?;
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "demo login in the chat failed");
+                    Screen::new(ctx, who.lang, t!(who.lang, "gu-login-unavailable"))
+                        .button(t!(who.lang, "gu-btn-retry"), gu(Cb::DemoLogin))
+                        .button(t!(who.lang, "btn-menu"), super::Cb::Menu)
+                        .replace(bot, q)
+                        .await?;
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -150,10 +204,14 @@ async fn login_screen(ctx: &Ctx, who: &Who, header: Option<String>) -> anyhow::R
         .await?;
     let body = with_header(header, t!(lang, "gu-login-text"));
     let screen = match ctx.esia.authorization_url(&state, now).await {
-        Ok(url) => Screen::new(ctx, lang, body).row(vec![InlineKeyboardButton::url(
-            t!(lang, "gu-btn-login"),
-            url,
-        )]),
+        Ok(url) => with_demo_login(
+            ctx,
+            lang,
+            Screen::new(ctx, lang, body).row(vec![InlineKeyboardButton::url(
+                t!(lang, "gu-btn-login"),
+                url,
+            )]),
+        ),
         Err(err) => {
             // The signer failed: say so plainly; the details are for the operator.
             tracing::error!(error = %err, "cannot build the ESIA login URL");
@@ -162,6 +220,66 @@ async fn login_screen(ctx: &Ctx, who: &Who, header: Option<String>) -> anyhow::R
         }
     };
     Ok(screen.button(t!(lang, "btn-menu"), super::Cb::Menu))
+}
+
+/// In the demo, «Тестовый вход в чате» under the login link.
+pub fn with_demo_login(ctx: &Ctx, lang: Lang, screen: Screen) -> Screen {
+    if ctx.settings.esia == EsiaSettings::Demo {
+        screen.button(t!(lang, "gu-btn-demo-login"), gu(Cb::DemoLogin))
+    } else {
+        screen
+    }
+}
+
+/// Demo only: the test persons of the demo identity provider, to log in without leaving Telegram (a
+/// PUBLIC_URL on this machine cannot be opened from a phone).
+fn demo_login_screen(ctx: &Ctx, lang: Lang) -> Screen {
+    let mut screen = Screen::new(ctx, lang, t!(lang, "gu-demo-title"));
+    for (n, (_, name, about)) in crate::esia::demo::test_persons(lang)
+        .into_iter()
+        .take(DEMO_PERSON_CODES.len())
+        .enumerate()
+    {
+        screen = screen.button(format!("{name} · {about}"), gu(Cb::DemoPerson(n as u8)));
+    }
+    screen.button(t!(lang, "btn-menu"), super::Cb::Menu)
+}
+
+/// Demo only: does what the browser does on the demo login page — asks for the page with a fresh
+/// single-use state, picks the test person `oid`, follows the redirect to the bot's own `/esia/callback` —
+/// through plain HTTP against the bot's server, so the login goes through exactly the code a browser's would
+/// (the callback links the account, says so in the chat and resumes a booking that waited for it).
+async fn demo_login(ctx: &Ctx, who: &Who, oid: u64) -> anyhow::Result<()> {
+    let now = ctx.clock.now();
+    let state = ctx
+        .store
+        .start_esia_login(who.user_id, who.lang, now.timestamp())
+        .await?;
+    let url = ctx.esia.authorization_url(&state, now).await?;
+    let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    form.push(("person".to_owned(), oid.to_string()));
+    let mut page = url.clone();
+    page.set_query(None);
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(20))
+        .build()?;
+    let done = http
+        .post(page)
+        .header(reqwest::header::ACCEPT_LANGUAGE, who.lang.code())
+        .form(&form)
+        .send()
+        .await?;
+    anyhow::ensure!(
+        done.status().is_success(),
+        "the demo login ended with HTTP {}",
+        done.status()
+    );
+    // The callback page answers 200 to a refused login too (it explains it to the person): look.
+    anyhow::ensure!(
+        ctx.store.esia_link(who.user_id).await?.is_some(),
+        "the demo login linked nothing"
+    );
+    Ok(())
 }
 
 fn with_header(header: Option<String>, body: String) -> String {

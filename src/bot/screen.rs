@@ -3,7 +3,9 @@
 
 use teloxide::payloads::{EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId, ParseMode};
+use teloxide::types::{
+    InlineKeyboardButton, InlineKeyboardButtonKind, InlineKeyboardMarkup, MessageId, ParseMode,
+};
 use teloxide::ApiError;
 use teloxide::RequestError;
 
@@ -60,10 +62,18 @@ impl Screen {
     }
 
     pub async fn send(&self, bot: &Bot, chat: ChatId) -> Result<Message, RequestError> {
-        bot.send_message(chat, &self.text)
+        let sent = bot
+            .send_message(chat, &self.text)
             .parse_mode(ParseMode::Html)
             .reply_markup(self.markup())
-            .await
+            .await;
+        match sent {
+            Err(err) if link_refused(&err) => match self.without_links() {
+                Some(screen) => Box::pin(screen.send(bot, chat)).await,
+                None => Err(err),
+            },
+            other => other,
+        }
     }
 
     pub async fn edit(
@@ -81,8 +91,40 @@ impl Screen {
             Ok(_) => Ok(()),
             // A second tap on the same button shows the same screen: nothing to change is fine.
             Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
+            Err(err) if link_refused(&err) => match self.without_links() {
+                Some(screen) => Box::pin(screen.edit(bot, chat, message)).await,
+                None => Err(err),
+            },
             Err(err) => Err(err),
         }
+    }
+
+    /// The screen without its link buttons, when it has any: what is left when Telegram refuses a link
+    /// (a PUBLIC_URL on 127.0.0.1 or `localhost`, say). Every such screen also offers a way on that needs no
+    /// link (in the demo, «Тестовый вход в чате»).
+    fn without_links(&self) -> Option<Screen> {
+        let is_link = |b: &InlineKeyboardButton| matches!(b.kind, InlineKeyboardButtonKind::Url(_));
+        if !self.keyboard.iter().flatten().any(is_link) {
+            return None;
+        }
+        tracing::warn!(
+            "Telegram refused a link button: is PUBLIC_URL reachable from the internet?"
+        );
+        let keyboard = self
+            .keyboard
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .filter(|b| !is_link(b))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .filter(|row| !row.is_empty())
+            .collect();
+        Some(Screen {
+            text: self.text.clone(),
+            keyboard,
+        })
     }
 
     /// Shows the screen in place of the message the button was on, or as a new message when that one can no
@@ -96,6 +138,18 @@ impl Screen {
         }
         let chat = super::callback_chat(q);
         self.send(bot, chat).await.map(|_| ())
+    }
+}
+
+/// Telegram refused a link in the keyboard (it does not accept links to `localhost`, for one).
+fn link_refused(err: &RequestError) -> bool {
+    match err {
+        RequestError::Api(ApiError::ButtonUrlInvalid) => true,
+        RequestError::Api(ApiError::Unknown(text)) => {
+            let text = text.to_ascii_lowercase();
+            text.contains("button url") || text.contains("url_invalid")
+        }
+        _ => false,
     }
 }
 

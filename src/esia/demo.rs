@@ -186,6 +186,17 @@ pub fn router() -> Router {
         .route("/rs/prns/{oid}/kids", get(kids))
 }
 
+/// The test persons as the login page offers them: oid, name and a word about the account, in `lang`.
+pub fn test_persons(lang: Lang) -> Vec<(u64, String, String)> {
+    persons(today())
+        .iter()
+        .map(|person| {
+            let (name, about) = person.label(lang);
+            (person.oid, name, about)
+        })
+        .collect()
+}
+
 fn today() -> NaiveDate {
     Utc::now().date_naive()
 }

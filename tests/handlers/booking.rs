@@ -372,10 +372,12 @@ async fn without_gosuslugi_the_user_logs_in_and_comes_back_to_the_same_confirmat
         labels(&kb),
         vec![
             vec!["🔑 Войти через Госуслуги".to_owned()],
+            vec!["🧪 Тестовый вход в чате".to_owned()],
             vec!["▶️ Я вошёл — продолжить".to_owned()],
             vec!["« Назад".to_owned(), "« Меню".to_owned()],
         ]
     );
+    assert_eq!(kb[1][0].1, "gu:demo");
     assert!(
         kb[0][0].1.contains("/demo/esia/aas/oauth2/v2/ac?"),
         "{}",

@@ -82,8 +82,9 @@ async fn gosuslugi_without_a_link_offers_a_login_button_with_a_fresh_single_use_
         )
     );
     let kb = message_keyboard(screen);
-    assert_eq!(kb.len(), 2);
-    assert_eq!(kb[1], row(&[("« Меню", "menu")]));
+    assert_eq!(kb.len(), 3);
+    assert_eq!(kb[1], row(&[("🧪 Тестовый вход в чате", "gu:demo")]));
+    assert_eq!(kb[2], row(&[("« Меню", "menu")]));
     let (label, url) = &kb[0][0];
     assert_eq!(label, "🔑 Войти через Госуслуги");
     let url = url::Url::parse(url).unwrap();

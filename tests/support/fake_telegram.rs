@@ -87,6 +87,15 @@ impl Failure {
         }
     }
 
+    /// 400: a link button Telegram will not show.
+    pub fn button_url_invalid() -> Failure {
+        Failure {
+            code: 400,
+            description: "Bad Request: BUTTON_URL_INVALID".to_owned(),
+            retry_after: None,
+        }
+    }
+
     /// 429: flood control, try again after `seconds`.
     pub fn too_many_requests(seconds: u64) -> Failure {
         Failure {
@@ -116,6 +125,8 @@ struct Inner {
     failures: HashMap<i64, (Failure, Option<usize>)>,
     /// Sends answered with an error, with the error code.
     rejected: Vec<(u16, Call)>,
+    /// Refuse link buttons to this machine, as Telegram refuses links to `localhost`.
+    refuse_local_links: bool,
 }
 
 #[derive(Clone)]
@@ -256,6 +267,12 @@ impl FakeTelegram {
             .insert(chat, (failure, times));
     }
 
+    /// From now on, a message whose keyboard links to 127.0.0.1 or `localhost` is refused with
+    /// `BUTTON_URL_INVALID`, as Telegram refuses links that its users could not open.
+    pub fn refuse_local_links(&self) {
+        self.inner.lock().unwrap().refuse_local_links = true;
+    }
+
     /// Messages to `chat` are delivered again.
     pub fn heal_chat(&self, chat: i64) {
         self.inner.lock().unwrap().failures.remove(&chat);
@@ -273,6 +290,18 @@ impl FakeTelegram {
             .filter(|c| c.body["chat_id"].as_i64() == Some(chat))
             .collect()
     }
+}
+
+/// Whether the message's keyboard has a link to this machine.
+fn links_locally(body: &Value) -> bool {
+    body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter_map(|button| button["url"].as_str())
+        .any(|url| url.contains("://127.0.0.1") || url.contains("://localhost"))
 }
 
 /// The failure to answer a send to `chat` with, if one is set (and counts it down).
@@ -352,7 +381,11 @@ async fn handle(
         }
         "sendMessage" | "editMessageText" | "sendVenue" | "sendDocument" | "sendLocation" => {
             let chat_id = body["chat_id"].as_i64().unwrap_or(0);
-            if let Some(failure) = take_failure(&fake, chat_id) {
+            let failure = take_failure(&fake, chat_id).or_else(|| {
+                let refuse = fake.inner.lock().unwrap().refuse_local_links;
+                (refuse && links_locally(&body)).then(Failure::button_url_invalid)
+            });
+            if let Some(failure) = failure {
                 fake.inner.lock().unwrap().rejected.push((
                     failure.code,
                     Call {
