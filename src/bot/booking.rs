@@ -266,9 +266,7 @@ impl Cb {
 
     /// Decodes what follows `bk:`.
     pub fn decode(rest: &[&str]) -> Option<Cb> {
-        fn digits(raw: &str) -> bool {
-            !raw.is_empty() && raw.len() <= 16 && raw.bytes().all(|b| b.is_ascii_digit())
-        }
+        use super::callback::{digits, parse_id as id};
         fn index(raw: &str) -> Option<u16> {
             digits(raw).then(|| raw.parse().ok()).flatten()
         }
@@ -277,12 +275,6 @@ impl Cb {
                 .then(|| raw.parse().ok())
                 .flatten()
                 .filter(|p| (1..=9999).contains(p))
-        }
-        fn id(raw: &str) -> Option<i64> {
-            digits(raw)
-                .then(|| raw.parse().ok())
-                .flatten()
-                .filter(|id| *id > 0)
         }
         let cb = match rest {
             ["s", n] => Cb::Specialty(index(n)?),
@@ -825,15 +817,7 @@ fn short_name(full: &str) -> String {
 
 /// «пн 01.12».
 fn day_label(lang: Lang, day: NaiveDate) -> String {
-    let weekday = match day.weekday().number_from_monday() {
-        1 => t!(lang, "weekday-mon"),
-        2 => t!(lang, "weekday-tue"),
-        3 => t!(lang, "weekday-wed"),
-        4 => t!(lang, "weekday-thu"),
-        5 => t!(lang, "weekday-fri"),
-        6 => t!(lang, "weekday-sat"),
-        _ => t!(lang, "weekday-sun"),
-    };
+    let weekday = reminders::weekday_name(lang, day.weekday());
     format!("{weekday} {}", day.format("%d.%m"))
 }
 
@@ -984,34 +968,6 @@ async fn person_label(ctx: &Ctx, user_id: i64, lang: Lang) -> anyhow::Result<Str
     })
 }
 
-/// «Когда: пн, 01.12.2026 в 09:30 (время местное)» and the rest of a visit's card.
-fn visit_lines(lang: Lang, details: &AppointmentDetails, when: String) -> Vec<String> {
-    let mut lines = vec![
-        t!(lang, "reminder-who", person = escape_html(&details.person)),
-        t!(lang, "reminder-at", when = when),
-        t!(
-            lang,
-            "reminder-doctor",
-            doctor = escape_html(&details.doctor),
-            specialty = escape_html(&details.specialty)
-        ),
-        t!(
-            lang,
-            "reminder-clinic",
-            clinic = escape_html(&details.clinic)
-        ),
-        t!(
-            lang,
-            "reminder-address",
-            address = escape_html(&details.address)
-        ),
-    ];
-    if let Some(room) = details.room.as_deref().filter(|r| !r.trim().is_empty()) {
-        lines.push(t!(lang, "reminder-room", room = escape_html(room)));
-    }
-    lines
-}
-
 /// The details a booking would store: who, doctor, clinic, address, room, local time.
 async fn booking_details(
     ctx: &Ctx,
@@ -1071,7 +1027,7 @@ async fn confirm_screen(
     let now = ctx.clock.now().timestamp();
     let when = reminders::local_when(lang, to_unix(ctx, slot.start), ctx.settings.region_tz, now);
     let mut lines = vec![t!(lang, "booking-confirm-title")];
-    lines.extend(visit_lines(lang, &details, when));
+    lines.extend(reminders::visit_lines(lang, &details, when));
     lines.push(String::new());
     lines.push(t!(lang, "booking-confirm-hint"));
     Ok(
@@ -1454,7 +1410,7 @@ async fn confirm(
             tracing::error!(error = %err, user = who.user_id, "booking: booked but not stored");
             let when = reminders::local_when(lang, visit_at, ctx.settings.region_tz, now);
             let mut lines = vec![t!(lang, "booking-booked-title")];
-            lines.extend(visit_lines(lang, &new.details, when));
+            lines.extend(reminders::visit_lines(lang, &new.details, when));
             lines.push(String::new());
             lines.push(t!(lang, "booking-booked-unsaved"));
             if let Err(err) = save(dialogue, State::Menu).await {
@@ -1488,7 +1444,7 @@ fn booked_screen(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Screen {
     let now = ctx.clock.now().timestamp();
     let when = reminders::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
     let mut lines = vec![t!(lang, "booking-booked-title")];
-    lines.extend(visit_lines(lang, &appointment.details, when));
+    lines.extend(reminders::visit_lines(lang, &appointment.details, when));
     lines.push(String::new());
     lines.push(t!(lang, "booking-booked-hint"));
     let mut screen = Screen::new(ctx, lang, lines.join("\n"));
@@ -1628,7 +1584,7 @@ fn cancel_screen(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Screen {
     let now = ctx.clock.now().timestamp();
     let when = reminders::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
     let mut lines = vec![t!(lang, "booking-cancel-question")];
-    lines.extend(visit_lines(lang, &appointment.details, when));
+    lines.extend(reminders::visit_lines(lang, &appointment.details, when));
     Screen::new(ctx, lang, lines.join("\n")).row(vec![
         button(
             t!(lang, "booking-btn-cancel-yes"),

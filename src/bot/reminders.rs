@@ -13,7 +13,7 @@ use teloxide::types::InputFile;
 
 use crate::calendar::{self, CalendarEvent};
 use crate::i18n::{escape_html, Lang};
-use crate::store::{Appointment, AppointmentStatus, ReminderSettings};
+use crate::store::{Appointment, AppointmentDetails, AppointmentStatus, ReminderSettings};
 use crate::t;
 
 use super::screen::button;
@@ -54,11 +54,7 @@ impl Cb {
 
     /// Decodes what follows `ap:`.
     pub fn decode(rest: &[&str]) -> Option<Cb> {
-        let id = |raw: &str| {
-            raw.parse::<i64>()
-                .ok()
-                .filter(|id| *id > 0 && raw.bytes().all(|b| b.is_ascii_digit()))
-        };
+        use super::callback::parse_id as id;
         Some(match rest {
             ["c", raw] => Cb::Cancel(id(raw)?),
             ["m", raw] => Cb::Route(id(raw)?),
@@ -81,6 +77,19 @@ impl Cb {
 // ---------------------------------------------------------------------------------------------------------
 // The reminder message
 
+/// «пн», «вт» … in `lang`.
+pub fn weekday_name(lang: Lang, day: chrono::Weekday) -> String {
+    match day {
+        chrono::Weekday::Mon => t!(lang, "weekday-mon"),
+        chrono::Weekday::Tue => t!(lang, "weekday-tue"),
+        chrono::Weekday::Wed => t!(lang, "weekday-wed"),
+        chrono::Weekday::Thu => t!(lang, "weekday-thu"),
+        chrono::Weekday::Fri => t!(lang, "weekday-fri"),
+        chrono::Weekday::Sat => t!(lang, "weekday-sat"),
+        chrono::Weekday::Sun => t!(lang, "weekday-sun"),
+    }
+}
+
 /// «сегодня, 01.12.2026 в 09:30» in `tz`, the day named relative to `now`.
 pub fn local_when(lang: Lang, at: i64, tz: Tz, now: i64) -> String {
     let at = tz
@@ -95,15 +104,7 @@ pub fn local_when(lang: Lang, at: i64, tz: Tz, now: i64) -> String {
     let day = match (at.date_naive() - today).num_days() {
         0 => t!(lang, "reminder-day-today"),
         1 => t!(lang, "reminder-day-tomorrow"),
-        _ => match at.weekday().number_from_monday() {
-            1 => t!(lang, "weekday-mon"),
-            2 => t!(lang, "weekday-tue"),
-            3 => t!(lang, "weekday-wed"),
-            4 => t!(lang, "weekday-thu"),
-            5 => t!(lang, "weekday-fri"),
-            6 => t!(lang, "weekday-sat"),
-            _ => t!(lang, "weekday-sun"),
-        },
+        _ => weekday_name(lang, at.weekday()),
     };
     t!(
         lang,
@@ -127,28 +128,41 @@ pub fn reminder_screen(
     visit_screen(lang, demo, appointment, lines)
 }
 
-/// A visit's card: who, when (local), doctor, clinic, address, and the room and phone when known.
-pub fn visit_card_lines(lang: Lang, appointment: &Appointment, tz: Tz, now: i64) -> Vec<String> {
-    let d = &appointment.details;
+/// «Кто», «Когда: пн, 01.12.2026 в 09:30 (время местное)», doctor, clinic, address, and the room when
+/// known: a visit as the booking screens show it.
+pub fn visit_lines(lang: Lang, details: &AppointmentDetails, when: String) -> Vec<String> {
     let mut lines = vec![
-        t!(lang, "reminder-who", person = escape_html(&d.person)),
-        t!(
-            lang,
-            "reminder-at",
-            when = local_when(lang, appointment.visit_at, tz, now)
-        ),
+        t!(lang, "reminder-who", person = escape_html(&details.person)),
+        t!(lang, "reminder-at", when = when),
         t!(
             lang,
             "reminder-doctor",
-            doctor = escape_html(&d.doctor),
-            specialty = escape_html(&d.specialty)
+            doctor = escape_html(&details.doctor),
+            specialty = escape_html(&details.specialty)
         ),
-        t!(lang, "reminder-clinic", clinic = escape_html(&d.clinic)),
-        t!(lang, "reminder-address", address = escape_html(&d.address)),
+        t!(
+            lang,
+            "reminder-clinic",
+            clinic = escape_html(&details.clinic)
+        ),
+        t!(
+            lang,
+            "reminder-address",
+            address = escape_html(&details.address)
+        ),
     ];
-    if let Some(room) = d.room.as_deref().filter(|r| !r.trim().is_empty()) {
+    if let Some(room) = details.room.as_deref().filter(|r| !r.trim().is_empty()) {
         lines.push(t!(lang, "reminder-room", room = escape_html(room)));
     }
+    lines
+}
+
+/// A visit's card in a message of its own (a reminder, a notice): [`visit_lines`] with the visit's
+/// local time, and the clinic's phone when known.
+pub fn visit_card_lines(lang: Lang, appointment: &Appointment, tz: Tz, now: i64) -> Vec<String> {
+    let d = &appointment.details;
+    let when = local_when(lang, appointment.visit_at, tz, now);
+    let mut lines = visit_lines(lang, d, when);
     if let Some(phone) = d.phone.as_deref().filter(|p| !p.trim().is_empty()) {
         lines.push(t!(lang, "reminder-phone", phone = escape_html(phone)));
     }

@@ -48,6 +48,8 @@ pub async fn sync_user(
     now: i64,
 ) -> anyhow::Result<SyncReport> {
     let pairs = ctx.store.known_patients(user_id).await?;
+    // Read once, and kept up to date with what the comparison stores below.
+    let mut upcoming = ctx.store.upcoming_appointments(user_id, now).await?;
     let mut report = SyncReport {
         all_answered: true,
         ..SyncReport::default()
@@ -64,13 +66,10 @@ pub async fn sync_user(
                 continue;
             }
         };
-        let known: Vec<String> = ctx
-            .store
-            .upcoming_appointments(user_id, now)
-            .await?
-            .into_iter()
+        let known: Vec<String> = upcoming
+            .iter()
             .filter(|a| a.lpu_id == pair.lpu_id && a.patient_id == pair.patient_id)
-            .map(|a| a.registry_id)
+            .map(|a| a.registry_id.clone())
             .collect();
         let mut ids = Vec::new();
         for visit in &listed {
@@ -101,6 +100,7 @@ pub async fn sync_user(
                 clinic = pair.lpu_id,
                 "sync: a visit booked elsewhere found"
             );
+            upcoming.push(stored.clone());
             report.found.push(stored);
         }
         let cancelled = ctx

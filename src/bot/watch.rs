@@ -44,12 +44,7 @@ impl Cb {
 
     /// Decodes what follows `wt:`.
     pub fn decode(rest: &[&str]) -> Option<Cb> {
-        fn id(raw: &str) -> Option<i64> {
-            if raw.is_empty() || raw.len() > 16 || !raw.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            raw.parse().ok().filter(|&id| id > 0)
-        }
+        use super::callback::parse_id as id;
         match rest {
             ["b", raw] => id(raw).map(Cb::Book),
             ["x", raw] => id(raw).map(Cb::Stop),
