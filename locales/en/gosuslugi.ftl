@@ -69,3 +69,4 @@ gu-demo-title = 🧪 <b>Test login (demo)</b>
     Choose a test person: I will log in as them on the demo Gosuslugi page, as a browser would.
 gu-demo-wait = Logging in…
 gu-demo-done = 🧪 Test login: { $name }.
+gu-demo-hint = 🧪 In the demo you can also log in without a browser: «Test login in the chat».

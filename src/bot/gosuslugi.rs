@@ -222,13 +222,14 @@ async fn login_screen(ctx: &Ctx, who: &Who, header: Option<String>) -> anyhow::R
     Ok(screen.button(t!(lang, "btn-menu"), super::Cb::Menu))
 }
 
-/// In the demo, «Тестовый вход в чате» under the login link.
-pub fn with_demo_login(ctx: &Ctx, lang: Lang, screen: Screen) -> Screen {
-    if ctx.settings.esia == EsiaSettings::Demo {
-        screen.button(t!(lang, "gu-btn-demo-login"), gu(Cb::DemoLogin))
-    } else {
-        screen
+/// In the demo, «Тестовый вход в чате» under the login link, and a word on it: the link may be missing
+/// (Telegram refuses links to this machine) or not open from a phone.
+pub fn with_demo_login(ctx: &Ctx, lang: Lang, mut screen: Screen) -> Screen {
+    if ctx.settings.esia != EsiaSettings::Demo {
+        return screen;
     }
+    screen.text = format!("{}\n\n{}", screen.text, t!(lang, "gu-demo-hint"));
+    screen.button(t!(lang, "gu-btn-demo-login"), gu(Cb::DemoLogin))
 }
 
 /// Demo only: the test persons of the demo identity provider, to log in without leaving Telegram (a
