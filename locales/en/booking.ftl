@@ -68,3 +68,7 @@ booking-btn-cancel-no = No
 booking-cancelled = The appointment is cancelled.
 booking-cancel-refused = The booking system did not cancel the appointment. Please call the clinic's front desk.
 booking-booked-unsaved = ⚠️ The clinic has your booking, but the bot could not save it, so there will be no reminders of it. Note the time of the visit; to cancel it, call the clinic or use кврачу38.рф.
+booking-pending = ⏳ <b>The clinic did not answer in time</b>
+booking-pending-hint = The booking may already have been made. I will check within a few minutes and write here whether it went through. Please do not book this same time again meanwhile.
+booking-cancel-not-listed = The clinic does not list this booking yet, so it cannot be cancelled right now. Please try again in a few minutes.
+booking-cancel-gone = The clinic no longer has this booking: it is cancelled here too.

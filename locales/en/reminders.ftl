@@ -57,3 +57,6 @@ sync-cancelled-title = ❌ <b>The clinic cancelled a visit</b>
 sync-cancelled-hint = The registry no longer lists this visit, so there will be no reminders of it. If this is a mistake, contact the clinic.
 btn-sync-book-again = 📝 Book again
 btn-sync-appointments = 📋 My visits
+sync-confirmed-hint = The clinic did not answer at once, but the booking was made. It is in «My appointments»; I will remind you beforehand if reminders are on.
+sync-not-booked-title = ⚠️ <b>The booking did not go through</b>
+sync-not-booked-hint = The clinic did not answer the booking request and does not list this visit. Please choose a time again — this one may still be free or may be taken.

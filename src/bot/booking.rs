@@ -32,9 +32,8 @@ use crate::registry::{
     RegistryResult, Slot, Specialty,
 };
 use crate::store::dialogue::DialogueStorage;
-use crate::store::{
-    ActivePerson, Appointment, AppointmentDetails, AppointmentSource, NewAppointment,
-};
+use crate::store::appointments::REGISTRY_LAG_SECS;
+use crate::store::{ActivePerson, Appointment, AppointmentDetails, Intent, NewIntent};
 use crate::t;
 
 use super::callback::stale_button;
@@ -968,7 +967,8 @@ async fn person_label(ctx: &Ctx, user_id: i64, lang: Lang) -> anyhow::Result<Str
     })
 }
 
-/// The details a booking would store: who, doctor, clinic, address, room, local time.
+/// The details a booking would store: who, doctor, clinic, address, room, local time. The clinic's card
+/// only adds to what the slot says (its name, phone and map pin): no booking step waits on it.
 async fn booking_details(
     ctx: &Ctx,
     who: &Who,
@@ -976,25 +976,38 @@ async fn booking_details(
     specialty: &Choice,
     doctor: &Choice,
     slot: &PickedSlot,
-) -> Result<AppointmentDetails, Failure> {
-    let clinic = ask(ctx.registry.clinic(lpu_id)).await?;
+) -> anyhow::Result<AppointmentDetails> {
+    let clinic = match ask(ctx.registry.clinic(lpu_id)).await {
+        Ok(clinic) => Some(clinic),
+        Err(err) => {
+            log_registry_error(&err);
+            None
+        }
+    };
     let address = slot
         .address
         .clone()
         .filter(|a| !a.trim().is_empty())
-        .or(clinic.address.clone())
+        .or(clinic.as_ref().and_then(|c| c.address.clone()))
         .unwrap_or_default();
     Ok(AppointmentDetails {
         person: person_label(ctx, who.user_id, who.lang).await?,
         doctor: doctor.name.clone(),
         specialty: specialty.name.clone(),
-        clinic: clinic.display_name().to_owned(),
+        clinic: clinic
+            .as_ref()
+            .map(|c| c.display_name().to_owned())
+            .unwrap_or_default(),
         address,
         room: slot.room.clone().filter(|r| !r.trim().is_empty()),
-        phone: clinic.phone.clone(),
-        latitude: clinic.latitude,
-        longitude: clinic.longitude,
+        phone: clinic.as_ref().and_then(|c| c.phone.clone()),
+        latitude: clinic.as_ref().and_then(|c| c.latitude),
+        longitude: clinic.as_ref().and_then(|c| c.longitude),
         local_time: slot.start.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        local_end: slot
+            .end
+            .filter(|end| *end > slot.start)
+            .map(|end| end.format("%Y-%m-%dT%H:%M:%S").to_string()),
     })
 }
 
@@ -1342,6 +1355,13 @@ async fn confirm(
             return go(bot, q, ctx, who, dialogue, flow, None).await;
         }
     };
+    if let Err(err) = ctx
+        .store
+        .remember_patient(who.user_id, child_id, flow.clinic, &patient_id, now)
+        .await
+    {
+        tracing::warn!(error = %err, "booking: cannot remember the patient's clinic");
+    }
     let request = AppointmentCreate::new(
         flow.clinic,
         patient_id.clone(),
@@ -1350,67 +1370,97 @@ async fn confirm(
         birth_date,
         Some(identity.oid.clone()),
     );
-    match ask(ctx.registry.book(&request)).await {
-        Ok(()) => {}
-        Err(err) if is_transient(&err) => {
-            log_registry_error(&err);
-            unavailable_screen(ctx, lang, &err).replace(bot, q).await?;
-            return Ok(());
-        }
-        Err(err) => {
-            // `success: false` on create: the slot went to someone else meanwhile. Fresh times.
-            tracing::info!(user = who.user_id, clinic = flow.clinic, error = %err, "booking: slot taken");
-            flow.step = Step::Times {
-                specialty,
-                doctor,
-                day: slot.start.date(),
-            };
-            let notice = Some(t!(lang, "booking-slot-taken"));
-            return go(bot, q, ctx, who, dialogue, flow, notice).await;
-        }
-    }
-    tracing::info!(user = who.user_id, clinic = flow.clinic, "booking: booked");
-
-    let details = match booking_details(ctx, who, flow.clinic, &specialty, &doctor, &slot).await {
-        Ok(details) => details,
-        // Booked, but the clinic's card did not come: store what is known.
-        Err(_) => AppointmentDetails {
-            person: name.full().to_owned(),
-            doctor: doctor.name.clone(),
-            specialty: specialty.name.clone(),
-            clinic: String::new(),
-            address: slot.address.clone().unwrap_or_default(),
-            room: slot.room.clone(),
-            phone: None,
-            latitude: None,
-            longitude: None,
-            local_time: slot.start.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        },
-    };
-    let visit_at = to_unix(ctx, slot.start);
-    let new = NewAppointment {
+    let details = booking_details(ctx, who, flow.clinic, &specialty, &doctor, &slot).await?;
+    let new_intent = NewIntent {
         user_id: who.user_id,
         child_id,
         lpu_id: flow.clinic,
-        patient_id,
-        registry_id: slot.id.clone(),
-        visit_at,
+        patient_id: patient_id.clone(),
+        doctor_id: doctor.id.clone(),
+        slot_id: slot.id.clone(),
+        visit_at: to_unix(ctx, slot.start),
         details,
-        source: AppointmentSource::Bot,
     };
-    let appointment = match ctx
-        .store
-        .upsert_appointment(&new, &ctx.settings.reminders, now)
-        .await
-    {
-        Ok(appointment) => appointment,
+    // Recorded before the registry is asked: if its answer is lost (a timeout, a crash), the sync finds
+    // the booking in the clinic's list, or tells the user it was not made. It looks soon, whatever else.
+    let (intent_id, tried_before) = ctx.store.open_intent(&new_intent, now).await?;
+    let intent = Intent {
+        id: intent_id,
+        user_id: new_intent.user_id,
+        child_id: new_intent.child_id,
+        lpu_id: new_intent.lpu_id,
+        patient_id: new_intent.patient_id.clone(),
+        doctor_id: new_intent.doctor_id.clone(),
+        slot_id: new_intent.slot_id.clone(),
+        visit_at: new_intent.visit_at,
+        details: new_intent.details.clone(),
+        created_at: now,
+    };
+    ctx.store
+        .schedule_registry_sync(who.user_id, now + super::sync::INTENT_RECHECK_SECS)
+        .await?;
+    let outcome = ask(ctx.registry.book(&request)).await;
+    let now = ctx.clock.now().timestamp();
+    let registry_id = match outcome {
+        Ok(()) => {
+            tracing::info!(user = who.user_id, clinic = flow.clinic, "booking: booked");
+            // The registry lists the visit under an id of its own: learn it now if it answers; the sync
+            // learns it later otherwise.
+            find_registry_id(ctx, &intent).await.ok().flatten()
+        }
+        Err(err) => match find_registry_id(ctx, &intent).await {
+            // An earlier answer was lost, or this one: the clinic has the visit all the same.
+            Ok(Some(id)) => {
+                tracing::info!(user = who.user_id, clinic = flow.clinic, error = %err, "booking: booked, the answer was lost");
+                Some(id)
+            }
+            _ if is_transient(&err) => {
+                log_registry_error(&err);
+                tracing::info!(
+                    user = who.user_id,
+                    clinic = flow.clinic,
+                    "booking: outcome unknown, the sync will settle it"
+                );
+                save(dialogue, State::Menu).await?;
+                return pending_screen(ctx, who, &intent)
+                    .replace(bot, q)
+                    .await
+                    .map(|_| ())
+                    .map_err(Into::into);
+            }
+            _ => {
+                // `success: false` on create: the slot went to someone else meanwhile. Fresh times.
+                tracing::info!(user = who.user_id, clinic = flow.clinic, error = %err, tried_before, "booking: slot taken");
+                ctx.store.close_intent(who.user_id, intent.id).await?;
+                flow.step = Step::Times {
+                    specialty,
+                    doctor,
+                    day: slot.start.date(),
+                };
+                let notice = Some(t!(lang, "booking-slot-taken"));
+                return go(bot, q, ctx, who, dialogue, flow, notice).await;
+            }
+        },
+    };
+
+    let appointment = match super::sync::settle_intent(ctx, &intent, registry_id, now).await {
+        Ok(Some(appointment)) => appointment,
+        Ok(None) => {
+            // Settled meanwhile by the sync, which told the user: the list has the visit.
+            save(dialogue, State::Booking(Here::Appointments)).await?;
+            appointments_screen(ctx, who, None)
+                .await?
+                .replace(bot, q)
+                .await?;
+            return Ok(());
+        }
         Err(err) => {
             // The clinic has the booking; only our copy (and so its reminders) is missing. Say so
             // plainly, with the visit's details, rather than leave the user at a dead «Подтвердить».
             tracing::error!(error = %err, user = who.user_id, "booking: booked but not stored");
-            let when = reminders::local_when(lang, visit_at, ctx.settings.region_tz, now);
+            let when = reminders::local_when(lang, intent.visit_at, ctx.settings.region_tz, now);
             let mut lines = vec![t!(lang, "booking-booked-title")];
-            lines.extend(reminders::visit_lines(lang, &new.details, when));
+            lines.extend(reminders::visit_lines(lang, &intent.details, when));
             lines.push(String::new());
             lines.push(t!(lang, "booking-booked-unsaved"));
             if let Err(err) = save(dialogue, State::Menu).await {
@@ -1436,6 +1486,33 @@ async fn confirm(
     .caption(t!(lang, "booking-calendar-caption"))
     .await?;
     Ok(())
+}
+
+/// The registry's id of the booking `intent` made, from the clinic's `/appointments`.
+async fn find_registry_id(ctx: &Ctx, intent: &Intent) -> RegistryResult<Option<String>> {
+    super::sync::find_registry_id(
+        ctx,
+        intent.lpu_id,
+        &intent.patient_id,
+        Some(&intent.doctor_id),
+        intent.visit_at,
+    )
+    .await
+}
+
+/// «Поликлиника не ответила вовремя»: the visit asked for, and that the bot will say how it ended.
+fn pending_screen(ctx: &Ctx, who: &Who, intent: &Intent) -> Screen {
+    let lang = who.lang;
+    let now = ctx.clock.now().timestamp();
+    let when = reminders::local_when(lang, intent.visit_at, ctx.settings.region_tz, now);
+    let mut lines = vec![t!(lang, "booking-pending")];
+    lines.extend(reminders::visit_lines(lang, &intent.details, when));
+    lines.push(String::new());
+    lines.push(t!(lang, "booking-pending-hint"));
+    Screen::new(ctx, lang, lines.join("\n")).row(vec![
+        button(t!(lang, "booking-btn-appointments"), cb(Cb::Appointments)),
+        menu_button(lang),
+    ])
 }
 
 /// «Вы записаны»: the visit, the address, and buttons for the map pin, cancelling and «Мои записи».
@@ -1479,6 +1556,18 @@ pub async fn show_appointments(
     bot.answer_callback_query(q.id.clone()).await?;
     let now = ctx.clock.now().timestamp();
     let synced = super::sync::sync_user(ctx, who.user_id, who.lang, now).await?;
+    // Bookings whose answer was lost and that this comparison settled: told here, as the worker would.
+    let (tz, demo) = (ctx.settings.region_tz, ctx.settings.is_demo());
+    for appointment in &synced.confirmed {
+        super::sync::confirmed_notice(who.lang, demo, appointment, tz, now)
+            .send(bot, who.chat_id)
+            .await?;
+    }
+    for intent in &synced.not_booked {
+        super::sync::not_booked_notice(who.lang, demo, intent, tz, now)
+            .send(bot, who.chat_id)
+            .await?;
+    }
     let notice = (!synced.all_answered).then(|| t!(who.lang, "booking-sync-failed"));
     save(dialogue, State::Booking(Here::Appointments)).await?;
     appointments_screen(ctx, who, notice)
@@ -1614,10 +1703,38 @@ async fn cancel(
             .await
             .map_err(Into::into);
     };
+    let now = ctx.clock.now().timestamp();
+    // A visit booked here is known to the registry by an id of its own, learnt from its list.
+    let registry_id = match &appointment.registry_id {
+        Some(id) => id.clone(),
+        None => match super::sync::find_registry_id(
+            ctx,
+            appointment.lpu_id,
+            &appointment.patient_id,
+            appointment.doctor_id.as_deref(),
+            appointment.visit_at,
+        )
+        .await
+        {
+            Ok(Some(id)) => {
+                ctx.store
+                    .learn_registry_id(who.user_id, appointment.id, &id, now)
+                    .await?;
+                id
+            }
+            Ok(None) => return cancel_not_listed(bot, q, ctx, who, dialogue, &appointment).await,
+            Err(err) => {
+                log_registry_error(&err);
+                bot.answer_callback_query(q.id.clone()).await?;
+                unavailable_screen(ctx, lang, &err).replace(bot, q).await?;
+                return Ok(());
+            }
+        },
+    };
     let request = AppointmentCancel {
         lpu_id: appointment.lpu_id,
         patient_id: appointment.patient_id.clone(),
-        appointment_id: appointment.registry_id.clone(),
+        appointment_id: registry_id,
         esia_id: gosuslugi_person(ctx, who.user_id).await?.map(|i| i.oid),
     };
     match ask(ctx.registry.cancel(&request)).await {
@@ -1658,6 +1775,40 @@ async fn cancel(
         .await?;
     save(dialogue, State::Booking(Here::Appointments)).await?;
     appointments_screen(ctx, who, Some(t!(lang, "booking-cancelled")))
+        .await?
+        .replace(bot, q)
+        .await?;
+    Ok(())
+}
+
+/// «Отменить» a visit booked here that the clinic's list does not show: a fresh booking the clinic has not
+/// listed yet cannot be cancelled for now; an older one is not at the clinic any more, and goes here too.
+async fn cancel_not_listed(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    appointment: &Appointment,
+) -> HandlerResult {
+    let lang = who.lang;
+    let now = ctx.clock.now().timestamp();
+    let notice = if appointment.created_at > now - REGISTRY_LAG_SECS {
+        t!(lang, "booking-cancel-not-listed")
+    } else {
+        ctx.store
+            .cancel_appointment(who.user_id, appointment.id, now)
+            .await?;
+        tracing::info!(
+            user = who.user_id,
+            clinic = appointment.lpu_id,
+            "booking: cancelled, the clinic no longer listed it"
+        );
+        t!(lang, "booking-cancel-gone")
+    };
+    bot.answer_callback_query(q.id.clone()).await?;
+    save(dialogue, State::Booking(Here::Appointments)).await?;
+    appointments_screen(ctx, who, Some(notice))
         .await?
         .replace(bot, q)
         .await?;

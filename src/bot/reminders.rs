@@ -195,6 +195,26 @@ pub fn visit_screen(
     screen.row(row)
 }
 
+/// How long a visit lasts: from the slot's `visitEnd` when the registry gave it (15 minutes is common),
+/// else half an hour.
+fn visit_duration(details: &AppointmentDetails) -> Duration {
+    const DEFAULT: Duration = Duration::from_secs(30 * 60);
+    let parse = |raw: &str| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S").ok();
+    let (Some(start), Some(end)) = (
+        parse(&details.local_time),
+        details.local_end.as_deref().and_then(parse),
+    ) else {
+        return DEFAULT;
+    };
+    match (end - start).to_std() {
+        // A visit of a second or of half a day is a registry's slip, not a visit.
+        Ok(length) if length >= Duration::from_secs(60) && length <= Duration::from_secs(8 * 3600) => {
+            length
+        }
+        _ => DEFAULT,
+    }
+}
+
 /// The `.ics` file of a visit, in the user's language.
 pub fn calendar_file(lang: Lang, appointment: &Appointment, tz: Tz, now: i64) -> (String, String) {
     let d = &appointment.details;
@@ -220,7 +240,7 @@ pub fn calendar_file(lang: Lang, appointment: &Appointment, tz: Tz, now: i64) ->
     let event = CalendarEvent {
         uid: format!("appointment-{}@kvrachu-bot", appointment.id),
         start,
-        duration: Duration::from_secs(30 * 60),
+        duration: visit_duration(d),
         summary: t!(lang, "ics-summary", specialty = d.specialty.clone()),
         location: format!("{}, {}", d.clinic, d.address),
         description: description.join("\n"),

@@ -8,11 +8,11 @@
 use chrono_tz::Tz;
 
 use crate::i18n::Lang;
-use crate::registry::{OrEmpty, PatientAppointment};
+use crate::registry::{OrEmpty, PatientAppointment, RegistryResult};
 use crate::store::appointments::REGISTRY_LAG_SECS;
 use crate::store::{
-    Appointment, AppointmentDetails, AppointmentSource, AppointmentStatus, KnownPatient,
-    NewAppointment,
+    Appointment, AppointmentDetails, AppointmentSource, AppointmentStatus, Intent, KnownPatient,
+    NewAppointment, INTENT_GRACE_SECS,
 };
 use crate::t;
 
@@ -24,6 +24,8 @@ use super::{Ctx, Screen};
 
 /// At most this many (person, clinic) pairs are asked about per user, the most recent first.
 const MAX_SYNCED_PAIRS: usize = 12;
+/// A user with a booking whose outcome is not known yet is asked about again this soon.
+pub const INTENT_RECHECK_SECS: i64 = 60;
 
 /// What one comparison did.
 #[derive(Debug, Default)]
@@ -36,11 +38,92 @@ pub struct SyncReport {
     /// Upcoming visits the registry no longer lists (cancelled elsewhere), now cancelled with their
     /// reminders.
     pub cancelled: Vec<Appointment>,
+    /// Bookings made through the bot whose answer was lost, found in the registry: now stored with
+    /// their reminders.
+    pub confirmed: Vec<Appointment>,
+    /// Bookings made through the bot whose answer was lost and that the registry still does not list
+    /// after [`INTENT_GRACE_SECS`]: not made.
+    pub not_booked: Vec<Intent>,
+    /// Bookings whose outcome is still not known.
+    pub pending: usize,
 }
 
-/// Asks the registry for the visits of every (person, clinic) pair the user has booked with, stores those
-/// booked elsewhere and cancels those the registry no longer lists. A pair the registry did not answer
-/// changes nothing. `lang` only names the user («Я») when Gosuslugi does not.
+/// Whether a visit the registry lists (`doctor` when it names one, at `visit_at`) is the stored one.
+fn same_visit(stored_doctor: Option<&str>, stored_at: i64, doctor: Option<&str>, visit_at: i64) -> bool {
+    let doctors_agree = match (stored_doctor, doctor) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    doctors_agree && (stored_at - visit_at).abs() < 60
+}
+
+/// The doctor a listed visit names, when it names one.
+fn listed_doctor(visit: &PatientAppointment) -> Option<&str> {
+    visit
+        .doctor
+        .as_ref()
+        .map(|d| d.id.as_str())
+        .filter(|id| !id.trim().is_empty())
+}
+
+/// The registry's id of a visit booked through the bot: `/appointments` of its clinic and patient, matched
+/// on (doctor, start). `Ok(None)` when the registry answers without it.
+pub async fn find_registry_id(
+    ctx: &Ctx,
+    lpu_id: i64,
+    patient_id: &str,
+    doctor_id: Option<&str>,
+    visit_at: i64,
+) -> RegistryResult<Option<String>> {
+    let listed = ask(ctx.registry.appointments(lpu_id, patient_id))
+        .await
+        .or_empty()?;
+    Ok(listed
+        .into_iter()
+        .find(|visit| {
+            same_visit(
+                doctor_id,
+                visit_at,
+                listed_doctor(visit),
+                to_unix(ctx, visit.visit_start),
+            )
+        })
+        .map(|visit| visit.appointment_id))
+}
+
+/// Stores the visit of a booking made through the bot (with its registry id when known) and closes the
+/// intent it came from. `None` when another tap or instance closed the intent first (and so told the
+/// user); the visit is stored either way, once.
+pub async fn settle_intent(
+    ctx: &Ctx,
+    intent: &Intent,
+    registry_id: Option<String>,
+    now: i64,
+) -> anyhow::Result<Option<Appointment>> {
+    let new = NewAppointment {
+        user_id: intent.user_id,
+        child_id: intent.child_id,
+        lpu_id: intent.lpu_id,
+        patient_id: intent.patient_id.clone(),
+        registry_id,
+        doctor_id: Some(intent.doctor_id.clone()),
+        slot_id: Some(intent.slot_id.clone()),
+        visit_at: intent.visit_at,
+        details: intent.details.clone(),
+        source: AppointmentSource::Bot,
+    };
+    let stored = ctx
+        .store
+        .upsert_appointment(&new, &ctx.settings.reminders, now)
+        .await?;
+    let closed = ctx.store.close_intent(intent.user_id, intent.id).await?;
+    Ok(closed.then_some(stored))
+}
+
+/// Asks the registry for the visits of every (person, clinic) pair the user may have visits under, stores
+/// those booked elsewhere, learns the registry's ids of visits booked here, settles bookings whose answer
+/// was lost, and cancels visits the registry no longer lists. A pair the registry did not answer changes
+/// nothing. `lang` only names the user («Я») when Gosuslugi does not.
 pub async fn sync_user(
     ctx: &Ctx,
     user_id: i64,
@@ -50,10 +133,20 @@ pub async fn sync_user(
     let pairs = ctx.store.known_patients(user_id).await?;
     // Read once, and kept up to date with what the comparison stores below.
     let mut upcoming = ctx.store.upcoming_appointments(user_id, now).await?;
+    let mut intents = Vec::new();
     let mut report = SyncReport {
         all_answered: true,
         ..SyncReport::default()
     };
+    for intent in ctx.store.open_intents(user_id).await? {
+        if intent.visit_at <= now {
+            // Its time has passed: nothing left to remind of or to tell.
+            ctx.store.close_intent(user_id, intent.id).await?;
+        } else {
+            intents.push(intent);
+        }
+    }
+    let mut answered = Vec::new();
     for pair in pairs.into_iter().take(MAX_SYNCED_PAIRS) {
         let listed = match ask(ctx.registry.appointments(pair.lpu_id, &pair.patient_id))
             .await
@@ -66,16 +159,59 @@ pub async fn sync_user(
                 continue;
             }
         };
-        let known: Vec<String> = upcoming
-            .iter()
-            .filter(|a| a.lpu_id == pair.lpu_id && a.patient_id == pair.patient_id)
-            .map(|a| a.registry_id.clone())
-            .collect();
+        answered.push((pair.lpu_id, pair.patient_id.clone()));
+        let at_pair =
+            |a: &Appointment| a.lpu_id == pair.lpu_id && a.patient_id == pair.patient_id;
         let mut ids = Vec::new();
         for visit in &listed {
             ids.push(visit.appointment_id.clone());
             let visit_at = to_unix(ctx, visit.visit_start);
-            if visit_at <= now || known.contains(&visit.appointment_id) {
+            if visit_at <= now {
+                continue;
+            }
+            let doctor = listed_doctor(visit);
+            // Booked here, its registry id not known yet: the clinic, the doctor and the start name it.
+            if let Some(stored) = upcoming.iter_mut().find(|a| {
+                at_pair(a)
+                    && a.registry_id.is_none()
+                    && same_visit(a.doctor_id.as_deref(), a.visit_at, doctor, visit_at)
+            }) {
+                ctx.store
+                    .learn_registry_id(user_id, stored.id, &visit.appointment_id, now)
+                    .await?;
+                stored.registry_id = Some(visit.appointment_id.clone());
+                let learned = stored.id;
+                // A copy stored under that id by an older release is gone now.
+                upcoming.retain(|a| {
+                    a.id == learned
+                        || !(at_pair(a) && a.registry_id.as_ref() == Some(&visit.appointment_id))
+                });
+                continue;
+            }
+            if upcoming
+                .iter()
+                .any(|a| at_pair(a) && a.registry_id.as_ref() == Some(&visit.appointment_id))
+            {
+                continue;
+            }
+            // A booking whose answer was lost: it went through.
+            if let Some(n) = intents.iter().position(|i| {
+                i.lpu_id == pair.lpu_id
+                    && i.patient_id == pair.patient_id
+                    && i.matches(doctor, visit_at)
+            }) {
+                let intent = intents.remove(n);
+                let settled =
+                    settle_intent(ctx, &intent, Some(visit.appointment_id.clone()), now).await?;
+                tracing::info!(
+                    user = user_id,
+                    clinic = pair.lpu_id,
+                    "sync: a booking whose answer was lost is in the registry"
+                );
+                if let Some(stored) = settled {
+                    upcoming.push(stored.clone());
+                    report.confirmed.push(stored);
+                }
                 continue;
             }
             if just_cancelled_here(ctx, user_id, pair.lpu_id, &visit.appointment_id, now).await? {
@@ -86,7 +222,9 @@ pub async fn sync_user(
                 child_id: pair.child_id,
                 lpu_id: pair.lpu_id,
                 patient_id: pair.patient_id.clone(),
-                registry_id: visit.appointment_id.clone(),
+                registry_id: Some(visit.appointment_id.clone()),
+                doctor_id: doctor.map(str::to_owned),
+                slot_id: None,
                 visit_at,
                 details: details_from_registry(ctx, user_id, lang, &pair, visit).await?,
                 source: AppointmentSource::Registry,
@@ -118,7 +256,29 @@ pub async fn sync_user(
             }
         }
     }
-    if report.all_answered {
+    for intent in intents {
+        let asked = answered
+            .iter()
+            .any(|(lpu, patient)| *lpu == intent.lpu_id && *patient == intent.patient_id);
+        if asked && intent.created_at <= now - INTENT_GRACE_SECS {
+            tracing::info!(
+                user = user_id,
+                clinic = intent.lpu_id,
+                "sync: a booking whose answer was lost is not in the registry"
+            );
+            if ctx.store.close_intent(user_id, intent.id).await? {
+                report.not_booked.push(intent);
+            }
+        } else {
+            report.pending += 1;
+        }
+    }
+    if report.pending > 0 {
+        // A booking still unsettled is asked about again soon, whatever the interval.
+        ctx.store
+            .schedule_registry_sync(user_id, now + INTENT_RECHECK_SECS)
+            .await?;
+    } else if report.all_answered {
         // Just compared: the background sync need not ask again before its interval is up.
         let next = now + ctx.settings.sync_interval.as_secs() as i64;
         ctx.store.schedule_registry_sync(user_id, next).await?;
@@ -188,6 +348,7 @@ async fn details_from_registry(
         latitude: clinic.as_ref().and_then(|c| c.latitude),
         longitude: clinic.as_ref().and_then(|c| c.longitude),
         local_time: visit.visit_start.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        local_end: None,
     })
 }
 
@@ -234,6 +395,40 @@ pub fn cancelled_notice(
     lines.extend(visit_card_lines(lang, appointment, tz, now));
     lines.push(String::new());
     lines.push(t!(lang, "sync-cancelled-hint"));
+    Screen::with_badge(lang, demo, lines.join("\n")).row(vec![
+        button(
+            t!(lang, "btn-sync-book-again"),
+            super::Cb::Section(Section::Book),
+        ),
+        button(
+            t!(lang, "btn-sync-appointments"),
+            super::Cb::Section(Section::Appointments),
+        ),
+    ])
+}
+
+/// «✅ Вы записаны» for a booking whose answer was lost and that the registry turned out to have.
+pub fn confirmed_notice(
+    lang: Lang,
+    demo: bool,
+    appointment: &Appointment,
+    tz: Tz,
+    now: i64,
+) -> Screen {
+    let mut lines = vec![t!(lang, "booking-booked-title")];
+    lines.extend(visit_card_lines(lang, appointment, tz, now));
+    lines.push(String::new());
+    lines.push(t!(lang, "sync-confirmed-hint"));
+    super::reminders::visit_screen(lang, demo, appointment, lines)
+}
+
+/// «Запись не состоялась» for a booking whose answer was lost and that the registry does not have.
+pub fn not_booked_notice(lang: Lang, demo: bool, intent: &Intent, tz: Tz, now: i64) -> Screen {
+    let when = super::reminders::local_when(lang, intent.visit_at, tz, now);
+    let mut lines = vec![t!(lang, "sync-not-booked-title")];
+    lines.extend(super::reminders::visit_lines(lang, &intent.details, when));
+    lines.push(String::new());
+    lines.push(t!(lang, "sync-not-booked-hint"));
     Screen::with_badge(lang, demo, lines.join("\n")).row(vec![
         button(
             t!(lang, "btn-sync-book-again"),

@@ -41,6 +41,9 @@ pub struct AppointmentDetails {
     pub longitude: Option<f64>,
     /// The visit's start as the registry gave it: local time of the region, e.g. `2026-12-01T09:30:00`.
     pub local_time: String,
+    /// The visit's end (the slot's `visitEnd`), local time of the region, when the registry gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_end: Option<String>,
 }
 
 impl AppointmentDetails {
@@ -111,8 +114,14 @@ pub struct NewAppointment {
     pub lpu_id: i64,
     /// The patient's id in that clinic.
     pub patient_id: String,
-    /// The registry's appointment (slot) id.
-    pub registry_id: String,
+    /// The registry's id of the booking (`appointmentId` in `/appointments`); `None` while it is not
+    /// known yet (just booked through the bot: the registry lists the visit under an id of its own).
+    pub registry_id: Option<String>,
+    /// The registry's doctor id, when known: with the clinic and the start it names the visit until its
+    /// `registry_id` is learned.
+    pub doctor_id: Option<String>,
+    /// The slot booked through the bot (`None` for a visit found in the registry).
+    pub slot_id: Option<String>,
     /// The visit's start, Unix seconds.
     pub visit_at: i64,
     pub details: AppointmentDetails,
@@ -126,7 +135,10 @@ pub struct Appointment {
     pub child_id: Option<i64>,
     pub lpu_id: i64,
     pub patient_id: String,
-    pub registry_id: String,
+    /// The registry's id of the booking; `None` until learned from `/appointments`.
+    pub registry_id: Option<String>,
+    pub doctor_id: Option<String>,
+    pub slot_id: Option<String>,
     pub visit_at: i64,
     pub details: AppointmentDetails,
     pub status: AppointmentStatus,
@@ -290,6 +302,9 @@ struct RawAppointment {
     lpu_id: i64,
     patient_id: String,
     registry_id: String,
+    registry_id_known: bool,
+    doctor_id: Option<String>,
+    slot_id: Option<String>,
     visit_at: i64,
     details: Vec<u8>,
     status: String,
@@ -300,7 +315,7 @@ struct RawAppointment {
 
 const APPOINTMENT_COLUMNS: &str =
     "id, user_id, child_id, lpu_id, patient_id, registry_id, visit_at, \
-     details, status, source, created_at, updated_at";
+     details, status, source, created_at, updated_at, registry_id_known, doctor_id, slot_id";
 
 fn raw_appointment<R: Row>(row: &R) -> RawAppointment
 where
@@ -309,6 +324,8 @@ where
     Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     Vec<u8>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<String>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     RawAppointment {
         id: row.get(0),
@@ -323,6 +340,18 @@ where
         source: row.get(9),
         created_at: row.get(10),
         updated_at: row.get(11),
+        registry_id_known: row.get(12),
+        doctor_id: row.get(13),
+        slot_id: row.get(14),
+    }
+}
+
+/// What the `registry_id` column holds for a visit whose registry id is not known yet: never an id the
+/// registry gives, unique per clinic like the slot it names.
+fn placeholder_registry_id(slot_id: Option<&str>) -> String {
+    match slot_id {
+        Some(slot) => format!("slot:{slot}"),
+        None => format!("unknown:{}", new_id()),
     }
 }
 
@@ -437,7 +466,9 @@ impl Store {
             child_id: raw.child_id,
             lpu_id: raw.lpu_id,
             patient_id: raw.patient_id,
-            registry_id: raw.registry_id,
+            registry_id: raw.registry_id_known.then_some(raw.registry_id),
+            doctor_id: raw.doctor_id,
+            slot_id: raw.slot_id,
             visit_at: raw.visit_at,
             details,
             status: AppointmentStatus::from_code(&raw.status)?,
@@ -501,8 +532,10 @@ impl Store {
         Ok(())
     }
 
-    /// Records a booked appointment (new, or known by its registry id and then updated) and plans its
-    /// reminders from the user's settings. A visit whose time changed is treated as moved.
+    /// Records a booked appointment and plans its reminders from the user's settings. An appointment
+    /// already stored — known by its registry id, or, while that is unknown, by the slot booked — is
+    /// updated instead (and learns its registry id when `new` brings it). A visit whose time changed is
+    /// treated as moved.
     pub async fn upsert_appointment(
         &self,
         new: &NewAppointment,
@@ -515,18 +548,20 @@ impl Store {
             .await?
             .effective_offsets(defaults);
         let plan = plan_reminders(new.visit_at, &offsets, now);
-        let existing: Option<(i64, i64, String)> = with_pool!(self, |pool| {
-            sqlx::query(
-                "SELECT id, visit_at, status FROM appointments
-                 WHERE user_id = $1 AND lpu_id = $2 AND registry_id = $3",
-            )
-            .bind(new.user_id)
-            .bind(new.lpu_id)
-            .bind(&new.registry_id)
-            .fetch_optional(pool)
-            .await?
-            .map(|row| (row.get(0), row.get(1), row.get(2)))
-        });
+        let mut existing = None;
+        if let Some(registry_id) = &new.registry_id {
+            existing = self
+                .find_by_key(new.user_id, new.lpu_id, registry_id, true)
+                .await?;
+        }
+        if existing.is_none() {
+            if let Some(slot_id) = &new.slot_id {
+                let key = placeholder_registry_id(Some(slot_id));
+                existing = self
+                    .find_by_key(new.user_id, new.lpu_id, &key, false)
+                    .await?;
+            }
+        }
         let id = match existing {
             Some((id, visit_at, status)) => {
                 let details = self.seal_details(id, &new.details)?;
@@ -536,7 +571,8 @@ impl Store {
                     let mut tx = pool.begin().await?;
                     sqlx::query(
                         "UPDATE appointments SET child_id = $2, patient_id = $3, visit_at = $4, details = $5,
-                             status = 'booked', updated_at = $6
+                             status = 'booked', updated_at = $6,
+                             doctor_id = COALESCE($7, doctor_id), slot_id = COALESCE($8, slot_id)
                          WHERE id = $1",
                     )
                     .bind(id)
@@ -545,11 +581,17 @@ impl Store {
                     .bind(new.visit_at)
                     .bind(&details)
                     .bind(now)
+                    .bind(&new.doctor_id)
+                    .bind(&new.slot_id)
                     .execute(&mut *tx)
                     .await?;
                     replace_reminders!(tx, id, new.user_id, plan.iter(), all);
                     tx.commit().await?;
                 });
+                if let Some(registry_id) = &new.registry_id {
+                    self.learn_registry_id(new.user_id, id, registry_id, now)
+                        .await?;
+                }
                 id
             }
             None => self.insert_appointment(new, &plan, now).await?,
@@ -560,12 +602,88 @@ impl Store {
             .context("appointment vanished right after it was written")
     }
 
+    /// The row of the user's appointment at `lpu_id` whose `registry_id` column holds `key` (a registry
+    /// id when `known`, a placeholder otherwise): its id, start and status.
+    async fn find_by_key(
+        &self,
+        user_id: i64,
+        lpu_id: i64,
+        key: &str,
+        known: bool,
+    ) -> anyhow::Result<Option<(i64, i64, String)>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query(
+                "SELECT id, visit_at, status FROM appointments
+                 WHERE user_id = $1 AND lpu_id = $2 AND registry_id = $3 AND registry_id_known = $4",
+            )
+            .bind(user_id)
+            .bind(lpu_id)
+            .bind(key)
+            .bind(known)
+            .fetch_optional(pool)
+            .await?
+            .map(|row| (row.get(0), row.get(1), row.get(2)))
+        }))
+    }
+
+    /// Records that the registry lists the user's appointment `id` under `registry_id`. Another row of the
+    /// user's that already holds that registry id (a copy an older release stored for the same visit) is
+    /// dropped with its reminders, so the visit is reminded of once. `false` when `id` is not the user's.
+    pub async fn learn_registry_id(
+        &self,
+        user_id: i64,
+        id: i64,
+        registry_id: &str,
+        now: i64,
+    ) -> anyhow::Result<bool> {
+        let learned = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let lpu_id: Option<i64> =
+                sqlx::query_scalar("SELECT lpu_id FROM appointments WHERE id = $1 AND user_id = $2")
+                    .bind(id)
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(lpu_id) = lpu_id else {
+                return Ok(false);
+            };
+            sqlx::query(
+                "DELETE FROM appointments
+                 WHERE user_id = $1 AND lpu_id = $2 AND registry_id = $3 AND id <> $4",
+            )
+            .bind(user_id)
+            .bind(lpu_id)
+            .bind(registry_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE appointments SET registry_id = $3, registry_id_known = TRUE, updated_at = $4
+                 WHERE id = $1 AND user_id = $2",
+            )
+            .bind(id)
+            .bind(user_id)
+            .bind(registry_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            true
+        });
+        Ok(learned)
+    }
+
     async fn insert_appointment(
         &self,
         new: &NewAppointment,
         plan: &[PlannedReminder],
         now: i64,
     ) -> anyhow::Result<i64> {
+        let key = match &new.registry_id {
+            Some(registry_id) => registry_id.clone(),
+            None => placeholder_registry_id(new.slot_id.as_deref()),
+        };
+        let known = new.registry_id.is_some();
         // A random id of 53 bits collides about never; a collision is retried with another id. Two
         // inserts of the same registry appointment at once: the loser finds the winner's row.
         for _ in 0..5 {
@@ -575,8 +693,9 @@ impl Store {
                 let mut tx = pool.begin().await?;
                 let inserted: Option<i64> = sqlx::query(
                     "INSERT INTO appointments (id, user_id, child_id, lpu_id, patient_id, registry_id,
-                         visit_at, details, status, source, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $10, $10)
+                         visit_at, details, status, source, created_at, updated_at,
+                         registry_id_known, doctor_id, slot_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $10, $10, $11, $12, $13)
                      ON CONFLICT DO NOTHING
                      RETURNING id",
                 )
@@ -585,11 +704,14 @@ impl Store {
                 .bind(new.child_id)
                 .bind(new.lpu_id)
                 .bind(&new.patient_id)
-                .bind(&new.registry_id)
+                .bind(&key)
                 .bind(new.visit_at)
                 .bind(&details)
                 .bind(new.source.code())
                 .bind(now)
+                .bind(known)
+                .bind(&new.doctor_id)
+                .bind(&new.slot_id)
                 .fetch_optional(&mut *tx)
                 .await?
                 .map(|row| row.get(0));
@@ -602,18 +724,10 @@ impl Store {
             if let Some(id) = inserted {
                 return Ok(id);
             }
-            let winner: Option<i64> = with_pool!(self, |pool| {
-                sqlx::query(
-                    "SELECT id FROM appointments WHERE user_id = $1 AND lpu_id = $2 AND registry_id = $3",
-                )
-                .bind(new.user_id)
-                .bind(new.lpu_id)
-                .bind(&new.registry_id)
-                .fetch_optional(pool)
+            if let Some((id, _, _)) = self
+                .find_by_key(new.user_id, new.lpu_id, &key, known)
                 .await?
-                .map(|row| row.get(0))
-            });
-            if let Some(id) = winner {
+            {
                 return Ok(id);
             }
         }
@@ -646,7 +760,7 @@ impl Store {
         let raw = with_pool!(self, |pool| {
             sqlx::query(&format!(
                 "SELECT {APPOINTMENT_COLUMNS} FROM appointments
-                 WHERE user_id = $1 AND lpu_id = $2 AND registry_id = $3"
+                 WHERE user_id = $1 AND lpu_id = $2 AND registry_id = $3 AND registry_id_known = TRUE"
             ))
             .bind(user_id)
             .bind(lpu_id)
@@ -768,9 +882,10 @@ impl Store {
     }
 
     /// After a sync with the registry's `/appointments` for one patient in one clinic: cancels the user's
-    /// upcoming booked visits there that the registry no longer lists (cancelled elsewhere). Returns their
-    /// ids. A visit recorded in the last [`REGISTRY_LAG_SECS`] is left alone: a clinic's system may list a
-    /// fresh booking only a little later.
+    /// upcoming booked visits there that the registry no longer lists (cancelled elsewhere): those whose
+    /// registry id is not in `listed`, and those whose registry id is still unknown (the caller matched
+    /// every listed visit it could to them first). Returns their ids. A visit recorded in the last
+    /// [`REGISTRY_LAG_SECS`] is left alone: a clinic's system may list a fresh booking only a little later.
     pub async fn cancel_missing_from_registry(
         &self,
         user_id: i64,
@@ -779,9 +894,9 @@ impl Store {
         listed: &[String],
         now: i64,
     ) -> anyhow::Result<Vec<i64>> {
-        let known: Vec<(i64, String)> = with_pool!(self, |pool| {
+        let known: Vec<(i64, String, bool)> = with_pool!(self, |pool| {
             sqlx::query(
-                "SELECT id, registry_id FROM appointments
+                "SELECT id, registry_id, registry_id_known FROM appointments
                  WHERE user_id = $1 AND lpu_id = $2 AND patient_id = $3 AND status = 'booked'
                    AND visit_at > $4 AND created_at <= $5",
             )
@@ -793,12 +908,13 @@ impl Store {
             .fetch_all(pool)
             .await?
             .iter()
-            .map(|row| (row.get(0), row.get(1)))
+            .map(|row| (row.get(0), row.get(1), row.get(2)))
             .collect()
         });
         let mut cancelled = Vec::new();
-        for (id, registry_id) in known {
-            if !listed.contains(&registry_id) && self.cancel_appointment(user_id, id, now).await? {
+        for (id, registry_id, id_known) in known {
+            let missing = !id_known || !listed.contains(&registry_id);
+            if missing && self.cancel_appointment(user_id, id, now).await? {
                 cancelled.push(id);
             }
         }

@@ -48,15 +48,26 @@ impl Store {
         Ok(claimed)
     }
 
-    /// Every (person, clinic) pair of the user's appointments, booked or cancelled, most recent first.
+    /// Every (person, clinic) pair the user's visits may be listed under, most relevant first: those of
+    /// bookings whose outcome is not known yet, then those of the user's appointments (booked or
+    /// cancelled) and of the clinics a person was found in, the most recent first.
     pub async fn known_patients(&self, user_id: i64) -> anyhow::Result<Vec<KnownPatient>> {
         let rows: Vec<(Option<i64>, i64, String, i64)> = with_pool!(self, |pool| {
             sqlx::query(
-                "SELECT child_id, lpu_id, patient_id, MAX(visit_at) FROM appointments
-                 WHERE user_id = $1
+                "SELECT child_id, lpu_id, patient_id, MAX(at) FROM (
+                     SELECT child_id, lpu_id, patient_id, visit_at AS at
+                       FROM appointments WHERE user_id = $1
+                     UNION ALL
+                     SELECT child_id, lpu_id, patient_id, CAST($2 AS BIGINT) AS at
+                       FROM booking_intents WHERE user_id = $1
+                     UNION ALL
+                     SELECT NULLIF(person, 0) AS child_id, lpu_id, patient_id, seen_at AS at
+                       FROM registry_patients WHERE user_id = $1
+                 ) AS known
                  GROUP BY child_id, lpu_id, patient_id",
             )
             .bind(user_id)
+            .bind(i64::MAX)
             .fetch_all(pool)
             .await?
             .iter()
@@ -76,7 +87,8 @@ impl Store {
     }
 
     /// Claims up to `limit` users whose visits are due to be compared with the registry's list at `now`:
-    /// those with a visit after `now - horizon_secs` whose sync time has come. Each claimed user's next
+    /// those with a visit after `now - horizon_secs`, a booking whose outcome is not known yet, or a clinic
+    /// they were found in since then, whose sync time has come. Each claimed user's next
     /// sync moves to `now + interval_secs`, which is also what keeps a second instance from claiming them
     /// meanwhile (rows another instance is claiming are skipped on PostgreSQL). Longest-waiting first.
     pub async fn claim_registry_sync(
@@ -88,7 +100,9 @@ impl Store {
     ) -> anyhow::Result<Vec<i64>> {
         const SELECT_DUE: &str = "SELECT u.id FROM users u
              WHERE COALESCE(u.registry_sync_at, 0) <= $2
-               AND EXISTS (SELECT 1 FROM appointments a WHERE a.user_id = u.id AND a.visit_at > $3)
+               AND (EXISTS (SELECT 1 FROM appointments a WHERE a.user_id = u.id AND a.visit_at > $3)
+                    OR EXISTS (SELECT 1 FROM booking_intents i WHERE i.user_id = u.id)
+                    OR EXISTS (SELECT 1 FROM registry_patients r WHERE r.user_id = u.id AND r.seen_at > $3))
              ORDER BY COALESCE(u.registry_sync_at, 0), u.id
              LIMIT $4";
         let next = now + interval_secs.max(1);

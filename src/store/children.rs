@@ -297,6 +297,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
+            // The clinics the child was found in are not asked about any more.
+            sqlx::query("DELETE FROM registry_patients WHERE user_id = $1 AND person = $2")
+                .bind(user_id)
+                .bind(child_id)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query(
                 "UPDATE users SET active_child_id = NULL, updated_at = $3
                  WHERE id = $1 AND active_child_id = $2",

@@ -14,7 +14,9 @@ use teloxide::adaptors::Throttle;
 use teloxide::prelude::*;
 use tokio::sync::watch;
 
-use crate::bot::sync::{cancelled_notice, found_notice, sync_user};
+use crate::bot::sync::{
+    cancelled_notice, confirmed_notice, found_notice, not_booked_notice, sync_user,
+};
 use crate::bot::{Ctx, Screen};
 use crate::store::unix_now;
 
@@ -40,6 +42,10 @@ pub struct SyncStep {
     pub found: usize,
     /// Visits cancelled elsewhere, now cancelled.
     pub cancelled: usize,
+    /// Bookings whose answer was lost, found in the registry and now stored.
+    pub confirmed: usize,
+    /// Bookings whose answer was lost that the registry does not have.
+    pub not_booked: usize,
     /// Notices about those that Telegram took.
     pub notified: usize,
 }
@@ -92,6 +98,8 @@ impl SyncWorker {
                     step.synced += one.synced;
                     step.found += one.found;
                     step.cancelled += one.cancelled;
+                    step.confirmed += one.confirmed;
+                    step.not_booked += one.not_booked;
                     step.notified += one.notified;
                 }
                 Err(err) => {
@@ -101,12 +109,16 @@ impl SyncWorker {
                 }
             }
         }
-        if step.found + step.cancelled > 0 || step.synced < step.users {
+        if step.found + step.cancelled + step.confirmed + step.not_booked > 0
+            || step.synced < step.users
+        {
             tracing::info!(
                 users = step.users,
                 synced = step.synced,
                 found = step.found,
                 cancelled = step.cancelled,
+                confirmed = step.confirmed,
+                not_booked = step.not_booked,
                 notified = step.notified,
                 "appointment sync step"
             );
@@ -129,17 +141,32 @@ impl SyncWorker {
             synced: usize::from(report.all_answered),
             found: report.found.len(),
             cancelled: report.cancelled.len(),
+            confirmed: report.confirmed.len(),
+            not_booked: report.not_booked.len(),
             ..SyncStep::default()
         };
-        if !report.all_answered {
+        // A booking still unsettled has already been given an earlier turn.
+        if !report.all_answered && report.pending == 0 {
             let retry = now + RETRY_SECS.min(self.interval_secs());
             ctx.store.schedule_registry_sync(user_id, retry).await?;
         }
         let (tz, demo) = (ctx.settings.region_tz, ctx.settings.is_demo());
         let notices = report
-            .cancelled
+            .confirmed
             .iter()
-            .map(|a| cancelled_notice(lang, demo, a, tz, now))
+            .map(|a| confirmed_notice(lang, demo, a, tz, now))
+            .chain(
+                report
+                    .not_booked
+                    .iter()
+                    .map(|i| not_booked_notice(lang, demo, i, tz, now)),
+            )
+            .chain(
+                report
+                    .cancelled
+                    .iter()
+                    .map(|a| cancelled_notice(lang, demo, a, tz, now)),
+            )
             .chain(
                 report
                     .found

@@ -1,0 +1,236 @@
+//! Bookings in flight, and the clinics each person is known in.
+//!
+//! A booking intent is written before `/appointment/create` is called and removed once the outcome is
+//! known. When the answer is lost (a timeout, a crash, a restart), the intent stays, and the registry sync
+//! settles it against that clinic's `/appointments`: the visit found becomes an appointment with
+//! reminders; not found after [`INTENT_GRACE_SECS`], the user is told it did not go through.
+
+use anyhow::Context;
+use rand::Rng;
+use sqlx::Row;
+
+use super::{with_pool, Aad, AppointmentDetails, Store};
+
+const TABLE: &str = "booking_intents";
+
+/// How long a booking whose answer was lost may be missing from the clinic's `/appointments` before it is
+/// taken as not made: the registry may finish a slow create, and list it, a little later.
+pub const INTENT_GRACE_SECS: i64 = 5 * 60;
+
+/// What the bot is about to book (or booked without hearing back).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewIntent {
+    pub user_id: i64,
+    pub child_id: Option<i64>,
+    pub lpu_id: i64,
+    pub patient_id: String,
+    pub doctor_id: String,
+    pub slot_id: String,
+    /// The slot's start, Unix seconds.
+    pub visit_at: i64,
+    pub details: AppointmentDetails,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Intent {
+    pub id: i64,
+    pub user_id: i64,
+    pub child_id: Option<i64>,
+    pub lpu_id: i64,
+    pub patient_id: String,
+    pub doctor_id: String,
+    pub slot_id: String,
+    pub visit_at: i64,
+    pub details: AppointmentDetails,
+    /// When `/appointment/create` was last called for it.
+    pub created_at: i64,
+}
+
+impl Intent {
+    /// Whether the registry's visit (`doctor_id` when it names one, starting at `visit_at`) is this booking.
+    pub fn matches(&self, doctor_id: Option<&str>, visit_at: i64) -> bool {
+        (self.visit_at - visit_at).abs() < 60 && doctor_id.is_none_or(|d| d == self.doctor_id)
+    }
+}
+
+impl Store {
+    /// Records a booking about to be asked of the registry; the same slot booked again by the same user
+    /// (a retry after a lost answer) renews the existing intent. Returns its id and whether an intent for
+    /// that slot already existed (an earlier try whose answer was lost).
+    pub async fn open_intent(&self, new: &NewIntent, now: i64) -> anyhow::Result<(i64, bool)> {
+        self.ensure_user(new.user_id).await?;
+        let existing: Option<i64> = with_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT id FROM booking_intents WHERE user_id = $1 AND lpu_id = $2 AND slot_id = $3",
+            )
+            .bind(new.user_id)
+            .bind(new.lpu_id)
+            .bind(&new.slot_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        if let Some(id) = existing {
+            let details = self.seal_intent_details(id, &new.details)?;
+            with_pool!(self, |pool| {
+                sqlx::query(
+                    "UPDATE booking_intents SET child_id = $2, patient_id = $3, doctor_id = $4,
+                         visit_at = $5, details = $6, created_at = $7
+                     WHERE id = $1",
+                )
+                .bind(id)
+                .bind(new.child_id)
+                .bind(&new.patient_id)
+                .bind(&new.doctor_id)
+                .bind(new.visit_at)
+                .bind(&details)
+                .bind(now)
+                .execute(pool)
+                .await?;
+            });
+            return Ok((id, true));
+        }
+        for _ in 0..5 {
+            let id = rand::thread_rng().gen_range(1..(1i64 << 53));
+            let details = self.seal_intent_details(id, &new.details)?;
+            let inserted = with_pool!(self, |pool| {
+                sqlx::query(
+                    "INSERT INTO booking_intents (id, user_id, child_id, lpu_id, patient_id, doctor_id,
+                         slot_id, visit_at, details, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(id)
+                .bind(new.user_id)
+                .bind(new.child_id)
+                .bind(new.lpu_id)
+                .bind(&new.patient_id)
+                .bind(&new.doctor_id)
+                .bind(&new.slot_id)
+                .bind(new.visit_at)
+                .bind(&details)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+                    == 1
+            });
+            if inserted {
+                return Ok((id, false));
+            }
+            // Another tap of the same slot at once: theirs is the intent.
+            let winner: Option<i64> = with_pool!(self, |pool| {
+                sqlx::query_scalar(
+                    "SELECT id FROM booking_intents
+                     WHERE user_id = $1 AND lpu_id = $2 AND slot_id = $3",
+                )
+                .bind(new.user_id)
+                .bind(new.lpu_id)
+                .bind(&new.slot_id)
+                .fetch_optional(pool)
+                .await?
+            });
+            if let Some(id) = winner {
+                return Ok((id, true));
+            }
+        }
+        anyhow::bail!("cannot find a free booking intent id")
+    }
+
+    /// Drops an intent whose outcome is known. `false` when it was already gone (settled elsewhere).
+    pub async fn close_intent(&self, user_id: i64, id: i64) -> anyhow::Result<bool> {
+        let closed = with_pool!(self, |pool| {
+            sqlx::query("DELETE FROM booking_intents WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(user_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+                == 1
+        });
+        Ok(closed)
+    }
+
+    /// The user's bookings whose outcome is not known yet, oldest first.
+    pub async fn open_intents(&self, user_id: i64) -> anyhow::Result<Vec<Intent>> {
+        let rows: Vec<(Intent, Vec<u8>)> = with_pool!(self, |pool| {
+            sqlx::query(
+                "SELECT id, user_id, child_id, lpu_id, patient_id, doctor_id, slot_id, visit_at,
+                        created_at, details
+                 FROM booking_intents WHERE user_id = $1 ORDER BY created_at, id",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|row| {
+                (
+                    Intent {
+                        id: row.get(0),
+                        user_id: row.get(1),
+                        child_id: row.get(2),
+                        lpu_id: row.get(3),
+                        patient_id: row.get(4),
+                        doctor_id: row.get(5),
+                        slot_id: row.get(6),
+                        visit_at: row.get(7),
+                        created_at: row.get(8),
+                        details: AppointmentDetails::default(),
+                    },
+                    row.get(9),
+                )
+            })
+            .collect()
+        });
+        rows.into_iter()
+            .map(|(mut intent, sealed)| {
+                let json = self
+                    .crypto()
+                    .open_str(
+                        Aad::new(TABLE, "details", &intent.id.to_string()),
+                        &sealed,
+                    )
+                    .with_context(|| format!("cannot open booking_intents.details of {}", intent.id))?;
+                intent.details = serde_json::from_str(&json).with_context(|| {
+                    format!("booking_intents.details of {} does not decode", intent.id)
+                })?;
+                Ok(intent)
+            })
+            .collect()
+    }
+
+    fn seal_intent_details(&self, id: i64, details: &AppointmentDetails) -> anyhow::Result<Vec<u8>> {
+        let json = serde_json::to_string(details).context("cannot encode booking details")?;
+        Ok(self
+            .crypto()
+            .seal_str(Aad::new(TABLE, "details", &id.to_string()), &json))
+    }
+
+    /// Remembers that the user (`child_id: None`) or their child was found in clinic `lpu_id` under
+    /// `patient_id`, so the sync asks that clinic about their visits too.
+    pub async fn remember_patient(
+        &self,
+        user_id: i64,
+        child_id: Option<i64>,
+        lpu_id: i64,
+        patient_id: &str,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        self.ensure_user(user_id).await?;
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO registry_patients (user_id, person, lpu_id, patient_id, seen_at)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (user_id, person, lpu_id)
+                 DO UPDATE SET patient_id = EXCLUDED.patient_id, seen_at = EXCLUDED.seen_at",
+            )
+            .bind(user_id)
+            .bind(child_id.unwrap_or(0))
+            .bind(lpu_id)
+            .bind(patient_id)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+}
