@@ -118,7 +118,9 @@ async fn main() {
                         child_id: None,
                         lpu_id: 1,
                         patient_id: "p".to_owned(),
-                        registry_id: format!("s{i}"),
+                        registry_id: Some(format!("s{i}")),
+                        doctor_id: None,
+                        slot_id: None,
                         // Due one second from now, the visit an hour and a bit later.
                         visit_at: now + 3600 + 1 + i,
                         details: AppointmentDetails {
@@ -132,6 +134,7 @@ async fn main() {
                             latitude: Some(52.28),
                             longitude: Some(104.3),
                             local_time: "2026-12-01T09:30:00".to_owned(),
+                            local_end: None,
                         },
                         source: AppointmentSource::Bot,
                     },

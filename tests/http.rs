@@ -74,7 +74,9 @@ async fn metrics_of(db: databases::TestDb) {
         child_id: None,
         lpu_id: 10,
         patient_id: "p-1".to_owned(),
-        registry_id: "s-1".to_owned(),
+        registry_id: Some("s-1".to_owned()),
+        doctor_id: None,
+        slot_id: None,
         visit_at: now + 2 * 86_400,
         details: AppointmentDetails::default(),
         source: AppointmentSource::Bot,
@@ -88,7 +90,9 @@ async fn metrics_of(db: databases::TestDb) {
         .await
         .unwrap();
     let soon = NewAppointment {
-        registry_id: "s-2".to_owned(),
+        registry_id: Some("s-2".to_owned()),
+        doctor_id: None,
+        slot_id: None,
         visit_at: now + 7_200 - 300,
         ..visit.clone()
     };

@@ -31,8 +31,8 @@ use crate::registry::{
     AppointmentCancel, AppointmentCreate, Doctor, OrEmpty, PatientQuery, RegistryError,
     RegistryResult, Slot, Specialty,
 };
-use crate::store::dialogue::DialogueStorage;
 use crate::store::appointments::REGISTRY_LAG_SECS;
+use crate::store::dialogue::DialogueStorage;
 use crate::store::{ActivePerson, Appointment, AppointmentDetails, Intent, NewIntent};
 use crate::t;
 

@@ -208,7 +208,9 @@ fn visit_duration(details: &AppointmentDetails) -> Duration {
     };
     match (end - start).to_std() {
         // A visit of a second or of half a day is a registry's slip, not a visit.
-        Ok(length) if length >= Duration::from_secs(60) && length <= Duration::from_secs(8 * 3600) => {
+        Ok(length)
+            if length >= Duration::from_secs(60) && length <= Duration::from_secs(8 * 3600) =>
+        {
             length
         }
         _ => DEFAULT,

@@ -49,7 +49,12 @@ pub struct SyncReport {
 }
 
 /// Whether a visit the registry lists (`doctor` when it names one, at `visit_at`) is the stored one.
-fn same_visit(stored_doctor: Option<&str>, stored_at: i64, doctor: Option<&str>, visit_at: i64) -> bool {
+fn same_visit(
+    stored_doctor: Option<&str>,
+    stored_at: i64,
+    doctor: Option<&str>,
+    visit_at: i64,
+) -> bool {
     let doctors_agree = match (stored_doctor, doctor) {
         (Some(a), Some(b)) => a == b,
         _ => true,
@@ -160,8 +165,7 @@ pub async fn sync_user(
             }
         };
         answered.push((pair.lpu_id, pair.patient_id.clone()));
-        let at_pair =
-            |a: &Appointment| a.lpu_id == pair.lpu_id && a.patient_id == pair.patient_id;
+        let at_pair = |a: &Appointment| a.lpu_id == pair.lpu_id && a.patient_id == pair.patient_id;
         let mut ids = Vec::new();
         for visit in &listed {
             ids.push(visit.appointment_id.clone());

@@ -638,12 +638,13 @@ impl Store {
     ) -> anyhow::Result<bool> {
         let learned = with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let lpu_id: Option<i64> =
-                sqlx::query_scalar("SELECT lpu_id FROM appointments WHERE id = $1 AND user_id = $2")
-                    .bind(id)
-                    .bind(user_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let lpu_id: Option<i64> = sqlx::query_scalar(
+                "SELECT lpu_id FROM appointments WHERE id = $1 AND user_id = $2",
+            )
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
             let Some(lpu_id) = lpu_id else {
                 return Ok(false);
             };

@@ -185,11 +185,10 @@ impl Store {
             .map(|(mut intent, sealed)| {
                 let json = self
                     .crypto()
-                    .open_str(
-                        Aad::new(TABLE, "details", &intent.id.to_string()),
-                        &sealed,
-                    )
-                    .with_context(|| format!("cannot open booking_intents.details of {}", intent.id))?;
+                    .open_str(Aad::new(TABLE, "details", &intent.id.to_string()), &sealed)
+                    .with_context(|| {
+                        format!("cannot open booking_intents.details of {}", intent.id)
+                    })?;
                 intent.details = serde_json::from_str(&json).with_context(|| {
                     format!("booking_intents.details of {} does not decode", intent.id)
                 })?;
@@ -198,7 +197,11 @@ impl Store {
             .collect()
     }
 
-    fn seal_intent_details(&self, id: i64, details: &AppointmentDetails) -> anyhow::Result<Vec<u8>> {
+    fn seal_intent_details(
+        &self,
+        id: i64,
+        details: &AppointmentDetails,
+    ) -> anyhow::Result<Vec<u8>> {
         let json = serde_json::to_string(details).context("cannot encode booking details")?;
         Ok(self
             .crypto()

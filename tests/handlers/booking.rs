@@ -222,7 +222,10 @@ async fn the_journey_books_a_visit_stores_it_in_utc_and_sends_a_calendar_file() 
     assert_eq!(appointments.len(), 1);
     let stored = &appointments[0];
     assert_eq!(stored.source, AppointmentSource::Bot);
-    assert_eq!(stored.registry_id, at.slot.id);
+    assert_eq!(stored.slot_id.as_deref(), Some(at.slot.id.as_str()));
+    // The registry's own id of the booking was learnt from its list right after booking.
+    assert!(stored.registry_id.is_some());
+    assert!(stored.doctor_id.is_some());
     assert_eq!(stored.lpu_id, CLINIC);
     assert_eq!(stored.child_id, None);
     // 09:30 in Irkutsk is 01:30 UTC: the local time went through REGION_TZ.
@@ -535,7 +538,10 @@ async fn my_appointments_lists_visits_booked_here_and_elsewhere_and_cancels_one(
     let mut other = None;
     for doctor in doctors.iter().filter(|d| d.free_ticket_count > 0) {
         let slots = h.ctx.registry.slots(CLINIC, &doctor.id).await.unwrap();
-        if let Some(slot) = slots.into_iter().find(|s| s.id != mine.registry_id) {
+        if let Some(slot) = slots
+            .into_iter()
+            .find(|s| Some(&s.id) != mine.slot_id.as_ref())
+        {
             other = Some(slot);
             break;
         }
@@ -555,7 +561,10 @@ async fn my_appointments_lists_visits_booked_here_and_elsewhere_and_cancels_one(
     assert!(text.contains("<b>2.</b>"), "{text}");
     let all = h.store().upcoming_appointments(USER, now).await.unwrap();
     assert_eq!(all.len(), 2);
-    let elsewhere = all.iter().find(|a| a.registry_id == other.id).unwrap();
+    let elsewhere = all
+        .iter()
+        .find(|a| a.visit_at == unix_of(other.visit_start) && a.slot_id.is_none())
+        .unwrap();
     assert_eq!(elsewhere.source, AppointmentSource::Registry);
     assert_eq!(elsewhere.visit_at, unix_of(other.visit_start));
     assert_eq!(

@@ -32,7 +32,9 @@ async fn booked(h: &Harness, user: i64) -> Appointment {
                 child_id: None,
                 lpu_id: 10,
                 patient_id: "p-1".to_owned(),
-                registry_id: "slot-1".to_owned(),
+                registry_id: Some("slot-1".to_owned()),
+                doctor_id: None,
+                slot_id: None,
                 visit_at: now + 3 * 86_400,
                 details: AppointmentDetails {
                     person: "Петров Пётр Петрович".to_owned(),
@@ -45,6 +47,7 @@ async fn booked(h: &Harness, user: i64) -> Appointment {
                     latitude: Some(52.2869),
                     longitude: Some(104.305),
                     local_time: "2026-12-01T09:30:00".to_owned(),
+                    local_end: None,
                 },
                 source: AppointmentSource::Bot,
             },

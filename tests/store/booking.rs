@@ -59,7 +59,9 @@ fn visit(
         child_id,
         lpu_id,
         patient_id: patient.into(),
-        registry_id: slot.into(),
+        registry_id: Some(slot.into()),
+        doctor_id: None,
+        slot_id: None,
         visit_at: at,
         details: AppointmentDetails {
             person: "Иванов Иван Иванович".into(),
@@ -72,6 +74,7 @@ fn visit(
             latitude: None,
             longitude: None,
             local_time: "2026-12-01T09:30:00".into(),
+            local_end: None,
         },
         source: AppointmentSource::Bot,
     }

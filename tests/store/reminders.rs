@@ -30,6 +30,7 @@ fn details(person: &str) -> AppointmentDetails {
         latitude: Some(52.2869),
         longitude: Some(104.305),
         local_time: "2026-12-01T09:30:00".to_owned(),
+        local_end: None,
     }
 }
 
@@ -39,7 +40,9 @@ fn booking(user_id: i64, registry_id: &str, visit_at: i64) -> NewAppointment {
         child_id: None,
         lpu_id: 10,
         patient_id: "p-77".to_owned(),
-        registry_id: registry_id.to_owned(),
+        registry_id: Some(registry_id.to_owned()),
+        doctor_id: None,
+        slot_id: None,
         visit_at,
         details: details("Петров Пётр Петрович"),
         source: AppointmentSource::Bot,

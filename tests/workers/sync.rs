@@ -8,7 +8,7 @@ use std::time::Duration;
 use kvrachu_bot::bot::Ctx;
 use kvrachu_bot::store::{
     Appointment, AppointmentDetails, AppointmentSource, AppointmentStatus, DataKey, NewAppointment,
-    ReminderStatus, Store,
+    NewIntent, ReminderStatus, Store,
 };
 use kvrachu_bot::workers::{SyncStep, SyncWorker};
 use serde_json::{json, Value};
@@ -108,7 +108,9 @@ async fn booked_here(store: &Store, slot: &str, visit_at: i64) -> Appointment {
                 child_id: None,
                 lpu_id: CLINIC,
                 patient_id: PATIENT.to_owned(),
-                registry_id: slot.to_owned(),
+                registry_id: Some(slot.to_owned()),
+                doctor_id: None,
+                slot_id: None,
                 visit_at,
                 details: AppointmentDetails {
                     person: "Иванова Мария Петровна".to_owned(),
@@ -121,6 +123,7 @@ async fn booked_here(store: &Store, slot: &str, visit_at: i64) -> Appointment {
                     latitude: None,
                     longitude: None,
                     local_time: VISIT_LOCAL.to_owned(),
+                    local_end: None,
                 },
                 source: AppointmentSource::Bot,
             },
@@ -148,7 +151,11 @@ async fn a_visit_the_clinic_cancelled_is_cancelled_here_without_reminders_and_th
         VISIT + 24 * H + 30 * 60,
     )
     .await;
-    registry_lists(&s.registry, json!([listed(&kept.registry_id, VISIT_LOCAL)])).await;
+    registry_lists(
+        &s.registry,
+        json!([listed(kept.registry_id.as_deref().unwrap(), VISIT_LOCAL)]),
+    )
+    .await;
 
     let step = s.worker.try_execute_step(NOW).await.unwrap();
     assert_eq!(
@@ -158,7 +165,8 @@ async fn a_visit_the_clinic_cancelled_is_cancelled_here_without_reminders_and_th
             synced: 1,
             found: 0,
             cancelled: 1,
-            notified: 1
+            notified: 1,
+            ..SyncStep::default()
         }
     );
     assert_eq!(s.status(gone.id).await, AppointmentStatus::Cancelled);
@@ -196,7 +204,7 @@ async fn a_visit_booked_by_phone_gets_reminders_and_the_user_is_told() {
     registry_lists(
         &s.registry,
         json!([
-            listed(&here.registry_id, VISIT_LOCAL),
+            listed(here.registry_id.as_deref().unwrap(), VISIT_LOCAL),
             listed(phone_slot, "2026-12-03T08:40:00"),
             // Already over: not worth a reminder or a word.
             listed("738_2026-11-27_09:00:00", "2026-11-27T09:00:00"),
@@ -208,7 +216,10 @@ async fn a_visit_booked_by_phone_gets_reminders_and_the_user_is_told() {
     assert_eq!((step.found, step.cancelled, step.notified), (1, 0, 1));
     let all = s.store().upcoming_appointments(USER, NOW).await.unwrap();
     assert_eq!(all.len(), 2);
-    let found = all.iter().find(|a| a.registry_id == phone_slot).unwrap();
+    let found = all
+        .iter()
+        .find(|a| a.registry_id.as_deref() == Some(phone_slot))
+        .unwrap();
     assert_eq!(found.source, AppointmentSource::Registry);
     assert_eq!(found.details.person, "Иванова Мария Петровна");
     assert_eq!(found.details.clinic, "Поликлиника № 11");
@@ -349,7 +360,9 @@ async fn the_running_worker_syncs_at_once_and_stops_when_told() {
                 child_id: None,
                 lpu_id: CLINIC,
                 patient_id: PATIENT.to_owned(),
-                registry_id: "738_soon".to_owned(),
+                registry_id: Some("738_soon".to_owned()),
+                doctor_id: None,
+                slot_id: None,
                 visit_at: at,
                 details: AppointmentDetails {
                     person: "Иванова Мария Петровна".to_owned(),
@@ -362,6 +375,7 @@ async fn the_running_worker_syncs_at_once_and_stops_when_told() {
                     latitude: None,
                     longitude: None,
                     local_time: VISIT_LOCAL.to_owned(),
+                    local_end: None,
                 },
                 source: AppointmentSource::Bot,
             },
@@ -400,7 +414,7 @@ async fn a_visit_cancelled_here_minutes_ago_is_not_brought_back_by_a_lagging_reg
     // The clinic's list still shows it a minute later: left cancelled, nothing said.
     registry_lists(
         &s.registry,
-        json!([listed(&visit.registry_id, VISIT_LOCAL)]),
+        json!([listed(visit.registry_id.as_deref().unwrap(), VISIT_LOCAL)]),
     )
     .await;
     let step = s.worker.try_execute_step(NOW).await.unwrap();
@@ -413,4 +427,222 @@ async fn a_visit_cancelled_here_minutes_ago_is_not_brought_back_by_a_lagging_reg
     assert_eq!((step.found, step.notified), (1, 1));
     assert_eq!(s.status(visit.id).await, AppointmentStatus::Booked);
     assert_eq!(pending(&s.store().reminders_of(visit.id).await.unwrap()), 2);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Booking identity: the registry lists a booking under an id of its own, not the slot's
+
+const SLOT: &str = "738_2026-12-01_09:30:00";
+const DOCTOR: &str = "ab-17";
+/// The id the live registry gives the booking of `SLOT` in `/appointments`.
+const APPOINTMENT: &str = "14643472";
+
+fn details() -> AppointmentDetails {
+    AppointmentDetails {
+        person: "Иванова Мария Петровна".to_owned(),
+        doctor: "Смирнова Елена Викторовна".to_owned(),
+        specialty: "Терапевт".to_owned(),
+        clinic: "Поликлиника № 11".to_owned(),
+        address: "г. Иркутск, ул. Ядринцева, 1".to_owned(),
+        room: Some("214".to_owned()),
+        phone: None,
+        latitude: None,
+        longitude: None,
+        local_time: VISIT_LOCAL.to_owned(),
+        local_end: Some("2026-12-01T09:45:00".to_owned()),
+    }
+}
+
+/// A visit booked through the bot at `at`, as booking stores it before the registry's id is known.
+async fn booked_through_bot(store: &Store, at: i64) -> Appointment {
+    store.record_consent(USER, at - H).await.unwrap();
+    store
+        .upsert_appointment(
+            &NewAppointment {
+                user_id: USER,
+                child_id: None,
+                lpu_id: CLINIC,
+                patient_id: PATIENT.to_owned(),
+                registry_id: None,
+                doctor_id: Some(DOCTOR.to_owned()),
+                slot_id: Some(SLOT.to_owned()),
+                visit_at: VISIT,
+                details: details(),
+                source: AppointmentSource::Bot,
+            },
+            &[Duration::from_secs(86_400), Duration::from_secs(7_200)],
+            at,
+        )
+        .await
+        .unwrap()
+}
+
+fn new_intent() -> NewIntent {
+    NewIntent {
+        user_id: USER,
+        child_id: None,
+        lpu_id: CLINIC,
+        patient_id: PATIENT.to_owned(),
+        doctor_id: DOCTOR.to_owned(),
+        slot_id: SLOT.to_owned(),
+        visit_at: VISIT,
+        details: details(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_booking_listed_under_the_registrys_own_id_is_neither_found_again_nor_cancelled() {
+    let s = setup().await;
+    let mine = booked_through_bot(s.store(), NOW - 20).await;
+    assert_eq!(mine.registry_id, None);
+    registry_lists(&s.registry, json!([listed(APPOINTMENT, VISIT_LOCAL)])).await;
+
+    // 20 s after booking, and again after the 10-minute grace: the bot's own booking, once.
+    for now in [NOW, NOW + 20 * 60, NOW + 2 * H] {
+        s.store().schedule_registry_sync(USER, now).await.unwrap();
+        let step = s.worker.try_execute_step(now).await.unwrap();
+        assert_eq!(
+            (step.users, step.found, step.cancelled, step.notified),
+            (1, 0, 0, 0),
+            "at {now}"
+        );
+    }
+    let all = s.store().upcoming_appointments(USER, NOW).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].id, mine.id);
+    assert_eq!(all[0].registry_id.as_deref(), Some(APPOINTMENT));
+    assert_eq!(all[0].status, AppointmentStatus::Booked);
+    assert_eq!(pending(&s.store().reminders_of(mine.id).await.unwrap()), 2);
+    assert!(s.fake.messages_to(USER).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copy_an_older_release_stored_under_the_registrys_id_is_merged_into_the_bots_booking() {
+    let s = setup().await;
+    let mine = booked_through_bot(s.store(), NOW - 3 * H).await;
+    // What the sync of an older release did ~20 s after the booking: stored the listed visit again.
+    let copy = booked_here(s.store(), APPOINTMENT, VISIT).await;
+    assert_ne!(copy.id, mine.id);
+    registry_lists(&s.registry, json!([listed(APPOINTMENT, VISIT_LOCAL)])).await;
+
+    let step = s.worker.try_execute_step(NOW).await.unwrap();
+    assert_eq!((step.found, step.cancelled, step.notified), (0, 0, 0));
+    let all = s.store().upcoming_appointments(USER, NOW).await.unwrap();
+    assert_eq!(all.len(), 1, "one visit, reminded of once");
+    assert_eq!(all[0].id, mine.id);
+    assert_eq!(all[0].registry_id.as_deref(), Some(APPOINTMENT));
+    assert_eq!(s.store().appointment(USER, copy.id).await.unwrap(), None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_booking_whose_answer_was_lost_is_stored_with_reminders_once_the_clinic_lists_it() {
+    let s = setup().await;
+    s.store().record_consent(USER, NOW - H).await.unwrap();
+    // The bot recorded the booking, called create, and was killed before the answer came.
+    s.store()
+        .open_intent(&new_intent(), NOW - 40)
+        .await
+        .unwrap();
+    registry_lists(&s.registry, json!([listed(APPOINTMENT, VISIT_LOCAL)])).await;
+
+    let step = s.worker.try_execute_step(NOW).await.unwrap();
+    assert_eq!((step.users, step.confirmed, step.found), (1, 1, 0));
+    assert_eq!(step.notified, 1);
+    let all = s.store().upcoming_appointments(USER, NOW).await.unwrap();
+    assert_eq!(all.len(), 1);
+    let visit = &all[0];
+    assert_eq!(visit.source, AppointmentSource::Bot);
+    assert_eq!(visit.registry_id.as_deref(), Some(APPOINTMENT));
+    assert_eq!(visit.slot_id.as_deref(), Some(SLOT));
+    assert_eq!(pending(&s.store().reminders_of(visit.id).await.unwrap()), 2);
+    assert!(s.store().open_intents(USER).await.unwrap().is_empty());
+    let notice = s.fake.messages_to(USER).remove(0);
+    assert!(
+        notice.text().contains("Вы записаны к врачу"),
+        "{}",
+        notice.text()
+    );
+    assert!(
+        notice.text().contains("не ответила сразу"),
+        "{}",
+        notice.text()
+    );
+
+    // Later syncs know it: no «Нашли вашу запись», no second reminder set.
+    s.store()
+        .schedule_registry_sync(USER, NOW + H)
+        .await
+        .unwrap();
+    let step = s.worker.try_execute_step(NOW + H).await.unwrap();
+    assert_eq!((step.found, step.confirmed, step.notified), (0, 0, 0));
+    assert_eq!(
+        s.store()
+            .upcoming_appointments(USER, NOW)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_booking_whose_answer_was_lost_and_that_the_clinic_never_lists_is_reported_as_not_made() {
+    let s = setup().await;
+    s.store().record_consent(USER, NOW - H).await.unwrap();
+    s.store()
+        .open_intent(&new_intent(), NOW - 60)
+        .await
+        .unwrap();
+    registry_lists(&s.registry, json!([])).await;
+
+    // Within the grace period the registry may still finish the create: asked again soon.
+    let step = s.worker.try_execute_step(NOW).await.unwrap();
+    assert_eq!((step.users, step.confirmed, step.not_booked), (1, 0, 0));
+    assert_eq!(s.store().open_intents(USER).await.unwrap().len(), 1);
+    let next = s.store().registry_sync_at(USER).await.unwrap().unwrap();
+    assert!(
+        next <= NOW + 60,
+        "asked again within a minute, not in {}",
+        next - NOW
+    );
+
+    // After it, the user is told plainly and offered to book again.
+    let later = NOW + 10 * 60;
+    let step = s.worker.try_execute_step(later).await.unwrap();
+    assert_eq!((step.users, step.not_booked, step.notified), (1, 1, 1));
+    assert!(s.store().open_intents(USER).await.unwrap().is_empty());
+    assert!(s
+        .store()
+        .upcoming_appointments(USER, NOW)
+        .await
+        .unwrap()
+        .is_empty());
+    let notice = s.fake.messages_to(USER).remove(0);
+    assert!(
+        notice.text().contains("Запись не состоялась"),
+        "{}",
+        notice.text()
+    );
+    assert!(
+        notice
+            .buttons()
+            .iter()
+            .any(|(label, _)| label.contains("Записаться")),
+        "{:?}",
+        notice.buttons()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_clinic_the_person_was_found_in_is_asked_about_visits_booked_by_phone() {
+    let s = setup().await;
+    s.store().record_consent(USER, NOW - H).await.unwrap();
+    // Found at the clinic while booking (the booking itself went elsewhere): no visit stored there.
+    s.store()
+        .remember_patient(USER, None, CLINIC, PATIENT, NOW - H)
+        .await
+        .unwrap();
+    registry_lists(&s.registry, json!([listed(APPOINTMENT, VISIT_LOCAL)])).await;
+    let step = s.worker.try_execute_step(NOW).await.unwrap();
+    assert_eq!((step.users, step.found, step.notified), (1, 1, 1));
 }
