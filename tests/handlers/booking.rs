@@ -764,17 +764,17 @@ async fn a_patient_the_clinic_does_not_know_is_told_they_may_be_attached_elsewhe
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_registry_failing_at_confirm_time_stores_nothing_and_says_so() {
+async fn the_registry_failing_before_anything_is_asked_of_it_says_so_and_retries() {
     let (server, h, _) = at_confirm_with_mock().await;
     Mock::given(method("GET"))
         .and(path("/patient/search"))
-        .respond_with(envelope(json!("12345")))
+        .respond_with(ResponseTemplate::new(502))
         .mount(&server)
         .await;
     Mock::given(method("POST"))
         .and(path("/appointment/create"))
-        .respond_with(ResponseTemplate::new(502))
-        .expect(1)
+        .respond_with(envelope(json!(null)))
+        .expect(0)
         .mount(&server)
         .await;
     let mut bot = h.bot(tap("bk:ok:777"));
@@ -791,13 +791,7 @@ async fn the_registry_failing_at_confirm_time_stores_nothing_and_says_so() {
             vec![("« Меню".to_owned(), "menu".to_owned())]
         ]
     );
-    let now = chrono::Utc::now().timestamp();
-    assert!(h
-        .store()
-        .upcoming_appointments(USER, now)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(h.store().open_intents(USER).await.unwrap().is_empty());
 
     // «Повторить» shows the same confirmation with a new token.
     let (text, kb) = edited(&tap_on(&mut bot, "bk:r").await);
@@ -806,6 +800,157 @@ async fn the_registry_failing_at_confirm_time_stores_nothing_and_says_so() {
         "{text}"
     );
     assert_ne!(data_of(&kb, "✅ Подтвердить"), "bk:ok:777");
+}
+
+/// The registry's list of the patient's visits at the mock clinic, the booking of `slot` in it under an id
+/// of the registry's own.
+async fn clinic_lists(server: &MockServer, slot: Option<&PickedSlot>) {
+    let visits = match slot {
+        Some(slot) => json!([{
+            "appointmentId": "14643472",
+            "visitStart": slot.start.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            "lpuId": "111",
+            "lpuShortName": "Поликлиника № 11",
+            "patientId": "12345",
+            "doctorRendingConsultation": { "id": "d1", "name": "Сидоров Семён Семёнович" },
+            "specialityRendingConsultation": { "id": "7", "name": "Терапевт" }
+        }]),
+        None => json!([]),
+    };
+    Mock::given(method("GET"))
+        .and(path("/appointments"))
+        .respond_with(envelope(visits))
+        .mount(server)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_answered_too_late_is_not_lost_the_visit_appears_once_the_clinic_lists_it() {
+    let (server, h, slot) = at_confirm_with_mock().await;
+    Mock::given(method("GET"))
+        .and(path("/patient/search"))
+        .respond_with(envelope(json!("12345")))
+        .mount(&server)
+        .await;
+    // The registry books, but its answer comes after the bot stopped waiting (a 502 from its gateway).
+    Mock::given(method("POST"))
+        .and(path("/appointment/create"))
+        .respond_with(ResponseTemplate::new(502))
+        .expect(1)
+        .mount(&server)
+        .await;
+    clinic_lists(&server, None).await;
+    let mut bot = h.bot(tap("bk:ok:777"));
+    bot.dispatch().await;
+    let (text, kb) = edited(&bot.get_responses());
+    assert!(
+        text.starts_with(&format!(
+            "{DEMO}⏳ <b>Поликлиника не ответила вовремя</b>\n"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("Сидоров Семён Семёнович"), "{text}");
+    assert!(text.contains("напишу сюда"), "{text}");
+    assert_eq!(
+        kb,
+        vec![vec![
+            ("📋 Мои записи".to_owned(), "bk:a".to_owned()),
+            ("« Меню".to_owned(), "menu".to_owned())
+        ]]
+    );
+    let now = chrono::Utc::now().timestamp();
+    assert!(h
+        .store()
+        .upcoming_appointments(USER, now)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(h.store().open_intents(USER).await.unwrap().len(), 1);
+
+    // The clinic lists the visit now: «Мои записи» says it went through and shows it, once.
+    server.reset().await;
+    clinic_lists(&server, Some(&slot)).await;
+    let responses = tap_on(&mut bot, "bk:a").await;
+    let told = &responses.sent_messages;
+    assert_eq!(told.len(), 1, "one «Вы записаны»");
+    assert!(
+        told[0].text().unwrap().contains("Вы записаны к врачу"),
+        "{:?}",
+        told[0].text()
+    );
+    assert_eq!(responses.edited_messages_text.len(), 1);
+    assert_eq!(responses.answered_callback_queries.len(), 1);
+    let list = responses.edited_messages_text[0].message.text().unwrap();
+    assert!(list.contains("<b>Мои записи</b>"), "{list}");
+    assert!(list.contains("Сидоров Семён Семёнович"), "{list}");
+    let all = h.store().upcoming_appointments(USER, now).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].registry_id.as_deref(), Some("14643472"));
+    assert_eq!(all[0].slot_id.as_deref(), Some(slot.id.as_str()));
+    assert_eq!(all[0].source, AppointmentSource::Bot);
+    assert!(h.store().open_intents(USER).await.unwrap().is_empty());
+
+    tap_on(&mut bot, "bk:a").await;
+    assert_eq!(
+        h.store()
+            .upcoming_appointments(USER, now)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_booking_is_cancelled_with_the_registrys_own_id_not_the_slots() {
+    let (server, h, slot) = at_confirm_with_mock().await;
+    Mock::given(method("GET"))
+        .and(path("/patient/search"))
+        .respond_with(envelope(json!("12345")))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/appointment/create"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"success": true, "errorCode": 0, "message": null, "stackTrace": null}),
+        ))
+        .mount(&server)
+        .await;
+    clinic_lists(&server, Some(&slot)).await;
+    Mock::given(method("POST"))
+        .and(path("/appointment/cancel"))
+        .and(wiremock::matchers::body_partial_json(
+            json!({"lpuId": 111, "patientId": "12345", "appointmentId": "14643472"}),
+        ))
+        .respond_with(envelope(json!(true)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut bot = h.bot(tap("bk:ok:777"));
+    bot.dispatch().await;
+    let (text, _) = edited(&bot.get_responses());
+    assert!(text.contains("Вы записаны к врачу"), "{text}");
+    let now = chrono::Utc::now().timestamp();
+    let visit = h
+        .store()
+        .upcoming_appointments(USER, now)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(visit.registry_id.as_deref(), Some("14643472"));
+
+    tap_on(&mut bot, &format!("bk:x:{}", visit.id)).await;
+    let (text, _) = edited(&tap_on(&mut bot, &format!("bk:xy:{}", visit.id)).await);
+    assert!(text.contains("Запись отменена"), "{text}");
+    assert_eq!(
+        h.store()
+            .appointment(USER, visit.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        AppointmentStatus::Cancelled
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
