@@ -251,3 +251,152 @@ both_backends!(
         );
     }
 );
+
+fn intent(slot: &str, at: i64) -> kvrachu_bot::store::NewIntent {
+    kvrachu_bot::store::NewIntent {
+        user_id: ALICE,
+        child_id: Some(77),
+        lpu_id: 204,
+        patient_id: "p-77".into(),
+        doctor_id: "п100.136".into(),
+        slot_id: slot.into(),
+        visit_at: at,
+        details: AppointmentDetails {
+            person: "Иванова Мария Ивановна".into(),
+            local_time: "2026-12-01T09:30:00".into(),
+            ..AppointmentDetails::default()
+        },
+    }
+}
+
+both_backends!(
+    a_booking_intent_is_kept_sealed_renewed_by_a_retry_and_closed_once,
+    |store: Store, url: String, _key| async move {
+        let slot = "17.02.2025;10:30;п100.136";
+        let (id, before) = store
+            .open_intent(&intent(slot, NOW + 86_400), NOW)
+            .await
+            .unwrap();
+        assert!(!before);
+        // The same slot booked again (a retry after a lost answer) is the same intent.
+        let (again, before) = store
+            .open_intent(&intent(slot, NOW + 86_400), NOW + 30)
+            .await
+            .unwrap();
+        assert_eq!((again, before), (id, true));
+        let open = store.open_intents(ALICE).await.unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].created_at, NOW + 30);
+        assert_eq!(open[0].details.person, "Иванова Мария Ивановна");
+        assert_eq!(open[0].child_id, Some(77));
+        assert!(open[0].matches(Some("п100.136"), NOW + 86_400));
+        assert!(!open[0].matches(Some("other"), NOW + 86_400));
+        assert!(!open[0].matches(None, NOW + 86_400 + 900));
+        // The patient's name never lies in the database in the clear.
+        let sealed = raw_intent_details(&url).await;
+        assert_eq!(sealed.len(), 1);
+        assert!(!sealed[0]
+            .windows("Иванова".len())
+            .any(|w| w == "Иванова".as_bytes()));
+        // Its clinic is asked about at the next sync, before any other.
+        let known = store.known_patients(ALICE).await.unwrap();
+        assert_eq!(
+            known[0],
+            KnownPatient {
+                child_id: Some(77),
+                lpu_id: 204,
+                patient_id: "p-77".into()
+            }
+        );
+        assert!(store.close_intent(ALICE, id).await.unwrap());
+        assert!(!store.close_intent(ALICE, id).await.unwrap());
+        assert!(store.open_intents(ALICE).await.unwrap().is_empty());
+    }
+);
+
+both_backends!(
+    a_user_with_only_an_open_intent_or_a_known_clinic_is_claimed_for_sync,
+    |store: Store, _url: String, _key| async move {
+        store
+            .open_intent(&intent("s1", NOW + 86_400), NOW)
+            .await
+            .unwrap();
+        store
+            .remember_patient(BOB, None, 300, "bob-300", NOW)
+            .await
+            .unwrap();
+        let claimed = store
+            .claim_registry_sync(NOW, 1800, 30 * 86_400, 10)
+            .await
+            .unwrap();
+        assert_eq!(claimed, vec![ALICE, BOB]);
+        let known = store.known_patients(BOB).await.unwrap();
+        assert_eq!(
+            known,
+            vec![KnownPatient {
+                child_id: None,
+                lpu_id: 300,
+                patient_id: "bob-300".into()
+            }]
+        );
+    }
+);
+
+both_backends!(
+    a_booking_made_here_learns_its_registry_id_and_is_found_by_it_afterwards,
+    |store: Store, _url: String, _key| async move {
+        let mut new = visit(
+            ALICE,
+            None,
+            204,
+            "p1",
+            "738_2026-12-01_09:30:00",
+            NOW + 86_400,
+        );
+        new.registry_id = None;
+        new.slot_id = Some("738_2026-12-01_09:30:00".into());
+        new.doctor_id = Some("d1".into());
+        let stored = store.upsert_appointment(&new, &[], NOW).await.unwrap();
+        assert_eq!(stored.registry_id, None);
+        // The slot id is not a registry id: nothing is found by it.
+        assert_eq!(
+            store
+                .appointment_by_registry_id(ALICE, 204, "738_2026-12-01_09:30:00")
+                .await
+                .unwrap(),
+            None
+        );
+        // Stored again before the id is known (a retry): the same row.
+        let again = store.upsert_appointment(&new, &[], NOW).await.unwrap();
+        assert_eq!(again.id, stored.id);
+        // Stored with the id learnt: still the same row, now known by that id.
+        new.registry_id = Some("14643472".into());
+        let learnt = store.upsert_appointment(&new, &[], NOW).await.unwrap();
+        assert_eq!(learnt.id, stored.id);
+        assert_eq!(learnt.registry_id.as_deref(), Some("14643472"));
+        assert_eq!(learnt.doctor_id.as_deref(), Some("d1"));
+        let found = store
+            .appointment_by_registry_id(ALICE, 204, "14643472")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.id, stored.id);
+        assert_eq!(
+            store.upcoming_appointments(ALICE, NOW).await.unwrap().len(),
+            1
+        );
+    }
+);
+
+/// The `details` column of every booking intent, as a database administrator would see it.
+async fn raw_intent_details(url: &str) -> Vec<Vec<u8>> {
+    use sqlx::Connection;
+    const RAW: &str = "SELECT details FROM booking_intents";
+    if url.starts_with("sqlite") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(RAW).fetch_all(&mut conn).await.unwrap()
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(RAW).fetch_all(&mut conn).await.unwrap()
+    }
+}
