@@ -498,6 +498,60 @@ mod tests {
         ]
     }
 
+    fn visit_with_end(end: Option<&str>) -> Appointment {
+        Appointment {
+            id: 7,
+            user_id: 1,
+            child_id: None,
+            lpu_id: 204,
+            patient_id: "p".into(),
+            registry_id: Some("14643472".into()),
+            doctor_id: None,
+            slot_id: None,
+            // 09:30 in Irkutsk on 1 December 2026.
+            visit_at: 1_796_088_600,
+            details: AppointmentDetails {
+                person: "Иванов Иван Иванович".into(),
+                specialty: "Терапевт".into(),
+                local_time: "2026-12-01T09:30:00".into(),
+                local_end: end.map(str::to_owned),
+                ..AppointmentDetails::default()
+            },
+            status: AppointmentStatus::Booked,
+            source: crate::store::AppointmentSource::Bot,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn dtend(ics: &str) -> &str {
+        ics.lines()
+            .find_map(|line| line.strip_prefix("DTEND;TZID=Asia/Irkutsk:"))
+            .unwrap_or_else(|| panic!("no DTEND in {ics}"))
+    }
+
+    #[test]
+    fn the_calendar_file_ends_the_visit_at_the_slots_end() {
+        let tz = chrono_tz::Asia::Irkutsk;
+        let (_, ics) = calendar_file(
+            Lang::Ru,
+            &visit_with_end(Some("2026-12-01T09:45:00")),
+            tz,
+            0,
+        );
+        assert_eq!(dtend(&ics), "20261201T094500");
+        // Without an end, or with one the registry got wrong, half an hour.
+        for end in [
+            None,
+            Some("2026-12-01T09:30:00"),
+            Some("2026-12-02T09:45:00"),
+            Some("x"),
+        ] {
+            let (_, ics) = calendar_file(Lang::Ru, &visit_with_end(end), tz, 0);
+            assert_eq!(dtend(&ics), "20261201T100000", "{end:?}");
+        }
+    }
+
     #[test]
     fn every_button_round_trips_within_64_bytes() {
         assert_round_trips(all().into_iter().map(super::super::Cb::Reminders));
