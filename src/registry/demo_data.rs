@@ -1043,11 +1043,23 @@ impl DemoDoctor {
     /// The free-ticket count the registry shows beside the bookable one: some tickets are kept for other
     /// channels (the front desk, referrals), so it may be larger («10» where one can be booked, «2» where
     /// none can).
+    ///
+    /// A doctor without a schedule has no tickets at all, unless they get cancellations: their line may then
+    /// read «2» with nothing to book.
     pub fn ticket_count(&self, free: usize) -> u32 {
-        let extra = match hash(&format!("{}~tickets", self.id)) % 4 {
-            0 => 9,
-            1 => 2,
-            _ => 0,
+        let h = hash(&format!("{}~tickets", self.id));
+        let extra = if !self.has_schedule() {
+            if self.gets_cancellations() && !(h / 16).is_multiple_of(3) {
+                2
+            } else {
+                0
+            }
+        } else {
+            match h % 4 {
+                0 => 9,
+                1 => 2,
+                _ => 0,
+            }
         };
         (free + extra) as u32
     }
@@ -1442,6 +1454,9 @@ mod tests {
             let free = doctor.schedule(today).len();
             let tickets = doctor.ticket_count(free) as usize;
             assert!(tickets >= free);
+            if !doctor.has_schedule() && !doctor.gets_cancellations() {
+                assert_eq!(tickets, 0, "{}", doctor.id);
+            }
             if tickets > free {
                 more_tickets += 1;
                 if free == 0 {
