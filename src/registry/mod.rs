@@ -134,7 +134,7 @@ pub struct Doctor {
     pub name: String,
     /// The doctor's участок, free text as the registry writes it («14-д участок», «1 Педиатрическое
     /// Отделение», «10, 18, 19»); `""` reads as absent.
-    #[serde(default, deserialize_with = "wire::opt_string")]
+    #[serde(default, deserialize_with = "wire::opt_text")]
     pub aria_number: Option<String>,
     /// What patients need to know (absences with dates, участки); may be multi-line.
     #[serde(default, deserialize_with = "wire::opt_text")]
@@ -154,6 +154,21 @@ pub struct Doctor {
     pub first_name: Option<String>,
     #[serde(default, deserialize_with = "wire::opt_string")]
     pub middle_name: Option<String>,
+}
+
+impl Doctor {
+    /// The name to show: `name` as the registry gives it, or the name's parts when it gives only those.
+    pub fn full_name(&self) -> String {
+        if !self.name.is_empty() {
+            return self.name.clone();
+        }
+        [&self.last_name, &self.first_name, &self.middle_name]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 /// A free slot (талон). `id` is opaque and may be longer than a button's data: keep it server-side.
@@ -197,7 +212,8 @@ pub struct PatientAppointment {
     /// The region's local time.
     #[serde(deserialize_with = "wire::datetime")]
     pub visit_start: NaiveDateTime,
-    #[serde(default, deserialize_with = "wire::opt_i64")]
+    /// A string on the live service («"15"»); a value that is not a number reads as absent.
+    #[serde(default, deserialize_with = "wire::lenient_opt_i64")]
     pub lpu_id: Option<i64>,
     #[serde(default, deserialize_with = "wire::opt_string")]
     pub lpu_short_name: Option<String>,
@@ -508,6 +524,36 @@ mod tests {
         assert_eq!(clinic.email, None);
         assert_eq!(clinic.coordinates(), Some((52.26, 104.25)));
         assert!(clinic.is_active);
+    }
+
+    #[test]
+    fn a_doctor_is_named_by_the_parts_when_the_whole_name_is_missing() {
+        let doctor: Doctor = serde_json::from_value(serde_json::json!({
+            "id": "п100.136", "name": "", "ariaNumber": ["14"], "comment": {"x": 1},
+            "lastName": "Антонова", "firstName": "Елена", "middleName": null
+        }))
+        .unwrap();
+        assert_eq!(doctor.full_name(), "Антонова Елена");
+        assert_eq!((doctor.aria_number, doctor.comment), (None, None));
+        let named: Doctor =
+            serde_json::from_value(serde_json::json!({"id": 7, "name": "Антонова Е.В."})).unwrap();
+        assert_eq!(named.full_name(), "Антонова Е.В.");
+    }
+
+    #[test]
+    fn an_appointment_reads_lpu_id_as_a_string_and_does_without_the_patients_name() {
+        let visit: PatientAppointment = serde_json::from_value(serde_json::json!({
+            "appointmentId": 14643472, "visitStart": "2026-12-14T09:30:00", "lpuId": "15",
+            "isAppointmentByReferral": true, "referralId": "b7c1"
+        }))
+        .unwrap();
+        assert_eq!(visit.appointment_id, "14643472");
+        assert_eq!(visit.lpu_id, Some(15));
+        let odd: PatientAppointment = serde_json::from_value(serde_json::json!({
+            "appointmentId": "1", "visitStart": "2026-12-14T09:30:00", "lpuId": "ГП-15"
+        }))
+        .unwrap();
+        assert_eq!(odd.lpu_id, None);
     }
 
     #[test]

@@ -117,6 +117,14 @@ pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error>
     }
 }
 
+/// A number that may come as a string; anything unreadable is absent rather than failing the item.
+pub fn lenient_opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(text(Value::deserialize(d)?)
+        .ok()
+        .flatten()
+        .and_then(|s| s.parse::<i64>().ok()))
+}
+
 pub fn i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     opt_i64(d)?.ok_or_else(|| D::Error::custom("a required number is empty"))
 }
