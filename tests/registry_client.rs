@@ -1526,6 +1526,15 @@ async fn the_demo_answers_in_the_live_envelopes() {
         keys,
         ["errorCode", "message", "result", "stackTrace", "success"]
     );
+    // Endpoint 3 answers nothing to rely on: a bare 404; the clinic is found in the district lists.
+    let lpu = reqwest::get(format!(
+        "{}/shared/lpu/111",
+        base.as_str().trim_end_matches('/')
+    ))
+    .await
+    .unwrap();
+    assert_eq!(lpu.status(), reqwest::StatusCode::NOT_FOUND);
+    assert_eq!(registry.clinic(111).await.unwrap().id, 111);
     // An unknown district: success with an empty list.
     assert_eq!(
         raw_get(&base, "/shared/district/999/lpus").await["result"],

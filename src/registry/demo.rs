@@ -18,6 +18,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
@@ -207,11 +208,14 @@ async fn clinics(Path(district): Path<String>) -> Answer {
     ok(list)
 }
 
-async fn clinic(Path(lpu): Path<String>) -> Answer {
-    match lpu.parse().ok().and_then(demo_data::find_clinic) {
-        Some(clinic) => ok(clinic.to_clinic()),
-        None => unknown_clinic(),
-    }
+/// Endpoint 3 (`/shared/lpu/{id}`): no recorded answer of the live service exists, so the demo gives none
+/// either — a bare 404, as a gateway without the route would — and the bot has to find clinics in the
+/// districts' lists.
+async fn clinic(Path(_lpu): Path<String>) -> (StatusCode, Answer) {
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({ "status": 404, "error": "Not Found" })),
+    )
 }
 
 #[derive(Deserialize)]

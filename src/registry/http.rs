@@ -291,13 +291,19 @@ impl HttpRegistry {
         (at.elapsed() < self.inner.config.reference_ttl).then(|| clinic.clone())
     }
 
-    /// Looks for a clinic in the districts' lists (reference data, cached): the index is filled on the
-    /// way. `Ok(None)` when every list was read and none has it.
+    /// Looks for a clinic in the districts' lists (reference data, cached): four lists at a time, stopping
+    /// at the one that has it; the index is filled on the way. `Ok(None)` when every list was read and none
+    /// has it.
     async fn find_in_districts(&self, lpu_id: i64) -> RegistryResult<Option<Clinic>> {
+        use futures::StreamExt;
+
         let districts = self.districts().await?;
+        let mut lists = futures::stream::iter(districts.into_iter().map(|district| district.id))
+            .map(|id| async move { self.clinics(&id).await })
+            .buffer_unordered(4);
         let mut failure = None;
-        for district in &districts {
-            match self.clinics(&district.id).await {
+        while let Some(listed) = lists.next().await {
+            match listed {
                 Ok(clinics) => {
                     if let Some(clinic) = clinics.into_iter().find(|c| c.id == lpu_id) {
                         return Ok(Some(clinic));
