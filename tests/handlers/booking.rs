@@ -626,13 +626,15 @@ async fn my_appointments_lists_visits_booked_here_and_elsewhere_and_cancels_one(
         .appointments(CLINIC, &mine.patient_id)
         .await
         .unwrap();
+    // Only the visit booked elsewhere is left, under its own registry id.
     assert_eq!(
         in_registry
             .iter()
-            .map(|a| a.appointment_id.clone())
+            .map(|a| Some(a.appointment_id.clone()))
             .collect::<Vec<_>>(),
-        vec![other.id.clone()]
+        vec![elsewhere.registry_id.clone()]
     );
+    assert_eq!(in_registry[0].visit_start, other.visit_start);
     // The old question's «Да» again: that appointment is no longer there to cancel.
     let again = tap_on(&mut at.bot, &format!("bk:xy:{}", mine.id)).await;
     assert!(again.answered_callback_queries[0].text.is_some());
@@ -1038,7 +1040,9 @@ async fn a_booking_the_bot_cannot_store_is_still_shown_as_made_at_the_clinic() {
         .unwrap();
     let listed = h.ctx.registry.appointments(CLINIC, &patient).await.unwrap();
     assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].appointment_id, at.slot.id);
+    // Under the registry's own id, not the slot's.
+    assert_ne!(listed[0].appointment_id, at.slot.id);
+    assert_eq!(listed[0].visit_start, at.slot.visit_start);
     // And the dialogue is back at the menu, not at a dead «Подтвердить».
     assert_eq!(
         h.storage.clone().get_dialogue(ChatId(USER)).await.unwrap(),
