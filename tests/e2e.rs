@@ -827,3 +827,96 @@ fn a_failing_esia_signer_stops_start_up_naming_esia_signer_cmd() {
         "kvrachu-bot: the ESIA signer does not work: ESIA_SIGNER_CMD: the command exited with status 7: no key container"
     );
 }
+
+/// Rows of `table` in the bot's SQLite database, read beside the running bot (WAL lets both in).
+async fn rows_in(sqlite: &str, table: &str) -> i64 {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(sqlite).await.unwrap();
+    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    count
+}
+
+/// The registry books, but the bot is killed before the answer comes: after the restart the visit is not
+/// lost — «Мои записи» finds it in the clinic's list, says it went through, and it has its reminder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booking_whose_answer_is_lost_in_a_crash_appears_after_the_restart_with_its_reminder() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("kvrachu.db").display());
+    let port = free_port();
+    let slow = [
+        ("DATABASE_URL", sqlite.as_str()),
+        ("REMINDERS", "1m"),
+        ("DEMO_REGISTRY_CREATE_DELAY_MS", "60000"),
+    ];
+    let bot = BotProcess::start_with(&fake, dir.path(), port, &slow);
+    assert_eq!(health(&bot.http).await, 200);
+    fake.refuse_local_links();
+    let now = kvrachu_bot::store::unix_now();
+    let (confirm, visit_at) = book_up_to_the_confirmation(&fake, now + 5 * 60, Login::InChat).await;
+
+    let seen = fake.call_count();
+    fake.user_taps(USER, &confirm, &first_button(&confirm, "bk:ok:"));
+    // The clinic has booked (and takes its time to answer); the bot has recorded what it asked for.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while rows_in(&sqlite, "demo_bookings").await == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the demo registry never booked"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(rows_in(&sqlite, "booking_intents").await, 1);
+    bot.kill().await;
+    assert!(
+        !fake.calls()[seen..]
+            .iter()
+            .any(|c| c.text().contains("Вы записаны")),
+        "nothing was said before the crash"
+    );
+
+    let env = [("DATABASE_URL", sqlite.as_str()), ("REMINDERS", "1m")];
+    let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
+    assert_eq!(health(&bot.http).await, 200);
+    let seen = fake.call_count();
+    fake.user_says(USER, "/start");
+    let menu = fake
+        .wait_for(seen, "the menu", |c| has_button(c, "s:appts"))
+        .await;
+    let seen = fake.call_count();
+    fake.user_taps(USER, &menu, "s:appts");
+    let told = fake
+        .wait_for(seen, "the booking confirmed", |c| {
+            c.method == "sendMessage" && c.text().contains("Вы записаны к врачу")
+        })
+        .await;
+    assert!(told.text().contains("не ответила сразу"), "{}", told.text());
+    let list = fake
+        .wait_for(seen, "my appointments", |c| {
+            c.method == "editMessageText" && c.text().contains("<b>1.</b>")
+        })
+        .await;
+    assert!(!list.text().contains("<b>2.</b>"), "{}", list.text());
+    let status = bot.terminate().await;
+    assert!(status.success(), "{status:?}");
+
+    let key = kvrachu_bot::store::DataKey::load_or_create(&dir.path().join("kvrachu.key")).unwrap();
+    let store = kvrachu_bot::store::Store::connect(&sqlite, &key)
+        .await
+        .unwrap();
+    let booked = store
+        .upcoming_appointments(USER, kvrachu_bot::store::unix_now())
+        .await
+        .unwrap();
+    assert_eq!(booked.len(), 1);
+    assert_eq!(booked[0].visit_at, visit_at);
+    assert!(booked[0].registry_id.is_some());
+    let reminders = store.reminders_of(booked[0].id).await.unwrap();
+    assert_eq!(reminders.len(), 1, "{reminders:?}");
+    assert!(store.open_intents(USER).await.unwrap().is_empty());
+    store.close().await;
+}
