@@ -834,10 +834,17 @@ async fn a_create_answered_too_late_is_not_lost_the_visit_appears_once_the_clini
         .respond_with(envelope(json!("12345")))
         .mount(&server)
         .await;
-    // The registry books, but its answer comes after the bot stopped waiting (a 502 from its gateway).
+    // The registry books, but its answer comes after the bot stopped waiting; a booking is never sent
+    // twice.
     Mock::given(method("POST"))
         .and(path("/appointment/create"))
-        .respond_with(ResponseTemplate::new(502))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(
+                    json!({"success": true, "errorCode": 0, "message": null, "stackTrace": null}),
+                )
+                .set_delay(std::time::Duration::from_millis(1500)),
+        )
         .expect(1)
         .mount(&server)
         .await;
