@@ -1384,18 +1384,7 @@ async fn confirm(
     // Recorded before the registry is asked: if its answer is lost (a timeout, a crash), the sync finds
     // the booking in the clinic's list, or tells the user it was not made. It looks soon, whatever else.
     let (intent_id, tried_before) = ctx.store.open_intent(&new_intent, now).await?;
-    let intent = Intent {
-        id: intent_id,
-        user_id: new_intent.user_id,
-        child_id: new_intent.child_id,
-        lpu_id: new_intent.lpu_id,
-        patient_id: new_intent.patient_id.clone(),
-        doctor_id: new_intent.doctor_id.clone(),
-        slot_id: new_intent.slot_id.clone(),
-        visit_at: new_intent.visit_at,
-        details: new_intent.details.clone(),
-        created_at: now,
-    };
+    let intent = Intent::of(intent_id, &new_intent, now);
     ctx.store
         .schedule_registry_sync(who.user_id, now + super::sync::INTENT_RECHECK_SECS)
         .await?;

@@ -380,10 +380,14 @@ async fn person_name(
 
 /// «Нашли вашу запись, сделанную не через бота»: the visit's card and the reminder's buttons.
 pub fn found_notice(lang: Lang, demo: bool, appointment: &Appointment, tz: Tz, now: i64) -> Screen {
-    let mut lines = vec![t!(lang, "sync-found-title")];
-    lines.extend(visit_card_lines(lang, appointment, tz, now));
-    lines.push(String::new());
-    lines.push(t!(lang, "sync-found-hint"));
+    let lines = card_with_hint(
+        lang,
+        appointment,
+        tz,
+        now,
+        t!(lang, "sync-found-title"),
+        t!(lang, "sync-found-hint"),
+    );
     super::reminders::visit_screen(lang, demo, appointment, lines)
 }
 
@@ -395,20 +399,15 @@ pub fn cancelled_notice(
     tz: Tz,
     now: i64,
 ) -> Screen {
-    let mut lines = vec![t!(lang, "sync-cancelled-title")];
-    lines.extend(visit_card_lines(lang, appointment, tz, now));
-    lines.push(String::new());
-    lines.push(t!(lang, "sync-cancelled-hint"));
-    Screen::with_badge(lang, demo, lines.join("\n")).row(vec![
-        button(
-            t!(lang, "btn-sync-book-again"),
-            super::Cb::Section(Section::Book),
-        ),
-        button(
-            t!(lang, "btn-sync-appointments"),
-            super::Cb::Section(Section::Appointments),
-        ),
-    ])
+    let lines = card_with_hint(
+        lang,
+        appointment,
+        tz,
+        now,
+        t!(lang, "sync-cancelled-title"),
+        t!(lang, "sync-cancelled-hint"),
+    );
+    Screen::with_badge(lang, demo, lines.join("\n")).row(book_again_row(lang))
 }
 
 /// «✅ Вы записаны» for a booking whose answer was lost and that the registry turned out to have.
@@ -419,10 +418,14 @@ pub fn confirmed_notice(
     tz: Tz,
     now: i64,
 ) -> Screen {
-    let mut lines = vec![t!(lang, "booking-booked-title")];
-    lines.extend(visit_card_lines(lang, appointment, tz, now));
-    lines.push(String::new());
-    lines.push(t!(lang, "sync-confirmed-hint"));
+    let lines = card_with_hint(
+        lang,
+        appointment,
+        tz,
+        now,
+        t!(lang, "booking-booked-title"),
+        t!(lang, "sync-confirmed-hint"),
+    );
     super::reminders::visit_screen(lang, demo, appointment, lines)
 }
 
@@ -433,7 +436,12 @@ pub fn not_booked_notice(lang: Lang, demo: bool, intent: &Intent, tz: Tz, now: i
     lines.extend(super::reminders::visit_lines(lang, &intent.details, when));
     lines.push(String::new());
     lines.push(t!(lang, "sync-not-booked-hint"));
-    Screen::with_badge(lang, demo, lines.join("\n")).row(vec![
+    Screen::with_badge(lang, demo, lines.join("\n")).row(book_again_row(lang))
+}
+
+/// «Записаться снова» and «Мои записи», under a visit that is not (or no longer) booked.
+fn book_again_row(lang: Lang) -> Vec<teloxide::types::InlineKeyboardButton> {
+    vec![
         button(
             t!(lang, "btn-sync-book-again"),
             super::Cb::Section(Section::Book),
@@ -442,5 +450,21 @@ pub fn not_booked_notice(lang: Lang, demo: bool, intent: &Intent, tz: Tz, now: i
             t!(lang, "btn-sync-appointments"),
             super::Cb::Section(Section::Appointments),
         ),
-    ])
+    ]
+}
+
+/// A notice about a visit: its title, the visit's card, and a hint of what it means for the user.
+fn card_with_hint(
+    lang: Lang,
+    appointment: &Appointment,
+    tz: Tz,
+    now: i64,
+    title: String,
+    hint: String,
+) -> Vec<String> {
+    let mut lines = vec![title];
+    lines.extend(visit_card_lines(lang, appointment, tz, now));
+    lines.push(String::new());
+    lines.push(hint);
+    lines
 }

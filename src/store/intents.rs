@@ -47,6 +47,22 @@ pub struct Intent {
 }
 
 impl Intent {
+    /// The intent `id` recorded for `new` at `created_at`.
+    pub fn of(id: i64, new: &NewIntent, created_at: i64) -> Intent {
+        Intent {
+            id,
+            user_id: new.user_id,
+            child_id: new.child_id,
+            lpu_id: new.lpu_id,
+            patient_id: new.patient_id.clone(),
+            doctor_id: new.doctor_id.clone(),
+            slot_id: new.slot_id.clone(),
+            visit_at: new.visit_at,
+            details: new.details.clone(),
+            created_at,
+        }
+    }
+
     /// Whether the registry's visit (`doctor_id` when it names one, starting at `visit_at`) is this booking.
     pub fn matches(&self, doctor_id: Option<&str>, visit_at: i64) -> bool {
         (self.visit_at - visit_at).abs() < 60 && doctor_id.is_none_or(|d| d == self.doctor_id)
