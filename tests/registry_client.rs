@@ -8,12 +8,13 @@ use chrono::NaiveDate;
 use kvrachu_bot::domain::{BirthDate, FullName};
 use kvrachu_bot::registry::{
     self, AppointmentCancel, AppointmentCreate, HttpRegistry, HttpRegistryConfig, PatientQuery,
-    PolicyQuery, Registry, RegistryError,
+    PolicyQuery, Registry, RegistryError, TimetableDay,
 };
 use kvrachu_bot::store::{DataKey, Store};
 use serde_json::{json, Value};
 use tokio::sync::watch;
-use wiremock::matchers::{body_partial_json, header, method, path, query_param};
+use url::Url;
+use wiremock::matchers::{body_partial_json, header, method, path, path_regex, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn config(server: &MockServer) -> HttpRegistryConfig {
@@ -612,14 +613,44 @@ async fn an_unreadable_item_is_skipped_but_the_rest_of_the_list_is_kept() {
 #[tokio::test]
 async fn a_descriptive_user_agent_is_sent() {
     let server = MockServer::start().await;
+    let expected = format!(
+        "kvrachu-bot/{} (Telegram bot for booking doctors; Irkutskaya oblast)",
+        env!("CARGO_PKG_VERSION")
+    );
     Mock::given(method("GET"))
-        .and(header("user-agent", registry::http::USER_AGENT))
+        .and(header("user-agent", expected.as_str()))
         .respond_with(envelope(json!([])))
         .expect(1)
         .mount(&server)
         .await;
-    client(&server).districts().await.unwrap();
-    assert!(registry::http::USER_AGENT.starts_with("kvrachu-bot/"));
+    let registry = client(&server);
+    assert_eq!(registry.config().region_name, "Иркутская область");
+    assert_eq!(registry.user_agent(), expected);
+    registry.districts().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_user_agent_names_the_configured_region_in_ascii() {
+    let server = MockServer::start().await;
+    let expected = format!(
+        "kvrachu-bot/{} (Telegram bot for booking doctors; Sankt-Peterburg)",
+        env!("CARGO_PKG_VERSION")
+    );
+    Mock::given(method("GET"))
+        .and(header("user-agent", expected.as_str()))
+        .respond_with(envelope(json!([])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut config = config(&server);
+    config.region_name = "Санкт-Петербург".into();
+    let registry = HttpRegistry::new(config).unwrap();
+    assert_eq!(registry.user_agent(), expected);
+    registry.districts().await.unwrap();
+    assert_eq!(
+        registry::http::user_agent("Санкт-Петербург"),
+        registry.user_agent()
+    );
 }
 
 #[tokio::test]
@@ -778,9 +809,12 @@ async fn a_demo_booking_takes_the_slot_shows_in_appointments_and_cancelling_free
     let (registry, _store, _dir) = demo().await;
     let specialties = registry.specialties(111).await.unwrap();
     let therapist = specialties.iter().find(|s| s.name == "Терапевт").unwrap();
-    assert!(therapist.count_free_ticket > 0);
+    assert!(therapist.count_free_participant > 0);
     let doctors = registry.doctors(111, &therapist.id).await.unwrap();
-    let doctor = doctors.iter().find(|d| d.free_ticket_count > 0).unwrap();
+    let doctor = doctors
+        .iter()
+        .find(|d| d.free_participant_count > 0)
+        .unwrap();
     let slots = registry.slots(111, &doctor.id).await.unwrap();
     let slot = slots[0].clone();
 
@@ -807,24 +841,50 @@ async fn a_demo_booking_takes_the_slot_shows_in_appointments_and_cancelling_free
         Err(RegistryError::Business { code: 2, .. })
     ));
 
+    // Listed as the live service lists it: under its own id, not the slot's; known by clinic, doctor and
+    // start.
     let list = registry.appointments(111, &patient_id).await.unwrap();
     assert_eq!(list.len(), 1);
-    assert_eq!(list[0].appointment_id, slot.id);
-    assert_eq!(list[0].visit_start, slot.visit_start);
-    assert_eq!(list[0].doctor.as_ref().unwrap().name, doctor.name);
-    assert_eq!(list[0].specialty.as_ref().unwrap().name, "Терапевт");
+    let booked = &list[0];
+    assert_ne!(booked.appointment_id, slot.id);
+    assert!(
+        booked.appointment_id.len() == 8
+            && booked.appointment_id.bytes().all(|b| b.is_ascii_digit()),
+        "{}",
+        booked.appointment_id
+    );
+    assert_eq!(booked.lpu_id, Some(111));
+    assert_eq!(booked.visit_start, slot.visit_start);
+    assert_eq!(booked.doctor.as_ref().unwrap().id, doctor.id);
+    assert_eq!(booked.doctor.as_ref().unwrap().name, doctor.name);
+    assert_eq!(booked.specialty.as_ref().unwrap().name, "Терапевт");
+    assert_eq!(booked.patient_id.as_deref(), Some(patient_id.as_str()));
+    assert_eq!(booked.patient_full_name, None);
+    assert_eq!(booked.status, None);
+    assert!(booked.created_at.is_some());
+    // Stable: asked again, the same id.
     assert_eq!(
-        list[0].patient_full_name.as_deref(),
-        Some("Иванова Мария Петровна")
+        registry.appointments(111, &patient_id).await.unwrap()[0].appointment_id,
+        booked.appointment_id
     );
 
+    // Cancel takes the booking's id; the slot id names no booking.
+    let cancel = |appointment_id: &str| AppointmentCancel {
+        lpu_id: 111,
+        patient_id: patient_id.clone(),
+        appointment_id: appointment_id.to_owned(),
+        esia_id: None,
+    };
+    assert!(matches!(
+        registry.cancel(&cancel(&slot.id)).await,
+        Err(RegistryError::Business { code: 2, .. })
+    ));
+    assert_eq!(
+        registry.appointments(111, &patient_id).await.unwrap().len(),
+        1
+    );
     registry
-        .cancel(&AppointmentCancel {
-            lpu_id: 111,
-            patient_id: patient_id.clone(),
-            appointment_id: slot.id.clone(),
-            esia_id: None,
-        })
+        .cancel(&cancel(&booked.appointment_id))
         .await
         .unwrap();
     assert!(registry
@@ -859,4 +919,816 @@ async fn the_demo_finds_a_plausible_patient_and_refuses_nonsense() {
         registry.find_patient(&unknown_clinic).await,
         Err(RegistryError::Business { code: 4, .. })
     ));
+}
+
+// What the live service really sends (the contract's "What the live service really sends").
+
+/// A success envelope as the live service sends it: no `requestId`.
+fn live(result: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "result": result, "success": true, "errorCode": 0, "message": null, "stackTrace": null
+    }))
+}
+
+/// A refusal as the live service sends it: no `result`, a `requestId`.
+fn live_refusal(code: i64, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "success": false, "errorCode": code, "message": message, "stackTrace": null,
+        "requestId": "8a3f0c2e-55d1-4f0b-9d7e-6b1e2f3a4c5d"
+    }))
+}
+
+#[tokio::test]
+async fn a_4xx_is_an_error_never_an_empty_list_and_is_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/shared/districts")))
+        .respond_with(ResponseTemplate::new(404).set_body_json(
+            json!({"status": 404, "error": "Not Found", "path": "/shared/districts"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Even a 4xx whose body looks like an empty success.
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/schedule/lpu/1/doctor/5/appointments")))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "result": [], "success": true, "errorCode": 0, "message": null, "stackTrace": null
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/schedule/lpu/1/specialties")))
+        .respond_with(ResponseTemplate::new(403).set_body_string(""))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let registry = client(&server);
+    assert_eq!(
+        registry.districts().await,
+        Err(RegistryError::Malformed("HTTP 404".into()))
+    );
+    assert_eq!(
+        registry.slots(1, "5").await,
+        Err(RegistryError::Malformed("HTTP 400".into()))
+    );
+    use kvrachu_bot::registry::OrEmpty;
+    assert!(registry.specialties(1).await.or_empty().is_err());
+}
+
+#[tokio::test]
+async fn a_2xx_body_that_is_not_an_envelope_is_malformed_never_an_empty_success() {
+    let bodies = [
+        json!({"status": 404, "error": "Not Found"}),
+        json!([]),
+        json!([{"id": "1", "name": "г. Иркутск"}]),
+        json!("ok"),
+        json!({"result": []}),
+        json!(null),
+    ];
+    for body in bodies {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(format!("{API}/shared/districts")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body.clone()))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let answer = client(&server).districts().await;
+        assert!(
+            matches!(answer, Err(RegistryError::Malformed(_))),
+            "{body}: {answer:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn live_envelopes_read_an_unknown_district_as_empty_and_a_create_without_result_as_done() {
+    let server = MockServer::start().await;
+    mount(&server, "/shared/district/999/lpus", live(json!([]))).await;
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/appointment/create")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "success": true, "errorCode": 0, "message": null, "stackTrace": null
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount(
+        &server,
+        "/schedule/lpu/204/doctor/ab-17/appointments",
+        live_refusal(
+            39,
+            "Запись на приём к врачу невозможна: нет свободных талонов",
+        ),
+    )
+    .await;
+    let registry = client(&server);
+    assert_eq!(registry.clinics("999").await, Ok(vec![]));
+    registry.book(&booking()).await.unwrap();
+    assert_eq!(
+        registry.slots(204, "ab-17").await,
+        Err(RegistryError::Empty(39))
+    );
+}
+
+/// A clinic of a district's list as the live service gives it (2025–26 type).
+fn live_clinic(id: i64, short: &str) -> Value {
+    json!({
+        "id": id,
+        "description": "Медицинская информационная система «Ариадна»",
+        "districtId": 1,
+        "districtName": "Адмиралтейский",
+        "isActive": true,
+        "lpuFullName": format!("СПб ГБУЗ «{short}»"),
+        "lpuShortName": short,
+        "lpuType": "Поликлиника",
+        "oid": "1.2.643.5.1.13.13.12.2.78.8887",
+        "partOf": null,
+        "headOrganization": null,
+        "organization": null,
+        "address": "Садовая ул., д. 28-30 кор. 11",
+        "phone": "+7 (812) 246-55-55",
+        "email": "",
+        "longitude": "30.326853",
+        "latitude": "59.928138",
+        "covidVaccination": false,
+        "inDepthExamination": true,
+        "subdivision": null
+    })
+}
+
+#[tokio::test]
+async fn a_clinic_is_found_in_the_district_lists_when_endpoint_3_fails() {
+    for broken in [
+        ResponseTemplate::new(404).set_body_json(json!({"status": 404, "error": "Not Found"})),
+        ResponseTemplate::new(200).set_body_json(json!({"status": 404, "error": "Not Found"})),
+        ResponseTemplate::new(200).set_body_string("<html>garbage</html>"),
+        ResponseTemplate::new(503),
+    ] {
+        let server = MockServer::start().await;
+        mount(
+            &server,
+            "/shared/districts",
+            live(json!([
+                { "id": "1", "name": "Адмиралтейский", "okato": 40262000000u64 },
+                { "id": "2", "name": "Василеостровский", "okato": null }
+            ])),
+        )
+        .await;
+        mount(
+            &server,
+            "/shared/district/1/lpus",
+            live(json!([live_clinic(15, "Поликлиника № 27")])),
+        )
+        .await;
+        Mock::given(method("GET"))
+            .and(path(format!("{API}/shared/district/2/lpus")))
+            .respond_with(live(json!([
+                live_clinic(31, "Городская поликлиника № 4"),
+                live_clinic(32, "Детская поликлиника № 11")
+            ])))
+            // Read once: the lists are reference data, cached.
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path_regex(format!("^{API}/shared/lpu/")))
+            .respond_with(broken)
+            .mount(&server)
+            .await;
+        let registry = client(&server);
+
+        // Not seen before: the districts' lists are walked; endpoint 3 is not needed.
+        let clinic = registry.clinic(32).await.unwrap();
+        assert_eq!(clinic.id, 32);
+        assert_eq!(clinic.short_name, "Детская поликлиника № 11");
+        assert_eq!(clinic.kind.as_deref(), Some("Поликлиника"));
+        assert_eq!(registry.clinic(31).await.unwrap().id, 31);
+        assert_eq!(registry.clinic(15).await.unwrap().id, 15);
+
+        // Unknown anywhere: an error, not a panic and not a clinic.
+        assert!(registry.clinic(99_999).await.is_err());
+    }
+}
+
+#[tokio::test]
+async fn a_clinic_seen_in_a_list_is_answered_without_asking_again() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/oms/attachment/lpus")))
+        .respond_with(live(json!([live_clinic(41, "Поликлиника № 38")])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    for never in ["/shared/districts", "/shared/lpu/41"] {
+        Mock::given(method("GET"))
+            .and(path(format!("{API}{never}")))
+            .respond_with(live(json!([])))
+            .expect(0)
+            .mount(&server)
+            .await;
+    }
+    let registry = client(&server);
+    let policy = PolicyQuery {
+        number: "7853820830001234".into(),
+        series: None,
+    };
+    let attached = registry.attached_clinics(&policy).await.unwrap();
+    assert_eq!(registry.clinic(41).await.unwrap(), attached[0]);
+}
+
+#[tokio::test]
+async fn endpoint_3_is_the_last_resort_for_a_clinic_in_no_list() {
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        "/shared/districts",
+        live(json!([{ "id": "1", "name": "Адмиралтейский" }])),
+    )
+    .await;
+    mount(
+        &server,
+        "/shared/district/1/lpus",
+        live(json!([live_clinic(15, "Поликлиника № 27")])),
+    )
+    .await;
+    mount(
+        &server,
+        "/shared/lpu/77",
+        live(live_clinic(77, "Консультативно-диагностический центр")),
+    )
+    .await;
+    // A clinic of another id is not the one asked for.
+    mount(
+        &server,
+        "/shared/lpu/78",
+        live(live_clinic(15, "Поликлиника № 27")),
+    )
+    .await;
+    let registry = client(&server);
+    assert_eq!(registry.clinic(77).await.unwrap().id, 77);
+    assert!(matches!(
+        registry.clinic(78).await,
+        Err(RegistryError::Malformed(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_district_list_that_cannot_be_read_is_reported_when_endpoint_3_fails_too() {
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        "/shared/districts",
+        live(json!([{ "id": "1", "name": "Адмиралтейский" }])),
+    )
+    .await;
+    mount(
+        &server,
+        "/shared/district/1/lpus",
+        ResponseTemplate::new(502),
+    )
+    .await;
+    mount(&server, "/shared/lpu/15", ResponseTemplate::new(404)).await;
+    let err = client(&server).clinic(15).await.unwrap_err();
+    assert!(err.is_transient(), "{err:?}");
+}
+
+#[tokio::test]
+async fn live_doctors_slots_and_appointments_are_read() {
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        "/schedule/lpu/15/specialties",
+        live(json!([{
+            "id": "109", "ferId": "27", "name": "Терапевт", "countFreeTicket": 10,
+            "countFreeParticipant": 1, "nearestDate": "2026-12-03T00:00:00",
+            "lastDate": "2026-12-29T00:00:00"
+        }])),
+    )
+    .await;
+    mount(
+        &server,
+        "/schedule/lpu/15/speciality/109/doctors",
+        live(json!([{
+            "id": "п100.136",
+            "name": "Антонова Е.В. 3 ТО 32 участок (с 24.02 по 10.03 без приема)",
+            "ariaNumber": "",
+            "comment": "с 01.12.2026 по 13.12.2026: Нетрудоспособность\r\nУчасток 32",
+            "freeTicketCount": 2, "freeParticipantCount": 0,
+            "nearestDate": "2026-12-14T09:30:00", "lastDate": "2026-12-29T17:45:00",
+            "lastName": null, "firstName": null, "middleName": null
+        }, {
+            "id": 738, "name": "Смирнова Елена Викторовна", "ariaNumber": "14-д участок",
+            "comment": "Командировки служебные",
+            "freeTicketCount": 10, "freeParticipantCount": 1,
+            "nearestDate": "2026-12-03T08:15:00", "lastDate": "2026-12-29T00:00:00",
+            "lastName": "Смирнова", "firstName": "Елена", "middleName": "Викторовна"
+        }, {
+            "id": "2222", "name": "Петров П.П.", "ariaNumber": "10, 18, 19", "comment": ""
+        }, {
+            "id": "2223", "name": "Орлова О.О.", "ariaNumber": "1 Педиатрическое Отделение"
+        }])),
+    )
+    .await;
+    // The doctor id is not ASCII: it goes URL-encoded in the path.
+    mount(
+        &server,
+        "/schedule/lpu/15/doctor/%D0%BF100.136/appointments",
+        live(json!([{
+            "id": "17.02.2025;10:30;п100.136", "visitStart": "2026-12-14T09:30:00",
+            "visitEnd": "2026-12-14T09:45:00", "address": "", "number": null, "room": "212"
+        }, {
+            "id": "738_2023-04-11_09:30:00", "visitStart": "2026-12-14T09:45:00",
+            "visitEnd": "2026-12-14T10:00:00", "address": null, "number": null, "room": null
+        }, {
+            "id": 1740984, "visitStart": "2026-12-14T10:00:00",
+            "visitEnd": "2026-12-14T10:15:00", "address": "Садовая ул., д. 28-30", "number": 7,
+            "room": "3"
+        }])),
+    )
+    .await;
+    mount(
+        &server,
+        "/appointments",
+        live(json!([{
+            "appointmentId": "14643472",
+            "visitStart": "2026-12-14T09:30:00",
+            "lpuId": "15",
+            "lpuShortName": "Поликлиника № 27",
+            "lpuFullName": "СПб ГБУЗ «Городская поликлиника № 27»",
+            "lpuAddress": "Садовая ул., д. 28-30 кор. 11",
+            "lpuPhone": "+7 (812) 246-55-55",
+            "patientId": "4412783",
+            "doctorRendingConsultation": {
+                "id": "п100.136", "name": "Антонова Е.В.", "ariaNumber": "", "comment": null
+            },
+            "specialityRendingConsultation": { "id": "109", "name": "Терапевт", "ferId": "27" },
+            "dateCreatedAppointment": "2026-11-30T12:01:13.483",
+            "isAppointmentByReferral": false,
+            "referralId": null
+        }])),
+    )
+    .await;
+    let registry = client(&server);
+
+    let specialty = &registry.specialties(15).await.unwrap()[0];
+    assert_eq!(
+        (
+            specialty.count_free_ticket,
+            specialty.count_free_participant
+        ),
+        (10, 1)
+    );
+    assert_eq!(
+        specialty.last_date.unwrap().to_string(),
+        "2026-12-29 00:00:00"
+    );
+
+    let doctors = registry.doctors(15, "109").await.unwrap();
+    assert_eq!(doctors.len(), 4);
+    let antonova = &doctors[0];
+    assert_eq!(antonova.id, "п100.136");
+    assert_eq!(antonova.aria_number, None);
+    assert_eq!(
+        antonova.comment.as_deref(),
+        Some("с 01.12.2026 по 13.12.2026: Нетрудоспособность\nУчасток 32")
+    );
+    assert_eq!(
+        (antonova.free_ticket_count, antonova.free_participant_count),
+        (2, 0)
+    );
+    assert_eq!(
+        antonova.nearest_date.unwrap().to_string(),
+        "2026-12-14 09:30:00"
+    );
+    assert_eq!(
+        (
+            antonova.last_name.clone(),
+            antonova.first_name.clone(),
+            antonova.middle_name.clone()
+        ),
+        (None, None, None)
+    );
+    let smirnova = &doctors[1];
+    assert_eq!(smirnova.id, "738");
+    assert_eq!(smirnova.aria_number.as_deref(), Some("14-д участок"));
+    assert_eq!(smirnova.comment.as_deref(), Some("Командировки служебные"));
+    assert_eq!(
+        (
+            smirnova.last_name.as_deref(),
+            smirnova.first_name.as_deref(),
+            smirnova.middle_name.as_deref()
+        ),
+        (Some("Смирнова"), Some("Елена"), Some("Викторовна"))
+    );
+    assert_eq!(doctors[2].aria_number.as_deref(), Some("10, 18, 19"));
+    assert_eq!(doctors[2].comment, None);
+    assert_eq!(
+        doctors[3].aria_number.as_deref(),
+        Some("1 Педиатрическое Отделение")
+    );
+
+    let slots = registry.slots(15, "п100.136").await.unwrap();
+    let ids: Vec<&str> = slots.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "17.02.2025;10:30;п100.136",
+            "738_2023-04-11_09:30:00",
+            "1740984"
+        ]
+    );
+    assert_eq!(
+        (slots[0].address.clone(), slots[0].number.clone()),
+        (None, None)
+    );
+    assert_eq!(slots[1].address, None);
+    assert_eq!(slots[2].number.as_deref(), Some("7"));
+    for slot in &slots {
+        assert_eq!(
+            (slot.visit_end.unwrap() - slot.visit_start).num_minutes(),
+            15
+        );
+    }
+
+    let list = registry.appointments(15, "4412783").await.unwrap();
+    assert_eq!(list.len(), 1);
+    let a = &list[0];
+    assert_eq!(a.appointment_id, "14643472");
+    assert_eq!(a.lpu_id, Some(15));
+    assert_eq!(a.visit_start.to_string(), "2026-12-14 09:30:00");
+    assert_eq!(a.doctor.as_ref().unwrap().id, "п100.136");
+    assert_eq!(a.specialty.as_ref().unwrap().name, "Терапевт");
+    assert_eq!(
+        (
+            a.patient_full_name.clone(),
+            a.patient_birth_date,
+            a.status.clone()
+        ),
+        (None, None, None)
+    );
+    assert_eq!(
+        a.lpu_full_name.as_deref(),
+        Some("СПб ГБУЗ «Городская поликлиника № 27»")
+    );
+    assert_eq!(a.created_at.unwrap().to_string(), "2026-11-30 12:01:13.483");
+}
+
+#[tokio::test]
+async fn the_timetable_is_read_day_by_day_and_cached_like_slots() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "{API}/schedule/lpu/15/doctor/%D0%BF100.136/timetable"
+        )))
+        .respond_with(live(json!([{
+            "visitStart": "2026-12-14T08:00:00", "visitEnd": "2026-12-14T12:00:00",
+            "recordableDay": true, "denyCause": null,
+            "appointments": [{ "id": "17.02.2025;10:30;п100.136", "visitStart": "2026-12-14T08:00:00" }]
+        }, {
+            "visitStart": "2026-12-15T00:00:00", "visitEnd": "2026-12-15T00:00:00",
+            "recordableDay": false, "denyCause": "Отпуск"
+        }, {
+            "visitStart": "2026-12-20T00:00:00", "visitEnd": null,
+            "recordableDay": "false", "denyCause": "Выходной", "appointments": null
+        }, {
+            "visitStart": "2026-12-21T14:00:00", "visitEnd": "2026-12-21T18:00:00"
+        }, {
+            "visitEnd": "2026-12-22T18:00:00", "recordableDay": true
+        }])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount(
+        &server,
+        "/schedule/lpu/15/doctor/9/timetable",
+        live_refusal(645, "Расписание врача не найдено"),
+    )
+    .await;
+    let registry = client(&server);
+    let days = registry.timetable(15, "п100.136").await.unwrap();
+    // The day without a start is skipped, the rest kept.
+    assert_eq!(days.len(), 4);
+    let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+    assert_eq!(
+        days[0],
+        TimetableDay {
+            visit_start: at("2026-12-14 08:00"),
+            visit_end: Some(at("2026-12-14 12:00")),
+            recordable: true,
+            deny_cause: None,
+        }
+    );
+    assert!(!days[1].recordable);
+    assert_eq!(days[1].deny_cause.as_deref(), Some("Отпуск"));
+    assert_eq!(
+        (
+            days[2].recordable,
+            days[2].deny_cause.as_deref(),
+            days[2].visit_end
+        ),
+        (false, Some("Выходной"), None)
+    );
+    assert!(days[3].recordable);
+    // Asked again within the slots' TTL: from the cache.
+    assert_eq!(registry.timetable(15, "п100.136").await.unwrap(), days);
+    assert_eq!(
+        registry.timetable(15, "9").await,
+        Err(RegistryError::Empty(645))
+    );
+}
+
+// The demo registry behaves like the live service.
+
+/// The demo registry served with `options`; the client's requests time out after `timeout`.
+async fn demo_with(
+    options: registry::demo::DemoOptions,
+    timeout: Duration,
+) -> (HttpRegistry, Url, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let store = Store::connect(&url, &DataKey::generate()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = axum::Router::new().nest(
+        registry::demo::PATH,
+        registry::demo::router_with(store, chrono_tz::Asia::Irkutsk, options),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await.ok() });
+    let base = registry::demo_url(addr);
+    let mut config = HttpRegistryConfig::new(base.clone());
+    config.request_timeout = timeout;
+    config.slots_ttl = Duration::ZERO;
+    (HttpRegistry::new(config).unwrap(), base, dir)
+}
+
+/// The first free slot of the demo clinic `lpu`: the specialty, the doctor and the slot.
+async fn first_free_slot(
+    registry: &HttpRegistry,
+    lpu: i64,
+) -> (registry::Specialty, registry::Doctor, registry::Slot) {
+    for specialty in registry.specialties(lpu).await.unwrap() {
+        if specialty.count_free_participant == 0 {
+            continue;
+        }
+        for doctor in registry.doctors(lpu, &specialty.id).await.unwrap() {
+            if doctor.free_participant_count > 0 {
+                let slot = registry.slots(lpu, &doctor.id).await.unwrap().remove(0);
+                return (specialty, doctor, slot);
+            }
+        }
+    }
+    panic!("no free slot in {lpu}");
+}
+
+async fn raw_post(base: &Url, path: &str, body: &Value) -> Value {
+    reqwest::Client::new()
+        .post(format!("{}{path}", base.as_str().trim_end_matches('/')))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn raw_get(base: &Url, path: &str) -> Value {
+    reqwest::get(format!("{}{path}", base.as_str().trim_end_matches('/')))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_answers_in_the_live_envelopes() {
+    let (registry, base, _dir) = demo_with(Default::default(), Duration::from_secs(20)).await;
+    let (_, _, slot) = first_free_slot(&registry, 111).await;
+    let (name, birth_date) = patient();
+    let patient_id = registry
+        .find_patient(&PatientQuery {
+            lpu_id: 111,
+            name: name.clone(),
+            birth_date,
+        })
+        .await
+        .unwrap();
+
+    // A success: result, success, errorCode 0, message, stackTrace — no requestId.
+    let districts = raw_get(&base, "/shared/districts").await;
+    let mut keys: Vec<&String> = districts.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["errorCode", "message", "result", "stackTrace", "success"]
+    );
+    // Endpoint 3 answers nothing to rely on: a bare 404; the clinic is found in the district lists.
+    let lpu = reqwest::get(format!(
+        "{}/shared/lpu/111",
+        base.as_str().trim_end_matches('/')
+    ))
+    .await
+    .unwrap();
+    assert_eq!(lpu.status(), reqwest::StatusCode::NOT_FOUND);
+    assert_eq!(registry.clinic(111).await.unwrap().id, 111);
+    // An unknown district: success with an empty list.
+    assert_eq!(
+        raw_get(&base, "/shared/district/999/lpus").await["result"],
+        json!([])
+    );
+
+    // Create: no result at all.
+    let request = AppointmentCreate::new(111, patient_id.clone(), &slot, &name, birth_date, None);
+    let body = serde_json::to_value(&request).unwrap();
+    let created = raw_post(&base, "/appointment/create", &body).await;
+    assert_eq!(
+        created,
+        json!({"success": true, "errorCode": 0, "message": null, "stackTrace": null})
+    );
+    // An error: no result, a requestId.
+    let refused = raw_post(&base, "/appointment/create", &body).await;
+    let fields = refused.as_object().unwrap();
+    assert_eq!(refused["success"], json!(false));
+    assert_eq!(refused["errorCode"], json!(2));
+    assert!(!fields.contains_key("result"), "{refused}");
+    assert!(fields["requestId"].is_string(), "{refused}");
+    assert_eq!(refused["stackTrace"], Value::Null);
+
+    // The visit as /appointments lists it: lpuId a string, its own id, no patient's name or status.
+    let listed = raw_get(
+        &base,
+        &format!("/appointments?lpuId=111&patientId={patient_id}"),
+    )
+    .await;
+    let visit = &listed["result"][0];
+    assert_eq!(visit["lpuId"], json!("111"));
+    assert_ne!(visit["appointmentId"], json!(slot.id));
+    for field in ["patientFullName", "patientBirthDate", "status"] {
+        assert!(visit.get(field).is_none(), "{field}: {visit}");
+    }
+    for field in [
+        "visitStart",
+        "lpuShortName",
+        "lpuAddress",
+        "lpuPhone",
+        "patientId",
+        "specialityRendingConsultation",
+    ] {
+        assert!(!visit[field].is_null(), "{field}: {visit}");
+    }
+    assert!(visit["doctorRendingConsultation"]["id"].is_string());
+    assert!(visit["doctorRendingConsultation"]["name"].is_string());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_demo_create_books_before_it_answers() {
+    let options = registry::demo::DemoOptions {
+        create_delay: Duration::from_millis(1500),
+    };
+    let (registry, _base, _dir) = demo_with(options, Duration::from_millis(500)).await;
+    let (_, doctor, slot) = first_free_slot(&registry, 111).await;
+    let (name, birth_date) = patient();
+    let patient_id = registry
+        .find_patient(&PatientQuery {
+            lpu_id: 111,
+            name: name.clone(),
+            birth_date,
+        })
+        .await
+        .unwrap();
+    let request = AppointmentCreate::new(111, patient_id.clone(), &slot, &name, birth_date, None);
+    // The client gives up before the answer (and does not try a booking again)…
+    assert_eq!(
+        registry.book(&request).await,
+        Err(RegistryError::Transient("timeout".into()))
+    );
+    // …but the registry has the visit: the lost booking.
+    let list = registry.appointments(111, &patient_id).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].visit_start, slot.visit_start);
+    assert_eq!(list[0].doctor.as_ref().unwrap().id, doctor.id);
+    assert!(!registry
+        .slots(111, &doctor.id)
+        .await
+        .or_else(|e| match e {
+            RegistryError::Empty(_) => Ok(vec![]),
+            other => Err(other),
+        })
+        .unwrap()
+        .iter()
+        .any(|s| s.id == slot.id));
+}
+
+#[test]
+fn the_demos_create_delay_comes_from_the_environment() {
+    use registry::demo::{DemoOptions, CREATE_DELAY_VAR};
+    let with = |value: &str| {
+        DemoOptions::from_lookup(|name| (name == CREATE_DELAY_VAR).then(|| value.to_owned()))
+    };
+    assert_eq!(with("25000").create_delay, Duration::from_secs(25));
+    assert_eq!(with("soon").create_delay, Duration::ZERO);
+    assert_eq!(
+        DemoOptions::from_lookup(|_| None).create_delay,
+        Duration::ZERO
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_shows_live_like_clinics_doctors_and_schedules() {
+    let (registry, _base, _dir) = demo_with(Default::default(), Duration::from_secs(20)).await;
+    let kinds: std::collections::BTreeSet<String> = registry
+        .clinics("1")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|c| c.kind)
+        .collect();
+    for kind in [
+        "Поликлиника",
+        "Детская поликлиника",
+        "Стоматология",
+        "Женская консультация",
+        "Больница",
+        "Психиатрия",
+        "Детская психиатрия",
+        "Дерматология и венерология",
+    ] {
+        assert!(kinds.contains(kind), "{kind}: {kinds:?}");
+    }
+
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Irkutsk)
+        .date_naive();
+    let (mut far, mut comments, mut more_tickets, mut minutes) =
+        (false, 0, 0, std::collections::BTreeSet::new());
+    let mut timetables = 0;
+    for lpu in [111, 131, 171] {
+        for specialty in registry.specialties(lpu).await.unwrap() {
+            let doctors = registry.doctors(lpu, &specialty.id).await.unwrap();
+            let participants: u32 = doctors.iter().map(|d| d.free_participant_count).sum();
+            let tickets: u32 = doctors.iter().map(|d| d.free_ticket_count).sum();
+            assert_eq!(specialty.count_free_participant, participants);
+            assert_eq!(specialty.count_free_ticket, tickets);
+            for doctor in &doctors {
+                assert!(doctor.free_ticket_count >= doctor.free_participant_count);
+                if doctor.free_ticket_count > doctor.free_participant_count {
+                    more_tickets += 1;
+                }
+                if doctor.comment.is_some() {
+                    comments += 1;
+                }
+                assert!(doctor.last_name.is_some() && doctor.first_name.is_some());
+                // The bookable count is the slots a patient can book.
+                let slots = registry.slots(lpu, &doctor.id).await.or_else(|e| match e {
+                    RegistryError::Empty(_) => Ok(vec![]),
+                    other => Err(other),
+                });
+                let slots = slots.unwrap();
+                assert_eq!(
+                    slots.len() as u32,
+                    doctor.free_participant_count,
+                    "{}",
+                    doctor.id
+                );
+                for slot in &slots {
+                    minutes.insert((slot.visit_end.unwrap() - slot.visit_start).num_minutes());
+                    if slot.visit_start.date() >= today + chrono::Duration::days(20) {
+                        far = true;
+                    }
+                }
+                if let Some(last) = slots.last() {
+                    assert_eq!(doctor.last_date, Some(last.visit_start));
+                }
+                match registry.timetable(lpu, &doctor.id).await {
+                    Ok(days) => {
+                        timetables += 1;
+                        assert_eq!(days.len(), 30);
+                        assert_eq!(days[0].visit_start.date(), today);
+                        for slot in &slots {
+                            let day = days
+                                .iter()
+                                .find(|d| d.visit_start.date() == slot.visit_start.date())
+                                .unwrap();
+                            assert!(day.recordable);
+                            assert!(day.visit_start <= slot.visit_start);
+                            assert!(slot.visit_end <= day.visit_end);
+                        }
+                        for day in days.iter().filter(|d| !d.recordable) {
+                            assert!(day.deny_cause.is_some());
+                        }
+                    }
+                    // A doctor without a schedule of their own (slots back from cancellations aside).
+                    Err(RegistryError::Empty(645)) => {}
+                    Err(other) => panic!("{other:?}"),
+                }
+            }
+        }
+    }
+    assert!(far, "no slot three weeks ahead or more");
+    assert!(comments > 0 && more_tickets > 0 && timetables > 0);
+    assert_eq!(minutes, [15, 30].into_iter().collect());
 }

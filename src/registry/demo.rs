@@ -3,12 +3,22 @@
 //! real one. Clinics, doctors and schedules come from [`super::demo_data`]; bookings persist in the
 //! database (`demo_bookings`) and take their slot away.
 //!
+//! It answers as the live service does: success envelopes without `requestId`, errors without `result`, a
+//! create answered with no `result` at all, and a booked visit listed in `/appointments` under its own
+//! numeric `appointmentId` (not the slot id), which is what `/appointment/cancel` takes.
+//!
 //! Demo error codes outside the contract's list: 1 the patient is not found, 2 the slot is taken or the
 //! booking is unknown, 3 a request is incomplete, 4 the clinic is unknown.
+//!
+//! A slow create can be asked for ([`DemoOptions::create_delay`], or `DEMO_REGISTRY_CREATE_DELAY_MS` for the
+//! built binary): the booking is made first and the answer comes after the delay, so a client that gives up
+//! meanwhile leaves a booking it does not know of — as a real registry may.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
@@ -17,9 +27,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::demo_data::{self, DemoClinic, DemoDoctor};
-use super::{
-    AppointmentCancel, AppointmentCreate, Doctor, Named, PatientAppointment, Slot, Specialty,
-};
+use super::{AppointmentCancel, AppointmentCreate};
 use crate::store::{DemoBooking, Store};
 
 /// Where the bot's HTTP server mounts the demo registry.
@@ -33,14 +41,47 @@ pub fn gets_cancellations(lpu_id: i64, doctor_id: &str) -> bool {
         .is_some_and(|doctor| doctor.gets_cancellations())
 }
 
+/// The environment variable that sets [`DemoOptions::create_delay`] for the demo the bot serves, in
+/// milliseconds.
+pub const CREATE_DELAY_VAR: &str = "DEMO_REGISTRY_CREATE_DELAY_MS";
+
+/// How the demo registry behaves beyond its data.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DemoOptions {
+    /// How long `/appointment/create` waits, after the booking is made, before it answers.
+    pub create_delay: Duration,
+}
+
+impl DemoOptions {
+    /// The options from the environment: [`CREATE_DELAY_VAR`] (milliseconds; absent or unreadable is none).
+    pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let create_delay = lookup(CREATE_DELAY_VAR)
+            .and_then(|ms| ms.trim().parse::<u64>().ok())
+            .map(Duration::from_millis)
+            .unwrap_or_default();
+        Self { create_delay }
+    }
+}
+
 #[derive(Clone)]
 pub struct DemoRegistry {
     store: Store,
     tz: Tz,
+    options: DemoOptions,
 }
 
-/// The demo registry's routes, to be nested under [`PATH`].
+/// The demo registry's routes, to be nested under [`PATH`], with the options of the environment
+/// ([`DemoOptions::from_env`]).
 pub fn router(store: Store, tz: Tz) -> Router {
+    router_with(store, tz, DemoOptions::from_env())
+}
+
+/// The demo registry's routes with explicit options.
+pub fn router_with(store: Store, tz: Tz, options: DemoOptions) -> Router {
     Router::new()
         .route("/shared/districts", get(districts))
         .route("/shared/district/{district}/lpus", get(clinics))
@@ -55,15 +96,20 @@ pub fn router(store: Store, tz: Tz) -> Router {
             "/schedule/lpu/{lpu}/doctor/{doctor}/appointments",
             get(slots),
         )
+        .route(
+            "/schedule/lpu/{lpu}/doctor/{doctor}/timetable",
+            get(timetable),
+        )
         .route("/patient/search", get(patient_search))
         .route("/appointment/create", post(create))
         .route("/appointment/cancel", post(cancel))
         .route("/appointments", get(appointments))
-        .with_state(DemoRegistry { store, tz })
+        .with_state(DemoRegistry { store, tz, options })
 }
 
 type Answer = Json<Value>;
 
+/// A success as the live service sends it: no `requestId`.
 fn ok(result: impl serde::Serialize) -> Answer {
     Json(json!({
         "result": result,
@@ -71,13 +117,22 @@ fn ok(result: impl serde::Serialize) -> Answer {
         "errorCode": 0,
         "message": null,
         "stackTrace": null,
-        "requestId": uuid::Uuid::new_v4().to_string(),
     }))
 }
 
+/// The answer of a create that succeeded: no `result` at all.
+fn created() -> Answer {
+    Json(json!({
+        "success": true,
+        "errorCode": 0,
+        "message": null,
+        "stackTrace": null,
+    }))
+}
+
+/// A refusal as the live service sends it: no `result`, a `requestId`.
 fn refuse(code: i64, message: &str) -> Answer {
     Json(json!({
-        "result": null,
         "success": false,
         "errorCode": code,
         "message": message,
@@ -153,11 +208,14 @@ async fn clinics(Path(district): Path<String>) -> Answer {
     ok(list)
 }
 
-async fn clinic(Path(lpu): Path<String>) -> Answer {
-    match lpu.parse().ok().and_then(demo_data::find_clinic) {
-        Some(clinic) => ok(clinic.to_clinic()),
-        None => unknown_clinic(),
-    }
+/// Endpoint 3 (`/shared/lpu/{id}`): no recorded answer of the live service exists, so the demo gives none
+/// either — a bare 404, as a gateway without the route would — and the bot has to find clinics in the
+/// districts' lists.
+async fn clinic(Path(_lpu): Path<String>) -> (StatusCode, Answer) {
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({ "status": 404, "error": "Not Found" })),
+    )
 }
 
 #[derive(Deserialize)]
@@ -179,6 +237,15 @@ async fn attachment(Query(query): Query<AttachmentQuery>) -> Answer {
     ok(list)
 }
 
+/// A local date-time as the live service writes it.
+fn wire_time(at: NaiveDateTime) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+fn opt_wire_time(at: Option<NaiveDateTime>) -> Value {
+    at.map_or(Value::Null, |at| Value::String(wire_time(at)))
+}
+
 async fn specialties(State(demo): State<DemoRegistry>, Path(lpu): Path<String>) -> Answer {
     let Some(clinic) = lpu.parse().ok().and_then(demo_data::find_clinic) else {
         return unknown_clinic();
@@ -186,21 +253,25 @@ async fn specialties(State(demo): State<DemoRegistry>, Path(lpu): Path<String>) 
     let mut list = Vec::new();
     for (id, name) in clinic.kind.specialties() {
         let mut free = Vec::new();
+        let mut tickets = 0;
         for doctor in clinic.doctors(id) {
             match demo.free_slots(clinic, &doctor).await {
-                Ok(slots) => free.extend(slots),
+                Ok(slots) => {
+                    tickets += doctor.ticket_count(slots.len());
+                    free.extend(slots);
+                }
                 Err(err) => return failure(err),
             }
         }
-        list.push(Specialty {
-            id: (*id).to_owned(),
-            fer_id: Some(format!("{:0>3}", id)),
-            name: (*name).to_owned(),
-            count_free_ticket: free.len() as u32,
-            count_free_participant: free.len() as u32,
-            nearest_date: free.iter().min().copied(),
-            last_date: free.iter().max().copied(),
-        });
+        list.push(json!({
+            "id": id,
+            "ferId": format!("{:0>3}", id),
+            "name": name,
+            "countFreeTicket": tickets,
+            "countFreeParticipant": free.len(),
+            "nearestDate": opt_wire_time(free.iter().min().copied()),
+            "lastDate": opt_wire_time(free.iter().max().copied()),
+        }));
     }
     ok(list)
 }
@@ -216,22 +287,28 @@ async fn doctors(
     if doctors.is_empty() {
         return refuse(38, "Нет врачей по выбранной специальности");
     }
+    let today = demo.now().date();
     let mut list = Vec::new();
     for doctor in doctors {
         let free = match demo.free_slots(clinic, &doctor).await {
             Ok(free) => free,
             Err(err) => return failure(err),
         };
-        list.push(Doctor {
-            id: doctor.id.clone(),
-            name: doctor.name.clone(),
-            aria_number: doctor.area.clone(),
-            comment: None,
-            free_ticket_count: free.len() as u32,
-            free_participant_count: free.len() as u32,
-            nearest_date: free.first().copied(),
-            last_date: free.last().copied(),
-        });
+        let mut names = doctor.name.split_whitespace();
+        list.push(json!({
+            "id": doctor.id,
+            "name": doctor.name,
+            "ariaNumber": doctor.area,
+            "comment": doctor.comment(today),
+            // Some tickets are kept for other channels: only the participant count can be booked.
+            "freeTicketCount": doctor.ticket_count(free.len()),
+            "freeParticipantCount": free.len(),
+            "nearestDate": opt_wire_time(free.first().copied()),
+            "lastDate": opt_wire_time(free.last().copied()),
+            "lastName": names.next(),
+            "firstName": names.next(),
+            "middleName": names.next(),
+        }));
     }
     ok(list)
 }
@@ -254,16 +331,56 @@ async fn slots(
         return refuse(39, "Нет свободных талонов");
     }
     let room = clinic.room_of(&doctor.id);
-    let list: Vec<Slot> = free
+    // Clinics' MIS differ: some number their slots and give the address, some do not.
+    let numbered = clinic.id % 2 == 1;
+    let address = match clinic.id % 5 {
+        2 => json!(""),
+        4 => Value::Null,
+        _ => json!(clinic.address),
+    };
+    let minutes = chrono::Duration::minutes(doctor.visit_minutes());
+    let list: Vec<Value> = free
         .into_iter()
         .enumerate()
-        .map(|(n, at)| Slot {
-            id: doctor.slot_id(at),
-            visit_start: at,
-            visit_end: Some(at + chrono::Duration::minutes(demo_data::VISIT_MINUTES)),
-            address: Some(clinic.address.to_owned()),
-            number: Some((n + 1).to_string()),
-            room: Some(room.clone()),
+        .map(|(n, at)| {
+            json!({
+                "id": doctor.slot_id(at),
+                "visitStart": wire_time(at),
+                "visitEnd": wire_time(at + minutes),
+                "address": address,
+                "number": if numbered { json!(n + 1) } else { Value::Null },
+                "room": room,
+            })
+        })
+        .collect();
+    ok(list)
+}
+
+/// The doctor's timetable: reception hours day by day, closed days with their reason.
+async fn timetable(
+    State(demo): State<DemoRegistry>,
+    Path((lpu, doctor)): Path<(String, String)>,
+) -> Answer {
+    let Some(clinic) = lpu.parse().ok().and_then(demo_data::find_clinic) else {
+        return unknown_clinic();
+    };
+    let Some(doctor) = clinic.doctor(&doctor) else {
+        return refuse(645, "Расписание врача не найдено");
+    };
+    let days = doctor.timetable(demo.now().date());
+    if days.is_empty() {
+        return refuse(645, "Расписание врача не найдено");
+    }
+    let list: Vec<Value> = days
+        .into_iter()
+        .map(|day| {
+            json!({
+                "visitStart": wire_time(day.visit_start),
+                "visitEnd": opt_wire_time(day.visit_end),
+                "recordableDay": day.recordable,
+                "denyCause": day.deny_cause,
+                "appointments": [],
+            })
         })
         .collect();
     ok(list)
@@ -332,10 +449,7 @@ async fn create(State(demo): State<DemoRegistry>, Json(request): Json<Value>) ->
         return unknown_clinic();
     };
     let taken = || refuse(2, "Талон уже занят, выберите другое время");
-    let Some((doctor_id, at)) = demo_data::parse_slot_id(&request.appointment_id) else {
-        return taken();
-    };
-    let Some(doctor) = clinic.doctor(doctor_id) else {
+    let Some((doctor, at)) = clinic.slot(&request.appointment_id, request.visit_date) else {
         return taken();
     };
     match demo.free_slots(clinic, &doctor).await {
@@ -362,23 +476,51 @@ async fn create(State(demo): State<DemoRegistry>, Json(request): Json<Value>) ->
         visit_start: demo.to_unix(at),
     };
     match demo.store.demo_book(&booking, Utc::now().timestamp()).await {
-        Ok(true) => ok(Value::Null),
+        Ok(true) => {
+            // Booked: a slow registry answers only now (a client that gave up meanwhile never hears it).
+            if !demo.options.create_delay.is_zero() {
+                tokio::time::sleep(demo.options.create_delay).await;
+            }
+            created()
+        }
         Ok(false) => taken(),
         Err(err) => failure(err),
     }
+}
+
+/// The registry's id of a booking, as `/appointments` lists it and `/appointment/cancel` takes it: a number
+/// of eight digits, stable per booking and unlike the slot's id.
+pub fn appointment_id_of(booking_row: &str) -> String {
+    (10_000_000 + demo_data::hash(&format!("booking:{booking_row}")) % 90_000_000).to_string()
 }
 
 async fn cancel(State(demo): State<DemoRegistry>, Json(request): Json<Value>) -> Answer {
     let Ok(request) = serde_json::from_value::<AppointmentCancel>(request) else {
         return refuse(3, "Неполные данные для отмены");
     };
+    let not_found = || refuse(2, "Запись не найдена");
+    let listed = match demo
+        .store
+        .demo_bookings_listed(request.lpu_id, &request.patient_id, i64::MIN)
+        .await
+    {
+        Ok(listed) => listed,
+        Err(err) => return failure(err),
+    };
+    // Only the booking's own id: the slot id it was made with names no booking here.
+    let Some(listed) = listed
+        .iter()
+        .find(|listed| appointment_id_of(&listed.row_id) == request.appointment_id.trim())
+    else {
+        return not_found();
+    };
     match demo
         .store
-        .demo_cancel(request.lpu_id, &request.patient_id, &request.appointment_id)
+        .demo_cancel_row(request.lpu_id, &request.patient_id, &listed.row_id)
         .await
     {
         Ok(true) => ok(true),
-        Ok(false) => refuse(2, "Запись не найдена"),
+        Ok(false) => not_found(),
         Err(err) => failure(err),
     }
 }
@@ -402,39 +544,41 @@ async fn appointments(
         return refuse(3, "Не указан пациент");
     };
     let now = demo.to_unix(demo.now());
-    let bookings = match demo.store.demo_appointments(clinic.id, &patient, now).await {
+    let bookings = match demo
+        .store
+        .demo_bookings_listed(clinic.id, &patient, now)
+        .await
+    {
         Ok(bookings) => bookings,
         Err(err) => return failure(err),
     };
-    let list: Vec<PatientAppointment> = bookings
+    // As the live service lists them: `lpuId` a string, no patient's name, birth date or status.
+    let list: Vec<Value> = bookings
         .into_iter()
-        .map(|b| {
+        .map(|listed| {
+            let b = listed.booking;
             let doctor = clinic.doctor(&b.doctor_id);
-            PatientAppointment {
-                appointment_id: b.appointment_id,
-                visit_start: demo.local_of(b.visit_start),
-                lpu_id: Some(clinic.id),
-                lpu_short_name: Some(clinic.short.to_owned()),
-                lpu_address: Some(clinic.address.to_owned()),
-                lpu_phone: Some(clinic.phone.to_owned()),
-                patient_id: Some(b.patient_id),
-                patient_full_name: Some(b.patient_full_name),
-                patient_birth_date: NaiveDate::parse_from_str(&b.patient_birth_date, "%Y-%m-%d")
-                    .ok()
-                    .map(super::midnight),
-                doctor: Some(Named {
-                    id: b.doctor_id.clone(),
-                    name: doctor.map(|d| d.name).unwrap_or_default(),
-                }),
-                specialty: Some(Named {
-                    name: clinic
-                        .specialty_name(&b.specialty_id)
-                        .unwrap_or_default()
-                        .to_owned(),
-                    id: b.specialty_id,
-                }),
-                status: Some("Записан".to_owned()),
-            }
+            json!({
+                "appointmentId": appointment_id_of(&listed.row_id),
+                "visitStart": wire_time(demo.local_of(b.visit_start)),
+                "lpuId": clinic.id.to_string(),
+                "lpuShortName": clinic.short,
+                "lpuFullName": clinic.full,
+                "lpuAddress": clinic.address,
+                "lpuPhone": clinic.phone,
+                "patientId": b.patient_id,
+                "doctorRendingConsultation": {
+                    "id": b.doctor_id,
+                    "name": doctor.map(|d| d.name).unwrap_or_default(),
+                },
+                "specialityRendingConsultation": {
+                    "id": b.specialty_id,
+                    "name": clinic.specialty_name(&b.specialty_id).unwrap_or_default(),
+                },
+                "dateCreatedAppointment": wire_time(demo.local_of(listed.created_at)),
+                "isAppointmentByReferral": false,
+                "referralId": null,
+            })
         })
         .collect();
     ok(list)

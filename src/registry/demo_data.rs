@@ -2,19 +2,23 @@
 //! names, addresses, phones and coordinates, their specialties and doctors, and a schedule generated from
 //! the ids (so every run shows the same doctors and the same pattern of free slots).
 //!
+//! It looks like what the live service sends (2025–26): `lpuType` values such as «Поликлиника» and
+//! «Детская психиатрия», участки as free text, doctors' comments with their absences, schedules open 30 days
+//! ahead with 15- or 30-minute visits, and slot ids in the three shapes clinics' MIS give
+//! (`738_2026-12-01_09:30:00`, `01.12.2026;09:30;п171.310`, `1740984`).
+//!
 //! Everything here is invented for the sandbox; no clinic, doctor or phone is meant to be real.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
-use super::{Clinic, District};
+use super::{Clinic, District, TimetableDay};
 
-/// How far ahead the schedule goes.
-pub const SCHEDULE_DAYS: i64 = 14;
+/// How far ahead the schedule goes, today included (the live service opens about 30 days).
+pub const SCHEDULE_DAYS: i64 = 30;
 /// How long a window of the demo's cancellations lasts (see [`DemoDoctor::released`]).
 const RELEASE_WINDOW_SECS: i64 = 600;
-
-/// One visit, in minutes.
-pub const VISIT_MINUTES: i64 = 20;
+/// A shift's length, in hours.
+const SHIFT_HOURS: i64 = 4;
 
 pub const DISTRICTS: [&str; 10] = [
     "г. Иркутск",
@@ -35,15 +39,45 @@ pub enum Kind {
     Children,
     Dental,
     Women,
+    Hospital,
+    Psychiatry,
+    ChildPsychiatry,
+    Dermatology,
+}
+
+/// The shape of the slot ids a clinic's MIS gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotShape {
+    /// `738_2026-12-01_09:30:00`: the doctor's id, the date and the time.
+    Underscored,
+    /// `01.12.2026;09:30;п171.310`: the date, the time and the doctor's id (which is not ASCII).
+    Semicolons,
+    /// `1740984`: a number that names nothing.
+    Numeric,
 }
 
 impl Kind {
+    /// `lpuType` as the live service words it in 2025–26.
     pub fn label(self) -> &'static str {
         match self {
-            Kind::Adult => "Поликлиника взрослая",
-            Kind::Children => "Поликлиника детская",
-            Kind::Dental => "Стоматологическая поликлиника",
+            Kind::Adult => "Поликлиника",
+            Kind::Children => "Детская поликлиника",
+            Kind::Dental => "Стоматология",
             Kind::Women => "Женская консультация",
+            Kind::Hospital => "Больница",
+            Kind::Psychiatry => "Психиатрия",
+            Kind::ChildPsychiatry => "Детская психиатрия",
+            Kind::Dermatology => "Дерматология и венерология",
+        }
+    }
+
+    pub fn slot_shape(self) -> SlotShape {
+        match self {
+            Kind::Adult | Kind::Hospital => SlotShape::Underscored,
+            Kind::Children | Kind::Dental => SlotShape::Numeric,
+            Kind::Women | Kind::Psychiatry | Kind::ChildPsychiatry | Kind::Dermatology => {
+                SlotShape::Semicolons
+            }
         }
     }
 
@@ -72,6 +106,15 @@ impl Kind {
                 ("23", "Стоматолог детский"),
             ],
             Kind::Women => &[("31", "Акушер-гинеколог"), ("32", "Врач УЗИ")],
+            Kind::Hospital => &[
+                ("1", "Терапевт"),
+                ("2", "Хирург"),
+                ("6", "Кардиолог"),
+                ("41", "Травматолог-ортопед"),
+            ],
+            Kind::Psychiatry => &[("51", "Психиатр"), ("52", "Психотерапевт")],
+            Kind::ChildPsychiatry => &[("53", "Психиатр детский"), ("54", "Медицинский психолог")],
+            Kind::Dermatology => &[("61", "Дерматовенеролог")],
         }
     }
 }
@@ -350,6 +393,50 @@ pub const CLINICS: &[DemoClinic] = clinics![
         52.3003,
         104.2020
     ),
+    (
+        181,
+        1,
+        Hospital,
+        "ИОКБ, консультативная поликлиника",
+        "ГБУЗ \"Иркутская ордена \"Знак Почёта\" областная клиническая больница\", консультативная поликлиника",
+        "г. Иркутск, мкр. Юбилейный, 100",
+        "+7 3952 40-77-81",
+        52.2524,
+        104.3420
+    ),
+    (
+        185,
+        1,
+        Psychiatry,
+        "Областной психоневрологический диспансер",
+        "ОГБУЗ \"Иркутский областной психоневрологический диспансер\"",
+        "г. Иркутск, ул. Тимирязева, 17",
+        "+7 3952 24-38-85",
+        52.2907,
+        104.2786
+    ),
+    (
+        186,
+        1,
+        ChildPsychiatry,
+        "Детское отделение ПНД",
+        "ОГБУЗ \"Иркутский областной психоневрологический диспансер\", детское диспансерное отделение",
+        "г. Иркутск, ул. Ленина, 22",
+        "+7 3952 20-31-86",
+        52.2872,
+        104.2797
+    ),
+    (
+        188,
+        1,
+        Dermatology,
+        "Кожно-венерологический диспансер",
+        "ОГБУЗ \"Иркутский областной кожно-венерологический диспансер\"",
+        "г. Иркутск, ул. Фурье, 2",
+        "+7 3952 24-21-88",
+        52.2885,
+        104.2902
+    ),
     // Иркутский район
     (
         201,
@@ -463,6 +550,17 @@ pub const CLINICS: &[DemoClinic] = clinics![
         52.5481,
         103.8938
     ),
+    (
+        481,
+        4,
+        Hospital,
+        "Ангарская ГБ, стационар",
+        "ОГАУЗ \"Ангарская городская больница скорой медицинской помощи\"",
+        "г. Ангарск, 22-й микрорайон, 20",
+        "+7 3955 69-40-81",
+        52.5302,
+        103.9095
+    ),
     // г. Усолье-Сибирское
     (
         501,
@@ -575,6 +673,17 @@ pub const CLINICS: &[DemoClinic] = clinics![
         "+7 3953 42-15-71",
         56.1417,
         101.6299
+    ),
+    (
+        785,
+        7,
+        Psychiatry,
+        "Братский психоневрологический диспансер",
+        "ОГБУЗ \"Иркутская областная психиатрическая больница № 2\", Братский филиал",
+        "г. Братск, ул. Рябикова, 12",
+        "+7 3953 41-07-85",
+        56.1485,
+        101.6330
     ),
     // Братский район
     (
@@ -724,13 +833,21 @@ impl DemoClinic {
         };
         (0..count)
             .map(|n| {
-                let id = format!("{}{:0>2}{n}", self.id, specialty_id);
-                let name = person_name(hash(&id));
+                let code = format!("{}{:0>2}{n}", self.id, specialty_id);
+                // Clinics whose MIS gives `date;time;doctor` slot ids name doctors like «п171.310».
+                let id = match self.kind.slot_shape() {
+                    SlotShape::Semicolons => format!("п{}.{:0>2}{n}", self.id, specialty_id),
+                    _ => code.clone(),
+                };
+                let name = person_name(hash(&code));
+                let area =
+                    (index == 0).then(|| area_text(self.kind, n + 1 + seed % 9, hash(&code)));
                 DemoDoctor {
-                    area: (index == 0).then(|| (n + 1 + seed % 9).to_string()),
+                    area,
                     id,
                     name,
                     specialty_id: specialty_id.to_owned(),
+                    shape: self.kind.slot_shape(),
                 }
             })
             .collect()
@@ -743,6 +860,24 @@ impl DemoClinic {
             .iter()
             .flat_map(|(spec, _)| self.doctors(spec))
             .find(|d| d.id == doctor_id)
+    }
+
+    /// The doctor and the time of the slot `id` of this clinic; `visit` (the time the booking names) finds
+    /// the doctor of a numeric id.
+    pub fn slot(&self, id: &str, visit: NaiveDateTime) -> Option<(DemoDoctor, NaiveDateTime)> {
+        let (doctor, at) = match parse_slot_id(id) {
+            Some((doctor, at)) => (self.doctor(doctor)?, at),
+            None => {
+                let doctor = self
+                    .kind
+                    .specialties()
+                    .iter()
+                    .flat_map(|(spec, _)| self.doctors(spec))
+                    .find(|d| d.slot_id(visit) == id)?;
+                (doctor, visit)
+            }
+        };
+        (doctor.slot_id(at) == id).then_some((doctor, at))
     }
 
     pub fn specialty_name(&self, specialty_id: &str) -> Option<&'static str> {
@@ -762,39 +897,112 @@ impl DemoClinic {
 pub struct DemoDoctor {
     pub id: String,
     pub name: String,
+    /// `ariaNumber`: free text, possibly "".
     pub area: Option<String>,
     pub specialty_id: String,
+    pub shape: SlotShape,
 }
 
+/// Why a doctor does not see patients for a while, as a comment and a timetable say it.
+const ABSENCES: [&str; 3] = ["Отпуск", "Нетрудоспособность", "Учёба"];
+/// How often an absence comes back, in days (anchored to the calendar, so it does not move day by day).
+const ABSENCE_CYCLE: i64 = 75;
+
 impl DemoDoctor {
+    fn seed(&self) -> u64 {
+        hash(&self.id)
+    }
+
+    /// Whether the doctor has a schedule at all: about one doctor in six has none.
+    pub fn has_schedule(&self) -> bool {
+        !self.seed().is_multiple_of(6)
+    }
+
+    /// The length of one visit, in minutes: 15 for some doctors, 30 for others.
+    pub fn visit_minutes(&self) -> i64 {
+        if (self.seed() / 6).is_multiple_of(2) {
+            15
+        } else {
+            30
+        }
+    }
+
+    /// The doctor's absence (a cause) on `day`, if any: one doctor in four is away now and then, a week or
+    /// two in every 75 days.
+    pub fn absence(&self, day: NaiveDate) -> Option<&'static str> {
+        let h = hash(&format!("{}~absence", self.id));
+        if !h.is_multiple_of(4) {
+            return None;
+        }
+        let length = 7 + (h / 4 % 8) as i64;
+        let offset = (h / 32 % ABSENCE_CYCLE as u64) as i64;
+        let at = (i64::from(day.num_days_from_ce()) + offset).rem_euclid(ABSENCE_CYCLE);
+        (at < length).then(|| ABSENCES[(h / 2048 % ABSENCES.len() as u64) as usize])
+    }
+
+    /// Whether the doctor works on `day` (absences aside): never on Sunday, on Saturday one doctor in three.
+    fn works_on(&self, day: NaiveDate) -> bool {
+        match day.weekday() {
+            Weekday::Sun => false,
+            Weekday::Sat => self.seed().is_multiple_of(3),
+            _ => true,
+        }
+    }
+
+    /// The reception hours on `day`, when the doctor receives then: mornings (08:00–12:00) or afternoons
+    /// (14:00–18:00), alternating by day.
+    pub fn hours(&self, day: NaiveDate) -> Option<(NaiveDateTime, NaiveDateTime)> {
+        if !self.has_schedule() || !self.works_on(day) || self.absence(day).is_some() {
+            return None;
+        }
+        let start_hour = if (day.num_days_from_ce() as u64 + self.seed()).is_multiple_of(2) {
+            8
+        } else {
+            14
+        };
+        let start = day.and_time(NaiveTime::from_hms_opt(start_hour, 0, 0).expect("valid hour"));
+        Some((start, start + Duration::hours(SHIFT_HOURS)))
+    }
+
+    /// The timetable from `today` on, [`SCHEDULE_DAYS`] days: reception hours on working days, «Выходной»
+    /// or the absence on the others. Empty for a doctor without a schedule.
+    pub fn timetable(&self, today: NaiveDate) -> Vec<TimetableDay> {
+        if !self.has_schedule() {
+            return Vec::new();
+        }
+        (0..SCHEDULE_DAYS)
+            .map(|offset| {
+                let day = today + Duration::days(offset);
+                match self.hours(day) {
+                    Some((start, end)) => TimetableDay {
+                        visit_start: start,
+                        visit_end: Some(end),
+                        recordable: true,
+                        deny_cause: None,
+                    },
+                    None => TimetableDay {
+                        visit_start: super::midnight(day),
+                        visit_end: Some(super::midnight(day)),
+                        recordable: false,
+                        deny_cause: Some(self.absence(day).unwrap_or("Выходной").to_owned()),
+                    },
+                }
+            })
+            .collect()
+    }
+
     /// Every slot of the doctor's schedule from `today` on, booked or not (the demo removes booked and past
     /// ones). About one doctor in six has no free slots at all.
     pub fn schedule(&self, today: NaiveDate) -> Vec<NaiveDateTime> {
-        let seed = hash(&self.id);
-        if seed.is_multiple_of(6) {
-            return Vec::new();
-        }
         let mut slots = Vec::new();
+        let step = self.visit_minutes();
         for offset in 0..SCHEDULE_DAYS {
             let day = today + Duration::days(offset);
-            let works = match day.weekday() {
-                Weekday::Sun => false,
-                Weekday::Sat => seed.is_multiple_of(3),
-                _ => true,
-            };
-            if !works {
+            let Some((start, _)) = self.hours(day) else {
                 continue;
-            }
-            // Morning (08:00–12:00) or afternoon (14:00–18:00) shifts, alternating by day.
-            let start_hour = if (day.num_days_from_ce() as u64 + seed).is_multiple_of(2) {
-                8
-            } else {
-                14
             };
-            let start =
-                day.and_time(NaiveTime::from_hms_opt(start_hour, 0, 0).expect("valid hour"));
-            for n in 0..(4 * 60 / VISIT_MINUTES) {
-                let at = start + Duration::minutes(n * VISIT_MINUTES);
+            for n in 0..(SHIFT_HOURS * 60 / step) {
+                let at = start + Duration::minutes(n * step);
                 // Most of the schedule is already taken by other patients.
                 if hash(&format!("{}@{at}", self.id)) % 10 < 4 {
                     slots.push(at);
@@ -804,12 +1012,63 @@ impl DemoDoctor {
         slots
     }
 
+    /// The doctor's `comment`, as the live service gives it: the absence ahead within the schedule
+    /// («с 01.12.2026 по 13.12.2026: Нетрудоспособность»), «Командировки служебные» for some, and the
+    /// участок when `ariaNumber` does not say it; several lines when there is more than one thing to say.
+    pub fn comment(&self, today: NaiveDate) -> Option<String> {
+        let mut lines = Vec::new();
+        let days = (0..SCHEDULE_DAYS).map(|offset| today + Duration::days(offset));
+        let mut absent = days.skip_while(|day| self.absence(*day).is_none());
+        if let Some(first) = absent.next() {
+            let cause = self.absence(first).unwrap_or_default();
+            let mut last = first;
+            while self.absence(last + Duration::days(1)).is_some() {
+                last += Duration::days(1);
+            }
+            lines.push(format!(
+                "с {} по {}: {cause}",
+                first.format("%d.%m.%Y"),
+                last.format("%d.%m.%Y")
+            ));
+        }
+        if hash(&format!("{}~trips", self.id)).is_multiple_of(9) {
+            lines.push("Командировки служебные".to_owned());
+        }
+        if self.area.as_deref() == Some("") {
+            lines.push(format!("Участок № {}", 1 + self.seed() % 40));
+        }
+        (!lines.is_empty()).then(|| lines.join("\n"))
+    }
+
+    /// The free-ticket count the registry shows beside the bookable one: some tickets are kept for other
+    /// channels (the front desk, referrals), so it may be larger («10» where one can be booked, «2» where
+    /// none can).
+    ///
+    /// A doctor without a schedule has no tickets at all, unless they get cancellations: their line may then
+    /// read «2» with nothing to book.
+    pub fn ticket_count(&self, free: usize) -> u32 {
+        let h = hash(&format!("{}~tickets", self.id));
+        let extra = if !self.has_schedule() {
+            if self.gets_cancellations() && !(h / 16).is_multiple_of(3) {
+                2
+            } else {
+                0
+            }
+        } else {
+            match h % 4 {
+                0 => 9,
+                1 => 2,
+                _ => 0,
+            }
+        };
+        (free + extra) as u32
+    }
+
     /// Whether this doctor, who has no schedule of their own, now and then gets a slot back from a
     /// cancellation — what «Сообщить о талонах» waits for. Half of the doctors without a schedule do; the
     /// other half never have a free slot.
     pub fn gets_cancellations(&self) -> bool {
-        let seed = hash(&self.id);
-        seed.is_multiple_of(6) && (seed / 6).is_multiple_of(2)
+        !self.has_schedule() && (self.seed() / 6).is_multiple_of(2)
     }
 
     /// The slots freed by cancellations that are free at `now` (the region's local time). In each
@@ -835,7 +1094,7 @@ impl DemoDoctor {
                     day += Duration::days(1);
                 }
                 let first = NaiveTime::from_hms_opt(9, 0, 0).expect("valid time");
-                let offset = Duration::minutes((h / 15 % 12) as i64 * VISIT_MINUTES);
+                let offset = Duration::minutes((h / 15 % 12) as i64 * self.visit_minutes());
                 Some(day.and_time(first + offset))
             })
             .collect();
@@ -844,17 +1103,41 @@ impl DemoDoctor {
         slots
     }
 
-    /// The slot id as a clinic's MIS would give it.
+    /// The slot id as the clinic's MIS would give it.
     pub fn slot_id(&self, at: NaiveDateTime) -> String {
-        format!("{}_{}", self.id, at.format("%Y-%m-%d_%H:%M:%S"))
+        match self.shape {
+            SlotShape::Underscored => format!("{}_{}", self.id, at.format("%Y-%m-%d_%H:%M:%S")),
+            SlotShape::Semicolons => format!("{};{}", at.format("%d.%m.%Y;%H:%M"), self.id),
+            SlotShape::Numeric => {
+                (1_000_000 + hash(&format!("{}@{at}", self.id)) % 9_000_000).to_string()
+            }
+        }
     }
 }
 
-/// The doctor and the time a slot id names.
+/// The doctor and the time a slot id names, for the shapes that name them (a numeric id names nothing).
 pub fn parse_slot_id(id: &str) -> Option<(&str, NaiveDateTime)> {
-    let (doctor, at) = id.split_once('_')?;
-    let at = NaiveDateTime::parse_from_str(at, "%Y-%m-%d_%H:%M:%S").ok()?;
+    if let Some((doctor, at)) = id.split_once('_') {
+        let at = NaiveDateTime::parse_from_str(at, "%Y-%m-%d_%H:%M:%S").ok()?;
+        return Some((doctor, at));
+    }
+    let mut parts = id.splitn(3, ';');
+    let (date, time, doctor) = (parts.next()?, parts.next()?, parts.next()?);
+    let at = NaiveDateTime::parse_from_str(&format!("{date} {time}"), "%d.%m.%Y %H:%M").ok()?;
     Some((doctor, at))
+}
+
+/// A участок as the live service writes it in `ariaNumber`: a number, «14-д участок», «1 Педиатрическое
+/// Отделение», a list «10, 18, 19», or "" (the участок is then only in the comment).
+fn area_text(kind: Kind, n: u64, seed: u64) -> String {
+    match (kind, seed / 7 % 5) {
+        (_, 0) => String::new(),
+        (_, 1) => format!("{n}, {}, {}", n + 8, n + 9),
+        (Kind::Children, 2) => format!("{} Педиатрическое Отделение", 1 + n % 3),
+        (Kind::Children, _) => format!("{n}-д участок"),
+        (_, 2) => format!("{n} участок"),
+        _ => n.to_string(),
+    }
 }
 
 const SURNAMES: [(&str, &str); 16] = [
@@ -947,9 +1230,42 @@ mod tests {
             .filter(|c| c.district == 1 && c.kind == Kind::Adult)
             .count();
         assert!(irkutsk_adult > 8);
-        for kind in [Kind::Adult, Kind::Children, Kind::Dental, Kind::Women] {
-            assert!(CLINICS.iter().any(|c| c.kind == kind));
+        for kind in [
+            Kind::Adult,
+            Kind::Children,
+            Kind::Dental,
+            Kind::Women,
+            Kind::Hospital,
+            Kind::Psychiatry,
+            Kind::ChildPsychiatry,
+            Kind::Dermatology,
+        ] {
+            assert!(CLINICS.iter().any(|c| c.kind == kind), "{kind:?}");
         }
+        // Polyclinics for adults and for children are the majority, as in the live lists.
+        let polyclinics = CLINICS
+            .iter()
+            .filter(|c| matches!(c.kind, Kind::Adult | Kind::Children))
+            .count();
+        assert!(polyclinics * 2 > CLINICS.len(), "{polyclinics}");
+    }
+
+    #[test]
+    fn clinic_types_are_the_live_services_2025_26_values() {
+        let labels: HashSet<&str> = CLINICS.iter().map(|c| c.kind.label()).collect();
+        let expected: HashSet<&str> = [
+            "Поликлиника",
+            "Детская поликлиника",
+            "Стоматология",
+            "Женская консультация",
+            "Больница",
+            "Психиатрия",
+            "Детская психиатрия",
+            "Дерматология и венерология",
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(labels, expected);
     }
 
     #[test]
@@ -961,35 +1277,205 @@ mod tests {
         }
     }
 
+    fn every_doctor() -> Vec<(&'static DemoClinic, DemoDoctor)> {
+        CLINICS
+            .iter()
+            .flat_map(|clinic| {
+                clinic
+                    .kind
+                    .specialties()
+                    .iter()
+                    .flat_map(|(spec, _)| clinic.doctors(spec))
+                    .map(move |doctor| (clinic, doctor))
+            })
+            .collect()
+    }
+
     #[test]
     fn schedules_are_deterministic_and_some_doctors_have_none() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let mut empty = 0;
         let mut total = 0;
-        for clinic in CLINICS {
-            for (spec, _) in clinic.kind.specialties() {
-                for doctor in clinic.doctors(spec) {
-                    total += 1;
-                    let schedule = doctor.schedule(today);
-                    assert_eq!(schedule, doctor.schedule(today));
-                    if schedule.is_empty() {
-                        empty += 1;
-                    }
-                    for at in &schedule {
-                        assert_eq!(
-                            parse_slot_id(&doctor.slot_id(*at)),
-                            Some((doctor.id.as_str(), *at))
-                        );
-                        assert_ne!(at.weekday(), Weekday::Sun);
-                    }
-                    assert_eq!(
-                        clinic.doctor(&doctor.id).map(|d| d.id),
-                        Some(doctor.id.clone())
+        for (clinic, doctor) in every_doctor() {
+            total += 1;
+            let schedule = doctor.schedule(today);
+            assert_eq!(schedule, doctor.schedule(today));
+            if schedule.is_empty() {
+                empty += 1;
+            }
+            for at in &schedule {
+                assert_eq!(
+                    clinic
+                        .slot(&doctor.slot_id(*at), *at)
+                        .map(|(d, at)| (d.id, at)),
+                    Some((doctor.id.clone(), *at))
+                );
+                assert_ne!(at.weekday(), Weekday::Sun);
+            }
+            assert_eq!(
+                clinic.doctor(&doctor.id).map(|d| d.id),
+                Some(doctor.id.clone())
+            );
+        }
+        assert!(empty > 0 && empty < total / 3, "{empty} of {total}");
+    }
+
+    #[test]
+    fn slot_ids_come_in_the_three_live_shapes_and_name_their_slot_only() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let mut shapes = HashSet::new();
+        for (clinic, doctor) in every_doctor() {
+            let Some(at) = doctor.schedule(today).first().copied() else {
+                continue;
+            };
+            let id = doctor.slot_id(at);
+            let shape = if id.chars().all(|c| c.is_ascii_digit()) {
+                "numeric"
+            } else if id.contains(';') {
+                assert!(id.ends_with(&format!(";{}", doctor.id)), "{id}");
+                assert!(!doctor.id.is_ascii(), "{}", doctor.id);
+                "semicolons"
+            } else {
+                assert!(id.starts_with(&format!("{}_", doctor.id)), "{id}");
+                "underscored"
+            };
+            shapes.insert(shape);
+            // Another time, or another clinic, does not take the id.
+            assert_eq!(
+                clinic.slot(&id, at + Duration::minutes(1)).is_some(),
+                shape != "numeric"
+            );
+            let other = CLINICS
+                .iter()
+                .find(|c| c.id != clinic.id && c.kind.slot_shape() == clinic.kind.slot_shape())
+                .unwrap();
+            assert!(other.slot(&id, at).is_none(), "{id}");
+        }
+        assert_eq!(shapes.len(), 3, "{shapes:?}");
+        let example = NaiveDate::from_ymd_opt(2025, 2, 17)
+            .unwrap()
+            .and_hms_opt(10, 30, 0)
+            .unwrap();
+        assert_eq!(
+            parse_slot_id("17.02.2025;10:30;п100.136"),
+            Some(("п100.136", example))
+        );
+        assert_eq!(parse_slot_id("1740984"), None);
+    }
+
+    #[test]
+    fn schedules_open_thirty_days_ahead_in_visits_of_fifteen_or_thirty_minutes() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let mut minutes = HashSet::new();
+        let mut furthest = today;
+        for (_, doctor) in every_doctor() {
+            minutes.insert(doctor.visit_minutes());
+            for at in doctor.schedule(today) {
+                assert!(at.date() < today + Duration::days(SCHEDULE_DAYS), "{at}");
+                let (start, end) = doctor.hours(at.date()).unwrap();
+                assert!(start <= at && at + Duration::minutes(doctor.visit_minutes()) <= end);
+                assert_eq!((at - start).num_minutes() % doctor.visit_minutes(), 0);
+                furthest = furthest.max(at.date());
+            }
+        }
+        assert_eq!(minutes, [15, 30].into_iter().collect());
+        assert!(furthest >= today + Duration::days(25), "{furthest}");
+    }
+
+    #[test]
+    fn the_timetable_gives_reception_hours_and_why_a_day_is_closed() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let mut causes = HashSet::new();
+        let mut with_schedule = 0;
+        for (_, doctor) in every_doctor() {
+            let days = doctor.timetable(today);
+            if !doctor.has_schedule() {
+                assert!(days.is_empty());
+                continue;
+            }
+            with_schedule += 1;
+            assert_eq!(days.len() as i64, SCHEDULE_DAYS);
+            let schedule = doctor.schedule(today);
+            for (offset, day) in days.iter().enumerate() {
+                let date = today + Duration::days(offset as i64);
+                assert_eq!(day.visit_start.date(), date);
+                if day.recordable {
+                    assert_eq!(day.deny_cause, None);
+                    assert!(day.visit_end.unwrap() > day.visit_start);
+                } else {
+                    let cause = day.deny_cause.clone().unwrap();
+                    assert!(
+                        !schedule.iter().any(|at| at.date() == date),
+                        "{}: a slot on a closed day {date}",
+                        doctor.id
                     );
+                    if date.weekday() == Weekday::Sun {
+                        assert!(cause == "Выходной" || ABSENCES.contains(&cause.as_str()));
+                    }
+                    causes.insert(cause);
                 }
             }
         }
-        assert!(empty > 0 && empty < total / 3, "{empty} of {total}");
+        assert!(with_schedule > 0);
+        assert!(
+            causes.contains("Выходной") && causes.len() >= 3,
+            "{causes:?}"
+        );
+    }
+
+    #[test]
+    fn doctors_have_live_like_areas_comments_and_ticket_counts() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let (mut empty_area, mut free_text_area, mut listed_area) = (0, 0, 0);
+        let (mut absences, mut trips, mut multi_line) = (0, 0, 0);
+        let (mut more_tickets, mut tickets_none_bookable) = (0, 0);
+        for (_, doctor) in every_doctor() {
+            match doctor.area.as_deref() {
+                Some("") => empty_area += 1,
+                Some(area) if area.contains(',') => listed_area += 1,
+                Some(area) if area.contains(' ') => free_text_area += 1,
+                _ => {}
+            }
+            if let Some(comment) = doctor.comment(today) {
+                assert_eq!(comment, doctor.comment(today).unwrap());
+                if comment.contains(": ") && comment.starts_with("с ") {
+                    absences += 1;
+                    // The absence named is one the timetable shows.
+                    let first = NaiveDate::parse_from_str(&comment[3..13], "%d.%m.%Y").unwrap();
+                    assert!(doctor.absence(first).is_some(), "{comment}");
+                }
+                if comment.contains("Командировки служебные") {
+                    trips += 1;
+                }
+                if comment.contains('\n') {
+                    multi_line += 1;
+                }
+            }
+            let free = doctor.schedule(today).len();
+            let tickets = doctor.ticket_count(free) as usize;
+            assert!(tickets >= free);
+            if !doctor.has_schedule() && !doctor.gets_cancellations() {
+                assert_eq!(tickets, 0, "{}", doctor.id);
+            }
+            if tickets > free {
+                more_tickets += 1;
+                if free == 0 {
+                    tickets_none_bookable += 1;
+                }
+            }
+        }
+        for (what, n) in [
+            ("empty участок", empty_area),
+            ("free-text участок", free_text_area),
+            ("listed участки", listed_area),
+            ("absences", absences),
+            ("business trips", trips),
+            ("multi-line comments", multi_line),
+            ("more tickets than bookable", more_tickets),
+            ("tickets with none bookable", tickets_none_bookable),
+        ] {
+            assert!(n > 0, "{what}");
+        }
     }
 
     #[test]
@@ -1026,8 +1512,10 @@ mod tests {
                             assert!(*at > now + Duration::days(1), "{at} at {now}");
                             assert_ne!(at.weekday(), Weekday::Sun);
                             assert_eq!(
-                                parse_slot_id(&doctor.slot_id(*at)),
-                                Some((doctor.id.as_str(), *at))
+                                clinic
+                                    .slot(&doctor.slot_id(*at), *at)
+                                    .map(|(d, at)| (d.id, at)),
+                                Some((doctor.id.clone(), *at))
                             );
                             // Free for two windows: this one and the one before or after.
                             let before = doctor.released(now - Duration::minutes(10));

@@ -20,13 +20,136 @@ use url::Url;
 use super::{
     AppointmentCancel, AppointmentCreate, Clinic, District, Doctor, PatientAppointment,
     PatientQuery, PolicyQuery, Registry, RegistryError, RegistryResult, Slot, Specialty,
+    TimetableDay,
 };
 
-pub const USER_AGENT: &str = concat!(
-    "kvrachu-bot/",
-    env!("CARGO_PKG_VERSION"),
-    " (Telegram bot for booking doctors in the Irkutsk region)"
-);
+/// The region named in the `User-Agent` when the configuration names none.
+pub const DEFAULT_REGION_NAME: &str = "Иркутская область";
+
+/// The `User-Agent` the client sends: `kvrachu-bot/<version> (Telegram bot for booking doctors; <region>)`.
+///
+/// A header value must be visible ASCII, so a Cyrillic region name is transliterated
+/// («Санкт-Петербург» → «Sankt-Peterburg»); any other character outside visible ASCII is percent-encoded.
+pub fn user_agent(region_name: &str) -> String {
+    let region = header_safe(region_name);
+    let region = if region.is_empty() {
+        header_safe(DEFAULT_REGION_NAME)
+    } else {
+        region
+    };
+    format!(
+        "kvrachu-bot/{} (Telegram bot for booking doctors; {region})",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// `text` as visible ASCII: Russian letters transliterated, whitespace runs made one space, parentheses
+/// (which would end the comment of a `User-Agent`) made brackets, anything else percent-encoded.
+fn header_safe(text: &str) -> String {
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            match c {
+                '(' => out.push('['),
+                ')' => out.push(']'),
+                '\\' => out.push('/'),
+                c if c.is_ascii_graphic() => out.push(c),
+                c => match transliterate(c) {
+                    Some(latin) => out.push_str(latin),
+                    None => {
+                        let mut buf = [0u8; 4];
+                        for byte in c.encode_utf8(&mut buf).bytes() {
+                            out.push_str(&format!("%{byte:02X}"));
+                        }
+                    }
+                },
+            }
+        }
+    }
+    out
+}
+
+/// A Russian letter in Latin letters (BGN/PCGN-like: «я» → «ya», «й» → «y», «ь» dropped).
+fn transliterate(c: char) -> Option<&'static str> {
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    let latin = match lower {
+        'а' => "a",
+        'б' => "b",
+        'в' => "v",
+        'г' => "g",
+        'д' => "d",
+        'е' => "e",
+        'ё' => "yo",
+        'ж' => "zh",
+        'з' => "z",
+        'и' => "i",
+        'й' => "y",
+        'к' => "k",
+        'л' => "l",
+        'м' => "m",
+        'н' => "n",
+        'о' => "o",
+        'п' => "p",
+        'р' => "r",
+        'с' => "s",
+        'т' => "t",
+        'у' => "u",
+        'ф' => "f",
+        'х' => "kh",
+        'ц' => "ts",
+        'ч' => "ch",
+        'ш' => "sh",
+        'щ' => "shch",
+        'ъ' | 'ь' => "",
+        'ы' => "y",
+        'э' => "e",
+        'ю' => "yu",
+        'я' => "ya",
+        '№' => "No",
+        '«' | '»' => "\"",
+        '—' | '–' => "-",
+        _ => return None,
+    };
+    if lower != c && !latin.is_empty() {
+        // A capital: the first Latin letter capital too («Щ» → «Shch»).
+        return Some(match latin {
+            "a" => "A",
+            "b" => "B",
+            "v" => "V",
+            "g" => "G",
+            "d" => "D",
+            "e" => "E",
+            "yo" => "Yo",
+            "zh" => "Zh",
+            "z" => "Z",
+            "i" => "I",
+            "y" => "Y",
+            "k" => "K",
+            "l" => "L",
+            "m" => "M",
+            "n" => "N",
+            "o" => "O",
+            "p" => "P",
+            "r" => "R",
+            "s" => "S",
+            "t" => "T",
+            "u" => "U",
+            "f" => "F",
+            "kh" => "Kh",
+            "ts" => "Ts",
+            "ch" => "Ch",
+            "sh" => "Sh",
+            "shch" => "Shch",
+            "yu" => "Yu",
+            "ya" => "Ya",
+            other => other,
+        });
+    }
+    Some(latin)
+}
 
 /// How the client behaves. [`HttpRegistryConfig::new`] gives the contract's values; tests shorten them.
 #[derive(Clone, Debug)]
@@ -47,6 +170,8 @@ pub struct HttpRegistryConfig {
     /// How long free slots, and the lists that count them (specialties, doctors), are kept (at most a
     /// minute; zero keeps none).
     pub slots_ttl: Duration,
+    /// The region the bot serves, named in the `User-Agent` (see [`user_agent`]).
+    pub region_name: String,
 }
 
 impl HttpRegistryConfig {
@@ -60,22 +185,23 @@ impl HttpRegistryConfig {
             max_concurrency: 16,
             reference_ttl: Duration::from_secs(6 * 3600),
             slots_ttl: Duration::from_secs(30),
+            region_name: DEFAULT_REGION_NAME.to_owned(),
         }
     }
 }
 
-/// The answer of every endpoint.
+/// The answer of every endpoint. `result` is absent (not `null`) on errors and on create.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Envelope {
     #[serde(default)]
     result: Value,
     #[serde(default)]
-    success: Option<bool>,
+    success: Value,
     #[serde(default)]
-    error_code: Option<Value>,
+    error_code: Value,
     #[serde(default)]
-    message: Option<String>,
+    message: Value,
 }
 
 /// What a cached answer is kept for.
@@ -96,6 +222,9 @@ struct Inner {
     http: reqwest::Client,
     permits: Semaphore,
     cache: Mutex<HashMap<String, (Instant, Value)>>,
+    /// Every clinic seen in a district's list or an attachment list, by id: what [`Registry::clinic`]
+    /// answers from (endpoint 3 is not to be relied on).
+    clinics: Mutex<HashMap<i64, (Instant, Clinic)>>,
 }
 
 impl HttpRegistry {
@@ -108,7 +237,7 @@ impl HttpRegistry {
         config.slots_ttl = config.slots_ttl.min(Duration::from_secs(60));
         config.max_tries = config.max_tries.max(1);
         let http = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
+            .user_agent(user_agent(&config.region_name))
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             .build()?;
@@ -118,6 +247,7 @@ impl HttpRegistry {
                 config,
                 http,
                 cache: Mutex::new(HashMap::new()),
+                clinics: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -129,6 +259,64 @@ impl HttpRegistry {
     /// Forgets every cached answer.
     pub fn clear_cache(&self) {
         self.inner.cache.lock().expect("cache lock").clear();
+        self.inner
+            .clinics
+            .lock()
+            .expect("clinic index lock")
+            .clear();
+    }
+
+    /// The `User-Agent` this client sends.
+    pub fn user_agent(&self) -> String {
+        user_agent(&self.inner.config.region_name)
+    }
+
+    /// Remembers the clinics of a list for [`Registry::clinic`].
+    fn index_clinics(&self, clinics: &[Clinic]) {
+        let now = Instant::now();
+        let mut index = self.inner.clinics.lock().expect("clinic index lock");
+        if index.len() > 10_000 {
+            let ttl = self.inner.config.reference_ttl;
+            index.retain(|_, (at, _)| at.elapsed() < ttl);
+        }
+        for clinic in clinics {
+            index.insert(clinic.id, (now, clinic.clone()));
+        }
+    }
+
+    /// A clinic from the index, when it was seen within the reference TTL.
+    fn indexed_clinic(&self, lpu_id: i64) -> Option<Clinic> {
+        let index = self.inner.clinics.lock().expect("clinic index lock");
+        let (at, clinic) = index.get(&lpu_id)?;
+        (at.elapsed() < self.inner.config.reference_ttl).then(|| clinic.clone())
+    }
+
+    /// Looks for a clinic in the districts' lists (reference data, cached): four lists at a time, stopping
+    /// at the one that has it; the index is filled on the way. `Ok(None)` when every list was read and none
+    /// has it.
+    async fn find_in_districts(&self, lpu_id: i64) -> RegistryResult<Option<Clinic>> {
+        use futures::StreamExt;
+
+        let districts = self.districts().await?;
+        let mut lists = futures::stream::iter(districts.into_iter().map(|district| district.id))
+            .map(|id| async move { self.clinics(&id).await })
+            .buffer_unordered(4);
+        let mut failure = None;
+        while let Some(listed) = lists.next().await {
+            match listed {
+                Ok(clinics) => {
+                    if let Some(clinic) = clinics.into_iter().find(|c| c.id == lpu_id) {
+                        return Ok(Some(clinic));
+                    }
+                }
+                Err(RegistryError::Empty(_)) => {}
+                Err(err) => failure = Some(err),
+            }
+        }
+        match failure {
+            Some(err) => Err(err),
+            None => Ok(None),
+        }
     }
 
     fn url(&self, path: &str) -> RegistryResult<Url> {
@@ -232,47 +420,71 @@ impl HttpRegistry {
         let response = request.send().await.map_err(Failure::from_reqwest)?;
         let status = response.status();
         let bytes = response.bytes().await.map_err(Failure::from_reqwest)?;
-        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-            return Err(Failure::sent(RegistryError::Transient(format!(
-                "HTTP {}",
-                status.as_u16()
-            ))));
-        }
-        let envelope: Envelope = match serde_json::from_slice(&bytes) {
-            Ok(envelope) => envelope,
-            Err(_) if !status.is_success() => {
-                return Err(Failure::sent(RegistryError::Malformed(format!(
-                    "HTTP {}",
-                    status.as_u16()
-                ))))
-            }
-            Err(err) => {
-                return Err(Failure::sent(RegistryError::Malformed(format!(
-                    "not an envelope: {}",
-                    err.classify_name()
-                ))))
-            }
+        read_answer(status, &bytes).map_err(Failure::sent)
+    }
+}
+
+/// An HTTP answer as the contract reads it: a 5xx or 429 is transient, any other status that is not 2xx is
+/// an error (never an empty success), and a 2xx body must be an envelope.
+fn read_answer(status: StatusCode, bytes: &[u8]) -> RegistryResult<Value> {
+    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+        return Err(RegistryError::Transient(format!(
+            "HTTP {}",
+            status.as_u16()
+        )));
+    }
+    let envelope = serde_json::from_slice::<Value>(bytes)
+        .map_err(|err| format!("not JSON: {}", err.classify_name()))
+        .and_then(Envelope::read);
+    if !status.is_success() {
+        // A 4xx: the registry's own words when it sent a refusal in an envelope, but never "nothing to
+        // list" and never a success.
+        let refusal = envelope
+            .ok()
+            .and_then(|envelope| open_envelope(envelope).err());
+        return Err(match refusal {
+            Some(err @ (RegistryError::Business { .. } | RegistryError::Transient(_))) => err,
+            _ => RegistryError::Malformed(format!("HTTP {}", status.as_u16())),
+        });
+    }
+    open_envelope(envelope.map_err(RegistryError::Malformed)?)
+}
+
+impl Envelope {
+    /// A JSON object with `success` or `errorCode`; anything else (`{"status":404,"error":"Not Found"}`,
+    /// an array, a string) is not an envelope.
+    fn read(value: Value) -> Result<Envelope, String> {
+        let Value::Object(fields) = &value else {
+            return Err("not an envelope".into());
         };
-        open_envelope(envelope).map_err(Failure::sent)
+        let present = |key: &str| fields.get(key).is_some_and(|v| !v.is_null());
+        if !present("success") && !present("errorCode") {
+            return Err("not an envelope".into());
+        }
+        serde_json::from_value(value)
+            .map_err(|err| format!("not an envelope: {}", err.classify_name()))
     }
 }
 
 fn open_envelope(envelope: Envelope) -> RegistryResult<Value> {
-    let code = envelope.error_code.as_ref().and_then(|c| match c {
+    let code = match &envelope.error_code {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
-    });
-    let success = envelope
-        .success
-        .unwrap_or(code.is_none_or(|code| code == 0));
+    };
+    let success = match &envelope.success {
+        Value::Bool(success) => *success,
+        Value::String(s) => s.trim().eq_ignore_ascii_case("true"),
+        // No verdict: the error code decides.
+        _ => code == Some(0),
+    };
     if success {
         return Ok(envelope.result);
     }
-    let message = envelope
-        .message
-        .map(|m| m.trim().to_owned())
-        .filter(|m| !m.is_empty());
+    let message = match envelope.message {
+        Value::String(m) => Some(m.trim().to_owned()).filter(|m| !m.is_empty()),
+        _ => None,
+    };
     Err(RegistryError::from_code(code.unwrap_or(-1), message))
 }
 
@@ -368,11 +580,17 @@ fn one<T: DeserializeOwned>(value: Value, endpoint: &'static str) -> RegistryRes
         .map_err(|_| RegistryError::Malformed(format!("{endpoint}: unreadable")))
 }
 
-/// A path segment, percent-encoded (ids are opaque and may contain `/`, spaces or Cyrillic).
+/// A path segment, percent-encoded (ids are opaque and may contain `/`, spaces or Cyrillic, e.g.
+/// «п100.136»); a segment of dots only is encoded too, or joining the URL would climb up the path.
 fn segment(raw: &str) -> String {
-    url::form_urlencoded::byte_serialize(raw.as_bytes())
+    let encoded = url::form_urlencoded::byte_serialize(raw.as_bytes())
         .collect::<String>()
-        .replace('+', "%20")
+        .replace('+', "%20");
+    if !encoded.is_empty() && encoded.chars().all(|c| c == '.') {
+        encoded.replace('.', "%2E")
+    } else {
+        encoded
+    }
 }
 
 fn to_body<T: Serialize>(value: &T) -> RegistryResult<Value> {
@@ -417,16 +635,44 @@ impl Registry for HttpRegistry {
         async move {
             let path = format!("shared/district/{}/lpus", segment(district_id));
             let value = self.get(&path, &[], Caching::Reference, "clinics").await?;
-            list(value, "clinics")
+            let clinics: Vec<Clinic> = list(value, "clinics")?;
+            self.index_clinics(&clinics);
+            Ok(clinics)
         }
         .boxed()
     }
 
+    /// From the clinics already seen in lists, else from the districts' lists, and only as a last resort
+    /// from endpoint 3 (`/shared/lpu/{id}`), which the live service is not known to answer.
     fn clinic(&self, lpu_id: i64) -> BoxFuture<'_, RegistryResult<Clinic>> {
         async move {
+            if let Some(clinic) = self.indexed_clinic(lpu_id) {
+                return Ok(clinic);
+            }
+            let walked = self.find_in_districts(lpu_id).await;
+            if let Ok(Some(clinic)) = walked {
+                return Ok(clinic);
+            }
             let path = format!("shared/lpu/{lpu_id}");
-            let value = self.get(&path, &[], Caching::Reference, "clinic").await?;
-            one(value, "clinic")
+            let direct = match self.get(&path, &[], Caching::Reference, "clinic").await {
+                Ok(value) => one::<Clinic>(value, "clinic").and_then(|clinic| {
+                    if clinic.id == lpu_id {
+                        Ok(clinic)
+                    } else {
+                        Err(RegistryError::Malformed("clinic: another id".into()))
+                    }
+                }),
+                Err(err) => Err(err),
+            };
+            match (direct, walked) {
+                (Ok(clinic), _) => {
+                    self.index_clinics(std::slice::from_ref(&clinic));
+                    Ok(clinic)
+                }
+                // The lists could not all be read: that is the failure worth reporting.
+                (Err(_), Err(walk)) if walk.is_transient() => Err(walk),
+                (Err(err), _) => Err(err),
+            }
         }
         .boxed()
     }
@@ -443,7 +689,9 @@ impl Registry for HttpRegistry {
             let value = self
                 .get("oms/attachment/lpus", &query, Caching::Never, "attachment")
                 .await?;
-            list(value, "attachment")
+            let clinics: Vec<Clinic> = list(value, "attachment")?;
+            self.index_clinics(&clinics);
+            Ok(clinics)
         }
         .boxed()
     }
@@ -488,6 +736,22 @@ impl Registry for HttpRegistry {
             );
             let value = self.get(&path, &[], Caching::Slots, "slots").await?;
             list(value, "slots")
+        }
+        .boxed()
+    }
+
+    fn timetable<'a>(
+        &'a self,
+        lpu_id: i64,
+        doctor_id: &'a str,
+    ) -> BoxFuture<'a, RegistryResult<Vec<TimetableDay>>> {
+        async move {
+            let path = format!(
+                "schedule/lpu/{lpu_id}/doctor/{}/timetable",
+                segment(doctor_id)
+            );
+            let value = self.get(&path, &[], Caching::Slots, "timetable").await?;
+            list(value, "timetable")
         }
         .boxed()
     }
@@ -610,12 +874,124 @@ mod tests {
     }
 
     #[test]
+    fn path_segments_of_dots_do_not_climb_the_path() {
+        assert_eq!(segment(".."), "%2E%2E");
+        assert_eq!(segment("п100.136"), "%D0%BF100.136");
+    }
+
+    fn read(status: u16, body: &str) -> RegistryResult<Value> {
+        read_answer(StatusCode::from_u16(status).unwrap(), body.as_bytes())
+    }
+
+    #[test]
     fn an_envelope_without_success_reads_its_error_code() {
-        let env: Envelope =
-            serde_json::from_str(r#"{"result":null,"errorCode":"39","message":"Нет талонов"}"#)
-                .unwrap();
-        assert_eq!(open_envelope(env), Err(RegistryError::Empty(39)));
-        let env: Envelope = serde_json::from_str(r#"{"result":[1]}"#).unwrap();
-        assert_eq!(open_envelope(env), Ok(serde_json::json!([1])));
+        assert_eq!(
+            read(
+                200,
+                r#"{"result":null,"errorCode":"39","message":"Нет талонов"}"#
+            ),
+            Err(RegistryError::Empty(39))
+        );
+        assert_eq!(
+            read(200, r#"{"result":[1],"errorCode":0}"#),
+            Ok(serde_json::json!([1]))
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_envelope_is_malformed_never_an_empty_success() {
+        for body in [
+            r#"{"status":404,"error":"Not Found"}"#,
+            r#"{"result":[1]}"#,
+            r#"{"success":null,"errorCode":null,"result":[]}"#,
+            "[]",
+            r#""ok""#,
+            "null",
+            "",
+            "<html>Not Found</html>",
+        ] {
+            assert!(
+                matches!(read(200, body), Err(RegistryError::Malformed(_))),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_4xx_is_an_error_whatever_its_body() {
+        let empty_success = r#"{"result":[],"success":true,"errorCode":0,"message":null}"#;
+        let no_slots = r#"{"success":false,"errorCode":39,"message":"Нет талонов"}"#;
+        for status in [400, 401, 403, 404, 405, 410, 422] {
+            for body in [empty_success, no_slots, "", r#"{"status":404}"#] {
+                assert!(
+                    matches!(read(status, body), Err(RegistryError::Malformed(_))),
+                    "{status} {body}"
+                );
+            }
+        }
+        // A refusal in an envelope keeps the registry's words.
+        assert_eq!(
+            read(
+                400,
+                r#"{"success":false,"errorCode":1,"message":"Пациент не найден","requestId":"x"}"#
+            ),
+            Err(RegistryError::Business {
+                code: 1,
+                message: Some("Пациент не найден".into())
+            })
+        );
+        assert_eq!(
+            read(429, empty_success),
+            Err(RegistryError::Transient("HTTP 429".into()))
+        );
+        assert_eq!(
+            read(503, empty_success),
+            Err(RegistryError::Transient("HTTP 503".into()))
+        );
+    }
+
+    #[test]
+    fn live_envelopes_are_read_with_result_absent_on_create_and_on_errors() {
+        // Create: no `result` at all.
+        assert_eq!(
+            read(
+                200,
+                r#"{"success":true,"errorCode":0,"message":null,"stackTrace":null}"#
+            ),
+            Ok(Value::Null)
+        );
+        assert_eq!(
+            read(
+                200,
+                r#"{"success":false,"errorCode":39,"message":"Нет свободных талонов","stackTrace":null,"requestId":"1b2c"}"#
+            ),
+            Err(RegistryError::Empty(39))
+        );
+        assert_eq!(
+            read(
+                200,
+                r#"{"result":[],"success":true,"errorCode":0,"message":null,"stackTrace":null}"#
+            ),
+            Ok(serde_json::json!([]))
+        );
+    }
+
+    #[test]
+    fn the_user_agent_is_visible_ascii_and_names_the_region() {
+        let irkutsk = user_agent("Иркутская область");
+        assert!(irkutsk.starts_with(concat!("kvrachu-bot/", env!("CARGO_PKG_VERSION"), " (")));
+        assert!(irkutsk.ends_with("(Telegram bot for booking doctors; Irkutskaya oblast)"));
+        assert!(user_agent("Санкт-Петербург").contains("Sankt-Peterburg"));
+        assert!(user_agent("Республика Саха (Якутия)").contains("Respublika Sakha [Yakutiya]"));
+        assert!(user_agent("  ").contains("Irkutskaya oblast"));
+        for region in ["Щёлково\tЧечня", "Ελλάδα", "Moscow\r\nX-Evil: 1"] {
+            let agent = user_agent(region);
+            assert!(
+                agent.bytes().all(|b| b == b' ' || b.is_ascii_graphic()),
+                "{agent}"
+            );
+            assert!(reqwest::header::HeaderValue::from_str(&agent).is_ok());
+        }
+        assert!(user_agent("Щёлково").contains("Shchyolkovo"));
     }
 }

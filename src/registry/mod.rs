@@ -21,7 +21,7 @@ use crate::config::{RegistryUrl, Settings};
 use crate::domain::{BirthDate, FullName};
 use url::Url;
 
-pub use http::{HttpRegistry, HttpRegistryConfig};
+pub use http::{HttpRegistry, HttpRegistryConfig, DEFAULT_REGION_NAME};
 
 /// A district (район) of the region, the first choice of the journey.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -52,7 +52,8 @@ pub struct Clinic {
         deserialize_with = "wire::string_or_empty"
     )]
     pub full_name: String,
-    /// «Поликлиника взрослая», «Поликлиника детская», «Стоматологическая поликлиника», «Женская консультация» …
+    /// Free text that changes over the years: «Поликлиника взрослая», «Поликлиника детская» (2023);
+    /// «Поликлиника», «Детская поликлиника», «Стоматология», «Психиатрия» (2025–26) …
     #[serde(rename = "lpuType", default, deserialize_with = "wire::opt_string")]
     pub kind: Option<String>,
     #[serde(default, deserialize_with = "wire::opt_i64")]
@@ -127,13 +128,16 @@ pub struct Specialty {
 pub struct Doctor {
     #[serde(deserialize_with = "wire::string")]
     pub id: String,
-    /// The full name in one string, as the registry gives it.
+    /// The full name in one string, as the registry gives it; not always a bare name («Антонова Е.В. 3 ТО
+    /// 32 участок (с 24.02 по 10.03 без приема)»).
     #[serde(default, deserialize_with = "wire::string_or_empty")]
     pub name: String,
-    /// The doctor's участок.
-    #[serde(default, deserialize_with = "wire::opt_string")]
+    /// The doctor's участок, free text as the registry writes it («14-д участок», «1 Педиатрическое
+    /// Отделение», «10, 18, 19»); `""` reads as absent.
+    #[serde(default, deserialize_with = "wire::opt_text")]
     pub aria_number: Option<String>,
-    #[serde(default, deserialize_with = "wire::opt_string")]
+    /// What patients need to know (absences with dates, участки); may be multi-line.
+    #[serde(default, deserialize_with = "wire::opt_text")]
     pub comment: Option<String>,
     #[serde(default, deserialize_with = "wire::count")]
     pub free_ticket_count: u32,
@@ -143,6 +147,28 @@ pub struct Doctor {
     pub nearest_date: Option<NaiveDateTime>,
     #[serde(default, deserialize_with = "wire::opt_datetime")]
     pub last_date: Option<NaiveDateTime>,
+    /// Newer responses split the name too (each may be `null`).
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub last_name: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub first_name: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub middle_name: Option<String>,
+}
+
+impl Doctor {
+    /// The name to show: `name` as the registry gives it, or the name's parts when it gives only those.
+    pub fn full_name(&self) -> String {
+        if !self.name.is_empty() {
+            return self.name.clone();
+        }
+        [&self.last_name, &self.first_name, &self.middle_name]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 /// A free slot (талон). `id` is opaque and may be longer than a button's data: keep it server-side.
@@ -174,6 +200,10 @@ pub struct Named {
 }
 
 /// A future visit of a patient, including ones booked elsewhere.
+///
+/// `appointment_id` is the registry's id of the booking, NOT the slot id that was sent to create: a visit
+/// just booked is known by (clinic, doctor, start) until it is read here. The live service sends `lpuId` as
+/// a string and may leave out `patientFullName`, `patientBirthDate` and `status`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PatientAppointment {
@@ -182,7 +212,8 @@ pub struct PatientAppointment {
     /// The region's local time.
     #[serde(deserialize_with = "wire::datetime")]
     pub visit_start: NaiveDateTime,
-    #[serde(default, deserialize_with = "wire::opt_i64")]
+    /// A string on the live service («"15"»); a value that is not a number reads as absent.
+    #[serde(default, deserialize_with = "wire::lenient_opt_i64")]
     pub lpu_id: Option<i64>,
     #[serde(default, deserialize_with = "wire::opt_string")]
     pub lpu_short_name: Option<String>,
@@ -202,6 +233,34 @@ pub struct PatientAppointment {
     pub specialty: Option<Named>,
     #[serde(default, deserialize_with = "wire::opt_string")]
     pub status: Option<String>,
+    #[serde(default, deserialize_with = "wire::opt_string")]
+    pub lpu_full_name: Option<String>,
+    /// When the booking was made (`dateCreatedAppointment`, the region's local time), when given.
+    #[serde(
+        rename = "dateCreatedAppointment",
+        default,
+        deserialize_with = "wire::opt_datetime"
+    )]
+    pub created_at: Option<NaiveDateTime>,
+}
+
+/// A day of a doctor's timetable (`/schedule/lpu/{lpuId}/doctor/{doctorId}/timetable`): the reception
+/// hours (the region's local time), whether the day can be booked, and why not when it cannot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", from = "wire::TimetableDayWire")]
+pub struct TimetableDay {
+    #[serde(with = "wire::datetime_format")]
+    pub visit_start: NaiveDateTime,
+    #[serde(
+        default,
+        serialize_with = "wire::opt_datetime_format",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub visit_end: Option<NaiveDateTime>,
+    #[serde(rename = "recordableDay")]
+    pub recordable: bool,
+    /// Why the day is closed («Выходной», «Отпуск» …), as the registry words it.
+    pub deny_cause: Option<String>,
 }
 
 /// Who to look up in a clinic (`/patient/search`): the patient id it gives is valid in that clinic only.
@@ -375,6 +434,17 @@ pub trait Registry: Send + Sync {
         lpu_id: i64,
         patient_id: &'a str,
     ) -> BoxFuture<'a, RegistryResult<Vec<PatientAppointment>>>;
+    /// A doctor's timetable, day by day: reception hours and closed days with their reasons. A registry
+    /// without one answers `Err(RegistryError::Empty(645))` (the schedule was not found), which is also what
+    /// an implementor that does not know the endpoint answers by default.
+    fn timetable<'a>(
+        &'a self,
+        lpu_id: i64,
+        doctor_id: &'a str,
+    ) -> BoxFuture<'a, RegistryResult<Vec<TimetableDay>>> {
+        let _ = (lpu_id, doctor_id);
+        Box::pin(async { Err(RegistryError::Empty(645)) })
+    }
 }
 
 /// The registry as the bot holds it.
@@ -454,6 +524,36 @@ mod tests {
         assert_eq!(clinic.email, None);
         assert_eq!(clinic.coordinates(), Some((52.26, 104.25)));
         assert!(clinic.is_active);
+    }
+
+    #[test]
+    fn a_doctor_is_named_by_the_parts_when_the_whole_name_is_missing() {
+        let doctor: Doctor = serde_json::from_value(serde_json::json!({
+            "id": "п100.136", "name": "", "ariaNumber": ["14"], "comment": {"x": 1},
+            "lastName": "Антонова", "firstName": "Елена", "middleName": null
+        }))
+        .unwrap();
+        assert_eq!(doctor.full_name(), "Антонова Елена");
+        assert_eq!((doctor.aria_number, doctor.comment), (None, None));
+        let named: Doctor =
+            serde_json::from_value(serde_json::json!({"id": 7, "name": "Антонова Е.В."})).unwrap();
+        assert_eq!(named.full_name(), "Антонова Е.В.");
+    }
+
+    #[test]
+    fn an_appointment_reads_lpu_id_as_a_string_and_does_without_the_patients_name() {
+        let visit: PatientAppointment = serde_json::from_value(serde_json::json!({
+            "appointmentId": 14643472, "visitStart": "2026-12-14T09:30:00", "lpuId": "15",
+            "isAppointmentByReferral": true, "referralId": "b7c1"
+        }))
+        .unwrap();
+        assert_eq!(visit.appointment_id, "14643472");
+        assert_eq!(visit.lpu_id, Some(15));
+        let odd: PatientAppointment = serde_json::from_value(serde_json::json!({
+            "appointmentId": "1", "visitStart": "2026-12-14T09:30:00", "lpuId": "ГП-15"
+        }))
+        .unwrap();
+        assert_eq!(odd.lpu_id, None);
     }
 
     #[test]

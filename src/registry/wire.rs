@@ -48,6 +48,65 @@ pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
     text(Value::deserialize(d)?).map_err(D::Error::custom)
 }
 
+/// Free text that may run over several lines (a doctor's comment): line ends made `\n`, each line trimmed,
+/// blank lines dropped; anything but a string or a number reads as absent rather than failing the item.
+pub fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let Ok(Some(raw)) = text(Value::deserialize(d)?) else {
+        return Ok(None);
+    };
+    let lines: Vec<&str> = raw
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    Ok((!lines.is_empty()).then(|| lines.join("\n")))
+}
+
+/// `recordableDay` and the like: `true`/`false`, `1`/`0`, `"true"`/`"false"`; anything else is unknown.
+fn opt_bool(value: &Value) -> Option<bool> {
+    match value {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => n.as_f64().map(|n| n != 0.0),
+        Value::String(s) => match s.trim().to_lowercase().as_str() {
+            "true" | "1" | "yes" => Some(true),
+            "false" | "0" | "no" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A timetable day as it comes; [`super::TimetableDay`] is read through it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimetableDayWire {
+    #[serde(deserialize_with = "datetime")]
+    visit_start: NaiveDateTime,
+    #[serde(default, deserialize_with = "opt_datetime")]
+    visit_end: Option<NaiveDateTime>,
+    #[serde(default)]
+    recordable_day: Value,
+    #[serde(default)]
+    deny_cause: Value,
+}
+
+impl From<TimetableDayWire> for super::TimetableDay {
+    fn from(wire: TimetableDayWire) -> Self {
+        let deny_cause = match wire.deny_cause {
+            Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+            _ => None,
+        };
+        // A day that does not say is open unless it gives a reason to be closed.
+        let recordable = opt_bool(&wire.recordable_day).unwrap_or(deny_cause.is_none());
+        Self {
+            visit_start: wire.visit_start,
+            visit_end: wire.visit_end.filter(|end| *end >= wire.visit_start),
+            recordable,
+            deny_cause,
+        }
+    }
+}
+
 pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     match text(Value::deserialize(d)?).map_err(D::Error::custom)? {
         None => Ok(None),
@@ -56,6 +115,14 @@ pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error>
             .map(Some)
             .map_err(|_| D::Error::custom("expected a whole number")),
     }
+}
+
+/// A number that may come as a string; anything unreadable is absent rather than failing the item.
+pub fn lenient_opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(text(Value::deserialize(d)?)
+        .ok()
+        .flatten()
+        .and_then(|s| s.parse::<i64>().ok()))
 }
 
 pub fn i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
@@ -137,6 +204,16 @@ pub fn datetime<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDateTime, D::Err
         .map_err(D::Error::custom)?
         .ok_or_else(|| D::Error::custom("a required date-time is empty"))?;
     parse_datetime(&raw).ok_or_else(|| D::Error::custom("not an ISO date-time"))
+}
+
+pub fn opt_datetime_format<S: Serializer>(
+    at: &Option<NaiveDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => s.serialize_str(&at.format("%Y-%m-%dT%H:%M:%S").to_string()),
+        None => s.serialize_none(),
+    }
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` both ways, for the bodies the bot sends.

@@ -23,6 +23,15 @@ pub struct DemoBooking {
     pub visit_start: i64,
 }
 
+/// A booking as the demo registry lists it: with the row's id (the booking's own id, unlike the slot id)
+/// and when it was made (Unix seconds).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DemoListed {
+    pub row_id: String,
+    pub booking: DemoBooking,
+    pub created_at: i64,
+}
+
 impl Store {
     /// Books a slot; `false` when it is already taken.
     pub async fn demo_book(&self, booking: &DemoBooking, now: i64) -> anyhow::Result<bool> {
@@ -104,6 +113,28 @@ impl Store {
         Ok(deleted == 1)
     }
 
+    /// Cancels a patient's booking by its row id (what the demo registry's appointment id is made from);
+    /// `false` when there is no such booking of that patient in that clinic.
+    pub async fn demo_cancel_row(
+        &self,
+        lpu_id: i64,
+        patient_id: &str,
+        row_id: &str,
+    ) -> anyhow::Result<bool> {
+        let deleted = with_pool!(self, |pool| {
+            sqlx::query(
+                "DELETE FROM demo_bookings WHERE id = $1 AND lpu_id = $2 AND patient_id = $3",
+            )
+            .bind(row_id)
+            .bind(lpu_id)
+            .bind(patient_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(deleted == 1)
+    }
+
     /// A patient's bookings in a clinic from `from` (Unix seconds) on, soonest first.
     pub async fn demo_appointments(
         &self,
@@ -111,11 +142,27 @@ impl Store {
         patient_id: &str,
         from: i64,
     ) -> anyhow::Result<Vec<DemoBooking>> {
-        type Raw = (String, String, String, String, Vec<u8>, Vec<u8>, i64);
+        Ok(self
+            .demo_bookings_listed(lpu_id, patient_id, from)
+            .await?
+            .into_iter()
+            .map(|listed| listed.booking)
+            .collect())
+    }
+
+    /// A patient's bookings in a clinic from `from` (Unix seconds) on, soonest first, with their row ids and
+    /// when they were made.
+    pub async fn demo_bookings_listed(
+        &self,
+        lpu_id: i64,
+        patient_id: &str,
+        from: i64,
+    ) -> anyhow::Result<Vec<DemoListed>> {
+        type Raw = (String, String, String, String, Vec<u8>, Vec<u8>, i64, i64);
         let rows: Vec<Raw> = with_pool!(self, |pool| {
             sqlx::query(
                 "SELECT id, appointment_id, doctor_id, specialty_id, patient_full_name, patient_birth_date,
-                        visit_start
+                        visit_start, created_at
                  FROM demo_bookings
                  WHERE lpu_id = $1 AND patient_id = $2 AND visit_start >= $3
                  ORDER BY visit_start, appointment_id",
@@ -135,14 +182,24 @@ impl Store {
                     row.get(4),
                     row.get(5),
                     row.get(6),
+                    row.get(7),
                 )
             })
             .collect()
         });
         rows.into_iter()
             .map(
-                |(id, appointment_id, doctor_id, specialty_id, name, birth, visit_start)| {
-                    Ok(DemoBooking {
+                |(
+                    id,
+                    appointment_id,
+                    doctor_id,
+                    specialty_id,
+                    name,
+                    birth,
+                    visit_start,
+                    created_at,
+                )| {
+                    let booking = DemoBooking {
                         lpu_id,
                         appointment_id,
                         doctor_id,
@@ -155,6 +212,11 @@ impl Store {
                             .crypto()
                             .open_str(Aad::new(TABLE, "patient_birth_date", &id), &birth)?,
                         visit_start,
+                    };
+                    Ok(DemoListed {
+                        row_id: id,
+                        booking,
+                        created_at,
                     })
                 },
             )

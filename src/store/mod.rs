@@ -31,7 +31,7 @@ pub use appointments::{
 pub use booking::KnownPatient;
 pub use children::{ActivePerson, Child, ChildDetails};
 pub use crypto::{Aad, Crypto, DataKey};
-pub use demo_registry::DemoBooking;
+pub use demo_registry::{DemoBooking, DemoListed};
 pub use esia::EsiaLogin;
 pub use metrics::{Metrics, OVERDUE_SECS};
 pub use users::{Lang, UserRecord};

@@ -121,3 +121,31 @@ both_backends!(
         assert!(!raw.windows(needle.len()).any(|w| w == needle));
     }
 );
+
+both_backends!(
+    a_booking_is_listed_with_its_row_id_and_cancelled_by_it,
+    |store: Store, _url: String, _key: DataKey| async move {
+        let slot = "111010_2026-12-01_09:00:00";
+        assert!(store
+            .demo_book(&booking(slot, "p1", 2_000), 1_000)
+            .await
+            .unwrap());
+        let listed = store.demo_bookings_listed(111, "p1", 0).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].booking, booking(slot, "p1", 2_000));
+        assert_eq!(listed[0].created_at, 1_000);
+        let row = listed[0].row_id.clone();
+        assert_ne!(row, slot);
+        // Only the patient's own booking, in its own clinic.
+        assert!(!store.demo_cancel_row(111, "p2", &row).await.unwrap());
+        assert!(!store.demo_cancel_row(204, "p1", &row).await.unwrap());
+        assert!(!store.demo_cancel_row(111, "p1", slot).await.unwrap());
+        assert!(store.demo_cancel_row(111, "p1", &row).await.unwrap());
+        assert!(!store.demo_cancel_row(111, "p1", &row).await.unwrap());
+        assert!(store
+            .demo_booked_slots(111, "111010", 0)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+);
