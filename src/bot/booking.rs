@@ -482,8 +482,8 @@ async fn next_step(ctx: &Ctx, flow: &Flow, tap: Cb) -> RegistryResult<Option<Ste
                 .map(|d| Step::Days {
                     specialty,
                     doctor: Choice {
+                        name: d.full_name(),
                         id: d.id,
-                        name: d.name,
                     },
                     week: None,
                 }),
@@ -823,7 +823,7 @@ async fn doctors_screen(
         lines.push(t!(
             lang,
             "booking-doctor-line",
-            name = escape_html(&doctor.name),
+            name = escape_html(&doctor.full_name()),
             area = area,
             nearest = nearest
         ));
@@ -831,7 +831,10 @@ async fn doctors_screen(
         if let Some(note) = note_of(doctor, NOTE_IN_LIST) {
             lines.push(note);
         }
-        buttons.push(button(short_name(&doctor.name), cb(Cb::Doctor(n as u16))));
+        buttons.push(button(
+            short_name(&doctor.full_name()),
+            cb(Cb::Doctor(n as u16)),
+        ));
     }
     let mut screen = Screen::new(ctx, lang, with_notice(notice, lines.join("\n")));
     for pair in buttons.chunks(2) {
@@ -2162,6 +2165,9 @@ mod tests {
             free_participant_count: 1,
             nearest_date: None,
             last_date: None,
+            last_name: None,
+            first_name: None,
+            middle_name: None,
         }
     }
 

@@ -81,26 +81,28 @@ async fn the_journey_goes_from_district_to_card_with_paging_and_back_at_every_le
     );
     assert_eq!(
         labels(&types),
-        // The demo's 2025–26 types as today's classifier labels them (issue 11 is to label «Детская
-        // психиатрия» and «Поликлиника» right and put adults' polyclinics first).
+        // The demo's 2025–26 types: adults' polyclinics first, «Детская психиатрия» a kind of its own.
         rows(&[
+            &["Взрослая поликлиника (14)"],
             &["Детская поликлиника (4)"],
-            &["Детская поликлиника (1)"],
             &["Стоматология (3)"],
             &["Женская консультация (2)"],
             &["Больница (1)"],
             &["Дерматология и венерология (1)"],
-            &["Поликлиника (14)"],
             &["Психиатрия (1)"],
+            &["Детская психиатрия (1)"],
             &["« Назад"],
         ])
     );
 
     // Type → the first page of six, with the pager.
-    let (text, page1) = edited(&tap_on(&mut bot, &data_of(&types, "Поликлиника (14)")).await);
+    let (text, page1) =
+        edited(&tap_on(&mut bot, &data_of(&types, "Взрослая поликлиника (14)")).await);
     assert_eq!(
         text,
-        format!("{DEMO}<b>Поликлиника</b> · г. Иркутск\nВыберите поликлинику:\nСтраница 1 из 3")
+        format!(
+            "{DEMO}<b>Взрослая поликлиника</b> · г. Иркутск\nВыберите поликлинику:\nСтраница 1 из 3"
+        )
     );
     assert_eq!(
         labels(&page1),
@@ -153,7 +155,7 @@ async fn the_journey_goes_from_district_to_card_with_paging_and_back_at_every_le
         text,
         format!(
             "{DEMO}<b>ОГАУЗ &quot;Иркутская городская поликлиника № 11&quot;</b>\n\
-             Поликлиника\n\n\
+             Взрослая поликлиника\n\n\
              📍 г. Иркутск, ул. Ядринцева, 1\n\
              ☎️ +7 3952 29-11-11\n\
              ✉️ lpu111@demo.kvrachu.invalid"
