@@ -34,6 +34,14 @@ booking-area-many = areas { $areas }
 booking-week = Week { $week } of { $weeks }: { $dates }
 booking-btn-week-before = ◀ { $dates }
 booking-btn-week-after = { $dates } ▶
+
+## The doctor's reception hours in the week on display, from the registry's timetable, and the days closed
+## for booking with the registry's reason.
+booking-reception-title = Reception this week:
+booking-reception-hours = { $day } — { $hours }
+booking-reception-from = from { $start }
+booking-reception-closed = { $day } — no booking: { $reason }
+booking-reception-closed-plain = { $day } — no booking
 booking-times-title = { $day }: choose a time.
 
 booking-confirm-title = <b>Check your appointment</b>

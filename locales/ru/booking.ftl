@@ -34,6 +34,14 @@ booking-area-many = участки { $areas }
 booking-week = Неделя { $week } из { $weeks }: { $dates }
 booking-btn-week-before = ◀ { $dates }
 booking-btn-week-after = { $dates } ▶
+
+## The doctor's reception hours in the week on display, from the registry's timetable, and the days closed
+## for booking with the registry's reason.
+booking-reception-title = Приём на этой неделе:
+booking-reception-hours = { $day } — { $hours }
+booking-reception-from = с { $start }
+booking-reception-closed = { $day } — записи нет: { $reason }
+booking-reception-closed-plain = { $day } — записи нет
 booking-times-title = { $day }: выберите время.
 
 booking-confirm-title = <b>Проверьте запись</b>

@@ -18,7 +18,7 @@
 
 use std::future::Future;
 
-use chrono::{Datelike, Duration as Days, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{Datelike, Duration as Days, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use teloxide::dispatching::dialogue::Storage;
@@ -29,7 +29,7 @@ use crate::domain::{local_today, short_note, Area, BirthDate, FullName};
 use crate::i18n::{escape_html, Lang};
 use crate::registry::{
     AppointmentCancel, AppointmentCreate, Doctor, OrEmpty, PatientQuery, RegistryError,
-    RegistryResult, Slot, Specialty,
+    RegistryResult, Slot, Specialty, TimetableDay,
 };
 use crate::store::dialogue::DialogueStorage;
 use crate::store::{
@@ -996,6 +996,113 @@ fn week_index(weeks: &[Week], asked: Option<NaiveDate>) -> usize {
         .unwrap_or(weeks.len().saturating_sub(1))
 }
 
+/// The longest the days screen waits for the doctor's timetable: it only adds reception hours, and the
+/// screen is drawn without them rather than late.
+const TIMETABLE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The doctor's timetable (`/timetable`), or nothing when it does not answer in time or at all: a registry
+/// that has none, or fails, never stops the days screen.
+async fn timetable(ctx: &Ctx, lpu_id: i64, doctor: &str) -> Vec<TimetableDay> {
+    match tokio::time::timeout(TIMETABLE_DEADLINE, ctx.registry.timetable(lpu_id, doctor)).await {
+        Ok(Ok(days)) => days,
+        Ok(Err(RegistryError::Empty(_))) => Vec::new(),
+        Ok(Err(err)) => {
+            tracing::info!(error = %err, "booking: no timetable");
+            Vec::new()
+        }
+        Err(_) => {
+            tracing::info!("booking: the timetable did not come in time");
+            Vec::new()
+        }
+    }
+}
+
+/// A day of the doctor's timetable as the days screen shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Reception {
+    /// Open for booking, with the reception hours (start, end when known), earliest first.
+    Hours(Vec<(NaiveTime, Option<NaiveTime>)>),
+    /// Closed for booking, with the registry's reason when it gives one.
+    Closed(Option<String>),
+}
+
+/// The timetable's days from `from` to `to` (inclusive), in order: a day with any bookable hours shows
+/// them; a day with none is closed, with the first reason given. A bookable day that names no hours
+/// (midnight, no end) says nothing and is left out.
+fn reception(
+    timetable: &[TimetableDay],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<(NaiveDate, Reception)> {
+    let mut days: Vec<NaiveDate> = timetable
+        .iter()
+        .map(|t| t.visit_start.date())
+        .filter(|day| (from..=to).contains(day))
+        .collect();
+    days.sort();
+    days.dedup();
+    let mut shown = Vec::new();
+    for day in days {
+        let entries: Vec<&TimetableDay> = timetable
+            .iter()
+            .filter(|t| t.visit_start.date() == day)
+            .collect();
+        let mut hours: Vec<(NaiveTime, Option<NaiveTime>)> = entries
+            .iter()
+            .filter(|t| t.recordable)
+            .map(|t| (t.visit_start.time(), t.visit_end.map(|end| end.time())))
+            .filter(|(start, end)| *start != NaiveTime::MIN || end.is_some())
+            .collect();
+        hours.sort();
+        hours.dedup();
+        if !hours.is_empty() {
+            shown.push((day, Reception::Hours(hours)));
+        } else if entries.iter().all(|t| !t.recordable) {
+            let reason = entries.iter().find_map(|t| t.deny_cause.clone());
+            shown.push((day, Reception::Closed(reason)));
+        }
+    }
+    shown
+}
+
+/// «Приём на этой неделе:» and a line a day, for the days of `reception`; nothing when there are none.
+fn reception_lines(lang: Lang, reception: &[(NaiveDate, Reception)]) -> Vec<String> {
+    if reception.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![t!(lang, "booking-reception-title")];
+    for (day, what) in reception {
+        let day = day_label(lang, *day);
+        lines.push(match what {
+            Reception::Hours(hours) => {
+                let hours = hours
+                    .iter()
+                    .map(|(start, end)| match end {
+                        Some(end) => format!("{}–{}", start.format("%H:%M"), end.format("%H:%M")),
+                        None => t!(
+                            lang,
+                            "booking-reception-from",
+                            start = start.format("%H:%M").to_string()
+                        ),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                t!(lang, "booking-reception-hours", day = day, hours = hours)
+            }
+            Reception::Closed(reason) => match short_note(reason.as_deref(), 1, 40).first() {
+                Some(reason) => t!(
+                    lang,
+                    "booking-reception-closed",
+                    day = day,
+                    reason = escape_html(reason)
+                ),
+                None => t!(lang, "booking-reception-closed-plain", day = day),
+            },
+        });
+    }
+    lines
+}
+
 /// «30.11–06.12»: a week's dates.
 fn week_dates(monday: NaiveDate) -> String {
     let sunday = monday + Days::days(6);
@@ -1014,10 +1121,11 @@ async fn days_screen(
 ) -> Drawn {
     let lang = who.lang;
     let now = local_now(ctx);
-    // The doctor comes from the doctors list (cached), asked alongside the slots.
-    let (about, free) = futures::join!(
+    // The doctor comes from the doctors list (cached), asked alongside the slots and the timetable.
+    let (about, free, hours) = futures::join!(
         doctor_of(ctx, flow.clinic, &specialty.id, &doctor.id),
-        slots(ctx, flow.clinic, &doctor.id)
+        slots(ctx, flow.clinic, &doctor.id),
+        timetable(ctx, flow.clinic, &doctor.id)
     );
     let last = horizon(
         now.date(),
@@ -1064,6 +1172,12 @@ async fn days_screen(
         weeks = weeks.len(),
         dates = week_dates(shown.monday)
     ));
+    let week_reception = reception(
+        &hours,
+        shown.monday.max(now.date()),
+        shown.monday + Days::days(6),
+    );
+    lines.extend(reception_lines(lang, &week_reception));
     let mut screen = Screen::new(ctx, lang, with_notice(notice, lines.join("\n")));
     let buttons: Vec<_> = shown
         .days
@@ -2214,5 +2328,99 @@ mod tests {
             .as_deref(),
             Some("ℹ️ <i>с 01.10.2026 по 13.10.2026: Нетрудоспособность…</i>")
         );
+    }
+
+    fn open_day(day: NaiveDate, from: (u32, u32), to: Option<(u32, u32)>) -> TimetableDay {
+        TimetableDay {
+            visit_start: day.and_hms_opt(from.0, from.1, 0).unwrap(),
+            visit_end: to.map(|(h, m)| day.and_hms_opt(h, m, 0).unwrap()),
+            recordable: true,
+            deny_cause: None,
+        }
+    }
+
+    fn closed_day(day: NaiveDate, cause: Option<&str>) -> TimetableDay {
+        TimetableDay {
+            visit_start: day.and_hms_opt(0, 0, 0).unwrap(),
+            visit_end: None,
+            recordable: false,
+            deny_cause: cause.map(str::to_owned),
+        }
+    }
+
+    fn hm(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn reception_shows_the_weeks_hours_and_closed_days_with_their_reason() {
+        let timetable = [
+            open_day(day(11, 29), (8, 0), Some((14, 0))),
+            closed_day(day(12, 2), Some("Отпуск")),
+            open_day(day(12, 1), (15, 0), Some((17, 0))),
+            open_day(day(12, 1), (8, 0), Some((12, 0))),
+            open_day(day(12, 1), (8, 0), Some((12, 0))),
+            open_day(day(12, 3), (9, 30), None),
+            // A bookable day that names no hours says nothing.
+            open_day(day(12, 4), (0, 0), None),
+            closed_day(day(12, 5), None),
+            // Closed entries beside bookable hours: the hours count.
+            closed_day(day(12, 6), Some("Обед")),
+            open_day(day(12, 6), (10, 0), Some((11, 0))),
+            open_day(day(12, 7), (8, 0), Some((14, 0))),
+        ];
+        assert_eq!(
+            reception(&timetable, day(11, 30), day(12, 6)),
+            vec![
+                (
+                    day(12, 1),
+                    Reception::Hours(vec![
+                        (hm(8, 0), Some(hm(12, 0))),
+                        (hm(15, 0), Some(hm(17, 0)))
+                    ])
+                ),
+                (day(12, 2), Reception::Closed(Some("Отпуск".into()))),
+                (day(12, 3), Reception::Hours(vec![(hm(9, 30), None)])),
+                (day(12, 5), Reception::Closed(None)),
+                (
+                    day(12, 6),
+                    Reception::Hours(vec![(hm(10, 0), Some(hm(11, 0)))])
+                ),
+            ]
+        );
+        assert!(reception(&[], day(11, 30), day(12, 6)).is_empty());
+    }
+
+    #[test]
+    fn reception_lines_are_short_and_escaped() {
+        let days = reception(
+            &[
+                open_day(day(12, 1), (8, 0), Some((12, 0))),
+                open_day(day(12, 1), (15, 0), Some((17, 0))),
+                closed_day(
+                    day(12, 2),
+                    Some("Командировка <на курсы> повышения квалификации в другой город"),
+                ),
+                open_day(day(12, 3), (9, 30), None),
+                closed_day(day(12, 4), Some("   ")),
+            ],
+            day(11, 30),
+            day(12, 6),
+        );
+        assert_eq!(
+            reception_lines(Lang::Ru, &days),
+            vec![
+                "Приём на этой неделе:",
+                "вт 01.12 — 08:00–12:00, 15:00–17:00",
+                "ср 02.12 — записи нет: Командировка &lt;на курсы&gt; повышения…",
+                "чт 03.12 — с 09:30",
+                "пт 04.12 — записи нет",
+            ]
+        );
+        assert_eq!(
+            reception_lines(Lang::En, &days)[3],
+            "Thu 03.12 — from 09:30"
+        );
+        assert!(reception_lines(Lang::Ru, &[]).is_empty());
     }
 }

@@ -400,3 +400,90 @@ async fn a_doctor_without_slots_shows_the_comment_in_full_and_says_until_when() 
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_week_on_display_shows_reception_hours_and_closed_days_from_the_timetable() {
+    let server = live_registry().await;
+    let monday = monday_of(in_days(36));
+    let on = |n: i64| monday + Days::days(n);
+    let day = |n: i64, from: u32, to: u32| {
+        json!({ "visitStart": at(on(n), from), "visitEnd": at(on(n), to), "recordableDay": true,
+                "denyCause": null, "appointments": [] })
+    };
+    get(
+        &server,
+        "/schedule/lpu/111/doctor/d1/timetable",
+        ok(json!([
+            day(0, 8, 14),
+            { "visitStart": at(on(1), 0), "visitEnd": null, "recordableDay": false,
+              "denyCause": "Отпуск", "appointments": [] },
+            day(2, 14, 20),
+            { "visitStart": at(on(3), 0), "visitEnd": null, "recordableDay": false,
+              "denyCause": "Выходной <праздничный>", "appointments": [] },
+            // Another week's day: not shown on this one.
+            { "visitStart": at(in_days(1), 8), "visitEnd": at(in_days(1), 9), "recordableDay": true }
+        ])),
+    )
+    .await;
+    let (_h, mut bot) = at_card(&server).await;
+    bot.dispatch().await;
+    edited(&bot.get_responses());
+    edited(&tap_on(&mut bot, "bk:s:0").await);
+    edited(&tap_on(&mut bot, "bk:d:0").await);
+    let (text, kb) = edited(&tap_on(&mut bot, &format!("bk:wk:{}", monday.format("%Y%m%d"))).await);
+    assert!(
+        text.starts_with(&format!(
+            "{DEMO}<b>Иванова Анна Сергеевна</b>, Терапевт, 14-д участок\nℹ️ <i>Командировки служебные</i>\n\n\
+             Выберите день (в скобках — свободные талоны):\nНеделя "
+        )),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(&format!(
+            ": {}\nПриём на этой неделе:\n\
+             {} — 08:00–14:00\n\
+             {} — записи нет: Отпуск\n\
+             {} — 14:00–20:00\n\
+             {} — записи нет: Выходной &lt;праздничный&gt;",
+            week_dates(monday),
+            day_label(on(0)),
+            day_label(on(1)),
+            day_label(on(2)),
+            day_label(on(3)),
+        )),
+        "{text}"
+    );
+    assert_eq!(
+        kb[0],
+        vec![button(
+            &format!("{} (1)", day_label(in_days(36))),
+            &format!("bk:day:{}", in_days(36).format("%Y%m%d"))
+        )]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_timetable_leaves_the_days_screen_as_it_is_without_hours() {
+    let server = live_registry().await;
+    get(
+        &server,
+        "/schedule/lpu/111/doctor/d1/timetable",
+        ResponseTemplate::new(503),
+    )
+    .await;
+    let (_h, mut bot) = at_card(&server).await;
+    bot.dispatch().await;
+    edited(&bot.get_responses());
+    edited(&tap_on(&mut bot, "bk:s:0").await);
+    let (text, kb) = edited(&tap_on(&mut bot, "bk:d:0").await);
+    assert!(text.contains("Выберите день"), "{text}");
+    assert!(!text.contains("Приём на этой неделе"), "{text}");
+    let first = in_days(SLOT_DAYS[0]);
+    assert_eq!(
+        kb[0][0],
+        button(
+            &format!("{} (2)", day_label(first)),
+            &format!("bk:day:{}", first.format("%Y%m%d"))
+        )
+    );
+}
