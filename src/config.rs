@@ -139,7 +139,8 @@ pub fn redact_url(raw: &str) -> String {
     }
 }
 
-pub const DEFAULT_REGION_NAME: &str = "Иркутская область";
+/// The region when `REGION_NAME` is not set; the registry client's `User-Agent` names the same by default.
+pub use crate::registry::DEFAULT_REGION_NAME;
 
 /// The longest `REGION_NAME`, in characters: it is part of the greeting.
 const MAX_REGION_NAME: usize = 100;
