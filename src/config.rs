@@ -92,6 +92,8 @@ pub struct Settings {
     /// Base64 of a 32-byte key, when given explicitly.
     pub data_key: Option<String>,
     pub region_tz: Tz,
+    /// The region's name as texts show it (`REGION_NAME`), e.g. «Иркутская область».
+    pub region_name: String,
     pub reminders: Vec<Duration>,
     pub watch_interval: Duration,
     /// How often each user's visits are compared with the registry's list (`SYNC_INTERVAL`).
@@ -114,6 +116,7 @@ impl fmt::Debug for Settings {
             .field("updates", &self.updates)
             .field("data_key", &self.data_key.as_ref().map(|_| "<hidden>"))
             .field("region_tz", &self.region_tz)
+            .field("region_name", &self.region_name)
             .field("reminders", &self.reminders)
             .field("watch_interval", &self.watch_interval)
             .field("sync_interval", &self.sync_interval)
@@ -136,9 +139,18 @@ pub fn redact_url(raw: &str) -> String {
     }
 }
 
+/// The region when `REGION_NAME` is not set; the registry client's `User-Agent` names the same by default.
+pub use crate::registry::DEFAULT_REGION_NAME;
+
+/// The longest `REGION_NAME`, in characters: it is part of the greeting.
+const MAX_REGION_NAME: usize = 100;
+
 impl Settings {
+    /// Whether the bot books in the built-in sandbox registry: then every screen says that the clinics are
+    /// sample ones and no real appointment is made. A real registry with the demo Gosuslugi login books for
+    /// real, so that does not count.
     pub fn is_demo(&self) -> bool {
-        self.registry == RegistryUrl::Demo || self.esia == EsiaSettings::Demo
+        self.registry == RegistryUrl::Demo
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -258,6 +270,19 @@ impl Settings {
             .unwrap_or_else(|| "Asia/Irkutsk".to_owned())
             .parse::<Tz>()
             .map_err(|_| ConfigError::new("REGION_TZ", "unknown time zone, e.g. Asia/Irkutsk"))?;
+        let region_name = get("REGION_NAME")
+            .map(|raw| raw.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_else(|| DEFAULT_REGION_NAME.to_owned());
+        if region_name.chars().count() > MAX_REGION_NAME
+            || region_name.chars().any(char::is_control)
+        {
+            return Err(ConfigError::new(
+                "REGION_NAME",
+                format!(
+                    "use one line of at most {MAX_REGION_NAME} characters, e.g. Иркутская область"
+                ),
+            ));
+        }
 
         let reminders = parse_offsets(&get("REMINDERS").unwrap_or_else(|| "24h,2h".to_owned()))
             .map_err(|problem| ConfigError::new("REMINDERS", problem))?;
@@ -291,6 +316,7 @@ impl Settings {
             updates,
             data_key,
             region_tz,
+            region_name,
             reminders,
             watch_interval,
             sync_interval,
@@ -381,6 +407,7 @@ mod tests {
         assert_eq!(s.updates, UpdatesMode::Polling);
         assert_eq!(s.http_addr, "127.0.0.1:8080".parse().unwrap());
         assert_eq!(s.region_tz, chrono_tz::Asia::Irkutsk);
+        assert_eq!(s.region_name, "Иркутская область");
         assert_eq!(
             s.reminders,
             vec![Duration::from_secs(86_400), Duration::from_secs(7_200)]
@@ -444,6 +471,7 @@ mod tests {
             ("UPDATES", "carrier-pigeon"),
             ("WEBHOOK_SECRET", ""),
             ("REGION_TZ", "Mars/Olympus"),
+            ("REGION_NAME", &"Область".repeat(20)),
             ("REMINDERS", "24x"),
             ("WATCH_INTERVAL", "0m"),
             ("SYNC_INTERVAL", "soon"),
@@ -456,6 +484,47 @@ mod tests {
             }
             assert_eq!(settings(&pairs).unwrap_err().var, var, "{var}={value}");
         }
+    }
+
+    #[test]
+    fn the_region_is_named_by_configuration() {
+        let s = settings(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("REGION_NAME", "  Санкт-Петербург \t"),
+        ])
+        .unwrap();
+        assert_eq!(s.region_name, "Санкт-Петербург");
+        let s = settings(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("REGION_NAME", "Ленинградская\n  область"),
+        ])
+        .unwrap();
+        assert_eq!(s.region_name, "Ленинградская область");
+        // Empty means the default, like every other setting.
+        let s = settings(&[("TELOXIDE_TOKEN", TOKEN), ("REGION_NAME", " ")]).unwrap();
+        assert_eq!(s.region_name, DEFAULT_REGION_NAME);
+        assert!(format!("{s:?}").contains("Иркутская область"));
+    }
+
+    #[test]
+    fn only_the_sandbox_registry_is_demo_mode() {
+        let real_registry = settings(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("REGISTRY_URL", "https://gorzdrav.spb.ru/_api/api/v2"),
+        ])
+        .unwrap();
+        assert_eq!(real_registry.esia, EsiaSettings::Demo);
+        assert!(!real_registry.is_demo());
+        let demo_registry = settings(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("REGISTRY_URL", "demo"),
+            ("ESIA_URL", "https://esia.gosuslugi.ru"),
+            ("ESIA_CLIENT_ID", "KVRACHU"),
+            ("ESIA_CERT_HASH", "ab"),
+            ("ESIA_SIGNER_CMD", "true"),
+        ])
+        .unwrap();
+        assert!(demo_registry.is_demo());
     }
 
     #[test]

@@ -15,18 +15,33 @@ booking-doctors-title = <b>{ $specialty }</b>
 booking-doctors-empty = <b>{ $specialty }</b>
     No doctors of this specialty are open for online booking right now.
 booking-doctor-line = • <b>{ $name }</b>{ $area } — { $nearest }
-booking-doctor-area = , area { $area }
+booking-doctor-area = , { $area }
 booking-doctor-nearest = next visit { $date }
 booking-doctor-no-slots = no free slots
 
 booking-doctor-chosen = <b>{ $doctor }</b>, { $specialty }
 booking-days-title = Choose a day (free slots in brackets):
-booking-days-empty = No free slots in the next { $days } { $days ->
-        [one] day
-       *[other] days
-    }. Try another doctor or look again later.
+booking-days-empty = No free slots until { $until }. Try another doctor or look again later.
 booking-day-label = { $day } ({ $free })
 booking-day-full = That day has no slots left — choose another.
+
+## The doctor as the registry describes them: the участок (the word only for bare numbers, otherwise as
+## written) and the comment (absences and the like), shortened.
+booking-area-one = area { $area }
+booking-area-many = areas { $areas }
+
+## The days screen, a week at a time: only weeks with free slots are counted and shown.
+booking-week = Week { $week } of { $weeks }: { $dates }
+booking-btn-week-before = ◀ { $dates }
+booking-btn-week-after = { $dates } ▶
+
+## The doctor's reception hours in the week on display, from the registry's timetable, and the days closed
+## for booking with the registry's reason.
+booking-reception-title = Reception this week:
+booking-reception-hours = { $day } — { $hours }
+booking-reception-from = from { $start }
+booking-reception-closed = { $day } — no booking: { $reason }
+booking-reception-closed-plain = { $day } — no booking
 booking-times-title = { $day }: choose a time.
 
 booking-confirm-title = <b>Check your appointment</b>
@@ -67,7 +82,7 @@ booking-btn-cancel-yes = Yes, cancel
 booking-btn-cancel-no = No
 booking-cancelled = The appointment is cancelled.
 booking-cancel-refused = The booking system did not cancel the appointment. Please call the clinic's front desk.
-booking-booked-unsaved = ⚠️ The clinic has your booking, but the bot could not save it, so there will be no reminders of it. Note the time of the visit; to cancel it, call the clinic or use кврачу38.рф.
+booking-booked-unsaved = ⚠️ The clinic has your booking, but the bot could not save it, so there will be no reminders of it. Note the time of the visit; to cancel it, call the clinic.
 booking-pending = ⏳ <b>The clinic did not answer in time</b>
 booking-pending-hint = The booking may already have been made. I will check within a few minutes and write here whether it went through. Please do not book this same time again meanwhile.
 booking-cancel-not-listed = The clinic does not list this booking yet, so it cannot be cancelled right now. Please try again in a few minutes.

@@ -12,10 +12,22 @@ clinics-list-page = Page { $page } of { $pages }
 clinics-kind-empty = <b>{ $district }</b>
     There are no clinics of this kind here any more. Go back and choose another kind.
 
+## Clinic kinds, one button each, whatever spelling of the registry stands behind it (src/domain/clinic_kind.rs).
+## A kind the bot does not know is shown as the registry wrote it.
 clinics-kind-adult = Adult clinic
 clinics-kind-children = Children's clinic
-clinics-kind-dental = Dental clinic
 clinics-kind-women = Women's consultation
+clinics-kind-dental-adult = Dental clinic for adults
+clinics-kind-dental-children = Children's dental clinic
+clinics-kind-dental = Dental clinic
+clinics-kind-hospital = Hospital
+clinics-kind-medical-centre = Medical centre
+clinics-kind-dermatovenereology = Dermatology and venereology
+clinics-kind-psychiatry = Psychiatry
+clinics-kind-children-psychiatry = Children's psychiatry
+clinics-kind-narcology = Addiction treatment
+clinics-kind-oncology = Oncology
+clinics-kind-phthisiology = Tuberculosis (phthisiology)
 clinics-kind-other = Other
 
 clinics-card-address = 📍 { $address }

@@ -2,7 +2,9 @@
 
 demo-badge = 🧪 <i>Demo mode: sample clinics and a test Gosuslugi login; no real appointments are made.</i>
 
-greeting = Hello! I help you book a doctor at clinics of the Irkutsk region — for yourself and for children under 14 — and remind you of the visit.
+# The region is REGION_NAME, as written in the settings (nominative: «Иркутская область», «Санкт-Петербург»).
+greeting = Hello! I help you book a doctor — for yourself and for children under 14 — and remind you of the visit.
+    Region: { $region }.
 greeting-again = Welcome back!
 
 consent-notice =

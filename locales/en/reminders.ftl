@@ -25,8 +25,8 @@ btn-appointment-calendar = 📅 Add to calendar
 
 appointment-not-found = This appointment was not found.
 appointment-already-cancelled = This appointment is already cancelled.
-appointment-cancel-soon = Cancelling from the bot is coming soon. For now, cancel by calling the clinic at { $phone } or on кврачу38.рф.
-appointment-cancel-soon-no-phone = Cancelling from the bot is coming soon. For now, cancel at the clinic or on кврачу38.рф.
+appointment-cancel-soon = Cancelling from the bot is coming soon. For now, cancel by calling the clinic at { $phone }.
+appointment-cancel-soon-no-phone = Cancelling from the bot is coming soon. For now, cancel at the clinic.
 appointment-no-map = The clinic has no coordinates. Address: { $address }
 
 ics-summary = Doctor's appointment: { $specialty }

@@ -15,19 +15,33 @@ booking-doctors-title = <b>{ $specialty }</b>
 booking-doctors-empty = <b>{ $specialty }</b>
     Врачей этой специальности с записью через интернет сейчас нет.
 booking-doctor-line = • <b>{ $name }</b>{ $area } — { $nearest }
-booking-doctor-area = , участок { $area }
+booking-doctor-area = , { $area }
 booking-doctor-nearest = ближайший приём { $date }
 booking-doctor-no-slots = свободных талонов нет
 
 booking-doctor-chosen = <b>{ $doctor }</b>, { $specialty }
 booking-days-title = Выберите день (в скобках — свободные талоны):
-booking-days-empty = Свободных талонов на { $days } { $days ->
-        [one] день
-        [few] дня
-       *[many] дней
-    } вперёд нет. Попробуйте другого врача или загляните позже.
+booking-days-empty = Свободных талонов до { $until } нет. Попробуйте другого врача или загляните позже.
 booking-day-label = { $day } ({ $free })
 booking-day-full = На этот день талонов больше нет — выберите другой.
+
+## The doctor as the registry describes them: the участок (the word only for bare numbers, otherwise as
+## written) and the comment (absences and the like), shortened.
+booking-area-one = участок { $area }
+booking-area-many = участки { $areas }
+
+## The days screen, a week at a time: only weeks with free slots are counted and shown.
+booking-week = Неделя { $week } из { $weeks }: { $dates }
+booking-btn-week-before = ◀ { $dates }
+booking-btn-week-after = { $dates } ▶
+
+## The doctor's reception hours in the week on display, from the registry's timetable, and the days closed
+## for booking with the registry's reason.
+booking-reception-title = Приём на этой неделе:
+booking-reception-hours = { $day } — { $hours }
+booking-reception-from = с { $start }
+booking-reception-closed = { $day } — записи нет: { $reason }
+booking-reception-closed-plain = { $day } — записи нет
 booking-times-title = { $day }: выберите время.
 
 booking-confirm-title = <b>Проверьте запись</b>
@@ -68,7 +82,7 @@ booking-btn-cancel-yes = Да, отменить
 booking-btn-cancel-no = Нет
 booking-cancelled = Запись отменена.
 booking-cancel-refused = Система записи не отменила запись. Позвоните в регистратуру поликлиники.
-booking-booked-unsaved = ⚠️ Запись в поликлинике создана, но сохранить её в боте не получилось: напоминаний о ней не будет. Запишите время приёма; отменить запись можно в регистратуре или на кврачу38.рф.
+booking-booked-unsaved = ⚠️ Запись в поликлинике создана, но сохранить её в боте не получилось: напоминаний о ней не будет. Запишите время приёма; отменить запись можно в регистратуре поликлиники.
 booking-pending = ⏳ <b>Поликлиника не ответила вовремя</b>
 booking-pending-hint = Возможно, запись уже создана. Я проверю в течение нескольких минут и напишу сюда, получилось или нет. Пока не записывайтесь на это же время ещё раз.
 booking-cancel-not-listed = Поликлиника ещё не показывает эту запись — отменить её пока нельзя. Попробуйте через несколько минут.

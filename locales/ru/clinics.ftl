@@ -12,10 +12,22 @@ clinics-list-page = Страница { $page } из { $pages }
 clinics-kind-empty = <b>{ $district }</b>
     Поликлиник этого типа здесь больше нет. Вернитесь назад и выберите другой тип.
 
+## Clinic kinds, one button each, whatever spelling of the registry stands behind it (src/domain/clinic_kind.rs).
+## A kind the bot does not know is shown as the registry wrote it.
 clinics-kind-adult = Взрослая поликлиника
 clinics-kind-children = Детская поликлиника
-clinics-kind-dental = Стоматология
 clinics-kind-women = Женская консультация
+clinics-kind-dental-adult = Стоматология для взрослых
+clinics-kind-dental-children = Детская стоматология
+clinics-kind-dental = Стоматология
+clinics-kind-hospital = Больница
+clinics-kind-medical-centre = Медицинский центр
+clinics-kind-dermatovenereology = Дерматология и венерология
+clinics-kind-psychiatry = Психиатрия
+clinics-kind-children-psychiatry = Детская психиатрия
+clinics-kind-narcology = Наркология
+clinics-kind-oncology = Онкология
+clinics-kind-phthisiology = Фтизиатрия
 clinics-kind-other = Другие
 
 clinics-card-address = 📍 { $address }

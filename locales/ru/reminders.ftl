@@ -25,8 +25,8 @@ btn-appointment-calendar = 📅 Добавить в календарь
 
 appointment-not-found = Эта запись не найдена.
 appointment-already-cancelled = Эта запись уже отменена.
-appointment-cancel-soon = Отмена записи из бота скоро появится. Пока отменить запись можно по телефону поликлиники { $phone } или на сайте кврачу38.рф.
-appointment-cancel-soon-no-phone = Отмена записи из бота скоро появится. Пока отменить запись можно в поликлинике или на сайте кврачу38.рф.
+appointment-cancel-soon = Отмена записи из бота скоро появится. Пока отменить запись можно по телефону поликлиники { $phone }.
+appointment-cancel-soon-no-phone = Отмена записи из бота скоро появится. Пока отменить запись можно в поликлинике.
 appointment-no-map = Координат поликлиники нет. Адрес: { $address }
 
 ics-summary = Приём у врача: { $specialty }

@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use teloxide::prelude::*;
 
+use crate::domain::ClinicKind;
 use crate::i18n::{escape_html, Lang};
 use crate::registry::{Clinic, District, OrEmpty, RegistryError, RegistryResult};
 use crate::t;
@@ -32,7 +33,8 @@ pub const REGISTRY_DEADLINE: Duration = Duration::from_secs(20);
 // Where the user is
 
 /// A step of the journey, stored in the dialogue. Holds the registry's ids (not tags), so a step can be
-/// shown again after a restart.
+/// shown again after a restart. A clinic kind is stored by its [`ClinicKind::key`]; a dialogue stored
+/// before kinds were classified holds the registry's `lpuType`, which reads as the same kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Step {
     /// The districts.
@@ -42,13 +44,13 @@ pub enum Step {
     /// A page (from 1) of the clinics of one type in a district.
     Clinics {
         district: String,
-        kind: String,
+        kind: ClinicKind,
         page: u32,
     },
     /// One clinic's card, reached from that page.
     Card {
         district: String,
-        kind: String,
+        kind: ClinicKind,
         page: u32,
         clinic: i64,
     },
@@ -57,7 +59,7 @@ pub enum Step {
 // ---------------------------------------------------------------------------------------------------------
 // Buttons
 
-/// A short tag standing for a registry id in button data: FNV-1a, 32 bits, in hex.
+/// A short tag standing for a registry id (or a clinic kind's key) in button data: FNV-1a, 32 bits, in hex.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tag(u32);
 
@@ -88,7 +90,7 @@ impl Tag {
 pub enum Cb {
     /// A district on the districts screen.
     District(Tag),
-    /// A clinic type (district, type).
+    /// A clinic type (district, the tag of the [`ClinicKind::key`]).
     Kind(Tag, Tag),
     /// A page of the list (district, type, page).
     Page(Tag, Tag, u32),
@@ -150,7 +152,7 @@ impl Cb {
             (Cb::Kind(d, _), Step::Kinds { district }) => *d == Tag::of(district),
             (Cb::BackToDistricts, Step::Kinds { .. }) => true,
             (Cb::Page(d, k, _), Step::Clinics { district, kind, .. }) => {
-                *d == Tag::of(district) && *k == Tag::of(kind)
+                *d == Tag::of(district) && *k == Tag::of(kind.key())
             }
             (Cb::Clinic(_) | Cb::BackToKinds, Step::Clinics { .. }) => true,
             (Cb::BackToList | Cb::Map | Cb::Book, Step::Card { .. }) => true,
@@ -227,7 +229,7 @@ async fn next_step(ctx: &Ctx, step: &Step, tap: Cb) -> RegistryResult<Option<Ste
             .map(|d| Step::Kinds { district: d.id }),
         (Cb::Kind(_, tag), Step::Kinds { district }) => kinds(&clinics(ctx, &district).await?)
             .into_iter()
-            .find(|kind| Tag::of(kind) == tag)
+            .find(|kind| Tag::of(kind.key()) == tag)
             .map(|kind| Step::Clinics {
                 district,
                 kind,
@@ -356,7 +358,8 @@ async fn kinds_screen(ctx: &Ctx, lang: Lang, district: &str) -> RegistryResult<S
     for kind in &kinds {
         let count = clinics.iter().filter(|c| kind_of(c) == *kind).count();
         let label = format!("{} ({count})", kind_label(lang, kind));
-        screen = screen.button(label, cb(Cb::Kind(Tag::of(district), Tag::of(kind))));
+        let tag = Tag::of(kind.key());
+        screen = screen.button(label, cb(Cb::Kind(Tag::of(district), tag)));
     }
     Ok(screen.row(vec![back]))
 }
@@ -365,14 +368,14 @@ async fn list_screen(
     ctx: &Ctx,
     lang: Lang,
     district: &str,
-    kind: &str,
+    kind: &ClinicKind,
     page: u32,
 ) -> RegistryResult<Screen> {
     let name = district_name(ctx, district).await?;
     let listed: Vec<Clinic> = clinics(ctx, district)
         .await?
         .into_iter()
-        .filter(|c| kind_of(c) == kind)
+        .filter(|c| kind_of(c) == *kind)
         .collect();
     let back = button(t!(lang, "clinics-btn-back"), cb(Cb::BackToKinds));
     if listed.is_empty() {
@@ -398,7 +401,7 @@ async fn list_screen(
     for clinic in listed.iter().skip(start).take(PAGE_SIZE) {
         screen = screen.button(clinic.display_name().to_owned(), cb(Cb::Clinic(clinic.id)));
     }
-    let (d, k) = (Tag::of(district), Tag::of(kind));
+    let (d, k) = (Tag::of(district), Tag::of(kind.key()));
     let pager = pager(page, pages)
         .into_iter()
         .map(|(label, to)| button(label, cb(Cb::Page(d, k, to))))
@@ -572,52 +575,39 @@ fn log_registry_error(err: &RegistryError) {
 // ---------------------------------------------------------------------------------------------------------
 // Clinic types
 
-/// The type of a clinic as the registry names it; "" when it names none.
-fn kind_of(clinic: &Clinic) -> String {
-    clinic.kind.clone().unwrap_or_default()
+/// The kind of a clinic, classified from the registry's `lpuType` (see [`ClinicKind`]).
+fn kind_of(clinic: &Clinic) -> ClinicKind {
+    ClinicKind::classify(clinic.kind.as_deref())
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum KnownKind {
-    Adult,
-    Children,
-    Dental,
-    Women,
-    Other,
-}
-
-fn known_kind(kind: &str) -> KnownKind {
-    let kind = kind.to_lowercase();
-    if kind.contains("стомат") {
-        KnownKind::Dental
-    } else if kind.contains("дет") {
-        KnownKind::Children
-    } else if kind.contains("женск") {
-        KnownKind::Women
-    } else if kind.contains("взросл") {
-        KnownKind::Adult
-    } else {
-        KnownKind::Other
-    }
-}
-
-/// The types present among `clinics`: adult, children's, dental, women's first, then others by name.
-fn kinds(clinics: &[Clinic]) -> Vec<String> {
-    let mut kinds: Vec<String> = clinics.iter().map(kind_of).collect();
-    kinds.sort_by(|a, b| (known_kind(a), a).cmp(&(known_kind(b), b)));
+/// The kinds present among `clinics`, each once, in [`ClinicKind`]'s order: adult polyclinics first,
+/// unknown kinds last by name. Clinics whose values differ but mean the same kind are one kind.
+fn kinds(clinics: &[Clinic]) -> Vec<ClinicKind> {
+    let mut kinds: Vec<ClinicKind> = clinics.iter().map(kind_of).collect();
+    kinds.sort();
     kinds.dedup();
     kinds
 }
 
-/// A type's label in the user's language; unknown types as the registry names them.
-fn kind_label(lang: Lang, kind: &str) -> String {
-    match known_kind(kind) {
-        KnownKind::Adult => t!(lang, "clinics-kind-adult"),
-        KnownKind::Children => t!(lang, "clinics-kind-children"),
-        KnownKind::Dental => t!(lang, "clinics-kind-dental"),
-        KnownKind::Women => t!(lang, "clinics-kind-women"),
-        KnownKind::Other if kind.trim().is_empty() => t!(lang, "clinics-kind-other"),
-        KnownKind::Other => kind.to_owned(),
+/// A kind's label in the user's language; an unknown kind as the registry wrote it.
+fn kind_label(lang: Lang, kind: &ClinicKind) -> String {
+    match kind {
+        ClinicKind::AdultPolyclinic => t!(lang, "clinics-kind-adult"),
+        ClinicKind::ChildrenPolyclinic => t!(lang, "clinics-kind-children"),
+        ClinicKind::WomensConsultation => t!(lang, "clinics-kind-women"),
+        ClinicKind::DentalAdult => t!(lang, "clinics-kind-dental-adult"),
+        ClinicKind::DentalChildren => t!(lang, "clinics-kind-dental-children"),
+        ClinicKind::Dental => t!(lang, "clinics-kind-dental"),
+        ClinicKind::Hospital => t!(lang, "clinics-kind-hospital"),
+        ClinicKind::MedicalCentre => t!(lang, "clinics-kind-medical-centre"),
+        ClinicKind::Dermatovenereology => t!(lang, "clinics-kind-dermatovenereology"),
+        ClinicKind::Psychiatry => t!(lang, "clinics-kind-psychiatry"),
+        ClinicKind::ChildrenPsychiatry => t!(lang, "clinics-kind-children-psychiatry"),
+        ClinicKind::Narcology => t!(lang, "clinics-kind-narcology"),
+        ClinicKind::Oncology => t!(lang, "clinics-kind-oncology"),
+        ClinicKind::Phthisiology => t!(lang, "clinics-kind-phthisiology"),
+        ClinicKind::Other => t!(lang, "clinics-kind-other"),
+        ClinicKind::Unknown(written) => written.clone(),
     }
 }
 
@@ -687,8 +677,8 @@ mod tests {
         assert!(!Cb::District(Tag::of("2")).fits(&kinds));
         assert!(Cb::Kind(Tag::of("1"), Tag::of("x")).fits(&kinds));
         assert!(!Cb::Kind(Tag::of("2"), Tag::of("x")).fits(&kinds));
-        assert!(Cb::Page(Tag::of("1"), Tag::of("Поликлиника взрослая"), 3).fits(&list));
-        assert!(!Cb::Page(Tag::of("1"), Tag::of("Поликлиника детская"), 3).fits(&list));
+        assert!(Cb::Page(Tag::of("1"), Tag::of("@adult"), 3).fits(&list));
+        assert!(!Cb::Page(Tag::of("1"), Tag::of("@children"), 3).fits(&list));
         assert!(!Cb::BackToList.fits(&list));
         assert!(Cb::Retry.fits(&list));
     }
@@ -712,12 +702,11 @@ mod tests {
         assert_eq!(pager(2, 3)[0], ("‹".to_owned(), 1));
     }
 
-    #[test]
-    fn types_come_in_a_fixed_order_and_unknown_ones_last() {
-        let clinic = |kind: Option<&str>| Clinic {
-            id: 1,
-            short_name: "a".into(),
-            full_name: "a".into(),
+    fn clinic(id: i64, kind: Option<&str>) -> Clinic {
+        Clinic {
+            id,
+            short_name: format!("ЛПУ {id}"),
+            full_name: String::new(),
             kind: kind.map(str::to_owned),
             district_id: None,
             district_name: None,
@@ -729,29 +718,167 @@ mod tests {
             is_active: true,
             description: None,
             oid: None,
-        };
-        let list = [
-            clinic(Some("Женская консультация")),
-            clinic(Some("Диагностический центр")),
-            clinic(Some("Поликлиника детская")),
-            clinic(None),
-            clinic(Some("Поликлиника взрослая")),
-            clinic(Some("Поликлиника детская")),
-        ];
+        }
+    }
+
+    /// Every `lpuType` the live registry sent (2023, then 2025–26), and the label each must get.
+    const LIVE_KINDS: [(&str, &str); 19] = [
+        ("Поликлиника взрослая", "Взрослая поликлиника"),
+        ("Поликлиника детская", "Детская поликлиника"),
+        (
+            "Стоматологическая поликлиника взрослая",
+            "Стоматология для взрослых",
+        ),
+        (
+            "Стоматологическая поликлиника детская",
+            "Детская стоматология",
+        ),
+        ("Женская консультация", "Женская консультация"),
+        (
+            "Кожно-венерологическая служба",
+            "Дерматология и венерология",
+        ),
+        ("Медицинский центр", "Медицинский центр"),
+        ("Прочее", "Другие"),
+        ("Поликлиника", "Взрослая поликлиника"),
+        ("Детская поликлиника", "Детская поликлиника"),
+        ("Стоматология", "Стоматология"),
+        ("Женская консультация", "Женская консультация"),
+        ("Больница", "Больница"),
+        ("Психиатрия", "Психиатрия"),
+        ("Детская психиатрия", "Детская психиатрия"),
+        ("Дерматология и венерология", "Дерматология и венерология"),
+        ("Наркология", "Наркология"),
+        ("Онкоцентр", "Онкология"),
+        ("Фтизиатрия", "Фтизиатрия"),
+    ];
+
+    fn labels_of(lang: Lang, list: &[Clinic]) -> Vec<String> {
+        kinds(list).iter().map(|k| kind_label(lang, k)).collect()
+    }
+
+    #[test]
+    fn every_live_value_gets_its_own_label() {
+        for (raw, label) in LIVE_KINDS {
+            assert_eq!(
+                labels_of(Lang::Ru, &[clinic(1, Some(raw))]),
+                vec![label],
+                "{raw}"
+            );
+        }
         assert_eq!(
-            kinds(&list),
-            vec![
-                "Поликлиника взрослая",
-                "Поликлиника детская",
-                "Женская консультация",
-                "",
-                "Диагностический центр"
-            ]
+            labels_of(Lang::Ru, &[clinic(1, Some("Санаторий"))]),
+            vec!["Санаторий"]
         );
         assert_eq!(
-            kind_label(Lang::En, "Поликлиника детская"),
+            labels_of(Lang::En, &[clinic(1, Some("Санаторий"))]),
+            vec!["Санаторий"]
+        );
+        assert_eq!(labels_of(Lang::Ru, &[clinic(1, None)]), vec!["Другие"]);
+        assert_eq!(
+            kind_label(Lang::En, &ClinicKind::ChildrenPolyclinic),
             "Children's clinic"
         );
-        assert_eq!(kind_label(Lang::Ru, ""), "Другие");
+    }
+
+    #[test]
+    fn no_two_kinds_share_a_label_in_either_language() {
+        for lang in Lang::ALL {
+            let mut labels: Vec<String> = crate::domain::KNOWN_KINDS
+                .iter()
+                .map(|k| kind_label(lang, k))
+                .collect();
+            labels.sort();
+            let count = labels.len();
+            labels.dedup();
+            assert_eq!(labels.len(), count, "{lang:?}: {labels:?}");
+        }
+    }
+
+    #[test]
+    fn any_mix_of_live_values_gives_each_label_once() {
+        let values: Vec<&str> = LIVE_KINDS
+            .iter()
+            .map(|(raw, _)| *raw)
+            .chain(["Санаторий", "Диагностический центр"])
+            .collect();
+        let unique = |labels: &[String]| {
+            let mut sorted = labels.to_vec();
+            sorted.sort();
+            sorted.dedup();
+            sorted.len() == labels.len()
+        };
+        // Every value, every pair of values, and every window of the list in both directions.
+        let all: Vec<Clinic> = values.iter().map(|v| clinic(1, Some(v))).collect();
+        assert!(unique(&labels_of(Lang::Ru, &all)));
+        assert_eq!(labels_of(Lang::Ru, &all).len(), 17);
+        for a in &values {
+            for b in &values {
+                let mix = [clinic(1, Some(a)), clinic(2, Some(b))];
+                for lang in Lang::ALL {
+                    assert!(unique(&labels_of(lang, &mix)), "{a} + {b}");
+                }
+            }
+        }
+        for start in 0..values.len() {
+            for end in start..=values.len() {
+                let mix: Vec<Clinic> = values[start..end]
+                    .iter()
+                    .map(|v| clinic(1, Some(v)))
+                    .collect();
+                let reversed: Vec<Clinic> = mix.iter().rev().cloned().collect();
+                assert!(unique(&labels_of(Lang::Ru, &mix)));
+                assert_eq!(labels_of(Lang::Ru, &mix), labels_of(Lang::Ru, &reversed));
+            }
+        }
+    }
+
+    #[test]
+    fn adults_come_first_then_children_and_unknown_kinds_last_by_name() {
+        let list = [
+            clinic(1, Some("Фтизиатрия")),
+            clinic(2, Some("Санаторий")),
+            clinic(3, Some("Детская психиатрия")),
+            clinic(4, Some("Детская поликлиника")),
+            clinic(5, None),
+            clinic(6, Some("Архив")),
+            clinic(7, Some("Женская консультация")),
+            clinic(8, Some("Поликлиника")),
+            clinic(9, Some("Поликлиника взрослая")),
+        ];
+        assert_eq!(
+            labels_of(Lang::Ru, &list),
+            vec![
+                "Взрослая поликлиника",
+                "Детская поликлиника",
+                "Женская консультация",
+                "Детская психиатрия",
+                "Фтизиатрия",
+                "Другие",
+                "Архив",
+                "Санаторий",
+            ]
+        );
+    }
+
+    #[test]
+    fn both_spellings_of_a_kind_are_one_button_with_one_tag() {
+        let list = [
+            clinic(1, Some("Поликлиника взрослая")),
+            clinic(2, Some("Поликлиника")),
+            clinic(3, Some("Детская психиатрия")),
+        ];
+        let kinds = kinds(&list);
+        assert_eq!(
+            kinds,
+            vec![ClinicKind::AdultPolyclinic, ClinicKind::ChildrenPsychiatry]
+        );
+        let adult: Vec<i64> = list
+            .iter()
+            .filter(|c| kind_of(c) == kinds[0])
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(adult, vec![1, 2]);
+        assert_eq!(Tag::of(kinds[0].key()), Tag::of("@adult"));
     }
 }

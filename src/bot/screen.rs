@@ -20,7 +20,8 @@ pub struct Screen {
 }
 
 impl Screen {
-    /// A screen whose first line says «Демо-режим» when the bot runs on the sandbox registry and login.
+    /// A screen whose first line says «Демо-режим» when the bot runs on the sandbox registry (see
+    /// [`crate::config::Settings::is_demo`]); with a real registry bookings are real, whatever the login.
     pub fn new(ctx: &Ctx, lang: Lang, body: String) -> Self {
         Self::with_badge(lang, ctx.settings.is_demo(), body)
     }

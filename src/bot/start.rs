@@ -27,7 +27,11 @@ fn consent_screen(ctx: &Ctx, who: &Who) -> Screen {
         who.lang,
         format!(
             "{}\n\n{}",
-            t!(who.lang, "greeting"),
+            t!(
+                who.lang,
+                "greeting",
+                region = crate::i18n::escape_html(&ctx.settings.region_name)
+            ),
             t!(who.lang, "consent-notice")
         ),
     )

@@ -61,7 +61,9 @@ fn cb(inner: Cb) -> super::Cb {
 /// What the booking step on display would watch: a doctor (days screen) or a whole specialty (doctors).
 pub fn target(step: &Step) -> Option<(Choice, Option<Choice>)> {
     match step {
-        Step::Days { specialty, doctor } => Some((specialty.clone(), Some(doctor.clone()))),
+        Step::Days {
+            specialty, doctor, ..
+        } => Some((specialty.clone(), Some(doctor.clone()))),
         Step::Doctors { specialty, .. } => Some((specialty.clone(), None)),
         _ => None,
     }
@@ -209,6 +211,7 @@ pub async fn route(
                             id,
                             name: watch.labels.doctor.clone(),
                         },
+                        week: None,
                     },
                     None => Step::Doctors { specialty, page: 1 },
                 };
@@ -326,7 +329,8 @@ pub async fn free_slots(
             .await
             .or_empty()?
             .into_iter()
-            .filter(|d| d.free_ticket_count > 0)
+            // The participant count is what a patient can book; tickets may be for the clinic only.
+            .filter(|d| d.free_participant_count > 0)
             .take(MAX_DOCTORS_LOOKED_AT)
             .map(|d| d.id)
             .collect(),
@@ -422,7 +426,8 @@ mod tests {
         assert_eq!(
             target(&Step::Days {
                 specialty: specialty.clone(),
-                doctor: doctor.clone()
+                doctor: doctor.clone(),
+                week: None,
             }),
             Some((specialty.clone(), Some(doctor)))
         );

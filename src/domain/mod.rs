@@ -1,4 +1,5 @@
-//! Parse-don't-validate types for what a patient types or ESIA sends: holding a value is the proof
+//! Parse-don't-validate types for what a patient types or ESIA sends, and the rules that read the
+//! registry's free text (clinic kinds, a doctor's участок and comment): holding a value is the proof
 //! that it passed the rules. This module knows nothing of Telegram, HTTP or SQL.
 //!
 //! Every error enum has `key()`, a Fluent message id in `locales/{ru,en}/domain.ftl`, and `args()`,
@@ -6,12 +7,16 @@
 //! plural selectors see numbers.
 
 mod birth_date;
+mod clinic_kind;
+mod doctor_note;
 mod full_name;
 mod mask;
 mod policy;
 mod sex;
 
 pub use birth_date::{local_today, BirthDate, ChildBirthDate, DateError};
+pub use clinic_kind::{ClinicKind, KNOWN_KINDS};
+pub use doctor_note::{short_note, Area};
 pub use full_name::{FullName, NameError};
 pub use mask::mask;
 pub use policy::{OldPolicyNumber, PolicyError, PolicyKind, PolicyNumber, PolicySeries};

@@ -119,7 +119,7 @@ async fn walk_to_confirm(h: &Harness) -> AtConfirm {
             .doctors(CLINIC, &specialty.id)
             .await
             .unwrap_or_default();
-        if let Some(d) = doctors.iter().position(|d| d.free_ticket_count > 0) {
+        if let Some(d) = doctors.iter().position(|d| d.free_participant_count > 0) {
             chosen = Some((n, specialty.clone(), d, doctors[d].clone()));
             break;
         }
@@ -127,7 +127,7 @@ async fn walk_to_confirm(h: &Harness) -> AtConfirm {
     let (n, specialty, d, doctor) = chosen.expect("the demo clinic has a doctor with free slots");
     // Specialty buttons read «Name (free)», eight to a page; a number beyond the page works all the same.
     if n < 8 {
-        let label = format!("{} ({})", specialty.name, specialty.count_free_ticket);
+        let label = format!("{} ({})", specialty.name, specialty.count_free_participant);
         assert_eq!(data_of(&kb, &label), format!("bk:s:{n}"));
     }
     let (text, _) = edited(&tap_on(&mut bot, &format!("bk:s:{n}")).await);
@@ -1075,7 +1075,7 @@ async fn a_doctor_without_slots_can_be_watched_listed_and_unwatched() {
             .unwrap_or_default();
         // A doctor who never gets a slot, so that the screen stays the same throughout.
         if let Some(d) = doctors.iter().position(|d| {
-            d.free_ticket_count == 0
+            d.free_participant_count == 0
                 && !kvrachu_bot::registry::demo::gets_cancellations(CLINIC, &d.id)
         }) {
             chosen = Some((n, specialty.clone(), d, doctors[d].clone()));
@@ -1085,7 +1085,7 @@ async fn a_doctor_without_slots_can_be_watched_listed_and_unwatched() {
     let (n, specialty, d, doctor) = chosen.expect("the demo clinic has a doctor without slots");
     tap_on(&mut bot, &format!("bk:s:{n}")).await;
     let (text, kb) = edited(&tap_on(&mut bot, &format!("bk:d:{d}")).await);
-    assert!(text.contains("Свободных талонов на"), "{text}");
+    assert!(text.contains("Свободных талонов до "), "{text}");
     assert_eq!(data_of(&kb, "🔔 Сообщить о талонах"), "bk:w");
 
     let responses = tap_on(&mut bot, "bk:w").await;
@@ -1134,7 +1134,7 @@ async fn a_doctor_without_slots_can_be_watched_listed_and_unwatched() {
     // A notice's «Записаться»: straight to the doctor's days.
     let (text, _) = edited(&tap_on(&mut bot, &format!("wt:b:{}", watch.id)).await);
     assert!(text.contains(&doctor.name), "{text}");
-    assert!(text.contains("Свободных талонов на"), "{text}");
+    assert!(text.contains("Свободных талонов до "), "{text}");
     assert!(matches!(
         state_of(&h).await,
         State::Booking(Here::Flow(flow)) if matches!(&flow.step, Step::Days { doctor: chosen, .. } if chosen.id == doctor.id)

@@ -81,26 +81,28 @@ async fn the_journey_goes_from_district_to_card_with_paging_and_back_at_every_le
     );
     assert_eq!(
         labels(&types),
-        // The demo's 2025–26 types as today's classifier labels them (issue 11 is to label «Детская
-        // психиатрия» and «Поликлиника» right and put adults' polyclinics first).
+        // The demo's 2025–26 types: adults' polyclinics first, «Детская психиатрия» a kind of its own.
         rows(&[
+            &["Взрослая поликлиника (14)"],
             &["Детская поликлиника (4)"],
-            &["Детская поликлиника (1)"],
             &["Стоматология (3)"],
             &["Женская консультация (2)"],
             &["Больница (1)"],
             &["Дерматология и венерология (1)"],
-            &["Поликлиника (14)"],
             &["Психиатрия (1)"],
+            &["Детская психиатрия (1)"],
             &["« Назад"],
         ])
     );
 
     // Type → the first page of six, with the pager.
-    let (text, page1) = edited(&tap_on(&mut bot, &data_of(&types, "Поликлиника (14)")).await);
+    let (text, page1) =
+        edited(&tap_on(&mut bot, &data_of(&types, "Взрослая поликлиника (14)")).await);
     assert_eq!(
         text,
-        format!("{DEMO}<b>Поликлиника</b> · г. Иркутск\nВыберите поликлинику:\nСтраница 1 из 3")
+        format!(
+            "{DEMO}<b>Взрослая поликлиника</b> · г. Иркутск\nВыберите поликлинику:\nСтраница 1 из 3"
+        )
     );
     assert_eq!(
         labels(&page1),
@@ -153,7 +155,7 @@ async fn the_journey_goes_from_district_to_card_with_paging_and_back_at_every_le
         text,
         format!(
             "{DEMO}<b>ОГАУЗ &quot;Иркутская городская поликлиника № 11&quot;</b>\n\
-             Поликлиника\n\n\
+             Взрослая поликлиника\n\n\
              📍 г. Иркутск, ул. Ядринцева, 1\n\
              ☎️ +7 3952 29-11-11\n\
              ✉️ lpu111@demo.kvrachu.invalid"
@@ -434,5 +436,116 @@ async fn a_registry_refusal_shows_its_own_words_escaped() {
     assert_eq!(
         text,
         format!("{DEMO}Система записи ответила: Технические работы &lt;до 18:00&gt;")
+    );
+}
+
+/// The clinics of district 1 as the live service wrote their kinds over the years: two spellings of the
+/// adult polyclinic (2023 and 2025), two of the children's, the children's psychiatry that a substring match
+/// took for a children's polyclinic, and a kind nobody has seen before.
+async fn registry_with_live_kinds() -> MockServer {
+    let server = registry_with(json!([{ "id": "1", "name": "Санкт-Петербург" }])).await;
+    let clinic = |id: i64, name: &str, kind: &str| json!({ "id": id, "lpuShortName": name, "lpuFullName": name, "lpuType": kind, "districtId": 1, "isActive": true });
+    Mock::given(method("GET"))
+        .and(path("/shared/district/1/lpus"))
+        .respond_with(ok(json!([
+            clinic(1, "ГП № 1", "Поликлиника взрослая"),
+            clinic(2, "ПНД № 2", "Детская психиатрия"),
+            clinic(3, "ДП № 3", "Детская поликлиника"),
+            clinic(4, "Санаторий «Сосны»", "Санаторий"),
+            clinic(5, "ГП № 5", "Поликлиника"),
+            clinic(6, "Больница № 6", "Больница"),
+            clinic(7, "ДП № 7", "Поликлиника детская"),
+            clinic(8, "ЖК № 8", "Женская консультация"),
+            clinic(9, "ПНД № 9", "Психиатрия"),
+        ])))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn live_kinds_are_one_button_each_adults_first_and_an_unknown_one_under_its_own_name() {
+    let server = registry_with_live_kinds().await;
+    let h = Harness::with_registry_url(&server.uri()).await;
+    h.consented().await;
+    let mut bot = h.bot(tap("s:book"));
+    bot.dispatch().await;
+    let (_, districts) = edited(&bot.get_responses());
+    let (_, kinds) = edited(&tap_on(&mut bot, &data_of(&districts, "Санкт-Петербург")).await);
+    assert_eq!(
+        labels(&kinds),
+        rows(&[
+            &["Взрослая поликлиника (2)"],
+            &["Детская поликлиника (2)"],
+            &["Женская консультация (1)"],
+            &["Больница (1)"],
+            &["Психиатрия (1)"],
+            &["Детская психиатрия (1)"],
+            &["Санаторий (1)"],
+            &["« Назад"],
+        ])
+    );
+
+    // One button lists both spellings of the adult polyclinic.
+    let (text, list) =
+        edited(&tap_on(&mut bot, &data_of(&kinds, "Взрослая поликлиника (2)")).await);
+    assert_eq!(
+        text,
+        format!("{DEMO}<b>Взрослая поликлиника</b> · Санкт-Петербург\nВыберите поликлинику:")
+    );
+    assert_eq!(
+        list,
+        vec![
+            vec![("ГП № 1".to_owned(), "cl:c:1".to_owned())],
+            vec![("ГП № 5".to_owned(), "cl:c:5".to_owned())],
+            vec![("« Назад".to_owned(), "cl:bk".to_owned())],
+        ]
+    );
+    assert_eq!(
+        bot.get_state::<State>().await,
+        State::Clinics(Step::Clinics {
+            district: "1".into(),
+            kind: kvrachu_bot::domain::ClinicKind::AdultPolyclinic,
+            page: 1,
+        })
+    );
+
+    // Children's psychiatry is not a children's polyclinic; the unknown kind lists its own clinic.
+    edited(&tap_on(&mut bot, "cl:bk").await);
+    let (_, list) = edited(&tap_on(&mut bot, &data_of(&kinds, "Детская поликлиника (2)")).await);
+    assert_eq!(
+        labels(&list),
+        rows(&[&["ДП № 3"], &["ДП № 7"], &["« Назад"]])
+    );
+    edited(&tap_on(&mut bot, "cl:bk").await);
+    let (text, list) = edited(&tap_on(&mut bot, &data_of(&kinds, "Санаторий (1)")).await);
+    assert!(
+        text.contains("<b>Санаторий</b> · Санкт-Петербург"),
+        "{text}"
+    );
+    assert_eq!(labels(&list), rows(&[&["Санаторий «Сосны»"], &["« Назад"]]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dialogue_stored_with_the_registrys_kind_still_lists_its_clinics() {
+    let server = registry_with_live_kinds().await;
+    let h = Harness::with_registry_url(&server.uri()).await;
+    h.consented().await;
+    // Stored before kinds were classified: the kind is the registry's own value.
+    let stored: State = serde_json::from_value(json!({
+        "Clinics": { "Clinics": { "district": "1", "kind": "Поликлиника взрослая", "page": 1 } }
+    }))
+    .unwrap();
+    h.storage
+        .clone()
+        .update_dialogue(teloxide::types::ChatId(USER), stored)
+        .await
+        .unwrap();
+    let mut bot = h.bot(tap("cl:r"));
+    bot.dispatch().await;
+    let (_, list) = edited(&bot.get_responses());
+    assert_eq!(
+        labels(&list),
+        rows(&[&["ГП № 1"], &["ГП № 5"], &["« Назад"]])
     );
 }

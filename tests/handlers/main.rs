@@ -3,6 +3,7 @@
 //! effectively run in sequence.
 
 mod booking;
+mod booking_display;
 mod children;
 mod clinics;
 mod gosuslugi;

@@ -51,6 +51,53 @@ async fn start_greets_in_russian_and_asks_for_consent_before_anything_personal()
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_greeting_names_the_region_and_the_demo_registry_has_the_demo_line() {
+    // The default: the demo registry in the Irkutsk region.
+    let h = Harness::new().await;
+    let mut bot = h.bot(text("/start"));
+    bot.dispatch().await;
+    let body = bot.get_responses().sent_messages_text[0]
+        .message
+        .text()
+        .unwrap()
+        .to_owned();
+    assert!(
+        body.starts_with(
+            "🧪 <i>Демо-режим: учебные поликлиники и тестовый вход через Госуслуги, настоящие записи не создаются.</i>\n\n\
+             Здравствуйте! Я помогу записаться к врачу — себя и детей до 14 лет — и напомню о приёме.\n\
+             Регион: Иркутская область.\n\n"
+        ),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_real_registry_has_no_demo_line_even_with_the_demo_gosuslugi_login() {
+    let h = Harness::with_settings(settings(&[
+        ("REGISTRY_URL", "https://gorzdrav.spb.ru/_api/api/v2"),
+        ("REGION_TZ", "Europe/Moscow"),
+        ("REGION_NAME", "Санкт-Петербург"),
+    ]))
+    .await;
+    let mut bot = h.bot(text("/start"));
+    bot.dispatch().await;
+    let body = bot.get_responses().sent_messages_text[0]
+        .message
+        .text()
+        .unwrap()
+        .to_owned();
+    assert!(
+        body.starts_with(
+            "Здравствуйте! Я помогу записаться к врачу — себя и детей до 14 лет — и напомню о приёме.\n\
+             Регион: Санкт-Петербург.\n\n"
+        ),
+        "{body}"
+    );
+    assert!(!body.contains("Демо-режим"), "{body}");
+    assert!(!body.contains("Иркут"), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn start_speaks_english_to_an_english_client() {
     let h = Harness::new().await;
     let user = MockUser::new().language_code("en").build();

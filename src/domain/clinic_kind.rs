@@ -1,0 +1,317 @@
+//! What kind of clinic an ЛПУ is, from the registry's free-text `lpuType`.
+//!
+//! The registry's wording changes over the years (2023: «Поликлиника взрослая», 2025: «Поликлиника» for the
+//! same adult polyclinics) and new values keep appearing. A value is classified by its whole text, never by
+//! a part of it: «Детская психиатрия» is not a children's polyclinic because it contains «детск». A value not
+//! known here stays a kind of its own, named as the registry wrote it, so it is never merged into a wrong
+//! known kind.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A kind of clinic: one button on the clinic-kind screen, whatever spellings stand behind it.
+///
+/// The declaration order is the order of the buttons: adult polyclinics first, then children's, then the
+/// rest; [`ClinicKind::Unknown`] ones come last, by name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "String", from = "String")]
+pub enum ClinicKind {
+    AdultPolyclinic,
+    ChildrenPolyclinic,
+    /// «Стоматологическая поликлиника взрослая».
+    DentalAdult,
+    /// «Стоматологическая поликлиника детская».
+    DentalChildren,
+    /// «Стоматология»: the registry does not say for whom.
+    Dental,
+    WomensConsultation,
+    Hospital,
+    MedicalCentre,
+    Dermatovenereology,
+    Psychiatry,
+    ChildrenPsychiatry,
+    Narcology,
+    Oncology,
+    Phthisiology,
+    /// «Прочее», or no kind at all.
+    Other,
+    /// A value this table does not know, as the registry wrote it (whitespace collapsed).
+    Unknown(String),
+}
+
+/// Every known kind, in the order of the buttons.
+pub const KNOWN_KINDS: [ClinicKind; 15] = [
+    ClinicKind::AdultPolyclinic,
+    ClinicKind::ChildrenPolyclinic,
+    ClinicKind::DentalAdult,
+    ClinicKind::DentalChildren,
+    ClinicKind::Dental,
+    ClinicKind::WomensConsultation,
+    ClinicKind::Hospital,
+    ClinicKind::MedicalCentre,
+    ClinicKind::Dermatovenereology,
+    ClinicKind::Psychiatry,
+    ClinicKind::ChildrenPsychiatry,
+    ClinicKind::Narcology,
+    ClinicKind::Oncology,
+    ClinicKind::Phthisiology,
+    ClinicKind::Other,
+];
+
+/// The spellings of each known kind, lower case, `ё` as `е`, single spaces: the values seen in the live
+/// registry (2023 and 2025–26) and the bot's own labels, so a registry that writes a label is not split
+/// from it.
+const SPELLINGS: &[(&str, ClinicKind)] = &[
+    ("поликлиника взрослая", ClinicKind::AdultPolyclinic),
+    ("поликлиника", ClinicKind::AdultPolyclinic),
+    ("взрослая поликлиника", ClinicKind::AdultPolyclinic),
+    ("поликлиника детская", ClinicKind::ChildrenPolyclinic),
+    ("детская поликлиника", ClinicKind::ChildrenPolyclinic),
+    ("женская консультация", ClinicKind::WomensConsultation),
+    (
+        "стоматологическая поликлиника взрослая",
+        ClinicKind::DentalAdult,
+    ),
+    ("стоматология для взрослых", ClinicKind::DentalAdult),
+    ("стоматология взрослая", ClinicKind::DentalAdult),
+    (
+        "стоматологическая поликлиника детская",
+        ClinicKind::DentalChildren,
+    ),
+    ("детская стоматология", ClinicKind::DentalChildren),
+    ("стоматология детская", ClinicKind::DentalChildren),
+    ("стоматология", ClinicKind::Dental),
+    ("стоматологическая поликлиника", ClinicKind::Dental),
+    ("больница", ClinicKind::Hospital),
+    ("медицинский центр", ClinicKind::MedicalCentre),
+    (
+        "кожно-венерологическая служба",
+        ClinicKind::Dermatovenereology,
+    ),
+    ("дерматология и венерология", ClinicKind::Dermatovenereology),
+    ("психиатрия", ClinicKind::Psychiatry),
+    ("детская психиатрия", ClinicKind::ChildrenPsychiatry),
+    ("наркология", ClinicKind::Narcology),
+    ("онкоцентр", ClinicKind::Oncology),
+    ("онкология", ClinicKind::Oncology),
+    ("фтизиатрия", ClinicKind::Phthisiology),
+    ("прочее", ClinicKind::Other),
+    ("другие", ClinicKind::Other),
+    ("", ClinicKind::Other),
+];
+
+impl ClinicKind {
+    /// The kind of a clinic whose `lpuType` is `raw` (`None` when the registry gives none).
+    pub fn classify(raw: Option<&str>) -> ClinicKind {
+        let written = collapse(raw.unwrap_or_default());
+        let normal = written.to_lowercase().replace('ё', "е");
+        SPELLINGS
+            .iter()
+            .find(|(spelling, _)| *spelling == normal)
+            .map_or(ClinicKind::Unknown(written), |(_, kind)| kind.clone())
+    }
+
+    /// A stable name of the kind, for the dialogue state and button tags: `@adult` and the like for a known
+    /// kind, the registry's own words for an unknown one.
+    pub fn key(&self) -> &str {
+        match self {
+            ClinicKind::AdultPolyclinic => "@adult",
+            ClinicKind::ChildrenPolyclinic => "@children",
+            ClinicKind::WomensConsultation => "@women",
+            ClinicKind::DentalAdult => "@dental-adult",
+            ClinicKind::DentalChildren => "@dental-children",
+            ClinicKind::Dental => "@dental",
+            ClinicKind::Hospital => "@hospital",
+            ClinicKind::MedicalCentre => "@medical-centre",
+            ClinicKind::Dermatovenereology => "@dermatovenereology",
+            ClinicKind::Psychiatry => "@psychiatry",
+            ClinicKind::ChildrenPsychiatry => "@children-psychiatry",
+            ClinicKind::Narcology => "@narcology",
+            ClinicKind::Oncology => "@oncology",
+            ClinicKind::Phthisiology => "@phthisiology",
+            ClinicKind::Other => "@other",
+            ClinicKind::Unknown(written) => written,
+        }
+    }
+
+    /// The kind a [`ClinicKind::key`] names. Anything else is read as a registry value, so a dialogue stored
+    /// before kinds were classified (it holds the registry's `lpuType`) still finds its kind.
+    pub fn from_key(key: &str) -> ClinicKind {
+        KNOWN_KINDS
+            .iter()
+            .find(|kind| kind.key() == key)
+            .cloned()
+            .unwrap_or_else(|| ClinicKind::classify(Some(key)))
+    }
+}
+
+impl From<ClinicKind> for String {
+    fn from(kind: ClinicKind) -> String {
+        kind.key().to_owned()
+    }
+}
+
+impl From<String> for ClinicKind {
+    fn from(key: String) -> ClinicKind {
+        ClinicKind::from_key(&key)
+    }
+}
+
+impl From<&str> for ClinicKind {
+    fn from(key: &str) -> ClinicKind {
+        ClinicKind::from_key(key)
+    }
+}
+
+impl fmt::Display for ClinicKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// `text` trimmed, with every run of whitespace as one space.
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ClinicKind::*;
+
+    fn of(raw: &str) -> ClinicKind {
+        ClinicKind::classify(Some(raw))
+    }
+
+    #[test]
+    fn every_value_the_live_registry_sent_in_2023_is_classified() {
+        let cases = [
+            ("Поликлиника взрослая", AdultPolyclinic),
+            ("Поликлиника детская", ChildrenPolyclinic),
+            ("Стоматологическая поликлиника взрослая", DentalAdult),
+            ("Стоматологическая поликлиника детская", DentalChildren),
+            ("Женская консультация", WomensConsultation),
+            ("Кожно-венерологическая служба", Dermatovenereology),
+            ("Медицинский центр", MedicalCentre),
+            ("Прочее", Other),
+        ];
+        for (raw, kind) in cases {
+            assert_eq!(of(raw), kind, "{raw}");
+        }
+    }
+
+    #[test]
+    fn every_value_the_live_registry_sent_in_2025_and_2026_is_classified() {
+        let cases = [
+            ("Поликлиника", AdultPolyclinic),
+            ("Детская поликлиника", ChildrenPolyclinic),
+            ("Стоматология", Dental),
+            ("Женская консультация", WomensConsultation),
+            ("Больница", Hospital),
+            ("Психиатрия", Psychiatry),
+            ("Детская психиатрия", ChildrenPsychiatry),
+            ("Дерматология и венерология", Dermatovenereology),
+            ("Наркология", Narcology),
+            ("Онкоцентр", Oncology),
+            ("Фтизиатрия", Phthisiology),
+        ];
+        for (raw, kind) in cases {
+            assert_eq!(of(raw), kind, "{raw}");
+        }
+    }
+
+    #[test]
+    fn case_spaces_and_yo_do_not_matter_but_words_do() {
+        assert_eq!(of("  ПОЛИКЛИНИКА   взрослая "), AdultPolyclinic);
+        assert_eq!(of("детская\tпсихиатрия"), ChildrenPsychiatry);
+        assert_eq!(of("Детская психиатрия"), ChildrenPsychiatry);
+        // No substring matching: these are not the polyclinics their words contain.
+        assert_eq!(
+            of("Детская инфекционная больница"),
+            Unknown("Детская инфекционная больница".into())
+        );
+        assert_eq!(
+            of("Поликлиника взрослая № 2"),
+            Unknown("Поликлиника взрослая № 2".into())
+        );
+    }
+
+    #[test]
+    fn no_kind_and_other_are_one_kind() {
+        assert_eq!(ClinicKind::classify(None), Other);
+        assert_eq!(of(""), Other);
+        assert_eq!(of("   "), Other);
+        assert_eq!(of("Прочее"), Other);
+    }
+
+    #[test]
+    fn an_unknown_value_keeps_its_own_words() {
+        assert_eq!(of("Санаторий"), Unknown("Санаторий".into()));
+        assert_eq!(
+            of(" Диагностический\n центр "),
+            Unknown("Диагностический центр".into())
+        );
+    }
+
+    #[test]
+    fn adults_come_first_then_children_then_the_rest_and_unknown_ones_last_by_name() {
+        let mut kinds = vec![
+            of("Санаторий"),
+            of("Фтизиатрия"),
+            of("Детская поликлиника"),
+            of("Прочее"),
+            of("Архив"),
+            of("Поликлиника"),
+            of("Стоматология"),
+        ];
+        kinds.sort();
+        assert_eq!(
+            kinds,
+            vec![
+                AdultPolyclinic,
+                ChildrenPolyclinic,
+                Dental,
+                Phthisiology,
+                Other,
+                Unknown("Архив".into()),
+                Unknown("Санаторий".into()),
+            ]
+        );
+        let mut sorted = KNOWN_KINDS.to_vec();
+        sorted.sort();
+        assert_eq!(sorted, KNOWN_KINDS.to_vec());
+    }
+
+    #[test]
+    fn keys_are_distinct_and_read_back_and_old_stored_values_still_read() {
+        let keys: std::collections::BTreeSet<_> = KNOWN_KINDS.iter().map(ClinicKind::key).collect();
+        assert_eq!(keys.len(), KNOWN_KINDS.len());
+        for kind in KNOWN_KINDS
+            .iter()
+            .cloned()
+            .chain([Unknown("Санаторий".into())])
+        {
+            assert_eq!(ClinicKind::from_key(kind.key()), kind);
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(serde_json::from_str::<ClinicKind>(&json).unwrap(), kind);
+        }
+        // A dialogue stored before classification holds the registry's value.
+        assert_eq!(
+            serde_json::from_str::<ClinicKind>("\"Поликлиника взрослая\"").unwrap(),
+            AdultPolyclinic
+        );
+        assert_eq!(
+            serde_json::to_string(&AdultPolyclinic).unwrap(),
+            "\"@adult\""
+        );
+    }
+
+    #[test]
+    fn every_spelling_is_written_as_classify_normalizes() {
+        for (spelling, kind) in SPELLINGS {
+            assert_eq!(&of(spelling), kind, "{spelling}");
+            assert_eq!(*spelling, spelling.to_lowercase().replace('ё', "е"));
+        }
+    }
+}
