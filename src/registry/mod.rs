@@ -469,14 +469,45 @@ pub fn from_settings(settings: &Settings, local: SocketAddr) -> anyhow::Result<S
         RegistryUrl::Demo => demo_url(local),
         RegistryUrl::Remote(url) => url.clone(),
     };
-    Ok(Arc::new(HttpRegistry::new(HttpRegistryConfig::new(
-        base_url,
-    ))?))
+    let mut config = HttpRegistryConfig::new(base_url);
+    // The User-Agent names the region the bot serves (REGION_NAME).
+    config.region_name = settings.region_name.clone();
+    Ok(Arc::new(HttpRegistry::new(config)?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_registry_client_names_the_configured_region() {
+        use wiremock::matchers::{header_regex, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        Mock::given(path("/shared/districts"))
+            .and(header_regex("user-agent", "Sankt-Peterburg"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(
+                    serde_json::json!({"result": [], "success": true, "errorCode": 0}),
+                ),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let vars = [
+            ("TELOXIDE_TOKEN", "123:abc".to_owned()),
+            ("REGISTRY_URL", server.uri()),
+            ("REGION_NAME", "Санкт-Петербург".to_owned()),
+        ];
+        let settings = Settings::from_lookup(|name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.clone())
+        })
+        .expect("valid settings");
+        let registry = from_settings(&settings, SocketAddr::from(([127, 0, 0, 1], 8080))).unwrap();
+        assert_eq!(registry.districts().await, Ok(Vec::new()));
+    }
 
     #[test]
     fn error_codes_fall_into_their_classes() {
