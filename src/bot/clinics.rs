@@ -1,9 +1,11 @@
 //! Journey 4: «Записаться» → district → clinic type → clinics, paged → the clinic card (address, phone, a
 //! map pin on request). One message is edited in place all the way; «Назад» returns to the previous list.
 //!
-//! Registry ids never go into button data: a district or a clinic type travels as an 8-character tag of its
-//! id (a hash), a clinic as its number, so data fits 64 bytes whatever the registry's ids are. A button
-//! fits only the step it was shown on; any other tap is stale and re-shows the current step.
+//! Registry ids never go into button data: a district travels as an 8-character tag of its id (a hash), a
+//! clinic type as the tag of its classified kind ([`ClinicKind::key`], so one button stands for every
+//! spelling of the kind the registry uses), a clinic as its number, so data fits 64 bytes whatever the
+//! registry's ids are. A button fits only the step it was shown on; any other tap is stale and re-shows the
+//! current step.
 //!
 //! The booking journey starts from the card: see [`book_at_clinic`].
 

@@ -487,3 +487,27 @@ async fn a_failing_timetable_leaves_the_days_screen_as_it_is_without_hours() {
         )
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_timetable_does_not_hold_the_days_screen() {
+    let server = live_registry().await;
+    get(
+        &server,
+        "/schedule/lpu/111/doctor/d1/timetable",
+        ok(json!([])).set_delay(std::time::Duration::from_secs(30)),
+    )
+    .await;
+    let (_h, mut bot) = at_card(&server).await;
+    bot.dispatch().await;
+    edited(&bot.get_responses());
+    edited(&tap_on(&mut bot, "bk:s:0").await);
+    let started = std::time::Instant::now();
+    let (text, _) = edited(&tap_on(&mut bot, "bk:d:0").await);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(text.contains("Неделя 1 из "), "{text}");
+    assert!(!text.contains("Приём на этой неделе"), "{text}");
+}
