@@ -26,6 +26,9 @@ menu-appointments = 📋 Мои записи
 menu-children = 👨‍👩‍👧 Мои дети
 menu-settings = ⚙️ Настройки
 btn-menu = « Меню
+# Any step that failed on the way (the registry, the database, Telegram): never silence.
+error-something-wrong = 😔 Что-то пошло не так, и я не смог выполнить это действие. Ничего из введённого не потеряно: нажмите «Повторить» или вернитесь в меню.
+error-btn-retry = 🔄 Повторить
 coming-soon = Раздел «{ $section }» скоро появится. Пока он в разработке.
 
 cancelled = Хорошо, отменено. Возвращаю в меню.

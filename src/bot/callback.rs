@@ -73,6 +73,8 @@ pub enum Cb {
     Consent,
     /// Back to the main menu.
     Menu,
+    /// «Повторить» after a failure: the step the user is at, shown again.
+    Here,
     Section(Section),
     SetLang(Lang),
     /// The language picker.
@@ -99,6 +101,7 @@ impl Cb {
         let data = match self {
             Cb::Consent => "consent".to_owned(),
             Cb::Menu => "menu".to_owned(),
+            Cb::Here => "here".to_owned(),
             Cb::Section(section) => format!("s:{}", section.code()),
             Cb::SetLang(lang) => format!("lang:{}", lang.code()),
             Cb::Language => "lang".to_owned(),
@@ -136,6 +139,7 @@ impl Cb {
         let cb = match (head, rest.as_slice()) {
             ("consent", []) => Cb::Consent,
             ("menu", []) => Cb::Menu,
+            ("here", []) => Cb::Here,
             ("s", [code]) => Cb::Section(Section::from_code(code)?),
             ("lang", []) => Cb::Language,
             ("lang", [code]) => Cb::SetLang(Lang::from_code(code)?),
@@ -153,7 +157,7 @@ impl Cb {
     }
 }
 
-/// Every button press lands here. Each branch answers the callback query.
+/// Every button press lands here; whatever fails on the way is told to the user ([`shell::polite`]).
 pub async fn route(
     bot: Bot,
     q: CallbackQuery,
@@ -162,6 +166,20 @@ pub async fn route(
     dialogue: BotDialogue,
     state: State,
 ) -> HandlerResult {
+    let result = dispatch(&bot, &q, ctx, &who, dialogue, state).await;
+    super::shell::polite(&bot, &who, Some(&q), result).await
+}
+
+/// The journey a button belongs to. Each branch answers the callback query.
+async fn dispatch(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: Arc<Ctx>,
+    who: &Who,
+    dialogue: BotDialogue,
+    state: State,
+) -> HandlerResult {
+    let (bot, q, who) = (bot.clone(), q.clone(), who.clone());
     if state.is_stale() {
         bot.answer_callback_query(q.id.clone()).await?;
         return start::reset_stale(&bot, &ctx, &who, &dialogue).await;
@@ -183,6 +201,10 @@ pub async fn route(
         Cb::Menu => {
             bot.answer_callback_query(q.id.clone()).await?;
             start::show_menu(&bot, &ctx, &who, &dialogue, Some(&q)).await
+        }
+        Cb::Here => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            start::show_current_step(&bot, &ctx, &who, &dialogue, &state).await
         }
         Cb::Section(Section::Settings) => settings::show(&bot, &q, &ctx, &who, &dialogue).await,
         Cb::Section(Section::Children) => {
@@ -263,6 +285,7 @@ mod tests {
         let mut all = vec![
             Cb::Consent,
             Cb::Menu,
+            Cb::Here,
             Cb::Language,
             Cb::Privacy,
             Cb::ForgetAsk,

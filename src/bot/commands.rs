@@ -37,18 +37,30 @@ async fn on_command(
     who: Who,
     dialogue: BotDialogue,
 ) -> HandlerResult {
+    let result = run_command(&bot, &msg, cmd, &ctx, &who, &dialogue).await;
+    super::shell::polite(&bot, &who, None, result).await
+}
+
+async fn run_command(
+    bot: &Bot,
+    msg: &Message,
+    cmd: Command,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+) -> HandlerResult {
     match cmd {
-        Command::Start => start::start(&bot, &ctx, &who, &dialogue).await,
+        Command::Start => start::start(bot, ctx, who, dialogue).await,
         Command::Help => {
             bot.send_message(msg.chat.id, t!(who.lang, "help"))
                 .parse_mode(ParseMode::Html)
                 .await?;
             Ok(())
         }
-        Command::Cancel => start::cancel(&bot, &ctx, &who, &dialogue).await,
-        Command::Language => settings::language_picker_message(&bot, &ctx, &who).await,
-        Command::Privacy => settings::privacy_message(&bot, &ctx, &who).await,
-        Command::Forget => settings::ask_forget(&bot, None, &ctx, &who, &dialogue).await,
+        Command::Cancel => start::cancel(bot, ctx, who, dialogue).await,
+        Command::Language => settings::language_picker_message(bot, ctx, who).await,
+        Command::Privacy => settings::privacy_message(bot, ctx, who).await,
+        Command::Forget => settings::ask_forget(bot, None, ctx, who, dialogue).await,
     }
 }
 

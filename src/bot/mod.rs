@@ -13,6 +13,7 @@ pub mod group;
 pub mod reminders;
 pub mod screen;
 pub mod settings;
+pub mod shell;
 pub mod start;
 pub mod sync;
 pub mod watch;
@@ -128,24 +129,87 @@ impl Who {
     }
 }
 
-async fn who_from_message(msg: Message, ctx: Arc<Ctx>) -> Option<Who> {
+async fn who_from_message(bot: Bot, msg: Message, ctx: Arc<Ctx>) -> Option<Who> {
     let user = msg.from.as_ref()?;
-    log_failure(Who::load(&ctx, user, msg.chat.id).await)
+    let loaded = Who::load(&ctx, user, msg.chat.id).await;
+    told_if_failed(&bot, user, msg.chat.id, None, loaded).await
 }
 
-async fn who_from_callback(q: CallbackQuery, ctx: Arc<Ctx>) -> Option<Who> {
+async fn who_from_callback(bot: Bot, q: CallbackQuery, ctx: Arc<Ctx>) -> Option<Who> {
     let chat_id = callback_chat(&q);
-    log_failure(Who::load(&ctx, &q.from, chat_id).await)
+    let loaded = Who::load(&ctx, &q.from, chat_id).await;
+    told_if_failed(&bot, &q.from, chat_id, Some(&q), loaded).await
 }
 
-fn log_failure<T>(result: anyhow::Result<T>) -> Option<T> {
-    match result {
-        Ok(value) => Some(value),
+/// The user as loaded; when the store failed, the user is told (in Telegram's language) and the update
+/// goes no further.
+async fn told_if_failed(
+    bot: &Bot,
+    user: &User,
+    chat_id: ChatId,
+    q: Option<&CallbackQuery>,
+    loaded: anyhow::Result<Who>,
+) -> Option<Who> {
+    match loaded {
+        Ok(who) => Some(who),
         Err(err) => {
-            tracing::error!(error = %err, "cannot load the user");
+            let who = Who {
+                user_id: user.id.0 as i64,
+                chat_id,
+                lang: Lang::from_telegram(user.language_code.as_deref()),
+                consented: false,
+            };
+            let err = err.context("cannot load the user");
+            if let Err(err) = shell::polite(bot, &who, q, Err(err)).await {
+                tracing::warn!(error = %err, "the apology was not delivered");
+            }
             None
         }
     }
+}
+
+/// The dialogue of the chat and where it is, as [`dptree`] hands them to the handlers.
+#[derive(Clone)]
+struct Loaded {
+    dialogue: BotDialogue,
+    state: State,
+}
+
+/// Reads the chat's dialogue; when the store fails, the user is told instead of left in silence.
+async fn load_dialogue(
+    bot: &Bot,
+    storage: Arc<ErasedStorage<State>>,
+    who: &Who,
+    q: Option<&CallbackQuery>,
+) -> Option<Loaded> {
+    let dialogue = BotDialogue::new(storage, who.chat_id);
+    match dialogue.get_or_default().await {
+        Ok(state) => Some(Loaded { dialogue, state }),
+        Err(err) => {
+            let err = anyhow::anyhow!("cannot read the dialogue: {err}");
+            if let Err(err) = shell::polite(bot, who, q, Err(err)).await {
+                tracing::warn!(error = %err, "the apology was not delivered");
+            }
+            None
+        }
+    }
+}
+
+async fn dialogue_of_message(
+    bot: Bot,
+    storage: Arc<ErasedStorage<State>>,
+    who: Who,
+) -> Option<Loaded> {
+    load_dialogue(&bot, storage, &who, None).await
+}
+
+async fn dialogue_of_callback(
+    bot: Bot,
+    q: CallbackQuery,
+    storage: Arc<ErasedStorage<State>>,
+    who: Who,
+) -> Option<Loaded> {
+    load_dialogue(&bot, storage, &who, Some(&q)).await
 }
 
 fn is_private_message(msg: Message) -> bool {
@@ -163,14 +227,16 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
         .branch(dptree::filter(|m: Message| !is_private_message(m)).endpoint(group::refuse_message))
         .branch(
             dptree::filter_map_async(who_from_message)
-                .enter_dialogue::<Message, ErasedStorage<State>, State>()
+                .filter_map_async(dialogue_of_message)
+                .map(|loaded: Loaded| loaded.dialogue)
+                .map(|loaded: Loaded| loaded.state)
                 .branch(
                     dptree::filter(|s: State| s.is_stale()).endpoint(start::reset_stale_message),
                 )
                 .branch(commands::handler())
                 .branch(dptree::filter(|w: Who| !w.consented).endpoint(start::ask_consent_again))
-                .branch(dptree::case![State::Children(here)].endpoint(children::on_text))
-                .endpoint(start::unexpected_text),
+                .branch(dptree::case![State::Children(here)].endpoint(children_text))
+                .endpoint(other_text),
         );
 
     let callbacks = Update::filter_callback_query()
@@ -180,11 +246,38 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
         )
         .branch(
             dptree::filter_map_async(who_from_callback)
-                .enter_dialogue::<CallbackQuery, ErasedStorage<State>, State>()
+                .filter_map_async(dialogue_of_callback)
+                .map(|loaded: Loaded| loaded.dialogue)
+                .map(|loaded: Loaded| loaded.state)
                 .endpoint(callback::route),
         );
 
     dptree::entry().branch(messages).branch(callbacks)
+}
+
+/// Text while «Мои дети» is on screen (the child's form); a failure is told to the user.
+async fn children_text(
+    bot: Bot,
+    msg: Message,
+    ctx: Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+    here: children::ChildrenState,
+) -> HandlerResult {
+    let result = children::on_text(bot.clone(), msg, ctx, who.clone(), dialogue, here).await;
+    shell::polite(&bot, &who, None, result).await
+}
+
+/// Text the current step does not ask for; a failure is told to the user.
+async fn other_text(
+    bot: Bot,
+    ctx: Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+    state: State,
+) -> HandlerResult {
+    let result = start::unexpected_text(bot.clone(), ctx, who.clone(), dialogue, state).await;
+    shell::polite(&bot, &who, None, result).await
 }
 
 /// The bot's @username, for links back to it.

@@ -6,6 +6,7 @@ mod booking;
 mod booking_display;
 mod children;
 mod clinics;
+mod errors;
 mod gosuslugi;
 mod harness;
 mod reminders;
