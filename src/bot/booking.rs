@@ -16,8 +16,6 @@
 //! clinic) pair the bot knows, so visits booked elsewhere appear too (stored as `source = registry`); each
 //! can be cancelled after a confirmation (registry first, then the store, which drops the reminders).
 
-use std::future::Future;
-
 use chrono::{Datelike, Duration as Days, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -27,6 +25,7 @@ use teloxide::types::{InlineKeyboardButton, InputFile};
 
 use crate::domain::{local_today, short_note, Area, BirthDate, FullName};
 use crate::i18n::{escape_html, Lang};
+use crate::registry::within_deadline;
 use crate::registry::{
     AppointmentCancel, AppointmentCreate, Doctor, OrEmpty, PatientQuery, RegistryError,
     RegistryResult, Slot, Specialty, TimetableDay,
@@ -438,8 +437,8 @@ pub async fn route(
         // What the button named is gone from the registry: the same step again, refreshed.
         Ok(None) => notice = Some(t!(who.lang, "booking-gone")),
         Err(err) => {
-            log_registry_error(&err);
-            unavailable_screen(ctx, who.lang, &err)
+            super::screen::log_registry_error("booking", &err);
+            super::screen::registry_failure(ctx, who.lang, &err, cb(Cb::Retry))
                 .replace(bot, q)
                 .await?;
             return Ok(());
@@ -685,8 +684,13 @@ async fn render(
     match drawn {
         Ok(screen) => Ok(screen),
         Err(Failure::Registry(err)) => {
-            log_registry_error(&err);
-            Ok(unavailable_screen(ctx, lang, &err))
+            super::screen::log_registry_error("booking", &err);
+            Ok(super::screen::registry_failure(
+                ctx,
+                lang,
+                &err,
+                cb(Cb::Retry),
+            ))
         }
         Err(Failure::Other(err)) => Err(err),
     }
@@ -700,7 +704,7 @@ fn with_notice(notice: Option<String>, body: String) -> String {
 }
 
 async fn clinic_name(ctx: &Ctx, lpu_id: i64) -> RegistryResult<String> {
-    Ok(ask(ctx.registry.clinic(lpu_id))
+    Ok(within_deadline(ctx.registry.clinic(lpu_id))
         .await?
         .display_name()
         .to_owned())
@@ -944,7 +948,7 @@ async fn doctor_of(ctx: &Ctx, lpu_id: i64, specialty: &str, doctor: &str) -> Opt
     match doctors(ctx, lpu_id, specialty).await {
         Ok(list) => list.into_iter().find(|d| d.id == doctor),
         Err(err) => {
-            log_registry_error(&err);
+            super::screen::log_registry_error("booking", &err);
             None
         }
     }
@@ -1294,10 +1298,10 @@ async fn booking_details(
     doctor: &Choice,
     slot: &PickedSlot,
 ) -> anyhow::Result<AppointmentDetails> {
-    let clinic = match ask(ctx.registry.clinic(lpu_id)).await {
+    let clinic = match within_deadline(ctx.registry.clinic(lpu_id)).await {
         Ok(clinic) => Some(clinic),
         Err(err) => {
-            log_registry_error(&err);
+            super::screen::log_registry_error("booking", &err);
             None
         }
     };
@@ -1392,20 +1396,6 @@ fn not_found_screen(ctx: &Ctx, lang: Lang) -> Screen {
     Screen::new(ctx, lang, t!(lang, "booking-patient-not-found"))
         .button(t!(lang, "booking-btn-other-clinic"), cb(Cb::OtherClinic))
         .row(vec![back_button(lang), menu_button(lang)])
-}
-
-/// «Сервис записи временно недоступен» with «Повторить»; a refusal shows the registry's own words.
-fn unavailable_screen(ctx: &Ctx, lang: Lang, err: &RegistryError) -> Screen {
-    let body = match err {
-        RegistryError::Business {
-            message: Some(message),
-            ..
-        } => t!(lang, "registry-refused", message = escape_html(message)),
-        _ => t!(lang, "registry-unavailable"),
-    };
-    Screen::new(ctx, lang, body)
-        .button(t!(lang, "clinics-btn-retry"), cb(Cb::Retry))
-        .row(vec![menu_button(lang)])
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1654,12 +1644,14 @@ async fn confirm(
         name: name.clone(),
         birth_date,
     };
-    let patient_id = match ask(ctx.registry.find_patient(&query)).await {
+    let patient_id = match within_deadline(ctx.registry.find_patient(&query)).await {
         Ok(id) => id,
         Err(err) if is_transient(&err) => {
-            log_registry_error(&err);
+            super::screen::log_registry_error("booking", &err);
             // The confirmation stays the current step: «Повторить» draws it again with a new token.
-            unavailable_screen(ctx, lang, &err).replace(bot, q).await?;
+            super::screen::registry_failure(ctx, lang, &err, cb(Cb::Retry))
+                .replace(bot, q)
+                .await?;
             return Ok(());
         }
         Err(err) => {
@@ -1705,7 +1697,7 @@ async fn confirm(
     ctx.store
         .schedule_registry_sync(who.user_id, now + super::sync::INTENT_RECHECK_SECS)
         .await?;
-    let outcome = ask(ctx.registry.book(&request)).await;
+    let outcome = within_deadline(ctx.registry.book(&request)).await;
     let now = ctx.clock.now().timestamp();
     let registry_id = match outcome {
         Ok(()) => {
@@ -1721,7 +1713,7 @@ async fn confirm(
                 Some(id)
             }
             _ if is_transient(&err) => {
-                log_registry_error(&err);
+                super::screen::log_registry_error("booking", &err);
                 tracing::info!(
                     user = who.user_id,
                     clinic = flow.clinic,
@@ -2030,9 +2022,11 @@ async fn cancel(
             }
             Ok(None) => return cancel_not_listed(bot, q, ctx, who, dialogue, &appointment).await,
             Err(err) => {
-                log_registry_error(&err);
+                super::screen::log_registry_error("booking", &err);
                 bot.answer_callback_query(q.id.clone()).await?;
-                unavailable_screen(ctx, lang, &err).replace(bot, q).await?;
+                super::screen::registry_failure(ctx, lang, &err, cb(Cb::Retry))
+                    .replace(bot, q)
+                    .await?;
                 return Ok(());
             }
         },
@@ -2043,16 +2037,18 @@ async fn cancel(
         appointment_id: registry_id,
         esia_id: gosuslugi_person(ctx, who.user_id).await?.map(|i| i.oid),
     };
-    match ask(ctx.registry.cancel(&request)).await {
+    match within_deadline(ctx.registry.cancel(&request)).await {
         Ok(()) => {}
         Err(err) if is_transient(&err) => {
-            log_registry_error(&err);
+            super::screen::log_registry_error("booking", &err);
             bot.answer_callback_query(q.id.clone()).await?;
-            unavailable_screen(ctx, lang, &err).replace(bot, q).await?;
+            super::screen::registry_failure(ctx, lang, &err, cb(Cb::Retry))
+                .replace(bot, q)
+                .await?;
             return Ok(());
         }
         Err(err) => {
-            log_registry_error(&err);
+            super::screen::log_registry_error("booking", &err);
             bot.answer_callback_query(q.id.clone()).await?;
             save(dialogue, State::Booking(Here::Appointments)).await?;
             let notice = match err {
@@ -2124,14 +2120,6 @@ async fn cancel_not_listed(
 // ---------------------------------------------------------------------------------------------------------
 // The registry, bounded in time
 
-/// Bounds a registry call by the clinics journey's deadline, whatever the client's own retries.
-pub(super) async fn ask<T>(call: impl Future<Output = RegistryResult<T>>) -> RegistryResult<T> {
-    match tokio::time::timeout(clinics::REGISTRY_DEADLINE, call).await {
-        Ok(result) => result,
-        Err(_) => Err(RegistryError::Transient("deadline".to_owned())),
-    }
-}
-
 /// Worth telling the user «попробуйте позже» rather than «нет»: the registry did not answer usably.
 fn is_transient(err: &RegistryError) -> bool {
     matches!(
@@ -2141,21 +2129,21 @@ fn is_transient(err: &RegistryError) -> bool {
 }
 
 async fn specialties(ctx: &Ctx, lpu_id: i64) -> RegistryResult<Vec<Specialty>> {
-    ask(ctx.registry.specialties(lpu_id)).await.or_empty()
+    within_deadline(ctx.registry.specialties(lpu_id))
+        .await
+        .or_empty()
 }
 
 async fn doctors(ctx: &Ctx, lpu_id: i64, specialty: &str) -> RegistryResult<Vec<Doctor>> {
-    ask(ctx.registry.doctors(lpu_id, specialty))
+    within_deadline(ctx.registry.doctors(lpu_id, specialty))
         .await
         .or_empty()
 }
 
 async fn slots(ctx: &Ctx, lpu_id: i64, doctor: &str) -> RegistryResult<Vec<Slot>> {
-    ask(ctx.registry.slots(lpu_id, doctor)).await.or_empty()
-}
-
-pub(super) fn log_registry_error(err: &RegistryError) {
-    tracing::warn!(error = %err, "booking: the registry failed");
+    within_deadline(ctx.registry.slots(lpu_id, doctor))
+        .await
+        .or_empty()
 }
 
 #[cfg(test)]

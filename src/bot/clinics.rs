@@ -9,15 +9,13 @@
 //!
 //! The booking journey starts from the card: see [`book_at_clinic`].
 
-use std::future::Future;
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 use teloxide::prelude::*;
 
 use crate::domain::ClinicKind;
 use crate::i18n::{escape_html, Lang};
-use crate::registry::{Clinic, District, OrEmpty, RegistryError, RegistryResult};
+use crate::registry::within_deadline;
+use crate::registry::{Clinic, District, OrEmpty, RegistryResult};
 use crate::t;
 
 use super::callback::stale_button;
@@ -28,8 +26,6 @@ use super::{save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
 pub const PAGE_SIZE: usize = 6;
 /// Page buttons shown at once, besides «‹» and «›».
 const PAGE_WINDOW: u32 = 5;
-/// The longest the user waits for the registry on one tap (the client's own retries included).
-pub const REGISTRY_DEADLINE: Duration = Duration::from_secs(20);
 
 // ---------------------------------------------------------------------------------------------------------
 // Where the user is
@@ -210,8 +206,8 @@ pub async fn route(
         // What the button named is no longer in the registry: show the step again, refreshed.
         Ok(None) => step.clone(),
         Err(err) => {
-            log_registry_error(&err);
-            unavailable_screen(ctx, who.lang, &err)
+            super::screen::log_registry_error("clinics", &err);
+            super::screen::registry_failure(ctx, who.lang, &err, cb(Cb::Retry))
                 .replace(bot, q)
                 .await?;
             return Ok(());
@@ -321,8 +317,8 @@ async fn render(ctx: &Ctx, lang: Lang, step: &Step) -> Screen {
         Step::Card { clinic, .. } => card_screen(ctx, lang, *clinic).await,
     };
     screen.unwrap_or_else(|err| {
-        log_registry_error(&err);
-        unavailable_screen(ctx, lang, &err)
+        super::screen::log_registry_error("clinics", &err);
+        super::screen::registry_failure(ctx, lang, &err, cb(Cb::Retry))
     })
 }
 
@@ -440,7 +436,7 @@ pub fn pager(page: u32, pages: u32) -> Vec<(String, u32)> {
 }
 
 async fn card_screen(ctx: &Ctx, lang: Lang, clinic_id: i64) -> RegistryResult<Screen> {
-    let clinic = ask(ctx.registry.clinic(clinic_id)).await?;
+    let clinic = within_deadline(ctx.registry.clinic(clinic_id)).await?;
     let full_name = if clinic.full_name.is_empty() {
         clinic.display_name()
     } else {
@@ -482,10 +478,10 @@ async fn send_map(
     let Step::Card { clinic, .. } = step else {
         return Ok(());
     };
-    let clinic = match ask(ctx.registry.clinic(*clinic)).await {
+    let clinic = match within_deadline(ctx.registry.clinic(*clinic)).await {
         Ok(clinic) => clinic,
         Err(err) => {
-            log_registry_error(&err);
+            super::screen::log_registry_error("clinics", &err);
             bot.answer_callback_query(q.id.clone())
                 .text(t!(who.lang, "registry-unavailable"))
                 .await?;
@@ -526,33 +522,11 @@ pub async fn book_at_clinic(
     super::booking::start(bot, q, ctx, who, dialogue, *clinic).await
 }
 
-/// «Сервис записи временно недоступен» with «Повторить»; a refusal shows the registry's own words.
-fn unavailable_screen(ctx: &Ctx, lang: Lang, err: &RegistryError) -> Screen {
-    let body = match err {
-        RegistryError::Business {
-            message: Some(message),
-            ..
-        } => t!(lang, "registry-refused", message = escape_html(message)),
-        _ => t!(lang, "registry-unavailable"),
-    };
-    Screen::new(ctx, lang, body)
-        .button(t!(lang, "clinics-btn-retry"), cb(Cb::Retry))
-        .button(t!(lang, "btn-menu"), super::Cb::Menu)
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // The registry, bounded in time
 
-/// Bounds a registry call by [`REGISTRY_DEADLINE`], whatever the client's own timeouts and retries.
-async fn ask<T>(call: impl Future<Output = RegistryResult<T>>) -> RegistryResult<T> {
-    match tokio::time::timeout(REGISTRY_DEADLINE, call).await {
-        Ok(result) => result,
-        Err(_) => Err(RegistryError::Transient("deadline".to_owned())),
-    }
-}
-
 async fn districts(ctx: &Ctx) -> RegistryResult<Vec<District>> {
-    ask(ctx.registry.districts()).await.or_empty()
+    within_deadline(ctx.registry.districts()).await.or_empty()
 }
 
 async fn district_name(ctx: &Ctx, district: &str) -> RegistryResult<String> {
@@ -565,13 +539,11 @@ async fn district_name(ctx: &Ctx, district: &str) -> RegistryResult<String> {
 
 /// The active clinics of a district.
 async fn clinics(ctx: &Ctx, district: &str) -> RegistryResult<Vec<Clinic>> {
-    let mut clinics = ask(ctx.registry.clinics(district)).await.or_empty()?;
+    let mut clinics = within_deadline(ctx.registry.clinics(district))
+        .await
+        .or_empty()?;
     clinics.retain(|c| c.is_active);
     Ok(clinics)
-}
-
-fn log_registry_error(err: &RegistryError) {
-    tracing::warn!(error = %err, "clinics: the registry failed");
 }
 
 // ---------------------------------------------------------------------------------------------------------

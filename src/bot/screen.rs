@@ -157,3 +157,32 @@ fn link_refused(err: &RequestError) -> bool {
 pub fn button(label: String, cb: Cb) -> InlineKeyboardButton {
     InlineKeyboardButton::callback(label, cb.encode())
 }
+
+/// «Сервис записи временно недоступен» with «Повторить» (`retry`) and «Меню»; a refusal shows the
+/// registry's own words.
+pub fn registry_failure(
+    ctx: &Ctx,
+    lang: Lang,
+    err: &crate::registry::RegistryError,
+    retry: Cb,
+) -> Screen {
+    let body = match err {
+        crate::registry::RegistryError::Business {
+            message: Some(message),
+            ..
+        } => crate::t!(
+            lang,
+            "registry-refused",
+            message = crate::i18n::escape_html(message)
+        ),
+        _ => crate::t!(lang, "registry-unavailable"),
+    };
+    Screen::new(ctx, lang, body)
+        .button(crate::t!(lang, "clinics-btn-retry"), retry)
+        .row(vec![button(crate::t!(lang, "btn-menu"), Cb::Menu)])
+}
+
+/// The one log line of a registry call that failed in a journey (its kind, never a response).
+pub fn log_registry_error(journey: &'static str, err: &crate::registry::RegistryError) {
+    tracing::warn!(journey, error = %err, "the registry failed");
+}

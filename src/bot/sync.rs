@@ -16,11 +16,12 @@ use crate::store::{
 };
 use crate::t;
 
-use super::booking::{ask, gosuslugi_person, log_registry_error, to_unix, BookingIdentity};
+use super::booking::{gosuslugi_person, to_unix, BookingIdentity};
 use super::callback::Section;
 use super::reminders::visit_card_lines;
 use super::screen::button;
 use super::{Ctx, Screen};
+use crate::registry::within_deadline;
 
 /// At most this many (person, clinic) pairs are asked about per user, the most recent first.
 const MAX_SYNCED_PAIRS: usize = 12;
@@ -80,7 +81,7 @@ pub async fn find_registry_id(
     doctor_id: Option<&str>,
     visit_at: i64,
 ) -> RegistryResult<Option<String>> {
-    let listed = ask(ctx.registry.appointments(lpu_id, patient_id))
+    let listed = within_deadline(ctx.registry.appointments(lpu_id, patient_id))
         .await
         .or_empty()?;
     Ok(listed
@@ -153,13 +154,13 @@ pub async fn sync_user(
     }
     let mut answered = Vec::new();
     for pair in pairs.into_iter().take(MAX_SYNCED_PAIRS) {
-        let listed = match ask(ctx.registry.appointments(pair.lpu_id, &pair.patient_id))
+        let listed = match within_deadline(ctx.registry.appointments(pair.lpu_id, &pair.patient_id))
             .await
             .or_empty()
         {
             Ok(listed) => listed,
             Err(err) => {
-                log_registry_error(&err);
+                super::screen::log_registry_error("sync", &err);
                 report.all_answered = false;
                 continue;
             }
@@ -321,7 +322,7 @@ async fn details_from_registry(
         _ => person_name(ctx, user_id, lang, pair.child_id).await?,
     };
     // The card gives what the visit does not (the map pin); its absence is no reason to fail.
-    let clinic = ask(ctx.registry.clinic(pair.lpu_id)).await.ok();
+    let clinic = within_deadline(ctx.registry.clinic(pair.lpu_id)).await.ok();
     Ok(AppointmentDetails {
         person,
         doctor: visit

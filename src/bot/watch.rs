@@ -14,10 +14,11 @@ use crate::registry::{OrEmpty, RegistryResult};
 use crate::store::{AddWatch, NewWatch, Watch, WatchLabels};
 use crate::t;
 
-use super::booking::{self, ask, Choice, Flow, Here, Step};
+use super::booking::{self, Choice, Flow, Here, Step};
 use super::callback::stale_button;
 use super::screen::button;
 use super::{save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
+use crate::registry::within_deadline;
 
 /// A specialty watch looks at the slots of at most this many of its doctors with free tickets.
 const MAX_DOCTORS_LOOKED_AT: usize = 10;
@@ -118,7 +119,7 @@ pub async fn toggle_from_booking(
     let doctor_id = doctor.as_ref().map(|d| d.id.clone());
     let toast = if on {
         // The clinic's name is only a label: without it the watch still works.
-        let clinic = ask(ctx.registry.clinic(flow.clinic))
+        let clinic = within_deadline(ctx.registry.clinic(flow.clinic))
             .await
             .map(|c| c.display_name().to_owned())
             .unwrap_or_default();
@@ -325,7 +326,7 @@ pub async fn free_slots(
 ) -> RegistryResult<Vec<FreeSlot>> {
     let doctors: Vec<String> = match &watch.doctor_id {
         Some(doctor) => vec![doctor.clone()],
-        None => ask(ctx.registry.doctors(watch.lpu_id, &watch.specialty_id))
+        None => within_deadline(ctx.registry.doctors(watch.lpu_id, &watch.specialty_id))
             .await
             .or_empty()?
             .into_iter()
@@ -337,7 +338,7 @@ pub async fn free_slots(
     };
     let mut free = Vec::new();
     for doctor in doctors {
-        let slots = ask(ctx.registry.slots(watch.lpu_id, &doctor))
+        let slots = within_deadline(ctx.registry.slots(watch.lpu_id, &doctor))
             .await
             .or_empty()?;
         free.extend(

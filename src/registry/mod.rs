@@ -377,6 +377,20 @@ impl RegistryError {
 
 pub type RegistryResult<T> = Result<T, RegistryError>;
 
+/// How long anyone waits for one registry call, the client's own retries included.
+pub const DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Bounds a registry call by [`DEADLINE`], whatever the client's own timeouts and retries: past it the call
+/// is dropped and counts as transient (the registry may still act on a booking; see booking intents).
+pub async fn within_deadline<T>(
+    call: impl std::future::Future<Output = RegistryResult<T>>,
+) -> RegistryResult<T> {
+    match tokio::time::timeout(DEADLINE, call).await {
+        Ok(result) => result,
+        Err(_) => Err(RegistryError::Transient("deadline".to_owned())),
+    }
+}
+
 /// Treats "nothing to list" like an empty list, for callers that need not tell the two apart.
 pub trait OrEmpty<T> {
     fn or_empty(self) -> RegistryResult<Vec<T>>;
