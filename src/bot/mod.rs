@@ -3,6 +3,7 @@
 //! Handlers take a plain `Bot` (so `teloxide_tests` can drive them) and the application context [`Ctx`].
 //! Each journey lives in one file, in the order a user meets it.
 
+pub mod appointments;
 pub mod booking;
 pub mod callback;
 pub mod children;

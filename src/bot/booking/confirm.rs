@@ -1,0 +1,456 @@
+//! The booking journey's end: who books (the Gosuslugi seam), «Подтвердить», and what the user is told
+//! when the clinic booked, refused, or did not answer in time.
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------------------------
+// Gosuslugi: the seam
+
+/// Who books, as Gosuslugi knows the account holder.
+#[derive(Clone, Debug)]
+pub struct BookingIdentity {
+    pub name: Option<FullName>,
+    pub birth_date: Option<BirthDate>,
+    /// ESIA's person id, sent with the booking as `esiaId`.
+    pub oid: String,
+    /// A confirmed account (and not a minor's): the only kind that may book.
+    pub trusted: bool,
+}
+
+/// The account holder's Gosuslugi identity; `None` when not linked. The one place booking reads ESIA.
+pub(in crate::bot) async fn gosuslugi_person(
+    ctx: &Ctx,
+    user_id: i64,
+) -> anyhow::Result<Option<BookingIdentity>> {
+    let Some(link) = ctx.store.esia_link(user_id).await? else {
+        return Ok(None);
+    };
+    let today = local_today(ctx.clock.now(), ctx.settings.region_tz);
+    Ok(Some(BookingIdentity {
+        name: FullName::parse(&link.full_name).ok(),
+        birth_date: link.birth_date,
+        oid: link.oid.clone(),
+        trusted: link.trusted() && !link.is_under_14(today),
+    }))
+}
+
+/// The ESIA login URL with a fresh single-use state; `None` (logged) when it cannot be made.
+pub(in crate::bot) async fn gosuslugi_login_url(
+    ctx: &Ctx,
+    who: &Who,
+) -> anyhow::Result<Option<url::Url>> {
+    let now = ctx.clock.now();
+    let state = ctx
+        .store
+        .start_esia_login(who.user_id, who.lang, now.timestamp())
+        .await?;
+    match ctx.esia.authorization_url(&state, now).await {
+        Ok(url) => Ok(Some(url)),
+        Err(err) => {
+            tracing::error!(error = %err, "booking: cannot build the ESIA login URL");
+            Ok(None)
+        }
+    }
+}
+
+/// After a Gosuslugi login finished (the HTTP callback calls this after announcing it): a booking that
+/// waited for it shows its confirmation again, as a new message.
+pub async fn resume_after_link(bot: &Bot, ctx: &Ctx, user_id: i64, lang: Lang) -> HandlerResult {
+    let chat_id = ChatId(user_id);
+    let storage = DialogueStorage::new(ctx.store.clone()).erase();
+    let state = storage
+        .clone()
+        .get_dialogue(chat_id)
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let Some(State::Booking(Here::Flow(mut flow))) = state else {
+        return Ok(());
+    };
+    let Step::NeedGosuslugi {
+        specialty,
+        doctor,
+        slot,
+    } = flow.step.clone()
+    else {
+        return Ok(());
+    };
+    if !gosuslugi_person(ctx, user_id)
+        .await?
+        .is_some_and(|identity| identity.trusted)
+    {
+        return Ok(());
+    }
+    let who = Who {
+        user_id,
+        chat_id,
+        lang,
+        consented: true,
+    };
+    flow.step = Step::confirm(specialty, doctor, slot);
+    let screen = render(ctx, &who, &mut flow, Some(t!(lang, "booking-resumed"))).await?;
+    storage
+        .update_dialogue(chat_id, State::Booking(Here::Flow(flow)))
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    screen.send(bot, chat_id).await?;
+    Ok(())
+}
+
+/// «Продолжить» on the Gosuslugi screen: the confirmation when the account is ready, else a notice.
+pub(in crate::bot) async fn resume(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    mut flow: Flow,
+) -> HandlerResult {
+    let Step::NeedGosuslugi {
+        specialty,
+        doctor,
+        slot,
+    } = flow.step.clone()
+    else {
+        return Ok(());
+    };
+    if !gosuslugi_person(ctx, who.user_id)
+        .await?
+        .is_some_and(|identity| identity.trusted)
+    {
+        bot.answer_callback_query(q.id.clone())
+            .text(t!(who.lang, "booking-still-need-gosuslugi"))
+            .await?;
+        return Ok(());
+    }
+    bot.answer_callback_query(q.id.clone()).await?;
+    flow.step = Step::confirm(specialty, doctor, slot);
+    go(bot, q, ctx, who, dialogue, flow, None).await
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// «Подтвердить»
+
+/// A «Подтвердить» that is not the one on display: a second tap of one already acted on is told so;
+/// anything older is a stale button.
+pub(in crate::bot) async fn confirm_elsewhere(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    state: &State,
+    token: i64,
+) -> HandlerResult {
+    let now = ctx.clock.now().timestamp();
+    if !ctx
+        .store
+        .claim_booking_token(who.user_id, token, now)
+        .await?
+    {
+        bot.answer_callback_query(q.id.clone())
+            .text(t!(who.lang, "booking-already-done"))
+            .await?;
+        return Ok(());
+    }
+    stale_button(bot, q, ctx, who, dialogue, state).await
+}
+
+/// The patient's name and date of birth for the active person: the child's, or the account holder's from
+/// Gosuslugi.
+pub(in crate::bot) enum Patient {
+    Ready {
+        child_id: Option<i64>,
+        name: FullName,
+        birth_date: BirthDate,
+    },
+    /// Gosuslugi gave no usable name or date of birth.
+    Incomplete,
+}
+
+pub(in crate::bot) async fn patient(
+    ctx: &Ctx,
+    user_id: i64,
+    identity: &BookingIdentity,
+) -> anyhow::Result<Patient> {
+    Ok(match ctx.store.active_person(user_id).await? {
+        ActivePerson::Child(child) => Patient::Ready {
+            child_id: Some(child.id),
+            name: child.full_name().clone(),
+            birth_date: child.birth_date(),
+        },
+        ActivePerson::Me => match (&identity.name, identity.birth_date) {
+            (Some(name), Some(birth_date)) => Patient::Ready {
+                child_id: None,
+                name: name.clone(),
+                birth_date,
+            },
+            _ => Patient::Incomplete,
+        },
+    })
+}
+
+pub(in crate::bot) async fn confirm(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    mut flow: Flow,
+    token: i64,
+) -> HandlerResult {
+    let Step::Confirm {
+        specialty,
+        doctor,
+        slot,
+        ..
+    } = flow.step.clone()
+    else {
+        return Ok(());
+    };
+    let lang = who.lang;
+    // Gosuslugi first: nothing is claimed or asked of the registry for a user who cannot book yet.
+    let identity = gosuslugi_person(ctx, who.user_id)
+        .await?
+        .filter(|identity| identity.trusted);
+    let ready = match &identity {
+        Some(identity) => patient(ctx, who.user_id, identity).await?,
+        None => Patient::Incomplete,
+    };
+    let (
+        Some(identity),
+        Patient::Ready {
+            child_id,
+            name,
+            birth_date,
+        },
+    ) = (identity, ready)
+    else {
+        bot.answer_callback_query(q.id.clone()).await?;
+        flow.step = Step::NeedGosuslugi {
+            specialty,
+            doctor,
+            slot,
+        };
+        return go(bot, q, ctx, who, dialogue, flow, None).await;
+    };
+    let now = ctx.clock.now().timestamp();
+    if !ctx
+        .store
+        .claim_booking_token(who.user_id, token, now)
+        .await?
+    {
+        bot.answer_callback_query(q.id.clone())
+            .text(t!(lang, "booking-already-done"))
+            .await?;
+        return Ok(());
+    }
+    bot.answer_callback_query(q.id.clone()).await?;
+    tracing::info!(
+        user = who.user_id,
+        clinic = flow.clinic,
+        "booking: confirming"
+    );
+
+    let query = PatientQuery {
+        lpu_id: flow.clinic,
+        name: name.clone(),
+        birth_date,
+    };
+    let patient_id = match within_deadline(ctx.registry.find_patient(&query)).await {
+        Ok(id) => id,
+        Err(err) if is_transient(&err) => {
+            crate::bot::screen::log_registry_error("booking", &err);
+            // The confirmation stays the current step: «Повторить» draws it again with a new token.
+            crate::bot::screen::registry_failure(ctx, lang, &err, cb(Cb::Retry))
+                .replace(bot, q)
+                .await?;
+            return Ok(());
+        }
+        Err(err) => {
+            tracing::info!(user = who.user_id, clinic = flow.clinic, error = %err, "booking: patient not found");
+            flow.step = Step::NotFound {
+                specialty,
+                doctor,
+                slot,
+            };
+            return go(bot, q, ctx, who, dialogue, flow, None).await;
+        }
+    };
+    if let Err(err) = ctx
+        .store
+        .remember_patient(who.user_id, child_id, flow.clinic, &patient_id, now)
+        .await
+    {
+        tracing::warn!(error = %err, "booking: cannot remember the patient's clinic");
+    }
+    let request = AppointmentCreate::new(
+        flow.clinic,
+        patient_id.clone(),
+        &slot.to_slot(),
+        &name,
+        birth_date,
+        Some(identity.oid.clone()),
+    );
+    let details = booking_details(ctx, who, flow.clinic, &specialty, &doctor, &slot).await?;
+    let new_intent = NewIntent {
+        user_id: who.user_id,
+        child_id,
+        lpu_id: flow.clinic,
+        patient_id: patient_id.clone(),
+        doctor_id: doctor.id.clone(),
+        slot_id: slot.id.clone(),
+        visit_at: to_unix(ctx, slot.start),
+        details,
+    };
+    // Recorded before the registry is asked: if its answer is lost (a timeout, a crash), the sync finds
+    // the booking in the clinic's list, or tells the user it was not made. It looks soon, whatever else.
+    let (intent_id, tried_before) = ctx.store.open_intent(&new_intent, now).await?;
+    let intent = Intent::of(intent_id, &new_intent, now);
+    ctx.store
+        .schedule_registry_sync(who.user_id, now + crate::bot::sync::INTENT_RECHECK_SECS)
+        .await?;
+    let outcome = within_deadline(ctx.registry.book(&request)).await;
+    let now = ctx.clock.now().timestamp();
+    let registry_id = match outcome {
+        Ok(()) => {
+            tracing::info!(user = who.user_id, clinic = flow.clinic, "booking: booked");
+            // The registry lists the visit under an id of its own: learn it now if it answers; the sync
+            // learns it later otherwise.
+            find_registry_id(ctx, &intent).await.ok().flatten()
+        }
+        Err(err) => match find_registry_id(ctx, &intent).await {
+            // An earlier answer was lost, or this one: the clinic has the visit all the same.
+            Ok(Some(id)) => {
+                tracing::info!(user = who.user_id, clinic = flow.clinic, error = %err, "booking: booked, the answer was lost");
+                Some(id)
+            }
+            _ if is_transient(&err) => {
+                crate::bot::screen::log_registry_error("booking", &err);
+                tracing::info!(
+                    user = who.user_id,
+                    clinic = flow.clinic,
+                    "booking: outcome unknown, the sync will settle it"
+                );
+                save(dialogue, State::Menu).await?;
+                return pending_screen(ctx, who, &intent)
+                    .replace(bot, q)
+                    .await
+                    .map(|_| ())
+                    .map_err(Into::into);
+            }
+            _ => {
+                // `success: false` on create: the slot went to someone else meanwhile. Fresh times.
+                tracing::info!(user = who.user_id, clinic = flow.clinic, error = %err, tried_before, "booking: slot taken");
+                ctx.store.close_intent(who.user_id, intent.id).await?;
+                flow.step = Step::Times {
+                    specialty,
+                    doctor,
+                    day: slot.start.date(),
+                };
+                let notice = Some(t!(lang, "booking-slot-taken"));
+                return go(bot, q, ctx, who, dialogue, flow, notice).await;
+            }
+        },
+    };
+
+    let appointment = match crate::bot::sync::settle_intent(ctx, &intent, registry_id, now).await {
+        Ok(Some(appointment)) => appointment,
+        Ok(None) => {
+            // Settled meanwhile by the sync, which told the user: the list has the visit.
+            save(dialogue, State::Booking(Here::Appointments)).await?;
+            appointments_screen(ctx, who, None)
+                .await?
+                .replace(bot, q)
+                .await?;
+            return Ok(());
+        }
+        Err(err) => {
+            // The clinic has the booking; only our copy (and so its reminders) is missing. Say so
+            // plainly, with the visit's details, rather than leave the user at a dead «Подтвердить».
+            tracing::error!(error = %err, user = who.user_id, "booking: booked but not stored");
+            let when = reminders::local_when(lang, intent.visit_at, ctx.settings.region_tz, now);
+            let mut lines = vec![t!(lang, "booking-booked-title")];
+            lines.extend(reminders::visit_lines(lang, &intent.details, when));
+            lines.push(String::new());
+            lines.push(t!(lang, "booking-booked-unsaved"));
+            if let Err(err) = save(dialogue, State::Menu).await {
+                tracing::error!(error = %err, "booking: cannot reset the dialogue");
+            }
+            Screen::new(ctx, lang, lines.join("\n"))
+                .row(vec![menu_button(lang)])
+                .replace(bot, q)
+                .await?;
+            return Ok(());
+        }
+    };
+    save(dialogue, State::Menu).await?;
+    booked_screen(ctx, who, &appointment)
+        .replace(bot, q)
+        .await?;
+    let (file_name, ics) =
+        reminders::calendar_file(lang, &appointment, ctx.settings.region_tz, now);
+    bot.send_document(
+        who.chat_id,
+        InputFile::memory(ics.into_bytes()).file_name(file_name),
+    )
+    .caption(t!(lang, "booking-calendar-caption"))
+    .await?;
+    Ok(())
+}
+
+/// The registry's id of the booking `intent` made, from the clinic's `/appointments`.
+pub(in crate::bot) async fn find_registry_id(
+    ctx: &Ctx,
+    intent: &Intent,
+) -> RegistryResult<Option<String>> {
+    crate::bot::sync::find_registry_id(
+        ctx,
+        intent.lpu_id,
+        &intent.patient_id,
+        Some(&intent.doctor_id),
+        intent.visit_at,
+    )
+    .await
+}
+
+/// «Поликлиника не ответила вовремя»: the visit asked for, and that the bot will say how it ended.
+pub(in crate::bot) fn pending_screen(ctx: &Ctx, who: &Who, intent: &Intent) -> Screen {
+    let lang = who.lang;
+    let now = ctx.clock.now().timestamp();
+    let when = reminders::local_when(lang, intent.visit_at, ctx.settings.region_tz, now);
+    let mut lines = vec![t!(lang, "booking-pending")];
+    lines.extend(reminders::visit_lines(lang, &intent.details, when));
+    lines.push(String::new());
+    lines.push(t!(lang, "booking-pending-hint"));
+    Screen::new(ctx, lang, lines.join("\n")).row(vec![
+        button(t!(lang, "booking-btn-appointments"), cb(Cb::Appointments)),
+        menu_button(lang),
+    ])
+}
+
+/// «Вы записаны»: the visit, the address, and buttons for the map pin, cancelling and «Мои записи».
+pub(in crate::bot) fn booked_screen(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Screen {
+    let lang = who.lang;
+    let now = ctx.clock.now().timestamp();
+    let when = reminders::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
+    let mut lines = vec![t!(lang, "booking-booked-title")];
+    lines.extend(reminders::visit_lines(lang, &appointment.details, when));
+    lines.push(String::new());
+    lines.push(t!(lang, "booking-booked-hint"));
+    let mut screen = Screen::new(ctx, lang, lines.join("\n"));
+    if appointment.details.coordinates().is_some() {
+        screen = screen.button(
+            t!(lang, "btn-appointment-route"),
+            crate::bot::Cb::Reminders(reminders::Cb::Route(appointment.id)),
+        );
+    }
+    screen
+        .button(
+            t!(lang, "btn-appointment-cancel"),
+            cb(Cb::Cancel(appointment.id)),
+        )
+        .row(vec![
+            button(t!(lang, "booking-btn-appointments"), cb(Cb::Appointments)),
+            menu_button(lang),
+        ])
+}
