@@ -52,10 +52,12 @@ const MAX_DAYS_AHEAD: i64 = 180;
 const MAX_TOKEN: i64 = 1 << 53;
 
 mod confirm;
+mod schedule;
 mod screens;
 
 pub(in crate::bot) use confirm::*;
 pub use confirm::{resume_after_link, BookingIdentity};
+pub(in crate::bot) use schedule::*;
 pub(in crate::bot) use screens::*;
 // «Мои записи» shares the journey's buttons (`bk:a`, `bk:x…`) and its state (`Here::Appointments`).
 use crate::bot::appointments::{appointments_screen, cancel, cancel_screen};
