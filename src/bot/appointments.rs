@@ -23,7 +23,7 @@ pub async fn show_appointments(
 ) -> HandlerResult {
     bot.answer_callback_query(q.id.clone()).await?;
     let now = ctx.clock.now().timestamp();
-    let synced = super::sync::sync_user(ctx, who.user_id, who.lang, now).await?;
+    let synced = crate::visits::sync::sync_user(ctx.visits(), who.user_id, who.lang, now).await?;
     // Bookings whose answer was lost and that this comparison settled: told here, as the worker would.
     let (tz, demo) = (ctx.settings.region_tz, ctx.settings.is_demo());
     for appointment in &synced.confirmed {
@@ -179,8 +179,8 @@ pub(in crate::bot) async fn cancel(
     // A visit booked here is known to the registry by an id of its own, learnt from its list.
     let registry_id = match &appointment.registry_id {
         Some(id) => id.clone(),
-        None => match super::sync::find_registry_id(
-            ctx,
+        None => match crate::visits::sync::find_registry_id(
+            ctx.visits(),
             appointment.lpu_id,
             &appointment.patient_id,
             appointment.doctor_id.as_deref(),

@@ -87,6 +87,17 @@ pub struct Ctx {
     pub esia: Arc<crate::esia::EsiaClient>,
 }
 
+impl Ctx {
+    /// What the visit rules need of the context (the store, the registry, the settings).
+    pub fn visits(&self) -> crate::visits::Visits<'_> {
+        crate::visits::Visits {
+            store: &self.store,
+            registry: &*self.registry,
+            settings: &self.settings,
+        }
+    }
+}
+
 /// "Now", replaceable in tests.
 #[derive(Clone)]
 pub enum Clock {

@@ -1,5 +1,5 @@
 //! The appointment sync: every `SYNC_INTERVAL`, each user with a recent visit has their visits compared
-//! with the registry's `/appointments` (see [`crate::bot::sync`]). A visit cancelled at the clinic is
+//! with the registry's `/appointments` (see [`crate::visits::sync`]). A visit cancelled at the clinic is
 //! cancelled here with its reminders, a visit booked by phone or on the portal gets reminders, and the
 //! user is told of both.
 //!
@@ -14,11 +14,10 @@ use teloxide::adaptors::Throttle;
 use teloxide::prelude::*;
 use tokio::sync::watch;
 
-use crate::bot::sync::{
-    cancelled_notice, confirmed_notice, found_notice, not_booked_notice, sync_user,
-};
+use crate::bot::sync::{cancelled_notice, confirmed_notice, found_notice, not_booked_notice};
 use crate::bot::{Ctx, Screen};
 use crate::store::unix_now;
+use crate::visits::sync::sync_user;
 
 /// Users claimed in one step.
 pub const DEFAULT_BATCH: i64 = 50;
@@ -136,7 +135,7 @@ impl SyncWorker {
             return Ok(SyncStep::default());
         };
         let lang = user.message_lang();
-        let report = sync_user(ctx, user_id, lang, now).await?;
+        let report = sync_user(ctx.visits(), user_id, lang, now).await?;
         let mut step = SyncStep {
             synced: usize::from(report.all_answered),
             found: report.found.len(),

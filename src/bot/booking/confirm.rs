@@ -6,32 +6,15 @@ use super::*;
 // ---------------------------------------------------------------------------------------------------------
 // Gosuslugi: the seam
 
-/// Who books, as Gosuslugi knows the account holder.
-#[derive(Clone, Debug)]
-pub struct BookingIdentity {
-    pub name: Option<FullName>,
-    pub birth_date: Option<BirthDate>,
-    /// ESIA's person id, sent with the booking as `esiaId`.
-    pub oid: String,
-    /// A confirmed account (and not a minor's): the only kind that may book.
-    pub trusted: bool,
-}
+pub use crate::visits::BookingIdentity;
 
-/// The account holder's Gosuslugi identity; `None` when not linked. The one place booking reads ESIA.
+/// The account holder's Gosuslugi identity today; `None` when not linked.
 pub(in crate::bot) async fn gosuslugi_person(
     ctx: &Ctx,
     user_id: i64,
 ) -> anyhow::Result<Option<BookingIdentity>> {
-    let Some(link) = ctx.store.esia_link(user_id).await? else {
-        return Ok(None);
-    };
     let today = local_today(ctx.clock.now(), ctx.settings.region_tz);
-    Ok(Some(BookingIdentity {
-        name: FullName::parse(&link.full_name).ok(),
-        birth_date: link.birth_date,
-        oid: link.oid.clone(),
-        trusted: link.trusted() && !link.is_under_14(today),
-    }))
+    crate::visits::booking_identity(&ctx.store, user_id, today).await
 }
 
 /// The ESIA login URL with a fresh single-use state; `None` (logged) when it cannot be made.
@@ -307,7 +290,7 @@ pub(in crate::bot) async fn confirm(
     let (intent_id, tried_before) = ctx.store.open_intent(&new_intent, now).await?;
     let intent = Intent::of(intent_id, &new_intent, now);
     ctx.store
-        .schedule_registry_sync(who.user_id, now + crate::bot::sync::INTENT_RECHECK_SECS)
+        .schedule_registry_sync(who.user_id, now + crate::visits::sync::INTENT_RECHECK_SECS)
         .await?;
     let outcome = within_deadline(ctx.registry.book(&request)).await;
     let now = ctx.clock.now().timestamp();
@@ -353,36 +336,38 @@ pub(in crate::bot) async fn confirm(
         },
     };
 
-    let appointment = match crate::bot::sync::settle_intent(ctx, &intent, registry_id, now).await {
-        Ok(Some(appointment)) => appointment,
-        Ok(None) => {
-            // Settled meanwhile by the sync, which told the user: the list has the visit.
-            save(dialogue, State::Booking(Here::Appointments)).await?;
-            appointments_screen(ctx, who, None)
-                .await?
-                .replace(bot, q)
-                .await?;
-            return Ok(());
-        }
-        Err(err) => {
-            // The clinic has the booking; only our copy (and so its reminders) is missing. Say so
-            // plainly, with the visit's details, rather than leave the user at a dead «Подтвердить».
-            tracing::error!(error = %err, user = who.user_id, "booking: booked but not stored");
-            let when = reminders::local_when(lang, intent.visit_at, ctx.settings.region_tz, now);
-            let mut lines = vec![t!(lang, "booking-booked-title")];
-            lines.extend(reminders::visit_lines(lang, &intent.details, when));
-            lines.push(String::new());
-            lines.push(t!(lang, "booking-booked-unsaved"));
-            if let Err(err) = save(dialogue, State::Menu).await {
-                tracing::error!(error = %err, "booking: cannot reset the dialogue");
+    let appointment =
+        match crate::visits::sync::settle_intent(ctx.visits(), &intent, registry_id, now).await {
+            Ok(Some(appointment)) => appointment,
+            Ok(None) => {
+                // Settled meanwhile by the sync, which told the user: the list has the visit.
+                save(dialogue, State::Booking(Here::Appointments)).await?;
+                appointments_screen(ctx, who, None)
+                    .await?
+                    .replace(bot, q)
+                    .await?;
+                return Ok(());
             }
-            Screen::new(ctx, lang, lines.join("\n"))
-                .row(vec![menu_button(lang)])
-                .replace(bot, q)
-                .await?;
-            return Ok(());
-        }
-    };
+            Err(err) => {
+                // The clinic has the booking; only our copy (and so its reminders) is missing. Say so
+                // plainly, with the visit's details, rather than leave the user at a dead «Подтвердить».
+                tracing::error!(error = %err, user = who.user_id, "booking: booked but not stored");
+                let when =
+                    reminders::local_when(lang, intent.visit_at, ctx.settings.region_tz, now);
+                let mut lines = vec![t!(lang, "booking-booked-title")];
+                lines.extend(reminders::visit_lines(lang, &intent.details, when));
+                lines.push(String::new());
+                lines.push(t!(lang, "booking-booked-unsaved"));
+                if let Err(err) = save(dialogue, State::Menu).await {
+                    tracing::error!(error = %err, "booking: cannot reset the dialogue");
+                }
+                Screen::new(ctx, lang, lines.join("\n"))
+                    .row(vec![menu_button(lang)])
+                    .replace(bot, q)
+                    .await?;
+                return Ok(());
+            }
+        };
     save(dialogue, State::Menu).await?;
     booked_screen(ctx, who, &appointment)
         .replace(bot, q)
@@ -403,8 +388,8 @@ pub(in crate::bot) async fn find_registry_id(
     ctx: &Ctx,
     intent: &Intent,
 ) -> RegistryResult<Option<String>> {
-    crate::bot::sync::find_registry_id(
-        ctx,
+    crate::visits::sync::find_registry_id(
+        ctx.visits(),
         intent.lpu_id,
         &intent.patient_id,
         Some(&intent.doctor_id),

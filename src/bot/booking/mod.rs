@@ -16,7 +16,7 @@
 //! clinic) pair the bot knows, so visits booked elsewhere appear too (stored as `source = registry`); each
 //! can be cancelled after a confirmation (registry first, then the store, which drops the reminders).
 
-use chrono::{Datelike, Duration as Days, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{Datelike, Duration as Days, NaiveDate, NaiveDateTime, NaiveTime};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use teloxide::dispatching::dialogue::Storage;

@@ -485,15 +485,7 @@ pub(in crate::bot) async fn booking_details(
 
 /// The registry's local time as a Unix instant, through `REGION_TZ`.
 pub(in crate::bot) fn to_unix(ctx: &Ctx, local: NaiveDateTime) -> i64 {
-    let tz = ctx.settings.region_tz;
-    match tz.from_local_datetime(&local).earliest() {
-        Some(at) => at.timestamp(),
-        // A local time that does not exist (a gap): read it as the offset just before.
-        None => tz
-            .from_local_datetime(&(local + Days::hours(1)))
-            .earliest()
-            .map_or_else(|| local.and_utc().timestamp(), |at| at.timestamp() - 3600),
-    }
+    crate::visits::to_unix(ctx.settings.region_tz, local)
 }
 
 #[allow(clippy::too_many_arguments)]

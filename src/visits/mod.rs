@@ -1,0 +1,83 @@
+//! The rules of booking and of keeping visits true to the registry, apart from Telegram: who may book
+//! ([`BookingIdentity`]), the registry's local times as instants, and the comparison with the registry's
+//! lists ([`sync`]). The bot renders what these return; the workers run them in the background.
+
+pub mod sync;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+
+use crate::config::Settings;
+use crate::domain::{BirthDate, FullName};
+use crate::registry::Registry;
+use crate::store::Store;
+
+/// What the visit rules need: the store, the registry and the settings — nothing of Telegram.
+#[derive(Clone, Copy)]
+pub struct Visits<'a> {
+    pub store: &'a Store,
+    pub registry: &'a dyn Registry,
+    pub settings: &'a Settings,
+}
+
+/// The registry's local time (`REGION_TZ`) as a Unix instant. A local time that does not exist (a gap in
+/// the clock) is read as the offset just before it.
+pub fn to_unix(tz: Tz, local: NaiveDateTime) -> i64 {
+    match tz.from_local_datetime(&local).earliest() {
+        Some(at) => at.timestamp(),
+        None => tz
+            .from_local_datetime(&(local + Duration::hours(1)))
+            .earliest()
+            .map_or_else(|| local.and_utc().timestamp(), |at| at.timestamp() - 3600),
+    }
+}
+
+/// Who books, as Gosuslugi knows the account holder.
+#[derive(Clone, Debug)]
+pub struct BookingIdentity {
+    pub name: Option<FullName>,
+    pub birth_date: Option<BirthDate>,
+    /// ESIA's person id, sent with the booking as `esiaId`.
+    pub oid: String,
+    /// A confirmed account (and not a minor's): the only kind that may book.
+    pub trusted: bool,
+}
+
+/// The account holder's Gosuslugi identity on `today` (the region's date); `None` when not linked. The one
+/// place the "may book" rule is read.
+pub async fn booking_identity(
+    store: &Store,
+    user_id: i64,
+    today: NaiveDate,
+) -> anyhow::Result<Option<BookingIdentity>> {
+    let Some(link) = store.esia_link(user_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(BookingIdentity {
+        name: FullName::parse(&link.full_name).ok(),
+        birth_date: link.birth_date,
+        oid: link.oid.clone(),
+        trusted: link.trusted() && !link.is_under_14(today),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_become_instants_through_the_regions_zone() {
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap();
+        // 09:30 in Irkutsk (UTC+8) is 01:30 UTC.
+        assert_eq!(
+            to_unix(chrono_tz::Asia::Irkutsk, at("2026-12-01T09:30")),
+            1_796_088_600
+        );
+        // A time in a spring-forward gap is read with the offset before it.
+        let gap = to_unix(chrono_tz::Europe::Berlin, at("2026-03-29T02:30"));
+        assert_eq!(
+            gap,
+            to_unix(chrono_tz::Europe::Berlin, at("2026-03-29T01:30"))
+        );
+    }
+}
