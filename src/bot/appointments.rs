@@ -11,7 +11,7 @@ use crate::t;
 
 use super::booking::{cb, gosuslugi_person, is_transient, menu_button, with_notice, Cb, Here};
 use super::screen::button;
-use super::{reminders, save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
+use super::{save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
 
 /// «Мои записи» from the main menu or a button: synced with the registry, then listed.
 pub async fn show_appointments(
@@ -75,7 +75,8 @@ pub(in crate::bot) async fn appointments_screen(
     let mut buttons = Vec::new();
     for (n, appointment) in list.iter().enumerate() {
         let d = &appointment.details;
-        let when = reminders::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
+        let when =
+            crate::bot::visit::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
         lines.push(String::new());
         lines.push(t!(
             lang,
@@ -143,9 +144,14 @@ pub(in crate::bot) async fn booked(
 pub(in crate::bot) fn cancel_screen(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Screen {
     let lang = who.lang;
     let now = ctx.clock.now().timestamp();
-    let when = reminders::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
+    let when =
+        crate::bot::visit::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
     let mut lines = vec![t!(lang, "booking-cancel-question")];
-    lines.extend(reminders::visit_lines(lang, &appointment.details, when));
+    lines.extend(crate::bot::visit::visit_lines(
+        lang,
+        &appointment.details,
+        when,
+    ));
     Screen::new(ctx, lang, lines.join("\n")).row(vec![
         button(
             t!(lang, "booking-btn-cancel-yes"),

@@ -17,6 +17,7 @@ pub mod settings;
 pub mod shell;
 pub mod start;
 pub mod sync;
+pub mod visit;
 pub mod watch;
 
 use std::sync::Arc;

@@ -8,8 +8,8 @@ use crate::store::{Appointment, Intent};
 use crate::t;
 
 use super::callback::Section;
-use super::reminders::visit_card_lines;
 use super::screen::button;
+use super::visit::visit_card_lines;
 use super::Screen;
 
 /// «Нашли вашу запись, сделанную не через бота»: the visit's card and the reminder's buttons.
@@ -22,7 +22,7 @@ pub fn found_notice(lang: Lang, demo: bool, appointment: &Appointment, tz: Tz, n
         t!(lang, "sync-found-title"),
         t!(lang, "sync-found-hint"),
     );
-    super::reminders::visit_screen(lang, demo, appointment, lines)
+    super::visit::visit_screen(lang, demo, appointment, lines)
 }
 
 /// «Запись отменена в поликлинике»: what was cancelled, and a way to book again.
@@ -60,14 +60,14 @@ pub fn confirmed_notice(
         t!(lang, "booking-booked-title"),
         t!(lang, "sync-confirmed-hint"),
     );
-    super::reminders::visit_screen(lang, demo, appointment, lines)
+    super::visit::visit_screen(lang, demo, appointment, lines)
 }
 
 /// «Запись не состоялась» for a booking whose answer was lost and that the registry does not have.
 pub fn not_booked_notice(lang: Lang, demo: bool, intent: &Intent, tz: Tz, now: i64) -> Screen {
-    let when = super::reminders::local_when(lang, intent.visit_at, tz, now);
+    let when = super::visit::local_when(lang, intent.visit_at, tz, now);
     let mut lines = vec![t!(lang, "sync-not-booked-title")];
-    lines.extend(super::reminders::visit_lines(lang, &intent.details, when));
+    lines.extend(super::visit::visit_lines(lang, &intent.details, when));
     lines.push(String::new());
     lines.push(t!(lang, "sync-not-booked-hint"));
     Screen::with_badge(lang, demo, lines.join("\n")).row(book_again_row(lang))

@@ -384,7 +384,7 @@ pub fn found_notice(
         lines.push(t!(
             lang,
             "watch-found-nearest",
-            when = super::reminders::local_when(lang, at, tz, now),
+            when = super::visit::local_when(lang, at, tz, now),
             count = new.len()
         ));
     }

@@ -20,7 +20,7 @@ use teloxide::{ApiError, RequestError};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::bot::reminders::reminder_screen;
+use crate::bot::visit::reminder_screen;
 use crate::config::Settings;
 use crate::store::{unix_now, AppointmentStatus, ClaimedReminder, Store};
 

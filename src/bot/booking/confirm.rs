@@ -352,10 +352,14 @@ pub(in crate::bot) async fn confirm(
                 // The clinic has the booking; only our copy (and so its reminders) is missing. Say so
                 // plainly, with the visit's details, rather than leave the user at a dead «Подтвердить».
                 tracing::error!(error = %err, user = who.user_id, "booking: booked but not stored");
-                let when =
-                    reminders::local_when(lang, intent.visit_at, ctx.settings.region_tz, now);
+                let when = crate::bot::visit::local_when(
+                    lang,
+                    intent.visit_at,
+                    ctx.settings.region_tz,
+                    now,
+                );
                 let mut lines = vec![t!(lang, "booking-booked-title")];
-                lines.extend(reminders::visit_lines(lang, &intent.details, when));
+                lines.extend(crate::bot::visit::visit_lines(lang, &intent.details, when));
                 lines.push(String::new());
                 lines.push(t!(lang, "booking-booked-unsaved"));
                 if let Err(err) = save(dialogue, State::Menu).await {
@@ -373,7 +377,7 @@ pub(in crate::bot) async fn confirm(
         .replace(bot, q)
         .await?;
     let (file_name, ics) =
-        reminders::calendar_file(lang, &appointment, ctx.settings.region_tz, now);
+        crate::bot::visit::calendar_file(lang, &appointment, ctx.settings.region_tz, now);
     bot.send_document(
         who.chat_id,
         InputFile::memory(ics.into_bytes()).file_name(file_name),
@@ -402,9 +406,9 @@ pub(in crate::bot) async fn find_registry_id(
 pub(in crate::bot) fn pending_screen(ctx: &Ctx, who: &Who, intent: &Intent) -> Screen {
     let lang = who.lang;
     let now = ctx.clock.now().timestamp();
-    let when = reminders::local_when(lang, intent.visit_at, ctx.settings.region_tz, now);
+    let when = crate::bot::visit::local_when(lang, intent.visit_at, ctx.settings.region_tz, now);
     let mut lines = vec![t!(lang, "booking-pending")];
-    lines.extend(reminders::visit_lines(lang, &intent.details, when));
+    lines.extend(crate::bot::visit::visit_lines(lang, &intent.details, when));
     lines.push(String::new());
     lines.push(t!(lang, "booking-pending-hint"));
     Screen::new(ctx, lang, lines.join("\n")).row(vec![
@@ -417,9 +421,14 @@ pub(in crate::bot) fn pending_screen(ctx: &Ctx, who: &Who, intent: &Intent) -> S
 pub(in crate::bot) fn booked_screen(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Screen {
     let lang = who.lang;
     let now = ctx.clock.now().timestamp();
-    let when = reminders::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
+    let when =
+        crate::bot::visit::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
     let mut lines = vec![t!(lang, "booking-booked-title")];
-    lines.extend(reminders::visit_lines(lang, &appointment.details, when));
+    lines.extend(crate::bot::visit::visit_lines(
+        lang,
+        &appointment.details,
+        when,
+    ));
     lines.push(String::new());
     lines.push(t!(lang, "booking-booked-hint"));
     let mut screen = Screen::new(ctx, lang, lines.join("\n"));

@@ -48,7 +48,7 @@ pub(in crate::bot) fn note_of(doctor: &Doctor, (lines, chars): (usize, usize)) -
 
 /// «пн 01.12».
 pub(in crate::bot) fn day_label(lang: Lang, day: NaiveDate) -> String {
-    let weekday = reminders::weekday_name(lang, day.weekday());
+    let weekday = crate::bot::visit::weekday_name(lang, day.weekday());
     format!("{weekday} {}", day.format("%d.%m"))
 }
 

@@ -502,9 +502,10 @@ pub(in crate::bot) async fn confirm_screen(
     let lang = who.lang;
     let details = booking_details(ctx, who, lpu_id, specialty, doctor, slot).await?;
     let now = ctx.clock.now().timestamp();
-    let when = reminders::local_when(lang, to_unix(ctx, slot.start), ctx.settings.region_tz, now);
+    let when =
+        crate::bot::visit::local_when(lang, to_unix(ctx, slot.start), ctx.settings.region_tz, now);
     let mut lines = vec![t!(lang, "booking-confirm-title")];
-    lines.extend(reminders::visit_lines(lang, &details, when));
+    lines.extend(crate::bot::visit::visit_lines(lang, &details, when));
     lines.push(String::new());
     lines.push(t!(lang, "booking-confirm-hint"));
     Ok(
