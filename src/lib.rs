@@ -11,4 +11,5 @@ pub mod i18n;
 pub mod registry;
 pub mod store;
 pub mod telemetry;
+pub mod web;
 pub mod workers;

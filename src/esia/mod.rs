@@ -1,4 +1,5 @@
-//! Gosuslugi (ESIA): the client of `contracts/esia.md`, the signer, what a link to an account holds, and
+//! Gosuslugi (ESIA): the client of `contracts/esia.md`, the signer, how a login becomes a link to an account
+//! (the link itself is plain data in [`crate::domain::esia`], re-exported here), and
 //! the built-in demo identity provider.
 //!
 //! A login goes: the bot stores a fresh `state` and shows the authorization URL ([`EsiaClient::
@@ -11,13 +12,13 @@ pub mod demo;
 pub mod signer;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::config::{EsiaSettings, Settings};
-use crate::domain::{BirthDate, ChildBirthDate, PolicyNumber, Sex};
+use crate::domain::{BirthDate, PolicyNumber, Sex};
 use crate::store::Store;
 
+pub use crate::domain::esia::{AccountLevel, EsiaKid, EsiaLink, LOGIN_TTL_SECONDS};
 pub use client::{Callback, EsiaClient, EsiaConfig, EsiaError, Identity};
 pub use signer::{Signer, SignerError};
 
@@ -27,9 +28,6 @@ pub const DEMO_CERT_HASH: &str = "00112233445566778899AABBCCDDEEFF00112233445566
 
 /// Where the demo identity provider lives on the bot's own HTTP server.
 pub const DEMO_PATH: &str = "/demo/esia";
-
-/// How long a «Войти через Госуслуги» button works.
-pub const LOGIN_TTL_SECONDS: i64 = 10 * 60;
 
 /// `{PUBLIC_URL}/<path>`, keeping any path PUBLIC_URL already has.
 pub fn public_endpoint(public_url: &Url, path: &str) -> Url {
@@ -72,108 +70,9 @@ pub fn client_from_settings(settings: &Settings) -> EsiaClient {
     EsiaClient::new(config, signer)
 }
 
-/// What ESIA says about the account. It documents one flag (`trusted`); `verifying` tells that a check of
-/// the person's data is under way, which is worth saying to someone who just applied for confirmation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountLevel {
-    /// «Подтверждённая»: may book.
-    Confirmed,
-    /// «Упрощённая» or «стандартная»: ESIA does not say which.
-    NotConfirmed,
-    /// Not confirmed, and ESIA is checking the person's data right now.
-    Verifying,
-}
-
-impl AccountLevel {
-    pub fn code(self) -> &'static str {
-        match self {
-            AccountLevel::Confirmed => "confirmed",
-            AccountLevel::NotConfirmed => "not_confirmed",
-            AccountLevel::Verifying => "verifying",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<AccountLevel> {
-        [
-            AccountLevel::Confirmed,
-            AccountLevel::NotConfirmed,
-            AccountLevel::Verifying,
-        ]
-        .into_iter()
-        .find(|l| l.code() == code)
-    }
-
-    pub fn is_confirmed(self) -> bool {
-        self == AccountLevel::Confirmed
-    }
-}
-
-/// A child ESIA knows (`/kids`), with the policy when `kid_medical_doc` was granted.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EsiaKid {
-    /// ESIA's id of the kid record, when given.
-    #[serde(default)]
-    pub esia_id: Option<String>,
-    pub full_name: String,
-    pub birth_date: Option<BirthDate>,
-    pub sex: Option<Sex>,
-    pub policy: Option<PolicyNumber>,
-}
-
-impl std::fmt::Debug for EsiaKid {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EsiaKid")
-            .field("has_birth_date", &self.birth_date.is_some())
-            .field("policy", &self.policy)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A Telegram user's link to their Gosuslugi account, decrypted.
-#[derive(Clone, PartialEq, Eq)]
-pub struct EsiaLink {
-    /// ESIA's person id.
-    pub oid: String,
-    pub level: AccountLevel,
-    /// «Фамилия Имя Отчество» as ESIA has it.
-    pub full_name: String,
-    pub birth_date: Option<BirthDate>,
-    pub sex: Option<Sex>,
-    pub policy: Option<PolicyNumber>,
-    /// The insurer (СМО), when ESIA gives it.
-    pub insurer: Option<String>,
-    /// The clinic the person is attached to, when ESIA gives it.
-    pub attachment: Option<String>,
-    pub kids: Vec<EsiaKid>,
-    /// Unix seconds.
-    pub linked_at: i64,
-    pub updated_at: i64,
-}
-
-impl std::fmt::Debug for EsiaLink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EsiaLink")
-            .field("oid", &self.oid)
-            .field("level", &self.level)
-            .field("policy", &self.policy)
-            .field("kids", &self.kids.len())
-            .finish_non_exhaustive()
-    }
-}
-
+// `EsiaLink` and its parts are plain data in `crate::domain::esia`, so that the store can keep them
+// without knowing this client; turning what ESIA answers into a link is the client's business, here.
 impl EsiaLink {
-    /// A confirmed account («подтверждённая учётная запись»).
-    pub fn trusted(&self) -> bool {
-        self.level.is_confirmed()
-    }
-
-    /// Under 14 on `today` by the birth date ESIA gave.
-    pub fn is_under_14(&self, today: NaiveDate) -> bool {
-        self.birth_date
-            .is_some_and(|b| b.age_on(today) < ChildBirthDate::AGE_LIMIT)
-    }
-
     /// What the person's data from one login becomes. Values that do not parse are left out (and
     /// counted in the log), never guessed.
     pub fn from_identity(identity: &Identity, now: i64) -> EsiaLink {

@@ -23,8 +23,8 @@ use super::{
     TimetableDay,
 };
 
-/// The region named in the `User-Agent` when the configuration names none.
-pub const DEFAULT_REGION_NAME: &str = "Иркутская область";
+/// The region named in the `User-Agent` when the configuration names none (defined with the settings).
+pub use crate::config::DEFAULT_REGION_NAME;
 
 /// The `User-Agent` the client sends: `kvrachu-bot/<version> (Telegram bot for booking doctors; <region>)`.
 ///
