@@ -77,6 +77,7 @@ async fn callback(
             return page_response(&s, lang_from_headers(&headers), PageKind::Failed);
         }
     };
+    let denied = callback.is_denied();
     let (result, kind) = match callback {
         Callback::Code { code, .. } => {
             let today = local_today(now, s.ctx.settings.region_tz);
@@ -96,7 +97,7 @@ async fn callback(
         }
         Callback::Error { error, .. } => {
             tracing::info!(user = login.user_id, error = %error, "ESIA returned an error");
-            if error == "access_denied" {
+            if denied {
                 (LoginResult::Cancelled, PageKind::Cancelled)
             } else {
                 (LoginResult::Failed, PageKind::Failed)

@@ -256,16 +256,6 @@ impl HttpRegistry {
         &self.inner.config
     }
 
-    /// Forgets every cached answer.
-    pub fn clear_cache(&self) {
-        self.inner.cache.lock().expect("cache lock").clear();
-        self.inner
-            .clinics
-            .lock()
-            .expect("clinic index lock")
-            .clear();
-    }
-
     /// The `User-Agent` this client sends.
     pub fn user_agent(&self) -> String {
         user_agent(&self.inner.config.region_name)
