@@ -4,8 +4,8 @@
 //!
 //! A login goes: the bot stores a fresh `state` and shows the authorization URL ([`EsiaClient::
 //! authorization_url`]); ESIA sends the browser to `{PUBLIC_URL}/esia/callback`, which consumes the state and
-//! calls [`complete_login`]: exchange the code, check the claims, read the person, their OMS policy and kids,
-//! and store an [`EsiaLink`]. Other journeys ask [`booking_gate`] whether the user may book.
+//! calls [`complete_login`] (exchange the code, check the claims, read the person, their OMS policy and kids)
+//! and stores the [`EsiaLink`] it makes. Other journeys ask [`booking_gate`] whether the user may book.
 
 pub mod client;
 pub mod demo;
@@ -16,7 +16,6 @@ use url::Url;
 
 use crate::config::{EsiaSettings, Settings};
 use crate::domain::{BirthDate, PolicyNumber, Sex};
-use crate::store::Store;
 
 pub use crate::domain::esia::{AccountLevel, EsiaKid, EsiaLink, LOGIN_TTL_SECONDS};
 pub use client::{Callback, EsiaClient, EsiaConfig, EsiaError, Identity};
@@ -148,20 +147,21 @@ fn policy_of(doc: &client::Document) -> Option<PolicyNumber> {
 }
 
 /// How a login ended.
-#[derive(Clone, Debug)]
 pub enum LinkOutcome {
-    /// Stored: confirmed or not (see [`EsiaLink::level`]).
-    Linked(EsiaLink),
-    /// The person is under 14 by ESIA's birth date: nothing is stored; a parent adds them as a child.
+    /// A link to store: confirmed or not (see [`EsiaLink::level`]), with the refresh token when the account
+    /// may book (only then is it worth keeping).
+    Linked {
+        link: Box<EsiaLink>,
+        refresh_token: Option<String>,
+    },
+    /// The person is under 14 by ESIA's birth date: nothing is to be stored; a parent adds them as a child.
     Underage,
 }
 
-/// Finishes a login whose state was valid: the back channel, the checks and the stored link.
-/// Nothing is stored unless every step succeeded.
+/// Finishes a login whose state was valid: the back channel and the checks. Storing the link is the
+/// caller's business, once every step here succeeded.
 pub async fn complete_login(
     client: &EsiaClient,
-    store: &Store,
-    user_id: i64,
     code: &str,
     now: DateTime<Utc>,
     today: NaiveDate,
@@ -171,21 +171,15 @@ pub async fn complete_login(
     if link.is_under_14(today) {
         return Ok(LinkOutcome::Underage);
     }
-    // A refresh token is worth keeping only for an account that may book.
-    let refresh = if link.trusted() {
-        identity.refresh_token.as_deref()
+    let refresh_token = if link.trusted() {
+        identity.refresh_token
     } else {
         None
     };
-    store.save_esia_link(user_id, &link, refresh).await?;
-    tracing::info!(
-        user = user_id,
-        level = link.level.code(),
-        kids = link.kids.len(),
-        has_policy = link.policy.is_some(),
-        "Gosuslugi account linked"
-    );
-    Ok(LinkOutcome::Linked(link))
+    Ok(LinkOutcome::Linked {
+        link: Box::new(link),
+        refresh_token,
+    })
 }
 
 /// Whether a user may book, and if not, why.

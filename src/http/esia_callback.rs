@@ -14,6 +14,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use chrono::{DateTime, Utc};
 use teloxide::Bot;
 
 use crate::bot::gosuslugi::{self, LoginResult};
@@ -80,15 +81,8 @@ async fn callback(
     let denied = callback.is_denied();
     let (result, kind) = match callback {
         Callback::Code { code, .. } => {
-            let today = local_today(now, s.ctx.settings.region_tz);
-            match esia::complete_login(&s.ctx.esia, &s.ctx.store, login.user_id, &code, now, today)
-                .await
-            {
-                Ok(LinkOutcome::Linked(link)) => (LoginResult::Linked(link), PageKind::Done),
-                Ok(LinkOutcome::Underage) => {
-                    tracing::info!(user = login.user_id, "Gosuslugi login of someone under 14");
-                    (LoginResult::Underage, PageKind::Done)
-                }
+            match link_account(&s.ctx, login.user_id, &code, now).await {
+                Ok(result) => (result, PageKind::Done),
                 Err(err) => {
                     tracing::warn!(user = login.user_id, error = %err, "Gosuslugi login failed; nothing linked");
                     (LoginResult::Failed, PageKind::Failed)
@@ -118,6 +112,39 @@ async fn callback(
         }
     });
     page_response(&s, login.lang, kind)
+}
+
+/// Exchanges the code, checks the person and stores the link: nothing is stored unless every step
+/// succeeded (see [`esia::complete_login`]).
+async fn link_account(
+    ctx: &Ctx,
+    user_id: i64,
+    code: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<LoginResult> {
+    let today = local_today(now, ctx.settings.region_tz);
+    match esia::complete_login(&ctx.esia, code, now, today).await? {
+        LinkOutcome::Underage => {
+            tracing::info!(user = user_id, "Gosuslugi login of someone under 14");
+            Ok(LoginResult::Underage)
+        }
+        LinkOutcome::Linked {
+            link,
+            refresh_token,
+        } => {
+            ctx.store
+                .save_esia_link(user_id, &link, refresh_token.as_deref())
+                .await?;
+            tracing::info!(
+                user = user_id,
+                level = link.level.code(),
+                kids = link.kids.len(),
+                has_policy = link.policy.is_some(),
+                "Gosuslugi account linked"
+            );
+            Ok(LoginResult::Linked(*link))
+        }
+    }
 }
 
 fn page_response(s: &EsiaHttp, lang: Lang, kind: PageKind) -> Response {
