@@ -25,7 +25,7 @@ use crate::store::{key_path_for_sqlite, DataKey, Store};
 use crate::workers;
 
 /// The data key: `DATA_KEY`, or the key file beside the SQLite database (created when absent).
-pub fn resolve_data_key(settings: &Settings) -> anyhow::Result<DataKey> {
+fn resolve_data_key(settings: &Settings) -> anyhow::Result<DataKey> {
     if let Some(raw) = &settings.data_key {
         return DataKey::from_base64(raw).map_err(|problem| anyhow::anyhow!("DATA_KEY: {problem}"));
     }
@@ -34,7 +34,8 @@ pub fn resolve_data_key(settings: &Settings) -> anyhow::Result<DataKey> {
     DataKey::load_or_create(&path)
 }
 
-pub fn make_bot(settings: &Settings) -> Bot {
+/// The Bot API client: Telegram, or `TELOXIDE_API_URL`.
+fn make_bot(settings: &Settings) -> Bot {
     let bot = Bot::new(&settings.token);
     match &settings.api_url {
         Some(url) => bot.set_api_url(url.clone()),
