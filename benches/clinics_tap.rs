@@ -1,6 +1,6 @@
 //! Time from a tap to the edited message in the clinics journey, with the demo registry, in-process.
 //!
-//! The whole bot runs as in production (`app::run`: store on a temporary SQLite file, the HTTP server with
+//! The whole bot runs as in production (`app::build` and `App::run`: store on a temporary SQLite file, the HTTP server with
 //! the demo registry, the dispatcher polling) against a fake Bot API on 127.0.0.1. A "tap" is a callback
 //! update queued on the fake; the time is measured until the fake receives `editMessageText`. 100 taps walk
 //! district → type → pages → card → back. Also measured: one uncached registry call to the demo (clinics of
@@ -78,8 +78,9 @@ async fn run() {
             .map(|(_, v)| v.to_string())
     })
     .unwrap();
+    let app = kvrachu_bot::app::build(settings).await.unwrap();
     tokio::spawn(async move {
-        if let Err(err) = kvrachu_bot::app::run(settings).await {
+        if let Err(err) = app.run(std::future::pending()).await {
             eprintln!("the bot stopped: {err:#}");
         }
     });

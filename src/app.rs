@@ -1,5 +1,10 @@
-//! Wires everything: the store, the bot, the dispatcher, the HTTP server; runs until SIGTERM or Ctrl-C.
+//! Wires everything: the store, the bot, the dispatcher, the HTTP server, the workers.
+//!
+//! [`build`] makes and checks every part and binds the HTTP listener; [`App::run`] runs until told to
+//! stop ([`App::run_until_stopped`]: SIGTERM or Ctrl-C). [`context`] is the one way the bot's context
+//! is made, here and in the tests.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,13 +19,13 @@ use tokio::sync::watch;
 use crate::bot::{self, Clock, Ctx, State};
 use crate::config::{RegistryUrl, Settings, UpdatesMode};
 use crate::http::{self, HttpState};
-use crate::registry;
+use crate::registry::{self, SharedRegistry};
 use crate::store::dialogue::DialogueStorage;
 use crate::store::{key_path_for_sqlite, DataKey, Store};
 use crate::workers;
 
 /// The data key: `DATA_KEY`, or the key file beside the SQLite database (created when absent).
-pub fn resolve_data_key(settings: &Settings) -> anyhow::Result<DataKey> {
+fn resolve_data_key(settings: &Settings) -> anyhow::Result<DataKey> {
     if let Some(raw) = &settings.data_key {
         return DataKey::from_base64(raw).map_err(|problem| anyhow::anyhow!("DATA_KEY: {problem}"));
     }
@@ -29,7 +34,8 @@ pub fn resolve_data_key(settings: &Settings) -> anyhow::Result<DataKey> {
     DataKey::load_or_create(&path)
 }
 
-pub fn make_bot(settings: &Settings) -> Bot {
+/// The Bot API client: Telegram, or `TELOXIDE_API_URL`.
+fn make_bot(settings: &Settings) -> Bot {
     let bot = Bot::new(&settings.token);
     match &settings.api_url {
         Some(url) => bot.set_api_url(url.clone()),
@@ -37,7 +43,55 @@ pub fn make_bot(settings: &Settings) -> Bot {
     }
 }
 
-pub async fn run(settings: Settings) -> anyhow::Result<()> {
+/// The bot's context, as production builds it: the ESIA client the settings describe, the system clock,
+/// children imported from Gosuslugi. Tests build theirs here too (and may then swap the clock).
+pub fn context(settings: Arc<Settings>, store: Store, registry: SharedRegistry) -> Arc<Ctx> {
+    let esia = Arc::new(crate::esia::client_from_settings(&settings));
+    Arc::new(Ctx {
+        store,
+        settings,
+        clock: Clock::System,
+        children_import: Default::default(),
+        registry,
+        esia,
+    })
+}
+
+/// Where the dispatcher keeps each chat's dialogue: in the store.
+pub fn dialogue_storage(store: Store) -> Arc<ErasedStorage<State>> {
+    DialogueStorage::new(store).erase()
+}
+
+/// Everything wired and checked, not yet running: the store is open, Telegram answered, the HTTP
+/// listener is bound (see [`App::local_addr`]). [`App::run`] starts it.
+pub struct App {
+    settings: Arc<Settings>,
+    store: Store,
+    bot: Bot,
+    ctx: Arc<Ctx>,
+    listener: tokio::net::TcpListener,
+    local_addr: SocketAddr,
+    router: axum::Router,
+}
+
+/// Builds the application the settings describe, listening on `HTTP_ADDR` (port 0 picks a free one).
+pub async fn build(settings: Settings) -> anyhow::Result<App> {
+    build_inner(settings, None).await
+}
+
+/// Like [`build`], on a listener already bound: for when the settings must name the address (PUBLIC_URL)
+/// before the application is built.
+pub async fn build_with_listener(
+    settings: Settings,
+    listener: tokio::net::TcpListener,
+) -> anyhow::Result<App> {
+    build_inner(settings, Some(listener)).await
+}
+
+async fn build_inner(
+    settings: Settings,
+    listener: Option<tokio::net::TcpListener>,
+) -> anyhow::Result<App> {
     let settings = Arc::new(settings);
     if !matches!(settings.esia, crate::config::EsiaSettings::Demo) {
         // A broken signer stops start-up here rather than at the first user's login.
@@ -65,26 +119,34 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     }
 
     // Bound before the clients are built: the demo registry is served here, at the address actually bound.
-    let listener = tokio::net::TcpListener::bind(settings.http_addr)
-        .await
-        .with_context(|| format!("HTTP_ADDR: cannot listen on {}", settings.http_addr))?;
+    let listener = match listener {
+        Some(listener) => listener,
+        None => tokio::net::TcpListener::bind(settings.http_addr)
+            .await
+            .with_context(|| format!("HTTP_ADDR: cannot listen on {}", settings.http_addr))?,
+    };
     let local_addr = listener.local_addr()?;
     tracing::info!(addr = %local_addr, "HTTP server listening");
     let registry = registry::from_settings(&settings, local_addr)?;
 
-    let esia = Arc::new(crate::esia::client_from_settings(&settings));
-    let ctx = Arc::new(Ctx {
-        store: store.clone(),
-        settings: settings.clone(),
-        clock: Clock::System,
-        children_import: Default::default(),
-        registry,
-        esia,
-    });
-    let storage: Arc<ErasedStorage<State>> = DialogueStorage::new(store.clone()).erase();
+    let ctx = context(settings.clone(), store.clone(), registry);
+    let router = http_router(&ctx, &bot, bot::bot_username(&me));
+    Ok(App {
+        settings,
+        store,
+        bot,
+        ctx,
+        listener,
+        local_addr,
+        router,
+    })
+}
 
-    let mut router = http::router(HttpState {
-        store: store.clone(),
+/// `/healthz`, `/metrics`, the ESIA callback (and the demo identity provider), the demo registry.
+fn http_router(ctx: &Arc<Ctx>, bot: &Bot, bot_username: String) -> axum::Router {
+    let settings = &ctx.settings;
+    let router = http::router(HttpState {
+        store: ctx.store.clone(),
         metrics: settings
             .metrics_token
             .clone()
@@ -95,104 +157,173 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         esia: Some(http::esia_callback::EsiaHttp {
             ctx: ctx.clone(),
             bot: bot.clone(),
-            bot_username: bot::bot_username(&me),
+            bot_username,
         }),
     });
     if settings.registry == RegistryUrl::Demo {
-        router = router.nest(
+        router.nest(
             registry::demo::PATH,
-            registry::demo::router(store.clone(), settings.region_tz),
-        );
+            registry::demo::router(ctx.store.clone(), settings.region_tz),
+        )
+    } else {
+        router
+    }
+}
+
+impl App {
+    /// The address the HTTP server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
     }
 
-    let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
-        .dependencies(dptree::deps![ctx.clone(), storage])
-        // Unhandled updates are dropped quietly: the default handler would log their content.
-        .default_handler(|_| async {})
-        .error_handler(LoggingErrorHandler::with_custom_text("a handler failed"))
-        .build();
+    /// The context the handlers, the workers and the ESIA callback share.
+    pub fn ctx(&self) -> &Arc<Ctx> {
+        &self.ctx
+    }
 
-    // One throttle for everything the workers send, so that together they keep to Telegram's limits.
-    let throttled = workers::reminders::throttled_bot(bot.clone(), Limits::default());
-    let (stop_workers, workers_stopped) = watch::channel(false);
-    let reminders = workers::reminders::spawn(
-        store.clone(),
-        throttled.clone(),
-        settings.clone(),
-        workers_stopped.clone(),
-    );
-    let sync = workers::sync::spawn(ctx.clone(), throttled.clone(), workers_stopped.clone());
-    let watches = workers::watch::spawn(ctx.clone(), throttled, workers_stopped);
+    /// Runs until SIGTERM or Ctrl-C.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run(wait_for_signal()).await
+    }
 
-    let (stop_http, http_stopped) = watch::channel(false);
-    let shutdown = dispatcher.shutdown_token();
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        tracing::info!("stopping");
-        // The token refuses while the dispatcher is still starting; try again shortly.
-        loop {
-            match shutdown.shutdown() {
-                Ok(done) => {
-                    done.await;
-                    break;
+    /// Takes updates, runs the workers and serves HTTP until `shutdown` resolves; then lets the handlers,
+    /// the requests in flight and the workers' current step finish, and closes the store.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let App {
+            settings,
+            store,
+            bot,
+            ctx,
+            listener,
+            local_addr: _,
+            router,
+        } = self;
+        let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
+            .dependencies(dptree::deps![ctx.clone(), dialogue_storage(store.clone())])
+            // Unhandled updates are dropped quietly: the default handler would log their content.
+            .default_handler(|_| async {})
+            .error_handler(LoggingErrorHandler::with_custom_text("a handler failed"))
+            .build();
+
+        let (stop_workers, workers_stopped) = watch::channel(false);
+        let workers = spawn_workers(&ctx, &bot, workers_stopped);
+
+        let token = dispatcher.shutdown_token();
+        tokio::spawn(async move {
+            shutdown.await;
+            tracing::info!("stopping");
+            // The token refuses while the dispatcher is still starting; try again shortly.
+            loop {
+                match token.shutdown() {
+                    Ok(done) => {
+                        done.await;
+                        break;
+                    }
+                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
                 }
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
-        }
-    });
+        });
 
-    match &settings.updates {
-        UpdatesMode::Polling => {
-            let mut http_stopped = http_stopped;
-            let stop = async move {
-                let _ = http_stopped.wait_for(|stop| *stop).await;
-            };
-            let server = spawn_http(listener, router, stop);
-            dispatcher.dispatch().await;
-            let _ = stop_http.send(true);
-            server.await.ok();
+        let result = match &settings.updates {
+            UpdatesMode::Polling => {
+                take_updates_by_polling(&mut dispatcher, listener, router).await;
+                Ok(())
+            }
+            UpdatesMode::Webhook { secret } => {
+                take_updates_by_webhook(&mut dispatcher, &settings, &bot, secret, listener, router)
+                    .await
+            }
+        };
+        // The workers finish the step they are in (send already claimed reminders), then stop.
+        let _ = stop_workers.send(true);
+        for worker in workers {
+            worker.await.ok();
         }
-        UpdatesMode::Webhook { secret } => {
-            // `{PUBLIC_URL}/telegram/webhook`, keeping a path PUBLIC_URL has behind a reverse proxy.
-            let url = crate::esia::public_endpoint(&settings.public_url, "telegram/webhook");
-            let options = webhooks::Options::new(settings.http_addr, url.clone())
-                .path("/telegram/webhook".to_owned())
-                .secret_token(secret.clone());
-            // `axum_no_setup`: the webhook is set here and never deleted on stop, so that one of several
-            // instances stopping does not cut the others off.
-            let (updates, listener_stopped, webhook_router) = webhooks::axum_no_setup(options);
-            router = router.merge(webhook_router);
-            bot.set_webhook(url)
-                .secret_token(secret.clone())
-                .await
-                .context("cannot set the Telegram webhook (PUBLIC_URL, WEBHOOK_SECRET)")?;
-            // The webhook's update stream ends only when its router is dropped: the server stops as soon
-            // as the dispatcher stops the listener, or the dispatcher would wait for it forever.
-            let mut http_stopped = http_stopped;
-            let stop = async move {
-                tokio::select! {
-                    _ = listener_stopped => {}
-                    _ = http_stopped.wait_for(|stop| *stop) => {}
-                }
-            };
-            let server = spawn_http(listener, router, stop);
-            dispatcher
-                .dispatch_with_listener(
-                    updates,
-                    LoggingErrorHandler::with_custom_text("webhook listener"),
-                )
-                .await;
-            let _ = stop_http.send(true);
-            server.await.ok();
-        }
+        store.close().await;
+        tracing::info!("stopped");
+        result
     }
-    // The workers finish the step they are in (send already claimed reminders), then stop.
-    let _ = stop_workers.send(true);
-    reminders.await.ok();
-    sync.await.ok();
-    watches.await.ok();
-    store.close().await;
-    tracing::info!("stopped");
+}
+
+type BotDispatcher = Dispatcher<Bot, anyhow::Error, teloxide::dispatching::DefaultKey>;
+
+/// The reminder, sync and watch workers, sharing one throttle so that together they keep to Telegram's
+/// limits.
+fn spawn_workers(
+    ctx: &Arc<Ctx>,
+    bot: &Bot,
+    stopped: watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let throttled = workers::reminders::throttled_bot(bot.clone(), Limits::default());
+    vec![
+        workers::reminders::spawn(
+            ctx.store.clone(),
+            throttled.clone(),
+            ctx.settings.clone(),
+            stopped.clone(),
+        ),
+        workers::sync::spawn(ctx.clone(), throttled.clone(), stopped.clone()),
+        workers::watch::spawn(ctx.clone(), throttled, stopped),
+    ]
+}
+
+async fn take_updates_by_polling(
+    dispatcher: &mut BotDispatcher,
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+) {
+    let (stop_http, mut http_stopped) = watch::channel(false);
+    let stop = async move {
+        let _ = http_stopped.wait_for(|stop| *stop).await;
+    };
+    let server = spawn_http(listener, router, stop);
+    dispatcher.dispatch().await;
+    let _ = stop_http.send(true);
+    server.await.ok();
+}
+
+async fn take_updates_by_webhook(
+    dispatcher: &mut BotDispatcher,
+    settings: &Settings,
+    bot: &Bot,
+    secret: &str,
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+) -> anyhow::Result<()> {
+    // `{PUBLIC_URL}/telegram/webhook`, keeping a path PUBLIC_URL has behind a reverse proxy.
+    let url = crate::esia::public_endpoint(&settings.public_url, "telegram/webhook");
+    let options = webhooks::Options::new(settings.http_addr, url.clone())
+        .path("/telegram/webhook".to_owned())
+        .secret_token(secret.to_owned());
+    // `axum_no_setup`: the webhook is set here and never deleted on stop, so that one of several
+    // instances stopping does not cut the others off.
+    let (updates, listener_stopped, webhook_router) = webhooks::axum_no_setup(options);
+    let router = router.merge(webhook_router);
+    bot.set_webhook(url)
+        .secret_token(secret.to_owned())
+        .await
+        .context("cannot set the Telegram webhook (PUBLIC_URL, WEBHOOK_SECRET)")?;
+    // The webhook's update stream ends only when its router is dropped: the server stops as soon
+    // as the dispatcher stops the listener, or the dispatcher would wait for it forever.
+    let (stop_http, mut http_stopped) = watch::channel(false);
+    let stop = async move {
+        tokio::select! {
+            _ = listener_stopped => {}
+            _ = http_stopped.wait_for(|stop| *stop) => {}
+        }
+    };
+    let server = spawn_http(listener, router, stop);
+    dispatcher
+        .dispatch_with_listener(
+            updates,
+            LoggingErrorHandler::with_custom_text("webhook listener"),
+        )
+        .await;
+    let _ = stop_http.send(true);
+    server.await.ok();
     Ok(())
 }
 

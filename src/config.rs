@@ -7,6 +7,8 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use chrono_tz::Tz;
 use url::Url;
 
@@ -128,6 +130,17 @@ impl fmt::Debug for Settings {
     }
 }
 
+/// The 32 bytes of a data key in base64 (`DATA_KEY`, or the key file beside a SQLite database); the
+/// error says what is wrong with it. The store's `DataKey` is made from these bytes.
+pub fn decode_data_key(raw: &str) -> Result<[u8; 32], String> {
+    let bytes = STANDARD
+        .decode(raw.trim())
+        .map_err(|_| "is not valid base64 (make one with: openssl rand -base64 32)".to_owned())?;
+    bytes
+        .try_into()
+        .map_err(|v: Vec<u8>| format!("must decode to 32 bytes, got {}", v.len()))
+}
+
 /// Hides the password of a database URL.
 pub fn redact_url(raw: &str) -> String {
     match Url::parse(raw) {
@@ -140,7 +153,7 @@ pub fn redact_url(raw: &str) -> String {
 }
 
 /// The region when `REGION_NAME` is not set; the registry client's `User-Agent` names the same by default.
-pub use crate::registry::DEFAULT_REGION_NAME;
+pub const DEFAULT_REGION_NAME: &str = "Иркутская область";
 
 /// The longest `REGION_NAME`, in characters: it is part of the greeting.
 const MAX_REGION_NAME: usize = 100;
@@ -254,8 +267,7 @@ impl Settings {
 
         let data_key = get("DATA_KEY");
         if let Some(key) = &data_key {
-            crate::store::crypto::DataKey::from_base64(key)
-                .map_err(|problem| ConfigError::new("DATA_KEY", problem))?;
+            decode_data_key(key).map_err(|problem| ConfigError::new("DATA_KEY", problem))?;
         }
         let is_postgres =
             database_url.starts_with("postgres://") || database_url.starts_with("postgresql://");

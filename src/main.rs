@@ -12,7 +12,8 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init();
-    match app::run(settings).await {
+    let run = async { app::build(settings).await?.run_until_stopped().await };
+    match run.await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("kvrachu-bot: {err:#}");

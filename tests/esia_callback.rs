@@ -9,15 +9,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use fake_telegram::{Call, FakeTelegram};
-use kvrachu_bot::bot::{Clock, Ctx};
+use kvrachu_bot::app;
+use kvrachu_bot::bot::Ctx;
 use kvrachu_bot::config::Settings;
 use kvrachu_bot::esia::demo::{CONFIRMED_OID, STANDARD_OID, TEENAGER_OID};
 use kvrachu_bot::esia::{AccountLevel, LOGIN_TTL_SECONDS};
-use kvrachu_bot::http::esia_callback::EsiaHttp;
-use kvrachu_bot::http::{router, HttpState};
 use kvrachu_bot::i18n::Lang;
-use kvrachu_bot::store::{DataKey, Store};
-use teloxide::Bot;
+use kvrachu_bot::store::Store;
 
 const USER: i64 = 424_242;
 
@@ -30,45 +28,28 @@ struct App {
 }
 
 impl App {
+    /// The application as production wires it, on a free port, talking to a fake Telegram.
     async fn start() -> App {
         let fake = FakeTelegram::start().await;
+        // Bound first: PUBLIC_URL must name the address.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
+        let addr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
+        let dir = tempfile::tempdir().unwrap();
+        let database = format!("sqlite://{}", dir.path().join("bot.db").display());
         let settings = Settings::from_lookup(|name| match name {
             "TELOXIDE_TOKEN" => Some("123456:TEST-token".to_owned()),
+            "TELOXIDE_API_URL" => Some(fake.url()),
+            "DATABASE_URL" => Some(database.clone()),
+            "HTTP_ADDR" => Some(addr.to_string()),
             "PUBLIC_URL" => Some(base.clone()),
             _ => None,
         })
         .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("bot.db").display());
-        let store = Store::connect(&url, &DataKey::generate()).await.unwrap();
-        let ctx = Arc::new(Ctx {
-            store: store.clone(),
-            esia: Arc::new(kvrachu_bot::esia::client_from_settings(&settings)),
-            settings: Arc::new(settings),
-            clock: Clock::System,
-            children_import: Default::default(),
-            registry: Arc::new(
-                kvrachu_bot::registry::HttpRegistry::new(
-                    kvrachu_bot::registry::HttpRegistryConfig::new(
-                        kvrachu_bot::registry::demo_url(listener.local_addr().unwrap()),
-                    ),
-                )
-                .unwrap(),
-            ),
-        });
-        let bot = Bot::new("123456:TEST-token").set_api_url(url::Url::parse(&fake.url()).unwrap());
-        let app = router(HttpState {
-            store,
-            esia: Some(EsiaHttp {
-                ctx: ctx.clone(),
-                bot,
-                bot_username: fake_telegram::BOT_USERNAME.to_owned(),
-            }),
-            metrics: None,
-        });
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let app = app::build_with_listener(settings, listener).await.unwrap();
+        assert_eq!(app.local_addr(), addr);
+        let ctx = app.ctx().clone();
+        tokio::spawn(app.run(std::future::pending()));
         App {
             base,
             fake,

@@ -3,6 +3,8 @@
 
 #[path = "support/databases.rs"]
 mod databases;
+#[path = "support/fake_telegram.rs"]
+mod fake_telegram;
 
 use kvrachu_bot::http::{router, HttpState, MetricsAccess};
 use kvrachu_bot::store::DataKey;
@@ -12,6 +14,55 @@ async fn serve(state: HttpState) -> String {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
     format!("http://{addr}")
+}
+
+/// The whole application, built as `main` builds it (HTTP_ADDR with port 0, a fake Telegram): it
+/// serves on the address it reports, and `run` returns once told to stop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_built_application_serves_on_its_port_and_stops_when_told() {
+    let fake = fake_telegram::FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let settings = kvrachu_bot::config::Settings::from_lookup(|name| match name {
+        "TELOXIDE_TOKEN" => Some("123456:TEST-token".to_owned()),
+        "TELOXIDE_API_URL" => Some(fake.url()),
+        "DATABASE_URL" => Some(database.clone()),
+        "HTTP_ADDR" => Some("127.0.0.1:0".to_owned()),
+        _ => None,
+    })
+    .unwrap();
+    let app = kvrachu_bot::app::build(settings).await.unwrap();
+    let addr = app.local_addr();
+    assert_ne!(addr.port(), 0);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(app.run(async {
+        stopped.await.ok();
+    }));
+
+    let ok = reqwest::get(format!("http://{addr}/healthz"))
+        .await
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    // The demo registry is served beside it, where the bot's registry client looks for it.
+    let demo = reqwest::get(format!(
+        "http://{addr}{}/shared/districts",
+        kvrachu_bot::registry::demo::PATH
+    ))
+    .await
+    .unwrap();
+    assert_eq!(demo.status().as_u16(), 200);
+    // The command list was registered with Telegram.
+    assert!(!fake.calls_to("setMyCommands").is_empty());
+
+    stop.send(()).unwrap();
+    let result = tokio::time::timeout(std::time::Duration::from_secs(30), running)
+        .await
+        .expect("the application stops when told")
+        .unwrap();
+    assert!(result.is_ok(), "{result:?}");
+    assert!(reqwest::get(format!("http://{addr}/healthz"))
+        .await
+        .is_err());
 }
 
 async fn health_of(db: databases::TestDb) {

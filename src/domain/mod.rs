@@ -9,6 +9,7 @@
 mod birth_date;
 mod clinic_kind;
 mod doctor_note;
+pub mod esia;
 mod full_name;
 mod mask;
 mod policy;
@@ -17,6 +18,7 @@ mod sex;
 pub use birth_date::{local_today, BirthDate, ChildBirthDate, DateError};
 pub use clinic_kind::{ClinicKind, KNOWN_KINDS};
 pub use doctor_note::{short_note, Area};
+pub use esia::{AccountLevel, EsiaKid, EsiaLink};
 pub use full_name::{FullName, NameError};
 pub use mask::mask;
 pub use policy::{OldPolicyNumber, PolicyError, PolicyKind, PolicyNumber, PolicySeries};

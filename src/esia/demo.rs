@@ -22,9 +22,9 @@ use url::Url;
 
 use super::signer::{demo_signature, demo_verify};
 use super::{DEMO_CERT_HASH, DEMO_CLIENT_ID};
-use crate::http::esia_callback::{lang_from_headers, page};
 use crate::i18n::{escape_html, Lang};
 use crate::t;
+use crate::web::{lang_from_headers, page};
 
 const CODE_TTL_SECONDS: i64 = 5 * 60;
 const TOKEN_TTL_SECONDS: i64 = 60 * 60;

@@ -1,23 +1,23 @@
-//! Gosuslugi (ESIA): the client of `contracts/esia.md`, the signer, what a link to an account holds, and
+//! Gosuslugi (ESIA): the client of `contracts/esia.md`, the signer, how a login becomes a link to an account
+//! (the link itself is plain data in [`crate::domain::esia`], re-exported here), and
 //! the built-in demo identity provider.
 //!
 //! A login goes: the bot stores a fresh `state` and shows the authorization URL ([`EsiaClient::
 //! authorization_url`]); ESIA sends the browser to `{PUBLIC_URL}/esia/callback`, which consumes the state and
-//! calls [`complete_login`]: exchange the code, check the claims, read the person, their OMS policy and kids,
-//! and store an [`EsiaLink`]. Other journeys ask [`booking_gate`] whether the user may book.
+//! calls [`complete_login`] (exchange the code, check the claims, read the person, their OMS policy and kids)
+//! and stores the [`EsiaLink`] it makes. Other journeys ask [`booking_gate`] whether the user may book.
 
 pub mod client;
 pub mod demo;
 pub mod signer;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::config::{EsiaSettings, Settings};
-use crate::domain::{BirthDate, ChildBirthDate, PolicyNumber, Sex};
-use crate::store::Store;
+use crate::domain::{BirthDate, PolicyNumber, Sex};
 
+pub use crate::domain::esia::{AccountLevel, EsiaKid, EsiaLink, LOGIN_TTL_SECONDS};
 pub use client::{Callback, EsiaClient, EsiaConfig, EsiaError, Identity};
 pub use signer::{Signer, SignerError};
 
@@ -27,9 +27,6 @@ pub const DEMO_CERT_HASH: &str = "00112233445566778899AABBCCDDEEFF00112233445566
 
 /// Where the demo identity provider lives on the bot's own HTTP server.
 pub const DEMO_PATH: &str = "/demo/esia";
-
-/// How long a «Войти через Госуслуги» button works.
-pub const LOGIN_TTL_SECONDS: i64 = 10 * 60;
 
 /// `{PUBLIC_URL}/<path>`, keeping any path PUBLIC_URL already has.
 pub fn public_endpoint(public_url: &Url, path: &str) -> Url {
@@ -72,108 +69,9 @@ pub fn client_from_settings(settings: &Settings) -> EsiaClient {
     EsiaClient::new(config, signer)
 }
 
-/// What ESIA says about the account. It documents one flag (`trusted`); `verifying` tells that a check of
-/// the person's data is under way, which is worth saying to someone who just applied for confirmation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountLevel {
-    /// «Подтверждённая»: may book.
-    Confirmed,
-    /// «Упрощённая» or «стандартная»: ESIA does not say which.
-    NotConfirmed,
-    /// Not confirmed, and ESIA is checking the person's data right now.
-    Verifying,
-}
-
-impl AccountLevel {
-    pub fn code(self) -> &'static str {
-        match self {
-            AccountLevel::Confirmed => "confirmed",
-            AccountLevel::NotConfirmed => "not_confirmed",
-            AccountLevel::Verifying => "verifying",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<AccountLevel> {
-        [
-            AccountLevel::Confirmed,
-            AccountLevel::NotConfirmed,
-            AccountLevel::Verifying,
-        ]
-        .into_iter()
-        .find(|l| l.code() == code)
-    }
-
-    pub fn is_confirmed(self) -> bool {
-        self == AccountLevel::Confirmed
-    }
-}
-
-/// A child ESIA knows (`/kids`), with the policy when `kid_medical_doc` was granted.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EsiaKid {
-    /// ESIA's id of the kid record, when given.
-    #[serde(default)]
-    pub esia_id: Option<String>,
-    pub full_name: String,
-    pub birth_date: Option<BirthDate>,
-    pub sex: Option<Sex>,
-    pub policy: Option<PolicyNumber>,
-}
-
-impl std::fmt::Debug for EsiaKid {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EsiaKid")
-            .field("has_birth_date", &self.birth_date.is_some())
-            .field("policy", &self.policy)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A Telegram user's link to their Gosuslugi account, decrypted.
-#[derive(Clone, PartialEq, Eq)]
-pub struct EsiaLink {
-    /// ESIA's person id.
-    pub oid: String,
-    pub level: AccountLevel,
-    /// «Фамилия Имя Отчество» as ESIA has it.
-    pub full_name: String,
-    pub birth_date: Option<BirthDate>,
-    pub sex: Option<Sex>,
-    pub policy: Option<PolicyNumber>,
-    /// The insurer (СМО), when ESIA gives it.
-    pub insurer: Option<String>,
-    /// The clinic the person is attached to, when ESIA gives it.
-    pub attachment: Option<String>,
-    pub kids: Vec<EsiaKid>,
-    /// Unix seconds.
-    pub linked_at: i64,
-    pub updated_at: i64,
-}
-
-impl std::fmt::Debug for EsiaLink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EsiaLink")
-            .field("oid", &self.oid)
-            .field("level", &self.level)
-            .field("policy", &self.policy)
-            .field("kids", &self.kids.len())
-            .finish_non_exhaustive()
-    }
-}
-
+// `EsiaLink` and its parts are plain data in `crate::domain::esia`, so that the store can keep them
+// without knowing this client; turning what ESIA answers into a link is the client's business, here.
 impl EsiaLink {
-    /// A confirmed account («подтверждённая учётная запись»).
-    pub fn trusted(&self) -> bool {
-        self.level.is_confirmed()
-    }
-
-    /// Under 14 on `today` by the birth date ESIA gave.
-    pub fn is_under_14(&self, today: NaiveDate) -> bool {
-        self.birth_date
-            .is_some_and(|b| b.age_on(today) < ChildBirthDate::AGE_LIMIT)
-    }
-
     /// What the person's data from one login becomes. Values that do not parse are left out (and
     /// counted in the log), never guessed.
     pub fn from_identity(identity: &Identity, now: i64) -> EsiaLink {
@@ -249,20 +147,21 @@ fn policy_of(doc: &client::Document) -> Option<PolicyNumber> {
 }
 
 /// How a login ended.
-#[derive(Clone, Debug)]
 pub enum LinkOutcome {
-    /// Stored: confirmed or not (see [`EsiaLink::level`]).
-    Linked(EsiaLink),
-    /// The person is under 14 by ESIA's birth date: nothing is stored; a parent adds them as a child.
+    /// A link to store: confirmed or not (see [`EsiaLink::level`]), with the refresh token when the account
+    /// may book (only then is it worth keeping).
+    Linked {
+        link: Box<EsiaLink>,
+        refresh_token: Option<String>,
+    },
+    /// The person is under 14 by ESIA's birth date: nothing is to be stored; a parent adds them as a child.
     Underage,
 }
 
-/// Finishes a login whose state was valid: the back channel, the checks and the stored link.
-/// Nothing is stored unless every step succeeded.
+/// Finishes a login whose state was valid: the back channel and the checks. Storing the link is the
+/// caller's business, once every step here succeeded.
 pub async fn complete_login(
     client: &EsiaClient,
-    store: &Store,
-    user_id: i64,
     code: &str,
     now: DateTime<Utc>,
     today: NaiveDate,
@@ -272,21 +171,15 @@ pub async fn complete_login(
     if link.is_under_14(today) {
         return Ok(LinkOutcome::Underage);
     }
-    // A refresh token is worth keeping only for an account that may book.
-    let refresh = if link.trusted() {
-        identity.refresh_token.as_deref()
+    let refresh_token = if link.trusted() {
+        identity.refresh_token
     } else {
         None
     };
-    store.save_esia_link(user_id, &link, refresh).await?;
-    tracing::info!(
-        user = user_id,
-        level = link.level.code(),
-        kids = link.kids.len(),
-        has_policy = link.policy.is_some(),
-        "Gosuslugi account linked"
-    );
-    Ok(LinkOutcome::Linked(link))
+    Ok(LinkOutcome::Linked {
+        link: Box::new(link),
+        refresh_token,
+    })
 }
 
 /// Whether a user may book, and if not, why.

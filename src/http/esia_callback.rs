@@ -14,6 +14,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use chrono::{DateTime, Utc};
 use teloxide::Bot;
 
 use crate::bot::gosuslugi::{self, LoginResult};
@@ -23,6 +24,7 @@ use crate::domain::local_today;
 use crate::esia::{self, Callback, LinkOutcome};
 use crate::i18n::{escape_html, Lang};
 use crate::t;
+use crate::web::{lang_from_headers, page};
 
 /// What the callback needs: the bot's context, the bot to message the user, and its @username.
 #[derive(Clone)]
@@ -76,17 +78,11 @@ async fn callback(
             return page_response(&s, lang_from_headers(&headers), PageKind::Failed);
         }
     };
+    let denied = callback.is_denied();
     let (result, kind) = match callback {
         Callback::Code { code, .. } => {
-            let today = local_today(now, s.ctx.settings.region_tz);
-            match esia::complete_login(&s.ctx.esia, &s.ctx.store, login.user_id, &code, now, today)
-                .await
-            {
-                Ok(LinkOutcome::Linked(link)) => (LoginResult::Linked(link), PageKind::Done),
-                Ok(LinkOutcome::Underage) => {
-                    tracing::info!(user = login.user_id, "Gosuslugi login of someone under 14");
-                    (LoginResult::Underage, PageKind::Done)
-                }
+            match link_account(&s.ctx, login.user_id, &code, now).await {
+                Ok(result) => (result, PageKind::Done),
                 Err(err) => {
                     tracing::warn!(user = login.user_id, error = %err, "Gosuslugi login failed; nothing linked");
                     (LoginResult::Failed, PageKind::Failed)
@@ -95,7 +91,7 @@ async fn callback(
         }
         Callback::Error { error, .. } => {
             tracing::info!(user = login.user_id, error = %error, "ESIA returned an error");
-            if error == "access_denied" {
+            if denied {
                 (LoginResult::Cancelled, PageKind::Cancelled)
             } else {
                 (LoginResult::Failed, PageKind::Failed)
@@ -116,6 +112,39 @@ async fn callback(
         }
     });
     page_response(&s, login.lang, kind)
+}
+
+/// Exchanges the code, checks the person and stores the link: nothing is stored unless every step
+/// succeeded (see [`esia::complete_login`]).
+async fn link_account(
+    ctx: &Ctx,
+    user_id: i64,
+    code: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<LoginResult> {
+    let today = local_today(now, ctx.settings.region_tz);
+    match esia::complete_login(&ctx.esia, code, now, today).await? {
+        LinkOutcome::Underage => {
+            tracing::info!(user = user_id, "Gosuslugi login of someone under 14");
+            Ok(LoginResult::Underage)
+        }
+        LinkOutcome::Linked {
+            link,
+            refresh_token,
+        } => {
+            ctx.store
+                .save_esia_link(user_id, &link, refresh_token.as_deref())
+                .await?;
+            tracing::info!(
+                user = user_id,
+                level = link.level.code(),
+                kids = link.kids.len(),
+                has_policy = link.policy.is_some(),
+                "Gosuslugi account linked"
+            );
+            Ok(LoginResult::Linked(*link))
+        }
+    }
 }
 
 fn page_response(s: &EsiaHttp, lang: Lang, kind: PageKind) -> Response {
@@ -174,83 +203,4 @@ fn urlencode_username(name: &str) -> String {
     name.chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect()
-}
-
-/// The language of a browser: English when it prefers English, Russian otherwise.
-pub fn lang_from_headers(headers: &HeaderMap) -> Lang {
-    let first = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|tag| tag.split(';').next().unwrap_or(tag).trim().to_owned());
-    Lang::from_telegram(first.as_deref())
-}
-
-/// A small self-contained HTML page: inline CSS, no external assets, readable on a phone.
-pub fn page(lang: Lang, title: &str, body: &str) -> String {
-    format!(
-        r#"<!doctype html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>{title}</title>
-<style>
-*{{box-sizing:border-box}}
-body{{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:#eef2f7;
-font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1b2733}}
-main{{width:100%;max-width:28rem;margin:1rem;padding:2rem 1.5rem;background:#fff;border-radius:1rem;
-box-shadow:0 4px 24px rgba(15,40,80,.10);text-align:center}}
-h1{{font-size:1.4rem;margin:.5rem 0 1rem}}
-p{{line-height:1.5;margin:0 0 1rem}}
-.icon{{line-height:0}}
-.button,button{{display:block;width:100%;padding:.9rem 1rem;margin:.75rem 0 0;border:0;border-radius:.6rem;
-background:#0d4cd3;color:#fff;font-size:1rem;text-decoration:none;cursor:pointer;text-align:center}}
-button.person{{background:#f3f6fb;color:#1b2733;border:1px solid #c9d4e5;text-align:left}}
-button.person:hover{{border-color:#0d4cd3}}
-button.person b,button.person small{{display:block}}
-button.person small{{color:#4d5b6a;margin-top:.25rem}}
-button.secondary{{background:#fff;color:#b3261e;border:1px solid #e3b5b1}}
-.badge{{display:inline-block;padding:.25rem .6rem;border-radius:1rem;background:#fff4d6;color:#7a5a00;font-size:.85rem}}
-code{{word-break:break-all}}
-</style>
-</head>
-<body><main>{body}</main></body>
-</html>
-"#,
-        lang = lang.code(),
-        title = escape_html(title),
-        body = body,
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_browser_language_picks_the_page_language() {
-        let with = |value: &str| {
-            let mut headers = HeaderMap::new();
-            headers.insert(
-                header::ACCEPT_LANGUAGE,
-                HeaderValue::from_str(value).unwrap(),
-            );
-            lang_from_headers(&headers)
-        };
-        assert_eq!(with("en-US,en;q=0.9,ru;q=0.8"), Lang::En);
-        assert_eq!(with("ru-RU,ru;q=0.9"), Lang::Ru);
-        assert_eq!(with("de"), Lang::Ru);
-        assert_eq!(lang_from_headers(&HeaderMap::new()), Lang::Ru);
-    }
-
-    #[test]
-    fn the_page_escapes_its_title_and_has_no_external_assets() {
-        let html = page(Lang::Ru, "<x>", "<p>тело</p>");
-        assert!(html.contains("<title>&lt;x&gt;</title>"));
-        assert!(html.contains("<p>тело</p>"));
-        assert!(!html.contains("http://") && !html.contains("https://"));
-        assert!(html.contains(r#"name="viewport""#));
-    }
 }

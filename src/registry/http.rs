@@ -23,8 +23,8 @@ use super::{
     TimetableDay,
 };
 
-/// The region named in the `User-Agent` when the configuration names none.
-pub const DEFAULT_REGION_NAME: &str = "Иркутская область";
+/// The region named in the `User-Agent` when the configuration names none (defined with the settings).
+pub use crate::config::DEFAULT_REGION_NAME;
 
 /// The `User-Agent` the client sends: `kvrachu-bot/<version> (Telegram bot for booking doctors; <region>)`.
 ///
@@ -254,16 +254,6 @@ impl HttpRegistry {
 
     pub fn config(&self) -> &HttpRegistryConfig {
         &self.inner.config
-    }
-
-    /// Forgets every cached answer.
-    pub fn clear_cache(&self) {
-        self.inner.cache.lock().expect("cache lock").clear();
-        self.inner
-            .clinics
-            .lock()
-            .expect("clinic index lock")
-            .clear();
     }
 
     /// The `User-Agent` this client sends.

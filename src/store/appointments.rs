@@ -837,51 +837,6 @@ impl Store {
         Ok(cancelled)
     }
 
-    /// Moves the user's booked appointment to `visit_at` (with the details of the new time) and plans its
-    /// reminders afresh. `None` when there is no such booked appointment of this user.
-    pub async fn move_appointment(
-        &self,
-        user_id: i64,
-        id: i64,
-        visit_at: i64,
-        details: &AppointmentDetails,
-        defaults: &[Duration],
-        now: i64,
-    ) -> anyhow::Result<Option<Appointment>> {
-        let offsets = self
-            .reminder_settings(user_id)
-            .await?
-            .effective_offsets(defaults);
-        let plan = plan_reminders(visit_at, &offsets, now);
-        let sealed = self.seal_details(id, details)?;
-        let moved = with_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query(
-                "UPDATE appointments SET visit_at = $3, details = $4, updated_at = $5
-                 WHERE id = $1 AND user_id = $2 AND status = 'booked'",
-            )
-            .bind(id)
-            .bind(user_id)
-            .bind(visit_at)
-            .bind(&sealed)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            if done {
-                replace_reminders!(tx, id, user_id, plan.iter(), true);
-            }
-            tx.commit().await?;
-            done
-        });
-        if !moved {
-            return Ok(None);
-        }
-        self.reminder_waker.wake();
-        self.appointment(user_id, id).await
-    }
-
     /// After a sync with the registry's `/appointments` for one patient in one clinic: cancels the user's
     /// upcoming booked visits there that the registry no longer lists (cancelled elsewhere): those whose
     /// registry id is not in `listed`, and those whose registry id is still unknown (the caller matched

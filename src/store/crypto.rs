@@ -32,14 +32,9 @@ impl DataKey {
         Self(bytes)
     }
 
+    /// The key of `DATA_KEY` or a key file: base64 of 32 bytes (checked as the settings check it).
     pub fn from_base64(raw: &str) -> Result<Self, String> {
-        let bytes = STANDARD.decode(raw.trim()).map_err(|_| {
-            "is not valid base64 (make one with: openssl rand -base64 32)".to_owned()
-        })?;
-        let bytes: [u8; 32] = bytes
-            .try_into()
-            .map_err(|v: Vec<u8>| format!("must decode to 32 bytes, got {}", v.len()))?;
-        Ok(Self(bytes))
+        crate::config::decode_data_key(raw).map(Self)
     }
 
     pub fn to_base64(&self) -> String {

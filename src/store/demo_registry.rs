@@ -92,27 +92,6 @@ impl Store {
         Ok(ids)
     }
 
-    /// Cancels a patient's booking; `false` when there is no such booking.
-    pub async fn demo_cancel(
-        &self,
-        lpu_id: i64,
-        patient_id: &str,
-        appointment_id: &str,
-    ) -> anyhow::Result<bool> {
-        let deleted = with_pool!(self, |pool| {
-            sqlx::query(
-                "DELETE FROM demo_bookings WHERE lpu_id = $1 AND patient_id = $2 AND appointment_id = $3",
-            )
-            .bind(lpu_id)
-            .bind(patient_id)
-            .bind(appointment_id)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(deleted == 1)
-    }
-
     /// Cancels a patient's booking by its row id (what the demo registry's appointment id is made from);
     /// `false` when there is no such booking of that patient in that clinic.
     pub async fn demo_cancel_row(

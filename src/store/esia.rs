@@ -5,7 +5,7 @@
 
 use sqlx::Row;
 
-use crate::esia::{AccountLevel, EsiaKid, EsiaLink, LOGIN_TTL_SECONDS};
+use crate::domain::esia::{AccountLevel, EsiaKid, EsiaLink, LOGIN_TTL_SECONDS};
 use crate::i18n::Lang;
 
 use super::{with_pool, Aad, Store};

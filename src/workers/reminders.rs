@@ -119,11 +119,6 @@ impl ReminderWorker {
         self.progress.subscribe()
     }
 
-    pub fn with_lease_secs(mut self, lease_secs: i64) -> Self {
-        self.lease_secs = lease_secs;
-        self
-    }
-
     pub fn with_batch(mut self, batch: i64, concurrency: usize) -> Self {
         self.batch = batch.max(1);
         self.concurrency = concurrency.max(1);

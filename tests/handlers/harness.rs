@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use kvrachu_bot::bot::{schema, Clock, Ctx, State};
+use kvrachu_bot::app;
+use kvrachu_bot::bot::{schema, Ctx, State};
 use kvrachu_bot::config::Settings;
 use kvrachu_bot::registry::{self, HttpRegistry, HttpRegistryConfig, SharedRegistry};
-use kvrachu_bot::store::dialogue::DialogueStorage;
 use kvrachu_bot::store::{DataKey, Store};
-use teloxide::dispatching::dialogue::{ErasedStorage, Storage};
+use teloxide::dispatching::dialogue::ErasedStorage;
 use teloxide::dptree::deps;
 use teloxide::types::{InlineKeyboardButtonKind, InlineKeyboardMarkup, Message};
 use teloxide_tests::server::Responses;
@@ -69,16 +69,9 @@ impl Harness {
             Some(registry) => registry,
             None => spawn_demo_registry(&store, &settings).await,
         };
-        let esia = Arc::new(kvrachu_bot::esia::client_from_settings(&settings));
-        let ctx = Arc::new(Ctx {
-            store: store.clone(),
-            settings: Arc::new(settings),
-            clock: Clock::System,
-            children_import: Default::default(),
-            registry,
-            esia,
-        });
-        let storage: Arc<ErasedStorage<State>> = DialogueStorage::new(store).erase();
+        // Wired as in production; only the registry is this test's own.
+        let ctx = app::context(Arc::new(settings), store.clone(), registry);
+        let storage = app::dialogue_storage(store);
         Harness {
             ctx,
             storage,

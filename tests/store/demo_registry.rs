@@ -71,9 +71,13 @@ both_backends!(
             .demo_book(&booking(slot, "p1", 2_000), 1_000)
             .await
             .unwrap());
-        assert!(!store.demo_cancel(111, "p2", slot).await.unwrap());
-        assert!(store.demo_cancel(111, "p1", slot).await.unwrap());
-        assert!(!store.demo_cancel(111, "p1", slot).await.unwrap());
+        let row = store.demo_bookings_listed(111, "p1", 0).await.unwrap()[0]
+            .row_id
+            .clone();
+        assert!(!store.demo_cancel_row(111, "p2", &row).await.unwrap());
+        assert!(!store.demo_cancel_row(204, "p1", &row).await.unwrap());
+        assert!(store.demo_cancel_row(111, "p1", &row).await.unwrap());
+        assert!(!store.demo_cancel_row(111, "p1", &row).await.unwrap());
         assert!(store
             .demo_booked_slots(111, "111010", 0)
             .await

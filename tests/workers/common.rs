@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use kvrachu_bot::bot::{Clock, Ctx};
+use kvrachu_bot::bot::Ctx;
 use kvrachu_bot::config::Settings;
 use kvrachu_bot::registry::{HttpRegistry, HttpRegistryConfig, SharedRegistry};
 use kvrachu_bot::store::Store;
@@ -59,14 +59,7 @@ pub fn ctx_with_registry(store: &Store, registry: &MockServer, settings: Setting
     // Every step sees the registry as it is now.
     config.slots_ttl = Duration::ZERO;
     let client: SharedRegistry = Arc::new(HttpRegistry::new(config).unwrap());
-    Arc::new(Ctx {
-        store: store.clone(),
-        esia: Arc::new(kvrachu_bot::esia::client_from_settings(&settings)),
-        settings: Arc::new(settings),
-        clock: Clock::System,
-        children_import: Default::default(),
-        registry: client,
-    })
+    kvrachu_bot::app::context(Arc::new(settings), store.clone(), client)
 }
 
 /// A registry answer in its envelope.

@@ -1,0 +1,113 @@
+//! What a link to a Gosuslugi (ESIA) account holds: plain data, as the store keeps it and the journeys
+//! read it. Getting it from ESIA is `crate::esia`'s business (`EsiaLink::from_identity` lives there).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{BirthDate, ChildBirthDate, PolicyNumber, Sex};
+
+/// How long a «Войти через Госуслуги» button works.
+pub const LOGIN_TTL_SECONDS: i64 = 10 * 60;
+
+/// What ESIA says about the account. It documents one flag (`trusted`); `verifying` tells that a check of
+/// the person's data is under way, which is worth saying to someone who just applied for confirmation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountLevel {
+    /// «Подтверждённая»: may book.
+    Confirmed,
+    /// «Упрощённая» or «стандартная»: ESIA does not say which.
+    NotConfirmed,
+    /// Not confirmed, and ESIA is checking the person's data right now.
+    Verifying,
+}
+
+impl AccountLevel {
+    pub fn code(self) -> &'static str {
+        match self {
+            AccountLevel::Confirmed => "confirmed",
+            AccountLevel::NotConfirmed => "not_confirmed",
+            AccountLevel::Verifying => "verifying",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<AccountLevel> {
+        [
+            AccountLevel::Confirmed,
+            AccountLevel::NotConfirmed,
+            AccountLevel::Verifying,
+        ]
+        .into_iter()
+        .find(|l| l.code() == code)
+    }
+
+    pub fn is_confirmed(self) -> bool {
+        self == AccountLevel::Confirmed
+    }
+}
+
+/// A child ESIA knows (`/kids`), with the policy when `kid_medical_doc` was granted.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EsiaKid {
+    /// ESIA's id of the kid record, when given.
+    #[serde(default)]
+    pub esia_id: Option<String>,
+    pub full_name: String,
+    pub birth_date: Option<BirthDate>,
+    pub sex: Option<Sex>,
+    pub policy: Option<PolicyNumber>,
+}
+
+impl std::fmt::Debug for EsiaKid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EsiaKid")
+            .field("has_birth_date", &self.birth_date.is_some())
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A Telegram user's link to their Gosuslugi account, decrypted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EsiaLink {
+    /// ESIA's person id.
+    pub oid: String,
+    pub level: AccountLevel,
+    /// «Фамилия Имя Отчество» as ESIA has it.
+    pub full_name: String,
+    pub birth_date: Option<BirthDate>,
+    pub sex: Option<Sex>,
+    pub policy: Option<PolicyNumber>,
+    /// The insurer (СМО), when ESIA gives it.
+    pub insurer: Option<String>,
+    /// The clinic the person is attached to, when ESIA gives it.
+    pub attachment: Option<String>,
+    pub kids: Vec<EsiaKid>,
+    /// Unix seconds.
+    pub linked_at: i64,
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for EsiaLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EsiaLink")
+            .field("oid", &self.oid)
+            .field("level", &self.level)
+            .field("policy", &self.policy)
+            .field("kids", &self.kids.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl EsiaLink {
+    /// A confirmed account («подтверждённая учётная запись»).
+    pub fn trusted(&self) -> bool {
+        self.level.is_confirmed()
+    }
+
+    /// Under 14 on `today` by the birth date ESIA gave.
+    pub fn is_under_14(&self, today: NaiveDate) -> bool {
+        self.birth_date
+            .is_some_and(|b| b.age_on(today) < ChildBirthDate::AGE_LIMIT)
+    }
+}
