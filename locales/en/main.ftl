@@ -29,7 +29,6 @@ btn-menu = « Menu
 # Any step that failed on the way (the registry, the database, Telegram): never silence.
 error-something-wrong = 😔 Something went wrong and I could not do that. Nothing you entered is lost: press «Retry» or go back to the menu.
 error-btn-retry = 🔄 Retry
-coming-soon = «{ $section }» is coming soon. It is still being built.
 
 cancelled = OK, cancelled. Back to the menu.
 state-reset = Sorry, the bot was updated and I lost track of where we were. Let's start from the main menu — everything you saved is still there.

@@ -4,7 +4,7 @@
 //! masked policy, insurer, attachment and relatives, and «Отвязать Госуслуги» with a confirmation. Linked but
 //! not confirmed: the seed's three account levels, how to confirm, and «Попробовать снова».
 //!
-//! Other journeys ask [`booking_gate`] (or [`require_confirmed`], which also shows the way forward).
+//! Other journeys ask [`booking_gate`]; booking reads the same rule through [`crate::visits::booking_identity`].
 
 use serde::{Deserialize, Serialize};
 use teloxide::prelude::*;
@@ -419,28 +419,6 @@ pub async fn booking_gate(ctx: &Ctx, user_id: i64) -> anyhow::Result<BookingGate
     let link = ctx.store.esia_link(user_id).await?;
     let today = local_today(ctx.clock.now(), ctx.settings.region_tz);
     Ok(crate::esia::booking_gate(link, today))
-}
-
-/// For a journey about to book: the confirmed link, or `None` after showing (in place of the tapped
-/// message) what the user has to do first. The caller answers the callback query.
-pub async fn require_confirmed(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-) -> anyhow::Result<Option<EsiaLink>> {
-    let screen = match booking_gate(ctx, who.user_id).await? {
-        BookingGate::Allowed(link) => return Ok(Some(*link)),
-        BookingGate::NotLinked => {
-            login_screen(ctx, who, Some(t!(who.lang, "gu-need-link"))).await?
-        }
-        BookingGate::NotConfirmed(link) => not_confirmed_screen(ctx, who.lang, &link, None),
-        BookingGate::Underage => underage_screen(ctx, who.lang),
-    };
-    save(dialogue, State::Gosuslugi(Step::Overview)).await?;
-    screen.replace(bot, q).await?;
-    Ok(None)
 }
 
 #[cfg(test)]

@@ -118,27 +118,6 @@ pub async fn show_menu(
     Ok(())
 }
 
-/// A section that is not built yet says so instead of showing a fake screen.
-pub async fn coming_soon(
-    bot: &Bot,
-    q: &CallbackQuery,
-    who: &Who,
-    section: Section,
-) -> HandlerResult {
-    let name = match section {
-        Section::Gosuslugi => t!(who.lang, "menu-gosuslugi"),
-        Section::Children => t!(who.lang, "menu-children"),
-        Section::Book => t!(who.lang, "menu-book"),
-        Section::Appointments => t!(who.lang, "menu-appointments"),
-        Section::Settings => t!(who.lang, "menu-settings"),
-    };
-    bot.answer_callback_query(q.id.clone())
-        .text(t!(who.lang, "coming-soon", section = name))
-        .show_alert(true)
-        .await?;
-    Ok(())
-}
-
 /// /cancel: leaves whatever the user was doing and shows the menu.
 pub async fn cancel(bot: &Bot, ctx: &Ctx, who: &Who, dialogue: &BotDialogue) -> HandlerResult {
     if !who.consented {

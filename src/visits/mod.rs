@@ -53,11 +53,18 @@ pub async fn booking_identity(
     let Some(link) = store.esia_link(user_id).await? else {
         return Ok(None);
     };
+    let name = FullName::parse(&link.full_name).ok();
+    let (birth_date, oid) = (link.birth_date, link.oid.clone());
+    // The one rule of who may book: a linked, confirmed account of someone 14 or older.
+    let trusted = matches!(
+        crate::esia::booking_gate(Some(link), today),
+        crate::esia::BookingGate::Allowed(_)
+    );
     Ok(Some(BookingIdentity {
-        name: FullName::parse(&link.full_name).ok(),
-        birth_date: link.birth_date,
-        oid: link.oid.clone(),
-        trusted: link.trusted() && !link.is_under_14(today),
+        name,
+        birth_date,
+        oid,
+        trusted,
     }))
 }
 
