@@ -2,6 +2,7 @@
 //! when the clinic booked, refused, or did not answer in time.
 
 use super::*;
+use crate::visits::booking::Booked;
 
 // ---------------------------------------------------------------------------------------------------------
 // Gosuslugi: the seam
@@ -279,127 +280,93 @@ pub(in crate::bot) async fn confirm(
         user_id: who.user_id,
         child_id,
         lpu_id: flow.clinic,
-        patient_id: patient_id.clone(),
+        patient_id,
         doctor_id: doctor.id.clone(),
         slot_id: slot.id.clone(),
         visit_at: to_unix(ctx, slot.start),
         details,
     };
-    // Recorded before the registry is asked: if its answer is lost (a timeout, a crash), the sync finds
-    // the booking in the clinic's list, or tells the user it was not made. It looks soon, whatever else.
-    let (intent_id, tried_before) = ctx.store.open_intent(&new_intent, now).await?;
-    let intent = Intent::of(intent_id, &new_intent, now);
-    ctx.store
-        .schedule_registry_sync(who.user_id, now + crate::visits::sync::INTENT_RECHECK_SECS)
-        .await?;
-    let outcome = within_deadline(ctx.registry.book(&request)).await;
-    let now = ctx.clock.now().timestamp();
-    let registry_id = match outcome {
-        Ok(()) => {
-            tracing::info!(user = who.user_id, clinic = flow.clinic, "booking: booked");
-            // The registry lists the visit under an id of its own: learn it now if it answers; the sync
-            // learns it later otherwise.
-            find_registry_id(ctx, &intent).await.ok().flatten()
+    let booked = crate::visits::booking::book(ctx.visits(), &request, &new_intent, now).await?;
+    match booked {
+        Booked::Made(appointment) => show_booked(bot, q, ctx, who, dialogue, &appointment).await,
+        Booked::SettledElsewhere => {
+            // The sync settled it meanwhile and told the user: the list has the visit.
+            save(dialogue, State::Booking(Here::Appointments)).await?;
+            appointments_screen(ctx, who, None)
+                .await?
+                .replace(bot, q)
+                .await?;
+            Ok(())
         }
-        Err(err) => match find_registry_id(ctx, &intent).await {
-            // An earlier answer was lost, or this one: the clinic has the visit all the same.
-            Ok(Some(id)) => {
-                tracing::info!(user = who.user_id, clinic = flow.clinic, error = %err, "booking: booked, the answer was lost");
-                Some(id)
-            }
-            _ if is_transient(&err) => {
-                crate::bot::screen::log_registry_error("booking", &err);
-                tracing::info!(
-                    user = who.user_id,
-                    clinic = flow.clinic,
-                    "booking: outcome unknown, the sync will settle it"
-                );
-                save(dialogue, State::Menu).await?;
-                return pending_screen(ctx, who, &intent)
-                    .replace(bot, q)
-                    .await
-                    .map(|_| ())
-                    .map_err(Into::into);
-            }
-            _ => {
-                // `success: false` on create: the slot went to someone else meanwhile. Fresh times.
-                tracing::info!(user = who.user_id, clinic = flow.clinic, error = %err, tried_before, "booking: slot taken");
-                ctx.store.close_intent(who.user_id, intent.id).await?;
-                flow.step = Step::Times {
-                    specialty,
-                    doctor,
-                    day: slot.start.date(),
-                };
-                let notice = Some(t!(lang, "booking-slot-taken"));
-                return go(bot, q, ctx, who, dialogue, flow, notice).await;
-            }
-        },
-    };
+        Booked::Pending(intent) => {
+            save(dialogue, State::Menu).await?;
+            pending_screen(ctx, who, &intent).replace(bot, q).await?;
+            Ok(())
+        }
+        Booked::Refused(_) => {
+            flow.step = Step::Times {
+                specialty,
+                doctor,
+                day: slot.start.date(),
+            };
+            let notice = Some(t!(lang, "booking-slot-taken"));
+            go(bot, q, ctx, who, dialogue, flow, notice).await
+        }
+        Booked::NotStored(intent, err) => {
+            tracing::error!(error = %err, user = who.user_id, "booking: booked but not stored");
+            not_stored(bot, q, ctx, who, dialogue, &intent).await
+        }
+    }
+}
 
-    let appointment =
-        match crate::visits::sync::settle_intent(ctx.visits(), &intent, registry_id, now).await {
-            Ok(Some(appointment)) => appointment,
-            Ok(None) => {
-                // Settled meanwhile by the sync, which told the user: the list has the visit.
-                save(dialogue, State::Booking(Here::Appointments)).await?;
-                appointments_screen(ctx, who, None)
-                    .await?
-                    .replace(bot, q)
-                    .await?;
-                return Ok(());
-            }
-            Err(err) => {
-                // The clinic has the booking; only our copy (and so its reminders) is missing. Say so
-                // plainly, with the visit's details, rather than leave the user at a dead «Подтвердить».
-                tracing::error!(error = %err, user = who.user_id, "booking: booked but not stored");
-                let when = crate::bot::visit::local_when(
-                    lang,
-                    intent.visit_at,
-                    ctx.settings.region_tz,
-                    now,
-                );
-                let mut lines = vec![t!(lang, "booking-booked-title")];
-                lines.extend(crate::bot::visit::visit_lines(lang, &intent.details, when));
-                lines.push(String::new());
-                lines.push(t!(lang, "booking-booked-unsaved"));
-                if let Err(err) = save(dialogue, State::Menu).await {
-                    tracing::error!(error = %err, "booking: cannot reset the dialogue");
-                }
-                Screen::new(ctx, lang, lines.join("\n"))
-                    .row(vec![menu_button(lang)])
-                    .replace(bot, q)
-                    .await?;
-                return Ok(());
-            }
-        };
+/// «✅ Вы записаны» in place of the confirmation, and the calendar file.
+async fn show_booked(
+    bot: &Bot,
+    q: &CallbackQuery,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    appointment: &Appointment,
+) -> HandlerResult {
     save(dialogue, State::Menu).await?;
-    booked_screen(ctx, who, &appointment)
-        .replace(bot, q)
-        .await?;
+    booked_screen(ctx, who, appointment).replace(bot, q).await?;
+    let now = ctx.clock.now().timestamp();
     let (file_name, ics) =
-        crate::bot::visit::calendar_file(lang, &appointment, ctx.settings.region_tz, now);
+        crate::bot::visit::calendar_file(who.lang, appointment, ctx.settings.region_tz, now);
     bot.send_document(
         who.chat_id,
         InputFile::memory(ics.into_bytes()).file_name(file_name),
     )
-    .caption(t!(lang, "booking-calendar-caption"))
+    .caption(t!(who.lang, "booking-calendar-caption"))
     .await?;
     Ok(())
 }
 
-/// The registry's id of the booking `intent` made, from the clinic's `/appointments`.
-pub(in crate::bot) async fn find_registry_id(
+/// The clinic has the booking; only the bot's copy (and so its reminders) is missing. Said plainly, with
+/// the visit's details, rather than leaving the user at a dead «Подтвердить».
+async fn not_stored(
+    bot: &Bot,
+    q: &CallbackQuery,
     ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
     intent: &Intent,
-) -> RegistryResult<Option<String>> {
-    crate::visits::sync::find_registry_id(
-        ctx.visits(),
-        intent.lpu_id,
-        &intent.patient_id,
-        Some(&intent.doctor_id),
-        intent.visit_at,
-    )
-    .await
+) -> HandlerResult {
+    let lang = who.lang;
+    let now = ctx.clock.now().timestamp();
+    let when = crate::bot::visit::local_when(lang, intent.visit_at, ctx.settings.region_tz, now);
+    let mut lines = vec![t!(lang, "booking-booked-title")];
+    lines.extend(crate::bot::visit::visit_lines(lang, &intent.details, when));
+    lines.push(String::new());
+    lines.push(t!(lang, "booking-booked-unsaved"));
+    if let Err(err) = save(dialogue, State::Menu).await {
+        tracing::error!(error = %err, "booking: cannot reset the dialogue");
+    }
+    Screen::new(ctx, lang, lines.join("\n"))
+        .row(vec![menu_button(lang)])
+        .replace(bot, q)
+        .await?;
+    Ok(())
 }
 
 /// «Поликлиника не ответила вовремя»: the visit asked for, and that the bot will say how it ended.
