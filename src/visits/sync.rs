@@ -165,100 +165,12 @@ pub async fn sync_user(
             }
         };
         answered.push((pair.lpu_id, pair.patient_id.clone()));
-        let at_pair = |a: &Appointment| a.lpu_id == pair.lpu_id && a.patient_id == pair.patient_id;
-        let mut ids = Vec::new();
-        for visit in &listed {
-            ids.push(visit.appointment_id.clone());
-            let visit_at = to_unix(v.settings.region_tz, visit.visit_start);
-            if visit_at <= now {
-                continue;
-            }
-            let doctor = listed_doctor(visit);
-            // Booked here, its registry id not known yet: the clinic, the doctor and the start name it.
-            if let Some(stored) = upcoming.iter_mut().find(|a| {
-                at_pair(a)
-                    && a.registry_id.is_none()
-                    && same_visit(a.doctor_id.as_deref(), a.visit_at, doctor, visit_at)
-            }) {
-                v.store
-                    .learn_registry_id(user_id, stored.id, &visit.appointment_id, now)
-                    .await?;
-                stored.registry_id = Some(visit.appointment_id.clone());
-                let learned = stored.id;
-                // A copy stored under that id by an older release is gone now.
-                upcoming.retain(|a| {
-                    a.id == learned
-                        || !(at_pair(a) && a.registry_id.as_ref() == Some(&visit.appointment_id))
-                });
-                continue;
-            }
-            if upcoming
-                .iter()
-                .any(|a| at_pair(a) && a.registry_id.as_ref() == Some(&visit.appointment_id))
-            {
-                continue;
-            }
-            // A booking whose answer was lost: it went through.
-            if let Some(n) = intents.iter().position(|i| {
-                i.lpu_id == pair.lpu_id
-                    && i.patient_id == pair.patient_id
-                    && i.matches(doctor, visit_at)
-            }) {
-                let intent = intents.remove(n);
-                let settled =
-                    settle_intent(v, &intent, Some(visit.appointment_id.clone()), now).await?;
-                tracing::info!(
-                    user = user_id,
-                    clinic = pair.lpu_id,
-                    "sync: a booking whose answer was lost is in the registry"
-                );
-                if let Some(stored) = settled {
-                    upcoming.push(stored.clone());
-                    report.confirmed.push(stored);
-                }
-                continue;
-            }
-            if just_cancelled_here(v, user_id, pair.lpu_id, &visit.appointment_id, now).await? {
-                continue;
-            }
-            let new = NewAppointment {
-                user_id,
-                child_id: pair.child_id,
-                lpu_id: pair.lpu_id,
-                patient_id: pair.patient_id.clone(),
-                registry_id: Some(visit.appointment_id.clone()),
-                doctor_id: doctor.map(str::to_owned),
-                slot_id: None,
-                visit_at,
-                details: details_from_registry(v, user_id, lang, &pair, visit).await?,
-                source: AppointmentSource::Registry,
-            };
-            let stored = v
-                .store
-                .upsert_appointment(&new, &v.settings.reminders, now)
-                .await?;
-            tracing::info!(
-                user = user_id,
-                clinic = pair.lpu_id,
-                "sync: a visit booked elsewhere found"
-            );
-            upcoming.push(stored.clone());
-            report.found.push(stored);
-        }
-        let cancelled = v
-            .store
-            .cancel_missing_from_registry(user_id, pair.lpu_id, &pair.patient_id, &ids, now)
-            .await?;
-        for id in cancelled {
-            tracing::info!(
-                user = user_id,
-                clinic = pair.lpu_id,
-                "sync: a visit cancelled elsewhere"
-            );
-            if let Some(appointment) = v.store.appointment(user_id, id).await? {
-                report.cancelled.push(appointment);
-            }
-        }
+        let mut state = Comparison {
+            upcoming: &mut upcoming,
+            intents: &mut intents,
+            report: &mut report,
+        };
+        compare_pair(v, user_id, lang, &pair, &listed, &mut state, now).await?;
     }
     for intent in intents {
         let asked = answered
@@ -288,6 +200,124 @@ pub async fn sync_user(
         v.store.schedule_registry_sync(user_id, next).await?;
     }
     Ok(report)
+}
+
+/// What the comparison of one user carries from one (person, clinic) pair to the next.
+struct Comparison<'a> {
+    /// The user's upcoming visits, kept up to date with what the comparison stores.
+    upcoming: &'a mut Vec<Appointment>,
+    /// Bookings whose answer was lost, not settled yet.
+    intents: &'a mut Vec<Intent>,
+    report: &'a mut SyncReport,
+}
+
+/// Compares the registry's list of one (person, clinic) pair with what the bot holds: learns the ids of
+/// visits booked here, settles lost answers, stores visits booked elsewhere, cancels what is gone.
+async fn compare_pair(
+    v: Visits<'_>,
+    user_id: i64,
+    lang: Lang,
+    pair: &KnownPatient,
+    listed: &[PatientAppointment],
+    state: &mut Comparison<'_>,
+    now: i64,
+) -> anyhow::Result<()> {
+    let at_pair = |a: &Appointment| a.lpu_id == pair.lpu_id && a.patient_id == pair.patient_id;
+    let mut ids = Vec::new();
+    for visit in listed {
+        ids.push(visit.appointment_id.clone());
+        let visit_at = to_unix(v.settings.region_tz, visit.visit_start);
+        if visit_at <= now {
+            continue;
+        }
+        let doctor = listed_doctor(visit);
+        // Booked here, its registry id not known yet: the clinic, the doctor and the start name it.
+        if let Some(stored) = state.upcoming.iter_mut().find(|a| {
+            at_pair(a)
+                && a.registry_id.is_none()
+                && same_visit(a.doctor_id.as_deref(), a.visit_at, doctor, visit_at)
+        }) {
+            v.store
+                .learn_registry_id(user_id, stored.id, &visit.appointment_id, now)
+                .await?;
+            stored.registry_id = Some(visit.appointment_id.clone());
+            let learned = stored.id;
+            // A copy stored under that id by an older release is gone now.
+            state.upcoming.retain(|a| {
+                a.id == learned
+                    || !(at_pair(a) && a.registry_id.as_ref() == Some(&visit.appointment_id))
+            });
+            continue;
+        }
+        if state
+            .upcoming
+            .iter()
+            .any(|a| at_pair(a) && a.registry_id.as_ref() == Some(&visit.appointment_id))
+        {
+            continue;
+        }
+        // A booking whose answer was lost: it went through.
+        if let Some(n) = state.intents.iter().position(|i| {
+            i.lpu_id == pair.lpu_id
+                && i.patient_id == pair.patient_id
+                && i.matches(doctor, visit_at)
+        }) {
+            let intent = state.intents.remove(n);
+            let settled =
+                settle_intent(v, &intent, Some(visit.appointment_id.clone()), now).await?;
+            tracing::info!(
+                user = user_id,
+                clinic = pair.lpu_id,
+                "sync: a booking whose answer was lost is in the registry"
+            );
+            if let Some(stored) = settled {
+                state.upcoming.push(stored.clone());
+                state.report.confirmed.push(stored);
+            }
+            continue;
+        }
+        if just_cancelled_here(v, user_id, pair.lpu_id, &visit.appointment_id, now).await? {
+            continue;
+        }
+        let new = NewAppointment {
+            user_id,
+            child_id: pair.child_id,
+            lpu_id: pair.lpu_id,
+            patient_id: pair.patient_id.clone(),
+            registry_id: Some(visit.appointment_id.clone()),
+            doctor_id: doctor.map(str::to_owned),
+            slot_id: None,
+            visit_at,
+            details: details_from_registry(v, user_id, lang, pair, visit).await?,
+            source: AppointmentSource::Registry,
+        };
+        let stored = v
+            .store
+            .upsert_appointment(&new, &v.settings.reminders, now)
+            .await?;
+        tracing::info!(
+            user = user_id,
+            clinic = pair.lpu_id,
+            "sync: a visit booked elsewhere found"
+        );
+        state.upcoming.push(stored.clone());
+        state.report.found.push(stored);
+    }
+    let cancelled = v
+        .store
+        .cancel_missing_from_registry(user_id, pair.lpu_id, &pair.patient_id, &ids, now)
+        .await?;
+    for id in cancelled {
+        tracing::info!(
+            user = user_id,
+            clinic = pair.lpu_id,
+            "sync: a visit cancelled elsewhere"
+        );
+        if let Some(appointment) = v.store.appointment(user_id, id).await? {
+            state.report.cancelled.push(appointment);
+        }
+    }
+    Ok(())
 }
 
 /// A visit cancelled through the bot minutes ago that the clinic's list still shows: its system may
