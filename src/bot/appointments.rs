@@ -144,15 +144,16 @@ pub(in crate::bot) async fn booked(
 pub(in crate::bot) fn cancel_screen(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Screen {
     let lang = who.lang;
     let now = ctx.clock.now().timestamp();
-    let when =
-        crate::bot::visit::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
-    let mut lines = vec![t!(lang, "booking-cancel-question")];
-    lines.extend(crate::bot::visit::visit_lines(
+    let text = crate::bot::visit::titled_visit(
         lang,
+        t!(lang, "booking-cancel-question"),
         &appointment.details,
-        when,
-    ));
-    Screen::new(ctx, lang, lines.join("\n")).row(vec![
+        appointment.visit_at,
+        ctx.settings.region_tz,
+        now,
+        None,
+    );
+    Screen::new(ctx, lang, text).row(vec![
         button(
             t!(lang, "booking-btn-cancel-yes"),
             cb(Cb::CancelYes(appointment.id)),

@@ -65,12 +65,16 @@ pub fn confirmed_notice(
 
 /// «Запись не состоялась» for a booking whose answer was lost and that the registry does not have.
 pub fn not_booked_notice(lang: Lang, demo: bool, intent: &Intent, tz: Tz, now: i64) -> Screen {
-    let when = super::visit::local_when(lang, intent.visit_at, tz, now);
-    let mut lines = vec![t!(lang, "sync-not-booked-title")];
-    lines.extend(super::visit::visit_lines(lang, &intent.details, when));
-    lines.push(String::new());
-    lines.push(t!(lang, "sync-not-booked-hint"));
-    Screen::with_badge(lang, demo, lines.join("\n")).row(book_again_row(lang))
+    let text = super::visit::titled_visit(
+        lang,
+        t!(lang, "sync-not-booked-title"),
+        &intent.details,
+        intent.visit_at,
+        tz,
+        now,
+        Some(t!(lang, "sync-not-booked-hint")),
+    );
+    Screen::with_badge(lang, demo, text).row(book_again_row(lang))
 }
 
 /// «Записаться снова» and «Мои записи», under a visit that is not (or no longer) booked.

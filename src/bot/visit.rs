@@ -67,6 +67,31 @@ pub fn reminder_screen(
     visit_screen(lang, demo, appointment, lines)
 }
 
+/// A message about a visit: `title`, the visit ([`visit_lines`] of `details` at `visit_at`), and `hint`
+/// after a blank line when there is one.
+#[allow(clippy::too_many_arguments)]
+pub fn titled_visit(
+    lang: Lang,
+    title: String,
+    details: &AppointmentDetails,
+    visit_at: i64,
+    tz: Tz,
+    now: i64,
+    hint: Option<String>,
+) -> String {
+    let mut lines = vec![title];
+    lines.extend(visit_lines(
+        lang,
+        details,
+        local_when(lang, visit_at, tz, now),
+    ));
+    if let Some(hint) = hint {
+        lines.push(String::new());
+        lines.push(hint);
+    }
+    lines.join("\n")
+}
+
 /// «Кто», «Когда: пн, 01.12.2026 в 09:30 (время местное)», doctor, clinic, address, and the room when
 /// known: a visit as the booking screens show it.
 pub fn visit_lines(lang: Lang, details: &AppointmentDetails, when: String) -> Vec<String> {

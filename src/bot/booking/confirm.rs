@@ -353,32 +353,48 @@ async fn not_stored(
     intent: &Intent,
 ) -> HandlerResult {
     let lang = who.lang;
-    let now = ctx.clock.now().timestamp();
-    let when = crate::bot::visit::local_when(lang, intent.visit_at, ctx.settings.region_tz, now);
-    let mut lines = vec![t!(lang, "booking-booked-title")];
-    lines.extend(crate::bot::visit::visit_lines(lang, &intent.details, when));
-    lines.push(String::new());
-    lines.push(t!(lang, "booking-booked-unsaved"));
+    let text = intent_text(
+        ctx,
+        lang,
+        intent,
+        t!(lang, "booking-booked-title"),
+        t!(lang, "booking-booked-unsaved"),
+    );
     if let Err(err) = save(dialogue, State::Menu).await {
         tracing::error!(error = %err, "booking: cannot reset the dialogue");
     }
-    Screen::new(ctx, lang, lines.join("\n"))
+    Screen::new(ctx, lang, text)
         .row(vec![menu_button(lang)])
         .replace(bot, q)
         .await?;
     Ok(())
 }
 
+/// A booking asked for (`intent`) as a message: `title`, the visit, and `hint`.
+fn intent_text(ctx: &Ctx, lang: Lang, intent: &Intent, title: String, hint: String) -> String {
+    let now = ctx.clock.now().timestamp();
+    crate::bot::visit::titled_visit(
+        lang,
+        title,
+        &intent.details,
+        intent.visit_at,
+        ctx.settings.region_tz,
+        now,
+        Some(hint),
+    )
+}
+
 /// «Поликлиника не ответила вовремя»: the visit asked for, and that the bot will say how it ended.
 pub(in crate::bot) fn pending_screen(ctx: &Ctx, who: &Who, intent: &Intent) -> Screen {
     let lang = who.lang;
-    let now = ctx.clock.now().timestamp();
-    let when = crate::bot::visit::local_when(lang, intent.visit_at, ctx.settings.region_tz, now);
-    let mut lines = vec![t!(lang, "booking-pending")];
-    lines.extend(crate::bot::visit::visit_lines(lang, &intent.details, when));
-    lines.push(String::new());
-    lines.push(t!(lang, "booking-pending-hint"));
-    Screen::new(ctx, lang, lines.join("\n")).row(vec![
+    let text = intent_text(
+        ctx,
+        lang,
+        intent,
+        t!(lang, "booking-pending"),
+        t!(lang, "booking-pending-hint"),
+    );
+    Screen::new(ctx, lang, text).row(vec![
         button(t!(lang, "booking-btn-appointments"), cb(Cb::Appointments)),
         menu_button(lang),
     ])
@@ -388,17 +404,16 @@ pub(in crate::bot) fn pending_screen(ctx: &Ctx, who: &Who, intent: &Intent) -> S
 pub(in crate::bot) fn booked_screen(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Screen {
     let lang = who.lang;
     let now = ctx.clock.now().timestamp();
-    let when =
-        crate::bot::visit::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
-    let mut lines = vec![t!(lang, "booking-booked-title")];
-    lines.extend(crate::bot::visit::visit_lines(
+    let text = crate::bot::visit::titled_visit(
         lang,
+        t!(lang, "booking-booked-title"),
         &appointment.details,
-        when,
-    ));
-    lines.push(String::new());
-    lines.push(t!(lang, "booking-booked-hint"));
-    let mut screen = Screen::new(ctx, lang, lines.join("\n"));
+        appointment.visit_at,
+        ctx.settings.region_tz,
+        now,
+        Some(t!(lang, "booking-booked-hint")),
+    );
+    let mut screen = Screen::new(ctx, lang, text);
     if appointment.details.coordinates().is_some() {
         screen = screen.button(
             t!(lang, "btn-appointment-route"),

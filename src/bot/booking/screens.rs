@@ -502,17 +502,18 @@ pub(in crate::bot) async fn confirm_screen(
     let lang = who.lang;
     let details = booking_details(ctx, who, lpu_id, specialty, doctor, slot).await?;
     let now = ctx.clock.now().timestamp();
-    let when =
-        crate::bot::visit::local_when(lang, to_unix(ctx, slot.start), ctx.settings.region_tz, now);
-    let mut lines = vec![t!(lang, "booking-confirm-title")];
-    lines.extend(crate::bot::visit::visit_lines(lang, &details, when));
-    lines.push(String::new());
-    lines.push(t!(lang, "booking-confirm-hint"));
-    Ok(
-        Screen::new(ctx, lang, with_notice(notice, lines.join("\n")))
-            .button(t!(lang, "booking-btn-confirm"), cb(Cb::Confirm(token)))
-            .row(vec![back_button(lang), menu_button(lang)]),
-    )
+    let text = crate::bot::visit::titled_visit(
+        lang,
+        t!(lang, "booking-confirm-title"),
+        &details,
+        to_unix(ctx, slot.start),
+        ctx.settings.region_tz,
+        now,
+        Some(t!(lang, "booking-confirm-hint")),
+    );
+    Ok(Screen::new(ctx, lang, with_notice(notice, text))
+        .button(t!(lang, "booking-btn-confirm"), cb(Cb::Confirm(token)))
+        .row(vec![back_button(lang), menu_button(lang)]))
 }
 
 /// Gosuslugi first: the login button (a fresh single-use state) and «Продолжить» for after the login.
