@@ -14,6 +14,7 @@ mod full_name;
 mod mask;
 mod policy;
 mod sex;
+mod visit_match;
 
 pub use birth_date::{local_today, BirthDate, ChildBirthDate, DateError};
 pub use clinic_kind::{ClinicKind, KNOWN_KINDS};
@@ -23,6 +24,7 @@ pub use full_name::{FullName, NameError};
 pub use mask::mask;
 pub use policy::{OldPolicyNumber, PolicyError, PolicyKind, PolicyNumber, PolicySeries};
 pub use sex::{Relation, Sex};
+pub use visit_match::same_visit;
 
 /// A character as a message can quote it: invisible and control characters as `U+XXXX`, so the
 /// user sees something instead of an empty «».

@@ -554,12 +554,15 @@ impl Store {
                 .find_by_key(new.user_id, new.lpu_id, registry_id, true)
                 .await?;
         }
+        // Found by its slot only: the registry's id, when `new` brings it, is learnt below.
+        let mut by_slot = false;
         if existing.is_none() {
             if let Some(slot_id) = &new.slot_id {
                 let key = placeholder_registry_id(Some(slot_id));
                 existing = self
                     .find_by_key(new.user_id, new.lpu_id, &key, false)
                     .await?;
+                by_slot = existing.is_some();
             }
         }
         let id = match existing {
@@ -588,7 +591,7 @@ impl Store {
                     replace_reminders!(tx, id, new.user_id, plan.iter(), all);
                     tx.commit().await?;
                 });
-                if let Some(registry_id) = &new.registry_id {
+                if let (true, Some(registry_id)) = (by_slot, &new.registry_id) {
                     self.learn_registry_id(new.user_id, id, registry_id, now)
                         .await?;
                 }

@@ -65,7 +65,7 @@ impl Intent {
 
     /// Whether the registry's visit (`doctor_id` when it names one, starting at `visit_at`) is this booking.
     pub fn matches(&self, doctor_id: Option<&str>, visit_at: i64) -> bool {
-        (self.visit_at - visit_at).abs() < 60 && doctor_id.is_none_or(|d| d == self.doctor_id)
+        crate::domain::same_visit(Some(&self.doctor_id), self.visit_at, doctor_id, visit_at)
     }
 }
 

@@ -6,7 +6,7 @@
 //! everyone with a recent visit, so that a visit the clinic cancelled is not reminded of, a visit booked by
 //! phone is, and a booking whose answer was lost is settled.
 
-use crate::domain::FullName;
+use crate::domain::{same_visit, FullName};
 use crate::i18n::Lang;
 use crate::registry::{within_deadline, OrEmpty, PatientAppointment, RegistryResult};
 use crate::store::appointments::REGISTRY_LAG_SECS;
@@ -46,20 +46,6 @@ pub struct SyncReport {
     pub not_booked: Vec<Intent>,
     /// Bookings whose outcome is still not known.
     pub pending: usize,
-}
-
-/// Whether a visit the registry lists (`doctor` when it names one, at `visit_at`) is the stored one.
-fn same_visit(
-    stored_doctor: Option<&str>,
-    stored_at: i64,
-    doctor: Option<&str>,
-    visit_at: i64,
-) -> bool {
-    let doctors_agree = match (stored_doctor, doctor) {
-        (Some(a), Some(b)) => a == b,
-        _ => true,
-    };
-    doctors_agree && (stored_at - visit_at).abs() < 60
 }
 
 /// The doctor a listed visit names, when it names one.
