@@ -4,18 +4,9 @@
 //! button that no longer fits the conversation, is answered with a short notice and the current step is
 //! shown again.
 
-use std::sync::Arc;
-
-use teloxide::prelude::*;
-
 use crate::i18n::Lang;
-use crate::store::dialogue::RecoverableState;
-use crate::t;
 
-use super::{
-    booking, children, clinics, gosuslugi, reminders, settings, start, watch, BotDialogue, Ctx,
-    HandlerResult, State, Who,
-};
+use super::{booking, children, clinics, gosuslugi, reminders, watch};
 
 /// Telegram's limit for `callback_data`.
 pub const MAX_CALLBACK_BYTES: usize = 64;
@@ -155,102 +146,6 @@ impl Cb {
         };
         Some(cb)
     }
-}
-
-/// Every button press lands here; whatever fails on the way is told to the user ([`shell::polite`]).
-pub async fn route(
-    bot: Bot,
-    q: CallbackQuery,
-    ctx: Arc<Ctx>,
-    who: Who,
-    dialogue: BotDialogue,
-    state: State,
-) -> HandlerResult {
-    let result = dispatch(&bot, &q, ctx, &who, dialogue, state).await;
-    super::shell::polite(&bot, &who, Some(&q), result).await
-}
-
-/// The journey a button belongs to. Each branch answers the callback query.
-async fn dispatch(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: Arc<Ctx>,
-    who: &Who,
-    dialogue: BotDialogue,
-    state: State,
-) -> HandlerResult {
-    let (bot, q, who) = (bot.clone(), q.clone(), who.clone());
-    if state.is_stale() {
-        bot.answer_callback_query(q.id.clone()).await?;
-        return start::reset_stale(&bot, &ctx, &who, &dialogue).await;
-    }
-    let Some(cb) = q.data.as_deref().and_then(Cb::decode) else {
-        return stale_button(&bot, &q, &ctx, &who, &dialogue, &state).await;
-    };
-    if !who.consented
-        && cb != Cb::Consent
-        && !matches!(cb, Cb::SetLang(_) | Cb::Language | Cb::Privacy)
-    {
-        bot.answer_callback_query(q.id.clone())
-            .text(t!(who.lang, "consent-needed"))
-            .await?;
-        return start::show_consent(&bot, &ctx, &who, Some(&q)).await;
-    }
-    match cb {
-        Cb::Consent => start::consent_given(&bot, &q, &ctx, &who, &dialogue).await,
-        Cb::Menu => {
-            bot.answer_callback_query(q.id.clone()).await?;
-            start::show_menu(&bot, &ctx, &who, &dialogue, Some(&q)).await
-        }
-        Cb::Here => {
-            bot.answer_callback_query(q.id.clone()).await?;
-            start::show_current_step(&bot, &ctx, &who, &dialogue, &state).await
-        }
-        Cb::Section(Section::Settings) => settings::show(&bot, &q, &ctx, &who, &dialogue).await,
-        Cb::Section(Section::Children) => {
-            let list = children::Cb::List;
-            children::route(&bot, &q, &ctx, &who, &dialogue, &state, list).await
-        }
-        Cb::Children(cb) => children::route(&bot, &q, &ctx, &who, &dialogue, &state, cb).await,
-        Cb::Section(Section::Book) => clinics::start(&bot, &q, &ctx, &who, &dialogue).await,
-        Cb::Clinics(tap) => clinics::route(&bot, &q, &ctx, &who, &dialogue, &state, tap).await,
-        Cb::Section(Section::Gosuslugi) => gosuslugi::show(&bot, &q, &ctx, &who, &dialogue).await,
-        Cb::Gosuslugi(cb) => gosuslugi::route(&bot, &q, &ctx, &who, &dialogue, &state, cb).await,
-        Cb::Section(Section::Appointments) => {
-            booking::show_appointments(&bot, &q, &ctx, &who, &dialogue).await
-        }
-        Cb::Booking(tap) => booking::route(&bot, &q, &ctx, &who, &dialogue, &state, tap).await,
-        Cb::Language => settings::language_picker(&bot, &q, &ctx, &who).await,
-        Cb::SetLang(lang) => settings::set_language(&bot, &q, &ctx, &who, &dialogue, lang).await,
-        Cb::Privacy => settings::privacy(&bot, &q, &ctx, &who).await,
-        Cb::ForgetAsk => settings::ask_forget(&bot, Some(&q), &ctx, &who, &dialogue).await,
-        Cb::ForgetYes | Cb::ForgetNo if state != State::ConfirmForget => {
-            stale_button(&bot, &q, &ctx, &who, &dialogue, &state).await
-        }
-        Cb::ForgetYes => settings::forget(&bot, &q, &ctx, &who, &dialogue).await,
-        Cb::ForgetNo => {
-            bot.answer_callback_query(q.id.clone()).await?;
-            start::show_menu(&bot, &ctx, &who, &dialogue, Some(&q)).await
-        }
-        Cb::Reminders(cb) => reminders::route(&bot, &q, &ctx, &who, &dialogue, cb).await,
-        Cb::Watch(cb) => watch::route(&bot, &q, &ctx, &who, &dialogue, cb).await,
-    }
-}
-
-/// A button from an old message or with data we do not understand: say so, then show where the user is.
-pub async fn stale_button(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-    state: &State,
-) -> HandlerResult {
-    tracing::debug!(user = who.user_id, "stale or unknown button");
-    bot.answer_callback_query(q.id.clone())
-        .text(t!(who.lang, "stale-button"))
-        .await?;
-    start::show_current_step(bot, ctx, who, dialogue, state).await
 }
 
 /// Test helper for every journey's button list: each button encodes within [`MAX_CALLBACK_BYTES`] and

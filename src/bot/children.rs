@@ -17,8 +17,9 @@ use crate::i18n::{escape_html, Lang};
 use crate::store::{ActivePerson, Child, ChildDetails};
 use crate::t;
 
+pub use super::ctx::{ImportSource, ImportableChild};
 use super::screen::button;
-use super::{callback, save, start, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
+use super::{legacy, save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
 
 // ---------------------------------------------------------------------------------------------------------
 // State
@@ -357,35 +358,6 @@ fn parse_child_id(s: &str) -> Option<i64> {
 
 // ---------------------------------------------------------------------------------------------------------
 // «Добавить из Госуслуг»: the seam to the ESIA link.
-
-/// A child as the linked Gosuslugi account lists it (`/kids`). Any field may be missing or wrong; the form
-/// parses each one and asks for what does not pass.
-#[derive(Clone, Default)]
-pub struct ImportableChild {
-    pub full_name: Option<String>,
-    /// `DD.MM.YYYY`, as ESIA sends it.
-    pub birth_date: Option<String>,
-    pub sex: Option<Sex>,
-    pub policy_series: Option<String>,
-    pub policy_number: Option<String>,
-}
-
-// Personal data: never printed whole.
-impl std::fmt::Debug for ImportableChild {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ImportableChild(<redacted>)")
-    }
-}
-
-/// Where «Добавить из Госуслуг» finds children.
-#[derive(Clone, Debug, Default)]
-pub enum ImportSource {
-    /// The user's linked Gosuslugi account.
-    #[default]
-    Gosuslugi,
-    /// A fixed list, for tests of the import dialogue.
-    Fixed(Vec<ImportableChild>),
-}
 
 /// The children the user's Gosuslugi account lists, in its order.
 pub async fn importable_children(ctx: &Ctx, user_id: i64) -> anyhow::Result<Vec<ImportableChild>> {
@@ -935,7 +907,7 @@ pub async fn route(
         Some(ChildrenState::Form(form)) => Some(form.clone()),
         _ => None,
     };
-    let stale = || callback::stale_button(bot, q, ctx, who, dialogue, state);
+    let stale = || legacy::stale_button(bot, q, ctx, who, dialogue, state);
     let answer = || async { bot.answer_callback_query(q.id.clone()).await.map(|_| ()) };
 
     match tapped {
@@ -1062,7 +1034,7 @@ pub async fn route(
                     person = person_label(who.lang, &person)
                 ))
                 .await?;
-            start::show_menu(bot, ctx, who, dialogue, Some(q)).await
+            super::legacy::show_menu(bot, ctx, who, dialogue, Some(q)).await
         }
         Cb::Sex(_)
         | Cb::Relation(_)
@@ -1143,7 +1115,7 @@ async fn on_form_button(
         Cb::Close => form.exit(),
         Cb::Save => return save_child(bot, q, ctx, who, dialogue, form).await,
         _ => {
-            return callback::stale_button(
+            return legacy::stale_button(
                 bot,
                 q,
                 ctx,
@@ -1237,7 +1209,8 @@ pub async fn on_text(
     here: ChildrenState,
 ) -> HandlerResult {
     let ChildrenState::Form(mut form) = here else {
-        return start::unexpected_text(bot, ctx, who, dialogue, State::Children(here)).await;
+        return super::legacy::unexpected_text(bot, ctx, who, dialogue, State::Children(here))
+            .await;
     };
     let lang = who.lang;
     let Some(text) = msg.text() else {

@@ -18,7 +18,7 @@ use crate::registry::within_deadline;
 use crate::registry::{Clinic, District, OrEmpty, RegistryResult};
 use crate::t;
 
-use super::callback::stale_button;
+use super::legacy::stale_button;
 use super::screen::button;
 use super::{save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
 

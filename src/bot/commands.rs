@@ -4,13 +4,17 @@ use std::sync::Arc;
 
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
-use teloxide::types::{BotCommand, ParseMode};
+use teloxide::types::BotCommand;
 use teloxide::utils::command::BotCommands;
 
 use crate::i18n::Lang;
 use crate::t;
 
-use super::{settings, start, BotDialogue, Ctx, HandlerResult, Who};
+use super::ctx::{Ctx, HandlerResult, Who};
+use super::reply::Reply;
+use super::shell::{self, Turn};
+use super::state::{BotDialogue, State};
+use super::{settings, start};
 
 #[derive(BotCommands, Clone, Debug, PartialEq, Eq)]
 #[command(rename_rule = "lowercase")]
@@ -31,36 +35,32 @@ pub fn handler() -> UpdateHandler<anyhow::Error> {
 
 async fn on_command(
     bot: Bot,
-    msg: Message,
     cmd: Command,
     ctx: Arc<Ctx>,
     who: Who,
     dialogue: BotDialogue,
+    state: State,
 ) -> HandlerResult {
-    let result = run_command(&bot, &msg, cmd, &ctx, &who, &dialogue).await;
-    super::shell::polite(&bot, &who, None, result).await
+    let turn = Turn {
+        bot: &bot,
+        ctx: &ctx,
+        who: &who,
+        dialogue: &dialogue,
+        state: &state,
+        q: None,
+    };
+    shell::answer(&turn, Ok(run_command(cmd, &ctx, &who, &state))).await
 }
 
-async fn run_command(
-    bot: &Bot,
-    msg: &Message,
-    cmd: Command,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-) -> HandlerResult {
+/// Every command works from any state.
+fn run_command(cmd: Command, ctx: &Ctx, who: &Who, state: &State) -> Reply {
     match cmd {
-        Command::Start => start::start(bot, ctx, who, dialogue).await,
-        Command::Help => {
-            bot.send_message(msg.chat.id, t!(who.lang, "help"))
-                .parse_mode(ParseMode::Html)
-                .await?;
-            Ok(())
-        }
-        Command::Cancel => start::cancel(bot, ctx, who, dialogue).await,
-        Command::Language => settings::language_picker_message(bot, ctx, who).await,
-        Command::Privacy => settings::privacy_message(bot, ctx, who).await,
-        Command::Forget => settings::ask_forget(bot, None, ctx, who, dialogue).await,
+        Command::Start => start::start(who),
+        Command::Help => Reply::stay().toast(t!(who.lang, "help")),
+        Command::Cancel => start::cancel(who),
+        Command::Language => settings::language_picker(ctx, who, state),
+        Command::Privacy => settings::privacy(ctx, who, state),
+        Command::Forget => Reply::go(State::ConfirmForget),
     }
 }
 

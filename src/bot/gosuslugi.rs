@@ -17,7 +17,7 @@ use crate::i18n::{escape_html, Lang};
 use crate::t;
 
 use super::screen::button;
-use super::{callback, save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
+use super::{legacy, save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
 
 /// Where the user is in this journey.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,7 +122,7 @@ pub async fn route(
             unlink_screen(ctx, who.lang).replace(bot, q).await?;
         }
         Cb::UnlinkYes | Cb::UnlinkNo if *state != State::Gosuslugi(Step::ConfirmUnlink) => {
-            callback::stale_button(bot, q, ctx, who, dialogue, state).await?;
+            legacy::stale_button(bot, q, ctx, who, dialogue, state).await?;
         }
         Cb::UnlinkYes => {
             ctx.store.delete_esia_link(who.user_id).await?;
@@ -143,7 +143,7 @@ pub async fn route(
         }
         // The dialogue is left as it is: a booking waiting for the login resumes after it.
         Cb::DemoLogin | Cb::DemoPerson(_) if ctx.settings.esia != EsiaSettings::Demo => {
-            callback::stale_button(bot, q, ctx, who, dialogue, state).await?;
+            legacy::stale_button(bot, q, ctx, who, dialogue, state).await?;
         }
         Cb::DemoLogin => {
             bot.answer_callback_query(q.id.clone()).await?;
@@ -152,7 +152,7 @@ pub async fn route(
         Cb::DemoPerson(n) => {
             let persons = crate::esia::demo::test_persons(who.lang);
             let Some((oid, name, _)) = persons.into_iter().nth(usize::from(n)) else {
-                return callback::stale_button(bot, q, ctx, who, dialogue, state).await;
+                return legacy::stale_button(bot, q, ctx, who, dialogue, state).await;
             };
             bot.answer_callback_query(q.id.clone())
                 .text(t!(who.lang, "gu-demo-wait"))

@@ -6,7 +6,7 @@ use teloxide::types::{Me, MessageEntityKind};
 use crate::i18n::Lang;
 use crate::t;
 
-use super::{bot_username, HandlerResult};
+use super::ctx::HandlerResult;
 
 /// Answers a command, a mention or a reply addressed to the bot with one line; other group chatter is
 /// not for the bot and is left alone.
@@ -56,4 +56,9 @@ fn is_addressed_to_bot(msg: &Message, me: &Me) -> bool {
             && text
                 .to_lowercase()
                 .contains(&format!("@{}", username.to_lowercase())))
+}
+
+/// The bot's @username, for links back to it.
+pub fn bot_username(me: &Me) -> String {
+    me.user.username.clone().unwrap_or_default()
 }

@@ -1,14 +1,14 @@
 //! «Настройки»: language, what is stored about the user (/privacy) and deleting it all (/forget).
 
-use teloxide::prelude::*;
-
 use crate::i18n::Lang;
 use crate::t;
 
-use super::screen::button;
-use super::{
-    forget_dialogue, save, start, BotDialogue, Cb, Ctx, HandlerResult, Screen, State, Who,
-};
+use super::callback::Cb;
+use super::ctx::{Ctx, Who};
+use super::reply::Reply;
+use super::screen::{button, Screen};
+use super::start;
+use super::state::State;
 
 pub fn settings_screen(ctx: &Ctx, who: &Who) -> Screen {
     let lang = who.lang;
@@ -23,19 +23,6 @@ pub fn settings_screen(ctx: &Ctx, who: &Who) -> Screen {
         .button(t!(lang, "btn-menu"), Cb::Menu)
 }
 
-pub async fn show(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-) -> HandlerResult {
-    bot.answer_callback_query(q.id.clone()).await?;
-    save(dialogue, State::Settings).await?;
-    settings_screen(ctx, who).replace(bot, q).await?;
-    Ok(())
-}
-
 fn language_screen(ctx: &Ctx, who: &Who) -> Screen {
     Screen::new(ctx, who.lang, t!(who.lang, "language-choose")).row(vec![
         button("Русский".to_owned(), Cb::SetLang(Lang::Ru)),
@@ -43,38 +30,24 @@ fn language_screen(ctx: &Ctx, who: &Who) -> Screen {
     ])
 }
 
-pub async fn language_picker(bot: &Bot, q: &CallbackQuery, ctx: &Ctx, who: &Who) -> HandlerResult {
-    bot.answer_callback_query(q.id.clone()).await?;
-    language_screen(ctx, who).replace(bot, q).await?;
-    Ok(())
+/// The language picker, where the user is (/language or the button).
+pub fn language_picker(ctx: &Ctx, who: &Who, state: &State) -> Reply {
+    Reply::show(state.clone(), language_screen(ctx, who))
 }
 
-pub async fn language_picker_message(bot: &Bot, ctx: &Ctx, who: &Who) -> HandlerResult {
-    language_screen(ctx, who).send(bot, who.chat_id).await?;
-    Ok(())
-}
-
-pub async fn set_language(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-    lang: Lang,
-) -> HandlerResult {
+/// A language chosen: stored, and the menu (or the notice, before consent) in it.
+pub async fn set_language(ctx: &Ctx, who: &Who, lang: Lang) -> anyhow::Result<Reply> {
     ctx.store.set_lang(who.user_id, lang).await?;
     let who = Who {
         lang,
         ..who.clone()
     };
-    bot.answer_callback_query(q.id.clone())
-        .text(t!(lang, "language-set"))
-        .await?;
-    if who.consented {
-        start::show_menu(bot, ctx, &who, dialogue, Some(q)).await
+    let reply = if who.consented {
+        Reply::show(State::Menu, start::menu(ctx, &who).await?)
     } else {
-        start::show_consent(bot, ctx, &who, Some(q)).await
-    }
+        Reply::show(State::Start, start::consent_screen(ctx, &who))
+    };
+    Ok(reply.toast(t!(lang, "language-set")))
 }
 
 fn privacy_screen(ctx: &Ctx, who: &Who) -> Screen {
@@ -89,15 +62,9 @@ fn privacy_screen(ctx: &Ctx, who: &Who) -> Screen {
     }
 }
 
-pub async fn privacy(bot: &Bot, q: &CallbackQuery, ctx: &Ctx, who: &Who) -> HandlerResult {
-    bot.answer_callback_query(q.id.clone()).await?;
-    privacy_screen(ctx, who).replace(bot, q).await?;
-    Ok(())
-}
-
-pub async fn privacy_message(bot: &Bot, ctx: &Ctx, who: &Who) -> HandlerResult {
-    privacy_screen(ctx, who).send(bot, who.chat_id).await?;
-    Ok(())
+/// What is stored and why (/privacy or the button), where the user is.
+pub fn privacy(ctx: &Ctx, who: &Who, state: &State) -> Reply {
+    Reply::show(state.clone(), privacy_screen(ctx, who))
 }
 
 pub fn forget_screen(ctx: &Ctx, who: &Who) -> Screen {
@@ -108,42 +75,13 @@ pub fn forget_screen(ctx: &Ctx, who: &Who) -> Screen {
     ])
 }
 
-/// «Удалить все мои данные?» with a yes and a no.
-pub async fn ask_forget(
-    bot: &Bot,
-    q: Option<&CallbackQuery>,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-) -> HandlerResult {
-    save(dialogue, State::ConfirmForget).await?;
-    let screen = forget_screen(ctx, who);
-    match q {
-        Some(q) => {
-            bot.answer_callback_query(q.id.clone()).await?;
-            screen.replace(bot, q).await?;
-        }
-        None => {
-            screen.send(bot, who.chat_id).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Deletes everything about the user, then says so. The next /start begins from scratch.
-pub async fn forget(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-) -> HandlerResult {
+/// Deletes everything about the user, then says so. The next /start begins from scratch: the dialogue goes
+/// too ([`State::Start`] is stored as no dialogue at all).
+pub async fn forget(ctx: &Ctx, who: &Who) -> anyhow::Result<Reply> {
     ctx.store.forget_user(who.user_id).await?;
-    forget_dialogue(dialogue).await?;
     tracing::info!(user = who.user_id, "user data deleted on request");
-    bot.answer_callback_query(q.id.clone()).await?;
-    Screen::plain(t!(who.lang, "forget-done"))
-        .replace(bot, q)
-        .await?;
-    Ok(())
+    Ok(Reply::show(
+        State::Start,
+        Screen::plain(t!(who.lang, "forget-done")),
+    ))
 }

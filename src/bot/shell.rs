@@ -1,18 +1,168 @@
-//! What every journey shares at its edge: a handler that fails does not leave the user in silence.
+//! The one place that talks to Telegram for a journey: it delivers a journey's [`Reply`] — answers the
+//! button, stores the next state, edits the tapped message or sends a new one, attaches files and map pins
+//! — and turns any failure into a polite screen.
 //!
 //! A failure anywhere in a journey (a registry call, a store write, a Telegram request) becomes one log
 //! line — its kind and the user's id, never a message's text — and a short screen in the user's language:
 //! «Что-то пошло не так» with «Повторить», which shows the step the user is at again, and «Меню».
 
-use teloxide::payloads::SendMessageSetters;
+use teloxide::payloads::{AnswerCallbackQuerySetters, SendDocumentSetters, SendMessageSetters};
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, ParseMode};
+use teloxide::types::{InlineKeyboardMarkup, InputFile, ParseMode};
 
 use crate::t;
 
 use super::callback::Cb;
-use super::screen::button;
-use super::{HandlerResult, Who};
+use super::ctx::{Ctx, HandlerResult, Who};
+use super::render::{render, Drawn};
+use super::reply::{Extra, Next, Notice, Reply};
+use super::screen::{button, Screen};
+use super::state::{forget_dialogue, save, BotDialogue, State};
+
+/// One update being answered: who, in which dialogue, at which step, and the button if it was a tap.
+pub struct Turn<'a> {
+    pub bot: &'a Bot,
+    pub ctx: &'a Ctx,
+    pub who: &'a Who,
+    pub dialogue: &'a BotDialogue,
+    /// Where the user was when the update arrived.
+    pub state: &'a State,
+    /// The button pressed; `None` for typed text and commands.
+    pub q: Option<&'a CallbackQuery>,
+}
+
+/// Does what `reply` says. The button is answered first, so the user's spinner stops whatever follows.
+pub async fn deliver(turn: &Turn<'_>, reply: Reply) -> HandlerResult {
+    let Reply {
+        mut notice,
+        next,
+        extras,
+    } = reply;
+    // A stale button leaves its old message alone: where the user is comes as a new message.
+    let (next, as_new) = match next {
+        Next::Stale => {
+            tracing::debug!(user = turn.who.user_id, "stale or unknown button");
+            notice.get_or_insert_with(|| Notice::Toast(t!(turn.who.lang, "stale-button")));
+            (Next::Go(turn.state.clone()), true)
+        }
+        other => (other, false),
+    };
+    tell(turn, notice).await?;
+    match next {
+        Next::Show(state, screen) => {
+            store(turn.dialogue, state).await?;
+            present(turn, &screen, false).await?;
+        }
+        Next::Post(state, screen) => {
+            store(turn.dialogue, state).await?;
+            present(turn, &screen, true).await?;
+        }
+        Next::Go(state) => match render(turn.ctx, turn.who, state).await? {
+            Drawn::Screen(state, screen) => {
+                store(turn.dialogue, state).await?;
+                present(turn, &screen, as_new).await?;
+            }
+            Drawn::Legacy(state) => {
+                store(turn.dialogue, state.clone()).await?;
+                let shown = super::legacy::show_current_step(
+                    turn.bot,
+                    turn.ctx,
+                    turn.who,
+                    turn.dialogue,
+                    &state,
+                );
+                Box::pin(shown).await?;
+            }
+        },
+        Next::Stay | Next::Stale => {}
+    }
+    for extra in extras {
+        attach(turn, extra).await?;
+    }
+    Ok(())
+}
+
+/// The notice: the button's answer for a tap (always sent, empty or not), a line of its own after text.
+async fn tell(turn: &Turn<'_>, notice: Option<Notice>) -> HandlerResult {
+    match (turn.q, notice) {
+        (Some(q), notice) => {
+            let mut answer = turn.bot.answer_callback_query(q.id.clone());
+            if let Some(notice) = notice {
+                let alert = matches!(notice, Notice::Alert(_));
+                answer = answer.text(notice.text().to_owned()).show_alert(alert);
+            }
+            answer.await?;
+        }
+        (None, Some(notice)) => {
+            turn.bot
+                .send_message(turn.who.chat_id, notice.text())
+                .parse_mode(ParseMode::Html)
+                .await?;
+        }
+        (None, None) => {}
+    }
+    Ok(())
+}
+
+/// The start state is the absence of a dialogue: storing it removes the row (after /forget nothing of the
+/// chat is left behind).
+async fn store(dialogue: &BotDialogue, state: State) -> HandlerResult {
+    if state == State::Start {
+        forget_dialogue(dialogue).await
+    } else {
+        save(dialogue, state).await
+    }
+}
+
+/// In place of the tapped message, or as a new message (after text, or when asked to).
+async fn present(turn: &Turn<'_>, screen: &Screen, as_new: bool) -> HandlerResult {
+    match turn.q {
+        Some(q) if !as_new => screen.replace(turn.bot, q).await?,
+        _ => {
+            screen.send(turn.bot, turn.who.chat_id).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn attach(turn: &Turn<'_>, extra: Extra) -> HandlerResult {
+    let chat = turn.who.chat_id;
+    match extra {
+        Extra::Document {
+            name,
+            bytes,
+            caption,
+        } => {
+            let mut send = turn
+                .bot
+                .send_document(chat, InputFile::memory(bytes).file_name(name));
+            if let Some(caption) = caption {
+                send = send.caption(caption);
+            }
+            send.await?;
+        }
+        Extra::Venue {
+            latitude,
+            longitude,
+            title,
+            address,
+        } => {
+            turn.bot
+                .send_venue(chat, latitude, longitude, title, address)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A journey's answer delivered, or its failure told: the one way a journey's work reaches the user.
+pub async fn answer(turn: &Turn<'_>, reply: anyhow::Result<Reply>) -> HandlerResult {
+    let result = match reply {
+        Ok(reply) => deliver(turn, reply).await,
+        Err(err) => Err(err),
+    };
+    polite(turn.bot, turn.who, turn.q, result).await
+}
 
 /// Turns a journey's failure into the apology screen; a success passes through.
 pub async fn polite(

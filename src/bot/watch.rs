@@ -15,7 +15,7 @@ use crate::store::{AddWatch, NewWatch, Watch, WatchLabels};
 use crate::t;
 
 use super::booking::{self, Choice, Flow, Here, Step};
-use super::callback::stale_button;
+use super::legacy::stale_button;
 use super::screen::button;
 use super::{save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
 use crate::registry::within_deadline;

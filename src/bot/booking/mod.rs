@@ -34,7 +34,7 @@ use crate::store::dialogue::DialogueStorage;
 use crate::store::{ActivePerson, Appointment, AppointmentDetails, Intent, NewIntent};
 use crate::t;
 
-use super::callback::stale_button;
+use super::legacy::stale_button;
 use super::screen::button;
 use super::{clinics, reminders, save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
 

@@ -1,0 +1,117 @@
+//! What every handler is given: the application's context ([`Ctx`]), "now" ([`Clock`]) and who is talking
+//! ([`Who`]). The lowest layer of `bot/`: it knows no journey.
+
+use std::sync::Arc;
+
+use teloxide::prelude::*;
+use teloxide::types::User;
+
+use crate::config::Settings;
+use crate::domain::Sex;
+use crate::i18n::Lang;
+use crate::store::Store;
+
+pub type HandlerResult = anyhow::Result<()>;
+
+/// What every handler may use. Built once in `app.rs`.
+pub struct Ctx {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    pub clock: Clock,
+    /// Where «Добавить из Госуслуг» finds children.
+    pub children_import: ImportSource,
+    /// The appointment registry (the demo one in demo mode), through its HTTP client.
+    pub registry: crate::registry::SharedRegistry,
+    /// The ESIA client (the demo provider's in demo mode).
+    pub esia: Arc<crate::esia::EsiaClient>,
+}
+
+impl Ctx {
+    /// What the visit rules need of the context (the store, the registry, the settings).
+    pub fn visits(&self) -> crate::visits::Visits<'_> {
+        crate::visits::Visits {
+            store: &self.store,
+            registry: &*self.registry,
+            settings: &self.settings,
+        }
+    }
+}
+
+/// "Now", replaceable in tests.
+#[derive(Clone)]
+pub enum Clock {
+    System,
+    Fixed(chrono::DateTime<chrono::Utc>),
+}
+
+impl Clock {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        match self {
+            Clock::System => chrono::Utc::now(),
+            Clock::Fixed(at) => *at,
+        }
+    }
+}
+
+/// Who sent the update and how to talk to them.
+#[derive(Clone, Debug)]
+pub struct Who {
+    pub user_id: i64,
+    pub chat_id: ChatId,
+    pub lang: Lang,
+    pub consented: bool,
+}
+
+impl Who {
+    pub(crate) async fn load(ctx: &Ctx, user: &User, chat_id: ChatId) -> anyhow::Result<Who> {
+        let user_id = user.id.0 as i64;
+        let record = ctx.store.ensure_user(user_id).await?;
+        let telegram_lang = Lang::from_telegram(user.language_code.as_deref());
+        if record.has_consented() {
+            // Only after consent: nothing about a person is kept before it.
+            ctx.store.note_telegram_lang(&record, telegram_lang).await?;
+        }
+        Ok(Who {
+            user_id,
+            chat_id,
+            lang: record.lang.unwrap_or(telegram_lang),
+            consented: record.has_consented(),
+        })
+    }
+}
+
+/// The chat a button was pressed in (the user's private chat when the message is unknown).
+pub fn callback_chat(q: &CallbackQuery) -> ChatId {
+    q.regular_message()
+        .map(|m| m.chat.id)
+        .unwrap_or(ChatId(q.from.id.0 as i64))
+}
+
+/// A child as the linked Gosuslugi account lists it (`/kids`). Any field may be missing or wrong; the form
+/// parses each one and asks for what does not pass.
+#[derive(Clone, Default)]
+pub struct ImportableChild {
+    pub full_name: Option<String>,
+    /// `DD.MM.YYYY`, as ESIA sends it.
+    pub birth_date: Option<String>,
+    pub sex: Option<Sex>,
+    pub policy_series: Option<String>,
+    pub policy_number: Option<String>,
+}
+
+// Personal data: never printed whole.
+impl std::fmt::Debug for ImportableChild {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ImportableChild(<redacted>)")
+    }
+}
+
+/// Where «Добавить из Госуслуг» finds children.
+#[derive(Clone, Debug, Default)]
+pub enum ImportSource {
+    /// The user's linked Gosuslugi account.
+    #[default]
+    Gosuslugi,
+    /// A fixed list, for tests of the import dialogue.
+    Fixed(Vec<ImportableChild>),
+}

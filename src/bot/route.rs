@@ -1,0 +1,299 @@
+//! Where an update goes: the handler tree (groups refused, the user and the dialogue loaded, commands,
+//! text, buttons), and which journey a button or a text belongs to. Every journey's answer goes through the
+//! shell ([`shell::answer`]), which shows it or apologises.
+
+use std::sync::Arc;
+
+use teloxide::dispatching::dialogue::ErasedStorage;
+use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
+use teloxide::prelude::*;
+use teloxide::types::User;
+
+use crate::i18n::Lang;
+use crate::store::dialogue::RecoverableState;
+
+use super::callback::{Cb, Section};
+use super::ctx::{callback_chat, Ctx, HandlerResult, Who};
+use super::reply::Reply;
+use super::shell::{self, Turn};
+use super::state::{BotDialogue, State};
+use super::{
+    booking, children, clinics, commands, gosuslugi, group, reminders, settings, start, watch,
+};
+
+async fn who_from_message(bot: Bot, msg: Message, ctx: Arc<Ctx>) -> Option<Who> {
+    let user = msg.from.as_ref()?;
+    let loaded = Who::load(&ctx, user, msg.chat.id).await;
+    told_if_failed(&bot, user, msg.chat.id, None, loaded).await
+}
+
+async fn who_from_callback(bot: Bot, q: CallbackQuery, ctx: Arc<Ctx>) -> Option<Who> {
+    let chat_id = callback_chat(&q);
+    let loaded = Who::load(&ctx, &q.from, chat_id).await;
+    told_if_failed(&bot, &q.from, chat_id, Some(&q), loaded).await
+}
+
+/// The user as loaded; when the store failed, the user is told (in Telegram's language) and the update
+/// goes no further.
+async fn told_if_failed(
+    bot: &Bot,
+    user: &User,
+    chat_id: ChatId,
+    q: Option<&CallbackQuery>,
+    loaded: anyhow::Result<Who>,
+) -> Option<Who> {
+    match loaded {
+        Ok(who) => Some(who),
+        Err(err) => {
+            let who = Who {
+                user_id: user.id.0 as i64,
+                chat_id,
+                lang: Lang::from_telegram(user.language_code.as_deref()),
+                consented: false,
+            };
+            let err = err.context("cannot load the user");
+            if let Err(err) = shell::polite(bot, &who, q, Err(err)).await {
+                tracing::warn!(error = %err, "the apology was not delivered");
+            }
+            None
+        }
+    }
+}
+
+/// The dialogue of the chat and where it is, as [`dptree`] hands them to the handlers.
+#[derive(Clone)]
+struct Loaded {
+    dialogue: BotDialogue,
+    state: State,
+}
+
+/// Reads the chat's dialogue; when the store fails, the user is told instead of left in silence.
+async fn load_dialogue(
+    bot: &Bot,
+    storage: Arc<ErasedStorage<State>>,
+    who: &Who,
+    q: Option<&CallbackQuery>,
+) -> Option<Loaded> {
+    let dialogue = BotDialogue::new(storage, who.chat_id);
+    match dialogue.get_or_default().await {
+        Ok(state) => Some(Loaded { dialogue, state }),
+        Err(err) => {
+            let err = anyhow::anyhow!("cannot read the dialogue: {err}");
+            if let Err(err) = shell::polite(bot, who, q, Err(err)).await {
+                tracing::warn!(error = %err, "the apology was not delivered");
+            }
+            None
+        }
+    }
+}
+
+async fn dialogue_of_message(
+    bot: Bot,
+    storage: Arc<ErasedStorage<State>>,
+    who: Who,
+) -> Option<Loaded> {
+    load_dialogue(&bot, storage, &who, None).await
+}
+
+async fn dialogue_of_callback(
+    bot: Bot,
+    q: CallbackQuery,
+    storage: Arc<ErasedStorage<State>>,
+    who: Who,
+) -> Option<Loaded> {
+    load_dialogue(&bot, storage, &who, Some(&q)).await
+}
+
+fn is_private_message(msg: Message) -> bool {
+    msg.chat.is_private()
+}
+
+fn is_private_callback(q: CallbackQuery) -> bool {
+    // A callback without a message comes from an inline message; treat it as not private.
+    q.regular_message().is_some_and(|m| m.chat.is_private())
+}
+
+/// The whole handler tree.
+pub fn schema() -> UpdateHandler<anyhow::Error> {
+    let messages = Update::filter_message()
+        .branch(dptree::filter(|m: Message| !is_private_message(m)).endpoint(group::refuse_message))
+        .branch(
+            dptree::filter_map_async(who_from_message)
+                .filter_map_async(dialogue_of_message)
+                .map(|loaded: Loaded| loaded.dialogue)
+                .map(|loaded: Loaded| loaded.state)
+                .branch(dptree::filter(|s: State| s.is_stale()).endpoint(stale_state_text))
+                .branch(commands::handler())
+                .branch(dptree::filter(|w: Who| !w.consented).endpoint(text_before_consent))
+                .branch(dptree::case![State::Children(here)].endpoint(children_text))
+                .endpoint(other_text),
+        );
+
+    let callbacks = Update::filter_callback_query()
+        .branch(
+            dptree::filter(|q: CallbackQuery| !is_private_callback(q))
+                .endpoint(group::refuse_callback),
+        )
+        .branch(
+            dptree::filter_map_async(who_from_callback)
+                .filter_map_async(dialogue_of_callback)
+                .map(|loaded: Loaded| loaded.dialogue)
+                .map(|loaded: Loaded| loaded.state)
+                .endpoint(on_callback),
+        );
+
+    dptree::entry().branch(messages).branch(callbacks)
+}
+
+/// One turn's answer: the journey's reply delivered, or its failure told.
+async fn answer(
+    bot: &Bot,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    state: &State,
+    q: Option<&CallbackQuery>,
+    reply: anyhow::Result<Reply>,
+) -> HandlerResult {
+    let turn = Turn {
+        bot,
+        ctx,
+        who,
+        dialogue,
+        state,
+        q,
+    };
+    shell::answer(&turn, reply).await
+}
+
+/// Text while the stored state could not be read.
+async fn stale_state_text(
+    bot: Bot,
+    ctx: Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+    state: State,
+) -> HandlerResult {
+    let reply = Ok(start::reset_stale(&who));
+    answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await
+}
+
+/// Text before consent: nothing personal is read.
+async fn text_before_consent(
+    bot: Bot,
+    ctx: Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+    state: State,
+) -> HandlerResult {
+    let reply = Ok(start::ask_consent_again(&who));
+    answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await
+}
+
+/// Text while «Мои дети» is on screen (the child's form).
+async fn children_text(
+    bot: Bot,
+    msg: Message,
+    ctx: Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+    here: children::ChildrenState,
+) -> HandlerResult {
+    let result = children::on_text(bot.clone(), msg, ctx, who.clone(), dialogue, here).await;
+    shell::polite(&bot, &who, None, result).await
+}
+
+/// Text the current step does not ask for.
+async fn other_text(
+    bot: Bot,
+    ctx: Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+    state: State,
+) -> HandlerResult {
+    let reply = Ok(start::unexpected_text(&who, &state));
+    answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await
+}
+
+/// Every button press lands here; whatever fails on the way is told to the user ([`shell::polite`]).
+async fn on_callback(
+    bot: Bot,
+    q: CallbackQuery,
+    ctx: Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+    state: State,
+) -> HandlerResult {
+    let turn = Turn {
+        bot: &bot,
+        ctx: &ctx,
+        who: &who,
+        dialogue: &dialogue,
+        state: &state,
+        q: Some(&q),
+    };
+    match tap(&turn, &q).await {
+        Ok(Some(reply)) => shell::answer(&turn, Ok(reply)).await,
+        // A journey that still answered by itself.
+        Ok(None) => Ok(()),
+        Err(err) => shell::polite(&bot, &who, Some(&q), Err(err)).await,
+    }
+}
+
+/// The journey a button belongs to.
+async fn tap(turn: &Turn<'_>, q: &CallbackQuery) -> anyhow::Result<Option<Reply>> {
+    let (ctx, who, state) = (turn.ctx, turn.who, turn.state);
+    if state.is_stale() {
+        return Ok(Some(start::reset_stale(who)));
+    }
+    let Some(cb) = q.data.as_deref().and_then(Cb::decode) else {
+        return Ok(Some(Reply::stale()));
+    };
+    if !who.consented
+        && cb != Cb::Consent
+        && !matches!(cb, Cb::SetLang(_) | Cb::Language | Cb::Privacy)
+    {
+        return Ok(Some(start::consent_needed(who)));
+    }
+    let reply = match cb {
+        Cb::Consent => start::consent_given(ctx, who).await?,
+        Cb::Menu | Cb::ForgetNo => Reply::go(State::Menu),
+        Cb::Here => Reply::go(state.clone()),
+        Cb::Section(Section::Settings) => Reply::go(State::Settings),
+        Cb::Language => settings::language_picker(ctx, who, state),
+        Cb::SetLang(lang) => settings::set_language(ctx, who, lang).await?,
+        Cb::Privacy => settings::privacy(ctx, who, state),
+        Cb::ForgetAsk => Reply::go(State::ConfirmForget),
+        Cb::ForgetYes if *state != State::ConfirmForget => Reply::stale(),
+        Cb::ForgetYes => settings::forget(ctx, who).await?,
+        other => {
+            legacy(turn, q, other).await?;
+            return Ok(None);
+        }
+    };
+    Ok(Some(reply))
+}
+
+/// The journeys that still answer the button themselves.
+async fn legacy(turn: &Turn<'_>, q: &CallbackQuery, cb: Cb) -> HandlerResult {
+    let (bot, ctx, who, dialogue, state) =
+        (turn.bot, turn.ctx, turn.who, turn.dialogue, turn.state);
+    match cb {
+        Cb::Section(Section::Children) => {
+            let list = children::Cb::List;
+            children::route(bot, q, ctx, who, dialogue, state, list).await
+        }
+        Cb::Children(cb) => children::route(bot, q, ctx, who, dialogue, state, cb).await,
+        Cb::Section(Section::Book) => clinics::start(bot, q, ctx, who, dialogue).await,
+        Cb::Clinics(tap) => clinics::route(bot, q, ctx, who, dialogue, state, tap).await,
+        Cb::Section(Section::Gosuslugi) => gosuslugi::show(bot, q, ctx, who, dialogue).await,
+        Cb::Gosuslugi(cb) => gosuslugi::route(bot, q, ctx, who, dialogue, state, cb).await,
+        Cb::Section(Section::Appointments) => {
+            booking::show_appointments(bot, q, ctx, who, dialogue).await
+        }
+        Cb::Booking(tap) => booking::route(bot, q, ctx, who, dialogue, state, tap).await,
+        Cb::Reminders(cb) => reminders::route(bot, q, ctx, who, dialogue, cb).await,
+        Cb::Watch(cb) => watch::route(bot, q, ctx, who, dialogue, cb).await,
+        _ => unreachable!("the shell's own buttons are routed above"),
+    }
+}
