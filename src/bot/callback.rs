@@ -8,21 +8,7 @@ use crate::i18n::Lang;
 
 use super::{booking, children, clinics, gosuslugi, reminders, watch};
 
-/// Telegram's limit for `callback_data`.
-pub const MAX_CALLBACK_BYTES: usize = 64;
-
-/// A number in button data: 1 to 16 ASCII digits (every id the bot hands out is below 2^53).
-pub(crate) fn digits(raw: &str) -> bool {
-    !raw.is_empty() && raw.len() <= 16 && raw.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// A store id in button data: [`digits`], and above zero.
-pub(crate) fn parse_id(raw: &str) -> Option<i64> {
-    digits(raw)
-        .then(|| raw.parse().ok())
-        .flatten()
-        .filter(|id| *id > 0)
-}
+pub use super::codes::{digits, parse_id, MAX_CALLBACK_BYTES};
 
 /// A main-menu section.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

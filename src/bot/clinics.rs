@@ -24,8 +24,6 @@ use super::{save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
 
 /// Clinics on one page of the list.
 pub const PAGE_SIZE: usize = 6;
-/// Page buttons shown at once, besides «‹» and «›».
-const PAGE_WINDOW: u32 = 5;
 
 // ---------------------------------------------------------------------------------------------------------
 // Where the user is
@@ -400,39 +398,11 @@ async fn list_screen(
         screen = screen.button(clinic.display_name().to_owned(), cb(Cb::Clinic(clinic.id)));
     }
     let (d, k) = (Tag::of(district), Tag::of(kind.key()));
-    let pager = pager(page, pages)
+    let pager = super::screen::pager(page, pages)
         .into_iter()
         .map(|(label, to)| button(label, cb(Cb::Page(d, k, to))))
         .collect();
     Ok(screen.row(pager).row(vec![back]))
-}
-
-/// «‹ 1 2 3 4 5 ›» around the current page, which is marked «· n ·»; nothing for a single page.
-pub fn pager(page: u32, pages: u32) -> Vec<(String, u32)> {
-    if pages <= 1 {
-        return Vec::new();
-    }
-    let first = page
-        .saturating_sub(PAGE_WINDOW / 2)
-        .min(pages.saturating_sub(PAGE_WINDOW - 1))
-        .max(1);
-    let last = (first + PAGE_WINDOW - 1).min(pages);
-    let mut buttons = Vec::new();
-    if page > 1 {
-        buttons.push(("‹".to_owned(), page - 1));
-    }
-    for n in first..=last {
-        let label = if n == page {
-            format!("· {n} ·")
-        } else {
-            n.to_string()
-        };
-        buttons.push((label, n));
-    }
-    if page < pages {
-        buttons.push(("›".to_owned(), page + 1));
-    }
-    buttons
 }
 
 async fn card_screen(ctx: &Ctx, lang: Lang, clinic_id: i64) -> RegistryResult<Screen> {
@@ -658,80 +628,6 @@ mod tests {
     }
 
     #[test]
-    fn the_pager_marks_the_current_page_and_slides_its_window() {
-        let labels = |page, pages| {
-            pager(page, pages)
-                .into_iter()
-                .map(|(l, _)| l)
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        assert_eq!(labels(1, 1), "");
-        assert_eq!(labels(1, 3), "· 1 · 2 3 ›");
-        assert_eq!(labels(2, 3), "‹ 1 · 2 · 3 ›");
-        assert_eq!(labels(3, 3), "‹ 1 2 · 3 ·");
-        assert_eq!(labels(1, 9), "· 1 · 2 3 4 5 ›");
-        assert_eq!(labels(5, 9), "‹ 3 4 · 5 · 6 7 ›");
-        assert_eq!(labels(9, 9), "‹ 5 6 7 8 · 9 ·");
-        assert_eq!(pager(2, 3)[0], ("‹".to_owned(), 1));
-    }
-
-    fn clinic(id: i64, kind: Option<&str>) -> Clinic {
-        Clinic {
-            id,
-            short_name: format!("ЛПУ {id}"),
-            full_name: String::new(),
-            kind: kind.map(str::to_owned),
-            district_id: None,
-            district_name: None,
-            address: None,
-            phone: None,
-            email: None,
-            longitude: None,
-            latitude: None,
-            is_active: true,
-            description: None,
-            oid: None,
-        }
-    }
-
-    /// Every `lpuType` the live registry sent (2023, then 2025–26), and the label each must get.
-    const LIVE_KINDS: [(&str, &str); 19] = [
-        ("Поликлиника взрослая", "Взрослая поликлиника"),
-        ("Поликлиника детская", "Детская поликлиника"),
-        (
-            "Стоматологическая поликлиника взрослая",
-            "Стоматология для взрослых",
-        ),
-        (
-            "Стоматологическая поликлиника детская",
-            "Детская стоматология",
-        ),
-        ("Женская консультация", "Женская консультация"),
-        (
-            "Кожно-венерологическая служба",
-            "Дерматология и венерология",
-        ),
-        ("Медицинский центр", "Медицинский центр"),
-        ("Прочее", "Другие"),
-        ("Поликлиника", "Взрослая поликлиника"),
-        ("Детская поликлиника", "Детская поликлиника"),
-        ("Стоматология", "Стоматология"),
-        ("Женская консультация", "Женская консультация"),
-        ("Больница", "Больница"),
-        ("Психиатрия", "Психиатрия"),
-        ("Детская психиатрия", "Детская психиатрия"),
-        ("Дерматология и венерология", "Дерматология и венерология"),
-        ("Наркология", "Наркология"),
-        ("Онкоцентр", "Онкология"),
-        ("Фтизиатрия", "Фтизиатрия"),
-    ];
-
-    fn labels_of(lang: Lang, list: &[Clinic]) -> Vec<String> {
-        kinds(list).iter().map(|k| kind_label(lang, k)).collect()
-    }
-
-    #[test]
     fn every_live_value_gets_its_own_label() {
         for (raw, label) in LIVE_KINDS {
             assert_eq!(
@@ -854,5 +750,60 @@ mod tests {
             .collect();
         assert_eq!(adult, vec![1, 2]);
         assert_eq!(Tag::of(kinds[0].key()), Tag::of("@adult"));
+    }
+
+    fn clinic(id: i64, kind: Option<&str>) -> Clinic {
+        Clinic {
+            id,
+            short_name: format!("ЛПУ {id}"),
+            full_name: String::new(),
+            kind: kind.map(str::to_owned),
+            district_id: None,
+            district_name: None,
+            address: None,
+            phone: None,
+            email: None,
+            longitude: None,
+            latitude: None,
+            is_active: true,
+            description: None,
+            oid: None,
+        }
+    }
+
+    /// Every `lpuType` the live registry sent (2023, then 2025–26), and the label each must get.
+    const LIVE_KINDS: [(&str, &str); 19] = [
+        ("Поликлиника взрослая", "Взрослая поликлиника"),
+        ("Поликлиника детская", "Детская поликлиника"),
+        (
+            "Стоматологическая поликлиника взрослая",
+            "Стоматология для взрослых",
+        ),
+        (
+            "Стоматологическая поликлиника детская",
+            "Детская стоматология",
+        ),
+        ("Женская консультация", "Женская консультация"),
+        (
+            "Кожно-венерологическая служба",
+            "Дерматология и венерология",
+        ),
+        ("Медицинский центр", "Медицинский центр"),
+        ("Прочее", "Другие"),
+        ("Поликлиника", "Взрослая поликлиника"),
+        ("Детская поликлиника", "Детская поликлиника"),
+        ("Стоматология", "Стоматология"),
+        ("Женская консультация", "Женская консультация"),
+        ("Больница", "Больница"),
+        ("Психиатрия", "Психиатрия"),
+        ("Детская психиатрия", "Детская психиатрия"),
+        ("Дерматология и венерология", "Дерматология и венерология"),
+        ("Наркология", "Наркология"),
+        ("Онкоцентр", "Онкология"),
+        ("Фтизиатрия", "Фтизиатрия"),
+    ];
+
+    fn labels_of(lang: Lang, list: &[Clinic]) -> Vec<String> {
+        kinds(list).iter().map(|k| kind_label(lang, k)).collect()
     }
 }

@@ -8,6 +8,7 @@ pub mod booking;
 pub mod callback;
 pub mod children;
 pub mod clinics;
+pub mod codes;
 pub mod commands;
 pub mod ctx;
 pub mod gosuslugi;

@@ -186,3 +186,58 @@ pub fn registry_failure(
 pub fn log_registry_error(journey: &'static str, err: &crate::registry::RegistryError) {
     tracing::warn!(journey, error = %err, "the registry failed");
 }
+
+/// Page buttons shown at once, besides «‹» and «›».
+pub const PAGE_WINDOW: u32 = 5;
+
+/// «‹ 1 2 3 4 5 ›» around the current page, which is marked «· n ·»; nothing for a single page.
+pub fn pager(page: u32, pages: u32) -> Vec<(String, u32)> {
+    if pages <= 1 {
+        return Vec::new();
+    }
+    let first = page
+        .saturating_sub(PAGE_WINDOW / 2)
+        .min(pages.saturating_sub(PAGE_WINDOW - 1))
+        .max(1);
+    let last = (first + PAGE_WINDOW - 1).min(pages);
+    let mut buttons = Vec::new();
+    if page > 1 {
+        buttons.push(("‹".to_owned(), page - 1));
+    }
+    for n in first..=last {
+        let label = if n == page {
+            format!("· {n} ·")
+        } else {
+            n.to_string()
+        };
+        buttons.push((label, n));
+    }
+    if page < pages {
+        buttons.push(("›".to_owned(), page + 1));
+    }
+    buttons
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pager_marks_the_current_page_and_slides_its_window() {
+        let labels = |page, pages| {
+            pager(page, pages)
+                .into_iter()
+                .map(|(l, _)| l)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(labels(1, 1), "");
+        assert_eq!(labels(1, 3), "· 1 · 2 3 ›");
+        assert_eq!(labels(2, 3), "‹ 1 · 2 · 3 ›");
+        assert_eq!(labels(3, 3), "‹ 1 2 · 3 ·");
+        assert_eq!(labels(1, 9), "· 1 · 2 3 4 5 ›");
+        assert_eq!(labels(5, 9), "‹ 3 4 · 5 · 6 7 ›");
+        assert_eq!(labels(9, 9), "‹ 5 6 7 8 · 9 ·");
+        assert_eq!(pager(2, 3)[0], ("‹".to_owned(), 1));
+    }
+}

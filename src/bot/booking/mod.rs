@@ -79,6 +79,18 @@ pub enum Here {
     Watches,
 }
 
+impl Here {
+    /// Booking at `clinic` from its first step (the specialties), started on the clinic card `from`.
+    pub fn at_clinic(clinic: i64, from: Option<clinics::Step>) -> Here {
+        Here::Flow(Box::new(Flow {
+            clinic,
+            from,
+            step: Step::Specialties { page: 1 },
+            keys: Vec::new(),
+        }))
+    }
+}
+
 /// A booking in progress at `clinic`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flow {

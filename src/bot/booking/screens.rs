@@ -164,7 +164,7 @@ pub(in crate::bot) async fn specialties_screen(
         );
         screen = screen.button(label, cb(Cb::Specialty(n as u16)));
     }
-    let pager = clinics::pager(page, pages)
+    let pager = crate::bot::screen::pager(page, pages)
         .into_iter()
         .map(|(label, to)| button(label, cb(Cb::SpecialtyPage(to))))
         .collect();
@@ -248,7 +248,7 @@ pub(in crate::bot) async fn doctors_screen(
     for pair in buttons.chunks(2) {
         screen = screen.row(pair.to_vec());
     }
-    let pager = clinics::pager(page, pages)
+    let pager = crate::bot::screen::pager(page, pages)
         .into_iter()
         .map(|(label, to)| button(label, cb(Cb::DoctorPage(to))))
         .collect();
