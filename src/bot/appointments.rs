@@ -1,48 +1,84 @@
 //! Journey 6: «Мои записи» — the user's upcoming visits (compared with the registry first), and cancelling
 //! one after a confirmation (the registry first, then the store, which drops the reminders).
 
-use teloxide::prelude::*;
-
+use crate::bot::booking::{cb, gosuslugi_person, is_transient, menu_button, with_notice, Cb, Here};
+use crate::bot::callback::{Cb as AnyCb, Section};
+use crate::bot::ctx::{Ctx, Who};
+use crate::bot::reply::{Extra, Reply};
+use crate::bot::screen::{button, log_registry_error, registry_failure, Screen};
+use crate::bot::state::State;
+use crate::bot::watch::cb::Cb as WatchCb;
 use crate::i18n::escape_html;
 use crate::registry::{within_deadline, AppointmentCancel, RegistryError};
 use crate::store::appointments::REGISTRY_LAG_SECS;
 use crate::store::Appointment;
 use crate::t;
 
-use super::booking::{cb, gosuslugi_person, is_transient, menu_button, with_notice, Cb, Here};
-use super::screen::button;
-use super::{save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
+/// Whether a `bk:` button is one of «Мои записи» (the list, cancelling) rather than of booking.
+pub fn is_ours(tap: Cb) -> bool {
+    matches!(
+        tap,
+        Cb::Appointments | Cb::Cancel(_) | Cb::CancelYes(_) | Cb::CancelNo
+    )
+}
 
-/// «Мои записи» from the main menu or a button: synced with the registry, then listed.
-pub async fn show_appointments(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-) -> HandlerResult {
-    bot.answer_callback_query(q.id.clone()).await?;
+/// A `bk:` button of «Мои записи», or «Повторить» while a cancellation is asked.
+pub async fn on_tap(ctx: &Ctx, who: &Who, state: &State, tap: Cb) -> anyhow::Result<Reply> {
+    let asked = match state {
+        State::Booking(Here::ConfirmCancel { id }) => Some(*id),
+        _ => None,
+    };
+    match tap {
+        Cb::Appointments => show(ctx, who).await,
+        Cb::Cancel(id) => ask_cancel(ctx, who, id).await,
+        Cb::CancelYes(id) if asked == Some(id) => cancel(ctx, who, id).await,
+        Cb::CancelNo if asked.is_some() => show(ctx, who).await,
+        Cb::Retry if asked.is_some() => ask_cancel(ctx, who, asked.unwrap_or_default()).await,
+        _ => Ok(Reply::stale()),
+    }
+}
+
+/// «Мои записи» from the main menu or a button: synced with the registry, then listed. Bookings whose
+/// answer was lost and that this comparison settled are told here, as the worker would.
+pub async fn show(ctx: &Ctx, who: &Who) -> anyhow::Result<Reply> {
     let now = ctx.clock.now().timestamp();
     let synced = crate::visits::sync::sync_user(ctx.visits(), who.user_id, who.lang, now).await?;
-    // Bookings whose answer was lost and that this comparison settled: told here, as the worker would.
     let (tz, demo) = (ctx.settings.region_tz, ctx.settings.is_demo());
+    let notice = (!synced.all_answered).then(|| t!(who.lang, "booking-sync-failed"));
+    let mut reply = Reply::show(
+        State::Booking(Here::Appointments),
+        appointments_screen(ctx, who, notice).await?,
+    );
     for appointment in &synced.confirmed {
-        super::sync::confirmed_notice(who.lang, demo, appointment, tz, now)
-            .send(bot, who.chat_id)
-            .await?;
+        let screen = crate::bot::sync::confirmed_notice(who.lang, demo, appointment, tz, now);
+        reply = reply.with(Extra::Message(screen));
     }
     for intent in &synced.not_booked {
-        super::sync::not_booked_notice(who.lang, demo, intent, tz, now)
-            .send(bot, who.chat_id)
-            .await?;
+        let screen = crate::bot::sync::not_booked_notice(who.lang, demo, intent, tz, now);
+        reply = reply.with(Extra::Message(screen));
     }
-    let notice = (!synced.all_answered).then(|| t!(who.lang, "booking-sync-failed"));
-    save(dialogue, State::Booking(Here::Appointments)).await?;
-    appointments_screen(ctx, who, notice)
-        .await?
-        .replace(bot, q)
-        .await?;
-    Ok(())
+    Ok(reply)
+}
+
+/// The screen of a state of this journey: the list, or the question about a visit (the list when the
+/// visit is gone).
+pub async fn render(ctx: &Ctx, who: &Who, here: &Here) -> anyhow::Result<(State, Screen)> {
+    if let Here::ConfirmCancel { id } = here {
+        if let Some(appointment) = ctx.store.appointment(who.user_id, *id).await? {
+            return Ok((
+                State::Booking(here.clone()),
+                cancel_screen(ctx, who, &appointment),
+            ));
+        }
+    }
+    let screen = appointments_screen(ctx, who, None).await?;
+    Ok((State::Booking(Here::Appointments), screen))
+}
+
+/// The list with a word on top.
+async fn listed(ctx: &Ctx, who: &Who, notice: String) -> anyhow::Result<Reply> {
+    let screen = appointments_screen(ctx, who, Some(notice)).await?;
+    Ok(Reply::show(State::Booking(Here::Appointments), screen))
 }
 
 pub(in crate::bot) async fn appointments_screen(
@@ -57,15 +93,13 @@ pub(in crate::bot) async fn appointments_screen(
     let watches_button = (watches > 0).then(|| {
         button(
             t!(lang, "watch-btn-list", count = watches),
-            super::Cb::Watch(super::watch::Cb::List),
+            AnyCb::Watch(WatchCb::List),
         )
     });
     if list.is_empty() {
         let body = with_notice(notice, t!(lang, "booking-appointments-empty"));
-        let mut screen = Screen::new(ctx, lang, body).button(
-            t!(lang, "menu-book"),
-            super::Cb::Section(super::callback::Section::Book),
-        );
+        let mut screen = Screen::new(ctx, lang, body)
+            .button(t!(lang, "menu-book"), AnyCb::Section(Section::Book));
         if let Some(watches) = watches_button {
             screen = screen.row(vec![watches]);
         }
@@ -105,26 +139,15 @@ pub(in crate::bot) async fn appointments_screen(
 }
 
 /// «Отменить» on an appointment (in «Мои записи», after booking, or under a reminder): the question.
-pub async fn ask_cancel(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-    id: i64,
-) -> HandlerResult {
+pub async fn ask_cancel(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Reply> {
     let Some(appointment) = booked(ctx, who, id).await? else {
-        bot.answer_callback_query(q.id.clone())
-            .text(t!(who.lang, "appointment-not-found"))
-            .await?;
-        return Ok(());
+        return Ok(Reply::stay().toast(t!(who.lang, "appointment-not-found")));
     };
-    bot.answer_callback_query(q.id.clone()).await?;
-    save(dialogue, State::Booking(Here::ConfirmCancel { id })).await?;
-    cancel_screen(ctx, who, &appointment)
-        .replace(bot, q)
-        .await?;
-    Ok(())
+    let screen = cancel_screen(ctx, who, &appointment);
+    Ok(Reply::show(
+        State::Booking(Here::ConfirmCancel { id }),
+        screen,
+    ))
 }
 
 /// The user's booked, upcoming appointment `id`; `None` for anyone else's, a cancelled or a past one.
@@ -162,55 +185,19 @@ pub(in crate::bot) fn cancel_screen(ctx: &Ctx, who: &Who, appointment: &Appointm
     ])
 }
 
-pub(in crate::bot) async fn cancel(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-    id: i64,
-) -> HandlerResult {
+/// «Да, отменить»: the registry first (by the visit's registry id, learnt from the clinic's list when the
+/// bot does not know it yet), then the store, which drops the reminders.
+async fn cancel(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Reply> {
     let lang = who.lang;
     let Some(appointment) = booked(ctx, who, id).await? else {
-        bot.answer_callback_query(q.id.clone())
-            .text(t!(lang, "appointment-not-found"))
-            .await?;
-        save(dialogue, State::Booking(Here::Appointments)).await?;
-        return appointments_screen(ctx, who, None)
-            .await?
-            .replace(bot, q)
-            .await
-            .map_err(Into::into);
+        let screen = appointments_screen(ctx, who, None).await?;
+        return Ok(Reply::show(State::Booking(Here::Appointments), screen)
+            .toast(t!(lang, "appointment-not-found")));
     };
-    let now = ctx.clock.now().timestamp();
-    // A visit booked here is known to the registry by an id of its own, learnt from its list.
-    let registry_id = match &appointment.registry_id {
-        Some(id) => id.clone(),
-        None => match crate::visits::sync::find_registry_id(
-            ctx.visits(),
-            appointment.lpu_id,
-            &appointment.patient_id,
-            appointment.doctor_id.as_deref(),
-            appointment.visit_at,
-        )
-        .await
-        {
-            Ok(Some(id)) => {
-                ctx.store
-                    .learn_registry_id(who.user_id, appointment.id, &id, now)
-                    .await?;
-                id
-            }
-            Ok(None) => return cancel_not_listed(bot, q, ctx, who, dialogue, &appointment).await,
-            Err(err) => {
-                super::screen::log_registry_error("booking", &err);
-                bot.answer_callback_query(q.id.clone()).await?;
-                super::screen::registry_failure(ctx, lang, &err, cb(Cb::Retry))
-                    .replace(bot, q)
-                    .await?;
-                return Ok(());
-            }
-        },
+    let registry_id = match registry_id(ctx, who, &appointment).await {
+        Ok(Some(id)) => id,
+        Ok(None) => return cancel_not_listed(ctx, who, &appointment).await,
+        Err(err) => return Ok(failed(ctx, who, id, &err)),
     };
     let request = AppointmentCancel {
         lpu_id: appointment.lpu_id,
@@ -220,18 +207,9 @@ pub(in crate::bot) async fn cancel(
     };
     match within_deadline(ctx.registry.cancel(&request)).await {
         Ok(()) => {}
-        Err(err) if is_transient(&err) => {
-            super::screen::log_registry_error("booking", &err);
-            bot.answer_callback_query(q.id.clone()).await?;
-            super::screen::registry_failure(ctx, lang, &err, cb(Cb::Retry))
-                .replace(bot, q)
-                .await?;
-            return Ok(());
-        }
+        Err(err) if is_transient(&err) => return Ok(failed(ctx, who, id, &err)),
         Err(err) => {
-            super::screen::log_registry_error("booking", &err);
-            bot.answer_callback_query(q.id.clone()).await?;
-            save(dialogue, State::Booking(Here::Appointments)).await?;
+            log_registry_error("booking", &err);
             let notice = match err {
                 RegistryError::Business {
                     message: Some(message),
@@ -239,11 +217,7 @@ pub(in crate::bot) async fn cancel(
                 } => t!(lang, "registry-refused", message = escape_html(&message)),
                 _ => t!(lang, "booking-cancel-refused"),
             };
-            appointments_screen(ctx, who, Some(notice))
-                .await?
-                .replace(bot, q)
-                .await?;
-            return Ok(());
+            return listed(ctx, who, notice).await;
         }
     }
     let now = ctx.clock.now().timestamp();
@@ -253,27 +227,55 @@ pub(in crate::bot) async fn cancel(
         clinic = appointment.lpu_id,
         "booking: cancelled"
     );
-    bot.answer_callback_query(q.id.clone())
-        .text(t!(lang, "booking-cancelled"))
-        .await?;
-    save(dialogue, State::Booking(Here::Appointments)).await?;
-    appointments_screen(ctx, who, Some(t!(lang, "booking-cancelled")))
-        .await?
-        .replace(bot, q)
-        .await?;
-    Ok(())
+    let said = t!(lang, "booking-cancelled");
+    Ok(listed(ctx, who, said.clone()).await?.toast(said))
+}
+
+/// The registry's id of a visit: known, or learnt from the clinic's list (and stored); `None` when the
+/// list does not show it.
+async fn registry_id(
+    ctx: &Ctx,
+    who: &Who,
+    appointment: &Appointment,
+) -> crate::registry::RegistryResult<Option<String>> {
+    if let Some(id) = &appointment.registry_id {
+        return Ok(Some(id.clone()));
+    }
+    let found = crate::visits::sync::find_registry_id(
+        ctx.visits(),
+        appointment.lpu_id,
+        &appointment.patient_id,
+        appointment.doctor_id.as_deref(),
+        appointment.visit_at,
+    )
+    .await?;
+    if let Some(id) = &found {
+        let now = ctx.clock.now().timestamp();
+        if let Err(err) = ctx
+            .store
+            .learn_registry_id(who.user_id, appointment.id, id, now)
+            .await
+        {
+            tracing::warn!(error = %err, "booking: cannot store the visit's registry id");
+        }
+    }
+    Ok(found)
+}
+
+/// The registry did not answer: the question stays, with «Повторить».
+fn failed(ctx: &Ctx, who: &Who, id: i64, err: &RegistryError) -> Reply {
+    log_registry_error("booking", err);
+    let screen = registry_failure(ctx, who.lang, err, cb(Cb::Retry));
+    Reply::show(State::Booking(Here::ConfirmCancel { id }), screen)
 }
 
 /// «Отменить» a visit booked here that the clinic's list does not show: a fresh booking the clinic has not
 /// listed yet cannot be cancelled for now; an older one is not at the clinic any more, and goes here too.
-pub(in crate::bot) async fn cancel_not_listed(
-    bot: &Bot,
-    q: &CallbackQuery,
+async fn cancel_not_listed(
     ctx: &Ctx,
     who: &Who,
-    dialogue: &BotDialogue,
     appointment: &Appointment,
-) -> HandlerResult {
+) -> anyhow::Result<Reply> {
     let lang = who.lang;
     let now = ctx.clock.now().timestamp();
     let notice = if appointment.created_at > now - REGISTRY_LAG_SECS {
@@ -289,11 +291,5 @@ pub(in crate::bot) async fn cancel_not_listed(
         );
         t!(lang, "booking-cancel-gone")
     };
-    bot.answer_callback_query(q.id.clone()).await?;
-    save(dialogue, State::Booking(Here::Appointments)).await?;
-    appointments_screen(ctx, who, Some(notice))
-        .await?
-        .replace(bot, q)
-        .await?;
-    Ok(())
+    listed(ctx, who, notice).await
 }

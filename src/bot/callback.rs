@@ -65,12 +65,12 @@ pub enum Cb {
     /// Choosing a clinic (`cl:`).
     Clinics(clinics::Cb),
     /// Reminder buttons and reminder settings (`ap:`).
-    Reminders(reminders::Cb),
+    Reminders(reminders::cb::Cb),
     /// Booking, «Мои записи» and cancelling (`bk:`).
-    Booking(booking::Cb),
+    Booking(booking::cb::Cb),
     Gosuslugi(gosuslugi::Cb),
     /// Slot watches (`wt:`).
-    Watch(watch::Cb),
+    Watch(watch::cb::Cb),
 }
 
 impl Cb {
@@ -124,10 +124,10 @@ impl Cb {
             ("fg", ["ask"]) => Cb::ForgetAsk,
             ("fg", ["y"]) => Cb::ForgetYes,
             ("fg", ["n"]) => Cb::ForgetNo,
-            ("ap", rest) => Cb::Reminders(reminders::Cb::decode(rest)?),
-            ("bk", rest) => Cb::Booking(booking::Cb::decode(rest)?),
+            ("ap", rest) => Cb::Reminders(reminders::cb::Cb::decode(rest)?),
+            ("bk", rest) => Cb::Booking(booking::cb::Cb::decode(rest)?),
             ("gu", [code]) => Cb::Gosuslugi(gosuslugi::Cb::from_code(code)?),
-            ("wt", rest) => Cb::Watch(watch::Cb::decode(rest)?),
+            ("wt", rest) => Cb::Watch(watch::cb::Cb::decode(rest)?),
             _ => return None,
         };
         Some(cb)

@@ -7,7 +7,7 @@ use super::ctx::{Ctx, HandlerResult, Who};
 use super::reply::Reply;
 use super::shell::{deliver, Turn};
 use super::state::{BotDialogue, State};
-use super::{booking, children, clinics, gosuslugi};
+use super::{children, clinics, gosuslugi};
 
 /// Delivers `reply` for a journey that has the Telegram plumbing in hand.
 pub async fn reply(
@@ -67,18 +67,24 @@ pub async fn show_menu(
     Ok(())
 }
 
-/// The screen of a journey that still draws itself, as a new message.
+/// The screen of a journey that still draws itself, as a new message (a clinic step in place of the
+/// tapped message).
 pub async fn show_current_step(
     bot: &Bot,
     ctx: &Ctx,
     who: &Who,
     dialogue: &BotDialogue,
     state: &State,
+    q: Option<&CallbackQuery>,
 ) -> HandlerResult {
+    if let (State::Clinics(_), Some(q)) = (state, q) {
+        // The card's own «Повторить» redraws its step in place and stores it.
+        let retry = clinics::Cb::Retry;
+        return clinics::route(bot, q, ctx, who, dialogue, state, retry).await;
+    }
     match state {
         State::Children(here) => children::show_current(bot, ctx, who, dialogue, here).await,
         State::Clinics(step) => clinics::show_step(bot, ctx, who, step).await,
-        State::Booking(here) => booking::show_current(bot, ctx, who, dialogue, here).await,
         State::Gosuslugi(step) => gosuslugi::show_step(bot, ctx, who, *step).await,
         other => {
             reply(

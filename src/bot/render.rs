@@ -1,10 +1,11 @@
 //! The screen of a [`State`]: what the shell shows for [`super::reply::Next::Go`], after «Повторить», and
 //! when a button is stale. Every journey draws its own steps; this only picks the journey.
 
+use super::booking::Here;
 use super::ctx::{Ctx, Who};
 use super::screen::Screen;
 use super::state::State;
-use super::{settings, start};
+use super::{appointments, booking, settings, start, watch};
 
 /// A state drawn: the state to store (a step whose subject is gone becomes the step before it) and its
 /// screen. `Legacy` is a journey that still draws itself (it is shown as a new message by the shell).
@@ -25,6 +26,15 @@ pub async fn render(ctx: &Ctx, who: &Who, state: State) -> anyhow::Result<Drawn>
         State::ConfirmForget => {
             Drawn::Screen(State::ConfirmForget, settings::forget_screen(ctx, who))
         }
+        State::Booking(Here::Flow(flow)) => {
+            let (state, screen) = booking::draw(ctx, who, *flow, None).await?;
+            Drawn::Screen(state, screen)
+        }
+        State::Booking(here) => {
+            let (state, screen) = appointments::render(ctx, who, &here).await?;
+            Drawn::Screen(state, screen)
+        }
+        State::Watches => Drawn::Screen(State::Watches, watch::list_screen(ctx, who, None).await?),
         other => Drawn::Legacy(other),
     };
     Ok(drawn)

@@ -48,6 +48,8 @@ pub enum Extra {
         bytes: Vec<u8>,
         caption: Option<String>,
     },
+    /// A screen of its own, as a new message (a notice that came up on the way).
+    Message(Screen),
     /// A map pin: a clinic's place.
     Venue {
         latitude: f64,
@@ -64,6 +66,9 @@ pub struct Reply {
     pub notice: Option<Notice>,
     pub next: Next,
     pub extras: Vec<Extra>,
+    /// The screen matters more than the state: it is shown even when the state cannot be stored (a
+    /// booking's outcome, say — the user must learn that the clinic has it).
+    pub must_show: bool,
 }
 
 impl Reply {
@@ -72,6 +77,7 @@ impl Reply {
             notice: None,
             next,
             extras: Vec::new(),
+            must_show: false,
         }
     }
 
@@ -109,6 +115,12 @@ impl Reply {
     /// With a dialog the user closes (a tap) or a line before the screen (text).
     pub fn alert(mut self, text: String) -> Self {
         self.notice = Some(Notice::Alert(text));
+        self
+    }
+
+    /// Shown even when the state cannot be stored.
+    pub fn must_show(mut self) -> Self {
+        self.must_show = true;
         self
     }
 

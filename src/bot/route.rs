@@ -18,7 +18,8 @@ use super::reply::Reply;
 use super::shell::{self, Turn};
 use super::state::{BotDialogue, State};
 use super::{
-    booking, children, clinics, commands, gosuslugi, group, reminders, settings, start, watch,
+    appointments, booking, children, clinics, commands, gosuslugi, group, reminders, settings,
+    start, watch,
 };
 
 async fn who_from_message(bot: Bot, msg: Message, ctx: Arc<Ctx>) -> Option<Who> {
@@ -266,12 +267,24 @@ async fn tap(turn: &Turn<'_>, q: &CallbackQuery) -> anyhow::Result<Option<Reply>
         Cb::ForgetAsk => Reply::go(State::ConfirmForget),
         Cb::ForgetYes if *state != State::ConfirmForget => Reply::stale(),
         Cb::ForgetYes => settings::forget(ctx, who).await?,
+        Cb::Section(Section::Appointments) => appointments::show(ctx, who).await?,
+        Cb::Booking(tap) if appointments::is_ours(tap) || in_cancel(state) => {
+            appointments::on_tap(ctx, who, state, tap).await?
+        }
+        Cb::Booking(tap) => booking::on_tap(ctx, who, state, tap).await?,
+        Cb::Reminders(tap) => reminders::on_tap(ctx, who, tap).await?,
+        Cb::Watch(tap) => watch::on_tap(ctx, who, tap).await?,
         other => {
             legacy(turn, q, other).await?;
             return Ok(None);
         }
     };
     Ok(Some(reply))
+}
+
+/// Whether «Отменить запись?» is on screen (its «Повторить» is the question's).
+fn in_cancel(state: &State) -> bool {
+    matches!(state, State::Booking(booking::Here::ConfirmCancel { .. }))
 }
 
 /// The journeys that still answer the button themselves.
@@ -288,12 +301,6 @@ async fn legacy(turn: &Turn<'_>, q: &CallbackQuery, cb: Cb) -> HandlerResult {
         Cb::Clinics(tap) => clinics::route(bot, q, ctx, who, dialogue, state, tap).await,
         Cb::Section(Section::Gosuslugi) => gosuslugi::show(bot, q, ctx, who, dialogue).await,
         Cb::Gosuslugi(cb) => gosuslugi::route(bot, q, ctx, who, dialogue, state, cb).await,
-        Cb::Section(Section::Appointments) => {
-            booking::show_appointments(bot, q, ctx, who, dialogue).await
-        }
-        Cb::Booking(tap) => booking::route(bot, q, ctx, who, dialogue, state, tap).await,
-        Cb::Reminders(cb) => reminders::route(bot, q, ctx, who, dialogue, cb).await,
-        Cb::Watch(cb) => watch::route(bot, q, ctx, who, dialogue, cb).await,
         _ => unreachable!("the shell's own buttons are routed above"),
     }
 }

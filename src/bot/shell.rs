@@ -37,7 +37,17 @@ pub async fn deliver(turn: &Turn<'_>, reply: Reply) -> HandlerResult {
         mut notice,
         next,
         extras,
+        must_show,
     } = reply;
+    let store = |state: State| async move {
+        match persist(turn.dialogue, state).await {
+            Err(err) if must_show => {
+                tracing::error!(user = turn.who.user_id, error = %err, "the state was not stored; the screen is shown");
+                Ok(())
+            }
+            other => other,
+        }
+    };
     // A stale button leaves its old message alone: where the user is comes as a new message.
     let (next, as_new) = match next {
         Next::Stale => {
@@ -50,26 +60,27 @@ pub async fn deliver(turn: &Turn<'_>, reply: Reply) -> HandlerResult {
     tell(turn, notice).await?;
     match next {
         Next::Show(state, screen) => {
-            store(turn.dialogue, state).await?;
+            store(state).await?;
             present(turn, &screen, false).await?;
         }
         Next::Post(state, screen) => {
-            store(turn.dialogue, state).await?;
+            store(state).await?;
             present(turn, &screen, true).await?;
         }
         Next::Go(state) => match render(turn.ctx, turn.who, state).await? {
             Drawn::Screen(state, screen) => {
-                store(turn.dialogue, state).await?;
+                store(state).await?;
                 present(turn, &screen, as_new).await?;
             }
             Drawn::Legacy(state) => {
-                store(turn.dialogue, state.clone()).await?;
+                store(state.clone()).await?;
                 let shown = super::legacy::show_current_step(
                     turn.bot,
                     turn.ctx,
                     turn.who,
                     turn.dialogue,
                     &state,
+                    if as_new { None } else { turn.q },
                 );
                 Box::pin(shown).await?;
             }
@@ -91,7 +102,10 @@ async fn tell(turn: &Turn<'_>, notice: Option<Notice>) -> HandlerResult {
                 let alert = matches!(notice, Notice::Alert(_));
                 answer = answer.text(notice.text().to_owned()).show_alert(alert);
             }
-            answer.await?;
+            // A late answer (a registry call took long) is refused by Telegram; what follows still counts.
+            if let Err(err) = answer.await {
+                tracing::debug!(error = %err, "the button's answer was refused");
+            }
         }
         (None, Some(notice)) => {
             turn.bot
@@ -106,7 +120,7 @@ async fn tell(turn: &Turn<'_>, notice: Option<Notice>) -> HandlerResult {
 
 /// The start state is the absence of a dialogue: storing it removes the row (after /forget nothing of the
 /// chat is left behind).
-async fn store(dialogue: &BotDialogue, state: State) -> HandlerResult {
+async fn persist(dialogue: &BotDialogue, state: State) -> HandlerResult {
     if state == State::Start {
         forget_dialogue(dialogue).await
     } else {
@@ -140,6 +154,9 @@ async fn attach(turn: &Turn<'_>, extra: Extra) -> HandlerResult {
                 send = send.caption(caption);
             }
             send.await?;
+        }
+        Extra::Message(screen) => {
+            screen.send(turn.bot, chat).await?;
         }
         Extra::Venue {
             latitude,

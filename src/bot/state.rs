@@ -30,6 +30,8 @@ pub enum State {
     Gosuslugi(gosuslugi::Step),
     /// Booking at a clinic, «Мои записи», or cancelling a visit.
     Booking(booking::Here),
+    /// The list of slot watches («Ожидание талонов»).
+    Watches,
     /// The stored state could not be read; never stored itself.
     #[serde(skip)]
     Stale,

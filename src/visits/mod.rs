@@ -4,6 +4,7 @@
 
 pub mod booking;
 pub mod sync;
+pub mod watch;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;

@@ -13,9 +13,10 @@ use teloxide::adaptors::Throttle;
 use teloxide::prelude::*;
 use tokio::sync::watch;
 
-use crate::bot::watch::{found_notice, free_slots};
+use crate::bot::watch::found_notice;
 use crate::bot::Ctx;
 use crate::store::unix_now;
+use crate::visits::watch::free_slots;
 
 /// Watches claimed in one step.
 pub const DEFAULT_BATCH: i64 = 50;
@@ -74,7 +75,7 @@ impl WatchWorker {
         // One watch after another: the registry client caches a doctor's slots briefly, so watches of
         // the same doctor cost one request.
         for watch in watches {
-            let free = match free_slots(ctx, &watch, local_now).await {
+            let free = match free_slots(ctx.visits(), &watch, local_now).await {
                 Ok(free) => free,
                 Err(err) => {
                     tracing::warn!(error = %err, "watch: the registry failed");

@@ -1156,7 +1156,7 @@ async fn a_doctor_without_slots_can_be_watched_listed_and_unwatched() {
     );
     let gone = tap_on(&mut bot, &format!("wt:b:{}", watch.id)).await;
     assert_eq!(notice(&gone).as_deref(), Some("Это ожидание уже отменено."));
-    assert_eq!(state_of(&h).await, State::Booking(Here::Watches));
+    assert_eq!(state_of(&h).await, State::Watches);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,44 +1,33 @@
 //! The booking journey's end: who books (the Gosuslugi seam), «Подтвердить», and what the user is told
 //! when the clinic booked, refused, or did not answer in time.
 
-use super::*;
+use teloxide::dispatching::dialogue::Storage;
+use teloxide::prelude::*;
+
+use crate::bot::ctx::{Ctx, HandlerResult, Who};
+use crate::bot::reminders::cb::Cb as ReminderCb;
+use crate::bot::reply::{Extra, Reply};
+use crate::bot::screen::{button, log_registry_error, registry_failure, Screen};
+use crate::bot::state::State;
+use crate::domain::{BirthDate, FullName};
+use crate::i18n::Lang;
+use crate::registry::{within_deadline, AppointmentCreate, PatientQuery};
+use crate::store::dialogue::DialogueStorage;
+use crate::store::{ActivePerson, Appointment, Intent, NewIntent};
+use crate::t;
 use crate::visits::booking::Booked;
-
-// ---------------------------------------------------------------------------------------------------------
-// Gosuslugi: the seam
-
 pub use crate::visits::BookingIdentity;
 
-/// The account holder's Gosuslugi identity today; `None` when not linked.
-pub(in crate::bot) async fn gosuslugi_person(
-    ctx: &Ctx,
-    user_id: i64,
-) -> anyhow::Result<Option<BookingIdentity>> {
-    let today = local_today(ctx.clock.now(), ctx.settings.region_tz);
-    crate::visits::booking_identity(&ctx.store, user_id, today).await
-}
-
-/// The ESIA login URL with a fresh single-use state; `None` (logged) when it cannot be made.
-pub(in crate::bot) async fn gosuslugi_login_url(
-    ctx: &Ctx,
-    who: &Who,
-) -> anyhow::Result<Option<url::Url>> {
-    let now = ctx.clock.now();
-    let state = ctx
-        .store
-        .start_esia_login(who.user_id, who.lang, now.timestamp())
-        .await?;
-    match ctx.esia.authorization_url(&state, now).await {
-        Ok(url) => Ok(Some(url)),
-        Err(err) => {
-            tracing::error!(error = %err, "booking: cannot build the ESIA login URL");
-            Ok(None)
-        }
-    }
-}
+use super::cb::Cb;
+use super::identity::{can_book, gosuslugi_person};
+use super::registry::is_transient;
+use super::screens::{booking_details, menu_button, render, to_unix};
+use super::state::{Choice, Flow, Here, PickedSlot, Step};
+use super::{cb, show};
 
 /// After a Gosuslugi login finished (the HTTP callback calls this after announcing it): a booking that
-/// waited for it shows its confirmation again, as a new message.
+/// waited for it shows its confirmation again, as a new message. Outside a conversation, so it sends
+/// itself.
 pub async fn resume_after_link(bot: &Bot, ctx: &Ctx, user_id: i64, lang: Lang) -> HandlerResult {
     let chat_id = ChatId(user_id);
     let storage = DialogueStorage::new(ctx.store.clone()).erase();
@@ -50,18 +39,10 @@ pub async fn resume_after_link(bot: &Bot, ctx: &Ctx, user_id: i64, lang: Lang) -
     let Some(State::Booking(Here::Flow(mut flow))) = state else {
         return Ok(());
     };
-    let Step::NeedGosuslugi {
-        specialty,
-        doctor,
-        slot,
-    } = flow.step.clone()
-    else {
+    let Some(step) = flow.step.resumed() else {
         return Ok(());
     };
-    if !gosuslugi_person(ctx, user_id)
-        .await?
-        .is_some_and(|identity| identity.trusted)
-    {
+    if !can_book(ctx, user_id).await? {
         return Ok(());
     }
     let who = Who {
@@ -70,7 +51,7 @@ pub async fn resume_after_link(bot: &Bot, ctx: &Ctx, user_id: i64, lang: Lang) -
         lang,
         consented: true,
     };
-    flow.step = Step::confirm(specialty, doctor, slot);
+    flow.step = step;
     let screen = render(ctx, &who, &mut flow, Some(t!(lang, "booking-resumed"))).await?;
     storage
         .update_dialogue(chat_id, State::Booking(Here::Flow(flow)))
@@ -81,34 +62,15 @@ pub async fn resume_after_link(bot: &Bot, ctx: &Ctx, user_id: i64, lang: Lang) -
 }
 
 /// «Продолжить» on the Gosuslugi screen: the confirmation when the account is ready, else a notice.
-pub(in crate::bot) async fn resume(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-    mut flow: Flow,
-) -> HandlerResult {
-    let Step::NeedGosuslugi {
-        specialty,
-        doctor,
-        slot,
-    } = flow.step.clone()
-    else {
-        return Ok(());
+pub(super) async fn resume(ctx: &Ctx, who: &Who, mut flow: Flow) -> anyhow::Result<Reply> {
+    let Some(step) = flow.step.resumed() else {
+        return Ok(Reply::stale());
     };
-    if !gosuslugi_person(ctx, who.user_id)
-        .await?
-        .is_some_and(|identity| identity.trusted)
-    {
-        bot.answer_callback_query(q.id.clone())
-            .text(t!(who.lang, "booking-still-need-gosuslugi"))
-            .await?;
-        return Ok(());
+    if !can_book(ctx, who.user_id).await? {
+        return Ok(Reply::stay().toast(t!(who.lang, "booking-still-need-gosuslugi")));
     }
-    bot.answer_callback_query(q.id.clone()).await?;
-    flow.step = Step::confirm(specialty, doctor, slot);
-    go(bot, q, ctx, who, dialogue, flow, None).await
+    flow.step = step;
+    show(ctx, who, flow, None).await
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -116,27 +78,16 @@ pub(in crate::bot) async fn resume(
 
 /// A «Подтвердить» that is not the one on display: a second tap of one already acted on is told so;
 /// anything older is a stale button.
-pub(in crate::bot) async fn confirm_elsewhere(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-    state: &State,
-    token: i64,
-) -> HandlerResult {
+pub(super) async fn confirm_elsewhere(ctx: &Ctx, who: &Who, token: i64) -> anyhow::Result<Reply> {
     let now = ctx.clock.now().timestamp();
     if !ctx
         .store
         .claim_booking_token(who.user_id, token, now)
         .await?
     {
-        bot.answer_callback_query(q.id.clone())
-            .text(t!(who.lang, "booking-already-done"))
-            .await?;
-        return Ok(());
+        return Ok(Reply::stay().toast(t!(who.lang, "booking-already-done")));
     }
-    stale_button(bot, q, ctx, who, dialogue, state).await
+    Ok(Reply::stale())
 }
 
 /// The patient's name and date of birth for the active person: the child's, or the account holder's from
@@ -173,25 +124,30 @@ pub(in crate::bot) async fn patient(
     })
 }
 
-pub(in crate::bot) async fn confirm(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-    mut flow: Flow,
-    token: i64,
-) -> HandlerResult {
+/// What «Подтвердить» is about: the step's choice, taken apart.
+struct Chosen {
+    specialty: Choice,
+    doctor: Choice,
+    slot: PickedSlot,
+}
+
+/// «Подтвердить» on the confirmation on display (its token checked by the caller): Gosuslugi first, then
+/// the token claimed (one booking per card, whatever instance handles the tap), then the booking.
+pub(super) async fn confirm(ctx: &Ctx, who: &Who, mut flow: Flow) -> anyhow::Result<Reply> {
     let Step::Confirm {
         specialty,
         doctor,
         slot,
-        ..
+        token,
     } = flow.step.clone()
     else {
-        return Ok(());
+        return Ok(Reply::stale());
     };
-    let lang = who.lang;
+    let chosen = Chosen {
+        specialty,
+        doctor,
+        slot,
+    };
     // Gosuslugi first: nothing is claimed or asked of the registry for a user who cannot book yet.
     let identity = gosuslugi_person(ctx, who.user_id)
         .await?
@@ -209,13 +165,12 @@ pub(in crate::bot) async fn confirm(
         },
     ) = (identity, ready)
     else {
-        bot.answer_callback_query(q.id.clone()).await?;
         flow.step = Step::NeedGosuslugi {
-            specialty,
-            doctor,
-            slot,
+            specialty: chosen.specialty,
+            doctor: chosen.doctor,
+            slot: chosen.slot,
         };
-        return go(bot, q, ctx, who, dialogue, flow, None).await;
+        return show(ctx, who, flow, None).await;
     };
     let now = ctx.clock.now().timestamp();
     if !ctx
@@ -223,46 +178,69 @@ pub(in crate::bot) async fn confirm(
         .claim_booking_token(who.user_id, token, now)
         .await?
     {
-        bot.answer_callback_query(q.id.clone())
-            .text(t!(lang, "booking-already-done"))
-            .await?;
-        return Ok(());
+        return Ok(Reply::stay().toast(t!(who.lang, "booking-already-done")));
     }
-    bot.answer_callback_query(q.id.clone()).await?;
     tracing::info!(
         user = who.user_id,
         clinic = flow.clinic,
         "booking: confirming"
     );
+    let person = Person {
+        child_id,
+        name,
+        birth_date,
+        oid: identity.oid,
+    };
+    book(ctx, who, flow, chosen, person).await
+}
 
+/// Who is booked: the patient's name and birth date, and the account holder's Gosuslugi id.
+struct Person {
+    child_id: Option<i64>,
+    name: FullName,
+    birth_date: BirthDate,
+    oid: String,
+}
+
+/// The clinic's patient found, the slot booked without losing it ([`crate::visits::booking::book`]), and
+/// the outcome told.
+async fn book(
+    ctx: &Ctx,
+    who: &Who,
+    mut flow: Flow,
+    chosen: Chosen,
+    person: Person,
+) -> anyhow::Result<Reply> {
     let query = PatientQuery {
         lpu_id: flow.clinic,
-        name: name.clone(),
-        birth_date,
+        name: person.name.clone(),
+        birth_date: person.birth_date,
     };
     let patient_id = match within_deadline(ctx.registry.find_patient(&query)).await {
         Ok(id) => id,
         Err(err) if is_transient(&err) => {
-            crate::bot::screen::log_registry_error("booking", &err);
+            log_registry_error("booking", &err);
             // The confirmation stays the current step: «Повторить» draws it again with a new token.
-            crate::bot::screen::registry_failure(ctx, lang, &err, cb(Cb::Retry))
-                .replace(bot, q)
-                .await?;
-            return Ok(());
+            let screen = registry_failure(ctx, who.lang, &err, cb(Cb::Retry));
+            return Ok(Reply::show(
+                State::Booking(Here::Flow(Box::new(flow))),
+                screen,
+            ));
         }
         Err(err) => {
             tracing::info!(user = who.user_id, clinic = flow.clinic, error = %err, "booking: patient not found");
             flow.step = Step::NotFound {
-                specialty,
-                doctor,
-                slot,
+                specialty: chosen.specialty,
+                doctor: chosen.doctor,
+                slot: chosen.slot,
             };
-            return go(bot, q, ctx, who, dialogue, flow, None).await;
+            return show(ctx, who, flow, None).await;
         }
     };
+    let now = ctx.clock.now().timestamp();
     if let Err(err) = ctx
         .store
-        .remember_patient(who.user_id, child_id, flow.clinic, &patient_id, now)
+        .remember_patient(who.user_id, person.child_id, flow.clinic, &patient_id, now)
         .await
     {
         tracing::warn!(error = %err, "booking: cannot remember the patient's clinic");
@@ -270,15 +248,16 @@ pub(in crate::bot) async fn confirm(
     let request = AppointmentCreate::new(
         flow.clinic,
         patient_id.clone(),
-        &slot.to_slot(),
-        &name,
-        birth_date,
-        Some(identity.oid.clone()),
+        &chosen.slot.to_slot(),
+        &person.name,
+        person.birth_date,
+        Some(person.oid.clone()),
     );
-    let details = booking_details(ctx, who, flow.clinic, &specialty, &doctor, &slot).await?;
+    let (specialty, doctor, slot) = (&chosen.specialty, &chosen.doctor, &chosen.slot);
+    let details = booking_details(ctx, who, flow.clinic, specialty, doctor, slot).await?;
     let new_intent = NewIntent {
         user_id: who.user_id,
-        child_id,
+        child_id: person.child_id,
         lpu_id: flow.clinic,
         patient_id,
         doctor_id: doctor.id.clone(),
@@ -287,71 +266,59 @@ pub(in crate::bot) async fn confirm(
         details,
     };
     let booked = crate::visits::booking::book(ctx.visits(), &request, &new_intent, now).await?;
-    match booked {
-        Booked::Made(appointment) => show_booked(bot, q, ctx, who, dialogue, &appointment).await,
-        Booked::SettledElsewhere => {
-            // The sync settled it meanwhile and told the user: the list has the visit.
-            save(dialogue, State::Booking(Here::Appointments)).await?;
-            appointments_screen(ctx, who, None)
-                .await?
-                .replace(bot, q)
-                .await?;
-            Ok(())
-        }
+    outcome(ctx, who, flow, chosen, booked).await
+}
+
+/// What the user is told of a booking's outcome.
+async fn outcome(
+    ctx: &Ctx,
+    who: &Who,
+    mut flow: Flow,
+    chosen: Chosen,
+    booked: Booked,
+) -> anyhow::Result<Reply> {
+    let lang = who.lang;
+    let reply = match booked {
+        Booked::Made(appointment) => booked_reply(ctx, who, &appointment),
+        // The sync settled it meanwhile and told the user: the list has the visit.
+        Booked::SettledElsewhere => Reply::go(State::Booking(Here::Appointments)),
         Booked::Pending(intent) => {
-            save(dialogue, State::Menu).await?;
-            pending_screen(ctx, who, &intent).replace(bot, q).await?;
-            Ok(())
+            Reply::show(State::Menu, pending_screen(ctx, who, &intent)).must_show()
         }
         Booked::Refused(_) => {
             flow.step = Step::Times {
-                specialty,
-                doctor,
-                day: slot.start.date(),
+                specialty: chosen.specialty,
+                doctor: chosen.doctor,
+                day: chosen.slot.start.date(),
             };
-            let notice = Some(t!(lang, "booking-slot-taken"));
-            go(bot, q, ctx, who, dialogue, flow, notice).await
+            show(ctx, who, flow, Some(t!(lang, "booking-slot-taken"))).await?
         }
         Booked::NotStored(intent, err) => {
             tracing::error!(error = %err, user = who.user_id, "booking: booked but not stored");
-            not_stored(bot, q, ctx, who, dialogue, &intent).await
+            not_stored(ctx, who, &intent)
         }
-    }
+    };
+    Ok(reply)
 }
 
 /// «✅ Вы записаны» in place of the confirmation, and the calendar file.
-async fn show_booked(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-    appointment: &Appointment,
-) -> HandlerResult {
-    save(dialogue, State::Menu).await?;
-    booked_screen(ctx, who, appointment).replace(bot, q).await?;
+fn booked_reply(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Reply {
     let now = ctx.clock.now().timestamp();
-    let (file_name, ics) =
+    let (name, ics) =
         crate::bot::visit::calendar_file(who.lang, appointment, ctx.settings.region_tz, now);
-    bot.send_document(
-        who.chat_id,
-        InputFile::memory(ics.into_bytes()).file_name(file_name),
-    )
-    .caption(t!(who.lang, "booking-calendar-caption"))
-    .await?;
-    Ok(())
+    Reply::show(State::Menu, booked_screen(ctx, who, appointment))
+        .must_show()
+        .with(Extra::Document {
+            name,
+            bytes: ics.into_bytes(),
+            caption: Some(t!(who.lang, "booking-calendar-caption")),
+        })
 }
 
 /// The clinic has the booking; only the bot's copy (and so its reminders) is missing. Said plainly, with
-/// the visit's details, rather than leaving the user at a dead «Подтвердить».
-async fn not_stored(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-    intent: &Intent,
-) -> HandlerResult {
+/// the visit's details, rather than leaving the user at a dead «Подтвердить» — even when the dialogue
+/// cannot be stored either.
+fn not_stored(ctx: &Ctx, who: &Who, intent: &Intent) -> Reply {
     let lang = who.lang;
     let text = intent_text(
         ctx,
@@ -360,14 +327,8 @@ async fn not_stored(
         t!(lang, "booking-booked-title"),
         t!(lang, "booking-booked-unsaved"),
     );
-    if let Err(err) = save(dialogue, State::Menu).await {
-        tracing::error!(error = %err, "booking: cannot reset the dialogue");
-    }
-    Screen::new(ctx, lang, text)
-        .row(vec![menu_button(lang)])
-        .replace(bot, q)
-        .await?;
-    Ok(())
+    let screen = Screen::new(ctx, lang, text).row(vec![menu_button(lang)]);
+    Reply::show(State::Menu, screen).must_show()
 }
 
 /// A booking asked for (`intent`) as a message: `title`, the visit, and `hint`.
@@ -417,7 +378,7 @@ pub(in crate::bot) fn booked_screen(ctx: &Ctx, who: &Who, appointment: &Appointm
     if appointment.details.coordinates().is_some() {
         screen = screen.button(
             t!(lang, "btn-appointment-route"),
-            crate::bot::Cb::Reminders(reminders::Cb::Route(appointment.id)),
+            crate::bot::callback::Cb::Reminders(ReminderCb::Route(appointment.id)),
         );
     }
     screen

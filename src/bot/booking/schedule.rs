@@ -2,7 +2,24 @@
 //! as the registry wrote them, the horizon (the doctor's lastDate, at least 30 days), days grouped by week, and
 //! the reception hours and closed days from /timetable.
 
-use super::*;
+use chrono::{Datelike, Duration as Days, NaiveDate, NaiveDateTime, NaiveTime};
+
+use crate::bot::ctx::Ctx;
+use crate::domain::FullName;
+use crate::domain::{short_note, Area};
+use crate::i18n::{escape_html, Lang};
+use crate::registry::RegistryError;
+use crate::registry::{Doctor, RegistryResult, Slot, TimetableDay};
+use crate::t;
+
+use super::registry::{doctors, slots};
+pub(in crate::bot) use super::state::monday_of;
+
+/// Days with free slots offered at least: today and the next 29, or up to the doctor's `lastDate` when that
+/// is later (schedules open about 30 days ahead).
+const MIN_DAYS_AHEAD: i64 = 30;
+/// … and at most this many, whatever date the registry names.
+const MAX_DAYS_AHEAD: i64 = 180;
 
 /// «Иванов И. И.» from «Иванов Иван Иванович»; other shapes as they are.
 pub(in crate::bot) fn short_name(full: &str) -> String {
@@ -107,11 +124,6 @@ pub(in crate::bot) async fn doctor_of(
             None
         }
     }
-}
-
-/// The Monday of `day`'s week.
-pub(in crate::bot) fn monday_of(day: NaiveDate) -> NaiveDate {
-    day - Days::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
 /// A week of the days screen: its Monday and its days with free slots (day, how many), in order.

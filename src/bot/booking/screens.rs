@@ -2,7 +2,45 @@
 //! times, the confirmation card, and the steps that stop it (Gosuslugi first, a patient the clinic does not
 //! know).
 
-use super::*;
+use chrono::{Duration as Days, NaiveDate, NaiveDateTime};
+use rand::Rng;
+use teloxide::types::InlineKeyboardButton;
+
+use crate::bot::callback::Cb as AnyCb;
+use crate::bot::ctx::{Ctx, Who};
+use crate::bot::screen::{button, Screen};
+use crate::i18n::{escape_html, Lang};
+use crate::registry::{within_deadline, RegistryError, RegistryResult, Slot};
+use crate::store::{ActivePerson, AppointmentDetails};
+use crate::t;
+
+use super::cb::Cb;
+use super::identity::{gosuslugi_login_url, gosuslugi_person, BookingIdentity};
+use super::registry::{doctors, slots, specialties};
+use super::schedule::*;
+use super::state::{Choice, Flow, PickedSlot, Step};
+
+/// Specialties on one page.
+const SPECIALTIES_PER_PAGE: usize = 8;
+/// Doctors on one page.
+const DOCTORS_PER_PAGE: usize = 6;
+/// Tokens stay below 2^53, like every id that travels in button data.
+pub(super) const MAX_TOKEN: i64 = 1 << 53;
+
+/// A booking button's data.
+pub(in crate::bot) fn cb(inner: Cb) -> AnyCb {
+    AnyCb::Booking(inner)
+}
+
+/// «Назад» under a booking screen.
+pub(in crate::bot) fn back_button(lang: Lang) -> InlineKeyboardButton {
+    button(t!(lang, "booking-btn-back"), cb(Cb::Back))
+}
+
+/// «Меню» under a booking screen.
+pub(in crate::bot) fn menu_button(lang: Lang) -> InlineKeyboardButton {
+    button(t!(lang, "btn-menu"), AnyCb::Menu)
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Screens, in the order the user meets them

@@ -4,92 +4,40 @@
 //! The buttons of a reminder can be tapped at any time, whatever the dialogue is doing: they carry only the
 //! appointment id, and every handler re-reads the appointment scoped to the user who tapped.
 
-use teloxide::prelude::*;
-use teloxide::types::InputFile;
-
+use crate::bot::appointments;
+use crate::bot::callback::{Cb as AnyCb, Section};
+use crate::bot::ctx::{Ctx, Who};
+use crate::bot::reply::{Extra, Reply};
+use crate::bot::screen::{button, Screen};
+use crate::bot::state::State;
 use crate::i18n::Lang;
 use crate::store::{Appointment, AppointmentStatus, ReminderSettings};
 use crate::t;
 
-use super::screen::button;
-use super::{save, BotDialogue, Ctx, HandlerResult, Screen, State, Who};
+pub mod cb;
 
-/// Offset choices offered in the settings, in seconds, largest first.
-pub const PRESETS: [&[i64]; 4] = [&[86_400, 7_200], &[86_400], &[7_200], &[3_600]];
-
-/// Button data of this journey, all under the `ap:` prefix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cb {
-    /// «Отменить запись» under a reminder.
-    Cancel(i64),
-    /// «Как добраться»: the clinic as a venue.
-    Route(i64),
-    /// «Добавить в календарь»: the `.ics` file.
-    Calendar(i64),
-    /// «Настройки → Напоминания».
-    Settings,
-    /// Reminders on or off.
-    Enable(bool),
-    /// One of [`PRESETS`], by index.
-    Preset(u8),
-}
-
-impl Cb {
-    pub fn encode(&self) -> String {
-        match self {
-            Cb::Cancel(id) => format!("ap:c:{id}"),
-            Cb::Route(id) => format!("ap:m:{id}"),
-            Cb::Calendar(id) => format!("ap:i:{id}"),
-            Cb::Settings => "ap:set".to_owned(),
-            Cb::Enable(true) => "ap:on".to_owned(),
-            Cb::Enable(false) => "ap:off".to_owned(),
-            Cb::Preset(index) => format!("ap:p:{index}"),
-        }
-    }
-
-    /// Decodes what follows `ap:`.
-    pub fn decode(rest: &[&str]) -> Option<Cb> {
-        use super::callback::parse_id as id;
-        Some(match rest {
-            ["c", raw] => Cb::Cancel(id(raw)?),
-            ["m", raw] => Cb::Route(id(raw)?),
-            ["i", raw] => Cb::Calendar(id(raw)?),
-            ["set"] => Cb::Settings,
-            ["on"] => Cb::Enable(true),
-            ["off"] => Cb::Enable(false),
-            ["p", raw] => {
-                let index: u8 = raw.parse().ok()?;
-                if usize::from(index) >= PRESETS.len() || raw.len() != 1 {
-                    return None;
-                }
-                Cb::Preset(index)
-            }
-            _ => return None,
-        })
-    }
-}
+pub use cb::{Cb, PRESETS};
 
 // ---------------------------------------------------------------------------------------------------------
 // Buttons
 
-/// Every `ap:` button lands here; each branch answers the callback query.
-pub async fn route(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-    cb: Cb,
-) -> HandlerResult {
-    match cb {
-        Cb::Cancel(id) => super::booking::ask_cancel(bot, q, ctx, who, dialogue, id).await,
-        Cb::Route(id) => directions(bot, q, ctx, who, id).await,
-        Cb::Calendar(id) => add_to_calendar(bot, q, ctx, who, id).await,
-        Cb::Settings => show_settings(bot, q, ctx, who, dialogue).await,
+/// Every `ap:` button lands here, whatever the dialogue is doing.
+pub async fn on_tap(ctx: &Ctx, who: &Who, tap: Cb) -> anyhow::Result<Reply> {
+    match tap {
+        Cb::Cancel(id) => appointments::ask_cancel(ctx, who, id).await,
+        Cb::Route(id) => directions(ctx, who, id).await,
+        Cb::Calendar(id) => add_to_calendar(ctx, who, id).await,
+        Cb::Settings => {
+            let settings = ctx.store.reminder_settings(who.user_id).await?;
+            Ok(Reply::show(
+                State::Settings,
+                settings_screen(ctx, who.lang, &settings),
+            ))
+        }
         Cb::Enable(enabled) => {
             let current = ctx.store.reminder_settings(who.user_id).await?;
             let settings = ReminderSettings { enabled, ..current };
-            change_settings(bot, q, ctx, who, dialogue, settings).await
+            change_settings(ctx, who, settings).await
         }
         Cb::Preset(index) => {
             let offsets = PRESETS[usize::from(index)].to_vec();
@@ -97,90 +45,63 @@ pub async fn route(
                 enabled: true,
                 offsets: Some(offsets),
             };
-            change_settings(bot, q, ctx, who, dialogue, settings).await
+            change_settings(ctx, who, settings).await
         }
     }
 }
 
-/// The user's booked appointment `id`, or a notice that it is gone (someone else's id reads the same).
-async fn owned_booked(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    id: i64,
-) -> anyhow::Result<Option<Appointment>> {
+/// The user's booked appointment `id`, or the notice that it is gone (someone else's id reads the same).
+async fn owned_booked(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Result<Appointment, Reply>> {
     match ctx.store.appointment(who.user_id, id).await? {
-        Some(appointment) if appointment.status == AppointmentStatus::Booked => {
-            Ok(Some(appointment))
-        }
-        Some(_) => {
-            bot.answer_callback_query(q.id.clone())
-                .text(t!(who.lang, "appointment-already-cancelled"))
-                .await?;
-            Ok(None)
-        }
+        Some(appointment) if appointment.status == AppointmentStatus::Booked => Ok(Ok(appointment)),
+        Some(_) => Ok(Err(
+            Reply::stay().toast(t!(who.lang, "appointment-already-cancelled"))
+        )),
         None => {
             tracing::debug!(
                 user = who.user_id,
                 "appointment button for an unknown appointment"
             );
-            bot.answer_callback_query(q.id.clone())
-                .text(t!(who.lang, "appointment-not-found"))
-                .await?;
-            Ok(None)
+            Ok(Err(
+                Reply::stay().toast(t!(who.lang, "appointment-not-found"))
+            ))
         }
     }
 }
 
-async fn directions(bot: &Bot, q: &CallbackQuery, ctx: &Ctx, who: &Who, id: i64) -> HandlerResult {
-    let Some(appointment) = owned_booked(bot, q, ctx, who, id).await? else {
-        return Ok(());
+/// «Как добраться»: the clinic as a map pin, or its address when the registry gave no coordinates.
+async fn directions(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Reply> {
+    let appointment = match owned_booked(ctx, who, id).await? {
+        Ok(appointment) => appointment,
+        Err(reply) => return Ok(reply),
     };
     let d = &appointment.details;
     let Some((latitude, longitude)) = d.coordinates() else {
-        bot.answer_callback_query(q.id.clone())
-            .text(t!(
-                who.lang,
-                "appointment-no-map",
-                address = d.address.clone()
-            ))
-            .show_alert(true)
-            .await?;
-        return Ok(());
+        let said = t!(who.lang, "appointment-no-map", address = d.address.clone());
+        return Ok(Reply::stay().alert(said));
     };
-    bot.answer_callback_query(q.id.clone()).await?;
-    bot.send_venue(
-        who.chat_id,
+    Ok(Reply::stay().with(Extra::Venue {
         latitude,
         longitude,
-        d.clinic.clone(),
-        d.address.clone(),
-    )
-    .await?;
-    Ok(())
+        title: d.clinic.clone(),
+        address: d.address.clone(),
+    }))
 }
 
-async fn add_to_calendar(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    id: i64,
-) -> HandlerResult {
-    let Some(appointment) = owned_booked(bot, q, ctx, who, id).await? else {
-        return Ok(());
+/// «Добавить в календарь»: the visit as an `.ics` file.
+async fn add_to_calendar(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Reply> {
+    let appointment = match owned_booked(ctx, who, id).await? {
+        Ok(appointment) => appointment,
+        Err(reply) => return Ok(reply),
     };
     let now = ctx.clock.now().timestamp();
     let (name, ics) =
-        super::visit::calendar_file(who.lang, &appointment, ctx.settings.region_tz, now);
-    bot.answer_callback_query(q.id.clone()).await?;
-    bot.send_document(
-        who.chat_id,
-        InputFile::memory(ics.into_bytes()).file_name(name),
-    )
-    .await?;
-    Ok(())
+        crate::bot::visit::calendar_file(who.lang, &appointment, ctx.settings.region_tz, now);
+    Ok(Reply::stay().with(Extra::Document {
+        name,
+        bytes: ics.into_bytes(),
+        caption: None,
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -226,7 +147,7 @@ pub fn settings_screen(ctx: &Ctx, lang: Lang, settings: &ReminderSettings) -> Sc
                 } else {
                     label
                 };
-                button(label, super::Cb::Reminders(Cb::Preset(index as u8)))
+                button(label, AnyCb::Reminders(Cb::Preset(index as u8)))
             })
             .collect();
         for pair in presets.chunks(2) {
@@ -234,44 +155,25 @@ pub fn settings_screen(ctx: &Ctx, lang: Lang, settings: &ReminderSettings) -> Sc
         }
         screen = screen.button(
             t!(lang, "btn-reminders-off"),
-            super::Cb::Reminders(Cb::Enable(false)),
+            AnyCb::Reminders(Cb::Enable(false)),
         );
     } else {
         screen = screen.button(
             t!(lang, "btn-reminders-on"),
-            super::Cb::Reminders(Cb::Enable(true)),
+            AnyCb::Reminders(Cb::Enable(true)),
         );
     }
     screen.button(
         t!(lang, "btn-back-settings"),
-        super::Cb::Section(super::callback::Section::Settings),
+        AnyCb::Section(Section::Settings),
     )
 }
 
-async fn show_settings(
-    bot: &Bot,
-    q: &CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-) -> HandlerResult {
-    bot.answer_callback_query(q.id.clone()).await?;
-    save(dialogue, State::Settings).await?;
-    let settings = ctx.store.reminder_settings(who.user_id).await?;
-    settings_screen(ctx, who.lang, &settings)
-        .replace(bot, q)
-        .await?;
-    Ok(())
-}
-
 async fn change_settings(
-    bot: &Bot,
-    q: &CallbackQuery,
     ctx: &Ctx,
     who: &Who,
-    dialogue: &BotDialogue,
     settings: ReminderSettings,
-) -> HandlerResult {
+) -> anyhow::Result<Reply> {
     let now = ctx.clock.now().timestamp();
     ctx.store
         .set_reminder_settings(who.user_id, &settings, &ctx.settings.reminders, now)
@@ -281,14 +183,8 @@ async fn change_settings(
         enabled = settings.enabled,
         "reminder settings changed"
     );
-    bot.answer_callback_query(q.id.clone())
-        .text(t!(who.lang, "reminders-saved"))
-        .await?;
-    save(dialogue, State::Settings).await?;
-    settings_screen(ctx, who.lang, &settings)
-        .replace(bot, q)
-        .await?;
-    Ok(())
+    let screen = settings_screen(ctx, who.lang, &settings);
+    Ok(Reply::show(State::Settings, screen).toast(t!(who.lang, "reminders-saved")))
 }
 
 #[cfg(test)]
@@ -315,7 +211,7 @@ mod tests {
 
     #[test]
     fn every_button_round_trips_within_64_bytes() {
-        assert_round_trips(all().into_iter().map(super::super::Cb::Reminders));
+        assert_round_trips(all().into_iter().map(crate::bot::callback::Cb::Reminders));
         // i64::MAX also fits.
         assert!(Cb::Cancel(i64::MAX).encode().len() <= MAX_CALLBACK_BYTES);
     }
@@ -323,7 +219,7 @@ mod tests {
     #[test]
     fn garbage_does_not_decode() {
         assert_garbage_refused(
-            super::super::Cb::decode,
+            crate::bot::callback::Cb::decode,
             &[
                 "ap",
                 "ap:",
