@@ -6,7 +6,8 @@
 
 use crate::i18n::Lang;
 
-use super::{booking, children, clinics, gosuslugi, reminders, watch};
+use super::children::cb::Cb as ChildrenCb;
+use super::{booking, clinics, gosuslugi, reminders, watch};
 
 pub use super::codes::{digits, parse_id, MAX_CALLBACK_BYTES};
 
@@ -61,7 +62,7 @@ pub enum Cb {
     ForgetYes,
     ForgetNo,
     /// «Мои дети» and the choice of the active person (`k:…`).
-    Children(children::Cb),
+    Children(ChildrenCb),
     /// Choosing a clinic (`cl:`).
     Clinics(clinics::Cb),
     /// Reminder buttons and reminder settings (`ap:`).
@@ -104,8 +105,8 @@ impl Cb {
         if data.len() > MAX_CALLBACK_BYTES {
             return None;
         }
-        if data.starts_with(children::Cb::PREFIX) {
-            return children::Cb::decode(data).map(Cb::Children);
+        if data.starts_with(ChildrenCb::PREFIX) {
+            return ChildrenCb::decode(data).map(Cb::Children);
         }
         if let Some(rest) = data.strip_prefix("cl:") {
             return clinics::Cb::decode(rest).map(Cb::Clinics);

@@ -7,7 +7,7 @@ use super::ctx::{Ctx, HandlerResult, Who};
 use super::reply::Reply;
 use super::shell::{deliver, Turn};
 use super::state::{BotDialogue, State};
-use super::{children, clinics, gosuslugi};
+use super::{clinics, gosuslugi};
 
 /// Delivers `reply` for a journey that has the Telegram plumbing in hand.
 pub async fn reply(
@@ -83,7 +83,6 @@ pub async fn show_current_step(
         return clinics::route(bot, q, ctx, who, dialogue, state, retry).await;
     }
     match state {
-        State::Children(here) => children::show_current(bot, ctx, who, dialogue, here).await,
         State::Clinics(step) => clinics::show_step(bot, ctx, who, step).await,
         State::Gosuslugi(step) => gosuslugi::show_step(bot, ctx, who, *step).await,
         other => {

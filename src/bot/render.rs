@@ -5,7 +5,7 @@ use super::booking::Here;
 use super::ctx::{Ctx, Who};
 use super::screen::Screen;
 use super::state::State;
-use super::{appointments, booking, settings, start, watch};
+use super::{appointments, booking, children, settings, start, watch};
 
 /// A state drawn: the state to store (a step whose subject is gone becomes the step before it) and its
 /// screen. `Legacy` is a journey that still draws itself (it is shown as a new message by the shell).
@@ -35,6 +35,10 @@ pub async fn render(ctx: &Ctx, who: &Who, state: State) -> anyhow::Result<Drawn>
             Drawn::Screen(state, screen)
         }
         State::Watches => Drawn::Screen(State::Watches, watch::list_screen(ctx, who, None).await?),
+        State::Children(here) => {
+            let (here, screen) = children::render(ctx, who, here).await?;
+            Drawn::Screen(State::Children(here), screen)
+        }
         other => Drawn::Legacy(other),
     };
     Ok(drawn)

@@ -200,8 +200,9 @@ async fn children_text(
     dialogue: BotDialogue,
     here: children::ChildrenState,
 ) -> HandlerResult {
-    let result = children::on_text(bot.clone(), msg, ctx, who.clone(), dialogue, here).await;
-    shell::polite(&bot, &who, None, result).await
+    let state = State::Children(here.clone());
+    let reply = children::on_text(&ctx, &who, here, msg.text()).await;
+    answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await
 }
 
 /// Text the current step does not ask for.
@@ -274,6 +275,8 @@ async fn tap(turn: &Turn<'_>, q: &CallbackQuery) -> anyhow::Result<Option<Reply>
         Cb::Booking(tap) => booking::on_tap(ctx, who, state, tap).await?,
         Cb::Reminders(tap) => reminders::on_tap(ctx, who, tap).await?,
         Cb::Watch(tap) => watch::on_tap(ctx, who, tap).await?,
+        Cb::Section(Section::Children) => Reply::go(State::Children(children::ChildrenState::List)),
+        Cb::Children(tap) => children::on_tap(ctx, who, state, tap).await?,
         other => {
             legacy(turn, q, other).await?;
             return Ok(None);
@@ -292,11 +295,6 @@ async fn legacy(turn: &Turn<'_>, q: &CallbackQuery, cb: Cb) -> HandlerResult {
     let (bot, ctx, who, dialogue, state) =
         (turn.bot, turn.ctx, turn.who, turn.dialogue, turn.state);
     match cb {
-        Cb::Section(Section::Children) => {
-            let list = children::Cb::List;
-            children::route(bot, q, ctx, who, dialogue, state, list).await
-        }
-        Cb::Children(cb) => children::route(bot, q, ctx, who, dialogue, state, cb).await,
         Cb::Section(Section::Book) => clinics::start(bot, q, ctx, who, dialogue).await,
         Cb::Clinics(tap) => clinics::route(bot, q, ctx, who, dialogue, state, tap).await,
         Cb::Section(Section::Gosuslugi) => gosuslugi::show(bot, q, ctx, who, dialogue).await,

@@ -5,7 +5,8 @@ use teloxide::dispatching::dialogue::{Dialogue, ErasedStorage};
 
 use crate::store::dialogue::RecoverableState;
 
-use super::{booking, children, clinics, gosuslugi};
+use super::children::state::ChildrenState;
+use super::{booking, clinics, gosuslugi};
 
 pub type BotDialogue = Dialogue<State, ErasedStorage<State>>;
 
@@ -23,7 +24,7 @@ pub enum State {
     /// «Удалить мои данные?» waits for a yes or no.
     ConfirmForget,
     /// «Мои дети»: the list, a card, the form of a child, the choice of the active person.
-    Children(children::ChildrenState),
+    Children(ChildrenState),
     /// Choosing a clinic: district → type → clinic → card.
     Clinics(clinics::Step),
     /// «Госуслуги»: the login button, the personal data card, or unlinking.

@@ -581,6 +581,31 @@ async fn text_at_a_button_question_points_to_the_buttons_and_shows_the_question_
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_message_without_text_at_a_typed_question_asks_for_text_and_shows_the_question_again() {
+    let h = harness().await;
+    let mut bot = h.bot(text("/help"));
+    bot.set_state(form_at(Step::Name)).await;
+    bot.update(teloxide_tests::MockMessageLocation::new());
+    bot.dispatch().await;
+    let sent: Vec<(String, Kb)> = bot
+        .get_responses()
+        .sent_messages_text
+        .iter()
+        .map(|m| {
+            (
+                m.message.text().unwrap_or_default().to_owned(),
+                message_keyboard(&m.message),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        vec![plain("Пришлите ответ текстом.", &[]), ask_name()]
+    );
+    assert_eq!(bot.get_state::<State>().await, form_at(Step::Name));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn change_on_the_summary_fixes_one_field_and_returns_to_the_summary() {
     let h = harness().await;
     let mut bot = h.bot(text("/help"));
