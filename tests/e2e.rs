@@ -305,6 +305,40 @@ fn postgres_without_a_data_key_is_refused_before_connecting() {
     assert!(stderr.contains("DATA_KEY"), "{stderr}");
 }
 
+/// The demo Gosuslugi login in front of a real registry (anyone could book real visits as a made-up
+/// person), and a real login in front of the sandbox registry: each refused in one line naming both.
+#[test]
+fn mixing_a_demo_side_with_a_real_one_is_refused_in_one_line() {
+    let out = run_with_env(&[
+        ("TELOXIDE_TOKEN", "123456:TEST-token"),
+        ("REGISTRY_URL", "https://gorzdrav.spb.ru/_api/api/v2"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("kvrachu-bot: configuration error: ESIA_URL: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("REGISTRY_URL"), "{stderr}");
+
+    let out = run_with_env(&[
+        ("TELOXIDE_TOKEN", "123456:TEST-token"),
+        ("ESIA_URL", "https://esia.gosuslugi.ru"),
+        ("ESIA_CLIENT_ID", "KVRACHU"),
+        ("ESIA_CERT_HASH", "ABCDEF"),
+        ("ESIA_SIGNER_CMD", "true"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("kvrachu-bot: configuration error: REGISTRY_URL: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("ESIA_URL"), "{stderr}");
+}
+
 #[test]
 fn an_unreachable_telegram_is_reported_in_one_line_without_a_backtrace() {
     let dir = tempfile::tempdir().unwrap();
@@ -814,6 +848,8 @@ fn a_failing_esia_signer_stops_start_up_naming_esia_signer_cmd() {
             "DATABASE_URL",
             &format!("sqlite://{}", dir.path().join("k.db").display()),
         ),
+        // A real Gosuslugi login goes with a real registry (never contacted before the signer check).
+        ("REGISTRY_URL", "http://127.0.0.1:9/api/v2"),
         ("ESIA_URL", "https://esia.example"),
         ("ESIA_CLIENT_ID", "KVRACHU"),
         ("ESIA_CERT_HASH", "ABCDEF"),
