@@ -333,14 +333,12 @@ fn spawn_http(
     router: axum::Router,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let result = axum::serve(listener, router)
-            .with_graceful_shutdown(stop)
-            .await;
-        if let Err(err) = result {
-            tracing::error!(error = %err, "HTTP server failed");
-        }
-    })
+    tokio::spawn(http::serve(
+        listener,
+        router,
+        http::HttpLimits::default(),
+        stop,
+    ))
 }
 
 async fn wait_for_signal() {

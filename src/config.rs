@@ -352,7 +352,9 @@ pub const DEFAULT_RETENTION: &str = "180d";
 
 impl Settings {
     /// [`Settings::from_lookup`], then [`Settings::check_profile`]: what the binary reads at start-up.
-    pub fn from_lookup_checked(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn from_lookup_checked(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
         let settings = Self::from_lookup(lookup)?;
         settings.check_profile()?;
         Ok(settings)
