@@ -11,9 +11,8 @@ use std::time::Duration;
 use anyhow::Context;
 use teloxide::adaptors::throttle::Limits;
 use teloxide::dispatching::dialogue::{ErasedStorage, Storage};
-use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
-use teloxide::update_listeners::webhooks;
+use teloxide::update_listeners::{self, webhooks};
 use tokio::sync::watch;
 
 use crate::bot::{self, Clock, Ctx, State};
@@ -22,7 +21,7 @@ use crate::http::{self, HttpState};
 use crate::registry::{self, SharedRegistry};
 use crate::store::dialogue::DialogueStorage;
 use crate::store::{key_path_for_sqlite, DataKey, Store};
-use crate::workers;
+use crate::{telemetry, workers};
 
 /// The data key: `DATA_KEY`, or the key file beside the SQLite database (created when absent).
 fn resolve_data_key(settings: &Settings) -> anyhow::Result<DataKey> {
@@ -205,7 +204,7 @@ impl App {
             .dependencies(dptree::deps![ctx.clone(), dialogue_storage(store.clone())])
             // Unhandled updates are dropped quietly: the default handler would log their content.
             .default_handler(|_| async {})
-            .error_handler(LoggingErrorHandler::with_custom_text("a handler failed"))
+            .error_handler(Arc::new(telemetry::HandlerErrors))
             .build();
 
         let (stop_workers, workers_stopped) = watch::channel(false);
@@ -229,7 +228,7 @@ impl App {
 
         let result = match &settings.updates {
             UpdatesMode::Polling => {
-                take_updates_by_polling(&mut dispatcher, listener, router).await;
+                take_updates_by_polling(&mut dispatcher, &bot, listener, router).await;
                 Ok(())
             }
             UpdatesMode::Webhook { secret } => {
@@ -272,6 +271,7 @@ fn spawn_workers(
 
 async fn take_updates_by_polling(
     dispatcher: &mut BotDispatcher,
+    bot: &Bot,
     listener: tokio::net::TcpListener,
     router: axum::Router,
 ) {
@@ -280,7 +280,13 @@ async fn take_updates_by_polling(
         let _ = http_stopped.wait_for(|stop| *stop).await;
     };
     let server = spawn_http(listener, router, stop);
-    dispatcher.dispatch().await;
+    let updates = update_listeners::polling_default(bot.clone()).await;
+    dispatcher
+        .dispatch_with_listener(
+            telemetry::ScrubbedUpdates(updates),
+            Arc::new(telemetry::ListenerErrors),
+        )
+        .await;
     let _ = stop_http.send(true);
     server.await.ok();
 }
@@ -318,8 +324,8 @@ async fn take_updates_by_webhook(
     let server = spawn_http(listener, router, stop);
     dispatcher
         .dispatch_with_listener(
-            updates,
-            LoggingErrorHandler::with_custom_text("webhook listener"),
+            telemetry::ScrubbedUpdates(updates),
+            Arc::new(telemetry::ListenerErrors),
         )
         .await;
     let _ = stop_http.send(true);

@@ -956,3 +956,102 @@ async fn a_booking_whose_answer_is_lost_in_a_crash_appears_after_the_restart_wit
     assert!(store.open_intents(USER).await.unwrap().is_empty());
     store.close().await;
 }
+
+/// Updates the bot cannot parse (a malformed message; one without an `update_id`) carry names and policy
+/// numbers: even at `RUST_LOG=trace` none of it reaches the log, which names only the update's id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unparsable_update_leaves_nothing_personal_in_the_log_even_at_trace() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("bot.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let port = free_port();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kvrachu-bot"))
+        .kill_on_drop(true)
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TELOXIDE_TOKEN", "123456:TEST-token")
+        .env("TELOXIDE_API_URL", fake.url())
+        .env("HTTP_ADDR", format!("127.0.0.1:{port}"))
+        .env("PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("kvrachu.db").display()),
+        )
+        .env("UPDATES", "webhook")
+        .env("WEBHOOK_SECRET", "s3cret")
+        .env("RUST_LOG", "trace")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    assert_eq!(health(&base).await, 200);
+
+    let secrets = [
+        "Иванова Мария Ивановна",
+        "8451999122899990",
+        "Петров Пётр",
+        "7700000000000001",
+    ];
+    let malformed = serde_json::json!({
+        "update_id": 77,
+        "message": {
+            "message_id": 1,
+            "date": 1_764_000_000,
+            "chat": "Иванова Мария Ивановна",
+            "from": { "id": USER, "is_bot": false, "first_name": "Иванова Мария Ивановна" },
+            "text": "полис 8451999122899990",
+        }
+    });
+    let without_id = serde_json::json!({
+        "message": { "text": "Петров Пётр, полис 7700000000000001" }
+    });
+    let start = serde_json::json!({
+        "update_id": 78,
+        "message": {
+            "message_id": 7,
+            "date": 1_764_000_000,
+            "chat": { "id": USER, "type": "private", "first_name": "Тест" },
+            "from": { "id": USER, "is_bot": false, "first_name": "Тест", "language_code": "ru" },
+            "text": "/start",
+            "entities": [{ "type": "bot_command", "offset": 0, "length": 6 }],
+        }
+    });
+    let http = reqwest::Client::new();
+    let seen = fake.call_count();
+    for update in [&malformed, &without_id, &start] {
+        let resp = http
+            .post(format!("{base}/telegram/webhook"))
+            .header("X-Telegram-Bot-Api-Secret-Token", "s3cret")
+            .json(update)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+    }
+    // The /start after them is answered: the bad ones were taken (and dropped) before it.
+    fake.wait_for(seen, "the consent notice", |c| has_button(c, "consent"))
+        .await;
+    let pid = child.id().unwrap();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap()
+        .success());
+    tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("the bot stops on SIGTERM")
+        .unwrap();
+
+    let logged = std::fs::read_to_string(&log_path).unwrap();
+    assert!(logged.contains("TRACE"), "the log is at trace level");
+    assert!(
+        logged.contains("dropped an update the bot cannot parse") && logged.contains("77"),
+        "the dropped update is named by its id"
+    );
+    for secret in secrets {
+        assert!(!logged.contains(secret), "{secret} is in the log");
+    }
+}
