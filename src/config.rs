@@ -345,7 +345,62 @@ impl Settings {
     }
 }
 
-// ---- Security hardening (issue 13): the deployment profile and data retention. ----
+// ---- Security hardening (issue 13): the deployment profile, data retention, key rotation. ----
+
+/// What `kvrachu-bot rotate-key` reads: the database and its key, and the new key when `DATA_KEY` is used.
+#[derive(Clone)]
+pub struct RotationSettings {
+    pub database_url: String,
+    pub data_key: Option<String>,
+    pub new_data_key: Option<String>,
+}
+
+impl fmt::Debug for RotationSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RotationSettings")
+            .field("database_url", &redact_url(&self.database_url))
+            .finish_non_exhaustive()
+    }
+}
+
+impl RotationSettings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://kvrachu.db".to_owned());
+        let data_key = get("DATA_KEY");
+        let new_data_key = get("NEW_DATA_KEY");
+        for (var, key) in [("DATA_KEY", &data_key), ("NEW_DATA_KEY", &new_data_key)] {
+            if let Some(key) = key {
+                decode_data_key(key).map_err(|problem| ConfigError::new(var, problem))?;
+            }
+        }
+        if data_key.is_some() && new_data_key.is_none() {
+            return Err(ConfigError::new(
+                "NEW_DATA_KEY",
+                "is required with DATA_KEY (base64 of 32 random bytes: openssl rand -base64 32)",
+            ));
+        }
+        if data_key.is_some() && data_key == new_data_key {
+            return Err(ConfigError::new(
+                "NEW_DATA_KEY",
+                "must differ from DATA_KEY",
+            ));
+        }
+        Ok(Self {
+            database_url,
+            data_key,
+            new_data_key,
+        })
+    }
+}
 
 /// How long finished dialogues, past visits and expired watches are kept when `RETENTION` is not set.
 pub const DEFAULT_RETENTION: &str = "180d";

@@ -1055,3 +1055,119 @@ async fn an_unparsable_update_leaves_nothing_personal_in_the_log_even_at_trace()
         assert!(!logged.contains(secret), "{secret} is in the log");
     }
 }
+
+/// A key file lost beside an existing database: start-up refuses in one line, and no new key is made.
+#[test]
+fn a_missing_key_beside_an_existing_database_stops_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    std::fs::write(&db, b"SQLite format 3\0 and sealed data").unwrap();
+    let out = run_with_env(&[
+        ("TELOXIDE_TOKEN", "123456:TEST-token"),
+        ("TELOXIDE_API_URL", "http://127.0.0.1:9/"),
+        ("DATABASE_URL", &format!("sqlite://{}", db.display())),
+        ("RUST_LOG", "off"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("k.key: missing beside the existing database"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("k.key").exists(), "a new key was made");
+}
+
+/// A key file the group or others may read is refused in one line.
+#[cfg(unix)]
+#[test]
+fn a_key_file_others_may_read_stops_start_up() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("k.key");
+    std::fs::write(&key, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n").unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run_with_env(&[
+        ("TELOXIDE_TOKEN", "123456:TEST-token"),
+        ("TELOXIDE_API_URL", "http://127.0.0.1:9/"),
+        (
+            "DATABASE_URL",
+            &format!("sqlite://{}", dir.path().join("k.db").display()),
+        ),
+        ("RUST_LOG", "off"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("k.key: readable by others (mode 644)"),
+        "{stderr}"
+    );
+}
+
+/// `kvrachu-bot rotate-key` on SQLite with its key file: the data opens with the new key file only; the
+/// bot started with a stale DATA_KEY afterwards refuses in one line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotate_key_reseals_the_sqlite_database_under_a_new_key_file() {
+    use kvrachu_bot::store::{DataKey, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kvrachu.db");
+    let url = format!("sqlite://{}", db.display());
+    let key_path = dir.path().join("kvrachu.key");
+    let old = DataKey::load_or_create(&key_path).unwrap();
+    let store = Store::connect(&url, &old).await.unwrap();
+    store.verify_data_key().await.unwrap();
+    store
+        .add_watch(
+            &kvrachu_bot::store::NewWatch {
+                user_id: USER,
+                lpu_id: 1,
+                specialty_id: "8".into(),
+                doctor_id: None,
+                labels: kvrachu_bot::store::WatchLabels {
+                    clinic: "Поликлиника".into(),
+                    specialty: "Педиатр".into(),
+                    doctor: String::new(),
+                },
+            },
+            300,
+            1_764_000_000,
+        )
+        .await
+        .unwrap();
+    store.close().await;
+
+    let out = Command::new(env!("CARGO_BIN_EXE_kvrachu-bot"))
+        .arg("rotate-key")
+        .env_clear()
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("re-sealed"),
+        "{out:?}"
+    );
+    assert!(!dir.path().join("kvrachu.key.new").exists());
+    let new = DataKey::load_existing(&key_path).unwrap();
+    assert_ne!(new.to_base64(), old.to_base64());
+    let store = Store::connect(&url, &new).await.unwrap();
+    store.verify_data_key().await.unwrap();
+    assert_eq!(
+        store.watches(USER).await.unwrap()[0].labels.clinic,
+        "Поликлиника"
+    );
+    store.close().await;
+
+    let out = run_with_env(&[
+        ("TELOXIDE_TOKEN", "123456:TEST-token"),
+        ("TELOXIDE_API_URL", "http://127.0.0.1:9/"),
+        ("DATABASE_URL", &url),
+        ("DATA_KEY", &old.to_base64()),
+        ("RUST_LOG", "off"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("does not open this database"), "{stderr}");
+}
