@@ -14,6 +14,7 @@ mod esia;
 pub mod intents;
 mod keys;
 mod metrics;
+mod retention;
 mod users;
 mod watches;
 
@@ -38,6 +39,7 @@ pub use esia::EsiaLogin;
 pub use intents::{Intent, NewIntent, INTENT_GRACE_SECS};
 pub use keys::{pending_key_path, sqlite_path};
 pub use metrics::{Metrics, OVERDUE_SECS};
+pub use retention::Purged;
 pub use users::{Lang, UserRecord};
 pub use watches::{AddWatch, NewWatch, Watch, WatchLabels, MAX_WATCHES, WATCH_TTL_SECS};
 

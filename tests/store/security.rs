@@ -197,3 +197,84 @@ async fn forgetting_leaves_no_ciphertext_in_the_sqlite_files() {
     assert_eq!(store.esia_link(6).await.unwrap().unwrap(), link());
     store.close().await;
 }
+
+const DAY: i64 = 86_400;
+
+fn visit(user_id: i64, registry_id: &str, visit_at: i64) -> kvrachu_bot::store::NewAppointment {
+    kvrachu_bot::store::NewAppointment {
+        user_id,
+        child_id: None,
+        lpu_id: 10,
+        patient_id: "p-77".to_owned(),
+        registry_id: Some(registry_id.to_owned()),
+        doctor_id: None,
+        slot_id: None,
+        visit_at,
+        details: kvrachu_bot::store::AppointmentDetails {
+            person: "Петров Пётр Петрович".into(),
+            doctor: "Сидорова Анна".into(),
+            specialty: "Педиатр".into(),
+            clinic: "Поликлиника №1".into(),
+            address: "ул. Ленина, 1".into(),
+            room: None,
+            phone: None,
+            latitude: None,
+            longitude: None,
+            local_time: "2026-12-01T09:30:00".into(),
+            local_end: None,
+        },
+        source: kvrachu_bot::store::AppointmentSource::Bot,
+    }
+}
+
+both_backends!(
+    retention_purges_what_is_over_and_keeps_the_rest,
+    |store: Store, _url: String, _key: DataKey| async move {
+        let now = kvrachu_bot::store::unix_now();
+        let retention = 180 * DAY;
+        let old = store
+            .upsert_appointment(&visit(5, "old", now - 200 * DAY), &[], now - 201 * DAY)
+            .await
+            .unwrap();
+        let recent = store
+            .upsert_appointment(&visit(5, "recent", now - 10 * DAY), &[], now - 11 * DAY)
+            .await
+            .unwrap();
+        let expired = store
+            .add_watch(&watch(5), 300, now - 400 * DAY)
+            .await
+            .unwrap();
+        let storage = DialogueStorage::new(store.clone());
+        Storage::<State>::update_dialogue(storage.clone(), ChatId(5), State::Settings)
+            .await
+            .unwrap();
+
+        // Nothing is old enough yet but the old visit and the long-expired watch.
+        let purged = store.purge_expired(now, retention).await.unwrap();
+        assert_eq!(purged.appointments, 1);
+        assert_eq!(purged.watches, 1);
+        assert_eq!(purged.dialogues, 0);
+        assert_eq!(store.appointment(5, old.id).await.unwrap(), None);
+        assert!(store.appointment(5, recent.id).await.unwrap().is_some());
+        assert!(store.watches(5).await.unwrap().is_empty(), "{expired:?}");
+        assert_eq!(
+            Storage::<State>::get_dialogue(storage.clone(), ChatId(5))
+                .await
+                .unwrap(),
+            Some(State::Settings)
+        );
+        // A year on, the dialogue and the other visit are over too; the user (consent, language) stays.
+        let purged = store
+            .purge_expired(now + 365 * DAY, retention)
+            .await
+            .unwrap();
+        assert_eq!((purged.appointments, purged.dialogues), (1, 1));
+        assert_eq!(
+            Storage::<State>::get_dialogue(storage, ChatId(5))
+                .await
+                .unwrap(),
+            None
+        );
+        assert!(store.user(5).await.unwrap().is_some());
+    }
+);
