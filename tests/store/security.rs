@@ -74,8 +74,8 @@ both_backends!(
         let before = raw_column(&url, "esia_links", "full_name").await;
         let new = DataKey::generate();
         let count = store.rotate_key(&new).await.unwrap();
-        // 2 users × (link: 6 sealed values, one of them NULL = 5 + refresh, watch 1, dialogue 1) + check.
-        assert!(count >= 2 * 7 + 1, "{count}");
+        // 2 users × (link: 5 values and the refresh token; watch labels; dialogue) + the check value.
+        assert_eq!(count, 2 * 8 + 1);
         assert_ne!(raw_column(&url, "esia_links", "full_name").await, before);
 
         let rotated = Store::connect(&url, &new).await.unwrap();
