@@ -11,9 +11,8 @@ use std::time::Duration;
 use anyhow::Context;
 use teloxide::adaptors::throttle::Limits;
 use teloxide::dispatching::dialogue::{ErasedStorage, Storage};
-use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
-use teloxide::update_listeners::webhooks;
+use teloxide::update_listeners::{self, webhooks};
 use tokio::sync::watch;
 
 use crate::bot::{self, Clock, Ctx, State};
@@ -21,17 +20,91 @@ use crate::config::{RegistryUrl, Settings, UpdatesMode};
 use crate::http::{self, HttpState};
 use crate::registry::{self, SharedRegistry};
 use crate::store::dialogue::DialogueStorage;
-use crate::store::{key_path_for_sqlite, DataKey, Store};
-use crate::workers;
+use crate::store::{key_path_for_sqlite, pending_key_path, sqlite_path, DataKey, Store};
+use crate::{telemetry, workers};
 
-/// The data key: `DATA_KEY`, or the key file beside the SQLite database (created when absent).
+/// The data key: `DATA_KEY`, or the key file beside the SQLite database (created only with the database).
 fn resolve_data_key(settings: &Settings) -> anyhow::Result<DataKey> {
     if let Some(raw) = &settings.data_key {
         return DataKey::from_base64(raw).map_err(|problem| anyhow::anyhow!("DATA_KEY: {problem}"));
     }
-    let path = key_path_for_sqlite(&settings.database_url)
-        .context("DATA_KEY: is required unless DATABASE_URL names a SQLite file")?;
-    DataKey::load_or_create(&path)
+    let (Some(key), Some(db)) = (
+        key_path_for_sqlite(&settings.database_url),
+        sqlite_path(&settings.database_url),
+    ) else {
+        anyhow::bail!("DATA_KEY: is required unless DATABASE_URL names a SQLite file");
+    };
+    DataKey::for_sqlite(&key, &db)
+}
+
+/// `kvrachu-bot rotate-key`: re-seals every personal value under a new key, atomically, with the bot
+/// stopped. With `DATA_KEY` the new key is `NEW_DATA_KEY` (the operator then sets `DATA_KEY` to it);
+/// with the key file beside a SQLite database a new key is made, kept in `kvrachu.key.new` while the
+/// database is re-sealed, and moved over `kvrachu.key` once the transaction committed (run again after an
+/// interruption, it finishes). Returns the line to print.
+pub async fn rotate_key(settings: crate::config::RotationSettings) -> anyhow::Result<String> {
+    let new_from_env = settings
+        .new_data_key
+        .as_deref()
+        .map(|raw| {
+            DataKey::from_base64(raw).map_err(|problem| anyhow::anyhow!("NEW_DATA_KEY: {problem}"))
+        })
+        .transpose()?;
+    if let Some(raw) = &settings.data_key {
+        let old =
+            DataKey::from_base64(raw).map_err(|problem| anyhow::anyhow!("DATA_KEY: {problem}"))?;
+        let new = new_from_env.context(
+            "NEW_DATA_KEY: is required with DATA_KEY (base64 of 32 random bytes: openssl rand -base64 32)",
+        )?;
+        let store = Store::connect(&settings.database_url, &old).await?;
+        let count = store.rotate_key(&new).await;
+        store.close().await;
+        let count = count?;
+        return Ok(format!(
+            "re-sealed {count} values under NEW_DATA_KEY; set DATA_KEY to it before starting the bot"
+        ));
+    }
+    let (Some(key_path), Some(_)) = (
+        key_path_for_sqlite(&settings.database_url),
+        sqlite_path(&settings.database_url),
+    ) else {
+        anyhow::bail!("DATA_KEY: is required unless DATABASE_URL names a SQLite file");
+    };
+    let old = DataKey::load_existing(&key_path)?;
+    let pending = pending_key_path(&key_path);
+    let store = Store::connect(&settings.database_url, &old).await?;
+    let result = async {
+        if pending.exists() {
+            let new = DataKey::load_existing(&pending)?;
+            if store.key_opens(&new).await? {
+                finish_rotation(&pending, &key_path)?;
+                return Ok("finished an interrupted key rotation".to_owned());
+            }
+            // The database was not re-sealed: that attempt left nothing but its key.
+            std::fs::remove_file(&pending)?;
+        }
+        let new = new_from_env.unwrap_or_else(DataKey::generate);
+        new.write_new(&pending)?;
+        let count = store.rotate_key(&new).await?;
+        finish_rotation(&pending, &key_path)?;
+        Ok(format!(
+            "re-sealed {count} values under a new key in {}",
+            key_path.display()
+        ))
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+/// Moves the new key file over the old one, durably.
+fn finish_rotation(pending: &std::path::Path, key: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::rename(pending, key)
+        .with_context(|| format!("cannot move {} to {}", pending.display(), key.display()))?;
+    if let Some(dir) = key.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
 }
 
 /// The Bot API client: Telegram, or `TELOXIDE_API_URL`.
@@ -103,6 +176,10 @@ async fn build_inner(
     }
     let key = resolve_data_key(&settings)?;
     let store = Store::connect(&settings.database_url, &key).await?;
+    if let Err(err) = store.verify_data_key().await {
+        store.close().await;
+        return Err(err);
+    }
     tracing::info!(
         backend = store.backend_name(),
         demo = settings.is_demo(),
@@ -205,7 +282,7 @@ impl App {
             .dependencies(dptree::deps![ctx.clone(), dialogue_storage(store.clone())])
             // Unhandled updates are dropped quietly: the default handler would log their content.
             .default_handler(|_| async {})
-            .error_handler(LoggingErrorHandler::with_custom_text("a handler failed"))
+            .error_handler(Arc::new(telemetry::HandlerErrors))
             .build();
 
         let (stop_workers, workers_stopped) = watch::channel(false);
@@ -229,7 +306,7 @@ impl App {
 
         let result = match &settings.updates {
             UpdatesMode::Polling => {
-                take_updates_by_polling(&mut dispatcher, listener, router).await;
+                take_updates_by_polling(&mut dispatcher, &bot, listener, router).await;
                 Ok(())
             }
             UpdatesMode::Webhook { secret } => {
@@ -272,6 +349,7 @@ fn spawn_workers(
 
 async fn take_updates_by_polling(
     dispatcher: &mut BotDispatcher,
+    bot: &Bot,
     listener: tokio::net::TcpListener,
     router: axum::Router,
 ) {
@@ -280,7 +358,13 @@ async fn take_updates_by_polling(
         let _ = http_stopped.wait_for(|stop| *stop).await;
     };
     let server = spawn_http(listener, router, stop);
-    dispatcher.dispatch().await;
+    let updates = update_listeners::polling_default(bot.clone()).await;
+    dispatcher
+        .dispatch_with_listener(
+            telemetry::ScrubbedUpdates(updates),
+            Arc::new(telemetry::ListenerErrors),
+        )
+        .await;
     let _ = stop_http.send(true);
     server.await.ok();
 }
@@ -318,8 +402,8 @@ async fn take_updates_by_webhook(
     let server = spawn_http(listener, router, stop);
     dispatcher
         .dispatch_with_listener(
-            updates,
-            LoggingErrorHandler::with_custom_text("webhook listener"),
+            telemetry::ScrubbedUpdates(updates),
+            Arc::new(telemetry::ListenerErrors),
         )
         .await;
     let _ = stop_http.send(true);
@@ -333,14 +417,12 @@ fn spawn_http(
     router: axum::Router,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let result = axum::serve(listener, router)
-            .with_graceful_shutdown(stop)
-            .await;
-        if let Err(err) = result {
-            tracing::error!(error = %err, "HTTP server failed");
-        }
-    })
+    tokio::spawn(http::serve(
+        listener,
+        router,
+        http::HttpLimits::default(),
+        stop,
+    ))
 }
 
 async fn wait_for_signal() {

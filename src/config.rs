@@ -102,6 +102,9 @@ pub struct Settings {
     pub sync_interval: Duration,
     /// The bearer token `/metrics` asks for (`METRICS_TOKEN`); without one `/metrics` is not served.
     pub metrics_token: Option<String>,
+    /// How long finished dialogues, past visits and expired watches are kept (`RETENTION`); see
+    /// [`Settings::retention_from`].
+    pub retention: Duration,
 }
 
 /// The token and the data key never appear in logs.
@@ -126,6 +129,7 @@ impl fmt::Debug for Settings {
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "<hidden>"),
             )
+            .field("retention", &self.retention)
             .finish()
     }
 }
@@ -171,9 +175,10 @@ impl Settings {
             || self.database_url.starts_with("postgresql://")
     }
 
-    /// Reads the process environment.
+    /// Reads the process environment, as start-up does: the settings, then whether they make a safe
+    /// deployment ([`Settings::from_lookup_checked`]).
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::from_lookup_checked(|name| std::env::var(name).ok())
     }
 
     /// Reads settings through `lookup`, so tests need not touch the process environment.
@@ -316,6 +321,8 @@ impl Settings {
                 )),
             };
 
+        let retention = Self::retention_from(&get)?;
+
         Ok(Self {
             token,
             api_url,
@@ -333,7 +340,113 @@ impl Settings {
             watch_interval,
             sync_interval,
             metrics_token,
+            retention,
         })
+    }
+}
+
+// ---- Security hardening (issue 13): the deployment profile, data retention, key rotation. ----
+
+/// What `kvrachu-bot rotate-key` reads: the database and its key, and the new key when `DATA_KEY` is used.
+#[derive(Clone)]
+pub struct RotationSettings {
+    pub database_url: String,
+    pub data_key: Option<String>,
+    pub new_data_key: Option<String>,
+}
+
+impl fmt::Debug for RotationSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RotationSettings")
+            .field("database_url", &redact_url(&self.database_url))
+            .finish_non_exhaustive()
+    }
+}
+
+impl RotationSettings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://kvrachu.db".to_owned());
+        let data_key = get("DATA_KEY");
+        let new_data_key = get("NEW_DATA_KEY");
+        for (var, key) in [("DATA_KEY", &data_key), ("NEW_DATA_KEY", &new_data_key)] {
+            if let Some(key) = key {
+                decode_data_key(key).map_err(|problem| ConfigError::new(var, problem))?;
+            }
+        }
+        if data_key.is_some() && new_data_key.is_none() {
+            return Err(ConfigError::new(
+                "NEW_DATA_KEY",
+                "is required with DATA_KEY (base64 of 32 random bytes: openssl rand -base64 32)",
+            ));
+        }
+        if data_key.is_some() && data_key == new_data_key {
+            return Err(ConfigError::new(
+                "NEW_DATA_KEY",
+                "must differ from DATA_KEY",
+            ));
+        }
+        Ok(Self {
+            database_url,
+            data_key,
+            new_data_key,
+        })
+    }
+}
+
+/// How long finished dialogues, past visits and expired watches are kept when `RETENTION` is not set.
+pub const DEFAULT_RETENTION: &str = "180d";
+
+impl Settings {
+    /// [`Settings::from_lookup`], then [`Settings::check_profile`]: what the binary reads at start-up.
+    pub fn from_lookup_checked(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let settings = Self::from_lookup(lookup)?;
+        settings.check_profile()?;
+        Ok(settings)
+    }
+
+    /// Refuses the mixes of sandbox and real services that are unsafe: the demo Gosuslugi login (anyone
+    /// may log in as a made-up person) in front of a real registry would book real appointments, and a
+    /// real Gosuslugi login in front of the sandbox registry would send real people's identities to
+    /// made-up clinics. Both sides are demo, or both are real.
+    pub fn check_profile(&self) -> Result<(), ConfigError> {
+        match (&self.registry, &self.esia) {
+            (RegistryUrl::Remote(_), EsiaSettings::Demo) => Err(ConfigError::new(
+                "ESIA_URL",
+                "the demo Gosuslugi login cannot be used with a real registry (REGISTRY_URL is not demo): \
+                 set ESIA_URL and its ESIA_* settings, or REGISTRY_URL=demo",
+            )),
+            (RegistryUrl::Demo, EsiaSettings::Remote { .. }) => Err(ConfigError::new(
+                "REGISTRY_URL",
+                "the demo registry cannot be used with a real Gosuslugi login (ESIA_URL is not demo): \
+                 set REGISTRY_URL to the real registry, or ESIA_URL=demo",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// `RETENTION`: a duration like the other ones (`180d`, `12h`), at least a day.
+    fn retention_from(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, ConfigError> {
+        let raw = get("RETENTION").unwrap_or_else(|| DEFAULT_RETENTION.to_owned());
+        let retention =
+            parse_duration(&raw).map_err(|problem| ConfigError::new("RETENTION", problem))?;
+        if retention < Duration::from_secs(86_400) {
+            return Err(ConfigError::new(
+                "RETENTION",
+                format!("{raw:?} is shorter than a day; use e.g. 180d"),
+            ));
+        }
+        Ok(retention)
     }
 }
 
@@ -537,6 +650,88 @@ mod tests {
         ])
         .unwrap();
         assert!(demo_registry.is_demo());
+    }
+
+    fn checked(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup_checked(|name| map.get(name).cloned())
+    }
+
+    const REAL_ESIA: [(&str, &str); 4] = [
+        ("ESIA_URL", "https://esia.gosuslugi.ru"),
+        ("ESIA_CLIENT_ID", "KVRACHU"),
+        ("ESIA_CERT_HASH", "ab"),
+        ("ESIA_SIGNER_CMD", "true"),
+    ];
+
+    #[test]
+    fn the_demo_login_in_front_of_a_real_registry_is_refused() {
+        let err = checked(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("REGISTRY_URL", "https://gorzdrav.spb.ru/_api/api/v2"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "ESIA_URL");
+        let line = err.to_string();
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.contains("REGISTRY_URL"), "{line}");
+        // An explicit ESIA_URL=demo is the same.
+        let err = checked(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("REGISTRY_URL", "https://gorzdrav.spb.ru/_api/api/v2"),
+            ("ESIA_URL", "demo"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "ESIA_URL");
+    }
+
+    #[test]
+    fn a_real_login_in_front_of_the_demo_registry_is_refused() {
+        let mut pairs = vec![("TELOXIDE_TOKEN", TOKEN)];
+        pairs.extend(REAL_ESIA);
+        let err = checked(&pairs).unwrap_err();
+        assert_eq!(err.var, "REGISTRY_URL");
+        let line = err.to_string();
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.contains("ESIA_URL"), "{line}");
+    }
+
+    #[test]
+    fn the_documented_profiles_start() {
+        // README: the demo (only a token), and a real registry with a real Gosuslugi connection.
+        assert!(checked(&[("TELOXIDE_TOKEN", TOKEN)]).unwrap().is_demo());
+        let mut pairs = vec![
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("REGISTRY_URL", "https://gorzdrav.spb.ru/_api/api/v2"),
+            ("REGION_TZ", "Europe/Moscow"),
+            ("REGION_NAME", "Санкт-Петербург"),
+        ];
+        pairs.extend(REAL_ESIA);
+        assert!(!checked(&pairs).unwrap().is_demo());
+        // The PostgreSQL and webhook variants of the demo.
+        checked(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("DATABASE_URL", "postgres://u@h/db"),
+            ("DATA_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+            ("UPDATES", "webhook"),
+            ("WEBHOOK_SECRET", "s3cret"),
+        ])
+        .unwrap();
+    }
+
+    #[test]
+    fn retention_defaults_to_180_days_and_is_a_duration_of_a_day_or_more() {
+        let s = settings(&[("TELOXIDE_TOKEN", TOKEN)]).unwrap();
+        assert_eq!(s.retention, Duration::from_secs(180 * 86_400));
+        let s = settings(&[("TELOXIDE_TOKEN", TOKEN), ("RETENTION", "30d")]).unwrap();
+        assert_eq!(s.retention, Duration::from_secs(30 * 86_400));
+        for bad in ["soon", "0d", "1h", "30"] {
+            let err = settings(&[("TELOXIDE_TOKEN", TOKEN), ("RETENTION", bad)]).unwrap_err();
+            assert_eq!(err.var, "RETENTION", "{bad}");
+        }
     }
 
     #[test]

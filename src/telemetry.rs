@@ -1,15 +1,172 @@
 //! Logging with `tracing`, configured by `RUST_LOG`. Nothing personal is ever passed to a log call: only
 //! ids, counts and error kinds.
+//!
+//! Some libraries log what they were sent: teloxide logs an update it cannot parse whole (message texts,
+//! names, policy numbers), at ERROR; its tracing adaptors log requests and answers. Those log sites are cut
+//! off here by a filter that `RUST_LOG` cannot widen ([`may_log`]), the update listener drops such updates
+//! with a line naming only their id ([`ScrubbedUpdates`]), and errors of the Bot API are logged by kind
+//! ([`request_error_kind`]), never with the raw answer a `RequestError::InvalidJson` carries.
 
-use tracing_subscriber::EnvFilter;
+use std::future::{ready, Ready};
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use futures::stream::{FilterMap, StreamExt};
+use teloxide::error_handlers::ErrorHandler;
+use teloxide::stop::StopToken;
+use teloxide::types::{AllowedUpdate, Update, UpdateKind};
+use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
+use teloxide::RequestError;
+use tracing_subscriber::filter::filter_fn;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
 const DEFAULT_FILTER: &str = "info,teloxide=warn,sqlx=warn,hyper=warn,reqwest=warn";
+
+/// Log targets that write what users sent, whatever their level: never logged, whatever `RUST_LOG` says.
+const NEVER_LOGGED: &[&str] = &[
+    // "Cannot parse an update … Value: {the raw update}".
+    "teloxide::update_listeners::webhooks",
+    // "Cannot parse an update … {the update as JSON}", "Unhandled update: {the update}".
+    "teloxide::dispatching::dispatcher",
+    // Dialogue states and every request and answer, when those adaptors are used.
+    "teloxide::dispatching::dialogue::storage::trace_storage",
+    "teloxide_core::adaptors::trace",
+    // `LoggingErrorHandler` prints errors with `{:?}`: a `RequestError::InvalidJson` holds Telegram's
+    // whole answer. The application logs those errors itself ([`request_error_kind`]).
+    "teloxide::error_handlers",
+];
+
+/// Whether events of `target` may be logged at all.
+pub fn may_log(target: &str) -> bool {
+    !NEVER_LOGGED.iter().any(|denied| {
+        target
+            .strip_prefix(denied)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+    })
+}
 
 pub fn init() {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let layer = tracing_subscriber::fmt::layer()
         .with_target(false)
-        .try_init();
+        .with_filter(filter)
+        .with_filter(filter_fn(|meta| may_log(meta.target())));
+    let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
+/// What kind of Bot API error this is, for a log line: never the answer's text.
+pub fn request_error_kind(err: &RequestError) -> &'static str {
+    match err {
+        RequestError::Api(_) => "api-error",
+        RequestError::MigrateToChatId(_) => "migrate-to-chat",
+        RequestError::RetryAfter(_) => "retry-after",
+        RequestError::Network(_) => "network",
+        RequestError::InvalidJson { .. } => "invalid-json",
+        RequestError::Io(_) => "io",
+    }
+}
+
+/// Logs an update listener's errors (polling's `getUpdates`) by kind only.
+pub struct ListenerErrors;
+
+impl ErrorHandler<RequestError> for ListenerErrors {
+    fn handle_error(self: Arc<Self>, error: RequestError) -> BoxFuture<'static, ()> {
+        tracing::error!(kind = request_error_kind(&error), "cannot get updates");
+        Box::pin(ready(()))
+    }
+}
+
+impl ErrorHandler<std::convert::Infallible> for ListenerErrors {
+    fn handle_error(self: Arc<Self>, error: std::convert::Infallible) -> BoxFuture<'static, ()> {
+        match error {}
+    }
+}
+
+/// Logs a handler's error: its chain, except that a Bot API error anywhere in it is named by kind (a
+/// `RequestError::InvalidJson` would carry the message the bot sent).
+pub struct HandlerErrors;
+
+impl ErrorHandler<anyhow::Error> for HandlerErrors {
+    fn handle_error(self: Arc<Self>, error: anyhow::Error) -> BoxFuture<'static, ()> {
+        match error.chain().find_map(|e| e.downcast_ref::<RequestError>()) {
+            Some(request) => {
+                tracing::error!(kind = request_error_kind(request), "a handler failed")
+            }
+            None => tracing::error!(error = %format!("{error:#}"), "a handler failed"),
+        }
+        Box::pin(ready(()))
+    }
+}
+
+/// An update listener that drops the updates teloxide could not parse (`UpdateKind::Error`, which holds
+/// the raw update), logging only their id, so that the dispatcher never logs them whole.
+pub struct ScrubbedUpdates<L>(pub L);
+
+type Item<E> = Result<Update, E>;
+
+fn scrub<E>(item: Item<E>) -> Ready<Option<Item<E>>> {
+    match item {
+        Ok(update) if matches!(update.kind, UpdateKind::Error(_)) => {
+            tracing::warn!(
+                update_id = update.id.0,
+                "dropped an update the bot cannot parse"
+            );
+            ready(None)
+        }
+        other => ready(Some(other)),
+    }
+}
+
+impl<'a, L> AsUpdateStream<'a> for ScrubbedUpdates<L>
+where
+    L: UpdateListener,
+    L::Err: Send + 'a,
+{
+    type StreamErr = L::Err;
+    type Stream = FilterMap<
+        <L as AsUpdateStream<'a>>::Stream,
+        Ready<Option<Item<L::Err>>>,
+        fn(Item<L::Err>) -> Ready<Option<Item<L::Err>>>,
+    >;
+
+    fn as_stream(&'a mut self) -> Self::Stream {
+        self.0
+            .as_stream()
+            .filter_map(scrub::<L::Err> as fn(Item<L::Err>) -> Ready<Option<Item<L::Err>>>)
+    }
+}
+
+impl<L> UpdateListener for ScrubbedUpdates<L>
+where
+    L: UpdateListener,
+    L::Err: Send + 'static,
+{
+    type Err = L::Err;
+
+    fn stop_token(&mut self) -> StopToken {
+        self.0.stop_token()
+    }
+
+    fn hint_allowed_updates(&mut self, hint: &mut dyn Iterator<Item = AllowedUpdate>) {
+        self.0.hint_allowed_updates(hint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_sites_that_print_updates_are_never_logged() {
+        assert!(!may_log("teloxide::update_listeners::webhooks::axum"));
+        assert!(!may_log("teloxide::dispatching::dispatcher"));
+        assert!(!may_log("teloxide_core::adaptors::trace"));
+        assert!(!may_log("teloxide::error_handlers"));
+        assert!(may_log("teloxide::dispatching::dispatcher_x"));
+        assert!(may_log("kvrachu_bot::app"));
+        assert!(may_log("teloxide::update_listeners::polling"));
+    }
 }

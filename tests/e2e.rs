@@ -305,6 +305,40 @@ fn postgres_without_a_data_key_is_refused_before_connecting() {
     assert!(stderr.contains("DATA_KEY"), "{stderr}");
 }
 
+/// The demo Gosuslugi login in front of a real registry (anyone could book real visits as a made-up
+/// person), and a real login in front of the sandbox registry: each refused in one line naming both.
+#[test]
+fn mixing_a_demo_side_with_a_real_one_is_refused_in_one_line() {
+    let out = run_with_env(&[
+        ("TELOXIDE_TOKEN", "123456:TEST-token"),
+        ("REGISTRY_URL", "https://gorzdrav.spb.ru/_api/api/v2"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("kvrachu-bot: configuration error: ESIA_URL: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("REGISTRY_URL"), "{stderr}");
+
+    let out = run_with_env(&[
+        ("TELOXIDE_TOKEN", "123456:TEST-token"),
+        ("ESIA_URL", "https://esia.gosuslugi.ru"),
+        ("ESIA_CLIENT_ID", "KVRACHU"),
+        ("ESIA_CERT_HASH", "ABCDEF"),
+        ("ESIA_SIGNER_CMD", "true"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("kvrachu-bot: configuration error: REGISTRY_URL: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("ESIA_URL"), "{stderr}");
+}
+
 #[test]
 fn an_unreachable_telegram_is_reported_in_one_line_without_a_backtrace() {
     let dir = tempfile::tempdir().unwrap();
@@ -814,6 +848,8 @@ fn a_failing_esia_signer_stops_start_up_naming_esia_signer_cmd() {
             "DATABASE_URL",
             &format!("sqlite://{}", dir.path().join("k.db").display()),
         ),
+        // A real Gosuslugi login goes with a real registry (never contacted before the signer check).
+        ("REGISTRY_URL", "http://127.0.0.1:9/api/v2"),
         ("ESIA_URL", "https://esia.example"),
         ("ESIA_CLIENT_ID", "KVRACHU"),
         ("ESIA_CERT_HASH", "ABCDEF"),
@@ -919,4 +955,219 @@ async fn a_booking_whose_answer_is_lost_in_a_crash_appears_after_the_restart_wit
     assert_eq!(reminders.len(), 1, "{reminders:?}");
     assert!(store.open_intents(USER).await.unwrap().is_empty());
     store.close().await;
+}
+
+/// Updates the bot cannot parse (a malformed message; one without an `update_id`) carry names and policy
+/// numbers: even at `RUST_LOG=trace` none of it reaches the log, which names only the update's id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unparsable_update_leaves_nothing_personal_in_the_log_even_at_trace() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("bot.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let port = free_port();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kvrachu-bot"))
+        .kill_on_drop(true)
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TELOXIDE_TOKEN", "123456:TEST-token")
+        .env("TELOXIDE_API_URL", fake.url())
+        .env("HTTP_ADDR", format!("127.0.0.1:{port}"))
+        .env("PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("kvrachu.db").display()),
+        )
+        .env("UPDATES", "webhook")
+        .env("WEBHOOK_SECRET", "s3cret")
+        .env("RUST_LOG", "trace")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    assert_eq!(health(&base).await, 200);
+
+    let secrets = [
+        "Иванова Мария Ивановна",
+        "8451999122899990",
+        "Петров Пётр",
+        "7700000000000001",
+    ];
+    let malformed = serde_json::json!({
+        "update_id": 77,
+        "message": {
+            "message_id": 1,
+            "date": 1_764_000_000,
+            "chat": "Иванова Мария Ивановна",
+            "from": { "id": USER, "is_bot": false, "first_name": "Иванова Мария Ивановна" },
+            "text": "полис 8451999122899990",
+        }
+    });
+    let without_id = serde_json::json!({
+        "message": { "text": "Петров Пётр, полис 7700000000000001" }
+    });
+    let start = serde_json::json!({
+        "update_id": 78,
+        "message": {
+            "message_id": 7,
+            "date": 1_764_000_000,
+            "chat": { "id": USER, "type": "private", "first_name": "Тест" },
+            "from": { "id": USER, "is_bot": false, "first_name": "Тест", "language_code": "ru" },
+            "text": "/start",
+            "entities": [{ "type": "bot_command", "offset": 0, "length": 6 }],
+        }
+    });
+    let http = reqwest::Client::new();
+    let seen = fake.call_count();
+    for update in [&malformed, &without_id, &start] {
+        let resp = http
+            .post(format!("{base}/telegram/webhook"))
+            .header("X-Telegram-Bot-Api-Secret-Token", "s3cret")
+            .json(update)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+    }
+    // The /start after them is answered: the bad ones were taken (and dropped) before it.
+    fake.wait_for(seen, "the consent notice", |c| has_button(c, "consent"))
+        .await;
+    let pid = child.id().unwrap();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap()
+        .success());
+    tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("the bot stops on SIGTERM")
+        .unwrap();
+
+    let logged = std::fs::read_to_string(&log_path).unwrap();
+    assert!(logged.contains("TRACE"), "the log is at trace level");
+    assert!(
+        logged.contains("dropped an update the bot cannot parse") && logged.contains("77"),
+        "the dropped update is named by its id"
+    );
+    for secret in secrets {
+        assert!(!logged.contains(secret), "{secret} is in the log");
+    }
+}
+
+/// A key file lost beside an existing database: start-up refuses in one line, and no new key is made.
+#[test]
+fn a_missing_key_beside_an_existing_database_stops_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    std::fs::write(&db, b"SQLite format 3\0 and sealed data").unwrap();
+    let out = run_with_env(&[
+        ("TELOXIDE_TOKEN", "123456:TEST-token"),
+        ("TELOXIDE_API_URL", "http://127.0.0.1:9/"),
+        ("DATABASE_URL", &format!("sqlite://{}", db.display())),
+        ("RUST_LOG", "off"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("k.key: missing beside the existing database"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("k.key").exists(), "a new key was made");
+}
+
+/// A key file the group or others may read is refused in one line.
+#[cfg(unix)]
+#[test]
+fn a_key_file_others_may_read_stops_start_up() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("k.key");
+    std::fs::write(&key, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n").unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run_with_env(&[
+        ("TELOXIDE_TOKEN", "123456:TEST-token"),
+        ("TELOXIDE_API_URL", "http://127.0.0.1:9/"),
+        (
+            "DATABASE_URL",
+            &format!("sqlite://{}", dir.path().join("k.db").display()),
+        ),
+        ("RUST_LOG", "off"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("k.key: readable by others (mode 644)"),
+        "{stderr}"
+    );
+}
+
+/// `kvrachu-bot rotate-key` on SQLite with its key file: the data opens with the new key file only; the
+/// bot started with a stale DATA_KEY afterwards refuses in one line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotate_key_reseals_the_sqlite_database_under_a_new_key_file() {
+    use kvrachu_bot::store::{DataKey, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kvrachu.db");
+    let url = format!("sqlite://{}", db.display());
+    let key_path = dir.path().join("kvrachu.key");
+    let old = DataKey::load_or_create(&key_path).unwrap();
+    let store = Store::connect(&url, &old).await.unwrap();
+    store.verify_data_key().await.unwrap();
+    store
+        .add_watch(
+            &kvrachu_bot::store::NewWatch {
+                user_id: USER,
+                lpu_id: 1,
+                specialty_id: "8".into(),
+                doctor_id: None,
+                labels: kvrachu_bot::store::WatchLabels {
+                    clinic: "Поликлиника".into(),
+                    specialty: "Педиатр".into(),
+                    doctor: String::new(),
+                },
+            },
+            300,
+            1_764_000_000,
+        )
+        .await
+        .unwrap();
+    store.close().await;
+
+    let out = Command::new(env!("CARGO_BIN_EXE_kvrachu-bot"))
+        .arg("rotate-key")
+        .env_clear()
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("re-sealed"),
+        "{out:?}"
+    );
+    assert!(!dir.path().join("kvrachu.key.new").exists());
+    let new = DataKey::load_existing(&key_path).unwrap();
+    assert_ne!(new.to_base64(), old.to_base64());
+    let store = Store::connect(&url, &new).await.unwrap();
+    store.verify_data_key().await.unwrap();
+    assert_eq!(
+        store.watches(USER).await.unwrap()[0].labels.clinic,
+        "Поликлиника"
+    );
+    store.close().await;
+
+    let out = run_with_env(&[
+        ("TELOXIDE_TOKEN", "123456:TEST-token"),
+        ("TELOXIDE_API_URL", "http://127.0.0.1:9/"),
+        ("DATABASE_URL", &url),
+        ("DATA_KEY", &old.to_base64()),
+        ("RUST_LOG", "off"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("does not open this database"), "{stderr}");
 }

@@ -216,3 +216,139 @@ async fn metrics_need_the_token_and_count_from_sqlite() {
 async fn metrics_need_the_token_and_count_from_postgres() {
     metrics_of(databases::TestDb::postgres().await).await;
 }
+
+/// The server as `app` runs it, with `limits`, on a SQLite store.
+async fn serve_limited(
+    db: &databases::TestDb,
+    limits: kvrachu_bot::http::HttpLimits,
+) -> std::net::SocketAddr {
+    let store = db.store(&DataKey::generate()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = router(HttpState {
+        store,
+        esia: None,
+        metrics: None,
+    });
+    tokio::spawn(kvrachu_bot::http::serve(
+        listener,
+        router,
+        limits,
+        std::future::pending(),
+    ));
+    addr
+}
+
+/// Reads what the server sends until it closes the connection; `None` if it is still open after `wait`.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, wait: Duration) -> Option<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    tokio::time::timeout(wait, async {
+        let mut buf = [0u8; 1024];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await
+    .ok()
+    .map(|()| got)
+}
+
+use std::time::Duration;
+
+/// Slowloris: 200 connections that send half a request header (and 20 that send nothing) neither take
+/// `/healthz` offline nor stay open past the header-read timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_open_connections_do_not_take_the_server_offline_and_are_closed() {
+    use tokio::io::AsyncWriteExt;
+    let db = databases::TestDb::sqlite().await;
+    let limits = kvrachu_bot::http::HttpLimits {
+        header_read_timeout: Duration::from_secs(1),
+        ..Default::default()
+    };
+    let addr = serve_limited(&db, limits).await;
+    let mut half_open = Vec::new();
+    for i in 0..220 {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        if i < 200 {
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                .await
+                .unwrap();
+        }
+        half_open.push(stream);
+    }
+    let started = std::time::Instant::now();
+    let client = reqwest::Client::new();
+    let ok = client
+        .get(format!("http://{addr}/healthz"))
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "/healthz waited for the slow clients: {:?}",
+        started.elapsed()
+    );
+    for (i, stream) in half_open.iter_mut().enumerate() {
+        let sent = read_until_closed(stream, Duration::from_secs(10)).await;
+        let sent = sent.unwrap_or_else(|| panic!("connection {i} is still open"));
+        // Closed, at most with an error status: never an answer to the unfinished request.
+        assert!(!sent.starts_with(b"HTTP/1.1 200"), "connection {i}");
+    }
+}
+
+/// The limits are on every route of the running application: an oversized body is refused with 413
+/// before any handler reads it (here the webhook-less ESIA callback and the demo registry).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_body_is_refused_with_413_on_every_route() {
+    let fake = fake_telegram::FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let settings = kvrachu_bot::config::Settings::from_lookup(|name| match name {
+        "TELOXIDE_TOKEN" => Some("123456:TEST-token".to_owned()),
+        "TELOXIDE_API_URL" => Some(fake.url()),
+        "DATABASE_URL" => Some(database.clone()),
+        "HTTP_ADDR" => Some("127.0.0.1:0".to_owned()),
+        _ => None,
+    })
+    .unwrap();
+    let app = kvrachu_bot::app::build(settings).await.unwrap();
+    let addr = app.local_addr();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(app.run(async {
+        stopped.await.ok();
+    }));
+    let big = vec![b'x'; kvrachu_bot::http::HttpLimits::default().max_body_bytes + 1];
+    let client = reqwest::Client::new();
+    for path in [
+        "/esia/callback".to_owned(),
+        format!("{}/appointment/create", kvrachu_bot::registry::demo::PATH),
+        "/healthz".to_owned(),
+    ] {
+        let resp = client
+            .post(format!("http://{addr}{path}"))
+            .body(big.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 413, "{path}");
+    }
+    let ok = client
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(30), running)
+        .await
+        .expect("the application stops when told")
+        .unwrap()
+        .unwrap();
+}

@@ -1,6 +1,8 @@
 //! The bot's own HTTP server: `/healthz`, `/metrics` (with `METRICS_TOKEN`); the ESIA callback, the webhook
 //! and the demo registry and identity provider are merged in by `app.rs` as they are built.
 
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -41,6 +43,109 @@ pub fn router(state: HttpState) -> Router {
         Some(esia) => router.merge(esia_callback::router(esia)),
         None => router,
     }
+}
+
+// ---- The server and its limits (issue 13): every route, the webhook and the ESIA callback included. ----
+
+/// What one client may hold of the server. A client that opens connections and never finishes its
+/// request headers loses them after `header_read_timeout`; past `max_connections` new connections wait in
+/// the kernel's backlog; a request may take `request_timeout` (then 408) and send `max_body_bytes` (then
+/// 413); at most `max_in_flight` requests are handled at once, the rest wait their turn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HttpLimits {
+    pub header_read_timeout: Duration,
+    pub request_timeout: Duration,
+    pub max_connections: usize,
+    pub max_in_flight: usize,
+    pub max_body_bytes: usize,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            max_in_flight: 256,
+            // A Telegram update is a few KiB; the ESIA callback and the demo services far less.
+            max_body_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// `router` behind the request limits: a timeout (408), a body limit (413) and a cap on requests in flight,
+/// shared by all routes.
+pub fn with_limits(router: Router, limits: &HttpLimits) -> Router {
+    use tower::limit::GlobalConcurrencyLimitLayer;
+    use tower::ServiceBuilder;
+    use tower_http::limit::RequestBodyLimitLayer;
+    use tower_http::timeout::TimeoutLayer;
+    router.layer(
+        ServiceBuilder::new()
+            .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                limits.request_timeout,
+            ))
+            .layer(GlobalConcurrencyLimitLayer::new(limits.max_in_flight)),
+    )
+}
+
+/// Serves `router` (behind [`with_limits`]) on `listener` until `shutdown` resolves, then lets the
+/// requests in flight finish. HTTP/1.1 only, with hyper's header-read timeout and a cap on connections.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    limits: HttpLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+
+    let router = with_limits(router, &limits);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    let graceful = GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot,
+            () = &mut shutdown => break,
+        };
+        let Ok(slot) = slot else { break };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(error = %err, "HTTP server: cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let connection = http.serve_connection(
+            TokioIo::new(stream),
+            TowerToHyperService::new(router.clone()),
+        );
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A client that goes away or is too slow is its own problem, not the server's.
+            let _ = connection.await;
+            drop(slot);
+        });
+    }
+    drop(listener);
+    // Requests in flight finish; idle connections are closed. A request cannot outlive its timeout.
+    let _ = tokio::time::timeout(
+        limits.request_timeout + Duration::from_secs(1),
+        graceful.shutdown(),
+    )
+    .await;
 }
 
 /// 200 when the database answers within two seconds, 503 otherwise.

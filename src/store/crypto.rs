@@ -45,8 +45,7 @@ impl DataKey {
     pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
         use anyhow::Context;
         match std::fs::read_to_string(path) {
-            Ok(raw) => Self::from_base64(&raw)
-                .map_err(|problem| anyhow::anyhow!("{}: {problem}", path.display())),
+            Ok(_) => Self::load_existing(path),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                 let key = Self::generate();
                 write_private(path, key.to_base64().as_bytes()).with_context(|| {
@@ -61,7 +60,7 @@ impl DataKey {
 }
 
 #[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
@@ -75,7 +74,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, bytes)
 }
 

@@ -12,7 +12,9 @@ pub mod demo_registry;
 pub mod dialogue;
 mod esia;
 pub mod intents;
+mod keys;
 mod metrics;
+mod retention;
 mod users;
 mod watches;
 
@@ -35,7 +37,9 @@ pub use crypto::{Aad, Crypto, DataKey};
 pub use demo_registry::{DemoBooking, DemoListed};
 pub use esia::EsiaLogin;
 pub use intents::{Intent, NewIntent, INTENT_GRACE_SECS};
+pub use keys::{pending_key_path, sqlite_path};
 pub use metrics::{Metrics, OVERDUE_SECS};
+pub use retention::Purged;
 pub use users::{Lang, UserRecord};
 pub use watches::{AddWatch, NewWatch, Watch, WatchLabels, MAX_WATCHES, WATCH_TTL_SECS};
 
@@ -88,12 +92,17 @@ impl Store {
                 .context("cannot migrate the PostgreSQL database")?;
             Backend::Postgres(pool)
         } else {
+            if let Some(path) = sqlite_path(url) {
+                keys::prepare_private_sqlite(&path)?;
+            }
             let options = SqliteConnectOptions::from_str(url)
                 .context("DATABASE_URL: not a SQLite URL")?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
+                // Deleted rows are overwritten with zeros, not left in free pages (see forget_user).
+                .pragma("secure_delete", "ON")
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)

@@ -113,8 +113,15 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes everything stored about the user: tables that reference `users` cascade.
+    /// Deletes everything stored about the user: tables that reference `users` cascade. On SQLite the
+    /// deleted rows are zeroed (`secure_delete`) and the write-ahead log, which still holds their earlier
+    /// versions, is checkpointed and truncated, so that no sealed value of theirs stays in the files.
     pub async fn forget_user(&self, id: i64) -> anyhow::Result<()> {
+        self.delete_user_rows(id).await?;
+        self.scrub_deleted().await
+    }
+
+    async fn delete_user_rows(&self, id: i64) -> anyhow::Result<()> {
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM dialogues WHERE chat_id = $1")
@@ -127,6 +134,21 @@ impl Store {
                 .await?;
             tx.commit().await?;
         });
+        Ok(())
+    }
+
+    /// SQLite: copies every committed page into the database file and truncates the write-ahead log, so
+    /// that old versions of deleted rows (already zeroed in the database by `secure_delete`) go with it.
+    /// PostgreSQL keeps dead row versions until VACUUM reuses their space (see README's privacy section).
+    pub async fn scrub_deleted(&self) -> anyhow::Result<()> {
+        if let super::Backend::Sqlite(pool) = &self.backend {
+            let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(pool)
+                .await?;
+            if busy != 0 {
+                tracing::warn!("the write-ahead log could not be truncated now (readers active)");
+            }
+        }
         Ok(())
     }
 }

@@ -27,6 +27,8 @@ const CONCURRENCY: usize = 4;
 pub const HORIZON_SECS: i64 = 30 * 86_400;
 /// A user whose clinic did not answer is tried again after this (or the interval, if shorter).
 const RETRY_SECS: i64 = 5 * 60;
+/// How often old data is purged (`RETENTION`).
+const PURGE_EVERY_SECS: i64 = 3600;
 /// How often the worker looks for users due.
 const TICK: Duration = Duration::from_secs(30);
 
@@ -196,11 +198,38 @@ impl SyncWorker {
     /// Runs until `shutdown` turns true: a step every half minute (at once after a full batch).
     pub async fn run(self, shutdown: watch::Receiver<bool>) {
         tracing::info!(interval_secs = self.interval_secs(), "appointment sync");
+        let next_purge = std::sync::atomic::AtomicI64::new(0);
         super::run_periodically("appointment-sync", TICK, shutdown, || async {
-            let step = self.try_execute_step(unix_now()).await?;
+            let now = unix_now();
+            if now >= next_purge.load(std::sync::atomic::Ordering::Relaxed) {
+                next_purge.store(now + PURGE_EVERY_SECS, std::sync::atomic::Ordering::Relaxed);
+                if let Err(err) = self.purge_expired(now).await {
+                    tracing::error!(error = %err, "retention: cannot purge old data");
+                }
+            }
+            let step = self.try_execute_step(now).await?;
             Ok(step.users as i64 >= self.batch)
         })
         .await;
+    }
+
+    /// Deletes what has been over for longer than `RETENTION` at `now` (idle dialogues, past visits,
+    /// expired watches…); the loop does it once an hour.
+    pub async fn purge_expired(&self, now: i64) -> anyhow::Result<crate::store::Purged> {
+        let retention = self.ctx.settings.retention.as_secs() as i64;
+        let purged = self.ctx.store.purge_expired(now, retention).await?;
+        if purged.total() > 0 {
+            tracing::info!(
+                dialogues = purged.dialogues,
+                visits = purged.appointments,
+                watches = purged.watches,
+                intents = purged.intents,
+                logins = purged.logins,
+                demo_bookings = purged.demo_bookings,
+                "retention: purged old data"
+            );
+        }
+        Ok(purged)
     }
 }
 

@@ -9,7 +9,7 @@ use crate::both_backends;
 
 const NOW: i64 = 1_764_000_000;
 
-fn link() -> EsiaLink {
+pub(crate) fn link() -> EsiaLink {
     EsiaLink {
         oid: "1000299654".into(),
         level: AccountLevel::Confirmed,

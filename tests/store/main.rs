@@ -9,4 +9,5 @@ mod demo_registry;
 mod esia;
 mod foundation;
 mod reminders;
+mod security;
 mod watches;

@@ -646,3 +646,24 @@ async fn a_clinic_the_person_was_found_in_is_asked_about_visits_booked_by_phone(
     let step = s.worker.try_execute_step(NOW).await.unwrap();
     assert_eq!((step.users, step.found, step.notified), (1, 1, 1));
 }
+
+/// The sync worker purges what has been over for longer than `RETENTION` (here 30 days), at an explicit
+/// "now": a visit 31 days past goes with its reminders, one 29 days past stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_purges_visits_older_than_the_retention_time() {
+    let db = TestDb::sqlite().await;
+    let store = db.store(&DataKey::generate()).await;
+    let fake = FakeTelegram::start().await;
+    let registry = MockServer::start().await;
+    let ctx = ctx_with_registry(&store, &registry, settings(&[("RETENTION", "30d")]));
+    let worker = SyncWorker::new(ctx.clone(), throttled_for(&fake.url()));
+    let old = booked_here(&store, "old", VISIT).await;
+    let kept = booked_here(&store, "kept", VISIT + 2 * 86_400).await;
+
+    let purged = worker.purge_expired(VISIT + 31 * 86_400).await.unwrap();
+    assert_eq!(purged.appointments, 1);
+    assert_eq!(store.appointment(USER, old.id).await.unwrap(), None);
+    assert!(store.appointment(USER, kept.id).await.unwrap().is_some());
+    let purged = worker.purge_expired(VISIT + 31 * 86_400).await.unwrap();
+    assert_eq!(purged.total(), 0);
+}
