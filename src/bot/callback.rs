@@ -6,7 +6,8 @@
 
 use crate::i18n::Lang;
 
-use super::{booking, children, clinics, gosuslugi, reminders, watch};
+use super::clinics::cb as clinics;
+use super::{booking, children, gosuslugi, reminders, watch};
 
 pub use super::codes::{digits, parse_id, MAX_CALLBACK_BYTES};
 
@@ -87,7 +88,7 @@ impl Cb {
             Cb::ForgetYes => "fg:y".to_owned(),
             Cb::ForgetNo => "fg:n".to_owned(),
             Cb::Children(cb) => cb.encode(),
-            Cb::Clinics(inner) => format!("cl:{}", inner.encode()),
+            Cb::Clinics(inner) => format!("{}{}", clinics::Cb::PREFIX, inner.encode()),
             Cb::Reminders(cb) => cb.encode(),
             Cb::Booking(cb) => cb.encode(),
             Cb::Gosuslugi(cb) => format!("gu:{}", cb.code()),
@@ -107,7 +108,7 @@ impl Cb {
         if data.starts_with(children::Cb::PREFIX) {
             return children::Cb::decode(data).map(Cb::Children);
         }
-        if let Some(rest) = data.strip_prefix("cl:") {
+        if let Some(rest) = data.strip_prefix(clinics::Cb::PREFIX) {
             return clinics::Cb::decode(rest).map(Cb::Clinics);
         }
         let mut parts = data.split(':');
@@ -176,6 +177,7 @@ mod tests {
         all.extend(Section::ALL.map(Cb::Section));
         all.extend(Lang::ALL.map(Cb::SetLang));
         all.extend(gosuslugi::Cb::ALL.map(Cb::Gosuslugi));
+        all.extend([clinics::Cb::Retry, clinics::Cb::Book].map(Cb::Clinics));
         all
     }
 
@@ -199,6 +201,8 @@ mod tests {
                 &"x".repeat(65),
                 "menu:",
                 "🙂",
+                "cl:",
+                "cl:zzz",
             ],
         );
     }

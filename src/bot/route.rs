@@ -266,6 +266,14 @@ async fn tap(turn: &Turn<'_>, q: &CallbackQuery) -> anyhow::Result<Option<Reply>
         Cb::ForgetAsk => Reply::go(State::ConfirmForget),
         Cb::ForgetYes if *state != State::ConfirmForget => Reply::stale(),
         Cb::ForgetYes => settings::forget(ctx, who).await?,
+        Cb::Section(Section::Book) => clinics::entry(ctx, who).await?,
+        // Transitional: booking still draws itself as a new message, so «Записаться» on a card goes
+        // through booking's own entry (which edits the card in place) until booking renders its state.
+        Cb::Clinics(clinics::Cb::Book) => {
+            legacy(turn, q, cb).await?;
+            return Ok(None);
+        }
+        Cb::Clinics(tap) => clinics::on_tap(ctx, who, state, tap).await?,
         other => {
             legacy(turn, q, other).await?;
             return Ok(None);
@@ -284,8 +292,12 @@ async fn legacy(turn: &Turn<'_>, q: &CallbackQuery, cb: Cb) -> HandlerResult {
             children::route(bot, q, ctx, who, dialogue, state, list).await
         }
         Cb::Children(cb) => children::route(bot, q, ctx, who, dialogue, state, cb).await,
-        Cb::Section(Section::Book) => clinics::start(bot, q, ctx, who, dialogue).await,
-        Cb::Clinics(tap) => clinics::route(bot, q, ctx, who, dialogue, state, tap).await,
+        Cb::Clinics(clinics::Cb::Book) => match state {
+            State::Clinics(clinics::Step::Card { clinic, .. }) => {
+                booking::start(bot, q, ctx, who, dialogue, *clinic).await
+            }
+            _ => shell::deliver(turn, Reply::stale()).await,
+        },
         Cb::Section(Section::Gosuslugi) => gosuslugi::show(bot, q, ctx, who, dialogue).await,
         Cb::Gosuslugi(cb) => gosuslugi::route(bot, q, ctx, who, dialogue, state, cb).await,
         Cb::Section(Section::Appointments) => {

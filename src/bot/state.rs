@@ -5,7 +5,8 @@ use teloxide::dispatching::dialogue::{Dialogue, ErasedStorage};
 
 use crate::store::dialogue::RecoverableState;
 
-use super::{booking, children, clinics, gosuslugi};
+use super::clinics::state as clinics;
+use super::{booking, children, gosuslugi};
 
 pub type BotDialogue = Dialogue<State, ErasedStorage<State>>;
 
