@@ -7,7 +7,8 @@
 use crate::i18n::Lang;
 
 use super::clinics::cb as clinics;
-use super::{booking, children, gosuslugi, reminders, watch};
+use super::gosuslugi::cb as gosuslugi;
+use super::{booking, children, reminders, watch};
 
 pub use super::codes::{digits, parse_id, MAX_CALLBACK_BYTES};
 
@@ -91,7 +92,7 @@ impl Cb {
             Cb::Clinics(inner) => format!("{}{}", clinics::Cb::PREFIX, inner.encode()),
             Cb::Reminders(cb) => cb.encode(),
             Cb::Booking(cb) => cb.encode(),
-            Cb::Gosuslugi(cb) => format!("gu:{}", cb.code()),
+            Cb::Gosuslugi(cb) => format!("{}{}", gosuslugi::Cb::PREFIX, cb.code()),
             Cb::Watch(cb) => cb.encode(),
         };
         debug_assert!(
@@ -203,6 +204,11 @@ mod tests {
                 "🙂",
                 "cl:",
                 "cl:zzz",
+                "gu",
+                "gu:",
+                "gu:nope",
+                "gu:unl:x",
+                "gu:RETRY",
             ],
         );
     }

@@ -7,7 +7,7 @@ use super::ctx::{Ctx, HandlerResult, Who};
 use super::reply::Reply;
 use super::shell::{deliver, Turn};
 use super::state::{BotDialogue, State};
-use super::{booking, children, gosuslugi};
+use super::{booking, children};
 
 /// Delivers `reply` for a journey that has the Telegram plumbing in hand.
 pub async fn reply(
@@ -78,7 +78,6 @@ pub async fn show_current_step(
     match state {
         State::Children(here) => children::show_current(bot, ctx, who, dialogue, here).await,
         State::Booking(here) => booking::show_current(bot, ctx, who, dialogue, here).await,
-        State::Gosuslugi(step) => gosuslugi::show_step(bot, ctx, who, *step).await,
         other => {
             reply(
                 bot,

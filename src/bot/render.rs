@@ -4,7 +4,7 @@
 use super::ctx::{Ctx, Who};
 use super::screen::Screen;
 use super::state::State;
-use super::{clinics, settings, start};
+use super::{clinics, gosuslugi, settings, start};
 
 /// A state drawn: the state to store (a step whose subject is gone becomes the step before it) and its
 /// screen. `Legacy` is a journey that still draws itself (it is shown as a new message by the shell).
@@ -27,6 +27,10 @@ pub async fn render(ctx: &Ctx, who: &Who, state: State) -> anyhow::Result<Drawn>
         }
         State::Clinics(step) => {
             let (state, screen) = clinics::render(ctx, who, step).await?;
+            Drawn::Screen(state, screen)
+        }
+        State::Gosuslugi(step) => {
+            let (state, screen) = gosuslugi::render(ctx, who, step).await?;
             Drawn::Screen(state, screen)
         }
         other => Drawn::Legacy(other),

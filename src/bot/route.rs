@@ -274,6 +274,16 @@ async fn tap(turn: &Turn<'_>, q: &CallbackQuery) -> anyhow::Result<Option<Reply>
             return Ok(None);
         }
         Cb::Clinics(tap) => clinics::on_tap(ctx, who, state, tap).await?,
+        Cb::Section(Section::Gosuslugi) => gosuslugi::start(ctx, who).await?,
+        // Transitional: the login in the chat edits the tapped message without storing a state (see
+        // `gosuslugi::log_in_as_test_person`).
+        Cb::Gosuslugi(gosuslugi::Cb::DemoPerson(n))
+            if gosuslugi::test_person(ctx, who, n).is_some() =>
+        {
+            legacy(turn, q, cb).await?;
+            return Ok(None);
+        }
+        Cb::Gosuslugi(tap) => gosuslugi::on_tap(ctx, who, state, tap).await?,
         other => {
             legacy(turn, q, other).await?;
             return Ok(None);
@@ -298,8 +308,9 @@ async fn legacy(turn: &Turn<'_>, q: &CallbackQuery, cb: Cb) -> HandlerResult {
             }
             _ => shell::deliver(turn, Reply::stale()).await,
         },
-        Cb::Section(Section::Gosuslugi) => gosuslugi::show(bot, q, ctx, who, dialogue).await,
-        Cb::Gosuslugi(cb) => gosuslugi::route(bot, q, ctx, who, dialogue, state, cb).await,
+        Cb::Gosuslugi(gosuslugi::Cb::DemoPerson(n)) => {
+            gosuslugi::log_in_as_test_person(bot, q, ctx, who, n).await
+        }
         Cb::Section(Section::Appointments) => {
             booking::show_appointments(bot, q, ctx, who, dialogue).await
         }

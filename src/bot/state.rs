@@ -6,7 +6,8 @@ use teloxide::dispatching::dialogue::{Dialogue, ErasedStorage};
 use crate::store::dialogue::RecoverableState;
 
 use super::clinics::state as clinics;
-use super::{booking, children, gosuslugi};
+use super::gosuslugi::state as gosuslugi;
+use super::{booking, children};
 
 pub type BotDialogue = Dialogue<State, ErasedStorage<State>>;
 
