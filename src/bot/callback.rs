@@ -7,7 +7,9 @@
 use crate::i18n::Lang;
 
 use super::children::cb::Cb as ChildrenCb;
-use super::{booking, clinics, gosuslugi, reminders, watch};
+use super::clinics::cb as clinics;
+use super::gosuslugi::cb as gosuslugi;
+use super::{booking, reminders, watch};
 
 pub use super::codes::{digits, parse_id, MAX_CALLBACK_BYTES};
 
@@ -88,10 +90,10 @@ impl Cb {
             Cb::ForgetYes => "fg:y".to_owned(),
             Cb::ForgetNo => "fg:n".to_owned(),
             Cb::Children(cb) => cb.encode(),
-            Cb::Clinics(inner) => format!("cl:{}", inner.encode()),
+            Cb::Clinics(inner) => format!("{}{}", clinics::Cb::PREFIX, inner.encode()),
             Cb::Reminders(cb) => cb.encode(),
             Cb::Booking(cb) => cb.encode(),
-            Cb::Gosuslugi(cb) => format!("gu:{}", cb.code()),
+            Cb::Gosuslugi(cb) => format!("{}{}", gosuslugi::Cb::PREFIX, cb.code()),
             Cb::Watch(cb) => cb.encode(),
         };
         debug_assert!(
@@ -108,7 +110,7 @@ impl Cb {
         if data.starts_with(ChildrenCb::PREFIX) {
             return ChildrenCb::decode(data).map(Cb::Children);
         }
-        if let Some(rest) = data.strip_prefix("cl:") {
+        if let Some(rest) = data.strip_prefix(clinics::Cb::PREFIX) {
             return clinics::Cb::decode(rest).map(Cb::Clinics);
         }
         let mut parts = data.split(':');
@@ -177,6 +179,7 @@ mod tests {
         all.extend(Section::ALL.map(Cb::Section));
         all.extend(Lang::ALL.map(Cb::SetLang));
         all.extend(gosuslugi::Cb::ALL.map(Cb::Gosuslugi));
+        all.extend([clinics::Cb::Retry, clinics::Cb::Book].map(Cb::Clinics));
         all
     }
 
@@ -200,6 +203,13 @@ mod tests {
                 &"x".repeat(65),
                 "menu:",
                 "🙂",
+                "cl:",
+                "cl:zzz",
+                "gu",
+                "gu:",
+                "gu:nope",
+                "gu:unl:x",
+                "gu:RETRY",
             ],
         );
     }

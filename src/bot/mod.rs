@@ -13,7 +13,6 @@ pub mod commands;
 pub mod ctx;
 pub mod gosuslugi;
 pub mod group;
-pub mod legacy;
 pub mod reminders;
 pub mod render;
 pub mod reply;

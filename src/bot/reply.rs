@@ -16,6 +16,9 @@ pub enum Next {
     /// Like [`Next::Show`], but always as a new message that later taps do not overwrite (a booking's
     /// confirmation, say).
     Post(State, Screen),
+    /// Show this screen and leave the stored state as it is: something else (a login's callback, say) may
+    /// have moved the dialogue meanwhile.
+    Edit(Screen),
     /// Nothing changes on screen (the notice and the extras, if any, are all there is).
     Stay,
     /// The button does not fit where the user is: «кнопка устарела», and the step the user is at, again.

@@ -234,28 +234,24 @@ async fn on_callback(
         state: &state,
         q: Some(&q),
     };
-    match tap(&turn, &q).await {
-        Ok(Some(reply)) => shell::answer(&turn, Ok(reply)).await,
-        // A journey that still answered by itself.
-        Ok(None) => Ok(()),
-        Err(err) => shell::polite(&bot, &who, Some(&q), Err(err)).await,
-    }
+    let reply = tap(&turn, &q).await;
+    shell::answer(&turn, reply).await
 }
 
 /// The journey a button belongs to.
-async fn tap(turn: &Turn<'_>, q: &CallbackQuery) -> anyhow::Result<Option<Reply>> {
+async fn tap(turn: &Turn<'_>, q: &CallbackQuery) -> anyhow::Result<Reply> {
     let (ctx, who, state) = (turn.ctx, turn.who, turn.state);
     if state.is_stale() {
-        return Ok(Some(start::reset_stale(who)));
+        return Ok(start::reset_stale(who));
     }
     let Some(cb) = q.data.as_deref().and_then(Cb::decode) else {
-        return Ok(Some(Reply::stale()));
+        return Ok(Reply::stale());
     };
     if !who.consented
         && cb != Cb::Consent
         && !matches!(cb, Cb::SetLang(_) | Cb::Language | Cb::Privacy)
     {
-        return Ok(Some(start::consent_needed(who)));
+        return Ok(start::consent_needed(who));
     }
     let reply = match cb {
         Cb::Consent => start::consent_given(ctx, who).await?,
@@ -277,28 +273,15 @@ async fn tap(turn: &Turn<'_>, q: &CallbackQuery) -> anyhow::Result<Option<Reply>
         Cb::Watch(tap) => watch::on_tap(ctx, who, tap).await?,
         Cb::Section(Section::Children) => Reply::go(State::Children(children::ChildrenState::List)),
         Cb::Children(tap) => children::on_tap(ctx, who, state, tap).await?,
-        other => {
-            legacy(turn, q, other).await?;
-            return Ok(None);
-        }
+        Cb::Section(Section::Book) => clinics::start(ctx, who).await?,
+        Cb::Clinics(tap) => clinics::on_tap(ctx, who, state, tap).await?,
+        Cb::Section(Section::Gosuslugi) => gosuslugi::start(ctx, who).await?,
+        Cb::Gosuslugi(tap) => gosuslugi::on_tap(ctx, who, state, tap).await?,
     };
-    Ok(Some(reply))
+    Ok(reply)
 }
 
 /// Whether «Отменить запись?» is on screen (its «Повторить» is the question's).
 fn in_cancel(state: &State) -> bool {
     matches!(state, State::Booking(booking::Here::ConfirmCancel { .. }))
-}
-
-/// The journeys that still answer the button themselves.
-async fn legacy(turn: &Turn<'_>, q: &CallbackQuery, cb: Cb) -> HandlerResult {
-    let (bot, ctx, who, dialogue, state) =
-        (turn.bot, turn.ctx, turn.who, turn.dialogue, turn.state);
-    match cb {
-        Cb::Section(Section::Book) => clinics::start(bot, q, ctx, who, dialogue).await,
-        Cb::Clinics(tap) => clinics::route(bot, q, ctx, who, dialogue, state, tap).await,
-        Cb::Section(Section::Gosuslugi) => gosuslugi::show(bot, q, ctx, who, dialogue).await,
-        Cb::Gosuslugi(cb) => gosuslugi::route(bot, q, ctx, who, dialogue, state, cb).await,
-        _ => unreachable!("the shell's own buttons are routed above"),
-    }
 }

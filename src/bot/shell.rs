@@ -14,7 +14,7 @@ use crate::t;
 
 use super::callback::Cb;
 use super::ctx::{Ctx, HandlerResult, Who};
-use super::render::{render, Drawn};
+use super::render::render;
 use super::reply::{Extra, Next, Notice, Reply};
 use super::screen::{button, Screen};
 use super::state::{forget_dialogue, save, BotDialogue, State};
@@ -67,24 +67,12 @@ pub async fn deliver(turn: &Turn<'_>, reply: Reply) -> HandlerResult {
             store(state).await?;
             present(turn, &screen, true).await?;
         }
-        Next::Go(state) => match render(turn.ctx, turn.who, state).await? {
-            Drawn::Screen(state, screen) => {
-                store(state).await?;
-                present(turn, &screen, as_new).await?;
-            }
-            Drawn::Legacy(state) => {
-                store(state.clone()).await?;
-                let shown = super::legacy::show_current_step(
-                    turn.bot,
-                    turn.ctx,
-                    turn.who,
-                    turn.dialogue,
-                    &state,
-                    if as_new { None } else { turn.q },
-                );
-                Box::pin(shown).await?;
-            }
-        },
+        Next::Go(state) => {
+            let (state, screen) = render(turn.ctx, turn.who, state).await?;
+            store(state).await?;
+            present(turn, &screen, as_new).await?;
+        }
+        Next::Edit(screen) => present(turn, &screen, false).await?,
         Next::Stay | Next::Stale => {}
     }
     for extra in extras {

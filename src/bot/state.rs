@@ -5,8 +5,10 @@ use teloxide::dispatching::dialogue::{Dialogue, ErasedStorage};
 
 use crate::store::dialogue::RecoverableState;
 
+use super::booking::state as booking;
 use super::children::state::ChildrenState;
-use super::{booking, clinics, gosuslugi};
+use super::clinics::state as clinics;
+use super::gosuslugi::state as gosuslugi;
 
 pub type BotDialogue = Dialogue<State, ErasedStorage<State>>;
 

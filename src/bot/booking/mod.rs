@@ -46,24 +46,6 @@ use registry::{doctors, slots, specialties};
 // ---------------------------------------------------------------------------------------------------------
 // Taps
 
-/// Transitional, for the clinic card that still answers Telegram itself: «Записаться» at `lpu_id`.
-pub async fn start(
-    bot: &teloxide::Bot,
-    q: &teloxide::types::CallbackQuery,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &crate::bot::state::BotDialogue,
-    lpu_id: i64,
-) -> crate::bot::ctx::HandlerResult {
-    let from = match dialogue.get().await.map_err(|e| anyhow::anyhow!(e))? {
-        Some(State::Clinics(card @ clinics::Step::Card { .. })) => Some(card),
-        _ => None,
-    };
-    let state = State::Booking(Here::at_clinic(lpu_id, from));
-    let reply = Reply::go(state.clone());
-    crate::bot::legacy::reply(bot, ctx, who, dialogue, &state, Some(q), reply).await
-}
-
 /// A `bk:` button of the booking itself (the «Мои записи» ones go to [`crate::bot::appointments`]).
 pub async fn on_tap(ctx: &Ctx, who: &Who, state: &State, tap: Cb) -> anyhow::Result<Reply> {
     if let Cb::Confirm(token) = tap {
