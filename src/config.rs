@@ -666,7 +666,9 @@ mod tests {
         let err = real_esia(&[("ESIA_CERT_HASH", sha1)]).unwrap_err();
         assert_eq!(err.var, "ESIA_CERT_HASH");
         assert!(err.problem.contains("64 hex characters, got 40"), "{err}");
-        assert!(real_esia(&[("ESIA_CERT_HASH", &"x".repeat(64))]).is_err());
+        let not_hex = "x".repeat(64);
+        let not_hex: &'static str = Box::leak(not_hex.into_boxed_str());
+        assert!(real_esia(&[("ESIA_CERT_HASH", not_hex)]).is_err());
         let EsiaSettings::Remote { cert_hash, .. } = real_esia(&[]).unwrap().esia else {
             panic!("not remote");
         };
