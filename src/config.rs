@@ -37,6 +37,8 @@ pub enum RegistryUrl {
 }
 
 /// The ESIA side: the built-in sandbox identity provider or the real one.
+// One value per process: the size of the real variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, PartialEq, Eq)]
 pub enum EsiaSettings {
     Demo,

@@ -33,7 +33,7 @@ const SIGNER_CMD: &str = "sha512sum | cut -c1-86";
 fn signature(message: &str) -> String {
     let digest = Sha512::digest(message.as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    kvrachu_bot::esia::signer::raw_signature(hex[..86].as_bytes()).unwrap()
+    kvrachu_bot::esia::signer::raw_signature(&hex.as_bytes()[..86]).unwrap()
 }
 
 fn now() -> chrono::DateTime<Utc> {

@@ -147,7 +147,7 @@ impl EsiaLink {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PendingLoginOutcome {
     /// The code was right: the person is linked to this user.
-    Linked(LinkedLogin),
+    Linked(Box<LinkedLogin>),
     /// Not the code; `attempts_left` more tries (0: the pending login is gone, log in again).
     WrongCode { attempts_left: i64 },
     /// No login waits for a code: none was made, it expired, or it was used up.

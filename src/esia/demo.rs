@@ -639,7 +639,11 @@ async fn kids(State(demo): State<Demo>, headers: HeaderMap, Path(oid): Path<Stri
 /// `GET /rs/prns/{oid}/kids/{kid}/docs`: one kid's documents.
 async fn kid_documents(headers: HeaderMap, Path((oid, kid)): Path<(String, String)>) -> Response {
     match authorized(&headers, &oid) {
-        Ok(person) => match person.kids.iter().find(|k| k["id"].to_string() == kid) {
+        Ok(person) => match person
+            .kids
+            .iter()
+            .find(|k| kid.parse::<u64>().is_ok_and(|id| k["id"] == id))
+        {
             Some(found) => Json(json!({ "elements": found["docs"].clone() })).into_response(),
             None => refused((StatusCode::NOT_FOUND, "not_found")),
         },

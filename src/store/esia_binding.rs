@@ -331,11 +331,11 @@ impl Store {
             return Ok(PendingLoginOutcome::NoPendingLogin);
         }
         let previous_user = self.link_esia_person(user_id, &pending.link).await?;
-        Ok(PendingLoginOutcome::Linked(LinkedLogin {
+        Ok(PendingLoginOutcome::Linked(Box::new(LinkedLogin {
             link: pending.link,
             unread: pending.unread,
             previous_user,
-        }))
+        })))
     }
 
     /// Removes the pending login made at `created_at`; whether it was there.
