@@ -656,6 +656,18 @@ impl EsiaClient {
         Ok(url)
     }
 
+    /// Whether the login button should be a Telegram `login_url` button (which binds the browser by
+    /// Telegram's login data): only for a public https domain, which must also be set as the bot's domain
+    /// with @BotFather (`/setdomain`). Otherwise a plain URL button, and the login is confirmed with a code.
+    pub fn telegram_login_button(&self) -> bool {
+        let start = &self.config.start_uri;
+        let public_domain = match start.host() {
+            Some(url::Host::Domain(name)) => name != "localhost" && name.contains('.'),
+            _ => false,
+        };
+        start.scheme() == "https" && public_domain
+    }
+
     /// The URL of ESIA's login page for a login with `state`, signed at `now` (the click).
     pub async fn signed_authorization_url(
         &self,
@@ -1109,6 +1121,30 @@ mod tests {
         ] }));
         assert_eq!(objects.len(), 1);
         assert_eq!(links, vec!["7001".to_owned()]);
+    }
+
+    #[test]
+    fn only_a_public_https_domain_gets_a_telegram_login_button() {
+        let client_at = |start: &str| {
+            let url = Url::parse(start).unwrap();
+            EsiaClient::new(
+                EsiaConfig {
+                    base_url: url.clone(),
+                    client_id: "C".into(),
+                    cert_hash: "H".into(),
+                    scopes: "openid".into(),
+                    redirect_uri: url.clone(),
+                    start_uri: url,
+                    issuer: "I".into(),
+                    extra_ca_pem: None,
+                },
+                Signer::Demo,
+            )
+        };
+        assert!(client_at("https://bot.example.ru/esia/start").telegram_login_button());
+        assert!(!client_at("http://bot.example.ru/esia/start").telegram_login_button());
+        assert!(!client_at("https://127.0.0.1/esia/start").telegram_login_button());
+        assert!(!client_at("https://localhost/esia/start").telegram_login_button());
     }
 
     #[test]
