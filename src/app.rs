@@ -166,14 +166,8 @@ async fn build_inner(
     listener: Option<tokio::net::TcpListener>,
 ) -> anyhow::Result<App> {
     let settings = Arc::new(settings);
-    if !matches!(settings.esia, crate::config::EsiaSettings::Demo) {
-        // A broken signer stops start-up here rather than at the first user's login.
-        crate::esia::client_from_settings(&settings)
-            .signer()
-            .check()
-            .await
-            .context("the ESIA signer does not work")?;
-    }
+    // A broken signer or CA file stops start-up here rather than at the first user's login.
+    crate::esia::check_at_start(&settings).await?;
     let key = resolve_data_key(&settings)?;
     let store = Store::connect(&settings.database_url, &key).await?;
     if let Err(err) = store.verify_data_key().await {

@@ -37,6 +37,8 @@ pub enum RegistryUrl {
 }
 
 /// The ESIA side: the built-in sandbox identity provider or the real one.
+// One value per process: the size of the real variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, PartialEq, Eq)]
 pub enum EsiaSettings {
     Demo,
@@ -45,6 +47,10 @@ pub enum EsiaSettings {
         client_id: String,
         cert_hash: String,
         signer_cmd: String,
+        /// The `iss` of ESIA's id tokens: known for the production and test-stand hosts, else `ESIA_ISSUER`.
+        issuer: String,
+        /// `ESIA_CA_FILE`: extra root certificates (PEM) to trust for ESIA, as read at start.
+        extra_ca_pem: Option<Vec<u8>>,
     },
 }
 
@@ -222,21 +228,48 @@ impl Settings {
         let esia = match get("ESIA_URL").as_deref() {
             None | Some("demo") => EsiaSettings::Demo,
             Some(raw) => {
-                let url = parse_http_url("ESIA_URL", raw)?;
+                let url = parse_esia_url(raw)?;
                 let need = |name: &'static str| {
                     get(name).ok_or_else(|| {
                         ConfigError::new(name, "is required when ESIA_URL is not demo")
                     })
                 };
+                let client_id = need("ESIA_CLIENT_ID")?;
+                let cert_hash = parse_cert_hash(&need("ESIA_CERT_HASH")?)?;
+                let signer_cmd = need("ESIA_SIGNER_CMD")?;
+                let issuer = match (get("ESIA_ISSUER"), known_esia_issuer(&url)) {
+                    (Some(issuer), _) => issuer,
+                    (None, Some(known)) => known.to_owned(),
+                    (None, None) => {
+                        return Err(ConfigError::new(
+                            "ESIA_ISSUER",
+                            "is required for an ESIA_URL other than esia.gosuslugi.ru or \
+                             esia-portal1.test.gosuslugi.ru: the iss of its id tokens, e.g. http://esia.gosuslugi.ru/",
+                        ))
+                    }
+                };
+                let extra_ca_pem = get("ESIA_CA_FILE")
+                    .map(|path| read_ca_file(&path))
+                    .transpose()?;
                 EsiaSettings::Remote {
                     url,
-                    client_id: need("ESIA_CLIENT_ID")?,
-                    cert_hash: need("ESIA_CERT_HASH")?,
-                    signer_cmd: need("ESIA_SIGNER_CMD")?,
+                    client_id,
+                    cert_hash,
+                    signer_cmd,
+                    issuer,
+                    extra_ca_pem,
                 }
             }
         };
-        let esia_scopes = get("ESIA_SCOPES").unwrap_or_else(|| DEFAULT_ESIA_SCOPES.to_owned());
+        let esia_scopes = get("ESIA_SCOPES")
+            .map(|raw| raw.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_else(|| DEFAULT_ESIA_SCOPES.to_owned());
+        if !esia_scopes.split(' ').any(|scope| scope == "openid") {
+            return Err(ConfigError::new(
+                "ESIA_SCOPES",
+                "must include openid (ESIA gives no id token without it)",
+            ));
+        }
 
         let public_url = parse_http_url(
             "PUBLIC_URL",
@@ -472,6 +505,70 @@ fn parse_http_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
     Ok(url)
 }
 
+/// The id tokens' `iss` of the ESIA hosts whose issuer is known (contracts/esia.md).
+pub fn known_esia_issuer(url: &Url) -> Option<&'static str> {
+    match url.host_str()? {
+        "esia.gosuslugi.ru" => Some("http://esia.gosuslugi.ru/"),
+        "esia-portal1.test.gosuslugi.ru" => Some("http://esia-portal1.test.gosuslugi.ru/"),
+        _ => None,
+    }
+}
+
+/// `ESIA_URL`: https, or http only on a loopback address (a local stand-in for tests and gateways).
+fn parse_esia_url(raw: &str) -> Result<Url, ConfigError> {
+    let url = parse_http_url("ESIA_URL", raw)?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    };
+    if url.scheme() == "http" && !loopback {
+        return Err(ConfigError::new(
+            "ESIA_URL",
+            "must be https:// (http:// only for a loopback address such as 127.0.0.1)",
+        ));
+    }
+    Ok(url)
+}
+
+/// `ESIA_CERT_HASH`: the certificate's GOST R 34.11-2012 (256) fingerprint, 64 hex digits (upper case).
+fn parse_cert_hash(raw: &str) -> Result<String, ConfigError> {
+    let compact: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ':')
+        .collect();
+    if compact.len() != 64 || !compact.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(ConfigError::new(
+            "ESIA_CERT_HASH",
+            format!(
+                "must be the certificate's GOST R 34.11-2012 (256-bit) hash: 64 hex characters, got {} \
+                 (a 40-character SHA-1 or a SHA-256 thumbprint gets ESIA-007053; compute it over the DER \
+                 certificate, e.g. with cpverify -mk -alg GR3411_2012_256)",
+                compact.chars().count()
+            ),
+        ));
+    }
+    Ok(compact.to_ascii_uppercase())
+}
+
+/// `ESIA_CA_FILE`: a PEM file of one or more root certificates (e.g. the Минцифры root) to trust for ESIA.
+fn read_ca_file(path: &str) -> Result<Vec<u8>, ConfigError> {
+    let pem = std::fs::read(path).map_err(|err| {
+        ConfigError::new(
+            "ESIA_CA_FILE",
+            format!("cannot read {path}: {}", err.kind()),
+        )
+    })?;
+    match reqwest::Certificate::from_pem_bundle(&pem) {
+        Ok(certs) if !certs.is_empty() => Ok(pem),
+        _ => Err(ConfigError::new(
+            "ESIA_CA_FILE",
+            format!("{path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"),
+        )),
+    }
+}
+
 /// Parses `90s`, `5m`, `2h`, `1d`.
 pub fn parse_duration(raw: &str) -> Result<Duration, String> {
     let raw = raw.trim();
@@ -514,6 +611,7 @@ mod tests {
     use std::collections::HashMap;
 
     const TOKEN: &str = "123456:ABC-def_123";
+    const CERT_HASH: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
         let map: HashMap<String, String> = pairs
@@ -645,7 +743,7 @@ mod tests {
             ("REGISTRY_URL", "demo"),
             ("ESIA_URL", "https://esia.gosuslugi.ru"),
             ("ESIA_CLIENT_ID", "KVRACHU"),
-            ("ESIA_CERT_HASH", "ab"),
+            ("ESIA_CERT_HASH", CERT_HASH),
             ("ESIA_SIGNER_CMD", "true"),
         ])
         .unwrap();
@@ -742,6 +840,105 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(err.var, "ESIA_CLIENT_ID");
+    }
+
+    fn real_esia(extra: &[(&'static str, &'static str)]) -> Result<Settings, ConfigError> {
+        let mut pairs = vec![
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("ESIA_URL", "https://esia.gosuslugi.ru"),
+            ("ESIA_CLIENT_ID", "KVRACHU"),
+            ("ESIA_CERT_HASH", CERT_HASH),
+            ("ESIA_SIGNER_CMD", "esia-sign"),
+        ];
+        for (k, v) in extra {
+            pairs.retain(|(key, _)| key != k);
+            pairs.push((k, v));
+        }
+        settings(&pairs)
+    }
+
+    #[test]
+    fn the_certificate_hash_must_be_64_hex_characters() {
+        let sha1 = "0123456789abcdef0123456789abcdef01234567";
+        let err = real_esia(&[("ESIA_CERT_HASH", sha1)]).unwrap_err();
+        assert_eq!(err.var, "ESIA_CERT_HASH");
+        assert!(err.problem.contains("64 hex characters, got 40"), "{err}");
+        let not_hex = "x".repeat(64);
+        let not_hex: &'static str = Box::leak(not_hex.into_boxed_str());
+        assert!(real_esia(&[("ESIA_CERT_HASH", not_hex)]).is_err());
+        let EsiaSettings::Remote { cert_hash, .. } = real_esia(&[]).unwrap().esia else {
+            panic!("not remote");
+        };
+        assert_eq!(cert_hash, CERT_HASH.to_ascii_uppercase());
+    }
+
+    #[test]
+    fn scopes_must_include_openid() {
+        let err = settings(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("ESIA_SCOPES", "fullname birthdate"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "ESIA_SCOPES");
+        let s = settings(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("ESIA_SCOPES", " openid  fullname "),
+        ])
+        .unwrap();
+        assert_eq!(s.esia_scopes, "openid fullname");
+    }
+
+    #[test]
+    fn the_issuer_is_known_for_esia_hosts_and_required_for_others() {
+        let issuer = |s: Settings| match s.esia {
+            EsiaSettings::Remote { issuer, .. } => issuer,
+            EsiaSettings::Demo => String::new(),
+        };
+        assert_eq!(issuer(real_esia(&[]).unwrap()), "http://esia.gosuslugi.ru/");
+        assert_eq!(
+            issuer(real_esia(&[("ESIA_URL", "https://esia-portal1.test.gosuslugi.ru")]).unwrap()),
+            "http://esia-portal1.test.gosuslugi.ru/"
+        );
+        let gateway = real_esia(&[("ESIA_URL", "https://esia-gw.example")]);
+        assert_eq!(gateway.unwrap_err().var, "ESIA_ISSUER");
+        let gateway = real_esia(&[
+            ("ESIA_URL", "https://esia-gw.example"),
+            ("ESIA_ISSUER", "http://esia.gosuslugi.ru/"),
+        ]);
+        assert_eq!(issuer(gateway.unwrap()), "http://esia.gosuslugi.ru/");
+    }
+
+    #[test]
+    fn plain_http_is_refused_for_esia_except_on_loopback() {
+        let err = real_esia(&[("ESIA_URL", "http://esia.gosuslugi.ru")]).unwrap_err();
+        assert_eq!(err.var, "ESIA_URL");
+        for local in [
+            "http://127.0.0.1:9000",
+            "http://localhost:9000",
+            "http://[::1]:9000",
+        ] {
+            let ok = real_esia(&[("ESIA_URL", local), ("ESIA_ISSUER", "http://x/")]);
+            assert!(ok.is_ok(), "{local}: {ok:?}");
+        }
+    }
+
+    #[test]
+    fn the_ca_file_must_hold_a_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ca.pem");
+        std::fs::write(&path, "not a certificate").unwrap();
+        let path = path.to_str().unwrap().to_owned();
+        let path: &'static str = Box::leak(path.into_boxed_str());
+        assert_eq!(
+            real_esia(&[("ESIA_CA_FILE", path)]).unwrap_err().var,
+            "ESIA_CA_FILE"
+        );
+        assert_eq!(
+            real_esia(&[("ESIA_CA_FILE", "/nonexistent/ca.pem")])
+                .unwrap_err()
+                .var,
+            "ESIA_CA_FILE"
+        );
     }
 
     #[test]

@@ -529,11 +529,41 @@ async fn book_up_to_the_confirmation(
         return (resumed, visit_at);
     }
     let login = first_button(&gate, "http");
-    assert!(login.contains("/demo/esia/aas/oauth2/v2/ac?"), "{login}");
+    assert!(login.contains("/esia/start?login="), "{login}");
 
-    // The browser: the demo login page, the confirmed test person, back to the bot's callback.
-    let login = url::Url::parse(&login).unwrap();
-    let http = reqwest::Client::new();
+    // The browser Telegram opens for a `login_url` button: the bot's /esia/start with Telegram's login
+    // data, which signs the request to ESIA and sets the cookie that binds the login to this browser.
+    let mut start = url::Url::parse(&login).unwrap();
+    let fields: std::collections::HashMap<String, String> = [
+        ("id".to_owned(), USER.to_string()),
+        (
+            "auth_date".to_owned(),
+            chrono::Utc::now().timestamp().to_string(),
+        ),
+    ]
+    .into_iter()
+    .collect();
+    let hash = kvrachu_bot::esia::telegram_login::sign("123456:TEST-token", &fields);
+    start
+        .query_pairs_mut()
+        .extend_pairs(fields.iter())
+        .append_pair("hash", &hash);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let started = http.get(start).send().await.unwrap();
+    assert_eq!(started.status().as_u16(), 302);
+    let cookie = started.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let login = url::Url::parse(started.headers()["location"].to_str().unwrap()).unwrap();
+
+    // The demo login page, the confirmed test person, back to the bot's callback.
     let page = http.get(login.clone()).send().await.unwrap();
     assert_eq!(page.status().as_u16(), 200);
     let mut form: Vec<(String, String)> = login.query_pairs().into_owned().collect();
@@ -542,9 +572,17 @@ async fn book_up_to_the_confirmation(
         kvrachu_bot::esia::demo::CONFIRMED_OID.to_string(),
     ));
     let seen = fake.call_count();
-    let done = http
+    let chosen = http
         .post(login.as_str().split('?').next().unwrap())
         .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chosen.status().as_u16(), 303);
+    let callback = chosen.headers()["location"].to_str().unwrap().to_owned();
+    let done = http
+        .get(callback)
+        .header("cookie", cookie)
         .send()
         .await
         .unwrap();
@@ -850,9 +888,9 @@ fn a_failing_esia_signer_stops_start_up_naming_esia_signer_cmd() {
         ),
         // A real Gosuslugi login goes with a real registry (never contacted before the signer check).
         ("REGISTRY_URL", "http://127.0.0.1:9/api/v2"),
-        ("ESIA_URL", "https://esia.example"),
+        ("ESIA_URL", "https://esia.gosuslugi.ru"),
         ("ESIA_CLIENT_ID", "KVRACHU"),
-        ("ESIA_CERT_HASH", "ABCDEF"),
+        ("ESIA_CERT_HASH", CERT_HASH),
         ("ESIA_SIGNER_CMD", "echo 'no key container' >&2; exit 7"),
         ("RUST_LOG", "off"),
     ]);
@@ -862,6 +900,66 @@ fn a_failing_esia_signer_stops_start_up_naming_esia_signer_cmd() {
         stderr.trim(),
         "kvrachu-bot: the ESIA signer does not work: ESIA_SIGNER_CMD: the command exited with status 7: no key container"
     );
+}
+
+const CERT_HASH: &str = "ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789";
+
+/// Runs the binary with a real ESIA setup whose signer is `signer`; returns its exit code and stderr.
+fn start_with_signer(signer: &str, cert_hash: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_with_env(&[
+        ("PATH", &std::env::var("PATH").unwrap_or_default()),
+        ("TELOXIDE_TOKEN", "123456:TEST-token"),
+        ("TELOXIDE_API_URL", "http://127.0.0.1:9/"),
+        (
+            "DATABASE_URL",
+            &format!("sqlite://{}", dir.path().join("k.db").display()),
+        ),
+        ("ESIA_URL", "https://esia.gosuslugi.ru"),
+        ("ESIA_CLIENT_ID", "KVRACHU"),
+        ("ESIA_CERT_HASH", cert_hash),
+        ("ESIA_SIGNER_CMD", signer),
+        ("RUST_LOG", "off"),
+    ]);
+    (
+        out.status.code(),
+        String::from_utf8(out.stderr).unwrap().trim().to_owned(),
+    )
+}
+
+#[test]
+fn a_signer_that_prints_a_cms_envelope_stops_start_up_saying_so_and_how_to_fix_it() {
+    // What `openssl cms -sign -outform DER | base64` prints: a DER SEQUENCE of some 1,500 bytes.
+    let (code, stderr) = start_with_signer(
+        r"{ printf '\060\202\005\320'; head -c 1496 /dev/zero; } | base64 -w0",
+        CERT_HASH,
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.starts_with(
+            "kvrachu-bot: the ESIA signer does not work: ESIA_SIGNER_CMD: the command printed"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("CMS/PKCS#7"), "{stderr}");
+    assert!(stderr.contains("64 (or 128) bytes"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_pin_in_the_signer_command_or_a_short_certificate_hash_stops_start_up() {
+    let (code, stderr) =
+        start_with_signer("csptest -keyset -sign GOST12_256 -password 1234", CERT_HASH);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("visible to every user of this machine"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("1234"), "{stderr}");
+    let (code, stderr) = start_with_signer("true", "0123456789abcdef0123456789abcdef01234567");
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("ESIA_CERT_HASH"), "{stderr}");
+    assert!(stderr.contains("got 40"), "{stderr}");
 }
 
 /// Rows of `table` in the bot's SQLite database, read beside the running bot (WAL lets both in).

@@ -1,5 +1,6 @@
 //! The ESIA client against a local mock of ESIA (wiremock): the URLs, form bodies and signed strings of
-//! contracts/esia.md, the checks of the token response and claims, and the person's data.
+//! contracts/esia.md, the checks of the token response and claims, ESIA's error codes, and the person's
+//! data, kids' documents read per kid, and what a login could not read.
 
 use std::collections::HashMap;
 
@@ -9,30 +10,30 @@ use chrono::{TimeZone, Utc};
 use kvrachu_bot::domain::PolicyKind;
 use kvrachu_bot::esia::client::Step;
 use kvrachu_bot::esia::{
-    AccountLevel, Callback, EsiaClient, EsiaConfig, EsiaError, EsiaLink, Signer, SignerError,
+    AccountLevel, Callback, ErrorKind, EsiaClient, EsiaConfig, EsiaError, EsiaLink, Signer,
+    SignerError, Unread,
 };
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha512};
 use url::Url;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const CLIENT_ID: &str = "KVRACHU";
-const CERT_HASH: &str = "ABCDEF0123456789";
+const CERT_HASH: &str = "ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789";
 const SCOPES: &str = "openid fullname birthdate gender medical_doc kid_fullname kid_birthdate kid_gender kid_medical_doc";
 const REDIRECT: &str = "https://bot.example/esia/callback";
+const START: &str = "https://bot.example/esia/start";
 const OID: u64 = 1_000_299_654;
 
-/// The test signer: the first 16 hex digits of the SHA-256 of stdin (hex is base64url-safe).
-const SIGNER_CMD: &str = "sha256sum | cut -c1-16";
+/// The test signer: 86 hex digits of the SHA-512 of stdin, which read as base64url decode to 64 bytes,
+/// the length of a raw GOST R 34.10-2012 signature.
+const SIGNER_CMD: &str = "sha512sum | cut -c1-86";
 
 fn signature(message: &str) -> String {
-    let digest = Sha256::digest(message.as_bytes());
-    digest
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>()[..16]
-        .to_owned()
+    let digest = Sha512::digest(message.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    kvrachu_bot::esia::signer::raw_signature(&hex.as_bytes()[..86]).unwrap()
 }
 
 fn now() -> chrono::DateTime<Utc> {
@@ -51,6 +52,9 @@ fn client_with(base: &str, signer: Signer) -> EsiaClient {
             cert_hash: CERT_HASH.into(),
             scopes: SCOPES.into(),
             redirect_uri: Url::parse(REDIRECT).unwrap(),
+            start_uri: Url::parse(START).unwrap(),
+            issuer: "http://esia.gosuslugi.ru/".into(),
+            extra_ca_pem: None,
         },
         signer,
     )
@@ -94,7 +98,7 @@ async fn mount_token(server: &MockServer, id_claims: Value) {
                 "refresh_token": "refresh-token-value",
                 "state": form["state"],
                 "token_type": "Bearer",
-                "expires_in": 3600,
+                "expires_in": "3600",
             }))
         })
         .mount(server)
@@ -133,22 +137,53 @@ fn docs_with_policy() -> Value {
     ] })
 }
 
+/// Two kids whose documents are links, as ESIA gives them when not embedded.
 fn kids_json() -> Value {
     json!({ "elements": [
         { "id": 11, "firstName": "Мария", "lastName": "Иванова", "middleName": "Ивановна",
           "birthDate": "01.12.2015", "gender": "F",
-          "documents": { "elements": [
-              { "id": 12, "type": "MDCL_PLCY", "series": "ИРК", "number": "123456", "vrfStu": "VERIFIED" }
-          ] } },
-        { "id": 13, "firstName": "Пётр", "lastName": "Иванов", "birthDate": "03.05.2019", "gender": "M" }
+          "documents": "https://esia.example/rs/prns/1000299654/kids/11/docs" },
+        { "id": 13, "firstName": "Пётр", "lastName": "Иванов", "birthDate": "03.05.2019", "gender": "M",
+          "documents": "https://esia.example/rs/prns/1000299654/kids/13/docs" }
     ] })
+}
+
+/// Each kid's documents, read from `/kids/{id}/docs`: Мария has an old-format policy, Пётр none.
+async fn mount_kid_docs(server: &MockServer) {
+    for (kid, docs) in [
+        (
+            11,
+            json!({ "elements": [
+                { "id": 12, "type": "MDCL_PLCY", "series": "ИРК", "number": "123456", "vrfStu": "VERIFIED" }
+            ] }),
+        ),
+        (13, json!({ "elements": [] })),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(format!("/rs/prns/{OID}/kids/{kid}/docs")))
+            .and(query_param("embed", "(elements)"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(docs))
+            .mount(server)
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn the_login_button_opens_the_bots_start_url_with_only_an_opaque_login_id() {
+    let client = client("https://esia.example");
+    let login = "7c3f1a52-9a7e-4a0e-9d7b-3e0f8f1f2c11";
+    let url = client.authorization_url(login, now()).await.unwrap();
+    assert_eq!(
+        url.as_str(),
+        format!("https://bot.example/esia/start?login={login}")
+    );
 }
 
 #[tokio::test]
 async fn the_authorization_url_has_every_parameter_and_signs_the_documented_string() {
     let client = client("https://esia.example");
     let state = "7c3f1a52-9a7e-4a0e-9d7b-3e0f8f1f2c11";
-    let url = client.authorization_url(state, now()).await.unwrap();
+    let url = client.signed_authorization_url(state, now()).await.unwrap();
 
     assert_eq!(url.origin().ascii_serialization(), "https://esia.example");
     assert_eq!(url.path(), "/aas/oauth2/v2/ac");
@@ -163,7 +198,7 @@ async fn the_authorization_url_has_every_parameter_and_signs_the_documented_stri
         ("scope", SCOPES),
         ("response_type", "code"),
         ("state", state),
-        ("access_type", "offline"),
+        ("access_type", "online"),
         ("timestamp", timestamp),
     ]
     .into_iter()
@@ -175,8 +210,12 @@ async fn the_authorization_url_has_every_parameter_and_signs_the_documented_stri
 #[tokio::test]
 async fn a_failing_signer_fails_the_authorization_url_with_a_clear_error() {
     let client = client_with("https://esia.example", Signer::command("exit 1"));
-    let err = client.authorization_url("s", now()).await.unwrap_err();
+    let err = client
+        .signed_authorization_url("s", now())
+        .await
+        .unwrap_err();
     assert!(matches!(err, EsiaError::Signer(SignerError::Failed { .. })));
+    assert_eq!(err.kind(), ErrorKind::Configuration);
     assert!(err.to_string().starts_with("ESIA_SIGNER_CMD"), "{err}");
 }
 
@@ -188,7 +227,9 @@ async fn the_token_request_is_a_signed_form_with_a_new_state() {
         .exchange_code("auth-code-123", now())
         .await
         .unwrap();
-    assert_eq!(tokens.refresh_token.as_deref(), Some("refresh-token-value"));
+    // `expires_in` came as a string; the refresh token is not read.
+    assert_eq!(tokens.expires_in, Some(3600));
+    assert!(!format!("{tokens:?}").contains("refresh"));
 
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
@@ -235,28 +276,6 @@ async fn the_token_request_is_a_signed_form_with_a_new_state() {
 }
 
 #[tokio::test]
-async fn a_refresh_is_signed_without_a_code() {
-    let server = MockServer::start().await;
-    mount_token(&server, id_claims()).await;
-    client(&server.uri())
-        .refresh("refresh-token-value", now())
-        .await
-        .unwrap();
-    let form = form(&server.received_requests().await.unwrap()[0]);
-    assert_eq!(form["grant_type"], "refresh_token");
-    assert_eq!(form["refresh_token"], "refresh-token-value");
-    assert!(!form.contains_key("code"));
-    let timestamp = "2026.11.26 14:05:09 +0000";
-    assert_eq!(
-        form["client_secret"],
-        signature(&format!(
-            "{CLIENT_ID}{SCOPES}{timestamp}{}{REDIRECT}",
-            form["state"]
-        ))
-    );
-}
-
-#[tokio::test]
 async fn a_token_response_with_another_state_is_refused() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -277,25 +296,47 @@ async fn a_token_response_with_another_state_is_refused() {
     assert!(matches!(err, EsiaError::StateMismatch), "{err}");
 }
 
-#[tokio::test]
-async fn an_esia_error_response_gives_its_code_but_not_its_description() {
+async fn token_error(error: &str, description: &str) -> EsiaError {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/aas/oauth2/v3/te"))
         .respond_with(ResponseTemplate::new(400).set_body_json(json!({
-            "error": "invalid_grant",
-            "error_description": "ESIA-007004: code auth-code-123 expired",
+            "error": error,
+            "error_description": description,
         })))
         .mount(&server)
         .await;
-    let err = client(&server.uri())
+    client(&server.uri())
         .exchange_code("auth-code-123", now())
         .await
-        .unwrap_err();
+        .unwrap_err()
+}
+
+#[tokio::test]
+async fn an_esia_error_response_gives_its_codes_but_not_its_description() {
+    let err = token_error("invalid_grant", "ESIA-007011: code auth-code-123 expired").await;
     assert_eq!(
         err.to_string(),
-        "ESIA token exchange: HTTP 400 (invalid_grant)"
+        "ESIA token exchange: HTTP 400 (invalid_grant) ESIA-007011"
     );
+    assert_eq!(err.esia_code().map(|c| c.number()), Some(7011));
+    assert_eq!(
+        err.kind(),
+        ErrorKind::Retry,
+        "an expired code: log in again"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_signature_at_the_token_endpoint_is_a_configuration_error() {
+    let err = token_error(
+        "invalid_client",
+        "ESIA-007053: OAuthErrorEnum.clientSecretWrong",
+    )
+    .await;
+    assert_eq!(err.kind(), ErrorKind::Configuration);
+    let err = token_error("invalid_request", "ESIA-007015: wrong request time").await;
+    assert_eq!(err.kind(), ErrorKind::Retry);
 }
 
 #[test]
@@ -308,11 +349,29 @@ fn the_callback_tells_a_declined_login_from_a_code() {
     };
     let denied = Callback::from_query(&query(&[
         ("error", "access_denied"),
-        ("error_description", "ESIA-007011: user declined"),
+        ("error_description", "ESIA-007004: the user declined"),
         ("state", "abc"),
     ]));
     assert!(denied.is_denied());
     assert_eq!(denied.state(), Some("abc"));
+    // ESIA says access_denied for its own refusals too: the code tells them apart.
+    for (description, kind) in [
+        (
+            "ESIA-007053: OAuthErrorEnum.clientSecretWrong",
+            ErrorKind::Configuration,
+        ),
+        ("ESIA-007011: code invalid", ErrorKind::Retry),
+        ("ESIA-007015: wrong request time", ErrorKind::Retry),
+        ("something else", ErrorKind::Other),
+    ] {
+        let refused = Callback::from_query(&query(&[
+            ("error", "access_denied"),
+            ("error_description", description),
+            ("state", "abc"),
+        ]));
+        assert!(!refused.is_denied(), "{description}");
+        assert_eq!(refused.error_kind(), Some(kind), "{description}");
+    }
     let code = Callback::from_query(&query(&[("code", "c"), ("state", "abc")]));
     assert_eq!(
         code,
@@ -380,13 +439,32 @@ async fn a_token_for_another_client_is_refused() {
 }
 
 #[tokio::test]
+async fn a_token_from_another_issuer_is_refused() {
+    for iss in [json!("http://esia-portal1.test.gosuslugi.ru/"), json!(null)] {
+        let mut claims = id_claims();
+        claims["iss"] = iss.clone();
+        let err = identity_error(json!(jwt(&claims))).await;
+        assert!(matches!(err, EsiaError::WrongIssuer { .. }), "{iss}: {err}");
+        assert_eq!(err.kind(), ErrorKind::Configuration);
+    }
+    // With or without the trailing slash, the production issuer is the same.
+    let server = MockServer::start().await;
+    let mut claims = id_claims();
+    claims["iss"] = json!("http://esia.gosuslugi.ru");
+    mount_token(&server, claims).await;
+    let client = client(&server.uri());
+    let tokens = client.exchange_code("c", now()).await.unwrap();
+    assert!(client.subject(&tokens, now()).is_ok());
+}
+
+#[tokio::test]
 async fn expired_future_and_non_person_tokens_are_refused() {
     let now = now().timestamp();
     let mut expired = id_claims();
     expired["exp"] = json!(now - 600);
     assert!(matches!(
         identity_error(json!(jwt(&expired))).await,
-        EsiaError::Expired
+        EsiaError::Expired { which: "id token" }
     ));
     let mut early = id_claims();
     early["nbf"] = json!(now + 600);
@@ -458,9 +536,11 @@ async fn a_confirmed_person_with_a_policy_and_kids_with_and_without_policies() {
     let server = MockServer::start().await;
     mount_token(&server, id_claims()).await;
     mount_person(&server, person_json(true), docs_with_policy(), kids_json()).await;
+    mount_kid_docs(&server).await;
     let identity = client(&server.uri()).identity("code", now()).await.unwrap();
     assert_eq!(identity.oid, OID.to_string());
     assert!(identity.trusted);
+    assert_eq!(identity.unread, Unread::default());
 
     let link = EsiaLink::from_identity(&identity, 100);
     assert_eq!(link.level, AccountLevel::Confirmed);
@@ -482,11 +562,133 @@ async fn a_confirmed_person_with_a_policy_and_kids_with_and_without_policies() {
     assert_eq!(petr.full_name, "Иванов Пётр");
     assert_eq!(petr.policy, None);
     assert_eq!(petr.birth_date.unwrap().to_string(), "03.05.2019");
-    // The requests asked for embedded elements.
+    // The requests asked for embedded elements; the kids' documents were read per kid from our own
+    // base URL, not from the link ESIA gave.
     let requests = server.received_requests().await.unwrap();
     assert!(requests
         .iter()
         .any(|r| r.url.path().ends_with("/docs") && r.url.query() == Some("embed=(elements)")));
+    assert!(requests
+        .iter()
+        .any(|r| r.url.path() == format!("/rs/prns/{OID}/kids/11/docs")));
+}
+
+#[tokio::test]
+async fn embedded_kids_documents_still_count_when_the_per_kid_request_fails() {
+    let server = MockServer::start().await;
+    mount_token(&server, id_claims()).await;
+    let kids = json!({ "elements": [
+        { "id": 11, "firstName": "Мария", "lastName": "Иванова", "birthDate": "01.12.2015", "gender": "F",
+          "documents": { "elements": [
+              { "id": 12, "type": "MDCL_PLCY", "number": "3841500000000022", "vrfStu": "VERIFIED" }
+          ] } }
+    ] });
+    mount_person(&server, person_json(true), docs_with_policy(), kids).await;
+    Mock::given(method("GET"))
+        .and(path(format!("/rs/prns/{OID}/kids/11/docs")))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({ "error": "access_denied" })))
+        .mount(&server)
+        .await;
+    let identity = client(&server.uri()).identity("code", now()).await.unwrap();
+    assert_eq!(identity.unread, Unread::default());
+    let link = EsiaLink::from_identity(&identity, 100);
+    assert!(link.kids[0].policy.is_some());
+}
+
+#[tokio::test]
+async fn failing_documents_kids_or_kids_documents_requests_do_not_fail_the_login() {
+    let server = MockServer::start().await;
+    mount_token(&server, id_claims()).await;
+    Mock::given(method("GET"))
+        .and(path(format!("/rs/prns/{OID}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(person_json(true)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/rs/prns/{OID}/docs")))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/rs/prns/{OID}/kids")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "elements": "not a list" })))
+        .mount(&server)
+        .await;
+    let identity = client(&server.uri()).identity("code", now()).await.unwrap();
+    assert_eq!(
+        identity.unread,
+        Unread {
+            policy: true,
+            kids: false,
+            kids_policies: false
+        }
+    );
+    let link = EsiaLink::from_identity(&identity, 100);
+    assert_eq!(link.full_name, "Иванова Анна Сергеевна");
+    assert_eq!(link.policy, None);
+
+    // Kids that fail, and one kid's documents that fail.
+    let server = MockServer::start().await;
+    mount_token(&server, id_claims()).await;
+    mount_person(
+        &server,
+        person_json(true),
+        docs_with_policy(),
+        json!("oops"),
+    )
+    .await;
+    let identity = client(&server.uri()).identity("code", now()).await.unwrap();
+    assert!(identity.unread.kids && !identity.unread.policy);
+
+    let server = MockServer::start().await;
+    mount_token(&server, id_claims()).await;
+    mount_person(&server, person_json(true), docs_with_policy(), kids_json()).await;
+    Mock::given(method("GET"))
+        .and(path(format!("/rs/prns/{OID}/kids/11/docs")))
+        .respond_with(ResponseTemplate::new(502))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/rs/prns/{OID}/kids/13/docs")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "elements": [] })))
+        .mount(&server)
+        .await;
+    let identity = client(&server.uri()).identity("code", now()).await.unwrap();
+    assert_eq!(
+        identity.unread,
+        Unread {
+            policy: false,
+            kids: false,
+            kids_policies: true
+        }
+    );
+    assert_eq!(identity.kids.len(), 2);
+}
+
+#[tokio::test]
+async fn kids_given_as_links_are_read_one_by_one_under_our_base_url() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/rs/prns/42/kids"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "elements": [
+            "https://esia.gosuslugi.ru/rs/prns/42/kids/7001",
+        ] })),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/rs/prns/42/kids/7001"))
+        .and(header("authorization", "Bearer tkn"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": 7001, "firstName": "Мария", "lastName": "Иванова"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let kids = client(&server.uri()).kids("tkn", "42").await.unwrap();
+    assert_eq!(kids.len(), 1);
+    assert_eq!(kids[0].full_name(), "Иванова Мария");
 }
 
 #[tokio::test]

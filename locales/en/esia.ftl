@@ -19,3 +19,24 @@ demo-person-simplified = Simplified account (not confirmed)
 demo-person-teenager = 13 years old
 demo-decline = Decline to log in
 demo-bad-request = The demo Gosuslugi refused the login request.
+
+page-config-title = Gosuslugi refused the login
+page-config-text = Gosuslugi refused the login because of an error in the bot's settings; nothing is linked. We are fixing it — please try again later from the chat with the bot.
+page-retry-title = This login link has expired
+page-retry-text = Gosuslugi did not accept this login: it took too long or the link expired. Nothing is linked. Go back to Telegram and tap «Log in with Gosuslugi» again.
+page-unavailable-title = Gosuslugi is unavailable
+page-unavailable-text = Gosuslugi is not answering right now; nothing is linked. Please try again from the chat with the bot in a few minutes.
+page-code-title = Enter the code in Telegram
+page-code-text = The login is almost done. Go back to the chat with the bot and send it this code — so the bot knows it was you who started the login. The code is valid for 10 minutes.
+page-code-warning = If you did not tap «Log in with Gosuslugi» in Telegram yourself, do not tell anyone this code and close the page.
+page-browser-title = Open the login from Telegram
+page-browser-text = This login page was opened in another browser or by another Telegram account than the one that started the login. Nothing is linked. Go back to Telegram and tap «Log in with Gosuslugi» again.
+page-signer-title = Gosuslugi login is temporarily unavailable
+page-signer-text = Could not prepare the Gosuslugi login; nothing is linked. We are fixing it — please try again later from the chat with the bot.
+
+esia-chat-code-prompt = The Gosuslugi login is almost done: send the 6-digit code from the login page here. The code is valid for 10 minutes.
+esia-chat-unread = Some of the data from Gosuslugi could not be read: { $what }. The rest is saved. To read it, log in with Gosuslugi again later.
+esia-unread-policy = the OMS policy
+esia-unread-kids = the list of children
+esia-unread-kids-policies = the children's policies
+esia-chat-link-moved = Your Gosuslugi account has been linked to another Telegram account, so it is unlinked here. If that was not you, log in with Gosuslugi again and change your Gosuslugi password.

@@ -9,6 +9,34 @@ use super::{BirthDate, ChildBirthDate, PolicyNumber, Sex};
 /// How long a «Войти через Госуслуги» button works.
 pub const LOGIN_TTL_SECONDS: i64 = 10 * 60;
 
+/// How long the one-time code of a login that still has to be confirmed in the chat is valid.
+pub const PENDING_CODE_TTL_SECONDS: i64 = 10 * 60;
+
+/// How many wrong one-time codes end a pending login.
+pub const PENDING_CODE_ATTEMPTS: i64 = 5;
+
+/// What a login could not read from Gosuslugi. The person is linked all the same; the bot says what is
+/// missing and offers to log in again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Unread {
+    /// The person's documents (`/docs`): the OMS policy, insurer and attachment are unknown.
+    #[serde(default)]
+    pub policy: bool,
+    /// The person's children (`/kids`): none are listed.
+    #[serde(default)]
+    pub kids: bool,
+    /// The documents of at least one child (`/kids/{id}/docs`): their policy is unknown.
+    #[serde(default)]
+    pub kids_policies: bool,
+}
+
+impl Unread {
+    /// Everything was read.
+    pub fn is_empty(&self) -> bool {
+        *self == Unread::default()
+    }
+}
+
 /// What ESIA says about the account. It documents one flag (`trusted`); `verifying` tells that a check of
 /// the person's data is under way, which is worth saying to someone who just applied for confirmation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -67,8 +95,9 @@ impl std::fmt::Debug for EsiaKid {
     }
 }
 
-/// A Telegram user's link to their Gosuslugi account, decrypted.
-#[derive(Clone, PartialEq, Eq)]
+/// A Telegram user's link to their Gosuslugi account, decrypted. Serializable so that a login waiting for
+/// its one-time code can be kept sealed until the code is typed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EsiaLink {
     /// ESIA's person id.
     pub oid: String,
@@ -82,6 +111,7 @@ pub struct EsiaLink {
     pub insurer: Option<String>,
     /// The clinic the person is attached to, when ESIA gives it.
     pub attachment: Option<String>,
+    #[serde(default)]
     pub kids: Vec<EsiaKid>,
     /// Unix seconds.
     pub linked_at: i64,
@@ -110,4 +140,27 @@ impl EsiaLink {
         self.birth_date
             .is_some_and(|b| b.age_on(today) < ChildBirthDate::AGE_LIMIT)
     }
+}
+
+/// A login whose browser was not proven to be the chat's (no Telegram login data): it is linked only when
+/// the one-time code its page showed is typed in the chat that started it. What typing a code gives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PendingLoginOutcome {
+    /// The code was right: the person is linked to this user.
+    Linked(Box<LinkedLogin>),
+    /// Not the code; `attempts_left` more tries (0: the pending login is gone, log in again).
+    WrongCode { attempts_left: i64 },
+    /// No login waits for a code: none was made, it expired, or it was used up.
+    NoPendingLogin,
+}
+
+/// A person just linked to a Telegram user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkedLogin {
+    pub link: EsiaLink,
+    /// What could not be read from Gosuslugi (offer to log in again when not empty).
+    pub unread: Unread,
+    /// The Telegram user who had this Gosuslugi person linked until now and lost the link (one person is
+    /// linked to at most one Telegram user): they should be told.
+    pub previous_user: Option<i64>,
 }

@@ -3,13 +3,19 @@
 //!
 //! It checks requests the way ESIA would (client id, certificate hash, the signed `client_secret` — made by
 //! the demo signer — the timestamp, the code, the bearer token) and offers test persons on a login page.
+//! It answers like the real ESIA where the bot must cope with it: errors as `ESIA-NNNNNN` codes in
+//! `error_description` (a wrong signature comes back to the callback as `error=access_denied` with
+//! `ESIA-007053`, a declined login with `ESIA-007004`), `expires_in` as a string, and kids whose documents
+//! are a link to `/kids/{id}/docs` rather than embedded. It sends browsers only to the bot's own callback:
+//! any other `redirect_uri` is refused (ESIA-007023), so it is not an open redirect.
+//!
 //! It keeps no state: codes and tokens are signed with the demo key and carry what they stand for, so any
 //! instance of the bot can answer any step. Unlike the real ESIA, a code may be exchanged more than once
 //! within its five minutes; the bot's own login state is single use regardless.
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -21,7 +27,7 @@ use serde_json::{json, Value};
 use url::Url;
 
 use super::signer::{demo_signature, demo_verify};
-use super::{DEMO_CERT_HASH, DEMO_CLIENT_ID};
+use super::{DEMO_CERT_HASH, DEMO_CLIENT_ID, DEMO_ISSUER};
 use crate::i18n::{escape_html, Lang};
 use crate::t;
 use crate::web::{lang_from_headers, page};
@@ -78,14 +84,14 @@ fn persons(today: NaiveDate) -> Vec<DemoPerson> {
                 json!({
                     "id": 7001, "firstName": "Мария", "lastName": "Иванова", "middleName": "Ивановна",
                     "birthDate": born_years_ago(today, 10), "gender": "F",
-                    "documents": { "elements": [
+                    "docs": [
                         { "id": 7101, "type": "MDCL_PLCY", "number": "3841500000000022", "vrfStu": "VERIFIED" }
-                    ] }
+                    ]
                 }),
                 json!({
                     "id": 7002, "firstName": "Пётр", "lastName": "Иванов", "middleName": "Иванович",
                     "birthDate": born_years_ago(today, 4), "gender": "M",
-                    "documents": { "elements": [] }
+                    "docs": []
                 }),
             ],
         },
@@ -177,13 +183,22 @@ impl DemoPerson {
     }
 }
 
-pub fn router() -> Router {
+/// The demo provider, which sends browsers back only to `callback` (the bot's own `/esia/callback`).
+pub fn router(callback: Url) -> Router {
     Router::new()
         .route("/aas/oauth2/v2/ac", get(login_page).post(login_choice))
         .route("/aas/oauth2/v3/te", axum::routing::post(token))
         .route("/rs/prns/{oid}", get(person))
         .route("/rs/prns/{oid}/docs", get(documents))
         .route("/rs/prns/{oid}/kids", get(kids))
+        .route("/rs/prns/{oid}/kids/{kid}/docs", get(kid_documents))
+        .with_state(Demo { callback })
+}
+
+/// What the demo provider knows of the bot: where its callback is.
+#[derive(Clone)]
+struct Demo {
+    callback: Url,
 }
 
 /// The test persons as the login page offers them: oid, name and a word about the account, in `lang`.
@@ -225,41 +240,76 @@ fn parse_timestamp(raw: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// The common checks of both endpoints: client, certificate, state, timestamp, redirect URI.
-fn check_client(p: &HashMap<String, String>) -> Result<(Url, String), &'static str> {
+/// How long a signed timestamp stays acceptable (ESIA answers `ESIA-007015` beyond it).
+const TIMESTAMP_SKEW_SECONDS: i64 = 5 * 60;
+
+/// A refused request: ESIA's error, and the `ESIA-NNNNNN` description it puts in `error_description`.
+type Problem = (&'static str, &'static str);
+
+const WRONG_REDIRECT: Problem = (
+    "invalid_request",
+    "ESIA-007023: redirect_uri is not among the system's allowed addresses",
+);
+const WRONG_SECRET: Problem = (
+    "access_denied",
+    "ESIA-007053: OAuthErrorEnum.clientSecretWrong (client_secret is not a valid signature)",
+);
+
+/// The common checks of both endpoints: redirect URI (first: only then may the browser be sent back),
+/// client, certificate, state, timestamp.
+fn check_client(demo: &Demo, p: &HashMap<String, String>) -> Result<(Url, String), Problem> {
     let get = |k: &str| p.get(k).map(String::as_str).unwrap_or("");
+    let redirect = Url::parse(get("redirect_uri")).map_err(|_| WRONG_REDIRECT)?;
+    if redirect != demo.callback {
+        return Err(WRONG_REDIRECT);
+    }
     if get("client_id") != DEMO_CLIENT_ID {
-        return Err("unknown client_id");
+        return Err((
+            "invalid_client",
+            "ESIA-007002: unknown client_id or no certificate for it",
+        ));
     }
     if !get("client_certificate_hash").eq_ignore_ascii_case(DEMO_CERT_HASH) {
-        return Err("wrong client_certificate_hash");
+        return Err(WRONG_SECRET);
     }
     if uuid::Uuid::parse_str(get("state")).is_err() {
-        return Err("state is not a UUID");
+        return Err(("invalid_request", "ESIA-007003: state is not a UUID"));
     }
-    let stamp =
-        parse_timestamp(get("timestamp")).ok_or("timestamp is not yyyy.MM.dd HH:mm:ss Z")?;
-    if (Utc::now() - stamp).num_seconds().abs() > 3600 {
-        return Err("timestamp is more than an hour off");
-    }
-    let redirect = Url::parse(get("redirect_uri")).map_err(|_| "redirect_uri is not a URL")?;
-    if !matches!(redirect.scheme(), "http" | "https") {
-        return Err("redirect_uri is not http(s)");
+    let stamp = parse_timestamp(get("timestamp")).ok_or((
+        "invalid_request",
+        "ESIA-007003: timestamp is not yyyy.MM.dd HH:mm:ss Z",
+    ))?;
+    if (Utc::now() - stamp).num_seconds().abs() > TIMESTAMP_SKEW_SECONDS {
+        return Err(("invalid_request", "ESIA-007015: wrong request time"));
     }
     if !get("scope").split(' ').any(|s| s == "openid") {
-        return Err("scope lacks openid");
+        return Err(("invalid_scope", "ESIA-007006: scope lacks openid"));
     }
     Ok((redirect, get("state").to_owned()))
 }
 
-fn check_authorization(p: &HashMap<String, String>) -> Result<AuthRequest, &'static str> {
+/// The request's redirect URI and state when the redirect URI is the bot's own (errors may be sent there).
+fn known_callback(demo: &Demo, p: &HashMap<String, String>) -> Option<(Url, String)> {
+    let redirect = Url::parse(p.get("redirect_uri")?).ok()?;
+    let state = p.get("state")?.clone();
+    (redirect == demo.callback && uuid::Uuid::parse_str(&state).is_ok())
+        .then_some((redirect, state))
+}
+
+fn check_authorization(demo: &Demo, p: &HashMap<String, String>) -> Result<AuthRequest, Problem> {
     let get = |k: &str| p.get(k).map(String::as_str).unwrap_or("");
-    let (redirect_uri, state) = check_client(p)?;
+    let (redirect_uri, state) = check_client(demo, p)?;
     if get("response_type") != "code" {
-        return Err("response_type must be code");
+        return Err((
+            "unsupported_response_type",
+            "ESIA-007003: response_type must be code",
+        ));
     }
     if !matches!(get("access_type"), "offline" | "online") {
-        return Err("access_type must be offline or online");
+        return Err((
+            "invalid_request",
+            "ESIA-007003: access_type must be offline or online",
+        ));
     }
     let message = format!(
         "{}{}{}{}{}",
@@ -270,12 +320,33 @@ fn check_authorization(p: &HashMap<String, String>) -> Result<AuthRequest, &'sta
         get("redirect_uri")
     );
     if !demo_verify(&message, get("client_secret")) {
-        return Err("client_secret is not a valid signature");
+        return Err(WRONG_SECRET);
     }
     Ok(AuthRequest {
         redirect_uri,
         state,
     })
+}
+
+/// A refused login request, as ESIA answers it: back to the bot's callback with the error (when the
+/// redirect URI is the bot's own), else a page.
+fn refuse_login(
+    demo: &Demo,
+    lang: Lang,
+    p: &HashMap<String, String>,
+    problem: Problem,
+) -> Response {
+    match known_callback(demo, p) {
+        Some((mut target, state)) => {
+            target
+                .query_pairs_mut()
+                .append_pair("error", problem.0)
+                .append_pair("error_description", problem.1)
+                .append_pair("state", &state);
+            Redirect::to(target.as_str()).into_response()
+        }
+        None => bad_request(lang, problem.1),
+    }
 }
 
 fn bad_request(lang: Lang, problem: &str) -> Response {
@@ -292,10 +363,14 @@ fn bad_request(lang: Lang, problem: &str) -> Response {
 }
 
 /// The login page: one button per test person, and a way to decline.
-async fn login_page(headers: HeaderMap, Query(p): Query<HashMap<String, String>>) -> Response {
+async fn login_page(
+    State(demo): State<Demo>,
+    headers: HeaderMap,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
     let lang = lang_from_headers(&headers);
-    if let Err(problem) = check_authorization(&p) {
-        return bad_request(lang, problem);
+    if let Err(problem) = check_authorization(&demo, &p) {
+        return refuse_login(&demo, lang, &p, problem);
     }
     let hidden: String = AUTH_PARAMS
         .iter()
@@ -328,19 +403,31 @@ async fn login_page(headers: HeaderMap, Query(p): Query<HashMap<String, String>>
     Html(page(lang, &t!(lang, "demo-title"), &body)).into_response()
 }
 
-/// A choice on the login page: back to the bot with a code, or with `error=access_denied`.
-async fn login_choice(headers: HeaderMap, Form(p): Form<HashMap<String, String>>) -> Response {
+/// A choice on the login page: back to the bot with a code, or with `ESIA-007004` (declined). The form
+/// carries the request's parameters, or they stay in the URL (the demo's login in the chat resends its
+/// form to the signed URL).
+async fn login_choice(
+    State(demo): State<Demo>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     let lang = lang_from_headers(&headers);
-    let request = match check_authorization(&p) {
+    let mut p = query;
+    p.extend(form);
+    let request = match check_authorization(&demo, &p) {
         Ok(request) => request,
-        Err(problem) => return bad_request(lang, problem),
+        Err(problem) => return refuse_login(&demo, lang, &p, problem),
     };
     let mut target = request.redirect_uri.clone();
     if p.contains_key("decline") {
         target
             .query_pairs_mut()
             .append_pair("error", "access_denied")
-            .append_pair("error_description", "The user declined")
+            .append_pair(
+                "error_description",
+                "ESIA-007004: the resource owner or authorization server denied the request",
+            )
             .append_pair("state", &request.state);
         return Redirect::to(target.as_str()).into_response();
     }
@@ -399,13 +486,13 @@ fn token_error(error: &str, description: &str) -> Response {
 }
 
 /// `POST /aas/oauth2/v3/te`.
-async fn token(Form(p): Form<HashMap<String, String>>) -> Response {
+async fn token(State(demo): State<Demo>, Form(p): Form<HashMap<String, String>>) -> Response {
     let get = |k: &str| p.get(k).map(String::as_str).unwrap_or("");
-    if let Err(problem) = check_client(&p) {
-        return token_error("invalid_request", problem);
+    if let Err((error, description)) = check_client(&demo, &p) {
+        return token_error(error, description);
     }
     if get("token_type") != "Bearer" {
-        return token_error("invalid_request", "token_type must be Bearer");
+        return token_error("invalid_request", "ESIA-007003: token_type must be Bearer");
     }
     let base = format!(
         "{}{}{}{}{}",
@@ -418,26 +505,28 @@ async fn token(Form(p): Form<HashMap<String, String>>) -> Response {
     let oid = match get("grant_type") {
         "authorization_code" => {
             let Some(code) = open_blob(get("code"), "code") else {
-                return token_error("invalid_grant", "the code is unknown or expired");
+                return token_error(
+                    "invalid_grant",
+                    "ESIA-007011: the authorization code is invalid or expired",
+                );
             };
             if code["redirect_uri"].as_str() != Some(get("redirect_uri")) {
-                return token_error("invalid_grant", "redirect_uri differs from the login's");
+                return token_error(
+                    "invalid_grant",
+                    "ESIA-007011: redirect_uri differs from the login's",
+                );
             }
             if !demo_verify(&format!("{base}{}", get("code")), get("client_secret")) {
-                return token_error("invalid_client", "client_secret is not a valid signature");
+                return token_error(WRONG_SECRET.0, WRONG_SECRET.1);
             }
             code["oid"].as_u64()
         }
-        "refresh_token" => {
-            let Some(refresh) = open_blob(get("refresh_token"), "refresh") else {
-                return token_error("invalid_grant", "the refresh token is unknown or expired");
-            };
-            if !demo_verify(&base, get("client_secret")) {
-                return token_error("invalid_client", "client_secret is not a valid signature");
-            }
-            refresh["oid"].as_u64()
+        _ => {
+            return token_error(
+                "unsupported_grant_type",
+                "ESIA-007005: this grant_type is not allowed for the system",
+            )
         }
-        _ => return token_error("unsupported_grant_type", "unsupported grant_type"),
     };
     let Some(person) = oid.and_then(|oid| persons(today()).into_iter().find(|p| p.oid == oid))
     else {
@@ -449,30 +538,27 @@ async fn token(Form(p): Form<HashMap<String, String>>) -> Response {
         sbj["urn:esia:sbj:is_tru"] = json!(true);
     }
     let id_token = jwt(&json!({
-        "iss": "http://esia-demo.kvrachu.local/",
+        "iss": DEMO_ISSUER,
         "aud": DEMO_CLIENT_ID,
         "sub": person.oid,
         "iat": now, "nbf": now, "exp": now + TOKEN_TTL_SECONDS,
         "urn:esia:sbj": sbj,
     }));
     let access_token = jwt(&json!({
-        "iss": "http://esia-demo.kvrachu.local/",
+        "iss": DEMO_ISSUER,
         "client_id": DEMO_CLIENT_ID,
         "urn:esia:sbj_id": person.oid,
         "scope": get("scope"),
         "iat": now, "nbf": now, "exp": now + TOKEN_TTL_SECONDS,
     }));
-    let refresh_token = sign_blob(&json!({
-        "kind": "refresh", "oid": person.oid, "exp": now + 30 * 86_400,
-        "nonce": uuid::Uuid::new_v4().simple().to_string(),
-    }));
+    // No refresh token: the bot asks for none (access_type=online). `expires_in` as a string, as ESIA
+    // has sent it.
     Json(json!({
         "access_token": access_token,
         "id_token": id_token,
-        "refresh_token": refresh_token,
         "state": get("state"),
         "token_type": "Bearer",
-        "expires_in": TOKEN_TTL_SECONDS,
+        "expires_in": TOKEN_TTL_SECONDS.to_string(),
     }))
     .into_response()
 }
@@ -525,11 +611,56 @@ async fn documents(headers: HeaderMap, Path(oid): Path<String>) -> Response {
     }
 }
 
-async fn kids(headers: HeaderMap, Path(oid): Path<String>) -> Response {
+/// The kids as ESIA lists them without `documents` embedded: the collection is a link (read it from
+/// `/kids/{id}/docs`).
+async fn kids(State(demo): State<Demo>, headers: HeaderMap, Path(oid): Path<String>) -> Response {
     match authorized(&headers, &oid) {
-        Ok(person) => Json(json!({ "elements": person.kids })).into_response(),
+        Ok(person) => {
+            let base = demo_base(&demo);
+            let kids: Vec<Value> = person
+                .kids
+                .iter()
+                .map(|kid| {
+                    let mut kid = kid.clone();
+                    if let Some(map) = kid.as_object_mut() {
+                        map.remove("docs");
+                        let link = format!("{base}/rs/prns/{oid}/kids/{}/docs", map["id"]);
+                        map.insert("documents".to_owned(), json!(link));
+                    }
+                    kid
+                })
+                .collect();
+            Json(json!({ "elements": kids })).into_response()
+        }
         Err(refusal) => refused(refusal),
     }
+}
+
+/// `GET /rs/prns/{oid}/kids/{kid}/docs`: one kid's documents.
+async fn kid_documents(headers: HeaderMap, Path((oid, kid)): Path<(String, String)>) -> Response {
+    match authorized(&headers, &oid) {
+        Ok(person) => match person
+            .kids
+            .iter()
+            .find(|k| kid.parse::<u64>().is_ok_and(|id| k["id"] == id))
+        {
+            Some(found) => Json(json!({ "elements": found["docs"].clone() })).into_response(),
+            None => refused((StatusCode::NOT_FOUND, "not_found")),
+        },
+        Err(refusal) => refused(refusal),
+    }
+}
+
+/// The demo provider's base URL, for the links it gives (`…/demo/esia`).
+fn demo_base(demo: &Demo) -> String {
+    let callback = demo.callback.as_str();
+    let root = callback
+        .split('?')
+        .next()
+        .unwrap_or(callback)
+        .trim_end_matches(super::CALLBACK_PATH)
+        .trim_end_matches('/');
+    format!("{root}{}", super::DEMO_PATH)
 }
 
 #[cfg(test)]

@@ -2,14 +2,19 @@
 //! (the link itself is plain data in [`crate::domain::esia`], re-exported here), and
 //! the built-in demo identity provider.
 //!
-//! A login goes: the bot stores a fresh `state` and shows the authorization URL ([`EsiaClient::
-//! authorization_url`]); ESIA sends the browser to `{PUBLIC_URL}/esia/callback`, which consumes the state and
-//! calls [`complete_login`] (exchange the code, check the claims, read the person, their OMS policy and kids)
-//! and stores the [`EsiaLink`] it makes. Other journeys ask [`booking_gate`] whether the user may book.
+//! A login goes: the bot stores a fresh login id and shows the button URL ([`EsiaClient::
+//! authorization_url`]: `{PUBLIC_URL}/esia/start?login=…`); `/esia/start` binds the login to the browser
+//! (Telegram's login data and a cookie, see [`telegram_login`]), signs the request with the click's
+//! timestamp ([`EsiaClient::signed_authorization_url`]) and redirects to ESIA; ESIA sends the browser to
+//! `{PUBLIC_URL}/esia/callback`, which checks the binding, consumes the login and calls [`complete_login`]
+//! (exchange the code, check the claims, read the person, their OMS policy, kids and kids' documents). A
+//! login bound by cookie is linked at once; any other waits for a one-time code typed in the chat that
+//! started it. Other journeys ask [`booking_gate`] whether the user may book.
 
 pub mod client;
 pub mod demo;
 pub mod signer;
+pub mod telegram_login;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use url::Url;
@@ -17,8 +22,8 @@ use url::Url;
 use crate::config::{EsiaSettings, Settings};
 use crate::domain::{BirthDate, PolicyNumber, Sex};
 
-pub use crate::domain::esia::{AccountLevel, EsiaKid, EsiaLink, LOGIN_TTL_SECONDS};
-pub use client::{Callback, EsiaClient, EsiaConfig, EsiaError, Identity};
+pub use crate::domain::esia::{AccountLevel, EsiaKid, EsiaLink, Unread, LOGIN_TTL_SECONDS};
+pub use client::{Callback, ErrorKind, EsiaClient, EsiaCode, EsiaConfig, EsiaError, Identity};
 pub use signer::{Signer, SignerError};
 
 /// The demo identity provider's client id and certificate hash (it accepts only these).
@@ -27,6 +32,13 @@ pub const DEMO_CERT_HASH: &str = "00112233445566778899AABBCCDDEEFF00112233445566
 
 /// Where the demo identity provider lives on the bot's own HTTP server.
 pub const DEMO_PATH: &str = "/demo/esia";
+
+/// The `iss` of the demo identity provider's id tokens.
+pub const DEMO_ISSUER: &str = "http://esia-demo.kvrachu.local/";
+
+/// Where the login button points (`/esia/start`) and where ESIA sends the browser back.
+pub const START_PATH: &str = "esia/start";
+pub const CALLBACK_PATH: &str = "esia/callback";
 
 /// `{PUBLIC_URL}/<path>`, keeping any path PUBLIC_URL already has.
 pub fn public_endpoint(public_url: &Url, path: &str) -> Url {
@@ -38,8 +50,14 @@ pub fn public_endpoint(public_url: &Url, path: &str) -> Url {
 /// The client the settings describe: the real ESIA with the signing command, or the demo provider on the
 /// bot's own server with the demo signer.
 pub fn client_from_settings(settings: &Settings) -> EsiaClient {
-    let redirect_uri = public_endpoint(&settings.public_url, "esia/callback");
-    let (config, signer) = match &settings.esia {
+    let (config, signer) = config_from_settings(settings);
+    EsiaClient::new(config, signer)
+}
+
+fn config_from_settings(settings: &Settings) -> (EsiaConfig, Signer) {
+    let redirect_uri = public_endpoint(&settings.public_url, CALLBACK_PATH);
+    let start_uri = public_endpoint(&settings.public_url, START_PATH);
+    match &settings.esia {
         EsiaSettings::Demo => (
             EsiaConfig {
                 base_url: public_endpoint(&settings.public_url, DEMO_PATH),
@@ -47,6 +65,9 @@ pub fn client_from_settings(settings: &Settings) -> EsiaClient {
                 cert_hash: DEMO_CERT_HASH.to_owned(),
                 scopes: settings.esia_scopes.clone(),
                 redirect_uri,
+                start_uri,
+                issuer: DEMO_ISSUER.to_owned(),
+                extra_ca_pem: None,
             },
             Signer::Demo,
         ),
@@ -55,6 +76,8 @@ pub fn client_from_settings(settings: &Settings) -> EsiaClient {
             client_id,
             cert_hash,
             signer_cmd,
+            issuer,
+            extra_ca_pem,
         } => (
             EsiaConfig {
                 base_url: url.clone(),
@@ -62,11 +85,28 @@ pub fn client_from_settings(settings: &Settings) -> EsiaClient {
                 cert_hash: cert_hash.clone(),
                 scopes: settings.esia_scopes.clone(),
                 redirect_uri,
+                start_uri,
+                issuer: issuer.clone(),
+                extra_ca_pem: extra_ca_pem.clone(),
             },
             Signer::command(signer_cmd.clone()),
         ),
-    };
-    EsiaClient::new(config, signer)
+    }
+}
+
+/// The start-up check of a real ESIA setup: the extra root certificates load and the signer prints a raw
+/// signature. A wrong setup stops start-up with one line that says what is wrong, not the first login.
+pub async fn check_at_start(settings: &Settings) -> anyhow::Result<()> {
+    if settings.esia == EsiaSettings::Demo {
+        return Ok(());
+    }
+    let (config, signer) = config_from_settings(settings);
+    let client = EsiaClient::try_new(config, signer).map_err(|problem| anyhow::anyhow!(problem))?;
+    client
+        .signer()
+        .check()
+        .await
+        .map_err(|err| anyhow::anyhow!("the ESIA signer does not work: {err}"))
 }
 
 // `EsiaLink` and its parts are plain data in `crate::domain::esia`, so that the store can keep them
@@ -148,37 +188,29 @@ fn policy_of(doc: &client::Document) -> Option<PolicyNumber> {
 
 /// How a login ended.
 pub enum LinkOutcome {
-    /// A link to store: confirmed or not (see [`EsiaLink::level`]), with the refresh token when the account
-    /// may book (only then is it worth keeping).
-    Linked {
-        link: Box<EsiaLink>,
-        refresh_token: Option<String>,
-    },
+    /// A link to store: confirmed or not (see [`EsiaLink::level`]), and what could not be read (the person
+    /// is linked without it).
+    Linked { link: Box<EsiaLink>, unread: Unread },
     /// The person is under 14 by ESIA's birth date: nothing is to be stored; a parent adds them as a child.
     Underage,
 }
 
 /// Finishes a login whose state was valid: the back channel and the checks. Storing the link is the
-/// caller's business, once every step here succeeded.
+/// caller's business, once every step here succeeded. ESIA's tokens are used here and dropped.
 pub async fn complete_login(
     client: &EsiaClient,
     code: &str,
     now: DateTime<Utc>,
     today: NaiveDate,
-) -> anyhow::Result<LinkOutcome> {
+) -> Result<LinkOutcome, EsiaError> {
     let identity = client.identity(code, now).await?;
     let link = EsiaLink::from_identity(&identity, now.timestamp());
     if link.is_under_14(today) {
         return Ok(LinkOutcome::Underage);
     }
-    let refresh_token = if link.trusted() {
-        identity.refresh_token
-    } else {
-        None
-    };
     Ok(LinkOutcome::Linked {
         link: Box::new(link),
-        refresh_token,
+        unread: identity.unread,
     })
 }
 

@@ -14,6 +14,7 @@ use axum::Router;
 use crate::store::{unix_now, Store};
 
 pub mod esia_callback;
+pub mod esia_start;
 
 #[derive(Clone)]
 pub struct HttpState {
@@ -192,7 +193,7 @@ async fn metrics(State(state): State<HttpState>, headers: HeaderMap) -> Response
                 header::CONTENT_TYPE,
                 "text/plain; version=0.0.4; charset=utf-8",
             )],
-            metrics.render(),
+            metrics.render() + &esia_callback::metrics_text(&state.store).await,
         )
             .into_response(),
         Err(err) => {

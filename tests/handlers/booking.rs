@@ -381,11 +381,7 @@ async fn without_gosuslugi_the_user_logs_in_and_comes_back_to_the_same_confirmat
         ]
     );
     assert_eq!(kb[1][0].1, "gu:demo");
-    assert!(
-        kb[0][0].1.contains("/demo/esia/aas/oauth2/v2/ac?"),
-        "{}",
-        kb[0][0].1
-    );
+    assert!(kb[0][0].1.contains("/esia/start?login="), "{}", kb[0][0].1);
     let State::Booking(Here::Flow(flow)) = state_of(&h).await else {
         panic!("not booking any more");
     };
