@@ -360,6 +360,184 @@ fn references(
     out
 }
 
+/// No cycle among the files of `src/` either: every file (a module) is a node, and every `crate::…`,
+/// `super::…` or `self::…` path in it (test modules left out) is an edge to the deepest module the path
+/// names. A journey of `bot/` may use another journey's leaves (`cb`, `state`) but never a module that uses
+/// it back; the shell, the renderer and the router sit above every journey.
+#[test]
+fn no_import_cycle_among_files() {
+    let files: Vec<(Vec<String>, PathBuf)> = source_files();
+    let known: BTreeSet<Vec<String>> = files.iter().map(|(m, _)| m.clone()).collect();
+    let mut next: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut at: BTreeMap<(String, String), String> = BTreeMap::new();
+    for (module, path) in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let from = module.join("::");
+        for (target, line) in file_references(&text, module, &known) {
+            let to = target.join("::");
+            if to != from {
+                next.entry(from.clone()).or_default().insert(to.clone());
+                let shown = path
+                    .strip_prefix(src().parent().unwrap())
+                    .unwrap()
+                    .display();
+                at.entry((from.clone(), to))
+                    .or_insert(format!("{shown}:{line}"));
+            }
+        }
+    }
+    if let Some(cycle) = find_cycle(&next) {
+        let edges: Vec<String> = cycle
+            .windows(2)
+            .map(|w| {
+                format!(
+                    "{} → {} ({})",
+                    w[0],
+                    w[1],
+                    at[&(w[0].clone(), w[1].clone())]
+                )
+            })
+            .collect();
+        panic!("an import cycle among files:\n{}", edges.join("\n"));
+    }
+}
+
+/// The modules a file's paths name (the deepest known prefix of each), with the line of each.
+fn file_references(
+    text: &str,
+    module: &[String],
+    known: &BTreeSet<Vec<String>>,
+) -> Vec<(Vec<String>, usize)> {
+    let tokens = lex(text);
+    let ident = |i: usize| match tokens.get(i) {
+        Some((Tok::Ident(s), _)) => Some(s.as_str()),
+        _ => None,
+    };
+    let is = |i: usize, t: &Tok| tokens.get(i).map(|(tok, _)| tok) == Some(t);
+    let deepest = |path: &[String]| -> Option<Vec<String>> {
+        (1..=path.len())
+            .rev()
+            .map(|n| path[..n].to_vec())
+            .find(|p| known.contains(p))
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        // `mod tests { … }` is left out whole.
+        if ident(i) == Some("mod") && ident(i + 1) == Some("tests") && is(i + 2, &Tok::Other('{')) {
+            let mut level = 0;
+            let mut j = i + 2;
+            while j < tokens.len() {
+                match tokens[j].0 {
+                    Tok::Other('{') => level += 1,
+                    Tok::Other('}') => {
+                        level -= 1;
+                        if level == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            i = j + 1;
+            continue;
+        }
+        let after_path = i > 0 && is(i - 1, &Tok::Path);
+        // `pub(in crate::x)` is a visibility, not a use.
+        let visibility = i > 0 && ident(i - 1) == Some("in");
+        let mut base: Option<(Vec<String>, usize)> = None;
+        if !after_path && !visibility && is(i + 1, &Tok::Path) {
+            match ident(i) {
+                Some("crate") => base = Some((Vec::new(), i + 2)),
+                Some("self") => base = Some((module.to_vec(), i + 2)),
+                Some("super") => {
+                    let mut j = i;
+                    let mut up = module.to_vec();
+                    while ident(j) == Some("super") && is(j + 1, &Tok::Path) {
+                        up.pop();
+                        j += 2;
+                    }
+                    base = Some((up, j));
+                }
+                _ => {}
+            }
+        }
+        if let Some((prefix, start)) = base {
+            let line = tokens[i].1;
+            let mut paths = Vec::new();
+            collect_paths(&tokens, start, prefix, &mut paths);
+            for path in paths {
+                if let Some(target) = deepest(&path) {
+                    out.push((target, line));
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The full paths of a `use`-like path starting at token `start` under `prefix`, `{…}` groups expanded.
+fn collect_paths(
+    tokens: &[(Tok, usize)],
+    start: usize,
+    prefix: Vec<String>,
+    out: &mut Vec<Vec<String>>,
+) {
+    let mut path = prefix;
+    let mut j = start;
+    loop {
+        match tokens.get(j).map(|t| &t.0) {
+            Some(Tok::Ident(name)) => {
+                if name != "self" {
+                    path.push(name.clone());
+                }
+                if tokens.get(j + 1).map(|t| &t.0) == Some(&Tok::Path) {
+                    j += 2;
+                    continue;
+                }
+                out.push(path);
+                return;
+            }
+            Some(Tok::Other('{')) => {
+                // Each item of the group, at the group's own level.
+                let mut level = 0;
+                let mut k = j;
+                let mut item_start = true;
+                while k < tokens.len() {
+                    match &tokens[k].0 {
+                        Tok::Other('{') => {
+                            level += 1;
+                            if level == 1 {
+                                item_start = true;
+                            }
+                        }
+                        Tok::Other('}') => {
+                            level -= 1;
+                            if level == 0 {
+                                break;
+                            }
+                        }
+                        Tok::Other(',') if level == 1 => item_start = true,
+                        Tok::Ident(_) if level == 1 && item_start => {
+                            collect_paths(tokens, k, path.clone(), out);
+                            item_start = false;
+                        }
+                        _ => {}
+                    }
+                    k += 1;
+                }
+                return;
+            }
+            _ => {
+                out.push(path);
+                return;
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 enum Tok {
     Ident(String),

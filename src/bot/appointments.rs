@@ -1,7 +1,11 @@
 //! Journey 6: «Мои записи» — the user's upcoming visits (compared with the registry first), and cancelling
 //! one after a confirmation (the registry first, then the store, which drops the reminders).
 
-use crate::bot::booking::{cb, gosuslugi_person, is_transient, menu_button, with_notice, Cb, Here};
+use crate::bot::booking::cb::Cb;
+use crate::bot::booking::identity::gosuslugi_person;
+use crate::bot::booking::registry::is_transient;
+use crate::bot::booking::screens::{cb, menu_button, with_notice};
+use crate::bot::booking::state::Here;
 use crate::bot::callback::{Cb as AnyCb, Section};
 use crate::bot::ctx::{Ctx, Who};
 use crate::bot::reply::{Extra, Reply};

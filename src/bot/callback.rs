@@ -6,10 +6,12 @@
 
 use crate::i18n::Lang;
 
+use super::booking::cb as booking;
 use super::children::cb::Cb as ChildrenCb;
 use super::clinics::cb as clinics;
 use super::gosuslugi::cb as gosuslugi;
-use super::{booking, reminders, watch};
+use super::reminders::cb as reminders;
+use super::watch::cb as watch;
 
 pub use super::codes::{digits, parse_id, MAX_CALLBACK_BYTES};
 
@@ -68,12 +70,12 @@ pub enum Cb {
     /// Choosing a clinic (`cl:`).
     Clinics(clinics::Cb),
     /// Reminder buttons and reminder settings (`ap:`).
-    Reminders(reminders::cb::Cb),
+    Reminders(reminders::Cb),
     /// Booking, «Мои записи» and cancelling (`bk:`).
-    Booking(booking::cb::Cb),
+    Booking(booking::Cb),
     Gosuslugi(gosuslugi::Cb),
     /// Slot watches (`wt:`).
-    Watch(watch::cb::Cb),
+    Watch(watch::Cb),
 }
 
 impl Cb {
@@ -127,10 +129,10 @@ impl Cb {
             ("fg", ["ask"]) => Cb::ForgetAsk,
             ("fg", ["y"]) => Cb::ForgetYes,
             ("fg", ["n"]) => Cb::ForgetNo,
-            ("ap", rest) => Cb::Reminders(reminders::cb::Cb::decode(rest)?),
-            ("bk", rest) => Cb::Booking(booking::cb::Cb::decode(rest)?),
+            ("ap", rest) => Cb::Reminders(reminders::Cb::decode(rest)?),
+            ("bk", rest) => Cb::Booking(booking::Cb::decode(rest)?),
             ("gu", [code]) => Cb::Gosuslugi(gosuslugi::Cb::from_code(code)?),
-            ("wt", rest) => Cb::Watch(watch::cb::Cb::decode(rest)?),
+            ("wt", rest) => Cb::Watch(watch::Cb::decode(rest)?),
             _ => return None,
         };
         Some(cb)

@@ -11,7 +11,8 @@ use teloxide::RequestError;
 
 use crate::i18n::Lang;
 
-use super::{Cb, Ctx};
+use super::callback::Cb;
+use super::ctx::Ctx;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Screen {

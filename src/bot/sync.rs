@@ -9,8 +9,8 @@ use crate::t;
 
 use super::callback::Section;
 use super::screen::button;
+use super::screen::Screen;
 use super::visit::visit_card_lines;
-use super::Screen;
 
 /// «Нашли вашу запись, сделанную не через бота»: the visit's card and the reminder's buttons.
 pub fn found_notice(lang: Lang, demo: bool, appointment: &Appointment, tz: Tz, now: i64) -> Screen {

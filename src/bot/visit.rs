@@ -12,9 +12,9 @@ use crate::i18n::{escape_html, Lang};
 use crate::store::{Appointment, AppointmentDetails};
 use crate::t;
 
-use super::reminders::Cb;
+use super::reminders::cb::Cb;
 use super::screen::button;
-use super::Screen;
+use super::screen::Screen;
 
 /// «пн», «вт» … in `lang`.
 pub fn weekday_name(lang: Lang, day: chrono::Weekday) -> String {

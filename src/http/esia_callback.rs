@@ -1,5 +1,5 @@
 //! `GET /esia/callback`: where ESIA sends the browser back after a login (and, beside it, `/esia/start`,
-//! see [`super::esia_start`]).
+//! see `super::esia_start`).
 //!
 //! The click's attempt is looked up by ESIA's `state` and its binding checked before anything is used up:
 //! a login bound by cookie needs the cookie `/esia/start` set in the browser, so a forged or forwarded
@@ -22,15 +22,12 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use chrono::{DateTime, Utc};
 use teloxide::prelude::*;
 use teloxide::types::ParseMode;
 
 use crate::bot::gosuslugi::{self, LoginResult};
 use crate::bot::Ctx;
-use crate::config::EsiaSettings;
 use crate::domain::local_today;
 use crate::esia::{self, Callback, ErrorKind, EsiaCode, EsiaLink, LinkOutcome, Unread};
 use crate::i18n::{escape_html, Lang};
@@ -38,32 +35,12 @@ use crate::store::{LoginAttempt, LoginBinding, Store};
 use crate::t;
 use crate::web::{lang_from_headers, page};
 
-use super::esia_start;
-
 /// What the callback needs: the bot's context, the bot to message the user, and its @username.
 #[derive(Clone)]
 pub struct EsiaHttp {
     pub ctx: Arc<Ctx>,
     pub bot: Bot,
     pub bot_username: String,
-}
-
-/// `/esia/start`, `/esia/callback`, and the demo identity provider under `/demo/esia` in demo mode.
-pub fn router(esia_http: EsiaHttp) -> Router {
-    let demo = esia_http.ctx.settings.esia == EsiaSettings::Demo;
-    let redirect_uri = esia_http.ctx.esia.config().redirect_uri.clone();
-    let router = Router::new()
-        .route(
-            "/esia/start",
-            get(esia_start::start).post(esia_start::demo_start),
-        )
-        .route("/esia/callback", get(callback))
-        .with_state(esia_http);
-    if demo {
-        router.nest(esia::DEMO_PATH, esia::demo::router(redirect_uri))
-    } else {
-        router
-    }
 }
 
 /// Which page to show.
@@ -120,7 +97,7 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-async fn callback(
+pub(super) async fn callback(
     State(s): State<EsiaHttp>,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,

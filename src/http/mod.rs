@@ -41,8 +41,29 @@ pub fn router(state: HttpState) -> Router {
     }
     let router = router.with_state(state);
     match esia {
-        Some(esia) => router.merge(esia_callback::router(esia)),
+        Some(esia) => router.merge(esia_router(esia)),
         None => router,
+    }
+}
+
+/// `/esia/start`, `/esia/callback`, and the demo identity provider under `/demo/esia` in demo mode.
+fn esia_router(esia_http: esia_callback::EsiaHttp) -> Router {
+    let demo = esia_http.ctx.settings.esia == crate::config::EsiaSettings::Demo;
+    let redirect_uri = esia_http.ctx.esia.config().redirect_uri.clone();
+    let router = Router::new()
+        .route(
+            "/esia/start",
+            get(esia_start::start).post(esia_start::demo_start),
+        )
+        .route("/esia/callback", get(esia_callback::callback))
+        .with_state(esia_http);
+    if demo {
+        router.nest(
+            crate::esia::DEMO_PATH,
+            crate::esia::demo::router(redirect_uri),
+        )
+    } else {
+        router
     }
 }
 

@@ -18,7 +18,7 @@
 
 use crate::t;
 
-use crate::bot::clinics;
+use crate::bot::clinics::state as clinics;
 use crate::bot::ctx::{Ctx, Who};
 use crate::bot::reply::Reply;
 use crate::bot::screen::{log_registry_error, registry_failure, Screen};
@@ -28,17 +28,16 @@ use crate::registry::RegistryResult;
 
 pub mod cb;
 mod confirm;
-mod identity;
-mod registry;
+pub(in crate::bot) mod identity;
+pub(in crate::bot) mod registry;
 mod schedule;
-mod screens;
+pub(in crate::bot) mod screens;
 pub mod state;
 
 pub use cb::Cb;
 pub use confirm::resume_after_link;
 pub use identity::{gosuslugi_login_url, gosuslugi_person, BookingIdentity};
-pub(in crate::bot) use registry::is_transient;
-pub(in crate::bot) use screens::{cb, menu_button, with_notice};
+pub(in crate::bot) use screens::cb;
 pub use state::{Choice, Flow, Here, PickedSlot, Step};
 
 use registry::{doctors, slots, specialties};

@@ -4,7 +4,7 @@
 use chrono::{Datelike, Duration as Days, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use crate::bot::clinics;
+use crate::bot::clinics::state as clinics;
 use crate::registry::Slot;
 
 /// This journey's part of the dialogue state.

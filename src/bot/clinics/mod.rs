@@ -13,10 +13,9 @@ mod registry;
 mod screens;
 pub mod state;
 
-
 use crate::t;
 
-use crate::bot::booking::Here;
+use crate::bot::booking::state::Here;
 use crate::bot::ctx::{Ctx, Who};
 use crate::bot::reply::{Extra, Reply};
 use crate::bot::screen::{log_registry_error, registry_failure, Screen};

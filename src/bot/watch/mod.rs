@@ -9,7 +9,8 @@
 use chrono::TimeZone as _;
 use chrono_tz::Tz;
 
-use crate::bot::booking::{Cb as BookingCb, Choice, Flow, Here, Step};
+use crate::bot::booking::cb::Cb as BookingCb;
+use crate::bot::booking::state::{Choice, Flow, Here, Step};
 use crate::bot::callback::Cb as AnyCb;
 use crate::bot::ctx::{Ctx, Who};
 use crate::bot::reply::Reply;
