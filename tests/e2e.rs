@@ -326,7 +326,7 @@ fn mixing_a_demo_side_with_a_real_one_is_refused_in_one_line() {
         ("TELOXIDE_TOKEN", "123456:TEST-token"),
         ("ESIA_URL", "https://esia.gosuslugi.ru"),
         ("ESIA_CLIENT_ID", "KVRACHU"),
-        ("ESIA_CERT_HASH", "ABCDEF"),
+        ("ESIA_CERT_HASH", CERT_HASH),
         ("ESIA_SIGNER_CMD", "true"),
     ]);
     assert_eq!(out.status.code(), Some(2));
@@ -915,6 +915,8 @@ fn start_with_signer(signer: &str, cert_hash: &str) -> (Option<i32>, String) {
             "DATABASE_URL",
             &format!("sqlite://{}", dir.path().join("k.db").display()),
         ),
+        // A real Gosuslugi login goes with a real registry (never contacted before the signer check).
+        ("REGISTRY_URL", "http://127.0.0.1:9/api/v2"),
         ("ESIA_URL", "https://esia.gosuslugi.ru"),
         ("ESIA_CLIENT_ID", "KVRACHU"),
         ("ESIA_CERT_HASH", cert_hash),

@@ -208,86 +208,10 @@ async fn compare_pair(
     state: &mut Comparison<'_>,
     now: i64,
 ) -> anyhow::Result<()> {
-    let at_pair = |a: &Appointment| a.lpu_id == pair.lpu_id && a.patient_id == pair.patient_id;
     let mut ids = Vec::new();
     for visit in listed {
         ids.push(visit.appointment_id.clone());
-        let visit_at = to_unix(v.settings.region_tz, visit.visit_start);
-        if visit_at <= now {
-            continue;
-        }
-        let doctor = listed_doctor(visit);
-        // Booked here, its registry id not known yet: the clinic, the doctor and the start name it.
-        if let Some(stored) = state.upcoming.iter_mut().find(|a| {
-            at_pair(a)
-                && a.registry_id.is_none()
-                && same_visit(a.doctor_id.as_deref(), a.visit_at, doctor, visit_at)
-        }) {
-            v.store
-                .learn_registry_id(user_id, stored.id, &visit.appointment_id, now)
-                .await?;
-            stored.registry_id = Some(visit.appointment_id.clone());
-            let learned = stored.id;
-            // A copy stored under that id by an older release is gone now.
-            state.upcoming.retain(|a| {
-                a.id == learned
-                    || !(at_pair(a) && a.registry_id.as_ref() == Some(&visit.appointment_id))
-            });
-            continue;
-        }
-        if state
-            .upcoming
-            .iter()
-            .any(|a| at_pair(a) && a.registry_id.as_ref() == Some(&visit.appointment_id))
-        {
-            continue;
-        }
-        // A booking whose answer was lost: it went through.
-        if let Some(n) = state.intents.iter().position(|i| {
-            i.lpu_id == pair.lpu_id
-                && i.patient_id == pair.patient_id
-                && i.matches(doctor, visit_at)
-        }) {
-            let intent = state.intents.remove(n);
-            let settled =
-                settle_intent(v, &intent, Some(visit.appointment_id.clone()), now).await?;
-            tracing::info!(
-                user = user_id,
-                clinic = pair.lpu_id,
-                "sync: a booking whose answer was lost is in the registry"
-            );
-            if let Some(stored) = settled {
-                state.upcoming.push(stored.clone());
-                state.report.confirmed.push(stored);
-            }
-            continue;
-        }
-        if just_cancelled_here(v, user_id, pair.lpu_id, &visit.appointment_id, now).await? {
-            continue;
-        }
-        let new = NewAppointment {
-            user_id,
-            child_id: pair.child_id,
-            lpu_id: pair.lpu_id,
-            patient_id: pair.patient_id.clone(),
-            registry_id: Some(visit.appointment_id.clone()),
-            doctor_id: doctor.map(str::to_owned),
-            slot_id: None,
-            visit_at,
-            details: details_from_registry(v, user_id, lang, pair, visit).await?,
-            source: AppointmentSource::Registry,
-        };
-        let stored = v
-            .store
-            .upsert_appointment(&new, &v.settings.reminders, now)
-            .await?;
-        tracing::info!(
-            user = user_id,
-            clinic = pair.lpu_id,
-            "sync: a visit booked elsewhere found"
-        );
-        state.upcoming.push(stored.clone());
-        state.report.found.push(stored);
+        compare_visit(v, user_id, lang, pair, visit, state, now).await?;
     }
     let cancelled = v
         .store
@@ -303,6 +227,111 @@ async fn compare_pair(
             state.report.cancelled.push(appointment);
         }
     }
+    Ok(())
+}
+
+/// One visit of the registry's list for `pair`: a booking here whose registry id is learnt, one known
+/// already, a booking whose answer was lost (settled now), one just cancelled here, or a visit booked
+/// elsewhere (stored).
+async fn compare_visit(
+    v: Visits<'_>,
+    user_id: i64,
+    lang: Lang,
+    pair: &KnownPatient,
+    visit: &PatientAppointment,
+    state: &mut Comparison<'_>,
+    now: i64,
+) -> anyhow::Result<()> {
+    let at_pair = |a: &Appointment| a.lpu_id == pair.lpu_id && a.patient_id == pair.patient_id;
+    let visit_at = to_unix(v.settings.region_tz, visit.visit_start);
+    if visit_at <= now {
+        return Ok(());
+    }
+    let doctor = listed_doctor(visit);
+    // Booked here, its registry id not known yet: the clinic, the doctor and the start name it.
+    if let Some(stored) = state.upcoming.iter_mut().find(|a| {
+        at_pair(a)
+            && a.registry_id.is_none()
+            && same_visit(a.doctor_id.as_deref(), a.visit_at, doctor, visit_at)
+    }) {
+        v.store
+            .learn_registry_id(user_id, stored.id, &visit.appointment_id, now)
+            .await?;
+        stored.registry_id = Some(visit.appointment_id.clone());
+        let learned = stored.id;
+        // A copy stored under that id by an older release is gone now.
+        state.upcoming.retain(|a| {
+            a.id == learned
+                || !(at_pair(a) && a.registry_id.as_ref() == Some(&visit.appointment_id))
+        });
+        return Ok(());
+    }
+    if state
+        .upcoming
+        .iter()
+        .any(|a| at_pair(a) && a.registry_id.as_ref() == Some(&visit.appointment_id))
+    {
+        return Ok(());
+    }
+    // A booking whose answer was lost: it went through.
+    if let Some(n) = state.intents.iter().position(|i| {
+        i.lpu_id == pair.lpu_id && i.patient_id == pair.patient_id && i.matches(doctor, visit_at)
+    }) {
+        let intent = state.intents.remove(n);
+        let settled = settle_intent(v, &intent, Some(visit.appointment_id.clone()), now).await?;
+        tracing::info!(
+            user = user_id,
+            clinic = pair.lpu_id,
+            "sync: a booking whose answer was lost is in the registry"
+        );
+        if let Some(stored) = settled {
+            state.upcoming.push(stored.clone());
+            state.report.confirmed.push(stored);
+        }
+        return Ok(());
+    }
+    if just_cancelled_here(v, user_id, pair.lpu_id, &visit.appointment_id, now).await? {
+        return Ok(());
+    }
+    store_found(v, user_id, lang, pair, visit, visit_at, state, now).await
+}
+
+/// A visit booked elsewhere (by phone, at the desk, on the portal): stored with its reminders, and told.
+#[allow(clippy::too_many_arguments)]
+async fn store_found(
+    v: Visits<'_>,
+    user_id: i64,
+    lang: Lang,
+    pair: &KnownPatient,
+    visit: &PatientAppointment,
+    visit_at: i64,
+    state: &mut Comparison<'_>,
+    now: i64,
+) -> anyhow::Result<()> {
+    let doctor = listed_doctor(visit);
+    let new = NewAppointment {
+        user_id,
+        child_id: pair.child_id,
+        lpu_id: pair.lpu_id,
+        patient_id: pair.patient_id.clone(),
+        registry_id: Some(visit.appointment_id.clone()),
+        doctor_id: doctor.map(str::to_owned),
+        slot_id: None,
+        visit_at,
+        details: details_from_registry(v, user_id, lang, pair, visit).await?,
+        source: AppointmentSource::Registry,
+    };
+    let stored = v
+        .store
+        .upsert_appointment(&new, &v.settings.reminders, now)
+        .await?;
+    tracing::info!(
+        user = user_id,
+        clinic = pair.lpu_id,
+        "sync: a visit booked elsewhere found"
+    );
+    state.upcoming.push(stored.clone());
+    state.report.found.push(stored);
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use crate::bot::callback::Cb as AnyCb;
 use crate::bot::ctx::{Ctx, Who};
 use crate::bot::screen::{button, Screen};
 use crate::i18n::{escape_html, Lang};
-use crate::registry::{within_deadline, RegistryError, RegistryResult, Slot};
+use crate::registry::{within_deadline, Doctor, RegistryError, RegistryResult, Slot};
 use crate::store::{ActivePerson, AppointmentDetails};
 use crate::t;
 
@@ -232,11 +232,8 @@ pub(in crate::bot) async fn doctors_screen(
     };
     if list.is_empty() {
         let body = t!(lang, "booking-doctors-empty", specialty = specialty_name);
-        let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
-        if let Some(watch) = watch {
-            screen = screen.row(vec![watch]);
-        }
-        return Ok(screen.row(vec![back_button(lang), menu_button(lang)]));
+        let screen = Screen::new(ctx, lang, with_notice(notice, body));
+        return Ok(closing_rows(lang, screen, watch));
     }
     let pages = list.len().div_ceil(DOCTORS_PER_PAGE) as u32;
     let page = page.clamp(1, pages);
@@ -251,32 +248,7 @@ pub(in crate::bot) async fn doctors_screen(
     }
     let mut buttons = Vec::new();
     for (n, doctor) in list.iter().enumerate().skip(start).take(DOCTORS_PER_PAGE) {
-        let area = match area_label(lang, doctor) {
-            Some(area) => t!(lang, "booking-doctor-area", area = area),
-            None => String::new(),
-        };
-        let nearest = match doctor
-            .nearest_date
-            .filter(|_| doctor.free_participant_count > 0)
-        {
-            Some(at) => t!(
-                lang,
-                "booking-doctor-nearest",
-                date = day_label(lang, at.date())
-            ),
-            None => t!(lang, "booking-doctor-no-slots"),
-        };
-        lines.push(t!(
-            lang,
-            "booking-doctor-line",
-            name = escape_html(&doctor.full_name()),
-            area = area,
-            nearest = nearest
-        ));
-        // The comment in a word or two: absences matter before choosing.
-        if let Some(note) = note_of(doctor, NOTE_IN_LIST) {
-            lines.push(note);
-        }
+        lines.extend(doctor_lines(lang, doctor));
         buttons.push(button(
             short_name(&doctor.full_name()),
             cb(Cb::Doctor(n as u16)),
@@ -290,11 +262,90 @@ pub(in crate::bot) async fn doctors_screen(
         .into_iter()
         .map(|(label, to)| button(label, cb(Cb::DoctorPage(to))))
         .collect();
-    screen = screen.row(pager);
+    Ok(closing_rows(lang, screen.row(pager), watch))
+}
+
+/// The days screen's head: the doctor and specialty chosen, the участок and the doctor's comment.
+fn doctor_header(
+    lang: Lang,
+    specialty: &Choice,
+    doctor: &Choice,
+    about: Option<&Doctor>,
+) -> String {
+    let mut header = t!(
+        lang,
+        "booking-doctor-chosen",
+        doctor = escape_html(&doctor.name),
+        specialty = escape_html(&specialty.name)
+    );
+    if let Some(about) = about {
+        if let Some(area) = area_label(lang, about) {
+            header.push_str(&t!(lang, "booking-doctor-area", area = area));
+        }
+        if let Some(note) = note_of(about, NOTE_ON_DOCTOR) {
+            header = format!("{header}\n{note}");
+        }
+    }
+    header
+}
+
+/// «◀ the week before» and «the week after ▶» around week `at`.
+fn week_pager(lang: Lang, weeks: &[Week], at: usize) -> Vec<InlineKeyboardButton> {
+    let mut pager = Vec::new();
+    if let Some(before) = at.checked_sub(1).map(|n| &weeks[n]) {
+        let label = t!(
+            lang,
+            "booking-btn-week-before",
+            dates = week_dates(before.monday)
+        );
+        pager.push(button(label, cb(Cb::Week(before.monday))));
+    }
+    if let Some(after) = weeks.get(at + 1) {
+        let label = t!(
+            lang,
+            "booking-btn-week-after",
+            dates = week_dates(after.monday)
+        );
+        pager.push(button(label, cb(Cb::Week(after.monday))));
+    }
+    pager
+}
+
+/// A doctor in the list: the name, the участок and the nearest free day, and the comment in a word or two
+/// (absences matter before choosing).
+fn doctor_lines(lang: Lang, doctor: &Doctor) -> Vec<String> {
+    let area = match area_label(lang, doctor) {
+        Some(area) => t!(lang, "booking-doctor-area", area = area),
+        None => String::new(),
+    };
+    let nearest = match doctor
+        .nearest_date
+        .filter(|_| doctor.free_participant_count > 0)
+    {
+        Some(at) => t!(
+            lang,
+            "booking-doctor-nearest",
+            date = day_label(lang, at.date())
+        ),
+        None => t!(lang, "booking-doctor-no-slots"),
+    };
+    let mut lines = vec![t!(
+        lang,
+        "booking-doctor-line",
+        name = escape_html(&doctor.full_name()),
+        area = area,
+        nearest = nearest
+    )];
+    lines.extend(note_of(doctor, NOTE_IN_LIST));
+    lines
+}
+
+/// «Назад» and «Меню», with the watch button above them when there is one.
+fn closing_rows(lang: Lang, mut screen: Screen, watch: Option<InlineKeyboardButton>) -> Screen {
     if let Some(watch) = watch {
         screen = screen.row(vec![watch]);
     }
-    Ok(screen.row(vec![back_button(lang), menu_button(lang)]))
+    screen.row(vec![back_button(lang), menu_button(lang)])
 }
 
 pub(in crate::bot) async fn days_screen(
@@ -320,20 +371,7 @@ pub(in crate::bot) async fn days_screen(
     );
     let list = upcoming(free?, now, last);
     flow.keys.clear();
-    let mut header = t!(
-        lang,
-        "booking-doctor-chosen",
-        doctor = escape_html(&doctor.name),
-        specialty = escape_html(&specialty.name)
-    );
-    if let Some(about) = &about {
-        if let Some(area) = area_label(lang, about) {
-            header.push_str(&t!(lang, "booking-doctor-area", area = area));
-        }
-        if let Some(note) = note_of(about, NOTE_ON_DOCTOR) {
-            header = format!("{header}\n{note}");
-        }
-    }
+    let header = doctor_header(lang, specialty, doctor, about.as_ref());
     let weeks = weeks_of(&list);
     if weeks.is_empty() {
         let until = last.format("%d.%m.%Y").to_string();
@@ -341,14 +379,11 @@ pub(in crate::bot) async fn days_screen(
             "{header}\n\n{}",
             t!(lang, "booking-days-empty", until = until)
         );
-        let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
-        if let Some(watch) =
+        let screen = Screen::new(ctx, lang, with_notice(notice, body));
+        let watch =
             crate::bot::watch::toggle_button(ctx, who.user_id, lang, flow.clinic, &flow.step)
-                .await?
-        {
-            screen = screen.row(vec![watch]);
-        }
-        return Ok(screen.row(vec![back_button(lang), menu_button(lang)]));
+                .await?;
+        return Ok(closing_rows(lang, screen, watch));
     }
     let at = week_index(&weeks, week);
     let shown = &weeks[at];
@@ -383,23 +418,7 @@ pub(in crate::bot) async fn days_screen(
     for row in buttons.chunks(3) {
         screen = screen.row(row.to_vec());
     }
-    let mut pager = Vec::new();
-    if let Some(before) = at.checked_sub(1).map(|n| &weeks[n]) {
-        let label = t!(
-            lang,
-            "booking-btn-week-before",
-            dates = week_dates(before.monday)
-        );
-        pager.push(button(label, cb(Cb::Week(before.monday))));
-    }
-    if let Some(after) = weeks.get(at + 1) {
-        let label = t!(
-            lang,
-            "booking-btn-week-after",
-            dates = week_dates(after.monday)
-        );
-        pager.push(button(label, cb(Cb::Week(after.monday))));
-    }
+    let pager = week_pager(lang, &weeks, at);
     Ok(screen
         .row(pager)
         .row(vec![back_button(lang), menu_button(lang)]))
