@@ -59,13 +59,20 @@ impl Screen {
         self.row(vec![button(label, cb)])
     }
 
+    /// The text as Telegram takes it: at most [`MAX_TEXT_CHARS`] characters. A longer one (a Gosuslugi card
+    /// with many children, say) is cut at the last whole line that fits, with «…» after it, rather than
+    /// refused by Telegram and lost.
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        fit_text(&self.text)
+    }
+
     fn markup(&self) -> InlineKeyboardMarkup {
         InlineKeyboardMarkup::new(self.keyboard.clone())
     }
 
     pub async fn send(&self, bot: &Bot, chat: ChatId) -> Result<Message, RequestError> {
         let sent = bot
-            .send_message(chat, &self.text)
+            .send_message(chat, self.text())
             .parse_mode(ParseMode::Html)
             .reply_markup(self.markup())
             .await;
@@ -85,7 +92,7 @@ impl Screen {
         message: MessageId,
     ) -> Result<(), RequestError> {
         match bot
-            .edit_message_text(chat, message, &self.text)
+            .edit_message_text(chat, message, self.text())
             .parse_mode(ParseMode::Html)
             .reply_markup(self.markup())
             .await
@@ -141,6 +148,29 @@ impl Screen {
         let chat = super::callback_chat(q);
         self.send(bot, chat).await.map(|_| ())
     }
+}
+
+/// Telegram's limit for a message's text, in UTF-16 code units as Telegram counts them (after entities are
+/// parsed; counting the markup too keeps us on the safe side).
+pub const MAX_TEXT_CHARS: usize = 4096;
+
+/// `text` cut to [`MAX_TEXT_CHARS`] at the last whole line that fits, with «…» after it.
+pub fn fit_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let units = |s: &str| s.encode_utf16().count();
+    if units(text) <= MAX_TEXT_CHARS {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut kept = String::new();
+    for line in text.lines() {
+        // The line, its newline and the «…» line must all fit.
+        if units(&kept) + units(line) + 3 > MAX_TEXT_CHARS {
+            break;
+        }
+        kept.push_str(line);
+        kept.push('\n');
+    }
+    kept.push('…');
+    std::borrow::Cow::Owned(kept)
 }
 
 /// Telegram refused a link in the keyboard (it does not accept links to `localhost`, for one).
@@ -222,6 +252,20 @@ pub fn pager(page: u32, pages: u32) -> Vec<(String, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_over_telegrams_limit_is_cut_at_a_whole_line() {
+        let short = "Мои дети\nМария";
+        assert_eq!(fit_text(short), short);
+        let line = "👧 <b>Иванова Мария Ивановна</b>, 01.02.2015, полис •••• 1234";
+        let long: String = std::iter::repeat_n(line, 200).collect::<Vec<_>>().join("\n");
+        let cut = fit_text(&long);
+        assert!(cut.encode_utf16().count() <= MAX_TEXT_CHARS);
+        assert!(cut.ends_with('…'));
+        // Only whole lines are kept: every kept line is one of the originals.
+        let kept: Vec<&str> = cut.trim_end_matches('…').lines().collect();
+        assert!(!kept.is_empty() && kept.iter().all(|l| *l == line));
+    }
 
     #[test]
     fn the_pager_marks_the_current_page_and_slides_its_window() {

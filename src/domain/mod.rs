@@ -29,9 +29,11 @@ pub use visit_match::same_visit;
 /// A character as a message can quote it: invisible and control characters as `U+XXXX`, so the
 /// user sees something instead of an empty «».
 fn show_char(c: char) -> String {
+    // Invisible, combining, and the bidirectional controls (marks, embeddings, overrides, isolates): echoed
+    // raw, an override would turn the rest of the message around.
     let invisible = c.is_control()
         || c.is_whitespace()
-        || matches!(c, '\u{0300}'..='\u{036F}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}');
+        || matches!(c, '\u{0300}'..='\u{036F}' | '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}');
     if invisible {
         return format!("U+{:04X}", u32::from(c));
     }
@@ -41,6 +43,18 @@ fn show_char(c: char) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use std::collections::BTreeSet;
+
+    #[test]
+    fn bidirectional_controls_are_named_not_echoed() {
+        for c in ['\u{202E}', '\u{202D}', '\u{202A}', '\u{2066}', '\u{2069}', '\u{200F}', '\u{061C}'] {
+            let shown = super::show_char(c);
+            assert!(shown.starts_with("U+"), "{shown:?}");
+        }
+        // A name with a right-to-left override is refused, and the refusal names the character.
+        let err = super::FullName::parse("Иванов\u{202E}Иван Иванович").unwrap_err();
+        assert!(err.args().iter().all(|(_, v)| !v.contains('\u{202E}')), "{err:?}");
+        assert_eq!(super::show_char('Ж'), "Ж");
+    }
 
     use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 
