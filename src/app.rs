@@ -127,6 +127,7 @@ pub fn context(settings: Arc<Settings>, store: Store, registry: SharedRegistry) 
         children_import: Default::default(),
         registry,
         esia,
+        taps: Default::default(),
     })
 }
 

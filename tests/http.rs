@@ -342,7 +342,10 @@ async fn an_oversized_body_is_refused_with_413_on_every_route() {
         let mut answer = vec![0u8; 1024];
         let n = conn.read(&mut answer).await.unwrap();
         let status_line = String::from_utf8_lossy(&answer[..n]);
-        assert!(status_line.starts_with("HTTP/1.1 413"), "{path}: {status_line}");
+        assert!(
+            status_line.starts_with("HTTP/1.1 413"),
+            "{path}: {status_line}"
+        );
     }
     let ok = client
         .get(format!("http://{addr}/healthz"))

@@ -80,3 +80,6 @@ cmd-privacy = What data is kept
 cmd-forget = Delete my data
 
 group-refusal = I only work in a private chat so as not to show personal data here: message me — @{ $bot }
+
+# A user tapping buttons that cost a registry call or a login faster than a person does.
+taps-too-fast = Too fast — wait a couple of seconds and tap again.

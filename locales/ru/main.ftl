@@ -80,3 +80,6 @@ cmd-privacy = Какие данные хранятся
 cmd-forget = Удалить мои данные
 
 group-refusal = Я работаю только в личном чате, чтобы не показывать здесь личные данные: напишите мне — @{ $bot }
+
+# A user tapping buttons that cost a registry call or a login faster than a person does.
+taps-too-fast = Слишком часто — подождите пару секунд и нажмите снова.

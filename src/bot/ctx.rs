@@ -24,6 +24,47 @@ pub struct Ctx {
     pub registry: crate::registry::SharedRegistry,
     /// The ESIA client (the demo provider's in demo mode).
     pub esia: Arc<crate::esia::EsiaClient>,
+    /// How fast one user's taps may cost something (a registry call, a login).
+    pub taps: Arc<TapLimiter>,
+}
+
+/// Taps that cost something, per user: a burst of [`TapLimiter::BURST`], then one a second. A person
+/// tapping through a booking never meets it; a script replaying buttons does, and the registry and the
+/// signer are spared.
+pub struct TapLimiter(governor::DefaultKeyedRateLimiter<i64>);
+
+impl TapLimiter {
+    pub const BURST: u32 = 20;
+
+    /// The production limit: [`Self::BURST`] taps, then one a second.
+    pub fn new() -> Self {
+        Self::with(Self::BURST, std::time::Duration::from_secs(1))
+    }
+
+    /// `burst` taps at once, then one per `period` (tests take a slow one).
+    pub fn with(burst: u32, period: std::time::Duration) -> Self {
+        let burst = std::num::NonZeroU32::new(burst).unwrap_or(std::num::NonZeroU32::MIN);
+        let quota = governor::Quota::with_period(period)
+            .unwrap_or_else(|| governor::Quota::per_second(std::num::NonZeroU32::MIN))
+            .allow_burst(burst);
+        Self(governor::RateLimiter::keyed(quota))
+    }
+
+    /// Whether `user` may make one more costly tap now (and counts it).
+    pub fn allow(&self, user: i64) -> bool {
+        let allowed = self.0.check_key(&user).is_ok();
+        // Users seen once do not stay in memory for ever.
+        if self.0.len() > 10_000 {
+            self.0.retain_recent();
+        }
+        allowed
+    }
+}
+
+impl Default for TapLimiter {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Ctx {

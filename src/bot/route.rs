@@ -11,6 +11,7 @@ use teloxide::types::User;
 
 use crate::i18n::Lang;
 use crate::store::dialogue::RecoverableState;
+use crate::t;
 
 use super::callback::{Cb, Section};
 use super::ctx::{callback_chat, Ctx, HandlerResult, Who};
@@ -253,6 +254,10 @@ async fn tap(turn: &Turn<'_>, q: &CallbackQuery) -> anyhow::Result<Reply> {
     {
         return Ok(start::consent_needed(who));
     }
+    if costs(&cb) && !ctx.taps.allow(who.user_id) {
+        tracing::info!(user = who.user_id, "costly taps limited");
+        return Ok(Reply::stay().toast(t!(who.lang, "taps-too-fast")));
+    }
     let reply = match cb {
         Cb::Consent => start::consent_given(ctx, who).await?,
         Cb::Menu | Cb::ForgetNo => Reply::go(State::Menu),
@@ -279,6 +284,19 @@ async fn tap(turn: &Turn<'_>, q: &CallbackQuery) -> anyhow::Result<Reply> {
         Cb::Gosuslugi(tap) => gosuslugi::on_tap(ctx, who, state, tap).await?,
     };
     Ok(reply)
+}
+
+/// Whether a button costs something beyond the store: a registry call, a login, a file.
+fn costs(cb: &Cb) -> bool {
+    matches!(
+        cb,
+        Cb::Section(Section::Book | Section::Appointments | Section::Gosuslugi)
+            | Cb::Clinics(_)
+            | Cb::Booking(_)
+            | Cb::Gosuslugi(_)
+            | Cb::Watch(_)
+            | Cb::Reminders(_)
+    )
 }
 
 /// Whether «Отменить запись?» is on screen (its «Повторить» is the question's).

@@ -258,7 +258,9 @@ mod tests {
         let short = "Мои дети\nМария";
         assert_eq!(fit_text(short), short);
         let line = "👧 <b>Иванова Мария Ивановна</b>, 01.02.2015, полис •••• 1234";
-        let long: String = std::iter::repeat_n(line, 200).collect::<Vec<_>>().join("\n");
+        let long: String = std::iter::repeat_n(line, 200)
+            .collect::<Vec<_>>()
+            .join("\n");
         let cut = fit_text(&long);
         assert!(cut.encode_utf16().count() <= MAX_TEXT_CHARS);
         assert!(cut.ends_with('…'));

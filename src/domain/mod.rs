@@ -46,13 +46,18 @@ pub(crate) mod tests {
 
     #[test]
     fn bidirectional_controls_are_named_not_echoed() {
-        for c in ['\u{202E}', '\u{202D}', '\u{202A}', '\u{2066}', '\u{2069}', '\u{200F}', '\u{061C}'] {
+        for c in [
+            '\u{202E}', '\u{202D}', '\u{202A}', '\u{2066}', '\u{2069}', '\u{200F}', '\u{061C}',
+        ] {
             let shown = super::show_char(c);
             assert!(shown.starts_with("U+"), "{shown:?}");
         }
         // A name with a right-to-left override is refused, and the refusal names the character.
         let err = super::FullName::parse("Иванов\u{202E}Иван Иванович").unwrap_err();
-        assert!(err.args().iter().all(|(_, v)| !v.contains('\u{202E}')), "{err:?}");
+        assert!(
+            err.args().iter().all(|(_, v)| !v.contains('\u{202E}')),
+            "{err:?}"
+        );
         assert_eq!(super::show_char('Ж'), "Ж");
     }
 

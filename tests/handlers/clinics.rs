@@ -549,3 +549,34 @@ async fn a_dialogue_stored_with_the_registrys_kind_still_lists_its_clinics() {
         rows(&[&["ГП № 1"], &["ГП № 5"], &["« Назад"]])
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn taps_that_cost_a_registry_call_are_limited_per_user() {
+    let mut h = at_menu().await;
+    // Three at once, then one an hour: the test does not race the clock.
+    let ctx = std::sync::Arc::get_mut(&mut h.ctx).expect("nobody else holds the context yet");
+    ctx.taps = std::sync::Arc::new(kvrachu_bot::bot::ctx::TapLimiter::with(
+        3,
+        Duration::from_secs(3600),
+    ));
+    let too_fast = "Слишком часто — подождите пару секунд и нажмите снова.";
+    for n in 0..5 {
+        let mut bot = h.bot(tap("s:book"));
+        bot.dispatch().await;
+        let responses = bot.get_responses();
+        let toast = responses.answered_callback_queries[0].text.clone();
+        if n < 3 {
+            assert_ne!(toast.as_deref(), Some(too_fast), "tap {n}");
+            assert_eq!(responses.edited_messages_text.len(), 1, "tap {n}");
+        } else {
+            assert_eq!(toast.as_deref(), Some(too_fast), "tap {n}");
+            // Nothing else happens: no screen, no registry call.
+            assert!(responses.edited_messages_text.is_empty());
+            assert!(responses.sent_messages_text.is_empty());
+        }
+    }
+    // Taps that cost nothing are never limited.
+    let mut bot = h.bot(tap("menu"));
+    bot.dispatch().await;
+    assert_eq!(bot.get_responses().answered_callback_queries[0].text, None);
+}
