@@ -14,15 +14,8 @@ use super::visit::visit_card_lines;
 
 /// «Нашли вашу запись, сделанную не через бота»: the visit's card and the reminder's buttons.
 pub fn found_notice(lang: Lang, demo: bool, appointment: &Appointment, tz: Tz, now: i64) -> Screen {
-    let lines = card_with_hint(
-        lang,
-        appointment,
-        tz,
-        now,
-        t!(lang, "sync-found-title"),
-        t!(lang, "sync-found-hint"),
-    );
-    super::visit::visit_screen(lang, demo, appointment, lines)
+    let told = (t!(lang, "sync-found-title"), t!(lang, "sync-found-hint"));
+    booked_notice(lang, demo, appointment, (tz, now), told)
 }
 
 /// «Запись отменена в поликлинике»: what was cancelled, and a way to book again.
@@ -33,14 +26,11 @@ pub fn cancelled_notice(
     tz: Tz,
     now: i64,
 ) -> Screen {
-    let lines = card_with_hint(
-        lang,
-        appointment,
-        tz,
-        now,
+    let told = (
         t!(lang, "sync-cancelled-title"),
         t!(lang, "sync-cancelled-hint"),
     );
+    let lines = card_with_hint(lang, appointment, tz, now, told);
     Screen::with_badge(lang, demo, lines.join("\n")).row(book_again_row(lang))
 }
 
@@ -52,14 +42,22 @@ pub fn confirmed_notice(
     tz: Tz,
     now: i64,
 ) -> Screen {
-    let lines = card_with_hint(
-        lang,
-        appointment,
-        tz,
-        now,
+    let told = (
         t!(lang, "booking-booked-title"),
         t!(lang, "sync-confirmed-hint"),
     );
+    booked_notice(lang, demo, appointment, (tz, now), told)
+}
+
+/// A visit that is booked, told with `title` and `hint`, under the reminder's buttons.
+fn booked_notice(
+    lang: Lang,
+    demo: bool,
+    appointment: &Appointment,
+    (tz, now): (Tz, i64),
+    told: (String, String),
+) -> Screen {
+    let lines = card_with_hint(lang, appointment, tz, now, told);
     super::visit::visit_screen(lang, demo, appointment, lines)
 }
 
@@ -82,11 +80,11 @@ fn book_again_row(lang: Lang) -> Vec<teloxide::types::InlineKeyboardButton> {
     vec![
         button(
             t!(lang, "btn-sync-book-again"),
-            super::Cb::Section(Section::Book),
+            super::callback::Cb::Section(Section::Book),
         ),
         button(
             t!(lang, "btn-sync-appointments"),
-            super::Cb::Section(Section::Appointments),
+            super::callback::Cb::Section(Section::Appointments),
         ),
     ]
 }
@@ -97,8 +95,7 @@ fn card_with_hint(
     appointment: &Appointment,
     tz: Tz,
     now: i64,
-    title: String,
-    hint: String,
+    (title, hint): (String, String),
 ) -> Vec<String> {
     let mut lines = vec![title];
     lines.extend(visit_card_lines(lang, appointment, tz, now));
