@@ -170,3 +170,37 @@ mod tests {
         assert!(may_log("teloxide::update_listeners::polling"));
     }
 }
+
+/// The opaque tag a log line names a user by, never their Telegram id: lines of one user can be followed
+/// (the same tag within a run of the bot), but a log does not tie a Telegram account to clinic events.
+/// HMAC-SHA256 of the id under a key drawn at start-up and never written anywhere, cut to 10 hex digits:
+/// a Telegram id is a small number, so a plain hash could be reversed by trying them all; without the key
+/// it cannot.
+pub fn user_tag(user_id: i64) -> String {
+    use hmac::{Hmac, Mac};
+    static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    let key = KEY.get_or_init(rand::random);
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(&user_id.to_be_bytes());
+    let digest = mac.finalize().into_bytes();
+    let mut tag = String::with_capacity(11);
+    tag.push('u');
+    for byte in &digest[..5] {
+        tag.push_str(&format!("{byte:02x}"));
+    }
+    tag
+}
+
+#[cfg(test)]
+mod user_tag_tests {
+    use super::user_tag;
+
+    #[test]
+    fn a_user_tag_is_stable_opaque_and_distinct() {
+        let id = 123_456_789;
+        assert_eq!(user_tag(id), user_tag(id));
+        assert_ne!(user_tag(id), user_tag(id + 1));
+        assert!(!user_tag(id).contains("123456789"));
+        assert_eq!(user_tag(id).len(), 11);
+    }
+}

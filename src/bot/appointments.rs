@@ -227,7 +227,7 @@ async fn cancel(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Reply> {
     let now = ctx.clock.now().timestamp();
     ctx.store.cancel_appointment(who.user_id, id, now).await?;
     tracing::info!(
-        user = who.user_id,
+        user = %crate::telemetry::user_tag(who.user_id),
         clinic = appointment.lpu_id,
         "booking: cancelled"
     );
@@ -289,7 +289,7 @@ async fn cancel_not_listed(
             .cancel_appointment(who.user_id, appointment.id, now)
             .await?;
         tracing::info!(
-            user = who.user_id,
+            user = %crate::telemetry::user_tag(who.user_id),
             clinic = appointment.lpu_id,
             "booking: cancelled, the clinic no longer listed it"
         );

@@ -255,7 +255,7 @@ async fn tap(turn: &Turn<'_>, q: &CallbackQuery) -> anyhow::Result<Reply> {
         return Ok(start::consent_needed(who));
     }
     if costs(&cb) && !ctx.taps.allow(who.user_id) {
-        tracing::info!(user = who.user_id, "costly taps limited");
+        tracing::info!(user = %crate::telemetry::user_tag(who.user_id), "costly taps limited");
         return Ok(Reply::stay().toast(t!(who.lang, "taps-too-fast")));
     }
     let reply = match cb {

@@ -79,7 +79,7 @@ pub fn forget_screen(ctx: &Ctx, who: &Who) -> Screen {
 /// too ([`State::Start`] is stored as no dialogue at all).
 pub async fn forget(ctx: &Ctx, who: &Who) -> anyhow::Result<Reply> {
     ctx.store.forget_user(who.user_id).await?;
-    tracing::info!(user = who.user_id, "user data deleted on request");
+    tracing::info!(user = %crate::telemetry::user_tag(who.user_id), "user data deleted on request");
     Ok(Reply::show(
         State::Start,
         Screen::plain(t!(who.lang, "forget-done")),

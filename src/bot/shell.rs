@@ -42,7 +42,7 @@ pub async fn deliver(turn: &Turn<'_>, reply: Reply) -> HandlerResult {
     let store = |state: State| async move {
         match persist(turn.dialogue, state).await {
             Err(err) if must_show => {
-                tracing::error!(user = turn.who.user_id, error = %err, "the state was not stored; the screen is shown");
+                tracing::error!(user = %crate::telemetry::user_tag(turn.who.user_id), error = %err, "the state was not stored; the screen is shown");
                 Ok(())
             }
             other => other,
@@ -51,7 +51,7 @@ pub async fn deliver(turn: &Turn<'_>, reply: Reply) -> HandlerResult {
     // A stale button leaves its old message alone: where the user is comes as a new message.
     let (next, as_new) = match next {
         Next::Stale => {
-            tracing::debug!(user = turn.who.user_id, "stale or unknown button");
+            tracing::debug!(user = %crate::telemetry::user_tag(turn.who.user_id), "stale or unknown button");
             notice.get_or_insert_with(|| Notice::Toast(t!(turn.who.lang, "stale-button")));
             (Next::Go(turn.state.clone()), true)
         }
@@ -179,7 +179,7 @@ pub async fn polite(
     let Err(err) = result else {
         return Ok(());
     };
-    tracing::error!(user = who.user_id, error = %err, "a handler failed; the user was told");
+    tracing::error!(user = %crate::telemetry::user_tag(who.user_id), error = %err, "a handler failed; the user was told");
     if let Some(q) = q {
         // The journey may have answered it before failing: a second answer is refused, and that is fine.
         let _ = bot.answer_callback_query(q.id.clone()).await;

@@ -40,7 +40,7 @@ pub async fn book(
     let outcome = within_deadline(v.registry.book(request)).await;
     let registry_id = match outcome {
         Ok(()) => {
-            tracing::info!(user = new.user_id, clinic = new.lpu_id, "booking: booked");
+            tracing::info!(user = %crate::telemetry::user_tag(new.user_id), clinic = new.lpu_id, "booking: booked");
             // The registry lists the visit under an id of its own: learnt now if it answers, by the sync
             // otherwise.
             listed_id(v, &intent).await.ok().flatten()
@@ -48,7 +48,7 @@ pub async fn book(
         Err(err) => match listed_id(v, &intent).await {
             // An earlier answer was lost, or this one: the clinic has the visit all the same.
             Ok(Some(id)) => {
-                tracing::info!(user = new.user_id, clinic = new.lpu_id, error = %err, "booking: booked, the answer was lost");
+                tracing::info!(user = %crate::telemetry::user_tag(new.user_id), clinic = new.lpu_id, error = %err, "booking: booked, the answer was lost");
                 Some(id)
             }
             _ if matches!(
@@ -56,11 +56,11 @@ pub async fn book(
                 RegistryError::Transient(_) | RegistryError::Malformed(_)
             ) =>
             {
-                tracing::warn!(user = new.user_id, clinic = new.lpu_id, error = %err, "booking: outcome unknown, the sync will settle it");
+                tracing::warn!(user = %crate::telemetry::user_tag(new.user_id), clinic = new.lpu_id, error = %err, "booking: outcome unknown, the sync will settle it");
                 return Ok(Booked::Pending(intent));
             }
             _ => {
-                tracing::info!(user = new.user_id, clinic = new.lpu_id, error = %err, tried_before, "booking: refused");
+                tracing::info!(user = %crate::telemetry::user_tag(new.user_id), clinic = new.lpu_id, error = %err, tried_before, "booking: refused");
                 v.store.close_intent(new.user_id, intent.id).await?;
                 return Ok(Booked::Refused(err));
             }

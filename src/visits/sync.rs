@@ -164,7 +164,7 @@ pub async fn sync_user(
             .any(|(lpu, patient)| *lpu == intent.lpu_id && *patient == intent.patient_id);
         if asked && intent.created_at <= now - INTENT_GRACE_SECS {
             tracing::info!(
-                user = user_id,
+                user = %crate::telemetry::user_tag(user_id),
                 clinic = intent.lpu_id,
                 "sync: a booking whose answer was lost is not in the registry"
             );
@@ -219,7 +219,7 @@ async fn compare_pair(
         .await?;
     for id in cancelled {
         tracing::info!(
-            user = user_id,
+            user = %crate::telemetry::user_tag(user_id),
             clinic = pair.lpu_id,
             "sync: a visit cancelled elsewhere"
         );
@@ -280,7 +280,7 @@ async fn compare_visit(
         let intent = state.intents.remove(n);
         let settled = settle_intent(v, &intent, Some(visit.appointment_id.clone()), now).await?;
         tracing::info!(
-            user = user_id,
+            user = %crate::telemetry::user_tag(user_id),
             clinic = pair.lpu_id,
             "sync: a booking whose answer was lost is in the registry"
         );
@@ -326,7 +326,7 @@ async fn store_found(
         .upsert_appointment(&new, &v.settings.reminders, now)
         .await?;
     tracing::info!(
-        user = user_id,
+        user = %crate::telemetry::user_tag(user_id),
         clinic = pair.lpu_id,
         "sync: a visit booked elsewhere found"
     );

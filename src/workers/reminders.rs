@@ -230,7 +230,7 @@ impl ReminderWorker {
                     Verdict::Final(kind) => {
                         tracing::info!(
                             reminder = reminder.id,
-                            user = reminder.user_id,
+                            user = %crate::telemetry::user_tag(reminder.user_id),
                             kind,
                             "reminder cannot be delivered"
                         );

@@ -189,7 +189,7 @@ impl SyncWorker {
             Ok(()) => true,
             Err(err) => {
                 let kind = super::failure_kind(&err);
-                tracing::warn!(user = user_id, kind, "sync notice not delivered");
+                tracing::warn!(user = %crate::telemetry::user_tag(user_id), kind, "sync notice not delivered");
                 false
             }
         }

@@ -103,18 +103,18 @@ impl WatchWorker {
                 Ok(_) => {
                     ctx.store.set_watch_seen(watch.id, &ids).await?;
                     step.notified += 1;
-                    tracing::info!(user = watch.user_id, new = new.len(), "watch: notified");
+                    tracing::info!(user = %crate::telemetry::user_tag(watch.user_id), new = new.len(), "watch: notified");
                 }
                 Err(err) if super::user_unreachable(&err) => {
                     // Blocked, deleted: nobody to tell, now or later.
                     ctx.store.remove_watch(watch.user_id, watch.id).await?;
                     step.dropped += 1;
-                    tracing::info!(user = watch.user_id, "watch: user unreachable, dropped");
+                    tracing::info!(user = %crate::telemetry::user_tag(watch.user_id), "watch: user unreachable, dropped");
                 }
                 Err(err) => {
                     // Told nothing: the same slots are still new at the next check.
                     let kind = super::failure_kind(&err);
-                    tracing::warn!(user = watch.user_id, kind, "watch: notice not delivered");
+                    tracing::warn!(user = %crate::telemetry::user_tag(watch.user_id), kind, "watch: notice not delivered");
                 }
             }
         }

@@ -181,7 +181,7 @@ pub(super) async fn confirm(ctx: &Ctx, who: &Who, mut flow: Flow) -> anyhow::Res
         return Ok(Reply::stay().toast(t!(who.lang, "booking-already-done")));
     }
     tracing::info!(
-        user = who.user_id,
+        user = %crate::telemetry::user_tag(who.user_id),
         clinic = flow.clinic,
         "booking: confirming"
     );
@@ -228,7 +228,7 @@ async fn book(
             ));
         }
         Err(err) => {
-            tracing::info!(user = who.user_id, clinic = flow.clinic, error = %err, "booking: patient not found");
+            tracing::info!(user = %crate::telemetry::user_tag(who.user_id), clinic = flow.clinic, error = %err, "booking: patient not found");
             flow.step = Step::NotFound {
                 specialty: chosen.specialty,
                 doctor: chosen.doctor,
@@ -294,7 +294,7 @@ async fn outcome(
             show(ctx, who, flow, Some(t!(lang, "booking-slot-taken"))).await?
         }
         Booked::NotStored(intent, err) => {
-            tracing::error!(error = %err, user = who.user_id, "booking: booked but not stored");
+            tracing::error!(error = %err, user = %crate::telemetry::user_tag(who.user_id), "booking: booked but not stored");
             not_stored(ctx, who, &intent)
         }
     };

@@ -59,7 +59,7 @@ async fn owned_booked(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Result<Ap
         )),
         None => {
             tracing::debug!(
-                user = who.user_id,
+                user = %crate::telemetry::user_tag(who.user_id),
                 "appointment button for an unknown appointment"
             );
             Ok(Err(
@@ -179,7 +179,7 @@ async fn change_settings(
         .set_reminder_settings(who.user_id, &settings, &ctx.settings.reminders, now)
         .await?;
     tracing::info!(
-        user = who.user_id,
+        user = %crate::telemetry::user_tag(who.user_id),
         enabled = settings.enabled,
         "reminder settings changed"
     );

@@ -89,7 +89,7 @@ pub async fn toggle(
             .await?
         {
             ctx.store.remove_watch(who.user_id, watch.id).await?;
-            tracing::info!(user = who.user_id, clinic, "watch: stopped");
+            tracing::info!(user = %crate::telemetry::user_tag(who.user_id), clinic, "watch: stopped");
         }
         return Ok(t!(lang, "watch-stopped"));
     }
@@ -113,7 +113,7 @@ pub async fn toggle(
     let interval = ctx.settings.watch_interval.as_secs() as i64;
     Ok(match ctx.store.add_watch(&new, interval, now).await? {
         AddWatch::Added(_) | AddWatch::Renewed(_) => {
-            tracing::info!(user = who.user_id, clinic, "watch: started");
+            tracing::info!(user = %crate::telemetry::user_tag(who.user_id), clinic, "watch: started");
             t!(lang, "watch-started")
         }
         AddWatch::TooMany => t!(lang, "watch-too-many", max = crate::store::MAX_WATCHES),
@@ -126,7 +126,7 @@ pub async fn on_tap(ctx: &Ctx, who: &Who, tap: Cb) -> anyhow::Result<Reply> {
         Cb::List => Ok(Reply::go(State::Watches)),
         Cb::Stop(id) => {
             let said = if ctx.store.remove_watch(who.user_id, id).await? {
-                tracing::info!(user = who.user_id, "watch: stopped");
+                tracing::info!(user = %crate::telemetry::user_tag(who.user_id), "watch: stopped");
                 t!(who.lang, "watch-stopped")
             } else {
                 t!(who.lang, "watch-gone")
