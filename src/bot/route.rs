@@ -126,6 +126,7 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
                 .branch(dptree::filter(|s: State| s.is_stale()).endpoint(stale_state_text))
                 .branch(commands::handler())
                 .branch(dptree::filter(|w: Who| !w.consented).endpoint(text_before_consent))
+                .branch(dptree::filter_map_async(maybe_login_code).endpoint(login_code_text))
                 .branch(dptree::case![State::Children(here)].endpoint(children_text))
                 .endpoint(other_text),
         );
@@ -203,6 +204,79 @@ async fn children_text(
     let state = State::Children(here.clone());
     let reply = children::on_text(&ctx, &who, here, msg.text()).await;
     answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await
+}
+
+/// Typed text that goes to the Gosuslugi one-time code ([`gosuslugi::on_code`]).
+#[derive(Clone)]
+struct MaybeCode;
+
+/// Whether typed text is for a login's one-time code: while a login waits for it, any text (in a child's
+/// form, only text that looks like a code: the form's answers are typed too); without one, text that looks
+/// like a code (the login expired or was used up, and the user is told so).
+async fn maybe_login_code(
+    ctx: Arc<Ctx>,
+    who: Who,
+    state: State,
+    msg: Message,
+) -> Option<MaybeCode> {
+    if !ctx.settings.esia.is_on() {
+        return None;
+    }
+    let looks = msg.text().is_some_and(gosuslugi::looks_like_code);
+    let in_form = matches!(state, State::Children(children::ChildrenState::Form(_)));
+    if looks && !in_form {
+        return Some(MaybeCode);
+    }
+    if in_form && !looks {
+        return None;
+    }
+    let now = ctx.clock.now().timestamp();
+    match ctx.store.has_pending_esia_login(who.user_id, now).await {
+        Ok(pending) => pending.then_some(MaybeCode),
+        Err(err) => {
+            tracing::warn!(user = who.user_id, error = %err, "cannot read a pending Gosuslugi login");
+            None
+        }
+    }
+}
+
+/// Text taken as a login's one-time code; the user whose Gosuslugi person moved here is told in their
+/// own chat. Text that is no code after all goes where it would have gone.
+async fn login_code_text(
+    bot: Bot,
+    msg: Message,
+    ctx: Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+    state: State,
+) -> HandlerResult {
+    let (reply, moved_from) = match gosuslugi::on_code(&ctx, &who, &state, msg.text()).await {
+        Ok(gosuslugi::CodeAnswer::Reply { reply, moved_from }) => (Ok(*reply), moved_from),
+        Ok(gosuslugi::CodeAnswer::NotACode) => {
+            (usual_text(&ctx, &who, &state, msg.text()).await, None)
+        }
+        Err(err) => (Err(err), None),
+    };
+    answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await?;
+    if let Some(previous) = moved_from {
+        if let Err(err) = gosuslugi::tell_link_moved(&bot, &ctx, previous).await {
+            tracing::warn!(user = previous, error = %err, "cannot tell a user their link moved");
+        }
+    }
+    Ok(())
+}
+
+/// What text does at `state` when it is no code: a child's form takes it, elsewhere it is unexpected.
+async fn usual_text(
+    ctx: &Ctx,
+    who: &Who,
+    state: &State,
+    text: Option<&str>,
+) -> anyhow::Result<Reply> {
+    match state {
+        State::Children(here) => children::on_text(ctx, who, here.clone(), text).await,
+        _ => Ok(start::unexpected_text(who, state)),
+    }
 }
 
 /// Text the current step does not ask for.

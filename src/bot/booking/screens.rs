@@ -15,7 +15,7 @@ use crate::store::{ActivePerson, AppointmentDetails};
 use crate::t;
 
 use super::cb::Cb;
-use super::identity::{gosuslugi_login_url, gosuslugi_person, BookingIdentity};
+use super::identity::{gosuslugi_person, BookingIdentity};
 use super::registry::{doctors, slots, specialties};
 use super::schedule::*;
 use super::state::{Choice, Flow, PickedSlot, Step};
@@ -567,11 +567,8 @@ pub(in crate::bot) async fn need_gosuslugi_screen(
         None => t!(lang, "booking-need-gosuslugi"),
     };
     let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
-    if let Some(url) = gosuslugi_login_url(ctx, who).await? {
-        screen = screen.row(vec![InlineKeyboardButton::url(
-            t!(lang, "gu-btn-login"),
-            url,
-        )]);
+    if let Some(login) = crate::bot::gosuslugi::login_button(ctx, who).await? {
+        screen = screen.row(vec![login]);
         screen = crate::bot::gosuslugi::with_demo_login(ctx, lang, screen);
     }
     Ok(screen
