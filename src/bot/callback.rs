@@ -9,6 +9,7 @@ use crate::i18n::Lang;
 use super::children::cb::Cb as ChildrenCb;
 use super::clinics::cb as clinics;
 use super::gosuslugi::cb as gosuslugi;
+use super::me::cb as me;
 use super::{booking, reminders, watch};
 
 pub use super::codes::{digits, parse_id, MAX_CALLBACK_BYTES};
@@ -17,6 +18,8 @@ pub use super::codes::{digits, parse_id, MAX_CALLBACK_BYTES};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
     Gosuslugi,
+    /// «Мои данные», in place of «Госуслуги» with `ESIA_URL=off`.
+    Me,
     Children,
     Book,
     Appointments,
@@ -24,8 +27,9 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 5] = [
+    pub const ALL: [Section; 6] = [
         Section::Gosuslugi,
+        Section::Me,
         Section::Children,
         Section::Book,
         Section::Appointments,
@@ -35,6 +39,7 @@ impl Section {
     fn code(self) -> &'static str {
         match self {
             Section::Gosuslugi => "gu",
+            Section::Me => "me",
             Section::Children => "kids",
             Section::Book => "book",
             Section::Appointments => "appts",
@@ -72,6 +77,8 @@ pub enum Cb {
     /// Booking, «Мои записи» and cancelling (`bk:`).
     Booking(booking::cb::Cb),
     Gosuslugi(gosuslugi::Cb),
+    /// «Мои данные» (`me:`).
+    Me(me::Cb),
     /// Slot watches (`wt:`).
     Watch(watch::cb::Cb),
 }
@@ -94,6 +101,7 @@ impl Cb {
             Cb::Reminders(cb) => cb.encode(),
             Cb::Booking(cb) => cb.encode(),
             Cb::Gosuslugi(cb) => format!("{}{}", gosuslugi::Cb::PREFIX, cb.code()),
+            Cb::Me(cb) => format!("{}{}", me::Cb::PREFIX, cb.code()),
             Cb::Watch(cb) => cb.encode(),
         };
         debug_assert!(
@@ -130,6 +138,7 @@ impl Cb {
             ("ap", rest) => Cb::Reminders(reminders::cb::Cb::decode(rest)?),
             ("bk", rest) => Cb::Booking(booking::cb::Cb::decode(rest)?),
             ("gu", [code]) => Cb::Gosuslugi(gosuslugi::Cb::from_code(code)?),
+            ("me", [code]) => Cb::Me(me::Cb::from_code(code)?),
             ("wt", rest) => Cb::Watch(watch::cb::Cb::decode(rest)?),
             _ => return None,
         };
@@ -179,6 +188,7 @@ mod tests {
         all.extend(Section::ALL.map(Cb::Section));
         all.extend(Lang::ALL.map(Cb::SetLang));
         all.extend(gosuslugi::Cb::ALL.map(Cb::Gosuslugi));
+        all.extend(me::Cb::ALL.map(Cb::Me));
         all.extend([clinics::Cb::Retry, clinics::Cb::Book].map(Cb::Clinics));
         all
     }

@@ -18,7 +18,7 @@ use super::reply::Reply;
 use super::shell::{self, Turn};
 use super::state::{BotDialogue, State};
 use super::{
-    appointments, booking, children, clinics, commands, gosuslugi, group, reminders, settings,
+    appointments, booking, children, clinics, commands, gosuslugi, group, me, reminders, settings,
     start, watch,
 };
 
@@ -128,6 +128,7 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
                 .branch(dptree::filter(|w: Who| !w.consented).endpoint(text_before_consent))
                 .branch(dptree::filter_map_async(maybe_login_code).endpoint(login_code_text))
                 .branch(dptree::case![State::Children(here)].endpoint(children_text))
+                .branch(dptree::case![State::Me { here, waiting }].endpoint(me_text))
                 .endpoint(other_text),
         );
 
@@ -279,6 +280,23 @@ async fn usual_text(
     }
 }
 
+/// Text while «Мои данные» is on screen (the form of the user's own data).
+async fn me_text(
+    bot: Bot,
+    msg: Message,
+    ctx: Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+    (here, waiting): (me::MeState, Option<Box<booking::Flow>>),
+) -> HandlerResult {
+    let state = State::Me {
+        here: here.clone(),
+        waiting: waiting.clone(),
+    };
+    let reply = me::on_text(&ctx, &who, here, waiting, msg.text()).await;
+    answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await
+}
+
 /// Text the current step does not ask for.
 async fn other_text(
     bot: Bot,
@@ -349,8 +367,12 @@ async fn tap(turn: &Turn<'_>, q: &CallbackQuery) -> anyhow::Result<Reply> {
         Cb::Children(tap) => children::on_tap(ctx, who, state, tap).await?,
         Cb::Section(Section::Book) => clinics::start(ctx, who).await?,
         Cb::Clinics(tap) => clinics::on_tap(ctx, who, state, tap).await?,
-        Cb::Section(Section::Gosuslugi) => gosuslugi::start(ctx, who).await?,
+        // One of the two exists, by ESIA_URL; an old button of the other finds its replacement.
+        Cb::Section(Section::Gosuslugi | Section::Me) if !ctx.settings.esia.is_on() => me::start(),
+        Cb::Section(Section::Gosuslugi | Section::Me) => gosuslugi::start(ctx, who).await?,
+        Cb::Gosuslugi(_) if !ctx.settings.esia.is_on() => Reply::stale(),
         Cb::Gosuslugi(tap) => gosuslugi::on_tap(ctx, who, state, tap).await?,
+        Cb::Me(tap) => me::on_tap(ctx, who, state, tap).await?,
     };
     Ok(reply)
 }

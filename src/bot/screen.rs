@@ -23,6 +23,15 @@ impl Screen {
     /// A screen whose first line says «Демо-режим» when the bot runs on the sandbox registry (see
     /// [`crate::config::Settings::is_demo`]); with a real registry bookings are real, whatever the login.
     pub fn new(ctx: &Ctx, lang: Lang, body: String) -> Self {
+        if ctx.settings.is_demo() && !ctx.settings.esia.is_on() {
+            // The demo registry without Gosuslugi: the badge says nothing of a login.
+            let badge = crate::t!(lang, "demo-badge-off");
+            return Self::plain(format!(
+                "{badge}
+
+{body}"
+            ));
+        }
         Self::with_badge(lang, ctx.settings.is_demo(), body)
     }
 

@@ -554,13 +554,26 @@ pub(in crate::bot) async fn confirm_screen(
         .row(vec![back_button(lang), menu_button(lang)]))
 }
 
-/// Gosuslugi first: the login button (a fresh single-use state) and «Продолжить» for after the login.
+/// Gosuslugi first: the login button (a fresh single-use state) and «Продолжить» for after the login. With
+/// `ESIA_URL=off`, «заполните свои данные» and the button to «Мои данные», which comes back here.
 pub(in crate::bot) async fn need_gosuslugi_screen(
     ctx: &Ctx,
     who: &Who,
     notice: Option<String>,
 ) -> Drawn {
     let lang = who.lang;
+    if !ctx.settings.esia.is_on() {
+        return Ok(Screen::new(
+            ctx,
+            lang,
+            with_notice(notice, t!(lang, "booking-need-self")),
+        )
+        .button(
+            t!(lang, "booking-btn-fill-self"),
+            AnyCb::Me(crate::bot::me::Cb::Fill),
+        )
+        .row(vec![back_button(lang), menu_button(lang)]));
+    }
     let body = match gosuslugi_person(ctx, who.user_id).await? {
         Some(identity) if !identity.trusted => t!(lang, "booking-need-confirmed"),
         Some(_) => t!(lang, "booking-need-identity"),

@@ -150,7 +150,7 @@ async fn resumed_booking(ctx: &Ctx, who: &Who, state: &State) -> anyhow::Result<
         return Ok(None);
     };
     let today = crate::domain::local_today(ctx.clock.now(), ctx.settings.region_tz);
-    let identity = crate::visits::booking_identity(&ctx.store, who.user_id, today).await?;
+    let identity = crate::visits::booking_identity(ctx.visits(), who.user_id, today).await?;
     if !identity.is_some_and(|identity| identity.trusted) {
         return Ok(None);
     }
