@@ -655,3 +655,151 @@ async fn the_user_who_had_the_account_is_told_it_moved() {
     assert_eq!(h.store().esia_link(OTHER).await.unwrap(), None);
     assert!(h.store().esia_link(USER).await.unwrap().is_some());
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// ESIA_URL=off: «Мои данные» instead of Gosuslugi
+
+const DEMO_OFF: &str = "🧪 <i>Демо-режим: учебные поликлиники, настоящие записи не создаются.</i>";
+
+async fn off() -> Harness {
+    let h = Harness::with_settings(settings(&[("ESIA_URL", "off")])).await;
+    h.consented().await;
+    h
+}
+
+/// Types `answers` one after another; returns the last message the bot sent.
+async fn type_in(bot: &mut Bot, answers: &[&str]) -> String {
+    let mut last = String::new();
+    for answer in answers {
+        bot.update(text(answer));
+        bot.dispatch().await;
+        last = sent_texts(bot)
+            .last()
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default();
+    }
+    last
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_gosuslugi_the_menu_offers_my_details_and_the_form_fills_them_once() {
+    let h = off().await;
+    let mut bot = h.bot(tap("menu"));
+    bot.dispatch().await;
+    let menu = &bot.get_responses().edited_messages_text[0].message;
+    let kb = message_keyboard(menu);
+    assert_eq!(kb[0], row(&[("🪪 Мои данные", "s:me")]));
+    assert!(
+        !menu.text().unwrap().contains("Госуслуг"),
+        "{}",
+        menu.text().unwrap()
+    );
+
+    let (card, kb) = edited(&tap_on(&mut bot, "s:me").await);
+    assert!(card.starts_with(&format!("{DEMO_OFF}\n\n<b>Мои данные</b>\nЧтобы записываться к врачу, заполните свои данные один раз")), "{card}");
+    assert_eq!(kb[0], row(&[("📝 Заполнить", "me:fill")]));
+    let (question, _) = edited(&tap_on(&mut bot, "me:fill").await);
+    assert!(question.contains("<b>Шаг 1 из 4. ФИО</b>"), "{question}");
+
+    let asked = type_in(&mut bot, &["Иванов Иван Иванович"]).await;
+    assert!(
+        asked.contains("<b>Шаг 2 из 4. Дата рождения</b>"),
+        "{asked}"
+    );
+    // Someone under 14 is refused in the portal's words, and the question stays.
+    let year = chrono::Utc::now().date_naive().format("%Y").to_string();
+    let young = format!("01.01.{}", year.parse::<i32>().unwrap() - 10);
+    let refused = type_in(&mut bot, &[&young]).await;
+    assert_eq!(
+        refused,
+        "⚠️ Записываться к врачу самостоятельно можно с 14 лет. Чтобы записать ребёнка до 14 лет, родитель добавляет его в разделе «Мои дети». Если дата с ошибкой, пришлите её ещё раз, например: 12.03.1985"
+    );
+    let refused = type_in(&mut bot, &["31.02.1985"]).await;
+    assert!(refused.starts_with("⚠️ "), "{refused}");
+    let asked = type_in(&mut bot, &["12.03.1985"]).await;
+    assert!(asked.contains("Шаг 3 из 4. Полис ОМС"), "{asked}");
+    let (asked, _) = edited(&tap_on(&mut bot, "me:pk-n").await);
+    assert!(asked.contains("Шаг 4 из 4. Номер полиса"), "{asked}");
+    let summary = type_in(&mut bot, &["8451 9991 2289 9990"]).await;
+    assert!(
+        summary.contains("<b>Проверьте свои данные</b>\n\n<b>Иванов Иван Иванович</b>\nДата рождения: 12.03.1985\n"),
+        "{summary}"
+    );
+    assert!(
+        h.store().self_details(USER).await.unwrap().is_none(),
+        "nothing kept before «Сохранить»"
+    );
+
+    let responses = tap_on(&mut bot, "me:sv").await;
+    assert_eq!(
+        responses.answered_callback_queries[0].text.as_deref(),
+        Some("Ваши данные сохранены.")
+    );
+    let card = responses.edited_messages_text[0]
+        .message
+        .text()
+        .unwrap()
+        .to_owned();
+    assert!(
+        card.contains("<b>Иванов Иван Иванович</b>\nДата рождения: 12.03.1985"),
+        "{card}"
+    );
+    assert!(card.contains("•••• •••• •••• 9990"), "{card}");
+    assert!(!card.contains("8451"), "the policy is masked: {card}");
+    let kept = h.store().self_details(USER).await.unwrap().unwrap();
+    assert_eq!(kept.full_name.full(), "Иванов Иван Иванович");
+
+    // «Изменить» opens «Что исправить?» with the kept data.
+    let (fix, _) = edited(&tap_on(&mut bot, "me:fill").await);
+    assert!(fix.contains("<b>Что исправить?</b>"), "{fix}");
+
+    // Gosuslugi's buttons do nothing here.
+    let stale = tap_on(&mut bot, "gu:retry").await;
+    assert_eq!(
+        stale.answered_callback_queries[0].text.as_deref(),
+        Some("Эта кнопка устарела — показываю актуальный шаг.")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_gosuslugi_a_booking_asks_for_the_users_data_and_comes_back_to_its_confirmation() {
+    use kvrachu_bot::bot::booking::{Here, Step as BookingStep};
+    let h = off().await;
+    set_state(&h, waiting_booking()).await;
+    let mut bot = h.bot(tap("here"));
+    bot.dispatch().await;
+    let responses = bot.get_responses();
+    let screen = &responses.edited_messages_text[0].message;
+    assert_eq!(
+        screen.text().unwrap(),
+        format!("{DEMO_OFF}\n\nЧтобы записаться, заполните свои данные: ФИО, дату рождения и номер полиса ОМС — один раз. По ним поликлиника найдёт вашу карту.\nВыбранное время я запомнил: после этого вернёмся к подтверждению.")
+    );
+    assert_eq!(
+        message_keyboard(screen),
+        vec![
+            row(&[("📝 Заполнить свои данные", "me:fill")]),
+            row(&[("« Назад", "bk:b"), ("« Меню", "menu")]),
+        ]
+    );
+    tap_on(&mut bot, "me:fill").await;
+    type_in(&mut bot, &["Иванов Иван Иванович", "12.03.1985"]).await;
+    tap_on(&mut bot, "me:pk-o").await;
+    let summary = type_in(&mut bot, &["ЕАА", "1234567890"]).await;
+    assert!(summary.contains("Проверьте свои данные"), "{summary}");
+    let responses = tap_on(&mut bot, "me:sv").await;
+    assert_eq!(
+        responses.answered_callback_queries[0].text.as_deref(),
+        Some("Ваши данные сохранены — продолжим запись.")
+    );
+    let confirm = responses.edited_messages_text[0]
+        .message
+        .text()
+        .unwrap()
+        .to_owned();
+    assert!(confirm.contains("<b>Проверьте запись</b>"), "{confirm}");
+    assert!(confirm.contains("Иванов Иван Иванович"), "{confirm}");
+    let State::Booking(Here::Flow(flow)) = bot.get_state::<State>().await else {
+        panic!("not booking any more");
+    };
+    assert!(matches!(flow.step, BookingStep::Confirm { .. }));
+}
