@@ -775,7 +775,7 @@ mod tests {
     const REAL_ESIA: [(&str, &str); 4] = [
         ("ESIA_URL", "https://esia.gosuslugi.ru"),
         ("ESIA_CLIENT_ID", "KVRACHU"),
-        ("ESIA_CERT_HASH", "ab"),
+        ("ESIA_CERT_HASH", CERT_HASH),
         ("ESIA_SIGNER_CMD", "true"),
     ];
 
@@ -829,7 +829,7 @@ mod tests {
 
     #[test]
     fn the_documented_profiles_start() {
-        // README: the demo (only a token), and a real registry with a real Gosuslugi connection.
+        // README: the demo (only a token), a real registry with a real Gosuslugi connection, and one without.
         assert!(checked(&[("TELOXIDE_TOKEN", TOKEN)]).unwrap().is_demo());
         let mut pairs = vec![
             ("TELOXIDE_TOKEN", TOKEN),
@@ -839,6 +839,14 @@ mod tests {
         ];
         pairs.extend(REAL_ESIA);
         assert!(!checked(&pairs).unwrap().is_demo());
+        // A real registry without Gosuslugi.
+        let off = checked(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("REGISTRY_URL", "https://gorzdrav.spb.ru/_api/api/v2"),
+            ("ESIA_URL", "off"),
+        ])
+        .unwrap();
+        assert!(!off.is_demo() && !off.esia.is_on());
         // The PostgreSQL and webhook variants of the demo.
         checked(&[
             ("TELOXIDE_TOKEN", TOKEN),

@@ -326,7 +326,7 @@ fn mixing_a_demo_side_with_a_real_one_is_refused_in_one_line() {
         ("TELOXIDE_TOKEN", "123456:TEST-token"),
         ("ESIA_URL", "https://esia.gosuslugi.ru"),
         ("ESIA_CLIENT_ID", "KVRACHU"),
-        ("ESIA_CERT_HASH", "ABCDEF"),
+        ("ESIA_CERT_HASH", CERT_HASH),
         ("ESIA_SIGNER_CMD", "true"),
     ]);
     assert_eq!(out.status.code(), Some(2));
@@ -1011,6 +1011,8 @@ fn start_with_signer(signer: &str, cert_hash: &str) -> (Option<i32>, String) {
             "DATABASE_URL",
             &format!("sqlite://{}", dir.path().join("k.db").display()),
         ),
+        // A real registry: the real login goes only with one (the profile check comes first otherwise).
+        ("REGISTRY_URL", "https://gorzdrav.spb.ru/_api/api/v2"),
         ("ESIA_URL", "https://esia.gosuslugi.ru"),
         ("ESIA_CLIENT_ID", "KVRACHU"),
         ("ESIA_CERT_HASH", cert_hash),
