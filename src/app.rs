@@ -226,11 +226,15 @@ fn http_router(ctx: &Arc<Ctx>, bot: &Bot, bot_username: String) -> axum::Router 
                 token,
                 sync_interval_secs: settings.sync_interval.as_secs() as i64,
             }),
-        esia: Some(http::esia_callback::EsiaHttp {
-            ctx: ctx.clone(),
-            bot: bot.clone(),
-            bot_username,
-        }),
+        // With ESIA_URL=off there is no login to start or come back from.
+        esia: settings
+            .esia
+            .is_on()
+            .then(|| http::esia_callback::EsiaHttp {
+                ctx: ctx.clone(),
+                bot: bot.clone(),
+                bot_username,
+            }),
     });
     if settings.registry == RegistryUrl::Demo {
         router.nest(

@@ -36,12 +36,15 @@ pub enum RegistryUrl {
     Remote(Url),
 }
 
-/// The ESIA side: the built-in sandbox identity provider or the real one.
+/// The ESIA side: the built-in sandbox identity provider, the real one, or none at all.
 // One value per process: the size of the real variant does not matter.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, PartialEq, Eq)]
 pub enum EsiaSettings {
     Demo,
+    /// `ESIA_URL=off`: no Gosuslugi login. Users type their own ФИО, date of birth and OMS policy once,
+    /// and book with them (for a deployment not connected to ESIA; see README).
+    Off,
     Remote {
         url: Url,
         client_id: String,
@@ -54,10 +57,19 @@ pub enum EsiaSettings {
     },
 }
 
+impl EsiaSettings {
+    /// Whether users log in through Gosuslugi (the demo provider or the real one); `false` for
+    /// `ESIA_URL=off`, where they type their own data instead.
+    pub fn is_on(&self) -> bool {
+        *self != EsiaSettings::Off
+    }
+}
+
 impl fmt::Debug for EsiaSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EsiaSettings::Demo => f.write_str("Demo"),
+            EsiaSettings::Off => f.write_str("Off"),
             EsiaSettings::Remote { url, client_id, .. } => f
                 .debug_struct("Remote")
                 .field("url", &url.as_str())
@@ -227,11 +239,12 @@ impl Settings {
 
         let esia = match get("ESIA_URL").as_deref() {
             None | Some("demo") => EsiaSettings::Demo,
+            Some("off") => EsiaSettings::Off,
             Some(raw) => {
                 let url = parse_esia_url(raw)?;
                 let need = |name: &'static str| {
                     get(name).ok_or_else(|| {
-                        ConfigError::new(name, "is required when ESIA_URL is not demo")
+                        ConfigError::new(name, "is required when ESIA_URL is not demo or off")
                     })
                 };
                 let client_id = need("ESIA_CLIENT_ID")?;
@@ -451,13 +464,14 @@ impl Settings {
     /// Refuses the mixes of sandbox and real services that are unsafe: the demo Gosuslugi login (anyone
     /// may log in as a made-up person) in front of a real registry would book real appointments, and a
     /// real Gosuslugi login in front of the sandbox registry would send real people's identities to
-    /// made-up clinics. Both sides are demo, or both are real.
+    /// made-up clinics. Both sides are demo, or both are real. `ESIA_URL=off` (users type their own data)
+    /// goes with either registry.
     pub fn check_profile(&self) -> Result<(), ConfigError> {
         match (&self.registry, &self.esia) {
             (RegistryUrl::Remote(_), EsiaSettings::Demo) => Err(ConfigError::new(
                 "ESIA_URL",
                 "the demo Gosuslugi login cannot be used with a real registry (REGISTRY_URL is not demo): \
-                 set ESIA_URL and its ESIA_* settings, or REGISTRY_URL=demo",
+                 set ESIA_URL and its ESIA_* settings, ESIA_URL=off (users type their own data), or REGISTRY_URL=demo",
             )),
             (RegistryUrl::Demo, EsiaSettings::Remote { .. }) => Err(ConfigError::new(
                 "REGISTRY_URL",
@@ -761,12 +775,25 @@ mod tests {
     const REAL_ESIA: [(&str, &str); 4] = [
         ("ESIA_URL", "https://esia.gosuslugi.ru"),
         ("ESIA_CLIENT_ID", "KVRACHU"),
-        (
-            "ESIA_CERT_HASH",
-            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-        ),
+        ("ESIA_CERT_HASH", CERT_HASH),
         ("ESIA_SIGNER_CMD", "true"),
     ];
+
+    #[test]
+    fn esia_off_goes_with_a_real_registry_and_with_the_demo_one_without_esia_credentials() {
+        for registry in ["https://gorzdrav.spb.ru/_api/api/v2", "demo"] {
+            let s = checked(&[
+                ("TELOXIDE_TOKEN", TOKEN),
+                ("REGISTRY_URL", registry),
+                ("ESIA_URL", "off"),
+            ])
+            .unwrap();
+            assert_eq!(s.esia, EsiaSettings::Off, "{registry}");
+            assert!(!s.esia.is_on());
+            assert_eq!(format!("{:?}", s.esia), "Off");
+        }
+        assert!(EsiaSettings::Demo.is_on());
+    }
 
     #[test]
     fn the_demo_login_in_front_of_a_real_registry_is_refused() {
@@ -802,7 +829,7 @@ mod tests {
 
     #[test]
     fn the_documented_profiles_start() {
-        // README: the demo (only a token), and a real registry with a real Gosuslugi connection.
+        // README: the demo (only a token), a real registry with a real Gosuslugi connection, and one without.
         assert!(checked(&[("TELOXIDE_TOKEN", TOKEN)]).unwrap().is_demo());
         let mut pairs = vec![
             ("TELOXIDE_TOKEN", TOKEN),
@@ -812,6 +839,14 @@ mod tests {
         ];
         pairs.extend(REAL_ESIA);
         assert!(!checked(&pairs).unwrap().is_demo());
+        // A real registry without Gosuslugi.
+        let off = checked(&[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("REGISTRY_URL", "https://gorzdrav.spb.ru/_api/api/v2"),
+            ("ESIA_URL", "off"),
+        ])
+        .unwrap();
+        assert!(!off.is_demo() && !off.esia.is_on());
         // The PostgreSQL and webhook variants of the demo.
         checked(&[
             ("TELOXIDE_TOKEN", TOKEN),
@@ -895,7 +930,7 @@ mod tests {
     fn the_issuer_is_known_for_esia_hosts_and_required_for_others() {
         let issuer = |s: Settings| match s.esia {
             EsiaSettings::Remote { issuer, .. } => issuer,
-            EsiaSettings::Demo => String::new(),
+            EsiaSettings::Demo | EsiaSettings::Off => String::new(),
         };
         assert_eq!(issuer(real_esia(&[]).unwrap()), "http://esia.gosuslugi.ru/");
         assert_eq!(

@@ -413,6 +413,8 @@ enum Login {
     Browser,
     /// «Тестовый вход в чате», without a browser (Telegram refuses links to this machine).
     InChat,
+    /// `ESIA_URL=off`: no login; the user types their own data in «Мои данные».
+    Off,
 }
 
 /// Walks the demo from /start to the booking confirmation that comes back after the demo Gosuslugi login
@@ -518,12 +520,21 @@ async fn book_up_to_the_confirmation(
         })
         .await;
 
-    // Not linked yet: «Подтвердить» asks for Gosuslugi and offers the login.
+    // Not linked yet: «Подтвердить» asks for Gosuslugi and offers the login (or, without Gosuslugi, the
+    // user's own data).
     let seen = fake.call_count();
     fake.user_taps(USER, &confirm, &first_button(&confirm, "bk:ok:"));
+    let waits_for = if login == Login::Off {
+        "me:fill"
+    } else {
+        "bk:go"
+    };
     let gate = fake
-        .wait_for(seen, "the Gosuslugi step", |c| has_button(c, "bk:go"))
+        .wait_for(seen, "the Gosuslugi step", |c| has_button(c, waits_for))
         .await;
+    if login == Login::Off {
+        return (fill_in_my_details(fake, &gate).await, visit_at);
+    }
     if login == Login::InChat {
         let resumed = log_in_in_the_chat(fake, &gate).await;
         return (resumed, visit_at);
@@ -607,6 +618,55 @@ async fn book_up_to_the_confirmation(
     (resumed, visit_at)
 }
 
+/// `ESIA_URL=off`: «Заполнить свои данные» on the booking's step that waits for them, the four questions
+/// answered in the chat, «Сохранить», and the same confirmation back. Returns it.
+async fn fill_in_my_details(fake: &FakeTelegram, gate: &Call) -> Call {
+    assert!(
+        gate.text().contains("заполните свои данные") && !gate.text().contains("Госуслуг"),
+        "{}",
+        gate.text()
+    );
+    let seen = fake.call_count();
+    fake.user_taps(USER, gate, "me:fill");
+    fake.wait_for(seen, "the name question", |c| {
+        c.text().contains("Шаг 1 из 4")
+    })
+    .await;
+    let answers = [
+        ("Иванов Иван Иванович", "Шаг 2 из 4"),
+        ("12.03.1985", "Шаг 3 из 4"),
+    ];
+    let mut on = None;
+    for (answer, next) in answers {
+        let seen = fake.call_count();
+        fake.user_says(USER, answer);
+        on = Some(
+            fake.wait_for(seen, next, |c| {
+                c.method == "sendMessage" && c.text().contains(next)
+            })
+            .await,
+        );
+    }
+    let kind = on.expect("the policy question");
+    let seen = fake.call_count();
+    fake.user_taps(USER, &kind, "me:pk-n");
+    fake.wait_for(seen, "the number question", |c| {
+        c.text().contains("Шаг 4 из 4")
+    })
+    .await;
+    let seen = fake.call_count();
+    fake.user_says(USER, "8451 9991 2289 9990");
+    let summary = fake
+        .wait_for(seen, "the summary", |c| has_button(c, "me:sv"))
+        .await;
+    let seen = fake.call_count();
+    fake.user_taps(USER, &summary, "me:sv");
+    fake.wait_for(seen, "the confirmation after saving", |c| {
+        c.method == "editMessageText" && c.text().contains("Проверьте запись")
+    })
+    .await
+}
+
 /// «Тестовый вход в чате» on the Gosuslugi step: the test persons, the confirmed one, and the same
 /// confirmation back by itself. Returns it.
 async fn log_in_in_the_chat(fake: &FakeTelegram, gate: &Call) -> Call {
@@ -685,6 +745,42 @@ async fn a_visit_is_booked_through_the_demo_login_and_cancelled() {
         "{}",
         after.text()
     );
+
+    let status = bot.terminate().await;
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_gosuslugi_a_visit_is_booked_with_the_users_own_data_from_start_to_end() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("kvrachu.db").display());
+    let bot = BotProcess::start_with(
+        &fake,
+        dir.path(),
+        free_port(),
+        &[("DATABASE_URL", &sqlite), ("ESIA_URL", "off")],
+    );
+    assert_eq!(health(&bot.http).await, 200);
+    let (resumed, _) = book_up_to_the_confirmation(&fake, 0, Login::Off).await;
+    assert!(
+        resumed.text().contains("Иванов Иван Иванович"),
+        "{}",
+        resumed.text()
+    );
+    let seen = fake.call_count();
+    fake.user_taps(USER, &resumed, &first_button(&resumed, "bk:ok:"));
+    fake.wait_for(seen, "the booked visit", |c| {
+        c.method == "editMessageText" && c.text().contains("Вы записаны к врачу")
+    })
+    .await;
+    fake.wait_for(seen, "the calendar file", |c| c.method == "sendDocument")
+        .await;
+    // No Gosuslugi login is served: nothing to start or come back to.
+    let start = reqwest::get(format!("{}/esia/start?login=x", bot.http))
+        .await
+        .unwrap();
+    assert_eq!(start.status().as_u16(), 404);
 
     let status = bot.terminate().await;
     assert!(status.success(), "{status:?}");

@@ -87,3 +87,8 @@ booking-pending = ⏳ <b>The clinic did not answer in time</b>
 booking-pending-hint = The booking may already have been made. I will check within a few minutes and write here whether it went through. Please do not book this same time again meanwhile.
 booking-cancel-not-listed = The clinic does not list this booking yet, so it cannot be cancelled right now. Please try again in a few minutes.
 booking-cancel-gone = The clinic no longer has this booking: it is cancelled here too.
+
+# ESIA_URL=off: the user's own data instead of a Gosuslugi login.
+booking-need-self = To book, fill in your details: full name, date of birth and OMS policy number — once. The clinic finds your record by them.
+    I have kept the time you chose: we will come back to the confirmation afterwards.
+booking-btn-fill-self = 📝 Fill in my details

@@ -70,3 +70,14 @@ gu-demo-title = 🧪 <b>Test login (demo)</b>
 gu-demo-wait = Logging in…
 gu-demo-done = 🧪 Test login: { $name }.
 gu-demo-hint = 🧪 In the demo you can also log in without a browser: «Test login in the chat».
+
+## The one-time code of a login in the browser, typed in the chat.
+gu-code-expected = I am waiting for the 6-digit code from the Gosuslugi login page. Send it as digits, for example: 123 456
+gu-code-wrong =
+    That code did not match. Send the 6 digits from the Gosuslugi login page, for example: 123 456
+    { $left ->
+        [one] { $left } try left.
+       *[other] { $left } tries left.
+    }
+gu-code-used-up = No tries are left for the code — nothing was linked. Log in with Gosuslugi again: the login page will show a new code.
+gu-code-expired = This code no longer works: the login expired (a code lives 10 minutes) or is already finished. Log in with Gosuslugi again if you need to.

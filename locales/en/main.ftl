@@ -83,3 +83,23 @@ group-refusal = I only work in a private chat so as not to show personal data he
 
 # A user tapping buttons that cost a registry call or a login faster than a person does.
 taps-too-fast = Too fast — wait a couple of seconds and tap again.
+
+## ESIA_URL=off: no Gosuslugi login; users type their own data («My details»).
+demo-badge-off = 🧪 <i>Demo mode: sample clinics; no real appointments are made.</i>
+menu-me = 🪪 My details
+consent-notice-off =
+    <b>About personal data</b>
+    To book appointments I store full names, dates of birth and OMS policy numbers — yours and your children's — and your appointments. The data is encrypted, sent only to the clinics' booking system, and shown to no one else. You can delete everything at any time with /forget.
+
+    By tapping «I agree» you consent to the processing of personal data (Federal Law 152-FZ).
+privacy-text-off =
+    <b>What I keep and why</b>
+    • Your Telegram ID, language and the time of consent — to answer you.
+    • Full names, dates of birth and OMS policy numbers — yours («My details») and those of the children you add — to find you at a clinic and book.
+    • Your appointments — to show them and remind you.
+    • Which doctors you are waiting for («Notify me of slots») — to tell you when slots appear.
+
+    Personal data is encrypted, never written to logs and shown only to you in a private chat. It is sent only to the clinics' booking system.
+    The /forget command deletes all of it for good.
+forget-confirm-off = <b>Delete all your data?</b>
+    Your consent, language, your details and your children's data, appointments and slot watches in the bot will be deleted. Appointments at clinics are not cancelled. This cannot be undone.

@@ -207,7 +207,9 @@ async fn cancel(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Reply> {
         lpu_id: appointment.lpu_id,
         patient_id: appointment.patient_id.clone(),
         appointment_id: registry_id,
-        esia_id: gosuslugi_person(ctx, who.user_id).await?.map(|i| i.oid),
+        esia_id: gosuslugi_person(ctx, who.user_id)
+            .await?
+            .and_then(|i| i.oid),
     };
     match within_deadline(ctx.registry.cancel(&request)).await {
         Ok(()) => {}

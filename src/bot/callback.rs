@@ -10,6 +10,7 @@ use super::booking::cb as booking;
 use super::children::cb::Cb as ChildrenCb;
 use super::clinics::cb as clinics;
 use super::gosuslugi::cb as gosuslugi;
+use super::me::cb as me;
 use super::reminders::cb as reminders;
 use super::watch::cb as watch;
 
@@ -19,6 +20,8 @@ pub use super::codes::{digits, parse_id, MAX_CALLBACK_BYTES};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
     Gosuslugi,
+    /// «Мои данные», in place of «Госуслуги» with `ESIA_URL=off`.
+    Me,
     Children,
     Book,
     Appointments,
@@ -26,8 +29,9 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 5] = [
+    pub const ALL: [Section; 6] = [
         Section::Gosuslugi,
+        Section::Me,
         Section::Children,
         Section::Book,
         Section::Appointments,
@@ -37,6 +41,7 @@ impl Section {
     fn code(self) -> &'static str {
         match self {
             Section::Gosuslugi => "gu",
+            Section::Me => "me",
             Section::Children => "kids",
             Section::Book => "book",
             Section::Appointments => "appts",
@@ -74,6 +79,8 @@ pub enum Cb {
     /// Booking, «Мои записи» and cancelling (`bk:`).
     Booking(booking::Cb),
     Gosuslugi(gosuslugi::Cb),
+    /// «Мои данные» (`me:`).
+    Me(me::Cb),
     /// Slot watches (`wt:`).
     Watch(watch::Cb),
 }
@@ -96,6 +103,7 @@ impl Cb {
             Cb::Reminders(cb) => cb.encode(),
             Cb::Booking(cb) => cb.encode(),
             Cb::Gosuslugi(cb) => format!("{}{}", gosuslugi::Cb::PREFIX, cb.code()),
+            Cb::Me(cb) => format!("{}{}", me::Cb::PREFIX, cb.code()),
             Cb::Watch(cb) => cb.encode(),
         };
         debug_assert!(
@@ -132,6 +140,7 @@ impl Cb {
             ("ap", rest) => Cb::Reminders(reminders::Cb::decode(rest)?),
             ("bk", rest) => Cb::Booking(booking::Cb::decode(rest)?),
             ("gu", [code]) => Cb::Gosuslugi(gosuslugi::Cb::from_code(code)?),
+            ("me", [code]) => Cb::Me(me::Cb::from_code(code)?),
             ("wt", rest) => Cb::Watch(watch::Cb::decode(rest)?),
             _ => return None,
         };
@@ -181,6 +190,7 @@ mod tests {
         all.extend(Section::ALL.map(Cb::Section));
         all.extend(Lang::ALL.map(Cb::SetLang));
         all.extend(gosuslugi::Cb::ALL.map(Cb::Gosuslugi));
+        all.extend(me::Cb::ALL.map(Cb::Me));
         all.extend([clinics::Cb::Retry, clinics::Cb::Book].map(Cb::Clinics));
         all
     }

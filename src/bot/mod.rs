@@ -13,6 +13,7 @@ pub mod commands;
 pub mod ctx;
 pub mod gosuslugi;
 pub mod group;
+pub mod me;
 pub mod reminders;
 pub mod render;
 pub mod reply;

@@ -5,7 +5,7 @@ use super::booking::Here;
 use super::ctx::{Ctx, Who};
 use super::screen::Screen;
 use super::state::State;
-use super::{appointments, booking, children, clinics, gosuslugi, settings, start, watch};
+use super::{appointments, booking, children, clinics, gosuslugi, me, settings, start, watch};
 
 /// A state drawn: the state to store (a step whose subject is gone becomes the step before it) and its
 /// screen.
@@ -24,5 +24,6 @@ pub async fn render(ctx: &Ctx, who: &Who, state: State) -> anyhow::Result<(State
         }
         State::Clinics(step) => clinics::render(ctx, who, step).await?,
         State::Gosuslugi(step) => gosuslugi::render(ctx, who, step).await?,
+        State::Me { here, waiting } => me::render(ctx, who, here, waiting).await?,
     })
 }

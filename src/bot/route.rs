@@ -19,7 +19,7 @@ use super::reply::Reply;
 use super::shell::{self, Turn};
 use super::state::{BotDialogue, State};
 use super::{
-    appointments, booking, children, clinics, commands, gosuslugi, group, reminders, settings,
+    appointments, booking, children, clinics, commands, gosuslugi, group, me, reminders, settings,
     start, watch,
 };
 
@@ -127,7 +127,9 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
                 .branch(dptree::filter(|s: State| s.is_stale()).endpoint(stale_state_text))
                 .branch(commands::handler())
                 .branch(dptree::filter(|w: Who| !w.consented).endpoint(text_before_consent))
+                .branch(dptree::filter_map_async(maybe_login_code).endpoint(login_code_text))
                 .branch(dptree::case![State::Children(here)].endpoint(children_text))
+                .branch(dptree::case![State::Me { here, waiting }].endpoint(me_text))
                 .endpoint(other_text),
         );
 
@@ -206,6 +208,96 @@ async fn children_text(
     answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await
 }
 
+/// Typed text that goes to the Gosuslugi one-time code ([`gosuslugi::on_code`]).
+#[derive(Clone)]
+struct MaybeCode;
+
+/// Whether typed text is for a login's one-time code: while a login waits for it, any text (in a child's
+/// form, only text that looks like a code: the form's answers are typed too); without one, text that looks
+/// like a code (the login expired or was used up, and the user is told so).
+async fn maybe_login_code(
+    ctx: Arc<Ctx>,
+    who: Who,
+    state: State,
+    msg: Message,
+) -> Option<MaybeCode> {
+    if !ctx.settings.esia.is_on() {
+        return None;
+    }
+    let looks = msg.text().is_some_and(gosuslugi::looks_like_code);
+    let in_form = matches!(state, State::Children(children::ChildrenState::Form(_)));
+    if looks && !in_form {
+        return Some(MaybeCode);
+    }
+    if in_form && !looks {
+        return None;
+    }
+    let now = ctx.clock.now().timestamp();
+    match ctx.store.has_pending_esia_login(who.user_id, now).await {
+        Ok(pending) => pending.then_some(MaybeCode),
+        Err(err) => {
+            tracing::warn!(user = who.user_id, error = %err, "cannot read a pending Gosuslugi login");
+            None
+        }
+    }
+}
+
+/// Text taken as a login's one-time code; the user whose Gosuslugi person moved here is told in their
+/// own chat. Text that is no code after all goes where it would have gone.
+async fn login_code_text(
+    bot: Bot,
+    msg: Message,
+    ctx: Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+    state: State,
+) -> HandlerResult {
+    let (reply, moved_from) = match gosuslugi::on_code(&ctx, &who, &state, msg.text()).await {
+        Ok(gosuslugi::CodeAnswer::Reply { reply, moved_from }) => (Ok(*reply), moved_from),
+        Ok(gosuslugi::CodeAnswer::NotACode) => {
+            (usual_text(&ctx, &who, &state, msg.text()).await, None)
+        }
+        Err(err) => (Err(err), None),
+    };
+    answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await?;
+    if let Some(previous) = moved_from {
+        if let Err(err) = gosuslugi::tell_link_moved(&bot, &ctx, previous).await {
+            tracing::warn!(user = previous, error = %err, "cannot tell a user their link moved");
+        }
+    }
+    Ok(())
+}
+
+/// What text does at `state` when it is no code: a child's form takes it, elsewhere it is unexpected.
+async fn usual_text(
+    ctx: &Ctx,
+    who: &Who,
+    state: &State,
+    text: Option<&str>,
+) -> anyhow::Result<Reply> {
+    match state {
+        State::Children(here) => children::on_text(ctx, who, here.clone(), text).await,
+        _ => Ok(start::unexpected_text(who, state)),
+    }
+}
+
+/// Text while «Мои данные» is on screen (the form of the user's own data).
+async fn me_text(
+    bot: Bot,
+    msg: Message,
+    ctx: Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+    (here, waiting): (me::MeState, Option<Box<booking::Flow>>),
+) -> HandlerResult {
+    let state = State::Me {
+        here: here.clone(),
+        waiting: waiting.clone(),
+    };
+    let reply = me::on_text(&ctx, &who, here, waiting, msg.text()).await;
+    answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await
+}
+
 /// Text the current step does not ask for.
 async fn other_text(
     bot: Bot,
@@ -280,8 +372,12 @@ async fn tap(turn: &Turn<'_>, q: &CallbackQuery) -> anyhow::Result<Reply> {
         Cb::Children(tap) => children::on_tap(ctx, who, state, tap).await?,
         Cb::Section(Section::Book) => clinics::start(ctx, who).await?,
         Cb::Clinics(tap) => clinics::on_tap(ctx, who, state, tap).await?,
-        Cb::Section(Section::Gosuslugi) => gosuslugi::start(ctx, who).await?,
+        // One of the two exists, by ESIA_URL; an old button of the other finds its replacement.
+        Cb::Section(Section::Gosuslugi | Section::Me) if !ctx.settings.esia.is_on() => me::start(),
+        Cb::Section(Section::Gosuslugi | Section::Me) => gosuslugi::start(ctx, who).await?,
+        Cb::Gosuslugi(_) if !ctx.settings.esia.is_on() => Reply::stale(),
         Cb::Gosuslugi(tap) => gosuslugi::on_tap(ctx, who, state, tap).await?,
+        Cb::Me(tap) => me::on_tap(ctx, who, state, tap).await?,
     };
     Ok(reply)
 }

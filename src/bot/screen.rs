@@ -24,6 +24,15 @@ impl Screen {
     /// A screen whose first line says «Демо-режим» when the bot runs on the sandbox registry (see
     /// [`crate::config::Settings::is_demo`]); with a real registry bookings are real, whatever the login.
     pub fn new(ctx: &Ctx, lang: Lang, body: String) -> Self {
+        if ctx.settings.is_demo() && !ctx.settings.esia.is_on() {
+            // The demo registry without Gosuslugi: the badge says nothing of a login.
+            let badge = crate::t!(lang, "demo-badge-off");
+            return Self::plain(format!(
+                "{badge}
+
+{body}"
+            ));
+        }
         Self::with_badge(lang, ctx.settings.is_demo(), body)
     }
 
@@ -108,10 +117,26 @@ impl Screen {
         }
     }
 
-    /// The screen without its link buttons, when it has any: what is left when Telegram refuses a link
-    /// (a PUBLIC_URL on 127.0.0.1 or `localhost`, say). Every such screen also offers a way on that needs no
-    /// link (in the demo, «Тестовый вход в чате»).
+    /// What is left to try when Telegram refuses a link in the keyboard: first, Telegram login buttons
+    /// become plain links (a domain not set with @BotFather's /setdomain refuses them; a plain link still
+    /// logs in, confirmed with a one-time code); then the plain links go (a PUBLIC_URL on 127.0.0.1 or
+    /// `localhost`, say). Every such screen also offers a way on that needs no link (in the demo,
+    /// «Тестовый вход в чате»). `None` when nothing is left to drop.
     fn without_links(&self) -> Option<Screen> {
+        let is_login =
+            |b: &InlineKeyboardButton| matches!(b.kind, InlineKeyboardButtonKind::LoginUrl(_));
+        if self.keyboard.iter().flatten().any(is_login) {
+            tracing::warn!("Telegram refused a login button: is PUBLIC_URL's domain set with @BotFather's /setdomain?");
+            let keyboard = self
+                .keyboard
+                .iter()
+                .map(|row| row.iter().map(plain_link).collect())
+                .collect();
+            return Some(Screen {
+                text: self.text.clone(),
+                keyboard,
+            });
+        }
         let is_link = |b: &InlineKeyboardButton| matches!(b.kind, InlineKeyboardButtonKind::Url(_));
         if !self.keyboard.iter().flatten().any(is_link) {
             return None;
@@ -173,13 +198,26 @@ pub fn fit_text(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(kept)
 }
 
-/// Telegram refused a link in the keyboard (it does not accept links to `localhost`, for one).
+/// A Telegram login button as a plain link to the same URL; any other button as it is.
+fn plain_link(b: &InlineKeyboardButton) -> InlineKeyboardButton {
+    match &b.kind {
+        InlineKeyboardButtonKind::LoginUrl(login) => {
+            InlineKeyboardButton::url(b.text.clone(), login.url.clone())
+        }
+        _ => b.clone(),
+    }
+}
+
+/// Telegram refused a link in the keyboard (it does not accept links to `localhost`, for one, nor login
+/// buttons for a domain the bot is not linked to).
 fn link_refused(err: &RequestError) -> bool {
     match err {
         RequestError::Api(ApiError::ButtonUrlInvalid) => true,
         RequestError::Api(ApiError::Unknown(text)) => {
             let text = text.to_ascii_lowercase();
-            text.contains("button url") || text.contains("url_invalid")
+            text.contains("button url")
+                || text.contains("url_invalid")
+                || text.contains("domain_invalid")
         }
         _ => false,
     }

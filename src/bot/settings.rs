@@ -52,7 +52,12 @@ pub async fn set_language(ctx: &Ctx, who: &Who, lang: Lang) -> anyhow::Result<Re
 
 fn privacy_screen(ctx: &Ctx, who: &Who) -> Screen {
     let lang = who.lang;
-    let screen = Screen::new(ctx, lang, t!(lang, "privacy-text"));
+    let text = if ctx.settings.esia.is_on() {
+        t!(lang, "privacy-text")
+    } else {
+        t!(lang, "privacy-text-off")
+    };
+    let screen = Screen::new(ctx, lang, text);
     if who.consented {
         screen
             .button(t!(lang, "btn-forget"), Cb::ForgetAsk)
@@ -69,7 +74,12 @@ pub fn privacy(ctx: &Ctx, who: &Who, state: &State) -> Reply {
 
 pub fn forget_screen(ctx: &Ctx, who: &Who) -> Screen {
     let lang = who.lang;
-    Screen::new(ctx, lang, t!(lang, "forget-confirm")).row(vec![
+    let text = if ctx.settings.esia.is_on() {
+        t!(lang, "forget-confirm")
+    } else {
+        t!(lang, "forget-confirm-off")
+    };
+    Screen::new(ctx, lang, text).row(vec![
         button(t!(lang, "btn-forget-yes"), Cb::ForgetYes),
         button(t!(lang, "btn-forget-no"), Cb::ForgetNo),
     ])

@@ -29,7 +29,11 @@ pub fn consent_screen(ctx: &Ctx, who: &Who) -> Screen {
                 "greeting",
                 region = crate::i18n::escape_html(&ctx.settings.region_name)
             ),
-            t!(who.lang, "consent-notice")
+            if ctx.settings.esia.is_on() {
+                t!(who.lang, "consent-notice")
+            } else {
+                t!(who.lang, "consent-notice-off")
+            }
         ),
     )
     .button(t!(who.lang, "btn-consent"), Cb::Consent)
@@ -60,10 +64,11 @@ pub fn consent_needed(who: &Who) -> Reply {
 pub fn menu_screen(ctx: &Ctx, who: &Who) -> Screen {
     let lang = who.lang;
     Screen::new(ctx, lang, t!(lang, "menu-title"))
-        .row(vec![button(
-            t!(lang, "menu-gosuslugi"),
-            Cb::Section(Section::Gosuslugi),
-        )])
+        .row(vec![if ctx.settings.esia.is_on() {
+            button(t!(lang, "menu-gosuslugi"), Cb::Section(Section::Gosuslugi))
+        } else {
+            button(t!(lang, "menu-me"), Cb::Section(Section::Me))
+        }])
         .row(vec![
             button(t!(lang, "menu-book"), Cb::Section(Section::Book)),
             button(

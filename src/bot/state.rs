@@ -9,6 +9,7 @@ use super::booking::state as booking;
 use super::children::state::ChildrenState;
 use super::clinics::state as clinics;
 use super::gosuslugi::state as gosuslugi;
+use super::me::state::MeState;
 
 pub type BotDialogue = Dialogue<State, ErasedStorage<State>>;
 
@@ -31,6 +32,12 @@ pub enum State {
     Clinics(clinics::Step),
     /// «Госуслуги»: the login button, the personal data card, or unlinking.
     Gosuslugi(gosuslugi::Step),
+    /// «Мои данные» (`ESIA_URL=off`): the user's own data, or its form; `waiting` is a booking that waits
+    /// for the data and comes back to its confirmation once it is saved.
+    Me {
+        here: MeState,
+        waiting: Option<Box<booking::Flow>>,
+    },
     /// Booking at a clinic, «Мои записи», or cancelling a visit.
     Booking(booking::Here),
     /// The list of slot watches («Ожидание талонов»).

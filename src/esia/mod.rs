@@ -58,7 +58,8 @@ fn config_from_settings(settings: &Settings) -> (EsiaConfig, Signer) {
     let redirect_uri = public_endpoint(&settings.public_url, CALLBACK_PATH);
     let start_uri = public_endpoint(&settings.public_url, START_PATH);
     match &settings.esia {
-        EsiaSettings::Demo => (
+        // With ESIA_URL=off no login is ever made; the demo provider's settings keep the client harmless.
+        EsiaSettings::Demo | EsiaSettings::Off => (
             EsiaConfig {
                 base_url: public_endpoint(&settings.public_url, DEMO_PATH),
                 client_id: DEMO_CLIENT_ID.to_owned(),
@@ -97,7 +98,7 @@ fn config_from_settings(settings: &Settings) -> (EsiaConfig, Signer) {
 /// The start-up check of a real ESIA setup: the extra root certificates load and the signer prints a raw
 /// signature. A wrong setup stops start-up with one line that says what is wrong, not the first login.
 pub async fn check_at_start(settings: &Settings) -> anyhow::Result<()> {
-    if settings.esia == EsiaSettings::Demo {
+    if matches!(settings.esia, EsiaSettings::Demo | EsiaSettings::Off) {
         return Ok(());
     }
     let (config, signer) = config_from_settings(settings);

@@ -34,6 +34,12 @@ pub(crate) const SEALED: &[(&str, &str, &[&str])] = &[
         ],
     ),
     ("children", "id", &["full_name", "birth_date", "policy"]),
+    (
+        "self_details",
+        "user_id",
+        &["full_name", "birth_date", "policy"],
+    ),
+    ("esia_pending_links", "user_id", &["sealed"]),
     ("appointments", "id", &["details"]),
     ("booking_intents", "id", &["details"]),
     ("slot_watches", "id", &["labels"]),

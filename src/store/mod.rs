@@ -16,6 +16,7 @@ pub mod intents;
 mod keys;
 mod metrics;
 mod retention;
+mod self_details;
 mod users;
 mod watches;
 
@@ -42,6 +43,7 @@ pub use intents::{Intent, NewIntent, INTENT_GRACE_SECS};
 pub use keys::{pending_key_path, sqlite_path};
 pub use metrics::{Metrics, OVERDUE_SECS};
 pub use retention::Purged;
+pub use self_details::SelfDetails;
 pub use users::{Lang, UserRecord};
 pub use watches::{AddWatch, NewWatch, Watch, WatchLabels, MAX_WATCHES, WATCH_TTL_SECS};
 

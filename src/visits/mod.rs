@@ -34,30 +34,44 @@ pub fn to_unix(tz: Tz, local: NaiveDateTime) -> i64 {
     }
 }
 
-/// Who books, as Gosuslugi knows the account holder.
+/// Who books: the account holder as Gosuslugi knows them, or (with `ESIA_URL=off`) as they typed it.
 #[derive(Clone, Debug)]
 pub struct BookingIdentity {
     pub name: Option<FullName>,
     pub birth_date: Option<BirthDate>,
-    /// ESIA's person id, sent with the booking as `esiaId`.
-    pub oid: String,
-    /// A confirmed account (and not a minor's): the only kind that may book.
+    /// ESIA's person id, sent with the booking as `esiaId`; `None` without Gosuslugi.
+    pub oid: Option<String>,
+    /// May book: a confirmed Gosuslugi account of someone 14 or older, or the user's own typed data
+    /// (checked to be someone 14 or older when typed).
     pub trusted: bool,
 }
 
-/// The account holder's Gosuslugi identity on `today` (the region's date); `None` when not linked. The one
-/// place the "may book" rule is read.
+/// The account holder's identity on `today` (the region's date); `None` when there is none yet (not linked
+/// to Gosuslugi, or with `ESIA_URL=off` no data typed). The one place the "may book" rule is read.
 pub async fn booking_identity(
-    store: &Store,
+    visits: Visits<'_>,
     user_id: i64,
     today: NaiveDate,
 ) -> anyhow::Result<Option<BookingIdentity>> {
-    let Some(link) = store.esia_link(user_id).await? else {
+    if !visits.settings.esia.is_on() {
+        return Ok(visits
+            .store
+            .self_details(user_id)
+            .await?
+            .map(|details| BookingIdentity {
+                name: Some(details.full_name),
+                birth_date: Some(details.birth_date),
+                oid: None,
+                // Typed by the user, who was 14 or older then: nothing else to confirm.
+                trusted: true,
+            }));
+    }
+    let Some(link) = visits.store.esia_link(user_id).await? else {
         return Ok(None);
     };
     let name = FullName::parse(&link.full_name).ok();
-    let (birth_date, oid) = (link.birth_date, link.oid.clone());
-    // The one rule of who may book: a linked, confirmed account of someone 14 or older.
+    let (birth_date, oid) = (link.birth_date, Some(link.oid.clone()));
+    // The one rule of who may book with Gosuslugi: a linked, confirmed account of someone 14 or older.
     let trusted = matches!(
         crate::esia::booking_gate(Some(link), today),
         crate::esia::BookingGate::Allowed(_)

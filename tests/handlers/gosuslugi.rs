@@ -362,3 +362,444 @@ async fn children_from_the_linked_account_can_be_imported_in_my_children() {
     assert_eq!(offered[0], row(&[("Иванова М. И.", "k:ip:0")]));
     assert_eq!(offered[1], row(&[("Иванов П. И.", "k:ip:1")]));
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The login button, and the one-time code typed in the chat
+
+/// The «Войти через Госуслуги» button of the screen `s:gu` shows.
+async fn login_button_kind(h: &Harness) -> teloxide::types::InlineKeyboardButtonKind {
+    h.consented().await;
+    let mut bot = h.bot(tap("s:gu"));
+    bot.dispatch().await;
+    let responses = bot.get_responses();
+    let screen = &responses.edited_messages_text[0].message;
+    let markup = screen.reply_markup().expect("a keyboard");
+    let login = &markup.inline_keyboard[0][0];
+    assert_eq!(login.text, "🔑 Войти через Госуслуги");
+    login.kind.clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_public_https_domain_the_login_is_a_telegram_login_button() {
+    use teloxide::types::InlineKeyboardButtonKind;
+    let h = Harness::with_settings(settings(&[("PUBLIC_URL", "https://bot.example.ru")])).await;
+    let InlineKeyboardButtonKind::LoginUrl(login) = login_button_kind(&h).await else {
+        panic!("not a login_url button");
+    };
+    assert_eq!(
+        format!(
+            "{}{}",
+            login.url.origin().ascii_serialization(),
+            login.url.path()
+        ),
+        "https://bot.example.ru/esia/start"
+    );
+    assert!(login.url.query().unwrap().starts_with("login="));
+    assert_eq!(login.bot_username, None);
+    assert_eq!(login.request_write_access, None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_public_https_domain_the_login_is_a_plain_link() {
+    use teloxide::types::InlineKeyboardButtonKind;
+    for public in ["http://bot.example.ru", "https://127.0.0.1:8443"] {
+        let h = Harness::with_settings(settings(&[("PUBLIC_URL", public)])).await;
+        let kind = login_button_kind(&h).await;
+        assert!(
+            matches!(&kind, InlineKeyboardButtonKind::Url(url) if url.path() == "/esia/start"),
+            "{public}: {kind:?}"
+        );
+    }
+}
+
+/// A login in the browser that came back without proof of its browser: it waits for its code, which the
+/// page showed. Made `ago` seconds ago.
+async fn pending_login(h: &Harness, ago: i64) -> String {
+    let now = chrono::Utc::now().timestamp() - ago;
+    h.store()
+        .save_pending_esia_link(
+            USER,
+            &link(AccountLevel::Confirmed),
+            Default::default(),
+            now,
+        )
+        .await
+        .unwrap()
+}
+
+fn sent_texts(bot: &Bot) -> Vec<(i64, String)> {
+    bot.get_responses()
+        .sent_messages_text
+        .iter()
+        .map(|m| {
+            (
+                m.message.chat.id.0,
+                m.message.text().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A booking that waits for the login, at clinic 111 of the demo registry.
+fn waiting_booking() -> State {
+    use kvrachu_bot::bot::booking::{Choice, Flow, Here, PickedSlot, Step as BookingStep};
+    let start = chrono::Utc::now().date_naive() + chrono::Duration::days(3);
+    State::Booking(Here::Flow(Box::new(Flow {
+        clinic: 111,
+        from: None,
+        step: BookingStep::NeedGosuslugi {
+            specialty: Choice {
+                id: "1".into(),
+                name: "Терапевт".into(),
+            },
+            doctor: Choice {
+                id: "10".into(),
+                name: "Петрова Ольга Ивановна".into(),
+            },
+            slot: PickedSlot {
+                id: "slot-1".into(),
+                start: start.and_hms_opt(9, 30, 0).unwrap(),
+                end: None,
+                room: None,
+                address: Some("ул. Ленина, 1".into()),
+                number: None,
+            },
+        },
+        keys: Vec::new(),
+    })))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_right_code_links_the_account_and_resumes_the_waiting_booking() {
+    use kvrachu_bot::bot::booking::{Here, Step as BookingStep};
+    let h = Harness::new().await;
+    h.consented().await;
+    set_state(&h, waiting_booking()).await;
+    let code = pending_login(&h, 0).await;
+    let typed = format!("{} {}", &code[..3], &code[3..]);
+    let mut bot = h.bot(text(&typed));
+    bot.dispatch().await;
+    let sent = sent_texts(&bot);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(
+        sent[0].1.starts_with(&format!(
+            "{DEMO}\n\n✅ <b>Госуслуги привязаны.</b> Учётная запись подтверждена — можно записываться к врачу.\n\n<b>Личные данные</b>\nФИО: Иванова Анна Сергеевна"
+        )),
+        "{}",
+        sent[0].1
+    );
+    assert!(sent[0]
+        .1
+        .ends_with("\n\nГосуслуги подключены — продолжим запись."));
+    assert!(
+        sent[1].1.contains("<b>Проверьте запись</b>"),
+        "{}",
+        sent[1].1
+    );
+    assert!(
+        sent[1].1.contains("Петрова Ольга Ивановна"),
+        "{}",
+        sent[1].1
+    );
+    assert_eq!(
+        h.store().esia_link(USER).await.unwrap().map(|l| l.oid),
+        Some("1000000001".into())
+    );
+    let State::Booking(Here::Flow(flow)) = bot.get_state::<State>().await else {
+        panic!("not booking any more");
+    };
+    assert!(matches!(flow.step, BookingStep::Confirm { .. }), "{flow:?}");
+    assert!(!h
+        .store()
+        .has_pending_esia_login(USER, chrono::Utc::now().timestamp())
+        .await
+        .unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_right_code_without_a_waiting_booking_shows_the_card_and_offers_what_was_not_read() {
+    let h = Harness::new().await;
+    h.consented().await;
+    let now = chrono::Utc::now().timestamp();
+    let unread = kvrachu_bot::esia::Unread {
+        kids: true,
+        ..Default::default()
+    };
+    let code = h
+        .store()
+        .save_pending_esia_link(USER, &link(AccountLevel::Confirmed), unread, now)
+        .await
+        .unwrap();
+    let mut bot = h.bot(text(&code));
+    bot.dispatch().await;
+    let responses = bot.get_responses();
+    let sent = &responses.sent_messages_text;
+    assert_eq!(sent.len(), 2);
+    assert!(sent[0]
+        .message
+        .text()
+        .unwrap()
+        .contains("<b>Личные данные</b>"));
+    assert_eq!(
+        sent[1].message.text().unwrap(),
+        format!("{DEMO}\n\nЧасть данных с Госуслуг прочитать не удалось: список детей. Остальное сохранено. Чтобы дочитать, войдите через Госуслуги ещё раз позже.")
+    );
+    assert_eq!(
+        message_keyboard(&sent[1].message),
+        vec![row(&[("🔄 Попробовать снова", "gu:retry")])]
+    );
+    assert_eq!(
+        bot.get_state::<State>().await,
+        State::Gosuslugi(Step::Overview)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_code_keeps_the_dialogue_and_says_how_many_tries_are_left() {
+    let h = Harness::new().await;
+    h.consented().await;
+    set_state(&h, waiting_booking()).await;
+    let code = pending_login(&h, 0).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let mut bot = h.bot(text(wrong));
+    bot.dispatch().await;
+    assert_eq!(
+        sent_texts(&bot),
+        vec![(
+            USER,
+            "Код не подошёл. Отправьте 6 цифр со страницы входа через Госуслуги, например: 123 456\nОсталось 4 попытки.".to_owned()
+        )]
+    );
+    assert_eq!(bot.get_state::<State>().await, waiting_booking());
+    assert_eq!(h.store().esia_link(USER).await.unwrap(), None);
+
+    // Any text counts as a try while the code is awaited.
+    bot.update(text("привет"));
+    bot.dispatch().await;
+    assert!(sent_texts(&bot)[0].1.ends_with("Осталось 3 попытки."));
+    for _ in 0..2 {
+        bot.update(text(wrong));
+        bot.dispatch().await;
+    }
+    // The fifth wrong try ends the login: a new button, the booking still waiting.
+    bot.update(text(wrong));
+    bot.dispatch().await;
+    let sent = sent_texts(&bot);
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0]
+            .1
+            .starts_with(&format!("{DEMO}\n\nПопытки ввести код закончились")),
+        "{}",
+        sent[0].1
+    );
+    assert_eq!(bot.get_state::<State>().await, waiting_booking());
+    bot.update(text(&code));
+    bot.dispatch().await;
+    assert!(sent_texts(&bot)[0].1.contains("Этот код уже не действует"));
+    assert_eq!(h.store().esia_link(USER).await.unwrap(), None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_code_is_refused_with_a_new_login_button() {
+    let h = Harness::new().await;
+    h.consented().await;
+    set_state(&h, State::Gosuslugi(Step::Overview)).await;
+    let code = pending_login(&h, 11 * 60).await;
+    let mut bot = h.bot(text(&code));
+    bot.dispatch().await;
+    let responses = bot.get_responses();
+    let sent = &responses.sent_messages_text;
+    assert_eq!(sent.len(), 1);
+    let said = sent[0].message.text().unwrap();
+    assert!(
+        said.starts_with(&format!(
+            "{DEMO}\n\nЭтот код уже не действует: вход устарел (код живёт 10 минут) или уже завершён."
+        )),
+        "{said}"
+    );
+    assert_eq!(
+        message_keyboard(&sent[0].message)[0][0].0,
+        "🔑 Войти через Госуслуги"
+    );
+    assert_eq!(h.store().esia_link(USER).await.unwrap(), None);
+
+    // Text that is no code, with no login waiting, is what it always was.
+    bot.update(text("привет"));
+    bot.dispatch().await;
+    assert!(sent_texts(&bot)[0].1.starts_with("Я не жду сейчас текста."));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_user_who_had_the_account_is_told_it_moved() {
+    const OTHER: i64 = USER + 1;
+    let h = Harness::new().await;
+    h.consented().await;
+    h.store()
+        .save_esia_link(OTHER, &link(AccountLevel::Confirmed), None)
+        .await
+        .unwrap();
+    let code = pending_login(&h, 0).await;
+    let mut bot = h.bot(text(&code));
+    bot.dispatch().await;
+    let sent = sent_texts(&bot);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[0].0, USER);
+    assert_eq!(
+        sent[1],
+        (
+            OTHER,
+            "Ваша учётная запись Госуслуг привязана к другому аккаунту Telegram, поэтому здесь она отвязана. Если это были не вы, войдите через Госуслуги снова и смените пароль на Госуслугах.".to_owned()
+        )
+    );
+    assert_eq!(h.store().esia_link(OTHER).await.unwrap(), None);
+    assert!(h.store().esia_link(USER).await.unwrap().is_some());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// ESIA_URL=off: «Мои данные» instead of Gosuslugi
+
+const DEMO_OFF: &str = "🧪 <i>Демо-режим: учебные поликлиники, настоящие записи не создаются.</i>";
+
+async fn off() -> Harness {
+    let h = Harness::with_settings(settings(&[("ESIA_URL", "off")])).await;
+    h.consented().await;
+    h
+}
+
+/// Types `answers` one after another; returns the last message the bot sent.
+async fn type_in(bot: &mut Bot, answers: &[&str]) -> String {
+    let mut last = String::new();
+    for answer in answers {
+        bot.update(text(answer));
+        bot.dispatch().await;
+        last = sent_texts(bot)
+            .last()
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default();
+    }
+    last
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_gosuslugi_the_menu_offers_my_details_and_the_form_fills_them_once() {
+    let h = off().await;
+    let mut bot = h.bot(tap("menu"));
+    bot.dispatch().await;
+    let menu = &bot.get_responses().edited_messages_text[0].message;
+    let kb = message_keyboard(menu);
+    assert_eq!(kb[0], row(&[("🪪 Мои данные", "s:me")]));
+    assert!(
+        !menu.text().unwrap().contains("Госуслуг"),
+        "{}",
+        menu.text().unwrap()
+    );
+
+    let (card, kb) = edited(&tap_on(&mut bot, "s:me").await);
+    assert!(card.starts_with(&format!("{DEMO_OFF}\n\n<b>Мои данные</b>\nЧтобы записываться к врачу, заполните свои данные один раз")), "{card}");
+    assert_eq!(kb[0], row(&[("📝 Заполнить", "me:fill")]));
+    let (question, _) = edited(&tap_on(&mut bot, "me:fill").await);
+    assert!(question.contains("<b>Шаг 1 из 4. ФИО</b>"), "{question}");
+
+    let asked = type_in(&mut bot, &["Иванов Иван Иванович"]).await;
+    assert!(
+        asked.contains("<b>Шаг 2 из 4. Дата рождения</b>"),
+        "{asked}"
+    );
+    // Someone under 14 is refused in the portal's words, and the question stays.
+    let year = chrono::Utc::now().date_naive().format("%Y").to_string();
+    let young = format!("01.01.{}", year.parse::<i32>().unwrap() - 10);
+    let refused = type_in(&mut bot, &[&young]).await;
+    assert_eq!(
+        refused,
+        "⚠️ Записываться к врачу самостоятельно можно с 14 лет. Чтобы записать ребёнка до 14 лет, родитель добавляет его в разделе «Мои дети». Если дата с ошибкой, пришлите её ещё раз, например: 12.03.1985"
+    );
+    let refused = type_in(&mut bot, &["31.02.1985"]).await;
+    assert!(refused.starts_with("⚠️ "), "{refused}");
+    let asked = type_in(&mut bot, &["12.03.1985"]).await;
+    assert!(asked.contains("Шаг 3 из 4. Полис ОМС"), "{asked}");
+    let (asked, _) = edited(&tap_on(&mut bot, "me:pk-n").await);
+    assert!(asked.contains("Шаг 4 из 4. Номер полиса"), "{asked}");
+    let summary = type_in(&mut bot, &["8451 9991 2289 9990"]).await;
+    assert!(
+        summary.contains("<b>Проверьте свои данные</b>\n\n<b>Иванов Иван Иванович</b>\nДата рождения: 12.03.1985\n"),
+        "{summary}"
+    );
+    assert!(
+        h.store().self_details(USER).await.unwrap().is_none(),
+        "nothing kept before «Сохранить»"
+    );
+
+    let responses = tap_on(&mut bot, "me:sv").await;
+    assert_eq!(
+        responses.answered_callback_queries[0].text.as_deref(),
+        Some("Ваши данные сохранены.")
+    );
+    let card = responses.edited_messages_text[0]
+        .message
+        .text()
+        .unwrap()
+        .to_owned();
+    assert!(
+        card.contains("<b>Иванов Иван Иванович</b>\nДата рождения: 12.03.1985"),
+        "{card}"
+    );
+    assert!(card.contains("•••• •••• •••• 9990"), "{card}");
+    assert!(!card.contains("8451"), "the policy is masked: {card}");
+    let kept = h.store().self_details(USER).await.unwrap().unwrap();
+    assert_eq!(kept.full_name.full(), "Иванов Иван Иванович");
+
+    // «Изменить» opens «Что исправить?» with the kept data.
+    let (fix, _) = edited(&tap_on(&mut bot, "me:fill").await);
+    assert!(fix.contains("<b>Что исправить?</b>"), "{fix}");
+
+    // Gosuslugi's buttons do nothing here.
+    let stale = tap_on(&mut bot, "gu:retry").await;
+    assert_eq!(
+        stale.answered_callback_queries[0].text.as_deref(),
+        Some("Эта кнопка устарела — показываю актуальный шаг.")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_gosuslugi_a_booking_asks_for_the_users_data_and_comes_back_to_its_confirmation() {
+    use kvrachu_bot::bot::booking::{Here, Step as BookingStep};
+    let h = off().await;
+    set_state(&h, waiting_booking()).await;
+    let mut bot = h.bot(tap("here"));
+    bot.dispatch().await;
+    let responses = bot.get_responses();
+    let screen = &responses.edited_messages_text[0].message;
+    assert_eq!(
+        screen.text().unwrap(),
+        format!("{DEMO_OFF}\n\nЧтобы записаться, заполните свои данные: ФИО, дату рождения и номер полиса ОМС — один раз. По ним поликлиника найдёт вашу карту.\nВыбранное время я запомнил: после этого вернёмся к подтверждению.")
+    );
+    assert_eq!(
+        message_keyboard(screen),
+        vec![
+            row(&[("📝 Заполнить свои данные", "me:fill")]),
+            row(&[("« Назад", "bk:b"), ("« Меню", "menu")]),
+        ]
+    );
+    tap_on(&mut bot, "me:fill").await;
+    type_in(&mut bot, &["Иванов Иван Иванович", "12.03.1985"]).await;
+    tap_on(&mut bot, "me:pk-o").await;
+    let summary = type_in(&mut bot, &["ЕАА", "1234567890"]).await;
+    assert!(summary.contains("Проверьте свои данные"), "{summary}");
+    let responses = tap_on(&mut bot, "me:sv").await;
+    assert_eq!(
+        responses.answered_callback_queries[0].text.as_deref(),
+        Some("Ваши данные сохранены — продолжим запись.")
+    );
+    let confirm = responses.edited_messages_text[0]
+        .message
+        .text()
+        .unwrap()
+        .to_owned();
+    assert!(confirm.contains("<b>Проверьте запись</b>"), "{confirm}");
+    assert!(confirm.contains("Иванов Иван Иванович"), "{confirm}");
+    let State::Booking(Here::Flow(flow)) = bot.get_state::<State>().await else {
+        panic!("not booking any more");
+    };
+    assert!(matches!(flow.step, BookingStep::Confirm { .. }));
+}

@@ -10,4 +10,5 @@ mod esia;
 mod foundation;
 mod reminders;
 mod security;
+mod self_details;
 mod watches;

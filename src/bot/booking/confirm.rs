@@ -194,12 +194,13 @@ pub(super) async fn confirm(ctx: &Ctx, who: &Who, mut flow: Flow) -> anyhow::Res
     book(ctx, who, flow, chosen, person).await
 }
 
-/// Who is booked: the patient's name and birth date, and the account holder's Gosuslugi id.
+/// Who is booked: the patient's name and birth date, and the account holder's Gosuslugi id (none with
+/// `ESIA_URL=off`).
 struct Person {
     child_id: Option<i64>,
     name: FullName,
     birth_date: BirthDate,
-    oid: String,
+    oid: Option<String>,
 }
 
 /// The clinic's patient found, the slot booked without losing it ([`crate::visits::booking::book`]), and
@@ -251,7 +252,7 @@ async fn book(
         &chosen.slot.to_slot(),
         &person.name,
         person.birth_date,
-        Some(person.oid.clone()),
+        person.oid.clone(),
     );
     let (specialty, doctor, slot) = (&chosen.specialty, &chosen.doctor, &chosen.slot);
     let details = booking_details(ctx, who, flow.clinic, specialty, doctor, slot).await?;

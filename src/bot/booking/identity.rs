@@ -1,32 +1,17 @@
-//! Who books: the account holder's Gosuslugi identity (the seam to the ESIA link) and the login URL.
+//! Who books: the account holder's identity — their Gosuslugi link, or with `ESIA_URL=off` the data they
+//! typed in «Мои данные» (the seam is [`crate::visits::booking_identity`]).
 
-use crate::bot::ctx::{Ctx, Who};
+use crate::bot::ctx::Ctx;
 use crate::domain::local_today;
 pub use crate::visits::BookingIdentity;
 
-/// The account holder's Gosuslugi identity today; `None` when not linked.
+/// The account holder's identity today; `None` when not linked (or, with `ESIA_URL=off`, not typed yet).
 pub async fn gosuslugi_person(ctx: &Ctx, user_id: i64) -> anyhow::Result<Option<BookingIdentity>> {
     let today = local_today(ctx.clock.now(), ctx.settings.region_tz);
-    crate::visits::booking_identity(&ctx.store, user_id, today).await
+    crate::visits::booking_identity(ctx.visits(), user_id, today).await
 }
 
-/// The ESIA login URL with a fresh single-use state; `None` (logged) when it cannot be made.
-pub async fn gosuslugi_login_url(ctx: &Ctx, who: &Who) -> anyhow::Result<Option<url::Url>> {
-    let now = ctx.clock.now();
-    let state = ctx
-        .store
-        .start_esia_login(who.user_id, who.lang, now.timestamp())
-        .await?;
-    match ctx.esia.authorization_url(&state, now).await {
-        Ok(url) => Ok(Some(url)),
-        Err(err) => {
-            tracing::error!(error = %err, "booking: cannot build the ESIA login URL");
-            Ok(None)
-        }
-    }
-}
-
-/// Whether the account can book now (linked and confirmed).
+/// Whether the account can book now (linked and confirmed, or its own data typed).
 pub(super) async fn can_book(ctx: &Ctx, user_id: i64) -> anyhow::Result<bool> {
     Ok(gosuslugi_person(ctx, user_id)
         .await?

@@ -36,7 +36,7 @@ pub mod state;
 
 pub use cb::Cb;
 pub use confirm::resume_after_link;
-pub use identity::{gosuslugi_login_url, gosuslugi_person, BookingIdentity};
+pub use identity::{gosuslugi_person, BookingIdentity};
 pub(in crate::bot) use screens::cb;
 pub use state::{Choice, Flow, Here, PickedSlot, Step};
 

@@ -15,7 +15,7 @@ use crate::store::{ActivePerson, AppointmentDetails};
 use crate::t;
 
 use super::cb::Cb;
-use super::identity::{gosuslugi_login_url, gosuslugi_person, BookingIdentity};
+use super::identity::{gosuslugi_person, BookingIdentity};
 use super::registry::{doctors, slots, specialties};
 use super::schedule::*;
 use super::state::{Choice, Flow, PickedSlot, Step};
@@ -573,24 +573,34 @@ pub(in crate::bot) async fn confirm_screen(
         .row(vec![back_button(lang), menu_button(lang)]))
 }
 
-/// Gosuslugi first: the login button (a fresh single-use state) and «Продолжить» for after the login.
+/// Gosuslugi first: the login button (a fresh single-use state) and «Продолжить» for after the login. With
+/// `ESIA_URL=off`, «заполните свои данные» and the button to «Мои данные», which comes back here.
 pub(in crate::bot) async fn need_gosuslugi_screen(
     ctx: &Ctx,
     who: &Who,
     notice: Option<String>,
 ) -> Drawn {
     let lang = who.lang;
+    if !ctx.settings.esia.is_on() {
+        return Ok(Screen::new(
+            ctx,
+            lang,
+            with_notice(notice, t!(lang, "booking-need-self")),
+        )
+        .button(
+            t!(lang, "booking-btn-fill-self"),
+            AnyCb::Me(crate::bot::me::Cb::Fill),
+        )
+        .row(vec![back_button(lang), menu_button(lang)]));
+    }
     let body = match gosuslugi_person(ctx, who.user_id).await? {
         Some(identity) if !identity.trusted => t!(lang, "booking-need-confirmed"),
         Some(_) => t!(lang, "booking-need-identity"),
         None => t!(lang, "booking-need-gosuslugi"),
     };
     let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
-    if let Some(url) = gosuslugi_login_url(ctx, who).await? {
-        screen = screen.row(vec![InlineKeyboardButton::url(
-            t!(lang, "gu-btn-login"),
-            url,
-        )]);
+    if let Some(login) = crate::bot::gosuslugi::login_button(ctx, who).await? {
+        screen = screen.row(vec![login]);
         screen = crate::bot::gosuslugi::with_demo_login(ctx, lang, screen);
     }
     Ok(screen

@@ -1,12 +1,16 @@
-//! Journey 2: «Госуслуги». Not linked: an explanation and the «Войти через Госуслуги» URL button (a fresh
-//! single-use state each time). The login finishes on the HTTP side (`http/esia_callback.rs`), which calls
-//! [`announce`] to tell the user the result here. Linked and confirmed: the «Личные данные» card with the
+//! Journey 2: «Госуслуги». Not linked: an explanation and the «Войти через Госуслуги» button (a fresh
+//! single-use login each time; a Telegram `login_url` button on a public https domain, a plain link
+//! elsewhere: [`login_button`]). The login finishes on the HTTP side (`http/esia_callback.rs`), which calls
+//! [`announce`] to tell the user the result here — or, when nothing bound the browser to this chat, shows a
+//! one-time code that the user types here ([`on_code`], in `code.rs`; `route.rs` sends text there while
+//! such a login waits). Linked and confirmed: the «Личные данные» card with the
 //! masked policy, insurer, attachment and relatives, and «Отвязать Госуслуги» with a confirmation. Linked but
 //! not confirmed: the seed's three account levels, how to confirm, and «Попробовать снова».
 //!
 //! Other journeys ask [`booking_gate`]; booking reads the same rule through [`crate::visits::booking_identity`].
 
 pub mod cb;
+mod code;
 mod demo;
 mod screens;
 pub mod state;
@@ -25,7 +29,8 @@ use crate::bot::screen::Screen;
 use crate::bot::state::State;
 
 pub use cb::Cb;
-pub use screens::with_demo_login;
+pub use code::{looks_like_code, on_code, tell_link_moved, CodeAnswer};
+pub use screens::{login_button, with_demo_login};
 pub use state::Step;
 
 const OVERVIEW: State = State::Gosuslugi(Step::Overview);

@@ -1,11 +1,11 @@
 //! The «Госуслуги» journey's screens: the login button, the personal-data card, the not-confirmed
 //! explanation, unlinking, the demo's test persons, and the word after a login in the browser.
 
-use teloxide::types::InlineKeyboardButton;
+use teloxide::types::{InlineKeyboardButton, LoginUrl};
 
 use crate::config::EsiaSettings;
 use crate::domain::Relation;
-use crate::esia::{EsiaKid, EsiaLink};
+use crate::esia::{EsiaKid, EsiaLink, Unread};
 use crate::i18n::{escape_html, Lang};
 use crate::t;
 
@@ -29,32 +29,50 @@ pub async fn overview_screen(ctx: &Ctx, who: &Who) -> anyhow::Result<Screen> {
     }
 }
 
-/// The explanation and the URL button to ESIA's login page, with a fresh state.
+/// The explanation and the button to ESIA's login page, with a fresh login.
 pub async fn login_screen(ctx: &Ctx, who: &Who, header: Option<String>) -> anyhow::Result<Screen> {
     let lang = who.lang;
-    let now = ctx.clock.now();
-    let state = ctx
-        .store
-        .start_esia_login(who.user_id, lang, now.timestamp())
-        .await?;
     let body = with_header(header, t!(lang, "gu-login-text"));
-    let screen = match ctx.esia.authorization_url(&state, now).await {
-        Ok(url) => with_demo_login(
-            ctx,
-            lang,
-            Screen::new(ctx, lang, body).row(vec![InlineKeyboardButton::url(
-                t!(lang, "gu-btn-login"),
-                url,
-            )]),
-        ),
-        Err(err) => {
-            // The signer failed: say so plainly; the details are for the operator.
-            tracing::error!(error = %err, "cannot build the ESIA login URL");
-            Screen::new(ctx, lang, t!(lang, "gu-login-unavailable"))
-                .button(t!(lang, "gu-btn-retry"), gu(Cb::Retry))
-        }
+    let screen = match login_button(ctx, who).await? {
+        Some(login) => with_demo_login(ctx, lang, Screen::new(ctx, lang, body).row(vec![login])),
+        None => Screen::new(ctx, lang, t!(lang, "gu-login-unavailable"))
+            .button(t!(lang, "gu-btn-retry"), gu(Cb::Retry)),
     };
     Ok(screen.button(t!(lang, "btn-menu"), BotCb::Menu))
+}
+
+/// «Войти через Госуслуги» for a fresh login (`{PUBLIC_URL}/esia/start?login=…`): a Telegram `login_url`
+/// button on a public https domain (Telegram adds its signed login data, which binds the browser to this
+/// user), a plain link elsewhere (the login is then confirmed with a one-time code typed here). `None`
+/// (logged) when no URL can be made.
+pub async fn login_button(ctx: &Ctx, who: &Who) -> anyhow::Result<Option<InlineKeyboardButton>> {
+    let now = ctx.clock.now();
+    let login = ctx
+        .store
+        .start_esia_login(who.user_id, who.lang, now.timestamp())
+        .await?;
+    let url = match ctx.esia.authorization_url(&login, now).await {
+        Ok(url) => url,
+        Err(err) => {
+            // The details are for the operator; the user is told the login is unavailable.
+            tracing::error!(error = %err, "cannot build the ESIA login URL");
+            return Ok(None);
+        }
+    };
+    let label = t!(who.lang, "gu-btn-login");
+    Ok(Some(if ctx.esia.telegram_login_button() {
+        InlineKeyboardButton::login(
+            label,
+            LoginUrl {
+                url,
+                forward_text: None,
+                bot_username: None,
+                request_write_access: None,
+            },
+        )
+    } else {
+        InlineKeyboardButton::url(label, url)
+    }))
 }
 
 /// In the demo, «Тестовый вход в чате» under the login link, and a word on it: the link may be missing
@@ -199,4 +217,24 @@ pub fn announcement(ctx: &Ctx, lang: Lang, result: &LoginResult) -> Screen {
         LoginResult::Cancelled => try_again("gu-cancelled"),
         LoginResult::Failed => try_again("gu-failed"),
     }
+}
+
+/// What a login could not read from Gosuslugi, with «Попробовать снова».
+pub fn unread_screen(ctx: &Ctx, lang: Lang, unread: Unread) -> Screen {
+    let mut what = Vec::new();
+    if unread.policy {
+        what.push(t!(lang, "esia-unread-policy"));
+    }
+    if unread.kids {
+        what.push(t!(lang, "esia-unread-kids"));
+    }
+    if unread.kids_policies {
+        what.push(t!(lang, "esia-unread-kids-policies"));
+    }
+    Screen::new(
+        ctx,
+        lang,
+        t!(lang, "esia-chat-unread", what = what.join(", ")),
+    )
+    .button(t!(lang, "gu-btn-retry"), gu(Cb::Retry))
 }
