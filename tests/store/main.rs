@@ -9,5 +9,6 @@ mod demo_registry;
 mod esia;
 mod foundation;
 mod reminders;
+mod sealed_metadata;
 mod security;
 mod watches;
