@@ -9,6 +9,9 @@ use sqlx::Row;
 use super::metadata::{BookingIds, PatientIds, VisitIds};
 use super::{with_pool, Backend, Store};
 
+/// A row of [`Store::known_patients`]: id, child, sealed ids, when it was last seen.
+type KnownRow = (i64, Option<i64>, Option<Vec<u8>>, i64);
+
 /// Claims older than this are forgotten: a confirmation screen that old has long been replaced.
 const KEEP_SECS: i64 = 86_400;
 
@@ -56,7 +59,7 @@ impl Store {
     /// cancelled) and of the clinics a person was found in, the most recent first.
     pub async fn known_patients(&self, user_id: i64) -> anyhow::Result<Vec<KnownPatient>> {
         // The clinics and patient ids are sealed: each table's rows of the user are read and opened here.
-        let appointments: Vec<(i64, Option<i64>, Option<Vec<u8>>, i64)> = self
+        let appointments: Vec<KnownRow> = self
             .known_rows(
                 "SELECT id, child_id, ids, visit_at FROM appointments WHERE user_id = $1",
                 user_id,
@@ -108,11 +111,7 @@ impl Store {
     }
 
     /// Rows of (id, child, sealed ids, time) of one user, for [`Store::known_patients`].
-    async fn known_rows(
-        &self,
-        sql: &str,
-        user_id: i64,
-    ) -> anyhow::Result<Vec<(i64, Option<i64>, Option<Vec<u8>>, i64)>> {
+    async fn known_rows(&self, sql: &str, user_id: i64) -> anyhow::Result<Vec<KnownRow>> {
         Ok(with_pool!(self, |pool| {
             sqlx::query(sql)
                 .bind(user_id)

@@ -138,6 +138,9 @@ pub(crate) fn lookup_of(
     })
 }
 
+/// A column to set, and its value.
+type SetColumn = (&'static str, Vec<u8>);
+
 /// A row of `metadata_to_seal`: the clear values migration 0012 took out of one row.
 struct Staged {
     table: String,
@@ -157,10 +160,7 @@ struct Staged {
 
 impl Staged {
     /// The row column of the table, and the values to set: sealed ids and their lookup.
-    fn sealed(
-        self,
-        crypto: &Crypto,
-    ) -> anyhow::Result<(&'static str, Vec<(&'static str, Vec<u8>)>)> {
+    fn sealed(self, crypto: &Crypto) -> anyhow::Result<(&'static str, Vec<SetColumn>)> {
         let row = self.row_id.to_string();
         fn seal_json<T: Serialize>(
             crypto: &Crypto,
