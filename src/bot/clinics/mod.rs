@@ -13,6 +13,7 @@ mod registry;
 mod screens;
 pub mod state;
 
+
 use crate::t;
 
 use crate::bot::booking::Here;
