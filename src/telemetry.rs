@@ -180,7 +180,8 @@ pub fn user_tag(user_id: i64) -> String {
     use hmac::{Hmac, Mac};
     static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
     let key = KEY.get_or_init(rand::random);
-    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    let mut mac =
+        <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(&user_id.to_be_bytes());
     let digest = mac.finalize().into_bytes();
     let mut tag = String::with_capacity(11);

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use tokio::sync::Notify;
 
+use super::metadata::{visit_key, VisitIds};
 use super::{with_pool, Aad, Backend, Store};
 
 const TABLE: &str = "appointments";
@@ -299,12 +300,9 @@ struct RawAppointment {
     id: i64,
     user_id: i64,
     child_id: Option<i64>,
-    lpu_id: i64,
-    patient_id: String,
-    registry_id: String,
+    /// Sealed [`VisitIds`].
+    ids: Option<Vec<u8>>,
     registry_id_known: bool,
-    doctor_id: Option<String>,
-    slot_id: Option<String>,
     visit_at: i64,
     details: Vec<u8>,
     status: String,
@@ -313,9 +311,8 @@ struct RawAppointment {
     updated_at: i64,
 }
 
-const APPOINTMENT_COLUMNS: &str =
-    "id, user_id, child_id, lpu_id, patient_id, registry_id, visit_at, \
-     details, status, source, created_at, updated_at, registry_id_known, doctor_id, slot_id";
+const APPOINTMENT_COLUMNS: &str = "id, user_id, child_id, visit_at, details, status, source, \
+     created_at, updated_at, registry_id_known, ids";
 
 fn raw_appointment<R: Row>(row: &R) -> RawAppointment
 where
@@ -325,24 +322,20 @@ where
     String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     Vec<u8>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     bool: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Option<String>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<Vec<u8>>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     RawAppointment {
         id: row.get(0),
         user_id: row.get(1),
         child_id: row.get(2),
-        lpu_id: row.get(3),
-        patient_id: row.get(4),
-        registry_id: row.get(5),
-        visit_at: row.get(6),
-        details: row.get(7),
-        status: row.get(8),
-        source: row.get(9),
-        created_at: row.get(10),
-        updated_at: row.get(11),
-        registry_id_known: row.get(12),
-        doctor_id: row.get(13),
-        slot_id: row.get(14),
+        visit_at: row.get(3),
+        details: row.get(4),
+        status: row.get(5),
+        source: row.get(6),
+        created_at: row.get(7),
+        updated_at: row.get(8),
+        registry_id_known: row.get(9),
+        ids: row.get(10),
     }
 }
 
@@ -378,6 +371,9 @@ where
         last_error: row.get(10),
     })
 }
+
+/// A row found by its lookup: id, start, status and sealed [`VisitIds`].
+type FoundRow = (i64, i64, String, Option<Vec<u8>>);
 
 fn new_id() -> i64 {
     rand::thread_rng().gen_range(1..MAX_ID)
@@ -460,15 +456,16 @@ impl Store {
             .with_context(|| format!("cannot open appointments.details of {}", raw.id))?;
         let details: AppointmentDetails = serde_json::from_str(&json)
             .with_context(|| format!("appointments.details of {} does not decode", raw.id))?;
+        let ids: VisitIds = self.open_json(TABLE, "ids", raw.id, raw.ids.as_deref())?;
         Ok(Appointment {
             id: raw.id,
             user_id: raw.user_id,
             child_id: raw.child_id,
-            lpu_id: raw.lpu_id,
-            patient_id: raw.patient_id,
-            registry_id: raw.registry_id_known.then_some(raw.registry_id),
-            doctor_id: raw.doctor_id,
-            slot_id: raw.slot_id,
+            lpu_id: ids.lpu_id,
+            patient_id: ids.patient_id,
+            registry_id: raw.registry_id_known.then_some(ids.registry_id),
+            doctor_id: ids.doctor_id,
+            slot_id: ids.slot_id,
             visit_at: raw.visit_at,
             details,
             status: AppointmentStatus::from_code(&raw.status)?,
@@ -566,26 +563,33 @@ impl Store {
             }
         }
         let id = match existing {
-            Some((id, visit_at, status)) => {
+            Some((id, visit_at, status, sealed_ids)) => {
                 let details = self.seal_details(id, &new.details)?;
+                // The registry id (or placeholder) and the clinic stay: they are what found the row.
+                let old: VisitIds = self.open_json(TABLE, "ids", id, sealed_ids.as_deref())?;
+                let ids = VisitIds {
+                    lpu_id: old.lpu_id,
+                    patient_id: new.patient_id.clone(),
+                    registry_id: old.registry_id,
+                    doctor_id: new.doctor_id.clone().or(old.doctor_id),
+                    slot_id: new.slot_id.clone().or(old.slot_id),
+                };
+                let ids = self.seal_json(TABLE, "ids", id, &ids)?;
                 // A visit that moved, or came back after a cancellation, starts its reminders afresh.
                 let all = visit_at != new.visit_at || status != AppointmentStatus::Booked.code();
                 with_pool!(self, |pool| {
                     let mut tx = pool.begin().await?;
                     sqlx::query(
-                        "UPDATE appointments SET child_id = $2, patient_id = $3, visit_at = $4, details = $5,
-                             status = 'booked', updated_at = $6,
-                             doctor_id = COALESCE($7, doctor_id), slot_id = COALESCE($8, slot_id)
+                        "UPDATE appointments SET child_id = $2, ids = $3, visit_at = $4, details = $5,
+                             status = 'booked', updated_at = $6
                          WHERE id = $1",
                     )
                     .bind(id)
                     .bind(new.child_id)
-                    .bind(&new.patient_id)
+                    .bind(&ids)
                     .bind(new.visit_at)
                     .bind(&details)
                     .bind(now)
-                    .bind(&new.doctor_id)
-                    .bind(&new.slot_id)
                     .execute(&mut *tx)
                     .await?;
                     replace_reminders!(tx, id, new.user_id, plan.iter(), all);
@@ -605,27 +609,27 @@ impl Store {
             .context("appointment vanished right after it was written")
     }
 
-    /// The row of the user's appointment at `lpu_id` whose `registry_id` column holds `key` (a registry
-    /// id when `known`, a placeholder otherwise): its id, start and status.
+    /// The row of the user's appointment at `lpu_id` whose sealed registry id is `key` (a registry id
+    /// when `known`, a placeholder otherwise), found by its lookup: its id, start, status and sealed ids.
     async fn find_by_key(
         &self,
         user_id: i64,
         lpu_id: i64,
         key: &str,
         known: bool,
-    ) -> anyhow::Result<Option<(i64, i64, String)>> {
+    ) -> anyhow::Result<Option<FoundRow>> {
+        let lookup = visit_key(self.crypto(), user_id, lpu_id, key);
         Ok(with_pool!(self, |pool| {
             sqlx::query(
-                "SELECT id, visit_at, status FROM appointments
-                 WHERE user_id = $1 AND lpu_id = $2 AND registry_id = $3 AND registry_id_known = $4",
+                "SELECT id, visit_at, status, ids FROM appointments
+                 WHERE user_id = $1 AND registry_key = $2 AND registry_id_known = $3",
             )
             .bind(user_id)
-            .bind(lpu_id)
-            .bind(key)
+            .bind(&lookup)
             .bind(known)
             .fetch_optional(pool)
             .await?
-            .map(|row| (row.get(0), row.get(1), row.get(2)))
+            .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
         }))
     }
 
@@ -641,33 +645,36 @@ impl Store {
     ) -> anyhow::Result<bool> {
         let learned = with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let lpu_id: Option<i64> = sqlx::query_scalar(
-                "SELECT lpu_id FROM appointments WHERE id = $1 AND user_id = $2",
-            )
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(lpu_id) = lpu_id else {
+            let sealed: Option<Option<Vec<u8>>> =
+                sqlx::query_scalar("SELECT ids FROM appointments WHERE id = $1 AND user_id = $2")
+                    .bind(id)
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(sealed) = sealed else {
                 return Ok(false);
             };
+            let mut ids: VisitIds = self.open_json(TABLE, "ids", id, sealed.as_deref())?;
+            ids.registry_id = registry_id.to_owned();
+            let lookup = visit_key(self.crypto(), user_id, ids.lpu_id, registry_id);
+            let ids = self.seal_json(TABLE, "ids", id, &ids)?;
             sqlx::query(
-                "DELETE FROM appointments
-                 WHERE user_id = $1 AND lpu_id = $2 AND registry_id = $3 AND id <> $4",
+                "DELETE FROM appointments WHERE user_id = $1 AND registry_key = $2 AND id <> $3",
             )
             .bind(user_id)
-            .bind(lpu_id)
-            .bind(registry_id)
+            .bind(&lookup)
             .bind(id)
             .execute(&mut *tx)
             .await?;
             sqlx::query(
-                "UPDATE appointments SET registry_id = $3, registry_id_known = TRUE, updated_at = $4
+                "UPDATE appointments SET ids = $3, registry_key = $4, registry_id_known = TRUE,
+                     updated_at = $5
                  WHERE id = $1 AND user_id = $2",
             )
             .bind(id)
             .bind(user_id)
-            .bind(registry_id)
+            .bind(&ids)
+            .bind(&lookup)
             .bind(now)
             .execute(&mut *tx)
             .await?;
@@ -688,34 +695,39 @@ impl Store {
             None => placeholder_registry_id(new.slot_id.as_deref()),
         };
         let known = new.registry_id.is_some();
+        let lookup = visit_key(self.crypto(), new.user_id, new.lpu_id, &key);
         // A random id of 53 bits collides about never; a collision is retried with another id. Two
         // inserts of the same registry appointment at once: the loser finds the winner's row.
         for _ in 0..5 {
             let id = new_id();
             let details = self.seal_details(id, &new.details)?;
+            let ids = VisitIds {
+                lpu_id: new.lpu_id,
+                patient_id: new.patient_id.clone(),
+                registry_id: key.clone(),
+                doctor_id: new.doctor_id.clone(),
+                slot_id: new.slot_id.clone(),
+            };
+            let ids = self.seal_json(TABLE, "ids", id, &ids)?;
             let inserted: Option<i64> = with_pool!(self, |pool| {
                 let mut tx = pool.begin().await?;
                 let inserted: Option<i64> = sqlx::query(
-                    "INSERT INTO appointments (id, user_id, child_id, lpu_id, patient_id, registry_id,
-                         visit_at, details, status, source, created_at, updated_at,
-                         registry_id_known, doctor_id, slot_id)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $10, $10, $11, $12, $13)
+                    "INSERT INTO appointments (id, user_id, child_id, ids, registry_key,
+                         visit_at, details, status, source, created_at, updated_at, registry_id_known)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'booked', $8, $9, $9, $10)
                      ON CONFLICT DO NOTHING
                      RETURNING id",
                 )
                 .bind(id)
                 .bind(new.user_id)
                 .bind(new.child_id)
-                .bind(new.lpu_id)
-                .bind(&new.patient_id)
-                .bind(&key)
+                .bind(&ids)
+                .bind(&lookup)
                 .bind(new.visit_at)
                 .bind(&details)
                 .bind(new.source.code())
                 .bind(now)
                 .bind(known)
-                .bind(&new.doctor_id)
-                .bind(&new.slot_id)
                 .fetch_optional(&mut *tx)
                 .await?
                 .map(|row| row.get(0));
@@ -728,7 +740,7 @@ impl Store {
             if let Some(id) = inserted {
                 return Ok(id);
             }
-            if let Some((id, _, _)) = self
+            if let Some((id, _, _, _)) = self
                 .find_by_key(new.user_id, new.lpu_id, &key, known)
                 .await?
             {
@@ -761,14 +773,14 @@ impl Store {
         lpu_id: i64,
         registry_id: &str,
     ) -> anyhow::Result<Option<Appointment>> {
+        let lookup = visit_key(self.crypto(), user_id, lpu_id, registry_id);
         let raw = with_pool!(self, |pool| {
             sqlx::query(&format!(
                 "SELECT {APPOINTMENT_COLUMNS} FROM appointments
-                 WHERE user_id = $1 AND lpu_id = $2 AND registry_id = $3 AND registry_id_known = TRUE"
+                 WHERE user_id = $1 AND registry_key = $2 AND registry_id_known = TRUE"
             ))
             .bind(user_id)
-            .bind(lpu_id)
-            .bind(registry_id)
+            .bind(&lookup)
             .fetch_optional(pool)
             .await?
             .as_ref()
@@ -853,15 +865,13 @@ impl Store {
         listed: &[String],
         now: i64,
     ) -> anyhow::Result<Vec<i64>> {
-        let known: Vec<(i64, String, bool)> = with_pool!(self, |pool| {
+        // The clinic and the patient are sealed: the user's few upcoming visits are read and matched here.
+        let rows: Vec<(i64, bool, Option<Vec<u8>>)> = with_pool!(self, |pool| {
             sqlx::query(
-                "SELECT id, registry_id, registry_id_known FROM appointments
-                 WHERE user_id = $1 AND lpu_id = $2 AND patient_id = $3 AND status = 'booked'
-                   AND visit_at > $4 AND created_at <= $5",
+                "SELECT id, registry_id_known, ids FROM appointments
+                 WHERE user_id = $1 AND status = 'booked' AND visit_at > $2 AND created_at <= $3",
             )
             .bind(user_id)
-            .bind(lpu_id)
-            .bind(patient_id)
             .bind(now)
             .bind(now - REGISTRY_LAG_SECS)
             .fetch_all(pool)
@@ -871,8 +881,12 @@ impl Store {
             .collect()
         });
         let mut cancelled = Vec::new();
-        for (id, registry_id, id_known) in known {
-            let missing = !id_known || !listed.contains(&registry_id);
+        for (id, id_known, sealed) in rows {
+            let ids: VisitIds = self.open_json(TABLE, "ids", id, sealed.as_deref())?;
+            if ids.lpu_id != lpu_id || ids.patient_id != patient_id {
+                continue;
+            }
+            let missing = !id_known || !listed.contains(&ids.registry_id);
             if missing && self.cancel_appointment(user_id, id, now).await? {
                 cancelled.push(id);
             }

@@ -2,9 +2,15 @@
 //! acted on. A confirmation screen carries a random token; the first tap claims it, any later tap with the
 //! same token (a double tap, or another instance reading the same old dialogue state) finds it claimed.
 
+use std::collections::BTreeMap;
+
 use sqlx::Row;
 
+use super::metadata::{BookingIds, PatientIds, VisitIds};
 use super::{with_pool, Backend, Store};
+
+/// A row of [`Store::known_patients`]: id, child, sealed ids, when it was last seen.
+type KnownRow = (i64, Option<i64>, Option<Vec<u8>>, i64);
 
 /// Claims older than this are forgotten: a confirmation screen that old has long been replaced.
 const KEEP_SECS: i64 = 86_400;
@@ -52,38 +58,69 @@ impl Store {
     /// bookings whose outcome is not known yet, then those of the user's appointments (booked or
     /// cancelled) and of the clinics a person was found in, the most recent first.
     pub async fn known_patients(&self, user_id: i64) -> anyhow::Result<Vec<KnownPatient>> {
-        let rows: Vec<(Option<i64>, i64, String, i64)> = with_pool!(self, |pool| {
-            sqlx::query(
-                "SELECT child_id, lpu_id, patient_id, MAX(at) FROM (
-                     SELECT child_id, lpu_id, patient_id, visit_at AS at
-                       FROM appointments WHERE user_id = $1
-                     UNION ALL
-                     SELECT child_id, lpu_id, patient_id, CAST($2 AS BIGINT) AS at
-                       FROM booking_intents WHERE user_id = $1
-                     UNION ALL
-                     SELECT NULLIF(person, 0) AS child_id, lpu_id, patient_id, seen_at AS at
-                       FROM registry_patients WHERE user_id = $1
-                 ) AS known
-                 GROUP BY child_id, lpu_id, patient_id",
+        // The clinics and patient ids are sealed: each table's rows of the user are read and opened here.
+        let appointments: Vec<KnownRow> = self
+            .known_rows(
+                "SELECT id, child_id, ids, visit_at FROM appointments WHERE user_id = $1",
+                user_id,
             )
-            .bind(user_id)
-            .bind(i64::MAX)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
-            .collect()
-        });
-        let mut rows = rows;
-        rows.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.1.cmp(&b.1)));
+            .await?;
+        let intents = self
+            .known_rows(
+                "SELECT id, child_id, ids, CAST(9223372036854775807 AS BIGINT) FROM booking_intents
+                 WHERE user_id = $1",
+                user_id,
+            )
+            .await?;
+        let patients = self
+            .known_rows(
+                "SELECT id, NULLIF(person, 0), ids, seen_at FROM registry_patients WHERE user_id = $1",
+                user_id,
+            )
+            .await?;
+        // (child, clinic, patient) → the latest time it was seen.
+        let mut latest: BTreeMap<(Option<i64>, i64, String), i64> = BTreeMap::new();
+        let mut add = |child_id: Option<i64>, lpu_id: i64, patient_id: String, at: i64| {
+            let entry = latest.entry((child_id, lpu_id, patient_id)).or_insert(at);
+            *entry = (*entry).max(at);
+        };
+        for (id, child_id, sealed, at) in appointments {
+            let ids: VisitIds = self.open_json("appointments", "ids", id, sealed.as_deref())?;
+            add(child_id, ids.lpu_id, ids.patient_id, at);
+        }
+        for (id, child_id, sealed, at) in intents {
+            let ids: BookingIds =
+                self.open_json("booking_intents", "ids", id, sealed.as_deref())?;
+            add(child_id, ids.lpu_id, ids.patient_id, at);
+        }
+        for (id, child_id, sealed, at) in patients {
+            let ids: PatientIds =
+                self.open_json("registry_patients", "ids", id, sealed.as_deref())?;
+            add(child_id, ids.lpu_id, ids.patient_id, at);
+        }
+        let mut rows: Vec<_> = latest.into_iter().collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0 .1.cmp(&b.0 .1)));
         Ok(rows
             .into_iter()
-            .map(|(child_id, lpu_id, patient_id, _)| KnownPatient {
+            .map(|((child_id, lpu_id, patient_id), _)| KnownPatient {
                 child_id,
                 lpu_id,
                 patient_id,
             })
             .collect())
+    }
+
+    /// Rows of (id, child, sealed ids, time) of one user, for [`Store::known_patients`].
+    async fn known_rows(&self, sql: &str, user_id: i64) -> anyhow::Result<Vec<KnownRow>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query(sql)
+                .bind(user_id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
+                .collect()
+        }))
     }
 
     /// Claims up to `limit` users whose visits are due to be compared with the registry's list at `now`:

@@ -11,7 +11,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
 use rand::RngCore;
+use sha2::Sha256;
 
 const NONCE_LEN: usize = 24;
 
@@ -116,6 +118,8 @@ pub enum CryptoError {
 #[derive(Clone)]
 pub struct Crypto {
     cipher: XChaCha20Poly1305,
+    /// The subkey of keyed lookup values ([`Crypto::lookup`]), derived from the data key.
+    lookup_key: [u8; 32],
 }
 
 impl fmt::Debug for Crypto {
@@ -126,9 +130,36 @@ impl fmt::Debug for Crypto {
 
 impl Crypto {
     pub fn new(key: &DataKey) -> Self {
+        let mut derive = <Hmac<Sha256> as Mac>::new_from_slice(&key.0)
+            .expect("HMAC-SHA256 takes a key of any length");
+        derive.update(b"kvrachu-bot lookup key v1");
         Self {
             cipher: XChaCha20Poly1305::new((&key.0).into()),
+            lookup_key: derive.finalize().into_bytes().into(),
         }
+    }
+
+    /// A keyed lookup value: HMAC-SHA256 under a subkey of the data key over `scope`, the user it belongs
+    /// to (`None` for a value looked up across users) and `parts`. It stands in for sealed ids where a
+    /// query or a uniqueness rule needs equality: equal inputs give equal values, and without the data key
+    /// the value says nothing of the ids (and, scoped per user, does not link two users' rows either).
+    pub fn lookup(&self, scope: &str, user_id: Option<i64>, parts: &[&str]) -> Vec<u8> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup_key)
+            .expect("HMAC-SHA256 takes a key of any length");
+        // Lengths first, so that no two different inputs are fed as the same bytes.
+        let mut feed = |bytes: &[u8]| {
+            mac.update(&(bytes.len() as u32).to_be_bytes());
+            mac.update(bytes);
+        };
+        feed(scope.as_bytes());
+        match user_id {
+            Some(user) => feed(&user.to_be_bytes()),
+            None => feed(&[]),
+        }
+        for part in parts {
+            feed(part.as_bytes());
+        }
+        mac.finalize().into_bytes().to_vec()
     }
 
     pub fn seal(&self, aad: Aad<'_>, plaintext: &[u8]) -> Vec<u8> {
@@ -230,6 +261,23 @@ mod tests {
         sealed[last] ^= 1;
         assert_eq!(c.open(aad, &sealed), Err(CryptoError::Rejected));
         assert_eq!(c.open(aad, &sealed[..10]), Err(CryptoError::TooShort));
+    }
+
+    #[test]
+    fn lookups_are_equal_for_equal_inputs_only_and_depend_on_the_key() {
+        let c = crypto();
+        let value = c.lookup("t.c", Some(5), &["77", "slot"]);
+        assert_eq!(value, c.lookup("t.c", Some(5), &["77", "slot"]));
+        assert_eq!(value.len(), 32);
+        for other in [
+            c.lookup("t.c", Some(6), &["77", "slot"]),
+            c.lookup("t.c", None, &["77", "slot"]),
+            c.lookup("t.d", Some(5), &["77", "slot"]),
+            c.lookup("t.c", Some(5), &["77s", "lot"]),
+            crypto().lookup("t.c", Some(5), &["77", "slot"]),
+        ] {
+            assert_ne!(value, other);
+        }
     }
 
     #[test]

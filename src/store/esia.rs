@@ -8,6 +8,7 @@ use sqlx::Row;
 use crate::domain::esia::{AccountLevel, EsiaKid, EsiaLink, LOGIN_TTL_SECONDS};
 use crate::i18n::Lang;
 
+use super::metadata::oid_key;
 use super::{with_pool, Aad, Store};
 
 const LINKS: &str = "esia_links";
@@ -20,7 +21,7 @@ pub struct EsiaLogin {
 }
 
 type LinkRow = (
-    String,
+    Option<Vec<u8>>,
     String,
     Vec<u8>,
     Option<Vec<u8>>,
@@ -104,6 +105,8 @@ impl Store {
         let row = user_id.to_string();
         let c = self.crypto();
         let seal = |column: &str, value: &str| c.seal_str(Aad::new(LINKS, column, &row), value);
+        let oid = seal("oid", &link.oid);
+        let oid_lookup = oid_key(c, &link.oid);
         let full_name = seal("full_name", &link.full_name);
         let birth_date = link
             .birth_date
@@ -123,17 +126,18 @@ impl Store {
         with_pool!(self, |pool| {
             sqlx::query(
                 "INSERT INTO esia_links (user_id, oid, trusted, level, full_name, birth_date, sex, policy,
-                     insurer, attachment, kids, refresh_token, linked_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+                     insurer, attachment, kids, refresh_token, linked_at, updated_at, oid_key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)
                  ON CONFLICT (user_id) DO UPDATE SET
-                     oid = excluded.oid, trusted = excluded.trusted, level = excluded.level,
+                     oid = excluded.oid, oid_key = excluded.oid_key, trusted = excluded.trusted,
+                     level = excluded.level,
                      full_name = excluded.full_name, birth_date = excluded.birth_date, sex = excluded.sex,
                      policy = excluded.policy, insurer = excluded.insurer, attachment = excluded.attachment,
                      kids = excluded.kids, refresh_token = excluded.refresh_token,
                      updated_at = excluded.updated_at",
             )
             .bind(user_id)
-            .bind(&link.oid)
+            .bind(&oid)
             .bind(link.trusted())
             .bind(link.level.code())
             .bind(&full_name)
@@ -145,6 +149,7 @@ impl Store {
             .bind(&kids)
             .bind(&refresh)
             .bind(link.updated_at)
+            .bind(&oid_lookup)
             .execute(pool)
             .await?;
         });
@@ -221,6 +226,12 @@ impl Store {
         };
         let kids: Vec<EsiaKid> = serde_json::from_str(&open("kids", &kids)?)
             .map_err(|_| anyhow::anyhow!("esia_links.kids does not decode"))?;
+        let oid = open(
+            "oid",
+            oid.as_deref().ok_or_else(|| {
+                anyhow::anyhow!("esia_links.oid of user {user_id} is not sealed yet")
+            })?,
+        )?;
         Ok(Some(EsiaLink {
             oid,
             level: AccountLevel::from_code(&level).unwrap_or(AccountLevel::NotConfirmed),

@@ -376,15 +376,18 @@ impl Store {
         user_id: i64,
         link: &EsiaLink,
     ) -> anyhow::Result<Option<i64>> {
+        let lookup = super::metadata::oid_key(self.crypto(), &link.oid);
         let previous: Vec<i64> = with_pool!(self, |pool| {
-            sqlx::query("DELETE FROM esia_links WHERE oid = $1 AND user_id <> $2 RETURNING user_id")
-                .bind(&link.oid)
-                .bind(user_id)
-                .fetch_all(pool)
-                .await?
-                .into_iter()
-                .map(|row| row.get(0))
-                .collect()
+            sqlx::query(
+                "DELETE FROM esia_links WHERE oid_key = $1 AND user_id <> $2 RETURNING user_id",
+            )
+            .bind(&lookup)
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|row| row.get(0))
+            .collect()
         });
         self.save_esia_link(user_id, link, None).await?;
         Ok(previous.into_iter().next())

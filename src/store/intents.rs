@@ -9,6 +9,7 @@ use anyhow::Context;
 use rand::Rng;
 use sqlx::Row;
 
+use super::metadata::{clinic_key, slot_key, BookingIds, PatientIds};
 use super::{with_pool, Aad, AppointmentDetails, Store};
 
 const TABLE: &str = "booking_intents";
@@ -75,29 +76,34 @@ impl Store {
     /// that slot already existed (an earlier try whose answer was lost).
     pub async fn open_intent(&self, new: &NewIntent, now: i64) -> anyhow::Result<(i64, bool)> {
         self.ensure_user(new.user_id).await?;
+        let lookup = slot_key(self.crypto(), new.user_id, new.lpu_id, &new.slot_id);
+        let ids = BookingIds {
+            lpu_id: new.lpu_id,
+            patient_id: new.patient_id.clone(),
+            doctor_id: new.doctor_id.clone(),
+            slot_id: new.slot_id.clone(),
+            visit_at: new.visit_at,
+        };
         let existing: Option<i64> = with_pool!(self, |pool| {
             sqlx::query_scalar(
-                "SELECT id FROM booking_intents WHERE user_id = $1 AND lpu_id = $2 AND slot_id = $3",
+                "SELECT id FROM booking_intents WHERE user_id = $1 AND slot_key = $2",
             )
             .bind(new.user_id)
-            .bind(new.lpu_id)
-            .bind(&new.slot_id)
+            .bind(&lookup)
             .fetch_optional(pool)
             .await?
         });
         if let Some(id) = existing {
             let details = self.seal_intent_details(id, &new.details)?;
+            let sealed_ids = self.seal_json(TABLE, "ids", id, &ids)?;
             with_pool!(self, |pool| {
                 sqlx::query(
-                    "UPDATE booking_intents SET child_id = $2, patient_id = $3, doctor_id = $4,
-                         visit_at = $5, details = $6, created_at = $7
+                    "UPDATE booking_intents SET child_id = $2, ids = $3, details = $4, created_at = $5
                      WHERE id = $1",
                 )
                 .bind(id)
                 .bind(new.child_id)
-                .bind(&new.patient_id)
-                .bind(&new.doctor_id)
-                .bind(new.visit_at)
+                .bind(&sealed_ids)
                 .bind(&details)
                 .bind(now)
                 .execute(pool)
@@ -108,21 +114,18 @@ impl Store {
         for _ in 0..5 {
             let id = rand::thread_rng().gen_range(1..(1i64 << 53));
             let details = self.seal_intent_details(id, &new.details)?;
+            let sealed_ids = self.seal_json(TABLE, "ids", id, &ids)?;
             let inserted = with_pool!(self, |pool| {
                 sqlx::query(
-                    "INSERT INTO booking_intents (id, user_id, child_id, lpu_id, patient_id, doctor_id,
-                         slot_id, visit_at, details, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                    "INSERT INTO booking_intents (id, user_id, child_id, ids, slot_key, details, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)
                      ON CONFLICT DO NOTHING",
                 )
                 .bind(id)
                 .bind(new.user_id)
                 .bind(new.child_id)
-                .bind(new.lpu_id)
-                .bind(&new.patient_id)
-                .bind(&new.doctor_id)
-                .bind(&new.slot_id)
-                .bind(new.visit_at)
+                .bind(&sealed_ids)
+                .bind(&lookup)
                 .bind(&details)
                 .bind(now)
                 .execute(pool)
@@ -136,12 +139,10 @@ impl Store {
             // Another tap of the same slot at once: theirs is the intent.
             let winner: Option<i64> = with_pool!(self, |pool| {
                 sqlx::query_scalar(
-                    "SELECT id FROM booking_intents
-                     WHERE user_id = $1 AND lpu_id = $2 AND slot_id = $3",
+                    "SELECT id FROM booking_intents WHERE user_id = $1 AND slot_key = $2",
                 )
                 .bind(new.user_id)
-                .bind(new.lpu_id)
-                .bind(&new.slot_id)
+                .bind(&lookup)
                 .fetch_optional(pool)
                 .await?
             });
@@ -168,10 +169,10 @@ impl Store {
 
     /// The user's bookings whose outcome is not known yet, oldest first.
     pub async fn open_intents(&self, user_id: i64) -> anyhow::Result<Vec<Intent>> {
-        let rows: Vec<(Intent, Vec<u8>)> = with_pool!(self, |pool| {
+        type IntentRow = (Intent, Vec<u8>, Option<Vec<u8>>);
+        let rows: Vec<IntentRow> = with_pool!(self, |pool| {
             sqlx::query(
-                "SELECT id, user_id, child_id, lpu_id, patient_id, doctor_id, slot_id, visit_at,
-                        created_at, details
+                "SELECT id, user_id, child_id, created_at, details, ids
                  FROM booking_intents WHERE user_id = $1 ORDER BY created_at, id",
             )
             .bind(user_id)
@@ -184,21 +185,29 @@ impl Store {
                         id: row.get(0),
                         user_id: row.get(1),
                         child_id: row.get(2),
-                        lpu_id: row.get(3),
-                        patient_id: row.get(4),
-                        doctor_id: row.get(5),
-                        slot_id: row.get(6),
-                        visit_at: row.get(7),
-                        created_at: row.get(8),
+                        lpu_id: 0,
+                        patient_id: String::new(),
+                        doctor_id: String::new(),
+                        slot_id: String::new(),
+                        visit_at: 0,
+                        created_at: row.get(3),
                         details: AppointmentDetails::default(),
                     },
-                    row.get(9),
+                    row.get(4),
+                    row.get(5),
                 )
             })
             .collect()
         });
         rows.into_iter()
-            .map(|(mut intent, sealed)| {
+            .map(|(mut intent, sealed, sealed_ids)| {
+                let ids: BookingIds =
+                    self.open_json(TABLE, "ids", intent.id, sealed_ids.as_deref())?;
+                intent.lpu_id = ids.lpu_id;
+                intent.patient_id = ids.patient_id;
+                intent.doctor_id = ids.doctor_id;
+                intent.slot_id = ids.slot_id;
+                intent.visit_at = ids.visit_at;
                 let json = self
                     .crypto()
                     .open_str(Aad::new(TABLE, "details", &intent.id.to_string()), &sealed)
@@ -235,17 +244,27 @@ impl Store {
         now: i64,
     ) -> anyhow::Result<()> {
         self.ensure_user(user_id).await?;
+        let person = child_id.unwrap_or(0);
+        // A fresh row id each time: the sealed ids name the row, and an update takes the new id with them.
+        let id = rand::thread_rng().gen_range(1..(1i64 << 53));
+        let ids = PatientIds {
+            lpu_id,
+            patient_id: patient_id.to_owned(),
+        };
+        let ids = self.seal_json("registry_patients", "ids", id, &ids)?;
+        let lookup = clinic_key(self.crypto(), user_id, person, lpu_id);
         with_pool!(self, |pool| {
             sqlx::query(
-                "INSERT INTO registry_patients (user_id, person, lpu_id, patient_id, seen_at)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (user_id, person, lpu_id)
-                 DO UPDATE SET patient_id = EXCLUDED.patient_id, seen_at = EXCLUDED.seen_at",
+                "INSERT INTO registry_patients (id, user_id, person, ids, clinic_key, seen_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (user_id, clinic_key)
+                 DO UPDATE SET id = EXCLUDED.id, ids = EXCLUDED.ids, seen_at = EXCLUDED.seen_at",
             )
+            .bind(id)
             .bind(user_id)
-            .bind(child_id.unwrap_or(0))
-            .bind(lpu_id)
-            .bind(patient_id)
+            .bind(person)
+            .bind(&ids)
+            .bind(&lookup)
             .bind(now)
             .execute(pool)
             .await?;

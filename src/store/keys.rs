@@ -12,6 +12,7 @@ use anyhow::{bail, Context};
 use sqlx::Row;
 
 use super::crypto::{write_private, Aad, Crypto, DataKey};
+use super::metadata::{lookup_of, LOOKUPS};
 use super::{with_pool, Store};
 
 const CHECK_NAME: &str = "key_check";
@@ -25,6 +26,7 @@ pub(crate) const SEALED: &[(&str, &str, &[&str])] = &[
         "user_id",
         &[
             "full_name",
+            "oid",
             "birth_date",
             "policy",
             "insurer",
@@ -39,10 +41,11 @@ pub(crate) const SEALED: &[(&str, &str, &[&str])] = &[
         "user_id",
         &["full_name", "birth_date", "policy"],
     ),
+    ("appointments", "id", &["details", "ids"]),
+    ("booking_intents", "id", &["details", "ids"]),
+    ("registry_patients", "id", &["ids"]),
+    ("slot_watches", "id", &["labels", "ids", "seen"]),
     ("esia_pending_links", "user_id", &["sealed"]),
-    ("appointments", "id", &["details"]),
-    ("booking_intents", "id", &["details"]),
-    ("slot_watches", "id", &["labels"]),
     (
         "demo_bookings",
         "id",
@@ -239,8 +242,8 @@ impl Store {
         Ok(stored.is_some_and(|sealed| Crypto::new(key).open(check_aad(), &sealed).is_ok()))
     }
 
-    /// Re-seals every sealed value under `new`, in one transaction: all of them or none. Returns how many
-    /// values were re-sealed. The bot must not run meanwhile (on PostgreSQL the tables are locked).
+    /// Re-seals every sealed value under `new`, and recomputes every lookup value from the ids it stands
+    /// for, in one transaction: all of them or none. Returns how many values were re-sealed. The bot must not run meanwhile (on PostgreSQL the tables are locked).
     pub async fn rotate_key(&self, new: &DataKey) -> anyhow::Result<u64> {
         self.verify_data_key().await?;
         let new = Crypto::new(new);
@@ -293,6 +296,37 @@ impl Store {
                         query = query.bind(resealed);
                     }
                     query.execute(&mut *tx).await?;
+                }
+            }
+            // The lookups follow the key: computed again from the ids just re-sealed.
+            for (table, row_column, sealed_column, lookup_column) in LOOKUPS {
+                let person = if *table == "registry_patients" {
+                    "person"
+                } else {
+                    "CAST(0 AS BIGINT)"
+                };
+                let select =
+                    format!("SELECT {row_column}, user_id, {person}, {sealed_column} FROM {table}");
+                let rows = sqlx::query(&select).fetch_all(&mut *tx).await?;
+                let update =
+                    format!("UPDATE {table} SET {lookup_column} = $2 WHERE {row_column} = $1");
+                for row in rows {
+                    let id: i64 = row.get(0);
+                    let sealed: Option<Vec<u8>> = row.get(3);
+                    let Some(sealed) = sealed else {
+                        continue;
+                    };
+                    let row_text = id.to_string();
+                    let aad = Aad::new(table, sealed_column, &row_text);
+                    let plain = new.open(aad, &sealed).map_err(|_| {
+                        anyhow::anyhow!("{table}.{sealed_column}: a re-sealed value does not open")
+                    })?;
+                    let lookup = lookup_of(&new, table, row.get(1), row.get(2), &plain)?;
+                    sqlx::query(&update)
+                        .bind(id)
+                        .bind(lookup)
+                        .execute(&mut *tx)
+                        .await?;
                 }
             }
             tx.commit().await?;

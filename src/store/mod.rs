@@ -14,6 +14,7 @@ mod esia;
 mod esia_binding;
 pub mod intents;
 mod keys;
+mod metadata;
 mod metrics;
 mod retention;
 mod self_details;
@@ -79,7 +80,8 @@ pub fn unix_now() -> i64 {
 }
 
 impl Store {
-    /// Connects to `url` (`sqlite://…` or `postgres://…`) and applies the migrations.
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), applies the migrations and seals what a
+    /// database older than migration 0012 kept in clear ([`Store::seal_metadata`]).
     pub async fn connect(url: &str, key: &DataKey) -> anyhow::Result<Store> {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options =
@@ -120,11 +122,17 @@ impl Store {
                 .context("cannot migrate the SQLite database")?;
             Backend::Sqlite(pool)
         };
-        Ok(Store {
+        let store = Store {
             backend,
             crypto: Crypto::new(key),
             reminder_waker: ReminderWaker::default(),
-        })
+        };
+        // Rows of a database older than migration 0012 get their ids sealed (once; checks the key first).
+        if let Err(err) = store.seal_metadata().await {
+            store.close().await;
+            return Err(err);
+        }
+        Ok(store)
     }
 
     pub fn backend_name(&self) -> &'static str {

@@ -1,12 +1,13 @@
 //! Slot watches: «Сообщить, когда появятся талоны» for one doctor, or any doctor of a specialty, at one
-//! clinic. What a user waits for can say something about their health, so the names are sealed; the ids
-//! the worker queries by stay plain (as the appointments' do).
+//! clinic. What a user waits for can say something about their health, so the names, the ids and the
+//! free slots seen are sealed; finding a user's watch of a doctor goes by a keyed lookup of the ids.
 
 use anyhow::Context;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use super::metadata::{watch_key, WatchIds};
 use super::{with_pool, Aad, Backend, Store};
 
 const TABLE: &str = "slot_watches";
@@ -63,17 +64,16 @@ pub enum AddWatch {
     TooMany,
 }
 
-const COLUMNS: &str = "id, user_id, lpu_id, specialty_id, doctor_id, labels, seen, next_check_at, \
-     expires_at, created_at";
+const COLUMNS: &str = "id, user_id, ids, labels, seen, next_check_at, expires_at, created_at";
 
 struct RawWatch {
     id: i64,
     user_id: i64,
-    lpu_id: i64,
-    specialty_id: String,
-    doctor_id: String,
+    /// Sealed [`WatchIds`].
+    ids: Option<Vec<u8>>,
     labels: Vec<u8>,
-    seen: String,
+    /// Sealed JSON array of slot ids.
+    seen: Option<Vec<u8>>,
     next_check_at: i64,
     expires_at: i64,
     created_at: i64,
@@ -83,20 +83,18 @@ fn raw_from_row<R: Row>(row: &R) -> RawWatch
 where
     usize: sqlx::ColumnIndex<R>,
     i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     Vec<u8>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<Vec<u8>>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     RawWatch {
         id: row.get(0),
         user_id: row.get(1),
-        lpu_id: row.get(2),
-        specialty_id: row.get(3),
-        doctor_id: row.get(4),
-        labels: row.get(5),
-        seen: row.get(6),
-        next_check_at: row.get(7),
-        expires_at: row.get(8),
-        created_at: row.get(9),
+        ids: row.get(2),
+        labels: row.get(3),
+        seen: row.get(4),
+        next_check_at: row.get(5),
+        expires_at: row.get(6),
+        created_at: row.get(7),
     }
 }
 
@@ -116,13 +114,14 @@ impl Store {
             .map_err(|err| anyhow::anyhow!("slot_watches.labels of row {}: {err}", raw.id))?;
         let labels = serde_json::from_str(&json)
             .with_context(|| format!("slot_watches.labels of row {} is not valid", raw.id))?;
-        let seen = serde_json::from_str(&raw.seen).unwrap_or_default();
+        let ids: WatchIds = self.open_json(TABLE, "ids", raw.id, raw.ids.as_deref())?;
+        let seen = self.open_json(TABLE, "seen", raw.id, raw.seen.as_deref())?;
         Ok(Watch {
             id: raw.id,
             user_id: raw.user_id,
-            lpu_id: raw.lpu_id,
-            specialty_id: raw.specialty_id,
-            doctor_id: Some(raw.doctor_id).filter(|d| !d.is_empty()),
+            lpu_id: ids.lpu_id,
+            specialty_id: ids.specialty_id,
+            doctor_id: Some(ids.doctor_id).filter(|d| !d.is_empty()),
             labels,
             seen,
             next_check_at: raw.next_check_at,
@@ -140,18 +139,18 @@ impl Store {
         now: i64,
     ) -> anyhow::Result<AddWatch> {
         self.ensure_user(new.user_id).await?;
-        let doctor = new.doctor_id.clone().unwrap_or_default();
+        let ids = WatchIds {
+            lpu_id: new.lpu_id,
+            specialty_id: new.specialty_id.clone(),
+            doctor_id: new.doctor_id.clone().unwrap_or_default(),
+        };
+        let lookup = watch_key(self.crypto(), new.user_id, &ids);
         let existing: Option<i64> = with_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "SELECT id FROM slot_watches
-                 WHERE user_id = $1 AND lpu_id = $2 AND specialty_id = $3 AND doctor_id = $4",
-            )
-            .bind(new.user_id)
-            .bind(new.lpu_id)
-            .bind(&new.specialty_id)
-            .bind(&doctor)
-            .fetch_optional(pool)
-            .await?
+            sqlx::query_scalar("SELECT id FROM slot_watches WHERE user_id = $1 AND watch_key = $2")
+                .bind(new.user_id)
+                .bind(&lookup)
+                .fetch_optional(pool)
+                .await?
         });
         if let Some(id) = existing {
             with_pool!(self, |pool| {
@@ -172,19 +171,21 @@ impl Store {
         }
         let id = rand::thread_rng().gen_range(1..MAX_ID);
         let labels = self.seal_labels(id, &new.labels)?;
+        let sealed_ids = self.seal_json(TABLE, "ids", id, &ids)?;
+        let seen = self.seal_json(TABLE, "seen", id, &Vec::<String>::new())?;
         let inserted = with_pool!(self, |pool| {
             sqlx::query(
-                "INSERT INTO slot_watches (id, user_id, lpu_id, specialty_id, doctor_id, labels, seen,
+                "INSERT INTO slot_watches (id, user_id, ids, watch_key, labels, seen,
                      next_check_at, expires_at, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, '[]', $7, $8, $9)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                  ON CONFLICT DO NOTHING",
             )
             .bind(id)
             .bind(new.user_id)
-            .bind(new.lpu_id)
-            .bind(&new.specialty_id)
-            .bind(&doctor)
+            .bind(&sealed_ids)
+            .bind(&lookup)
             .bind(&labels)
+            .bind(&seen)
             .bind(now + interval_secs.max(1))
             .bind(now + WATCH_TTL_SECS)
             .bind(now)
@@ -226,15 +227,18 @@ impl Store {
         specialty_id: &str,
         doctor_id: Option<&str>,
     ) -> anyhow::Result<Option<Watch>> {
+        let ids = WatchIds {
+            lpu_id,
+            specialty_id: specialty_id.to_owned(),
+            doctor_id: doctor_id.unwrap_or_default().to_owned(),
+        };
+        let lookup = watch_key(self.crypto(), user_id, &ids);
         let raw = with_pool!(self, |pool| {
             sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM slot_watches
-                 WHERE user_id = $1 AND lpu_id = $2 AND specialty_id = $3 AND doctor_id = $4"
+                "SELECT {COLUMNS} FROM slot_watches WHERE user_id = $1 AND watch_key = $2"
             ))
             .bind(user_id)
-            .bind(lpu_id)
-            .bind(specialty_id)
-            .bind(doctor_id.unwrap_or_default())
+            .bind(&lookup)
             .fetch_optional(pool)
             .await?
             .map(|row| raw_from_row(&row))
@@ -334,11 +338,11 @@ impl Store {
         seen.sort();
         seen.dedup();
         seen.truncate(MAX_SEEN);
-        let json = serde_json::to_string(&seen).context("cannot encode the seen slots")?;
+        let sealed = self.seal_json(TABLE, "seen", id, &seen)?;
         with_pool!(self, |pool| {
             sqlx::query("UPDATE slot_watches SET seen = $2 WHERE id = $1")
                 .bind(id)
-                .bind(&json)
+                .bind(&sealed)
                 .execute(pool)
                 .await?;
         });

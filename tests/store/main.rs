@@ -9,6 +9,7 @@ mod demo_registry;
 mod esia;
 mod foundation;
 mod reminders;
+mod sealed_metadata;
 mod security;
 mod self_details;
 mod watches;

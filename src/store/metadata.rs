@@ -1,0 +1,381 @@
+//! Sealed metadata (issue 13, item 4): which clinic, patient record, doctor and slot a visit, a booking in
+//! flight, a known clinic or a slot watch names, and the Gosuslugi person id, say something of a person's
+//! health or identity, so they are sealed like the other personal values (bound to table, column and row).
+//!
+//! Where a query or a uniqueness rule needs equality on them (a watch of this doctor, the visit with this
+//! registry id, the intent for this slot, the person linked elsewhere), a keyed lookup value stands in
+//! ([`Crypto::lookup`]): HMAC-SHA256 under a subkey of the data key, scoped per user except for the person
+//! id, which is looked up across users. Key rotation re-seals the ids and recomputes the lookups
+//! ([`LOOKUPS`]). Databases made before this release are converted once at start-up
+//! ([`Store::seal_metadata`]): migration 0012 moved their clear values to `metadata_to_seal`.
+
+use anyhow::Context;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use super::{with_pool, Aad, Crypto, Store};
+
+/// The `store_meta` row that says the conversion of migration 0012's rows is done.
+const CONVERTED: &str = "metadata_sealed";
+
+/// The registry's ids of a visit: `appointments.ids`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct VisitIds {
+    pub lpu_id: i64,
+    pub patient_id: String,
+    /// The registry's id when `registry_id_known`, otherwise a placeholder naming the slot.
+    pub registry_id: String,
+    #[serde(default)]
+    pub doctor_id: Option<String>,
+    #[serde(default)]
+    pub slot_id: Option<String>,
+}
+
+/// The ids of a booking in flight, and the slot's start: `booking_intents.ids`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct BookingIds {
+    pub lpu_id: i64,
+    pub patient_id: String,
+    pub doctor_id: String,
+    pub slot_id: String,
+    pub visit_at: i64,
+}
+
+/// A clinic a person was found in: `registry_patients.ids`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PatientIds {
+    pub lpu_id: i64,
+    pub patient_id: String,
+}
+
+/// What a watch waits for: `slot_watches.ids` (`doctor_id` empty for any doctor of the specialty).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct WatchIds {
+    pub lpu_id: i64,
+    pub specialty_id: String,
+    pub doctor_id: String,
+}
+
+/// `appointments.registry_key`: the user's visit at a clinic under a registry id (or placeholder).
+pub(crate) fn visit_key(crypto: &Crypto, user_id: i64, lpu_id: i64, registry_id: &str) -> Vec<u8> {
+    crypto.lookup(
+        "appointments.registry_key",
+        Some(user_id),
+        &[&lpu_id.to_string(), registry_id],
+    )
+}
+
+/// `booking_intents.slot_key`: the user's booking of a clinic's slot.
+pub(crate) fn slot_key(crypto: &Crypto, user_id: i64, lpu_id: i64, slot_id: &str) -> Vec<u8> {
+    crypto.lookup(
+        "booking_intents.slot_key",
+        Some(user_id),
+        &[&lpu_id.to_string(), slot_id],
+    )
+}
+
+/// `registry_patients.clinic_key`: a person of the user (0 for the user) at a clinic.
+pub(crate) fn clinic_key(crypto: &Crypto, user_id: i64, person: i64, lpu_id: i64) -> Vec<u8> {
+    crypto.lookup(
+        "registry_patients.clinic_key",
+        Some(user_id),
+        &[&person.to_string(), &lpu_id.to_string()],
+    )
+}
+
+/// `slot_watches.watch_key`: the user's watch of a doctor (or specialty) at a clinic.
+pub(crate) fn watch_key(crypto: &Crypto, user_id: i64, ids: &WatchIds) -> Vec<u8> {
+    crypto.lookup(
+        "slot_watches.watch_key",
+        Some(user_id),
+        &[&ids.lpu_id.to_string(), &ids.specialty_id, &ids.doctor_id],
+    )
+}
+
+/// `esia_links.oid_key`: the Gosuslugi person, whichever user they are linked to.
+pub(crate) fn oid_key(crypto: &Crypto, oid: &str) -> Vec<u8> {
+    crypto.lookup("esia_links.oid_key", None, &[oid])
+}
+
+/// Every lookup column: its table, the row column, the sealed column it is computed from, the column.
+pub(crate) const LOOKUPS: &[(&str, &str, &str, &str)] = &[
+    ("appointments", "id", "ids", "registry_key"),
+    ("booking_intents", "id", "ids", "slot_key"),
+    ("registry_patients", "id", "ids", "clinic_key"),
+    ("slot_watches", "id", "ids", "watch_key"),
+    ("esia_links", "user_id", "oid", "oid_key"),
+];
+
+/// The lookup value of a row of `table` whose sealed column (of [`LOOKUPS`]) opened to `plain`.
+pub(crate) fn lookup_of(
+    crypto: &Crypto,
+    table: &str,
+    user_id: i64,
+    person: i64,
+    plain: &[u8],
+) -> anyhow::Result<Vec<u8>> {
+    let bad = || format!("{table}: a sealed value does not decode");
+    Ok(match table {
+        "appointments" => {
+            let ids: VisitIds = serde_json::from_slice(plain).with_context(bad)?;
+            visit_key(crypto, user_id, ids.lpu_id, &ids.registry_id)
+        }
+        "booking_intents" => {
+            let ids: BookingIds = serde_json::from_slice(plain).with_context(bad)?;
+            slot_key(crypto, user_id, ids.lpu_id, &ids.slot_id)
+        }
+        "registry_patients" => {
+            let ids: PatientIds = serde_json::from_slice(plain).with_context(bad)?;
+            clinic_key(crypto, user_id, person, ids.lpu_id)
+        }
+        "slot_watches" => {
+            let ids: WatchIds = serde_json::from_slice(plain).with_context(bad)?;
+            watch_key(crypto, user_id, &ids)
+        }
+        "esia_links" => oid_key(crypto, std::str::from_utf8(plain).with_context(bad)?),
+        other => anyhow::bail!("{other}: no lookup column"),
+    })
+}
+
+/// A column to set, and its value.
+type SetColumn = (&'static str, Vec<u8>);
+
+/// A row of `metadata_to_seal`: the clear values migration 0012 took out of one row.
+struct Staged {
+    table: String,
+    row_id: i64,
+    user_id: i64,
+    lpu_id: Option<i64>,
+    patient_id: Option<String>,
+    registry_id: Option<String>,
+    doctor_id: Option<String>,
+    slot_id: Option<String>,
+    specialty_id: Option<String>,
+    visit_at: Option<i64>,
+    person: Option<i64>,
+    seen: Option<String>,
+    oid: Option<String>,
+}
+
+impl Staged {
+    /// The row column of the table, and the values to set: sealed ids and their lookup.
+    fn sealed(self, crypto: &Crypto) -> anyhow::Result<(&'static str, Vec<SetColumn>)> {
+        let row = self.row_id.to_string();
+        fn seal_json<T: Serialize>(
+            crypto: &Crypto,
+            table: &str,
+            row: &str,
+            ids: &T,
+        ) -> anyhow::Result<Vec<u8>> {
+            Ok(crypto.seal(Aad::new(table, "ids", row), &serde_json::to_vec(ids)?))
+        }
+        let lpu_id = self.lpu_id.unwrap_or_default();
+        Ok(match self.table.as_str() {
+            "appointments" => {
+                let ids = VisitIds {
+                    lpu_id,
+                    patient_id: self.patient_id.unwrap_or_default(),
+                    registry_id: self.registry_id.unwrap_or_default(),
+                    doctor_id: self.doctor_id,
+                    slot_id: self.slot_id,
+                };
+                let key = visit_key(crypto, self.user_id, lpu_id, &ids.registry_id);
+                (
+                    "id",
+                    vec![
+                        ("ids", seal_json(crypto, "appointments", &row, &ids)?),
+                        ("registry_key", key),
+                    ],
+                )
+            }
+            "booking_intents" => {
+                let ids = BookingIds {
+                    lpu_id,
+                    patient_id: self.patient_id.unwrap_or_default(),
+                    doctor_id: self.doctor_id.unwrap_or_default(),
+                    slot_id: self.slot_id.unwrap_or_default(),
+                    visit_at: self.visit_at.unwrap_or_default(),
+                };
+                let key = slot_key(crypto, self.user_id, lpu_id, &ids.slot_id);
+                (
+                    "id",
+                    vec![
+                        ("ids", seal_json(crypto, "booking_intents", &row, &ids)?),
+                        ("slot_key", key),
+                    ],
+                )
+            }
+            "registry_patients" => {
+                let ids = PatientIds {
+                    lpu_id,
+                    patient_id: self.patient_id.unwrap_or_default(),
+                };
+                let key = clinic_key(
+                    crypto,
+                    self.user_id,
+                    self.person.unwrap_or_default(),
+                    lpu_id,
+                );
+                (
+                    "id",
+                    vec![
+                        ("ids", seal_json(crypto, "registry_patients", &row, &ids)?),
+                        ("clinic_key", key),
+                    ],
+                )
+            }
+            "slot_watches" => {
+                let ids = WatchIds {
+                    lpu_id,
+                    specialty_id: self.specialty_id.unwrap_or_default(),
+                    doctor_id: self.doctor_id.unwrap_or_default(),
+                };
+                let key = watch_key(crypto, self.user_id, &ids);
+                let seen = self.seen.unwrap_or_else(|| "[]".to_owned());
+                let seen = crypto.seal(Aad::new("slot_watches", "seen", &row), seen.as_bytes());
+                (
+                    "id",
+                    vec![
+                        ("ids", seal_json(crypto, "slot_watches", &row, &ids)?),
+                        ("watch_key", key),
+                        ("seen", seen),
+                    ],
+                )
+            }
+            "esia_links" => {
+                let oid = self.oid.unwrap_or_default();
+                let sealed = crypto.seal(Aad::new("esia_links", "oid", &row), oid.as_bytes());
+                (
+                    "user_id",
+                    vec![("oid", sealed), ("oid_key", oid_key(crypto, &oid))],
+                )
+            }
+            other => anyhow::bail!("metadata_to_seal: unknown table {other}"),
+        })
+    }
+}
+
+impl Store {
+    /// Seals `value` as JSON into `table.column` of row `row`.
+    pub(crate) fn seal_json<T: Serialize>(
+        &self,
+        table: &str,
+        column: &str,
+        row: i64,
+        value: &T,
+    ) -> anyhow::Result<Vec<u8>> {
+        let json =
+            serde_json::to_vec(value).with_context(|| format!("cannot encode {table}.{column}"))?;
+        Ok(self
+            .crypto()
+            .seal(Aad::new(table, column, &row.to_string()), &json))
+    }
+
+    /// Opens the JSON sealed in `table.column` of row `row`. Errors name the column and the row only.
+    pub(crate) fn open_json<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        column: &str,
+        row: i64,
+        sealed: Option<&[u8]>,
+    ) -> anyhow::Result<T> {
+        let sealed =
+            sealed.with_context(|| format!("{table}.{column} of row {row} is not sealed yet"))?;
+        let plain = self
+            .crypto()
+            .open(Aad::new(table, column, &row.to_string()), sealed)
+            .map_err(|err| anyhow::anyhow!("{table}.{column} of row {row}: {err}"))?;
+        serde_json::from_slice(&plain)
+            .with_context(|| format!("{table}.{column} of row {row} does not decode"))
+    }
+
+    /// Seals the clear values migration 0012 set aside (`metadata_to_seal`) into their rows, computes their
+    /// lookups and drops that table: once, in one transaction, after checking the data key (so nothing is
+    /// sealed under a wrong one). Marked done in `store_meta`; two instances starting at once convert once
+    /// (the second waits on the mark, then finds it). Run by [`Store::connect`] after the migrations.
+    pub(crate) async fn seal_metadata(&self) -> anyhow::Result<()> {
+        let done: Option<String> = with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT name FROM store_meta WHERE name = $1")
+                .bind(CONVERTED)
+                .fetch_optional(pool)
+                .await?
+        });
+        if done.is_some() {
+            return Ok(());
+        }
+        self.verify_data_key().await?;
+        let mark = self
+            .crypto()
+            .seal(Aad::new("store_meta", "value", CONVERTED), b"done");
+        let converted = with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let first = sqlx::query(
+                "INSERT INTO store_meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(CONVERTED)
+            .bind(&mark)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !first {
+                return Ok(());
+            }
+            let staged: Vec<Staged> = sqlx::query(
+                "SELECT tbl, row_id, user_id, lpu_id, patient_id, registry_id, doctor_id, slot_id,
+                        specialty_id, visit_at, person, seen, oid
+                 FROM metadata_to_seal",
+            )
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|row| Staged {
+                table: row.get(0),
+                row_id: row.get(1),
+                user_id: row.get(2),
+                lpu_id: row.get(3),
+                patient_id: row.get(4),
+                registry_id: row.get(5),
+                doctor_id: row.get(6),
+                slot_id: row.get(7),
+                specialty_id: row.get(8),
+                visit_at: row.get(9),
+                person: row.get(10),
+                seen: row.get(11),
+                oid: row.get(12),
+            })
+            .collect();
+            let count = staged.len();
+            for staged in staged {
+                let table = staged.table.clone();
+                let row_id = staged.row_id;
+                let (row_column, values) = staged.sealed(self.crypto())?;
+                let sets: Vec<String> = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (column, _))| format!("{column} = ${}", i + 2))
+                    .collect();
+                let sql = format!(
+                    "UPDATE {table} SET {} WHERE {row_column} = $1",
+                    sets.join(", ")
+                );
+                let mut query = sqlx::query(&sql).bind(row_id);
+                for (_, value) in values {
+                    query = query.bind(value);
+                }
+                query.execute(&mut *tx).await?;
+            }
+            sqlx::query("DROP TABLE metadata_to_seal")
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            count
+        });
+        if converted > 0 {
+            tracing::info!(rows = converted, "sealed the ids kept in clear before");
+        }
+        // The clear values are gone from the tables; on SQLite, from the files too.
+        self.scrub_deleted().await
+    }
+}
