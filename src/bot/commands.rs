@@ -12,7 +12,7 @@ use crate::t;
 
 use super::ctx::{Ctx, HandlerResult, Who};
 use super::reply::Reply;
-use super::shell::{self, Turn};
+use super::shell;
 use super::state::{BotDialogue, State};
 use super::{settings, start};
 
@@ -41,15 +41,8 @@ async fn on_command(
     dialogue: BotDialogue,
     state: State,
 ) -> HandlerResult {
-    let turn = Turn {
-        bot: &bot,
-        ctx: &ctx,
-        who: &who,
-        dialogue: &dialogue,
-        state: &state,
-        q: None,
-    };
-    shell::answer(&turn, Ok(run_command(cmd, &ctx, &who, &state))).await
+    let reply = Ok(run_command(cmd, &ctx, &who, &state));
+    shell::reply_to(&bot, &ctx, &who, &dialogue, &state, None, reply).await
 }
 
 /// Every command works from any state.

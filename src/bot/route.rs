@@ -124,13 +124,9 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
                 .filter_map_async(dialogue_of_message)
                 .map(|loaded: Loaded| loaded.dialogue)
                 .map(|loaded: Loaded| loaded.state)
-                .branch(dptree::filter(|s: State| s.is_stale()).endpoint(stale_state_text))
                 .branch(commands::handler())
-                .branch(dptree::filter(|w: Who| !w.consented).endpoint(text_before_consent))
                 .branch(dptree::filter_map_async(maybe_login_code).endpoint(login_code_text))
-                .branch(dptree::case![State::Children(here)].endpoint(children_text))
-                .branch(dptree::case![State::Me { here, waiting }].endpoint(me_text))
-                .endpoint(other_text),
+                .endpoint(on_text),
         );
 
     let callbacks = Update::filter_callback_query()
@@ -149,65 +145,6 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
     dptree::entry().branch(messages).branch(callbacks)
 }
 
-/// One turn's answer: the journey's reply delivered, or its failure told.
-async fn answer(
-    bot: &Bot,
-    ctx: &Ctx,
-    who: &Who,
-    dialogue: &BotDialogue,
-    state: &State,
-    q: Option<&CallbackQuery>,
-    reply: anyhow::Result<Reply>,
-) -> HandlerResult {
-    let turn = Turn {
-        bot,
-        ctx,
-        who,
-        dialogue,
-        state,
-        q,
-    };
-    shell::answer(&turn, reply).await
-}
-
-/// Text while the stored state could not be read.
-async fn stale_state_text(
-    bot: Bot,
-    ctx: Arc<Ctx>,
-    who: Who,
-    dialogue: BotDialogue,
-    state: State,
-) -> HandlerResult {
-    let reply = Ok(start::reset_stale(&who));
-    answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await
-}
-
-/// Text before consent: nothing personal is read.
-async fn text_before_consent(
-    bot: Bot,
-    ctx: Arc<Ctx>,
-    who: Who,
-    dialogue: BotDialogue,
-    state: State,
-) -> HandlerResult {
-    let reply = Ok(start::ask_consent_again(&who));
-    answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await
-}
-
-/// Text while «Мои дети» is on screen (the child's form).
-async fn children_text(
-    bot: Bot,
-    msg: Message,
-    ctx: Arc<Ctx>,
-    who: Who,
-    dialogue: BotDialogue,
-    here: children::ChildrenState,
-) -> HandlerResult {
-    let state = State::Children(here.clone());
-    let reply = children::on_text(&ctx, &who, here, msg.text()).await;
-    answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await
-}
-
 /// Typed text that goes to the Gosuslugi one-time code ([`gosuslugi::on_code`]).
 #[derive(Clone)]
 struct MaybeCode;
@@ -221,7 +158,7 @@ async fn maybe_login_code(
     state: State,
     msg: Message,
 ) -> Option<MaybeCode> {
-    if !ctx.settings.esia.is_on() {
+    if !ctx.settings.esia.is_on() || !who.consented || state.is_stale() {
         return None;
     }
     let looks = msg.text().is_some_and(gosuslugi::looks_like_code);
@@ -236,7 +173,7 @@ async fn maybe_login_code(
     match ctx.store.has_pending_esia_login(who.user_id, now).await {
         Ok(pending) => pending.then_some(MaybeCode),
         Err(err) => {
-            tracing::warn!(user = who.user_id, error = %err, "cannot read a pending Gosuslugi login");
+            tracing::warn!(user = %crate::telemetry::user_tag(who.user_id), error = %err, "cannot read a pending Gosuslugi login");
             None
         }
     }
@@ -259,16 +196,31 @@ async fn login_code_text(
         }
         Err(err) => (Err(err), None),
     };
-    answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await?;
+    shell::reply_to(&bot, &ctx, &who, &dialogue, &state, None, reply).await?;
     if let Some(previous) = moved_from {
         if let Err(err) = gosuslugi::tell_link_moved(&bot, &ctx, previous).await {
-            tracing::warn!(user = previous, error = %err, "cannot tell a user their link moved");
+            tracing::warn!(user = %crate::telemetry::user_tag(previous), error = %err, "cannot tell a user their link moved");
         }
     }
     Ok(())
 }
 
-/// What text does at `state` when it is no code: a child's form takes it, elsewhere it is unexpected.
+/// Typed text that is no command and no login code.
+async fn on_text(
+    bot: Bot,
+    msg: Message,
+    ctx: Arc<Ctx>,
+    who: Who,
+    dialogue: BotDialogue,
+    state: State,
+) -> HandlerResult {
+    let reply = usual_text(&ctx, &who, &state, msg.text()).await;
+    shell::reply_to(&bot, &ctx, &who, &dialogue, &state, None, reply).await
+}
+
+/// What text does at `state`: the reset after a state that could not be read, the notice again before
+/// consent (nothing personal is read), an answer to a form (a child's, the user's own), or «я не жду
+/// текста» with the current step.
 async fn usual_text(
     ctx: &Ctx,
     who: &Who,
@@ -276,38 +228,14 @@ async fn usual_text(
     text: Option<&str>,
 ) -> anyhow::Result<Reply> {
     match state {
+        _ if state.is_stale() => Ok(start::reset_stale(who)),
+        _ if !who.consented => Ok(start::ask_consent_again(who)),
         State::Children(here) => children::on_text(ctx, who, here.clone(), text).await,
+        State::Me { here, waiting } => {
+            me::on_text(ctx, who, here.clone(), waiting.clone(), text).await
+        }
         _ => Ok(start::unexpected_text(who, state)),
     }
-}
-
-/// Text while «Мои данные» is on screen (the form of the user's own data).
-async fn me_text(
-    bot: Bot,
-    msg: Message,
-    ctx: Arc<Ctx>,
-    who: Who,
-    dialogue: BotDialogue,
-    (here, waiting): (me::MeState, Option<Box<booking::Flow>>),
-) -> HandlerResult {
-    let state = State::Me {
-        here: here.clone(),
-        waiting: waiting.clone(),
-    };
-    let reply = me::on_text(&ctx, &who, here, waiting, msg.text()).await;
-    answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await
-}
-
-/// Text the current step does not ask for.
-async fn other_text(
-    bot: Bot,
-    ctx: Arc<Ctx>,
-    who: Who,
-    dialogue: BotDialogue,
-    state: State,
-) -> HandlerResult {
-    let reply = Ok(start::unexpected_text(&who, &state));
-    answer(&bot, &ctx, &who, &dialogue, &state, None, reply).await
 }
 
 /// Every button press lands here; whatever fails on the way is told to the user ([`shell::polite`]).

@@ -169,6 +169,27 @@ pub async fn answer(turn: &Turn<'_>, reply: anyhow::Result<Reply>) -> HandlerRes
     polite(turn.bot, turn.who, turn.q, result).await
 }
 
+/// [`answer`] for a turn given by its parts.
+pub async fn reply_to(
+    bot: &Bot,
+    ctx: &Ctx,
+    who: &Who,
+    dialogue: &BotDialogue,
+    state: &State,
+    q: Option<&CallbackQuery>,
+    reply: anyhow::Result<Reply>,
+) -> HandlerResult {
+    let turn = Turn {
+        bot,
+        ctx,
+        who,
+        dialogue,
+        state,
+        q,
+    };
+    answer(&turn, reply).await
+}
+
 /// Turns a journey's failure into the apology screen; a success passes through.
 pub async fn polite(
     bot: &Bot,

@@ -125,7 +125,7 @@ pub(super) async fn callback(
         && !attempt.cookie_matches(cookie_value(&headers, &cookie_name(&state)))
     {
         tracing::warn!(
-            user = attempt.login.user_id,
+            user = %crate::telemetry::user_tag(attempt.login.user_id),
             "ESIA callback refused: not the browser the login was started in (no or another cookie)"
         );
         return page_response(&s, lang, PageKind::WrongBrowser);
@@ -217,11 +217,11 @@ async fn finish(s: &EsiaHttp, attempt: &LoginAttempt, code: &str, now: DateTime<
         Ok(outcome) => outcome,
         Err(err) => {
             let kind = err.kind();
-            tracing::warn!(user = user_id, error = %err, "Gosuslugi login failed; nothing linked");
+            tracing::warn!(user = %crate::telemetry::user_tag(user_id), error = %err, "Gosuslugi login failed; nothing linked");
             if let Some(code) = err.esia_code() {
                 note_esia_error(&ctx.store, user_id, Some(code), kind, "token", now).await;
             } else if kind == ErrorKind::Configuration {
-                tracing::error!(user = user_id, error = %err, "the bot's ESIA setup needs fixing");
+                tracing::error!(user = %crate::telemetry::user_tag(user_id), error = %err, "the bot's ESIA setup needs fixing");
             }
             tell(s, user_id, lang, LoginResult::Failed, false);
             return PageKind::of_error(kind);
@@ -229,7 +229,7 @@ async fn finish(s: &EsiaHttp, attempt: &LoginAttempt, code: &str, now: DateTime<
     };
     let (link, unread) = match outcome {
         LinkOutcome::Underage => {
-            tracing::info!(user = user_id, "Gosuslugi login of someone under 14");
+            tracing::info!(user = %crate::telemetry::user_tag(user_id), "Gosuslugi login of someone under 14");
             tell(s, user_id, lang, LoginResult::Underage, false);
             return PageKind::Done;
         }
@@ -243,14 +243,14 @@ async fn finish(s: &EsiaHttp, attempt: &LoginAttempt, code: &str, now: DateTime<
         {
             Ok(code) => {
                 tracing::info!(
-                    user = user_id,
+                    user = %crate::telemetry::user_tag(user_id),
                     "Gosuslugi login waits for its one-time code in the chat"
                 );
                 send_text(s, user_id, t!(lang, "esia-chat-code-prompt"));
                 PageKind::Code(code)
             }
             Err(err) => {
-                tracing::error!(user = user_id, error = %err, "cannot keep the login for its code");
+                tracing::error!(user = %crate::telemetry::user_tag(user_id), error = %err, "cannot keep the login for its code");
                 PageKind::Failed
             }
         };
@@ -258,7 +258,7 @@ async fn finish(s: &EsiaHttp, attempt: &LoginAttempt, code: &str, now: DateTime<
     match link_now(s, user_id, lang, link, unread).await {
         Ok(()) => PageKind::Done,
         Err(err) => {
-            tracing::error!(user = user_id, error = %err, "cannot store the Gosuslugi link");
+            tracing::error!(user = %crate::telemetry::user_tag(user_id), error = %err, "cannot store the Gosuslugi link");
             tell(s, user_id, lang, LoginResult::Failed, false);
             PageKind::Failed
         }
@@ -275,7 +275,7 @@ async fn link_now(
 ) -> anyhow::Result<()> {
     let previous = s.ctx.store.link_esia_person(user_id, &link).await?;
     tracing::info!(
-        user = user_id,
+        user = %crate::telemetry::user_tag(user_id),
         level = link.level.code(),
         kids = link.kids.len(),
         has_policy = link.policy.is_some(),
@@ -316,13 +316,13 @@ fn tell(s: &EsiaHttp, user_id: i64, lang: Lang, result: LoginResult, resume: boo
     let (bot, ctx) = (s.bot.clone(), s.ctx.clone());
     tokio::spawn(async move {
         if let Err(err) = gosuslugi::announce(&bot, &ctx, user_id, lang, &result).await {
-            tracing::warn!(user = user_id, error = %err, "cannot tell the user the Gosuslugi result");
+            tracing::warn!(user = %crate::telemetry::user_tag(user_id), error = %err, "cannot tell the user the Gosuslugi result");
         }
         if resume {
             if let Err(err) =
                 crate::bot::booking::resume_after_link(&bot, &ctx, user_id, lang).await
             {
-                tracing::warn!(user = user_id, error = %err, "cannot resume the booking after the login");
+                tracing::warn!(user = %crate::telemetry::user_tag(user_id), error = %err, "cannot resume the booking after the login");
             }
         }
     });
@@ -337,7 +337,7 @@ fn send_text(s: &EsiaHttp, user_id: i64, text: String) {
             .parse_mode(ParseMode::Html)
             .await
         {
-            tracing::warn!(user = user_id, error = %err, "cannot send a Gosuslugi note");
+            tracing::warn!(user = %crate::telemetry::user_tag(user_id), error = %err, "cannot send a Gosuslugi note");
         }
     });
 }
@@ -351,14 +351,14 @@ fn tell_link_moved(s: &EsiaHttp, previous: i64) {
             _ => Lang::default(),
         };
         tracing::info!(
-            user = previous,
+            user = %crate::telemetry::user_tag(previous),
             "Gosuslugi link moved to another Telegram user"
         );
         if let Err(err) = bot
             .send_message(ChatId(previous), t!(lang, "esia-chat-link-moved"))
             .await
         {
-            tracing::warn!(user = previous, error = %err, "cannot tell a user their link moved");
+            tracing::warn!(user = %crate::telemetry::user_tag(previous), error = %err, "cannot tell a user their link moved");
         }
     });
 }

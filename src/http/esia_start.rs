@@ -51,7 +51,7 @@ pub async fn start(
         if let Err(refusal) =
             telegram_login::verify(s.bot.token(), &query, owner.user_id, now.timestamp())
         {
-            tracing::warn!(user = owner.user_id, %refusal, "/esia/start refused Telegram's login data");
+            tracing::warn!(user = %crate::telemetry::user_tag(owner.user_id), %refusal, "/esia/start refused Telegram's login data");
             return page_response(&s, owner.lang, PageKind::WrongBrowser);
         }
         let mut secret = [0u8; 32];
@@ -115,7 +115,7 @@ async fn redirect_to_esia(
     let url = match s.ctx.esia.signed_authorization_url(&esia_state, now).await {
         Ok(url) => url,
         Err(err) => {
-            tracing::error!(user = owner.user_id, error = %err, "cannot sign the ESIA login request: fix ESIA_SIGNER_CMD");
+            tracing::error!(user = %crate::telemetry::user_tag(owner.user_id), error = %err, "cannot sign the ESIA login request: fix ESIA_SIGNER_CMD");
             return page_response(s, owner.lang, PageKind::SignerFailed);
         }
     };

@@ -142,7 +142,7 @@ async fn import_pick(ctx: &Ctx, who: &Who, n: u8) -> anyhow::Result<Reply> {
         return Ok(Reply::stale());
     };
     let (form, problem) = import::prefill(kid, today(ctx));
-    tracing::info!(user = who.user_id, step = ?form.step, "child prefilled from Gosuslugi");
+    tracing::info!(user = %crate::telemetry::user_tag(who.user_id), step = ?form.step, "child prefilled from Gosuslugi");
     let mut notice = if form.step == Step::Summary {
         t!(who.lang, "import-complete")
     } else {
@@ -163,7 +163,7 @@ async fn delete(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Reply> {
     if !ctx.store.delete_child(who.user_id, id).await? {
         return Ok(not_found(who));
     }
-    tracing::info!(user = who.user_id, child = id, "child deleted");
+    tracing::info!(user = %crate::telemetry::user_tag(who.user_id), child = id, "child deleted");
     Ok(go(ChildrenState::List).toast(t!(who.lang, "child-deleted")))
 }
 
@@ -173,7 +173,7 @@ async fn act_as(ctx: &Ctx, who: &Who, child: Option<i64>) -> anyhow::Result<Repl
         return Ok(not_found(who));
     }
     let person = ctx.store.active_person(who.user_id).await?;
-    tracing::info!(user = who.user_id, child = ?child, "active person switched");
+    tracing::info!(user = %crate::telemetry::user_tag(who.user_id), child = ?child, "active person switched");
     let person = screens::person_label(who.lang, &person);
     Ok(Reply::go(State::Menu).toast(t!(who.lang, "person-chosen", person = person)))
 }
@@ -222,12 +222,12 @@ async fn save_child(ctx: &Ctx, who: &Who, mut form: Form) -> anyhow::Result<Repl
             if !ctx.store.update_child(who.user_id, id, &details).await? {
                 return Ok(not_found(who));
             }
-            tracing::info!(user = who.user_id, child = id, "child changed");
+            tracing::info!(user = %crate::telemetry::user_tag(who.user_id), child = id, "child changed");
             ChildrenState::Card { child: id }
         }
         None => {
             let child = ctx.store.add_child(who.user_id, &details).await?;
-            tracing::info!(user = who.user_id, child = child.id, "child added");
+            tracing::info!(user = %crate::telemetry::user_tag(who.user_id), child = child.id, "child added");
             ChildrenState::List
         }
     };
@@ -237,7 +237,7 @@ async fn save_child(ctx: &Ctx, who: &Who, mut form: Form) -> anyhow::Result<Repl
 /// A button naming a child this user does not have (deleted meanwhile, or forged): refuse and show the list.
 fn not_found(who: &Who) -> Reply {
     tracing::info!(
-        user = who.user_id,
+        user = %crate::telemetry::user_tag(who.user_id),
         "a button named a child the user does not have"
     );
     go(ChildrenState::List).alert(t!(who.lang, "child-not-found"))
@@ -272,7 +272,7 @@ pub async fn on_text(
         Answer::ButtonsOnly => go(ChildrenState::Form(form)).toast(t!(lang, "child-use-buttons")),
         Answer::Refused(problem) => {
             // Only the kind of mistake is logged, never the text.
-            tracing::debug!(user = who.user_id, step = ?asked, error = problem.0, "answer refused");
+            tracing::debug!(user = %crate::telemetry::user_tag(who.user_id), step = ?asked, error = problem.0, "answer refused");
             // The question stays above; the rule comes as a message of its own, with «Назад».
             let warning = screens::refused_screen(lang, &problem);
             Reply::show(State::Children(ChildrenState::Form(form)), warning)

@@ -67,7 +67,7 @@ pub async fn on_code(
         PendingLoginOutcome::Linked(linked) => return linked_here(ctx, who, state, *linked).await,
         PendingLoginOutcome::WrongCode { attempts_left } if attempts_left > 0 => {
             tracing::info!(
-                user = who.user_id,
+                user = %crate::telemetry::user_tag(who.user_id),
                 attempts_left,
                 "a wrong one-time code for Gosuslugi"
             );
@@ -75,7 +75,7 @@ pub async fn on_code(
         }
         PendingLoginOutcome::WrongCode { .. } => {
             tracing::info!(
-                user = who.user_id,
+                user = %crate::telemetry::user_tag(who.user_id),
                 "the one-time codes for Gosuslugi are used up"
             );
             let header = t!(lang, "gu-code-used-up");
@@ -117,7 +117,7 @@ async fn linked_here(
     } = linked;
     let lang = who.lang;
     tracing::info!(
-        user = who.user_id,
+        user = %crate::telemetry::user_tag(who.user_id),
         level = link.level.code(),
         kids = link.kids.len(),
         has_policy = link.policy.is_some(),
@@ -167,7 +167,7 @@ pub async fn tell_link_moved(bot: &Bot, ctx: &Ctx, previous: i64) -> HandlerResu
         None => Lang::default(),
     };
     tracing::info!(
-        user = previous,
+        user = %crate::telemetry::user_tag(previous),
         "Gosuslugi link moved to another Telegram user"
     );
     bot.send_message(ChatId(previous), t!(lang, "esia-chat-link-moved"))

@@ -83,7 +83,7 @@ async fn ask_unlink(ctx: &Ctx, who: &Who) -> anyhow::Result<Reply> {
 /// «Да, отвязать»: the link and its tokens go; the login button comes back under a word that says so.
 async fn unlink(ctx: &Ctx, who: &Who) -> anyhow::Result<Reply> {
     ctx.store.delete_esia_link(who.user_id).await?;
-    tracing::info!(user = who.user_id, "Gosuslugi account unlinked");
+    tracing::info!(user = %crate::telemetry::user_tag(who.user_id), "Gosuslugi account unlinked");
     let done = t!(who.lang, "gu-unlinked");
     let screen = screens::login_screen(ctx, who, Some(done.clone())).await?;
     Ok(Reply::show(OVERVIEW, screen).toast(done))

@@ -135,7 +135,7 @@ async fn save(
     ctx.store
         .save_self_details(who.user_id, &details, now)
         .await?;
-    tracing::info!(user = who.user_id, "own data saved");
+    tracing::info!(user = %crate::telemetry::user_tag(who.user_id), "own data saved");
     let lang = who.lang;
     if let Some(mut flow) = waiting {
         if let Some(step) = flow.step.resumed() {
@@ -172,7 +172,7 @@ pub async fn on_text(
         }
         Answer::Refused(problem) => {
             // Only the kind of mistake is logged, never the text.
-            tracing::debug!(user = who.user_id, step = ?asked, error = problem.0, "answer refused");
+            tracing::debug!(user = %crate::telemetry::user_tag(who.user_id), step = ?asked, error = problem.0, "answer refused");
             let warning = screens::refused_screen(lang, &problem);
             Reply::show(at(MeState::Form(form), waiting), warning)
         }
