@@ -221,59 +221,15 @@ impl Settings {
             .map(|raw| parse_http_url("TELOXIDE_API_URL", &raw))
             .transpose()?;
 
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://kvrachu.db".to_owned());
-        if !(database_url.starts_with("sqlite:")
-            || database_url.starts_with("postgres://")
-            || database_url.starts_with("postgresql://"))
-        {
-            return Err(ConfigError::new(
-                "DATABASE_URL",
-                "must start with sqlite:// or postgres://",
-            ));
-        }
+        let (database_url, data_key) = storage_from(&get)?;
 
         let registry = match get("REGISTRY_URL").as_deref() {
             None | Some("demo") => RegistryUrl::Demo,
             Some(raw) => RegistryUrl::Remote(parse_http_url("REGISTRY_URL", raw)?),
         };
 
-        let esia = match get("ESIA_URL").as_deref() {
-            None | Some("demo") => EsiaSettings::Demo,
-            Some("off") => EsiaSettings::Off,
-            Some(raw) => {
-                let url = parse_esia_url(raw)?;
-                let need = |name: &'static str| {
-                    get(name).ok_or_else(|| {
-                        ConfigError::new(name, "is required when ESIA_URL is not demo or off")
-                    })
-                };
-                let client_id = need("ESIA_CLIENT_ID")?;
-                let cert_hash = parse_cert_hash(&need("ESIA_CERT_HASH")?)?;
-                let signer_cmd = need("ESIA_SIGNER_CMD")?;
-                let issuer = match (get("ESIA_ISSUER"), known_esia_issuer(&url)) {
-                    (Some(issuer), _) => issuer,
-                    (None, Some(known)) => known.to_owned(),
-                    (None, None) => {
-                        return Err(ConfigError::new(
-                            "ESIA_ISSUER",
-                            "is required for an ESIA_URL other than esia.gosuslugi.ru or \
-                             esia-portal1.test.gosuslugi.ru: the iss of its id tokens, e.g. http://esia.gosuslugi.ru/",
-                        ))
-                    }
-                };
-                let extra_ca_pem = get("ESIA_CA_FILE")
-                    .map(|path| read_ca_file(&path))
-                    .transpose()?;
-                EsiaSettings::Remote {
-                    url,
-                    client_id,
-                    cert_hash,
-                    signer_cmd,
-                    issuer,
-                    extra_ca_pem,
-                }
-            }
-        };
+        let esia = esia_from(&get)?;
+
         let esia_scopes = get("ESIA_SCOPES")
             .map(|raw| raw.split_whitespace().collect::<Vec<_>>().join(" "))
             .unwrap_or_else(|| DEFAULT_ESIA_SCOPES.to_owned());
@@ -295,57 +251,9 @@ impl Settings {
                 ConfigError::new("HTTP_ADDR", "expected host:port, e.g. 127.0.0.1:8080")
             })?;
 
-        let updates = match get("UPDATES").as_deref() {
-            None | Some("polling") => UpdatesMode::Polling,
-            Some("webhook") => {
-                let secret = get("WEBHOOK_SECRET").ok_or_else(|| {
-                    ConfigError::new("WEBHOOK_SECRET", "is required when UPDATES=webhook")
-                })?;
-                if secret.len() > 256
-                    || !secret
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-                {
-                    return Err(ConfigError::new(
-                        "WEBHOOK_SECRET",
-                        "must be 1-256 characters of A-Z, a-z, 0-9, _ and -",
-                    ));
-                }
-                UpdatesMode::Webhook { secret }
-            }
-            Some(_) => return Err(ConfigError::new("UPDATES", "must be polling or webhook")),
-        };
+        let updates = updates_from(&get)?;
 
-        let data_key = get("DATA_KEY");
-        if let Some(key) = &data_key {
-            decode_data_key(key).map_err(|problem| ConfigError::new("DATA_KEY", problem))?;
-        }
-        let is_postgres =
-            database_url.starts_with("postgres://") || database_url.starts_with("postgresql://");
-        if is_postgres && data_key.is_none() {
-            return Err(ConfigError::new(
-                "DATA_KEY",
-                "is required with PostgreSQL (base64 of 32 random bytes: openssl rand -base64 32)",
-            ));
-        }
-
-        let region_tz = get("REGION_TZ")
-            .unwrap_or_else(|| "Asia/Irkutsk".to_owned())
-            .parse::<Tz>()
-            .map_err(|_| ConfigError::new("REGION_TZ", "unknown time zone, e.g. Asia/Irkutsk"))?;
-        let region_name = get("REGION_NAME")
-            .map(|raw| raw.split_whitespace().collect::<Vec<_>>().join(" "))
-            .unwrap_or_else(|| DEFAULT_REGION_NAME.to_owned());
-        if region_name.chars().count() > MAX_REGION_NAME
-            || region_name.chars().any(char::is_control)
-        {
-            return Err(ConfigError::new(
-                "REGION_NAME",
-                format!(
-                    "use one line of at most {MAX_REGION_NAME} characters, e.g. Иркутская область"
-                ),
-            ));
-        }
+        let (region_tz, region_name) = region_from(&get)?;
 
         let reminders = parse_offsets(&get("REMINDERS").unwrap_or_else(|| "24h,2h".to_owned()))
             .map_err(|problem| ConfigError::new("REMINDERS", problem))?;
@@ -355,17 +263,7 @@ impl Settings {
         let sync_interval =
             parse_duration(&get("SYNC_INTERVAL").unwrap_or_else(|| "30m".to_owned()))
                 .map_err(|problem| ConfigError::new("SYNC_INTERVAL", problem))?;
-        let metrics_token =
-            match get("METRICS_TOKEN") {
-                None => None,
-                Some(token) if token.len() >= 16 && token.bytes().all(|b| b.is_ascii_graphic()) => {
-                    Some(token)
-                }
-                Some(_) => return Err(ConfigError::new(
-                    "METRICS_TOKEN",
-                    "use at least 16 visible ASCII characters, e.g. from `openssl rand -hex 16`",
-                )),
-            };
+        let metrics_token = metrics_token_from(&get)?;
 
         let retention = Self::retention_from(&get)?;
 
@@ -389,6 +287,134 @@ impl Settings {
             retention,
         })
     }
+}
+
+type Get<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Where the data lives and the key it is sealed with (required with PostgreSQL).
+fn storage_from(get: Get<'_>) -> Result<(String, Option<String>), ConfigError> {
+    let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://kvrachu.db".to_owned());
+    if !(database_url.starts_with("sqlite:")
+        || database_url.starts_with("postgres://")
+        || database_url.starts_with("postgresql://"))
+    {
+        return Err(ConfigError::new(
+            "DATABASE_URL",
+            "must start with sqlite:// or postgres://",
+        ));
+    }
+    let data_key = get("DATA_KEY");
+    if let Some(key) = &data_key {
+        decode_data_key(key).map_err(|problem| ConfigError::new("DATA_KEY", problem))?;
+    }
+    let is_postgres =
+        database_url.starts_with("postgres://") || database_url.starts_with("postgresql://");
+    if is_postgres && data_key.is_none() {
+        return Err(ConfigError::new(
+            "DATA_KEY",
+            "is required with PostgreSQL (base64 of 32 random bytes: openssl rand -base64 32)",
+        ));
+    }
+    Ok((database_url, data_key))
+}
+
+/// The ESIA side: the demo provider, none (`off`), or a real ESIA with everything it needs.
+fn esia_from(get: Get<'_>) -> Result<EsiaSettings, ConfigError> {
+    Ok(match get("ESIA_URL").as_deref() {
+        None | Some("demo") => EsiaSettings::Demo,
+        Some("off") => EsiaSettings::Off,
+        Some(raw) => {
+            let url = parse_esia_url(raw)?;
+            let need = |name: &'static str| {
+                get(name).ok_or_else(|| {
+                    ConfigError::new(name, "is required when ESIA_URL is not demo or off")
+                })
+            };
+            let client_id = need("ESIA_CLIENT_ID")?;
+            let cert_hash = parse_cert_hash(&need("ESIA_CERT_HASH")?)?;
+            let signer_cmd = need("ESIA_SIGNER_CMD")?;
+            let issuer = match (get("ESIA_ISSUER"), known_esia_issuer(&url)) {
+                    (Some(issuer), _) => issuer,
+                    (None, Some(known)) => known.to_owned(),
+                    (None, None) => {
+                        return Err(ConfigError::new(
+                            "ESIA_ISSUER",
+                            "is required for an ESIA_URL other than esia.gosuslugi.ru or \
+                             esia-portal1.test.gosuslugi.ru: the iss of its id tokens, e.g. http://esia.gosuslugi.ru/",
+                        ))
+                    }
+                };
+            let extra_ca_pem = get("ESIA_CA_FILE")
+                .map(|path| read_ca_file(&path))
+                .transpose()?;
+            EsiaSettings::Remote {
+                url,
+                client_id,
+                cert_hash,
+                signer_cmd,
+                issuer,
+                extra_ca_pem,
+            }
+        }
+    })
+}
+
+/// How updates arrive: polling, or a webhook with its secret.
+fn updates_from(get: Get<'_>) -> Result<UpdatesMode, ConfigError> {
+    Ok(match get("UPDATES").as_deref() {
+        None | Some("polling") => UpdatesMode::Polling,
+        Some("webhook") => {
+            let secret = get("WEBHOOK_SECRET").ok_or_else(|| {
+                ConfigError::new("WEBHOOK_SECRET", "is required when UPDATES=webhook")
+            })?;
+            if secret.len() > 256
+                || !secret
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(ConfigError::new(
+                    "WEBHOOK_SECRET",
+                    "must be 1-256 characters of A-Z, a-z, 0-9, _ and -",
+                ));
+            }
+            UpdatesMode::Webhook { secret }
+        }
+        Some(_) => return Err(ConfigError::new("UPDATES", "must be polling or webhook")),
+    })
+}
+
+/// The region's time zone and the name the greeting uses.
+fn region_from(get: Get<'_>) -> Result<(Tz, String), ConfigError> {
+    let region_tz = get("REGION_TZ")
+        .unwrap_or_else(|| "Asia/Irkutsk".to_owned())
+        .parse::<Tz>()
+        .map_err(|_| ConfigError::new("REGION_TZ", "unknown time zone, e.g. Asia/Irkutsk"))?;
+    let region_name = get("REGION_NAME")
+        .map(|raw| raw.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| DEFAULT_REGION_NAME.to_owned());
+    if region_name.chars().count() > MAX_REGION_NAME || region_name.chars().any(char::is_control) {
+        return Err(ConfigError::new(
+            "REGION_NAME",
+            format!("use one line of at most {MAX_REGION_NAME} characters, e.g. Иркутская область"),
+        ));
+    }
+    Ok((region_tz, region_name))
+}
+
+/// The token `/metrics` asks for; none means no `/metrics`.
+fn metrics_token_from(get: Get<'_>) -> Result<Option<String>, ConfigError> {
+    Ok(match get("METRICS_TOKEN") {
+        None => None,
+        Some(token) if token.len() >= 16 && token.bytes().all(|b| b.is_ascii_graphic()) => {
+            Some(token)
+        }
+        Some(_) => {
+            return Err(ConfigError::new(
+                "METRICS_TOKEN",
+                "use at least 16 visible ASCII characters, e.g. from `openssl rand -hex 16`",
+            ))
+        }
+    })
 }
 
 // ---- Security hardening (issue 13): the deployment profile, data retention, key rotation. ----
