@@ -13,7 +13,6 @@ mod registry;
 mod screens;
 pub mod state;
 
-
 use crate::t;
 
 use crate::bot::booking::Here;
