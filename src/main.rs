@@ -26,7 +26,12 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("kvrachu-bot: {err:#}");
-            ExitCode::FAILURE
+            if err.downcast_ref::<app::AnotherPoller>().is_some() {
+                // Restarting would not help: systemd's RestartPreventExitStatus names this code.
+                ExitCode::from(3)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

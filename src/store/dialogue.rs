@@ -5,6 +5,8 @@
 //! error that would make teloxide ignore the user forever: it comes back as the state's "stale" value, which
 //! the bot answers with a polite reset. Writes carry a version: when two instances handle the same chat at
 //! once, the later write of an older read is refused rather than silently undoing the other.
+//!
+//! Here too are the locks that order several instances: [`PollingLease`] (one poller per database).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -236,5 +238,55 @@ impl Store {
                 .await?
                 .map(|row| row.get::<i64, _>(0))
         }))
+    }
+}
+
+/// Held while this process takes updates by polling, so that a second poller of the same database refuses
+/// to start instead of fighting the first one over `getUpdates` (Telegram answers 409 Conflict to both).
+/// PostgreSQL: a session-level advisory lock on a connection of its own (released when the process dies);
+/// SQLite: an exclusive lock on the file `<database>.polling` beside the database.
+pub enum PollingLease {
+    Postgres(sqlx::PgConnection),
+    Sqlite(std::fs::File),
+    /// An in-memory database: nothing to share.
+    Alone,
+}
+
+/// The advisory lock of the polling lease: the two-`int4` key space, apart from the chats' `bigint` keys.
+const POLLING_LOCK: (i32, i32) = (0x6b76_7263, 1);
+
+impl Store {
+    /// Takes the polling lease, or `None` when another process holds it.
+    pub async fn take_polling_lease(&self) -> anyhow::Result<Option<PollingLease>> {
+        use sqlx::Connection;
+        match &self.backend {
+            super::Backend::Postgres(pool) => {
+                let mut conn = sqlx::PgConnection::connect_with(&pool.connect_options()).await?;
+                let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
+                    .bind(POLLING_LOCK.0)
+                    .bind(POLLING_LOCK.1)
+                    .fetch_one(&mut conn)
+                    .await?;
+                Ok(taken.then_some(PollingLease::Postgres(conn)))
+            }
+            super::Backend::Sqlite(pool) => {
+                let file = pool.connect_options().get_filename().to_owned();
+                if file.as_os_str().is_empty() || file.as_os_str() == ":memory:" {
+                    return Ok(Some(PollingLease::Alone));
+                }
+                let mut path = file.into_os_string();
+                path.push(".polling");
+                let mut options = std::fs::OpenOptions::new();
+                options.create(true).truncate(false).write(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let lock = options.open(&path)?;
+                match lock.try_lock() {
+                    Ok(()) => Ok(Some(PollingLease::Sqlite(lock))),
+                    Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+                    Err(std::fs::TryLockError::Error(err)) => Err(err.into()),
+                }
+            }
+        }
     }
 }
