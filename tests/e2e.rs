@@ -1365,3 +1365,81 @@ async fn telegram_answering_409_conflict_is_said_once_and_stops_the_bot() {
     );
     assert!(fake.calls_to("getUpdates").len() >= 3);
 }
+
+/// Two webhook instances on one PostgreSQL database, each handed an update of the same chat at the same
+/// moment, again and again: every update is answered, none with the apology, since the chat's updates are
+/// handled one at a time across instances (the loser of the dialogue's version check used to be dropped).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_webhook_instances_answer_every_update_of_one_chat() {
+    let fake = FakeTelegram::start().await;
+    let db = databases::TestDb::postgres().await;
+    let key = kvrachu_bot::store::DataKey::generate().to_base64();
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let start = |dir: &Path| {
+        let port = free_port();
+        let public = format!("http://127.0.0.1:{port}");
+        BotProcess::start_with(
+            &fake,
+            dir,
+            port,
+            &[
+                ("DATABASE_URL", db.url.as_str()),
+                ("DATA_KEY", key.as_str()),
+                ("UPDATES", "webhook"),
+                ("WEBHOOK_SECRET", "s3cret-Token_1"),
+                ("PUBLIC_URL", &public),
+            ],
+        )
+    };
+    let (a, b) = (start(one.path()), start(two.path()));
+    assert_eq!(health(&a.http).await, 200);
+    assert_eq!(health(&b.http).await, 200);
+
+    let http = reqwest::Client::new();
+    let post = |base: String, id: i64| {
+        let http = http.clone();
+        async move {
+            let update = serde_json::json!({
+                "update_id": id,
+                "message": {
+                    "message_id": id,
+                    "date": 1_764_000_000,
+                    "chat": { "id": USER, "type": "private", "first_name": "Тест" },
+                    "from": { "id": USER, "is_bot": false, "first_name": "Тест", "language_code": "ru" },
+                    "text": "/start",
+                    "entities": [{ "type": "bot_command", "offset": 0, "length": 6 }],
+                }
+            });
+            let sent = http
+                .post(format!("{base}/telegram/webhook"))
+                .header("X-Telegram-Bot-Api-Secret-Token", "s3cret-Token_1")
+                .json(&update)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(sent.status().as_u16(), 200);
+        }
+    };
+    const ROUNDS: i64 = 6;
+    for round in 0..ROUNDS {
+        let seen = fake.call_count();
+        tokio::join!(
+            post(a.http.clone(), 2 * round + 1),
+            post(b.http.clone(), 2 * round + 2)
+        );
+        let expected = 2 * (round as usize + 1);
+        fake.wait_for(seen, "both answers of the round", |_| {
+            fake.messages_to(USER).len() >= expected
+        })
+        .await;
+    }
+    let messages = fake.messages_to(USER);
+    assert_eq!(messages.len(), 2 * ROUNDS as usize);
+    assert!(
+        messages.iter().all(|m| has_button(m, "consent")),
+        "every /start got the consent notice, none an apology: {:?}",
+        messages.iter().map(Call::text).collect::<Vec<_>>()
+    );
+    assert!(a.terminate().await.success());
+    assert!(b.terminate().await.success());
+}
