@@ -761,7 +761,10 @@ mod tests {
     const REAL_ESIA: [(&str, &str); 4] = [
         ("ESIA_URL", "https://esia.gosuslugi.ru"),
         ("ESIA_CLIENT_ID", "KVRACHU"),
-        ("ESIA_CERT_HASH", "ab"),
+        (
+            "ESIA_CERT_HASH",
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        ),
         ("ESIA_SIGNER_CMD", "true"),
     ];
 
