@@ -19,7 +19,7 @@ use crate::bot::{self, Clock, Ctx, State};
 use crate::config::{RegistryUrl, Settings, UpdatesMode};
 use crate::http::{self, HttpState};
 use crate::registry::{self, SharedRegistry};
-use crate::store::dialogue::DialogueStorage;
+use crate::store::dialogue::{ChatTurns, DialogueStorage};
 use crate::store::{key_path_for_sqlite, pending_key_path, sqlite_path, DataKey, Store};
 use crate::{telemetry, workers};
 
@@ -135,6 +135,12 @@ pub fn context(settings: Arc<Settings>, store: Store, registry: SharedRegistry) 
 pub fn dialogue_storage(store: Store) -> Arc<ErasedStorage<State>> {
     DialogueStorage::new(store).erase()
 }
+
+/// Another instance takes this bot's updates by polling: the process stops with this line (exit code 3),
+/// since starting it again would not help.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct AnotherPoller(pub String);
 
 /// Everything wired and checked, not yet running: the store is open, Telegram answered, the HTTP
 /// listener is bound (see [`App::local_addr`]). [`App::run`] starts it.
@@ -277,8 +283,33 @@ impl App {
             local_addr: _,
             router,
         } = self;
-        let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
+        // One poller per database: a second one says so and stops before taking any update.
+        let _lease = match &settings.updates {
+            UpdatesMode::Polling => match store.take_polling_lease().await {
+                Ok(Some(lease)) => Some(lease),
+                Ok(None) => {
+                    store.close().await;
+                    return Err(AnotherPoller(
+                        "another instance already takes this bot's updates by polling with this \
+                         database; run one polling instance, or UPDATES=webhook for several"
+                            .to_owned(),
+                    )
+                    .into());
+                }
+                Err(err) => {
+                    store.close().await;
+                    return Err(err.context("cannot take the polling lease"));
+                }
+            },
+            UpdatesMode::Webhook { .. } => None,
+        };
+        let turns = ChatTurns::new(&store);
+        let mut dispatcher = Dispatcher::builder(bot.clone(), handler(turns))
             .dependencies(dptree::deps![ctx.clone(), dialogue_storage(store.clone())])
+            // Every update is handled at once as far as teloxide goes; [`ChatTurns`] keeps each chat's
+            // updates in order (across instances too) and bounds how many run. teloxide's own grouping
+            // keeps a worker and a queue per chat ever seen (3,000 chats: 400 MB, never returned).
+            .distribution_function(|_| None::<ChatId>)
             // Unhandled updates are dropped quietly: the default handler would log their content.
             .default_handler(|_| async {})
             .error_handler(Arc::new(telemetry::HandlerErrors))
@@ -305,8 +336,7 @@ impl App {
 
         let result = match &settings.updates {
             UpdatesMode::Polling => {
-                take_updates_by_polling(&mut dispatcher, &bot, listener, router).await;
-                Ok(())
+                take_updates_by_polling(&mut dispatcher, &bot, listener, router).await
             }
             UpdatesMode::Webhook { secret } => {
                 take_updates_by_webhook(&mut dispatcher, &settings, &bot, secret, listener, router)
@@ -324,7 +354,22 @@ impl App {
     }
 }
 
-type BotDispatcher = Dispatcher<Bot, anyhow::Error, teloxide::dispatching::DefaultKey>;
+type BotDispatcher = Dispatcher<Bot, anyhow::Error, ChatId>;
+
+/// The bot's handler tree, each update in its chat's turn (held until the tree is done with it).
+pub fn handler(turns: Arc<ChatTurns>) -> teloxide::dispatching::UpdateHandler<anyhow::Error> {
+    dptree::entry()
+        .map_async(move |update: Update| {
+            let turns = turns.clone();
+            async move {
+                match update.chat() {
+                    Some(chat) => Arc::new(Some(turns.begin(chat.id.0).await)),
+                    None => Arc::new(None),
+                }
+            }
+        })
+        .chain(bot::schema())
+}
 
 /// The reminder, sync and watch workers, sharing one throttle so that together they keep to Telegram's
 /// limits.
@@ -351,21 +396,28 @@ async fn take_updates_by_polling(
     bot: &Bot,
     listener: tokio::net::TcpListener,
     router: axum::Router,
-) {
+) -> anyhow::Result<()> {
     let (stop_http, mut http_stopped) = watch::channel(false);
     let stop = async move {
         let _ = http_stopped.wait_for(|stop| *stop).await;
     };
     let server = spawn_http(listener, router, stop);
     let updates = update_listeners::polling_default(bot.clone()).await;
+    // On a lasting 409 Conflict the updates end, and the dispatcher with them.
+    let (conflict, conflicted) = watch::channel(false);
+    let errors = Arc::new(telemetry::ListenerErrors::new(move || {
+        let _ = conflict.send(true);
+    }));
+    let updates = telemetry::ScrubbedUpdates::new(updates).until(conflicted);
     dispatcher
-        .dispatch_with_listener(
-            telemetry::ScrubbedUpdates(updates),
-            Arc::new(telemetry::ListenerErrors),
-        )
+        .dispatch_with_listener(updates, errors.clone())
         .await;
     let _ = stop_http.send(true);
     server.await.ok();
+    match errors.conflict() {
+        Some(why) => Err(AnotherPoller(why.to_owned()).into()),
+        None => Ok(()),
+    }
 }
 
 async fn take_updates_by_webhook(
@@ -401,8 +453,8 @@ async fn take_updates_by_webhook(
     let server = spawn_http(listener, router, stop);
     dispatcher
         .dispatch_with_listener(
-            telemetry::ScrubbedUpdates(updates),
-            Arc::new(telemetry::ListenerErrors),
+            telemetry::ScrubbedUpdates::new(updates),
+            Arc::new(telemetry::ListenerErrors::new(|| {})),
         )
         .await;
     let _ = stop_http.send(true);

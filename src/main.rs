@@ -7,8 +7,9 @@ async fn main() -> ExitCode {
     match std::env::args().nth(1).as_deref() {
         None => {}
         Some("rotate-key") => return rotate_key().await,
+        Some("healthcheck") => return healthcheck(std::env::args().nth(2)).await,
         Some(other) => {
-            eprintln!("kvrachu-bot: unknown command {other:?}; the only command is rotate-key");
+            eprintln!("kvrachu-bot: unknown command {other:?}; the commands are rotate-key and healthcheck");
             return ExitCode::from(2);
         }
     }
@@ -25,7 +26,12 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("kvrachu-bot: {err:#}");
-            ExitCode::FAILURE
+            if err.downcast_ref::<app::AnotherPoller>().is_some() {
+                // Restarting would not help: systemd's RestartPreventExitStatus names this code.
+                ExitCode::from(3)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
@@ -46,6 +52,44 @@ async fn rotate_key() -> ExitCode {
         }
         Err(err) => {
             eprintln!("kvrachu-bot: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `kvrachu-bot healthcheck [PATH]`: asks the running bot's HTTP server (`HTTP_ADDR`, a wildcard address
+/// asked on the loopback) for `PATH` (default `/readyz`); exit 0 on 200. For container health checks in
+/// an image without curl.
+async fn healthcheck(path: Option<String>) -> ExitCode {
+    let addr = std::env::var("HTTP_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    let Ok(mut addr) = addr.parse::<std::net::SocketAddr>() else {
+        eprintln!("kvrachu-bot: HTTP_ADDR: expected host:port, e.g. 127.0.0.1:8080");
+        return ExitCode::from(2);
+    };
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let path = path.unwrap_or_else(|| "/readyz".to_owned());
+    let client = match reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+    {
+        Ok(client) => client,
+        Err(err) => {
+            eprintln!("kvrachu-bot: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match client.get(format!("http://{addr}{path}")).send().await {
+        Ok(resp) if resp.status().is_success() => ExitCode::SUCCESS,
+        Ok(resp) => {
+            let status = resp.status();
+            let body = resp.text().await.unwrap_or_default();
+            eprintln!("kvrachu-bot: {path}: {status} {}", body.trim());
+            ExitCode::FAILURE
+        }
+        Err(err) => {
+            eprintln!("kvrachu-bot: {path}: {err}");
             ExitCode::FAILURE
         }
     }

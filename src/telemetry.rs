@@ -11,7 +11,7 @@ use std::future::{ready, Ready};
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
-use futures::stream::{FilterMap, StreamExt};
+use futures::stream::{BoxStream, StreamExt};
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::stop::StopToken;
 use teloxide::types::{AllowedUpdate, Update, UpdateKind};
@@ -69,12 +69,62 @@ pub fn request_error_kind(err: &RequestError) -> &'static str {
     }
 }
 
-/// Logs an update listener's errors (polling's `getUpdates`) by kind only.
-pub struct ListenerErrors;
+/// Logs an update listener's errors (polling's `getUpdates`) by kind only. Telegram's 409 Conflict (another
+/// process polls with this token, or a webhook is set) is said once; when it comes back
+/// [`CONFLICTS_TO_STOP`] times, [`ListenerErrors::conflict`] holds the line to stop with and `on_conflict`
+/// is called, so that the process stops instead of logging the conflict forever.
+pub struct ListenerErrors {
+    conflicts: std::sync::atomic::AtomicU32,
+    conflict: std::sync::OnceLock<String>,
+    on_conflict: Box<dyn Fn() + Send + Sync>,
+}
+
+/// How many 409 answers to `getUpdates` stop the process (teloxide waits 1 s, 2 s, 4 s… between them).
+pub const CONFLICTS_TO_STOP: u32 = 3;
+
+impl ListenerErrors {
+    pub fn new(on_conflict: impl Fn() + Send + Sync + 'static) -> Self {
+        Self {
+            conflicts: Default::default(),
+            conflict: Default::default(),
+            on_conflict: Box::new(on_conflict),
+        }
+    }
+
+    /// Why the updates stopped, when Telegram kept answering 409 Conflict.
+    pub fn conflict(&self) -> Option<&str> {
+        self.conflict.get().map(String::as_str)
+    }
+}
 
 impl ErrorHandler<RequestError> for ListenerErrors {
     fn handle_error(self: Arc<Self>, error: RequestError) -> BoxFuture<'static, ()> {
-        tracing::error!(kind = request_error_kind(&error), "cannot get updates");
+        use std::sync::atomic::Ordering;
+        use teloxide::ApiError;
+        let why = match &error {
+            RequestError::Api(ApiError::TerminatedByOtherGetUpdates) => Some(
+                "another process takes this bot's updates by polling with the same TELOXIDE_TOKEN \
+                 (Telegram answers 409 Conflict); run one polling instance, or UPDATES=webhook for several",
+            ),
+            RequestError::Api(ApiError::CantGetUpdates) => Some(
+                "a webhook is set for this bot, so it cannot poll (Telegram answers 409 Conflict); \
+                 another process uses UPDATES=webhook with the same TELOXIDE_TOKEN",
+            ),
+            _ => None,
+        };
+        match why {
+            Some(why) => {
+                let count = self.conflicts.fetch_add(1, Ordering::Relaxed) + 1;
+                if count == 1 {
+                    tracing::error!("cannot get updates: {why}");
+                }
+                if count == CONFLICTS_TO_STOP && self.conflict.set(why.to_owned()).is_ok() {
+                    tracing::error!("stopping: Telegram keeps answering 409 Conflict");
+                    (self.on_conflict)();
+                }
+            }
+            None => tracing::error!(kind = request_error_kind(&error), "cannot get updates"),
+        }
         Box::pin(ready(()))
     }
 }
@@ -102,8 +152,30 @@ impl ErrorHandler<anyhow::Error> for HandlerErrors {
 }
 
 /// An update listener that drops the updates teloxide could not parse (`UpdateKind::Error`, which holds
-/// the raw update), logging only their id, so that the dispatcher never logs them whole.
-pub struct ScrubbedUpdates<L>(pub L);
+/// the raw update), logging only their id, so that the dispatcher never logs them whole. With
+/// [`ScrubbedUpdates::until`] the updates also end when told (the dispatcher then stops): a signal the
+/// dispatcher itself could miss while it is busy in an error handler.
+pub struct ScrubbedUpdates<L> {
+    listener: L,
+    stop: Option<tokio::sync::watch::Receiver<bool>>,
+}
+
+impl<L> ScrubbedUpdates<L> {
+    pub fn new(listener: L) -> Self {
+        Self {
+            listener,
+            stop: None,
+        }
+    }
+
+    /// Ends the updates once `stop` holds `true`.
+    pub fn until(self, stop: tokio::sync::watch::Receiver<bool>) -> Self {
+        Self {
+            stop: Some(stop),
+            ..self
+        }
+    }
+}
 
 type Item<E> = Result<Update, E>;
 
@@ -124,18 +196,21 @@ impl<'a, L> AsUpdateStream<'a> for ScrubbedUpdates<L>
 where
     L: UpdateListener,
     L::Err: Send + 'a,
+    <L as AsUpdateStream<'a>>::Stream: Send,
 {
     type StreamErr = L::Err;
-    type Stream = FilterMap<
-        <L as AsUpdateStream<'a>>::Stream,
-        Ready<Option<Item<L::Err>>>,
-        fn(Item<L::Err>) -> Ready<Option<Item<L::Err>>>,
-    >;
+    type Stream = BoxStream<'a, Item<L::Err>>;
 
     fn as_stream(&'a mut self) -> Self::Stream {
-        self.0
-            .as_stream()
-            .filter_map(scrub::<L::Err> as fn(Item<L::Err>) -> Ready<Option<Item<L::Err>>>)
+        let updates = self.listener.as_stream().filter_map(scrub::<L::Err>);
+        match self.stop.clone() {
+            Some(mut stop) => updates
+                .take_until(async move {
+                    let _ = stop.wait_for(|stop| *stop).await;
+                })
+                .boxed(),
+            None => updates.boxed(),
+        }
     }
 }
 
@@ -147,11 +222,11 @@ where
     type Err = L::Err;
 
     fn stop_token(&mut self) -> StopToken {
-        self.0.stop_token()
+        self.listener.stop_token()
     }
 
     fn hint_allowed_updates(&mut self, hint: &mut dyn Iterator<Item = AllowedUpdate>) {
-        self.0.hint_allowed_updates(hint)
+        self.listener.hint_allowed_updates(hint)
     }
 }
 

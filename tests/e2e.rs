@@ -33,6 +33,22 @@ impl BotProcess {
         http_port: u16,
         extra: &[(&str, &str)],
     ) -> BotProcess {
+        let child = Self::command(fake, dir, http_port, extra)
+            .spawn()
+            .expect("the bot binary starts");
+        BotProcess {
+            child,
+            http: format!("http://127.0.0.1:{http_port}"),
+        }
+    }
+
+    /// The command that starts the bot against `fake`, its stderr shown with the test's.
+    fn command(
+        fake: &FakeTelegram,
+        dir: &Path,
+        http_port: u16,
+        extra: &[(&str, &str)],
+    ) -> tokio::process::Command {
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kvrachu-bot"));
         command
             .kill_on_drop(true)
@@ -49,11 +65,7 @@ impl BotProcess {
         for (name, value) in extra {
             command.env(name, value);
         }
-        let child = command.spawn().expect("the bot binary starts");
-        BotProcess {
-            child,
-            http: format!("http://127.0.0.1:{http_port}"),
-        }
+        command
     }
 
     /// SIGKILL, and wait until it is gone.
@@ -1366,4 +1378,166 @@ async fn rotate_key_reseals_the_sqlite_database_under_a_new_key_file() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("does not open this database"), "{stderr}");
+}
+
+/// Runs the bot to its exit (at most 60 s), returning its exit code and its log followed by its stderr.
+async fn run_to_exit(
+    fake: &FakeTelegram,
+    dir: &Path,
+    extra: &[(&str, &str)],
+) -> (Option<i32>, String) {
+    let log = dir.join("stderr.log");
+    let mut command = BotProcess::command(fake, dir, free_port(), extra);
+    command.stderr(std::fs::File::create(&log).unwrap());
+    command.stdout(std::fs::File::create(dir.join("stdout.log")).unwrap());
+    let mut child = command.spawn().expect("the bot binary starts");
+    let status = tokio::time::timeout(Duration::from_secs(60), child.wait()).await;
+    // The log goes to stdout, the closing line to stderr.
+    let stderr = std::fs::read_to_string(dir.join("stdout.log")).unwrap_or_default()
+        + &std::fs::read_to_string(&log).unwrap_or_default();
+    let status = status
+        .unwrap_or_else(|_| panic!("the bot did not stop by itself; its log:\n{stderr}"))
+        .unwrap();
+    (status.code(), stderr)
+}
+
+/// Two polling instances of one bot on one database: the second says so in one line and stops (exit 3),
+/// and the first goes on answering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_polling_instance_of_the_same_database_says_so_and_stops() {
+    let fake = FakeTelegram::start().await;
+    let db = databases::TestDb::postgres().await;
+    let key = kvrachu_bot::store::DataKey::generate().to_base64();
+    let env = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("DATA_KEY", key.as_str()),
+    ];
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = BotProcess::start_with(&fake, one.path(), free_port(), &env);
+    assert_eq!(health(&first.http).await, 200);
+
+    let (code, stderr) = run_to_exit(&fake, two.path(), &env).await;
+    assert_eq!(code, Some(3), "{stderr}");
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with(
+            "kvrachu-bot: another instance already takes this bot's updates by polling"
+        ),
+        "{stderr}"
+    );
+    assert!(last.contains("UPDATES=webhook"), "{stderr}");
+
+    let seen = fake.call_count();
+    fake.user_says(USER, "/start");
+    fake.wait_for(seen, "the first instance's answer", |c| {
+        c.method == "sendMessage"
+    })
+    .await;
+    assert!(first.terminate().await.success());
+}
+
+/// Telegram answering 409 Conflict to `getUpdates` (another process polls with the token, on another
+/// database): said once, then the bot stops with one line (exit 3) instead of logging it forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn telegram_answering_409_conflict_is_said_once_and_stops_the_bot() {
+    let fake = FakeTelegram::start().await;
+    fake.poll_elsewhere();
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("kvrachu.db").display());
+    let (code, stderr) = run_to_exit(&fake, dir.path(), &[("DATABASE_URL", &sqlite)]).await;
+    assert_eq!(code, Some(3), "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("409 Conflict); run one polling instance")
+            .count(),
+        2,
+        "said once in the log, once in the closing line: {stderr}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .starts_with("kvrachu-bot: another process takes this bot's updates by polling"),
+        "{stderr}"
+    );
+    assert!(fake.calls_to("getUpdates").len() >= 3);
+}
+
+/// Two webhook instances on one PostgreSQL database, each handed an update of the same chat at the same
+/// moment, again and again: every update is answered, none with the apology, since the chat's updates are
+/// handled one at a time across instances (the loser of the dialogue's version check used to be dropped).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_webhook_instances_answer_every_update_of_one_chat() {
+    let fake = FakeTelegram::start().await;
+    let db = databases::TestDb::postgres().await;
+    let key = kvrachu_bot::store::DataKey::generate().to_base64();
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let start = |dir: &Path| {
+        let port = free_port();
+        let public = format!("http://127.0.0.1:{port}");
+        BotProcess::start_with(
+            &fake,
+            dir,
+            port,
+            &[
+                ("DATABASE_URL", db.url.as_str()),
+                ("DATA_KEY", key.as_str()),
+                ("UPDATES", "webhook"),
+                ("WEBHOOK_SECRET", "s3cret-Token_1"),
+                ("PUBLIC_URL", &public),
+            ],
+        )
+    };
+    let (a, b) = (start(one.path()), start(two.path()));
+    assert_eq!(health(&a.http).await, 200);
+    assert_eq!(health(&b.http).await, 200);
+
+    let http = reqwest::Client::new();
+    let post = |base: String, id: i64| {
+        let http = http.clone();
+        async move {
+            let update = serde_json::json!({
+                "update_id": id,
+                "message": {
+                    "message_id": id,
+                    "date": 1_764_000_000,
+                    "chat": { "id": USER, "type": "private", "first_name": "Тест" },
+                    "from": { "id": USER, "is_bot": false, "first_name": "Тест", "language_code": "ru" },
+                    "text": "/start",
+                    "entities": [{ "type": "bot_command", "offset": 0, "length": 6 }],
+                }
+            });
+            let sent = http
+                .post(format!("{base}/telegram/webhook"))
+                .header("X-Telegram-Bot-Api-Secret-Token", "s3cret-Token_1")
+                .json(&update)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(sent.status().as_u16(), 200);
+        }
+    };
+    const ROUNDS: i64 = 6;
+    for round in 0..ROUNDS {
+        let seen = fake.call_count();
+        tokio::join!(
+            post(a.http.clone(), 2 * round + 1),
+            post(b.http.clone(), 2 * round + 2)
+        );
+        let expected = 2 * (round as usize + 1);
+        fake.wait_for(seen, "both answers of the round", |_| {
+            fake.messages_to(USER).len() >= expected
+        })
+        .await;
+    }
+    let messages = fake.messages_to(USER);
+    assert_eq!(messages.len(), 2 * ROUNDS as usize);
+    assert!(
+        messages.iter().all(|m| has_button(m, "consent")),
+        "every /start got the consent notice, none an apology: {:?}",
+        messages.iter().map(Call::text).collect::<Vec<_>>()
+    );
+    assert!(a.terminate().await.success());
+    assert!(b.terminate().await.success());
 }

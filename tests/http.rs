@@ -1,4 +1,5 @@
-//! The bot's HTTP server: `/healthz` answers 200 while the database answers and 503 when it does not;
+//! The bot's HTTP server: `/healthz` answers 200 while the process serves (live), `/readyz` 200 while the
+//! database answers with its migrations applied and 503 when it does not (ready);
 //! `/metrics` only with its token, with counts read from the database (both backends).
 
 #[path = "support/databases.rs"]
@@ -74,23 +75,27 @@ async fn health_of(db: databases::TestDb) {
     })
     .await;
 
-    let ok = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    let ok = reqwest::get(format!("{base}/readyz")).await.unwrap();
     assert_eq!(ok.status().as_u16(), 200);
-    assert_eq!(ok.text().await.unwrap(), "ok\n");
+    assert_eq!(ok.text().await.unwrap(), "ready\n");
 
     store.close().await;
-    let down = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    let down = reqwest::get(format!("{base}/readyz")).await.unwrap();
     assert_eq!(down.status().as_u16(), 503);
     assert_eq!(down.text().await.unwrap(), "database unavailable\n");
+    // Alive all the same: a restart would not bring the database back.
+    let live = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    assert_eq!(live.status().as_u16(), 200);
+    assert_eq!(live.text().await.unwrap(), "live\n");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn healthz_follows_the_sqlite_database() {
+async fn readyz_follows_the_sqlite_database_and_healthz_stays_live() {
     health_of(databases::TestDb::sqlite().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn healthz_follows_the_postgres_database() {
+async fn readyz_follows_the_postgres_database_and_healthz_stays_live() {
     health_of(databases::TestDb::postgres().await).await;
 }
 

@@ -35,7 +35,9 @@ pub struct MetricsAccess {
 
 pub fn router(state: HttpState) -> Router {
     let esia = state.esia.clone();
-    let mut router = Router::new().route("/healthz", get(healthz));
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz));
     if state.metrics.is_some() {
         router = router.route("/metrics", get(metrics));
     }
@@ -170,18 +172,32 @@ pub async fn serve(
     .await;
 }
 
-/// 200 when the database answers within two seconds, 503 otherwise.
-async fn healthz(State(state): State<HttpState>) -> (StatusCode, &'static str) {
-    match tokio::time::timeout(Duration::from_secs(2), state.store.ping()).await {
-        Ok(Ok(())) => (StatusCode::OK, "ok\n"),
+/// Liveness: 200 while the process serves HTTP. It asks nothing of the database, so that an orchestrator
+/// does not restart every instance when the database is down (`/readyz` says that).
+async fn healthz() -> (StatusCode, &'static str) {
+    (StatusCode::OK, "live\n")
+}
+
+/// Readiness: 200 when the database answers within two seconds with every migration of this binary
+/// applied; 503 naming what is not ready otherwise.
+async fn readyz(State(state): State<HttpState>) -> (StatusCode, String) {
+    let mut problems = Vec::new();
+    match tokio::time::timeout(Duration::from_secs(2), state.store.migrations_applied()).await {
+        Ok(Ok(true)) => {}
+        Ok(Ok(false)) => problems.push("migrations not applied"),
         Ok(Err(err)) => {
-            tracing::warn!(error = %err, "health check: database does not answer");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+            tracing::warn!(error = %err, "readiness: database does not answer");
+            problems.push("database unavailable");
         }
         Err(_) => {
-            tracing::warn!("health check: database timed out");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+            tracing::warn!("readiness: database timed out");
+            problems.push("database unavailable");
         }
+    }
+    if problems.is_empty() {
+        (StatusCode::OK, "ready\n".to_owned())
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, problems.join(", ") + "\n")
     }
 }
 

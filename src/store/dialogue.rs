@@ -5,6 +5,9 @@
 //! error that would make teloxide ignore the user forever: it comes back as the state's "stale" value, which
 //! the bot answers with a polite reset. Writes carry a version: when two instances handle the same chat at
 //! once, the later write of an older read is refused rather than silently undoing the other.
+//!
+//! Here too are the locks that order several instances: [`PollingLease`] (one poller per database) and
+//! [`ChatTurns`] (one update of a chat handled at a time, in this process and across instances).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -236,5 +239,163 @@ impl Store {
                 .await?
                 .map(|row| row.get::<i64, _>(0))
         }))
+    }
+}
+
+/// Held while this process takes updates by polling, so that a second poller of the same database refuses
+/// to start instead of fighting the first one over `getUpdates` (Telegram answers 409 Conflict to both).
+/// PostgreSQL: a session-level advisory lock on a connection of its own (released when the process dies);
+/// SQLite: an exclusive lock on the file `<database>.polling` beside the database.
+pub enum PollingLease {
+    Postgres(sqlx::PgConnection),
+    Sqlite(std::fs::File),
+    /// An in-memory database: nothing to share.
+    Alone,
+}
+
+/// The advisory lock of the polling lease: the two-`int4` key space, apart from the chats' `bigint` keys.
+const POLLING_LOCK: (i32, i32) = (0x6b76_7263, 1);
+
+impl Store {
+    /// Takes the polling lease, or `None` when another process holds it.
+    pub async fn take_polling_lease(&self) -> anyhow::Result<Option<PollingLease>> {
+        use sqlx::Connection;
+        match &self.backend {
+            super::Backend::Postgres(pool) => {
+                let mut conn = sqlx::PgConnection::connect_with(&pool.connect_options()).await?;
+                let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
+                    .bind(POLLING_LOCK.0)
+                    .bind(POLLING_LOCK.1)
+                    .fetch_one(&mut conn)
+                    .await?;
+                Ok(taken.then_some(PollingLease::Postgres(conn)))
+            }
+            super::Backend::Sqlite(pool) => {
+                let file = pool.connect_options().get_filename().to_owned();
+                if file.as_os_str().is_empty() || file.as_os_str() == ":memory:" {
+                    return Ok(Some(PollingLease::Alone));
+                }
+                let mut path = file.into_os_string();
+                path.push(".polling");
+                let mut options = std::fs::OpenOptions::new();
+                options.create(true).truncate(false).write(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let lock = options.open(&path)?;
+                match lock.try_lock() {
+                    Ok(()) => Ok(Some(PollingLease::Sqlite(lock))),
+                    Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+                    Err(std::fs::TryLockError::Error(err)) => Err(err.into()),
+                }
+            }
+        }
+    }
+}
+
+/// How many updates one process handles at once (of different chats): bounds memory in a burst, and the
+/// PostgreSQL connections the chat locks hold.
+pub const TURNS_AT_ONCE: usize = 32;
+
+/// One update of a chat handled at a time. In this process a FIFO lock per chat (dropped when no update of
+/// the chat waits, so idle chats cost nothing); across instances on PostgreSQL a transaction-level advisory
+/// lock on the chat id (`pg_advisory_xact_lock`, the `bigint` key space) on a pool of its own, so that a
+/// handler never waits for a connection its own lock holds. The lock is released when the turn ends, or when
+/// the process dies (the transaction is rolled back).
+pub struct ChatTurns {
+    local: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    permits: Arc<tokio::sync::Semaphore>,
+    locks: Option<sqlx::PgPool>,
+}
+
+/// A chat's turn: held while one update of the chat is handled.
+pub struct ChatTurn {
+    turns: Arc<ChatTurns>,
+    chat: i64,
+    local: Option<tokio::sync::OwnedMutexGuard<()>>,
+    _permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    _shared: Option<sqlx::Transaction<'static, sqlx::Postgres>>,
+}
+
+impl ChatTurns {
+    pub fn new(store: &Store) -> Arc<Self> {
+        let locks = match &store.backend {
+            super::Backend::Postgres(pool) => Some(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(TURNS_AT_ONCE as u32)
+                    .acquire_timeout(std::time::Duration::from_secs(10))
+                    .connect_lazy_with((*pool.connect_options()).clone()),
+            ),
+            super::Backend::Sqlite(_) => None,
+        };
+        Arc::new(Self {
+            local: Mutex::new(HashMap::new()),
+            permits: Arc::new(tokio::sync::Semaphore::new(TURNS_AT_ONCE)),
+            locks,
+        })
+    }
+
+    /// Waits for the chat's turn. The place in this process's queue is taken at the first poll, so
+    /// updates polled in order are handled in order. A database that cannot lock is logged and the
+    /// update handled all the same (this process still keeps the chat's order).
+    pub async fn begin(self: &Arc<Self>, chat: i64) -> ChatTurn {
+        let mutex = self
+            .local
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(chat)
+            .or_default()
+            .clone();
+        let local = mutex.lock_owned().await;
+        // The semaphore is never closed: the permit is always given.
+        let permit = self.permits.clone().acquire_owned().await.ok();
+        let shared = match &self.locks {
+            Some(pool) => match lock_chat(pool, chat).await {
+                Ok(tx) => Some(tx),
+                Err(err) => {
+                    tracing::warn!(chat, error = %err, "cannot lock the chat across instances");
+                    None
+                }
+            },
+            None => None,
+        };
+        ChatTurn {
+            turns: self.clone(),
+            chat,
+            local: Some(local),
+            _permit: permit,
+            _shared: shared,
+        }
+    }
+
+    /// Chats with an update being handled or waiting.
+    pub fn busy_chats(&self) -> usize {
+        self.local.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+async fn lock_chat(
+    pool: &sqlx::PgPool,
+    chat: i64,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(chat)
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+impl Drop for ChatTurn {
+    fn drop(&mut self) {
+        let mut local = self.turns.local.lock().unwrap_or_else(|e| e.into_inner());
+        // Release this process's lock first, then forget the chat if nobody else holds or waits for it:
+        // the map's and this turn's references are then the only ones.
+        if let Some(guard) = self.local.take() {
+            let mutex = tokio::sync::OwnedMutexGuard::mutex(&guard).clone();
+            drop(guard);
+            if Arc::strong_count(&mutex) == 2 {
+                local.remove(&self.chat);
+            }
+        }
     }
 }

@@ -119,3 +119,22 @@ impl Metrics {
         out
     }
 }
+
+impl Store {
+    /// Whether every migration this binary carries is applied (and none failed): `/readyz`.
+    pub async fn migrations_applied(&self) -> anyhow::Result<bool> {
+        let migrator = match self.backend {
+            super::Backend::Sqlite(_) => sqlx::migrate!("migrations/sqlite"),
+            super::Backend::Postgres(_) => sqlx::migrate!("migrations/postgres"),
+        };
+        let applied: Vec<i64> = with_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        let expected: Vec<i64> = migrator.iter().map(|m| m.version).collect();
+        Ok(expected.iter().all(|v| applied.contains(v)))
+    }
+}

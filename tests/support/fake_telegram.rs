@@ -127,6 +127,8 @@ struct Inner {
     rejected: Vec<(u16, Call)>,
     /// Refuse link buttons to this machine, as Telegram refuses links to `localhost`.
     refuse_local_links: bool,
+    /// Answer every `getUpdates` with 409 Conflict, as Telegram does while another process polls.
+    polled_elsewhere: bool,
 }
 
 #[derive(Clone)]
@@ -269,6 +271,11 @@ impl FakeTelegram {
 
     /// From now on, a message whose keyboard links to 127.0.0.1 or `localhost` is refused with
     /// `BUTTON_URL_INVALID`, as Telegram refuses links that its users could not open.
+    /// From now on every `getUpdates` is answered 409 Conflict, as when another process polls with the token.
+    pub fn poll_elsewhere(&self) {
+        self.inner.lock().unwrap().polled_elsewhere = true;
+    }
+
     pub fn refuse_local_links(&self) {
         self.inner.lock().unwrap().refuse_local_links = true;
     }
@@ -347,6 +354,15 @@ async fn handle(
         json!({ "raw": String::from_utf8_lossy(&body) })
     };
 
+    if method == "getUpdates" && fake.inner.lock().unwrap().polled_elsewhere {
+        record(&fake, &method, body);
+        let conflict = json!({
+            "ok": false,
+            "error_code": 409,
+            "description": "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+        });
+        return (StatusCode::CONFLICT, Json(conflict)).into_response();
+    }
     if method == "getUpdates" {
         let offset = body["offset"].as_i64().unwrap_or(0);
         let wait = Duration::from_secs(body["timeout"].as_u64().unwrap_or(0).min(1));
