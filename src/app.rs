@@ -172,6 +172,8 @@ async fn build_inner(
     settings: Settings,
     listener: Option<tokio::net::TcpListener>,
 ) -> anyhow::Result<App> {
+    // In-process counters (handler failures and latency, registry errors) for /metrics, from the start.
+    crate::telemetry::process_metrics();
     let settings = Arc::new(settings);
     // A broken signer or CA file stops start-up here rather than at the first user's login.
     crate::esia::check_at_start(&settings).await?;

@@ -280,3 +280,67 @@ mod user_tag_tests {
         assert_eq!(user_tag(id).len(), 11);
     }
 }
+
+/// What the process counts as it runs, for `/metrics` next to what the database counts: handler
+/// failures by journey and kind, handler latency by journey, registry errors by code. A Prometheus
+/// recorder of the `metrics` crate, installed once for the process ([`process_metrics`]); without it
+/// (tests that do not ask) the counting macros do nothing.
+pub fn process_metrics() -> &'static metrics_exporter_prometheus::PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> =
+        std::sync::OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Full("kvrachu_handler_seconds".to_owned()),
+                &[0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0],
+            )
+            .map(|builder| builder.build_recorder())
+            .unwrap_or_else(|_| {
+                metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder()
+            });
+        let handle = recorder.handle();
+        // Another recorder already installed (a test harness): ours still renders, empty.
+        let _ = metrics::set_global_recorder(recorder);
+        handle
+    })
+}
+
+/// One handled update: how long it took, and what kind of failure it ended in, if any.
+pub fn handler_done(journey: &'static str, seconds: f64, failure: Option<&'static str>) {
+    metrics::histogram!("kvrachu_handler_seconds", "journey" => journey).record(seconds);
+    if let Some(kind) = failure {
+        metrics::counter!("kvrachu_handler_failures_total", "journey" => journey, "kind" => kind)
+            .increment(1);
+    }
+}
+
+/// A registry call that failed in a journey or a worker, by the registry's code (or the failure's kind).
+pub fn registry_error(code: String) {
+    metrics::counter!("kvrachu_registry_errors_total", "code" => code).increment(1);
+}
+
+#[cfg(test)]
+mod process_metrics_tests {
+    #[test]
+    fn handler_failures_latency_and_registry_errors_are_rendered() {
+        let handle = super::process_metrics();
+        super::handler_done("booking", 0.2, Some("registry"));
+        super::handler_done("booking", 0.1, None);
+        super::registry_error("616".to_owned());
+        let text = handle.render();
+        assert!(
+            text.contains(
+                "kvrachu_handler_failures_total{journey=\"booking\",kind=\"registry\"} 1"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("kvrachu_handler_seconds_bucket{journey=\"booking\",le=\"0.25\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("kvrachu_registry_errors_total{code=\"616\"} 1"),
+            "{text}"
+        );
+    }
+}

@@ -178,6 +178,10 @@ async fn metrics_of(db: databases::TestDb) {
         .unwrap();
     assert_eq!(wrong.status().as_u16(), 401);
 
+    // What the process counts as it runs is served beside what the database counts.
+    kvrachu_bot::telemetry::process_metrics();
+    kvrachu_bot::telemetry::handler_done("clinics", 0.3, Some("registry"));
+    kvrachu_bot::telemetry::registry_error("603".to_owned());
     let scrape = http
         .get(&url)
         .bearer_auth(METRICS_TOKEN)
@@ -207,6 +211,18 @@ async fn metrics_of(db: databases::TestDb) {
     assert_eq!(value("kvrachu_slot_watches"), 0);
     assert!(
         text.contains("# TYPE kvrachu_reminders_pending gauge"),
+        "{text}"
+    );
+    assert!(
+        text.contains("kvrachu_handler_failures_total{journey=\"clinics\",kind=\"registry\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("kvrachu_handler_seconds_bucket{journey=\"clinics\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("kvrachu_registry_errors_total{code=\"603\"}"),
         "{text}"
     );
     store.close().await;

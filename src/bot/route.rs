@@ -254,6 +254,7 @@ async fn on_callback(
         dialogue: &dialogue,
         state: &state,
         q: Some(&q),
+        started: std::time::Instant::now(),
     };
     let reply = tap(&turn, &q).await;
     shell::answer(&turn, reply).await

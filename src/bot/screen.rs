@@ -254,6 +254,7 @@ pub fn registry_failure(
 /// The one log line of a registry call that failed in a journey (its kind, never a response).
 pub fn log_registry_error(journey: &'static str, err: &crate::registry::RegistryError) {
     tracing::warn!(journey, error = %err, "the registry failed");
+    crate::telemetry::registry_error(err.metric_code());
 }
 
 /// Page buttons shown at once, besides «‹» and «›».

@@ -29,6 +29,8 @@ pub struct Turn<'a> {
     pub state: &'a State,
     /// The button pressed; `None` for typed text and commands.
     pub q: Option<&'a CallbackQuery>,
+    /// When the update arrived, for the handler latency in `/metrics`.
+    pub started: std::time::Instant,
 }
 
 /// Does what `reply` says. The button is answered first, so the user's spinner stops whatever follows.
@@ -166,7 +168,50 @@ pub async fn answer(turn: &Turn<'_>, reply: anyhow::Result<Reply>) -> HandlerRes
         Ok(reply) => deliver(turn, reply).await,
         Err(err) => Err(err),
     };
+    let failure = result.as_ref().err().map(failure_kind);
+    crate::telemetry::handler_done(journey(turn), turn.started.elapsed().as_secs_f64(), failure);
     polite(turn.bot, turn.who, turn.q, result).await
+}
+
+/// Which journey a turn belongs to, for `/metrics`: the button's prefix, or the step for typed text.
+fn journey(turn: &Turn<'_>) -> &'static str {
+    if let Some(data) = turn.q.and_then(|q| q.data.as_deref()) {
+        let head = data.split(':').next().unwrap_or_default();
+        return match head {
+            "k" => "children",
+            "cl" => "clinics",
+            "bk" => "booking",
+            "ap" => "reminders",
+            "gu" => "gosuslugi",
+            "wt" => "watches",
+            "me" => "me",
+            "s" => "menu",
+            "consent" | "lang" | "privacy" | "fg" => "settings",
+            _ => "other",
+        };
+    }
+    match turn.state {
+        State::Children(_) => "children",
+        State::Me { .. } => "me",
+        State::Gosuslugi(_) => "gosuslugi",
+        _ => "text",
+    }
+}
+
+/// What a failure was, for `/metrics`: the registry, the store, Telegram, or something else.
+fn failure_kind(err: &anyhow::Error) -> &'static str {
+    if err
+        .downcast_ref::<crate::registry::RegistryError>()
+        .is_some()
+    {
+        "registry"
+    } else if err.downcast_ref::<sqlx::Error>().is_some() {
+        "store"
+    } else if err.downcast_ref::<teloxide::RequestError>().is_some() {
+        "telegram"
+    } else {
+        "other"
+    }
 }
 
 /// [`answer`] for a turn given by its parts.
@@ -186,6 +231,7 @@ pub async fn reply_to(
         dialogue,
         state,
         q,
+        started: std::time::Instant::now(),
     };
     answer(&turn, reply).await
 }

@@ -230,7 +230,9 @@ async fn metrics(State(state): State<HttpState>, headers: HeaderMap) -> Response
                 header::CONTENT_TYPE,
                 "text/plain; version=0.0.4; charset=utf-8",
             )],
-            metrics.render() + &esia_callback::metrics_text(&state.store).await,
+            metrics.render()
+                + &esia_callback::metrics_text(&state.store).await
+                + &crate::telemetry::process_metrics().render(),
         )
             .into_response(),
         Err(err) => {

@@ -370,6 +370,18 @@ impl RegistryError {
         }
     }
 
+    /// The label `/metrics` counts this failure under: the registry's code, or the failure's kind.
+    pub fn metric_code(&self) -> String {
+        match self {
+            RegistryError::Empty(code) | RegistryError::Business { code, .. } => code.to_string(),
+            RegistryError::Transient(what) => match what.strip_prefix("code ") {
+                Some(code) if code.bytes().all(|b| b.is_ascii_digit()) => code.to_owned(),
+                _ => "transient".to_owned(),
+            },
+            RegistryError::Malformed(_) => "malformed".to_owned(),
+        }
+    }
+
     pub fn is_transient(&self) -> bool {
         matches!(self, RegistryError::Transient(_))
     }
