@@ -93,18 +93,7 @@ fn no_import_cycle_among_top_level_modules() {
         }
     }
     if let Some(cycle) = find_cycle(&next) {
-        let edges: Vec<String> = cycle
-            .windows(2)
-            .map(|w| {
-                format!(
-                    "{} → {} ({})",
-                    w[0],
-                    w[1],
-                    graph[&(w[0].clone(), w[1].clone())]
-                )
-            })
-            .collect();
-        panic!("an import cycle:\n{}", edges.join("\n"));
+        panic!("an import cycle:\n{}", cycle_report(&cycle, &graph));
     }
 }
 
@@ -323,33 +312,12 @@ fn references(
                 Some(Tok::Ident(name)) => out.push((resolve(name, line), line)),
                 Some(Tok::Other('{')) => {
                     // `{a::b, c, d::{e, f}}`: the first segment of each item at the group's own level.
-                    let mut level = 0;
-                    let mut expect_item = true;
-                    let mut j = start;
-                    loop {
-                        match &tokens[j].0 {
-                            Tok::Other('{') => {
-                                level += 1;
-                                if level == 1 {
-                                    expect_item = true;
-                                }
+                    for j in group_items(&tokens, start) {
+                        if let Tok::Ident(name) = &tokens[j].0 {
+                            if name != "self" {
+                                out.push((resolve(name, tokens[j].1), tokens[j].1));
                             }
-                            Tok::Other('}') => {
-                                level -= 1;
-                                if level == 0 {
-                                    break;
-                                }
-                            }
-                            Tok::Other(',') if level == 1 => expect_item = true,
-                            Tok::Ident(name) if level == 1 && expect_item => {
-                                if name != "self" {
-                                    out.push((resolve(name, tokens[j].1), tokens[j].1));
-                                }
-                                expect_item = false;
-                            }
-                            _ => {}
                         }
-                        j += 1;
                     }
                 }
                 _ => {}
@@ -387,18 +355,10 @@ fn no_import_cycle_among_files() {
         }
     }
     if let Some(cycle) = find_cycle(&next) {
-        let edges: Vec<String> = cycle
-            .windows(2)
-            .map(|w| {
-                format!(
-                    "{} → {} ({})",
-                    w[0],
-                    w[1],
-                    at[&(w[0].clone(), w[1].clone())]
-                )
-            })
-            .collect();
-        panic!("an import cycle among files:\n{}", edges.join("\n"));
+        panic!(
+            "an import cycle among files:\n{}",
+            cycle_report(&cycle, &at)
+        );
     }
 }
 
@@ -478,6 +438,36 @@ fn file_references(
     out
 }
 
+/// Where each item of the `{…}` group opening at token `open` starts, at the group's own level.
+fn group_items(tokens: &[(Tok, usize)], open: usize) -> Vec<usize> {
+    let mut items = Vec::new();
+    let mut level = 0;
+    let mut item_start = true;
+    for (k, (tok, _)) in tokens.iter().enumerate().skip(open) {
+        match tok {
+            Tok::Other('{') => {
+                level += 1;
+                if level == 1 {
+                    item_start = true;
+                }
+            }
+            Tok::Other('}') => {
+                level -= 1;
+                if level == 0 {
+                    break;
+                }
+            }
+            Tok::Other(',') if level == 1 => item_start = true,
+            Tok::Ident(_) if level == 1 && item_start => {
+                items.push(k);
+                item_start = false;
+            }
+            _ => {}
+        }
+    }
+    items
+}
+
 /// The full paths of a `use`-like path starting at token `start` under `prefix`, `{…}` groups expanded.
 fn collect_paths(
     tokens: &[(Tok, usize)],
@@ -501,32 +491,8 @@ fn collect_paths(
                 return;
             }
             Some(Tok::Other('{')) => {
-                // Each item of the group, at the group's own level.
-                let mut level = 0;
-                let mut k = j;
-                let mut item_start = true;
-                while k < tokens.len() {
-                    match &tokens[k].0 {
-                        Tok::Other('{') => {
-                            level += 1;
-                            if level == 1 {
-                                item_start = true;
-                            }
-                        }
-                        Tok::Other('}') => {
-                            level -= 1;
-                            if level == 0 {
-                                break;
-                            }
-                        }
-                        Tok::Other(',') if level == 1 => item_start = true,
-                        Tok::Ident(_) if level == 1 && item_start => {
-                            collect_paths(tokens, k, path.clone(), out);
-                            item_start = false;
-                        }
-                        _ => {}
-                    }
-                    k += 1;
+                for k in group_items(tokens, j) {
+                    collect_paths(tokens, k, path.clone(), out);
                 }
                 return;
             }
@@ -675,6 +641,22 @@ fn lex(text: &str) -> Vec<(Tok, usize)> {
 }
 
 /// A cycle of `next`, if it has one, as the modules along it (the first repeated at the end).
+/// A cycle's edges, one a line, each with where it is first seen.
+fn cycle_report(cycle: &[String], at: &BTreeMap<(String, String), String>) -> String {
+    cycle
+        .windows(2)
+        .map(|w| {
+            format!(
+                "{} → {} ({})",
+                w[0],
+                w[1],
+                at[&(w[0].clone(), w[1].clone())]
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn find_cycle(next: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
     fn visit(
         node: &str,
