@@ -11,7 +11,7 @@
 
 pub mod cb;
 mod import;
-mod screens;
+pub(in crate::bot) mod screens;
 pub mod state;
 
 use teloxide::types::InlineKeyboardButton;

@@ -52,7 +52,7 @@ pub fn person_label(lang: Lang, person: &ActivePerson) -> String {
 }
 
 /// «Полис нового образца: 8451 9991 2289 9990», masked in lists and cards.
-fn policy_line(lang: Lang, policy: &PolicyNumber, masked: bool) -> String {
+pub(in crate::bot) fn policy_line(lang: Lang, policy: &PolicyNumber, masked: bool) -> String {
     let shown = if masked {
         policy.masked()
     } else {

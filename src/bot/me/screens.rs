@@ -6,10 +6,12 @@ use teloxide::types::InlineKeyboardButton;
 use crate::bot::callback::Cb as BotCb;
 use crate::bot::ctx::{Ctx, Who};
 use crate::bot::screen::{button, Screen};
-use crate::domain::{PolicyKind, PolicyNumber};
+use crate::domain::PolicyKind;
 use crate::i18n::{escape_html, Lang};
 use crate::store::SelfDetails;
 use crate::t;
+
+use crate::bot::children::screens::{explain, policy_line};
 
 use super::cb::Cb;
 use super::state::{Field, Problem, SelfForm, Step};
@@ -18,34 +20,6 @@ type Keyboard = Vec<Vec<InlineKeyboardButton>>;
 
 fn cb(cb: Cb) -> BotCb {
     BotCb::Me(cb)
-}
-
-fn label(lang: Lang, key: &str) -> String {
-    crate::i18n::format(lang, key, &[])
-}
-
-/// A refusal in the user's language; its arguments (a quoted character, a count) are escaped.
-fn explain(lang: Lang, (key, args): &Problem) -> String {
-    let escaped: Vec<(&str, String)> = args.iter().map(|(k, v)| (*k, escape_html(v))).collect();
-    let fluent: Vec<(&str, fluent_bundle::FluentValue<'_>)> = escaped
-        .iter()
-        .map(|(k, v)| (*k, fluent_bundle::FluentValue::try_number(v.as_str())))
-        .collect();
-    crate::i18n::format(lang, key, &fluent)
-}
-
-fn policy_line(lang: Lang, policy: &PolicyNumber, masked: bool) -> String {
-    let shown = if masked {
-        policy.masked()
-    } else {
-        policy.to_string()
-    };
-    t!(
-        lang,
-        "child-policy-line",
-        kind = label(lang, policy.kind().key()),
-        policy = escape_html(&shown)
-    )
 }
 
 fn details_block(lang: Lang, details: &SelfDetails, masked: bool) -> String {
