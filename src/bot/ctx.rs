@@ -31,7 +31,10 @@ pub struct Ctx {
 /// Taps that cost something, per user: a burst of [`TapLimiter::BURST`], then one a second. A person
 /// tapping through a booking never meets it; a script replaying buttons does, and the registry and the
 /// signer are spared.
-pub struct TapLimiter(governor::DefaultKeyedRateLimiter<i64>);
+pub struct TapLimiter {
+    limiter: governor::DefaultKeyedRateLimiter<i64>,
+    checks: std::sync::atomic::AtomicU64,
+}
 
 impl TapLimiter {
     pub const BURST: u32 = 20;
@@ -47,15 +50,22 @@ impl TapLimiter {
         let quota = governor::Quota::with_period(period)
             .unwrap_or_else(|| governor::Quota::per_second(std::num::NonZeroU32::MIN))
             .allow_burst(burst);
-        Self(governor::RateLimiter::keyed(quota))
+        Self {
+            limiter: governor::RateLimiter::keyed(quota),
+            checks: std::sync::atomic::AtomicU64::new(0),
+        }
     }
 
     /// Whether `user` may make one more costly tap now (and counts it).
     pub fn allow(&self, user: i64) -> bool {
-        let allowed = self.0.check_key(&user).is_ok();
-        // Users seen once do not stay in memory for ever.
-        if self.0.len() > 10_000 {
-            self.0.retain_recent();
+        let allowed = self.limiter.check_key(&user).is_ok();
+        // Users seen once do not stay in memory for ever: every few thousand taps, the users whose
+        // allowance is full again are let go (a scan of all of them, so not at every tap).
+        let n = self
+            .checks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n % 4096 == 4095 {
+            self.limiter.retain_recent();
         }
         allowed
     }
