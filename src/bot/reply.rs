@@ -13,9 +13,6 @@ pub enum Next {
     Show(State, Screen),
     /// Store `State` and show its own screen, as [`super::render`] draws it.
     Go(State),
-    /// Like [`Next::Show`], but always as a new message that later taps do not overwrite (a booking's
-    /// confirmation, say).
-    Post(State, Screen),
     /// Show this screen and leave the stored state as it is: something else (a login's callback, say) may
     /// have moved the dialogue meanwhile.
     Edit(Screen),
@@ -92,11 +89,6 @@ impl Reply {
     /// Store `state` and show its screen.
     pub fn go(state: State) -> Self {
         Self::new(Next::Go(state))
-    }
-
-    /// Store `state` and send `screen` as a message of its own.
-    pub fn post(state: State, screen: Screen) -> Self {
-        Self::new(Next::Post(state, screen))
     }
 
     /// Nothing changes on screen.

@@ -65,10 +65,6 @@ pub async fn deliver(turn: &Turn<'_>, reply: Reply) -> HandlerResult {
             store(state).await?;
             present(turn, &screen, false).await?;
         }
-        Next::Post(state, screen) => {
-            store(state).await?;
-            present(turn, &screen, true).await?;
-        }
         Next::Go(state) => {
             let (state, screen) = render(turn.ctx, turn.who, state).await?;
             store(state).await?;
