@@ -184,6 +184,12 @@ impl FakeTelegram {
 
     /// The user types `text` in their private chat.
     pub fn user_says(&self, user: i64, text: &str) {
+        let update = self.says(user, text);
+        self.push_update(update);
+    }
+
+    /// The update (without its `update_id`) of the user typing `text`, for a webhook to be handed.
+    pub fn says(&self, user: i64, text: &str) -> Value {
         let id = self.next_message_id();
         let mut message = json!({
             "message_id": id,
@@ -201,11 +207,17 @@ impl FakeTelegram {
                 .count();
             message["entities"] = json!([{ "type": "bot_command", "offset": 0, "length": len }]);
         }
-        self.push_update(json!({ "message": message }));
+        json!({ "message": message })
     }
 
     /// The user taps the button with `data` under the bot's message `on`.
     pub fn user_taps(&self, user: i64, on: &Call, data: &str) {
+        let update = self.taps(user, on, data);
+        self.push_update(update);
+    }
+
+    /// The update (without its `update_id`) of the user tapping `data` under `on`, for a webhook.
+    pub fn taps(&self, user: i64, on: &Call, data: &str) -> Value {
         let message_id = on.body["message_id"].as_i64().unwrap_or(1);
         let message = json!({
             "message_id": message_id,
@@ -215,7 +227,7 @@ impl FakeTelegram {
             "text": on.text(),
         });
         let id = self.next_message_id();
-        self.push_update(json!({
+        json!({
             "callback_query": {
                 "id": format!("cq{id}"),
                 "from": { "id": user, "is_bot": false, "first_name": "Тест", "language_code": "ru" },
@@ -223,7 +235,7 @@ impl FakeTelegram {
                 "data": data,
                 "message": message,
             }
-        }));
+        })
     }
 
     pub fn calls(&self) -> Vec<Call> {
