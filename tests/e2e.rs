@@ -983,6 +983,94 @@ async fn a_reminder_of_a_demo_booking_arrives_on_time_and_only_once() {
     store.close().await;
 }
 
+/// The documented guarantee of reminders is "at least once": Telegram takes the reminder, the bot is
+/// killed (kill -9) before it hears back and marks it sent, and after the restart the reminder goes out once
+/// more when its lease runs out — exactly once more — and is then marked sent, so a further restart sends
+/// nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_whose_sent_mark_is_lost_in_a_crash_is_sent_once_more_then_never_again() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("kvrachu.db").display());
+    let port = free_port();
+    let bot = BotProcess::start(&fake, dir.path(), port);
+    assert_eq!(health(&bot.http).await, 200);
+    fake.refuse_local_links();
+    let now = kvrachu_bot::store::unix_now();
+    let (confirm, visit_at) = book_up_to_the_confirmation(&fake, now + 5 * 60, Login::InChat).await;
+    bot.kill().await;
+    let due = kvrachu_bot::store::unix_now() + LEAD_SECS;
+    let reminders = format!("{}s", visit_at - due);
+    let env = [
+        ("DATABASE_URL", sqlite.as_str()),
+        ("REMINDERS", reminders.as_str()),
+    ];
+    let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
+    assert_eq!(health(&bot.http).await, 200);
+    let seen = fake.call_count();
+    fake.user_taps(USER, &confirm, &first_button(&confirm, "bk:ok:"));
+    fake.wait_for(seen, "the booked visit", |c| {
+        c.method == "editMessageText" && c.text().contains("Вы записаны к врачу")
+    })
+    .await;
+
+    // Telegram takes the reminder but its answer never reaches the bot, which dies meanwhile.
+    let is_reminder =
+        |c: &Call| c.method == "sendMessage" && c.text().contains("Напоминание о записи");
+    fake.deliver_without_answer("Напоминание о записи");
+    fake.wait_for(seen, "the reminder", is_reminder).await;
+    let claimed = kvrachu_bot::store::unix_now();
+    bot.kill().await;
+    fake.answer_deliveries();
+
+    // Started again: the reminder's lease (60 s) runs out and it is sent once more, then marked.
+    let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
+    assert_eq!(health(&bot.http).await, 200);
+    let seen = fake.call_count();
+    fake.wait_for_within(
+        seen,
+        "the reminder sent again",
+        Duration::from_secs(90),
+        is_reminder,
+    )
+    .await;
+    let again = kvrachu_bot::store::unix_now();
+    assert!(
+        again >= claimed + 50,
+        "sent again after {} s, before its lease ran out",
+        again - claimed
+    );
+    // The mark is written right after the send: a restart then sends nothing more.
+    let status = bot.terminate().await;
+    assert!(status.success(), "{status:?}");
+    let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
+    assert_eq!(health(&bot.http).await, 200);
+    let seen = fake.call_count();
+    fake.user_says(USER, "/start");
+    fake.wait_for(seen, "the menu", |c| has_button(c, "s:book"))
+        .await;
+    assert!(bot.terminate().await.success());
+    assert_eq!(
+        fake.calls().iter().filter(|c| is_reminder(c)).count(),
+        2,
+        "at least once, and only once more after the crash"
+    );
+    let key = kvrachu_bot::store::DataKey::load_or_create(&dir.path().join("kvrachu.key")).unwrap();
+    let store = kvrachu_bot::store::Store::connect(&sqlite, &key)
+        .await
+        .unwrap();
+    let booked = store
+        .upcoming_appointments(USER, kvrachu_bot::store::unix_now())
+        .await
+        .unwrap();
+    let reminders = store.reminders_of(booked[0].id).await.unwrap();
+    assert_eq!(
+        reminders[0].status,
+        kvrachu_bot::store::ReminderStatus::Sent
+    );
+    store.close().await;
+}
+
 #[test]
 fn a_failing_esia_signer_stops_start_up_naming_esia_signer_cmd() {
     let dir = tempfile::tempdir().unwrap();
