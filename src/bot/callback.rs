@@ -14,7 +14,7 @@ use super::me::cb as me;
 use super::reminders::cb as reminders;
 use super::watch::cb as watch;
 
-pub use super::codes::{digits, parse_id, MAX_CALLBACK_BYTES};
+pub use super::codes::{digits, parse_id, FixedCodes, MAX_CALLBACK_BYTES};
 
 /// A main-menu section.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,8 +28,8 @@ pub enum Section {
     Settings,
 }
 
-impl Section {
-    pub const ALL: [Section; 6] = [
+impl FixedCodes for Section {
+    const ALL: &'static [Section] = &[
         Section::Gosuslugi,
         Section::Me,
         Section::Children,
@@ -47,10 +47,6 @@ impl Section {
             Section::Appointments => "appts",
             Section::Settings => "set",
         }
-    }
-
-    fn from_code(code: &str) -> Option<Section> {
-        Section::ALL.into_iter().find(|s| s.code() == code)
     }
 }
 
@@ -187,10 +183,10 @@ mod tests {
             Cb::ForgetYes,
             Cb::ForgetNo,
         ];
-        all.extend(Section::ALL.map(Cb::Section));
+        all.extend(Section::ALL.iter().copied().map(Cb::Section));
         all.extend(Lang::ALL.map(Cb::SetLang));
-        all.extend(gosuslugi::Cb::ALL.map(Cb::Gosuslugi));
-        all.extend(me::Cb::ALL.map(Cb::Me));
+        all.extend(gosuslugi::Cb::ALL.iter().copied().map(Cb::Gosuslugi));
+        all.extend(me::Cb::ALL.iter().copied().map(Cb::Me));
         all.extend([clinics::Cb::Retry, clinics::Cb::Book].map(Cb::Clinics));
         all
     }
