@@ -197,6 +197,20 @@ mod tests {
     }
 
     #[test]
+    fn every_fixed_code_round_trips_and_garbage_does_not_decode() {
+        use crate::bot::codes::assert_codes_round_trip;
+        assert_codes_round_trip::<Section>("s:", &["", "zzz", "s:book", "BOOK"]);
+        assert_codes_round_trip::<gosuslugi::Cb>(
+            gosuslugi::Cb::PREFIX,
+            &["", "nope", "unl:x", "RETRY", "dp4", "gu:retry"],
+        );
+        assert_codes_round_trip::<me::Cb>(
+            me::Cb::PREFIX,
+            &["", "fill:1", "pk", "pk-t", "fx-x", "me:fill", "FILL"],
+        );
+    }
+
+    #[test]
     fn garbage_does_not_decode() {
         assert_garbage_refused(
             Cb::decode,

@@ -52,17 +52,3 @@ impl FixedCodes for Cb {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::bot::codes::assert_codes_round_trip;
-
-    #[test]
-    fn every_button_round_trips_within_64_bytes_and_garbage_does_not_decode() {
-        assert_codes_round_trip::<Cb>(
-            Cb::PREFIX,
-            &["", "nope", "unl:x", "RETRY", "dp4", "gu:retry"],
-        );
-    }
-}
