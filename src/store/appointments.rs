@@ -16,7 +16,7 @@ use sqlx::Row;
 use tokio::sync::Notify;
 
 use super::metadata::{visit_key, VisitIds};
-use super::{with_pool, Aad, Backend, Store, StoreRow};
+use super::{with_pool, Aad, Store, StoreRow};
 
 const TABLE: &str = "appointments";
 /// Ids are random and below 2^53, so they survive any JSON reader as numbers.
@@ -926,32 +926,22 @@ impl Store {
         const RETURNING: &str =
             "RETURNING id, appointment_id, user_id, offset_secs, due_at, attempts, lease_until";
         let lease_until = now + lease_secs;
-        let claimed = match &self.backend {
-            Backend::Sqlite(pool) => sqlx::query(&format!(
-                "UPDATE reminders SET lease_until = $1, attempts = attempts + 1
-                 WHERE status = 'pending' AND id IN ({SELECT_DUE}) {RETURNING}"
-            ))
-            .bind(lease_until)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(claimed_from_row)
-            .collect(),
-            Backend::Postgres(pool) => sqlx::query(&format!(
-                "UPDATE reminders SET lease_until = $1, attempts = attempts + 1
-                 WHERE status = 'pending' AND id IN ({SELECT_DUE} FOR UPDATE SKIP LOCKED) {RETURNING}"
-            ))
-            .bind(lease_until)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(claimed_from_row)
-            .collect(),
-        };
+        let lock = self.on_postgres(" FOR UPDATE SKIP LOCKED");
+        let sql = format!(
+            "UPDATE reminders SET lease_until = $1, attempts = attempts + 1
+             WHERE status = 'pending' AND id IN ({SELECT_DUE}{lock}) {RETURNING}"
+        );
+        let claimed = with_pool!(self, |pool| {
+            sqlx::query(&sql)
+                .bind(lease_until)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(claimed_from_row)
+                .collect()
+        });
         let mut claimed: Vec<ClaimedReminder> = claimed;
         claimed.sort_by_key(|c| (c.due_at, c.id));
         Ok(claimed)

@@ -145,6 +145,15 @@ impl Store {
         }
     }
 
+    /// `clause` on PostgreSQL, nothing on SQLite: for the row locks only PostgreSQL needs (SQLite runs
+    /// one writer at a time).
+    fn on_postgres(&self, clause: &'static str) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "",
+            Backend::Postgres(_) => clause,
+        }
+    }
+
     pub fn crypto(&self) -> &Crypto {
         &self.crypto
     }
