@@ -19,7 +19,7 @@ use crate::bot::{self, Clock, Ctx, State};
 use crate::config::{RegistryUrl, Settings, UpdatesMode};
 use crate::http::{self, HttpState};
 use crate::registry::{self, SharedRegistry};
-use crate::store::dialogue::{ChatTurns, DialogueStorage};
+use crate::store::dialogue::{ChatTurns, DialogueStorage, PollingLease};
 use crate::store::{key_path_for_sqlite, pending_key_path, sqlite_path, DataKey, Store};
 use crate::{telemetry, workers};
 
@@ -285,56 +285,17 @@ impl App {
             local_addr: _,
             router,
         } = self;
-        // One poller per database: a second one says so and stops before taking any update.
-        let _lease = match &settings.updates {
-            UpdatesMode::Polling => match store.take_polling_lease().await {
-                Ok(Some(lease)) => Some(lease),
-                Ok(None) => {
-                    store.close().await;
-                    return Err(AnotherPoller(
-                        "another instance already takes this bot's updates by polling with this \
-                         database; run one polling instance, or UPDATES=webhook for several"
-                            .to_owned(),
-                    )
-                    .into());
-                }
-                Err(err) => {
-                    store.close().await;
-                    return Err(err.context("cannot take the polling lease"));
-                }
-            },
-            UpdatesMode::Webhook { .. } => None,
+        let _lease = match polling_lease(&settings, &store).await {
+            Ok(lease) => lease,
+            Err(err) => {
+                store.close().await;
+                return Err(err);
+            }
         };
-        let turns = ChatTurns::new(&store);
-        let mut dispatcher = Dispatcher::builder(bot.clone(), handler(turns))
-            .dependencies(dptree::deps![ctx.clone(), dialogue_storage(store.clone())])
-            // Every update is handled at once as far as teloxide goes; [`ChatTurns`] keeps each chat's
-            // updates in order (across instances too) and bounds how many run. teloxide's own grouping
-            // keeps a worker and a queue per chat ever seen (3,000 chats: 400 MB, never returned).
-            .distribution_function(|_| None::<ChatId>)
-            // Unhandled updates are dropped quietly: the default handler would log their content.
-            .default_handler(|_| async {})
-            .error_handler(Arc::new(telemetry::HandlerErrors))
-            .build();
-
+        let mut dispatcher = dispatcher(&bot, &ctx, &store);
         let (stop_workers, workers_stopped) = watch::channel(false);
         let workers = spawn_workers(&ctx, &bot, workers_stopped);
-
-        let token = dispatcher.shutdown_token();
-        tokio::spawn(async move {
-            shutdown.await;
-            tracing::info!("stopping");
-            // The token refuses while the dispatcher is still starting; try again shortly.
-            loop {
-                match token.shutdown() {
-                    Ok(done) => {
-                        done.await;
-                        break;
-                    }
-                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-                }
-            }
-        });
+        stop_dispatcher_on(shutdown, &dispatcher);
 
         let result = match &settings.updates {
             UpdatesMode::Polling => {
@@ -357,6 +318,61 @@ impl App {
 }
 
 type BotDispatcher = Dispatcher<Bot, anyhow::Error, ChatId>;
+
+/// One poller per database: a second one says so ([`AnotherPoller`]) before taking any update. `None`
+/// with webhooks, which several instances share.
+async fn polling_lease(settings: &Settings, store: &Store) -> anyhow::Result<Option<PollingLease>> {
+    if !matches!(settings.updates, UpdatesMode::Polling) {
+        return Ok(None);
+    }
+    match store.take_polling_lease().await {
+        Ok(Some(lease)) => Ok(Some(lease)),
+        Ok(None) => Err(AnotherPoller(
+            "another instance already takes this bot's updates by polling with this \
+             database; run one polling instance, or UPDATES=webhook for several"
+                .to_owned(),
+        )
+        .into()),
+        Err(err) => Err(err.context("cannot take the polling lease")),
+    }
+}
+
+/// The dispatcher of updates to the handler tree, with the context and the dialogue storage.
+fn dispatcher(bot: &Bot, ctx: &Arc<Ctx>, store: &Store) -> BotDispatcher {
+    let turns = ChatTurns::new(store);
+    Dispatcher::builder(bot.clone(), handler(turns))
+        .dependencies(dptree::deps![ctx.clone(), dialogue_storage(store.clone())])
+        // Every update is handled at once as far as teloxide goes; [`ChatTurns`] keeps each chat's
+        // updates in order (across instances too) and bounds how many run. teloxide's own grouping
+        // keeps a worker and a queue per chat ever seen (3,000 chats: 400 MB, never returned).
+        .distribution_function(|_| None::<ChatId>)
+        // Unhandled updates are dropped quietly: the default handler would log their content.
+        .default_handler(|_| async {})
+        .error_handler(Arc::new(telemetry::HandlerErrors))
+        .build()
+}
+
+/// Stops `dispatcher` when `shutdown` resolves.
+fn stop_dispatcher_on(
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    dispatcher: &BotDispatcher,
+) {
+    let token = dispatcher.shutdown_token();
+    tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("stopping");
+        // The token refuses while the dispatcher is still starting; try again shortly.
+        loop {
+            match token.shutdown() {
+                Ok(done) => {
+                    done.await;
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    });
+}
 
 /// The bot's handler tree, each update in its chat's turn (held until the tree is done with it).
 pub fn handler(turns: Arc<ChatTurns>) -> teloxide::dispatching::UpdateHandler<anyhow::Error> {

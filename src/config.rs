@@ -207,64 +207,21 @@ impl Settings {
                 .filter(|v| !v.is_empty())
         };
 
-        let token = get("TELOXIDE_TOKEN").ok_or_else(|| {
-            ConfigError::new("TELOXIDE_TOKEN", "is not set; get a token from @BotFather")
-        })?;
-        if !looks_like_token(&token) {
-            return Err(ConfigError::new(
-                "TELOXIDE_TOKEN",
-                "does not look like a bot token (expected 123456789:AA…)",
-            ));
-        }
-
-        let api_url = get("TELOXIDE_API_URL")
-            .map(|raw| parse_http_url("TELOXIDE_API_URL", &raw))
-            .transpose()?;
-
+        let (token, api_url) = telegram_from(&get)?;
         let (database_url, data_key) = storage_from(&get)?;
-
         let registry = match get("REGISTRY_URL").as_deref() {
             None | Some("demo") => RegistryUrl::Demo,
             Some(raw) => RegistryUrl::Remote(parse_http_url("REGISTRY_URL", raw)?),
         };
-
         let esia = esia_from(&get)?;
-
-        let esia_scopes = get("ESIA_SCOPES")
-            .map(|raw| raw.split_whitespace().collect::<Vec<_>>().join(" "))
-            .unwrap_or_else(|| DEFAULT_ESIA_SCOPES.to_owned());
-        if !esia_scopes.split(' ').any(|scope| scope == "openid") {
-            return Err(ConfigError::new(
-                "ESIA_SCOPES",
-                "must include openid (ESIA gives no id token without it)",
-            ));
-        }
-
-        let public_url = parse_http_url(
-            "PUBLIC_URL",
-            &get("PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".to_owned()),
-        )?;
-        let http_addr = get("HTTP_ADDR")
-            .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
-            .parse::<SocketAddr>()
-            .map_err(|_| {
-                ConfigError::new("HTTP_ADDR", "expected host:port, e.g. 127.0.0.1:8080")
-            })?;
-
+        let esia_scopes = esia_scopes_from(&get)?;
+        let (public_url, http_addr) = web_from(&get)?;
         let updates = updates_from(&get)?;
-
         let (region_tz, region_name) = region_from(&get)?;
-
-        let reminders = parse_offsets(&get("REMINDERS").unwrap_or_else(|| "24h,2h".to_owned()))
-            .map_err(|problem| ConfigError::new("REMINDERS", problem))?;
-        let watch_interval =
-            parse_duration(&get("WATCH_INTERVAL").unwrap_or_else(|| "5m".to_owned()))
-                .map_err(|problem| ConfigError::new("WATCH_INTERVAL", problem))?;
-        let sync_interval =
-            parse_duration(&get("SYNC_INTERVAL").unwrap_or_else(|| "30m".to_owned()))
-                .map_err(|problem| ConfigError::new("SYNC_INTERVAL", problem))?;
+        let reminders = parsed(&get, "REMINDERS", "24h,2h", parse_offsets)?;
+        let watch_interval = parsed(&get, "WATCH_INTERVAL", "5m", parse_duration)?;
+        let sync_interval = parsed(&get, "SYNC_INTERVAL", "30m", parse_duration)?;
         let metrics_token = metrics_token_from(&get)?;
-
         let retention = Self::retention_from(&get)?;
 
         Ok(Self {
@@ -290,6 +247,61 @@ impl Settings {
 }
 
 type Get<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The bot's token (checked for its shape) and the Bot API server, when not Telegram's own.
+fn telegram_from(get: Get<'_>) -> Result<(String, Option<Url>), ConfigError> {
+    let token = get("TELOXIDE_TOKEN").ok_or_else(|| {
+        ConfigError::new("TELOXIDE_TOKEN", "is not set; get a token from @BotFather")
+    })?;
+    if !looks_like_token(&token) {
+        return Err(ConfigError::new(
+            "TELOXIDE_TOKEN",
+            "does not look like a bot token (expected 123456789:AA…)",
+        ));
+    }
+    let api_url = get("TELOXIDE_API_URL")
+        .map(|raw| parse_http_url("TELOXIDE_API_URL", &raw))
+        .transpose()?;
+    Ok((token, api_url))
+}
+
+/// The scopes asked of ESIA, space-separated; `openid` must be among them.
+fn esia_scopes_from(get: Get<'_>) -> Result<String, ConfigError> {
+    let scopes = get("ESIA_SCOPES")
+        .map(|raw| raw.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| DEFAULT_ESIA_SCOPES.to_owned());
+    if !scopes.split(' ').any(|scope| scope == "openid") {
+        return Err(ConfigError::new(
+            "ESIA_SCOPES",
+            "must include openid (ESIA gives no id token without it)",
+        ));
+    }
+    Ok(scopes)
+}
+
+/// The address users' browsers reach the web pages at, and the address the server listens on.
+fn web_from(get: Get<'_>) -> Result<(Url, SocketAddr), ConfigError> {
+    let public_url = parse_http_url(
+        "PUBLIC_URL",
+        &get("PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".to_owned()),
+    )?;
+    let http_addr = get("HTTP_ADDR")
+        .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
+        .parse::<SocketAddr>()
+        .map_err(|_| ConfigError::new("HTTP_ADDR", "expected host:port, e.g. 127.0.0.1:8080"))?;
+    Ok((public_url, http_addr))
+}
+
+/// The variable `name` (or `default` when unset) read by `parse`, whose problem names the variable.
+fn parsed<T>(
+    get: Get<'_>,
+    name: &'static str,
+    default: &str,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<T, ConfigError> {
+    parse(&get(name).unwrap_or_else(|| default.to_owned()))
+        .map_err(|problem| ConfigError::new(name, problem))
+}
 
 /// Where the data lives and the key it is sealed with (required with PostgreSQL).
 fn storage_from(get: Get<'_>) -> Result<(String, Option<String>), ConfigError> {

@@ -813,16 +813,7 @@ mod tests {
 
     #[test]
     fn error_display_has_no_trailing_period() {
-        for err in [
-            NameError::Empty,
-            NameError::TooLong { max: 100 },
-            NameError::HasDigits,
-            NameError::HasLatin { found: 'o' },
-            NameError::OnlyOneWord,
-            NameError::TooManyWords { got: 4 },
-            NameError::BadCharacters { found: '!' },
-            NameError::BadHyphen,
-        ] {
+        for err in crate::domain::tests::all_name_errors() {
             assert!(!err.to_string().ends_with('.'), "{err}");
         }
     }

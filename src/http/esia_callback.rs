@@ -386,7 +386,27 @@ pub(crate) fn harden(response: &mut Response) {
 }
 
 pub(crate) fn page_response(s: &EsiaHttp, lang: Lang, kind: PageKind) -> Response {
-    let (status, icon, title, text) = match &kind {
+    let (status, icon, title, text) = page_parts(lang, &kind);
+    let link = format!("https://t.me/{}", urlencode_username(&s.bot_username));
+    let body = format!(
+        r#"<div class="icon" aria-hidden="true">{icon}</div><h1>{title}</h1><p>{text}</p><a class="button" href="{link}">{button}</a>"#,
+        title = escape_html(&title),
+        text = text,
+        link = escape_html(&link),
+        button = t!(lang, "page-open-telegram"),
+    );
+    let html = page(lang, &title, &body).replace(
+        "</style>",
+        ".code{font-size:2.2rem;font-weight:700;letter-spacing:.2em;margin:1rem 0}\n</style>",
+    );
+    let mut response = (status, Html(html)).into_response();
+    harden(&mut response);
+    response
+}
+
+/// What a page of `kind` says: its status, icon, title (plain text) and text (HTML).
+fn page_parts(lang: Lang, kind: &PageKind) -> (StatusCode, &'static str, String, String) {
+    match kind {
         PageKind::Done => (
             StatusCode::OK,
             ICON_DONE,
@@ -452,22 +472,7 @@ pub(crate) fn page_response(s: &EsiaHttp, lang: Lang, kind: PageKind) -> Respons
             t!(lang, "page-signer-title"),
             t!(lang, "page-signer-text"),
         ),
-    };
-    let link = format!("https://t.me/{}", urlencode_username(&s.bot_username));
-    let body = format!(
-        r#"<div class="icon" aria-hidden="true">{icon}</div><h1>{title}</h1><p>{text}</p><a class="button" href="{link}">{button}</a>"#,
-        title = escape_html(&title),
-        text = text,
-        link = escape_html(&link),
-        button = t!(lang, "page-open-telegram"),
-    );
-    let html = page(lang, &title, &body).replace(
-        "</style>",
-        ".code{font-size:2.2rem;font-weight:700;letter-spacing:.2em;margin:1rem 0}\n</style>",
-    );
-    let mut response = (status, Html(html)).into_response();
-    harden(&mut response);
-    response
+    }
 }
 
 /// `123456` as `123 456`, easier to read and type.

@@ -150,6 +150,21 @@ fn unknown_clinic() -> Answer {
     refuse(4, "Медицинская организация не найдена")
 }
 
+fn unknown_schedule() -> Answer {
+    refuse(645, "Расписание врача не найдено")
+}
+
+/// The clinic and the doctor a schedule path names, or the refusal the live service gives.
+fn clinic_doctor(lpu: &str, doctor: &str) -> Result<(&'static DemoClinic, DemoDoctor), Answer> {
+    let clinic = lpu
+        .parse()
+        .ok()
+        .and_then(demo_data::find_clinic)
+        .ok_or_else(unknown_clinic)?;
+    let doctor = clinic.doctor(doctor).ok_or_else(unknown_schedule)?;
+    Ok((clinic, doctor))
+}
+
 impl DemoRegistry {
     fn now(&self) -> NaiveDateTime {
         Utc::now().with_timezone(&self.tz).naive_local()
@@ -317,11 +332,9 @@ async fn slots(
     State(demo): State<DemoRegistry>,
     Path((lpu, doctor)): Path<(String, String)>,
 ) -> Answer {
-    let Some(clinic) = lpu.parse().ok().and_then(demo_data::find_clinic) else {
-        return unknown_clinic();
-    };
-    let Some(doctor) = clinic.doctor(&doctor) else {
-        return refuse(645, "Расписание врача не найдено");
+    let (clinic, doctor) = match clinic_doctor(&lpu, &doctor) {
+        Ok(found) => found,
+        Err(refused) => return refused,
     };
     let free = match demo.free_slots(clinic, &doctor).await {
         Ok(free) => free,
@@ -361,15 +374,13 @@ async fn timetable(
     State(demo): State<DemoRegistry>,
     Path((lpu, doctor)): Path<(String, String)>,
 ) -> Answer {
-    let Some(clinic) = lpu.parse().ok().and_then(demo_data::find_clinic) else {
-        return unknown_clinic();
-    };
-    let Some(doctor) = clinic.doctor(&doctor) else {
-        return refuse(645, "Расписание врача не найдено");
+    let (_, doctor) = match clinic_doctor(&lpu, &doctor) {
+        Ok(found) => found,
+        Err(refused) => return refused,
     };
     let days = doctor.timetable(demo.now().date());
     if days.is_empty() {
-        return refuse(645, "Расписание врача не найдено");
+        return unknown_schedule();
     }
     let list: Vec<Value> = days
         .into_iter()

@@ -538,6 +538,11 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
 
 /// Reads a list: `null` is empty, an element that cannot be read is skipped (and counted in the log), but a
 /// list whose every element is unreadable is malformed.
+/// `schedule/lpu/{lpu_id}/{kind}/{id}/{leaf}`, the id made safe as one path segment.
+fn schedule_path(lpu_id: i64, kind: &str, id: &str, leaf: &str) -> String {
+    format!("schedule/lpu/{lpu_id}/{kind}/{}/{leaf}", segment(id))
+}
+
 fn list<T: DeserializeOwned>(value: Value, endpoint: &'static str) -> RegistryResult<Vec<T>> {
     let items = match value {
         Value::Null => return Ok(Vec::new()),
@@ -589,6 +594,17 @@ fn to_body<T: Serialize>(value: &T) -> RegistryResult<Value> {
 }
 
 impl HttpRegistry {
+    /// The list of `T` at `path` (no query), cached as `caching` says.
+    async fn get_list<T: DeserializeOwned>(
+        &self,
+        path: String,
+        caching: Caching,
+        endpoint: &'static str,
+    ) -> RegistryResult<Vec<T>> {
+        let value = self.get(&path, &[], caching, endpoint).await?;
+        list(value, endpoint)
+    }
+
     async fn get(
         &self,
         path: &str,
@@ -687,14 +703,10 @@ impl Registry for HttpRegistry {
     }
 
     fn specialties(&self, lpu_id: i64) -> BoxFuture<'_, RegistryResult<Vec<Specialty>>> {
-        async move {
-            let path = format!("schedule/lpu/{lpu_id}/specialties");
-            // The list carries free-ticket counts («Терапевт (12)»): keep it as briefly as slots, or
-            // a specialty would read «(0)» for hours after slots appeared.
-            let value = self.get(&path, &[], Caching::Slots, "specialties").await?;
-            list(value, "specialties")
-        }
-        .boxed()
+        let path = format!("schedule/lpu/{lpu_id}/specialties");
+        // The list carries free-ticket counts («Терапевт (12)»): keep it as briefly as slots, or a
+        // specialty would read «(0)» for hours after slots appeared.
+        self.get_list(path, Caching::Slots, "specialties").boxed()
     }
 
     fn doctors<'a>(
@@ -702,16 +714,9 @@ impl Registry for HttpRegistry {
         lpu_id: i64,
         specialty_id: &'a str,
     ) -> BoxFuture<'a, RegistryResult<Vec<Doctor>>> {
-        async move {
-            let path = format!(
-                "schedule/lpu/{lpu_id}/speciality/{}/doctors",
-                segment(specialty_id)
-            );
-            // Doctors' free-ticket counts change with the slots: keep them as briefly as slots.
-            let value = self.get(&path, &[], Caching::Slots, "doctors").await?;
-            list(value, "doctors")
-        }
-        .boxed()
+        let path = schedule_path(lpu_id, "speciality", specialty_id, "doctors");
+        // Doctors' free-ticket counts change with the slots: keep them as briefly as slots.
+        self.get_list(path, Caching::Slots, "doctors").boxed()
     }
 
     fn slots<'a>(
@@ -719,15 +724,8 @@ impl Registry for HttpRegistry {
         lpu_id: i64,
         doctor_id: &'a str,
     ) -> BoxFuture<'a, RegistryResult<Vec<Slot>>> {
-        async move {
-            let path = format!(
-                "schedule/lpu/{lpu_id}/doctor/{}/appointments",
-                segment(doctor_id)
-            );
-            let value = self.get(&path, &[], Caching::Slots, "slots").await?;
-            list(value, "slots")
-        }
-        .boxed()
+        let path = schedule_path(lpu_id, "doctor", doctor_id, "appointments");
+        self.get_list(path, Caching::Slots, "slots").boxed()
     }
 
     fn timetable<'a>(
@@ -735,15 +733,8 @@ impl Registry for HttpRegistry {
         lpu_id: i64,
         doctor_id: &'a str,
     ) -> BoxFuture<'a, RegistryResult<Vec<TimetableDay>>> {
-        async move {
-            let path = format!(
-                "schedule/lpu/{lpu_id}/doctor/{}/timetable",
-                segment(doctor_id)
-            );
-            let value = self.get(&path, &[], Caching::Slots, "timetable").await?;
-            list(value, "timetable")
-        }
-        .boxed()
+        let path = schedule_path(lpu_id, "doctor", doctor_id, "timetable");
+        self.get_list(path, Caching::Slots, "timetable").boxed()
     }
 
     fn find_patient<'a>(

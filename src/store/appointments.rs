@@ -16,7 +16,7 @@ use sqlx::Row;
 use tokio::sync::Notify;
 
 use super::metadata::{visit_key, VisitIds};
-use super::{with_pool, Aad, Backend, Store};
+use super::{with_pool, Aad, Store, StoreRow};
 
 const TABLE: &str = "appointments";
 /// Ids are random and below 2^53, so they survive any JSON reader as numbers.
@@ -314,28 +314,19 @@ struct RawAppointment {
 const APPOINTMENT_COLUMNS: &str = "id, user_id, child_id, visit_at, details, status, source, \
      created_at, updated_at, registry_id_known, ids";
 
-fn raw_appointment<R: Row>(row: &R) -> RawAppointment
-where
-    usize: sqlx::ColumnIndex<R>,
-    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Vec<u8>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    bool: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Option<Vec<u8>>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
+fn raw_appointment(row: &impl StoreRow) -> RawAppointment {
     RawAppointment {
-        id: row.get(0),
-        user_id: row.get(1),
-        child_id: row.get(2),
-        visit_at: row.get(3),
-        details: row.get(4),
-        status: row.get(5),
-        source: row.get(6),
-        created_at: row.get(7),
-        updated_at: row.get(8),
-        registry_id_known: row.get(9),
-        ids: row.get(10),
+        id: row.col(0),
+        user_id: row.col(1),
+        child_id: row.col(2),
+        visit_at: row.col(3),
+        details: row.col(4),
+        status: row.col(5),
+        source: row.col(6),
+        created_at: row.col(7),
+        updated_at: row.col(8),
+        registry_id_known: row.col(9),
+        ids: row.col(10),
     }
 }
 
@@ -348,27 +339,19 @@ fn placeholder_registry_id(slot_id: Option<&str>) -> String {
     }
 }
 
-fn reminder_from_row<R: Row>(row: &R) -> anyhow::Result<Reminder>
-where
-    usize: sqlx::ColumnIndex<R>,
-    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    i32: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Option<String>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
+fn reminder_from_row(row: &impl StoreRow) -> anyhow::Result<Reminder> {
     Ok(Reminder {
-        id: row.get(0),
-        appointment_id: row.get(1),
-        user_id: row.get(2),
-        offset_secs: row.get(3),
-        due_at: row.get(4),
-        status: ReminderStatus::from_code(&row.get::<String, _>(5))?,
-        lease_until: row.get(6),
-        attempts: row.get(7),
-        next_try_at: row.get(8),
-        sent_at: row.get(9),
-        last_error: row.get(10),
+        id: row.col(0),
+        appointment_id: row.col(1),
+        user_id: row.col(2),
+        offset_secs: row.col(3),
+        due_at: row.col(4),
+        status: ReminderStatus::from_code(&row.col::<String>(5))?,
+        lease_until: row.col(6),
+        attempts: row.col(7),
+        next_try_at: row.col(8),
+        sent_at: row.col(9),
+        last_error: row.col(10),
     })
 }
 
@@ -943,32 +926,22 @@ impl Store {
         const RETURNING: &str =
             "RETURNING id, appointment_id, user_id, offset_secs, due_at, attempts, lease_until";
         let lease_until = now + lease_secs;
-        let claimed = match &self.backend {
-            Backend::Sqlite(pool) => sqlx::query(&format!(
-                "UPDATE reminders SET lease_until = $1, attempts = attempts + 1
-                 WHERE status = 'pending' AND id IN ({SELECT_DUE}) {RETURNING}"
-            ))
-            .bind(lease_until)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(claimed_from_row)
-            .collect(),
-            Backend::Postgres(pool) => sqlx::query(&format!(
-                "UPDATE reminders SET lease_until = $1, attempts = attempts + 1
-                 WHERE status = 'pending' AND id IN ({SELECT_DUE} FOR UPDATE SKIP LOCKED) {RETURNING}"
-            ))
-            .bind(lease_until)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(claimed_from_row)
-            .collect(),
-        };
+        let lock = self.on_postgres(" FOR UPDATE SKIP LOCKED");
+        let sql = format!(
+            "UPDATE reminders SET lease_until = $1, attempts = attempts + 1
+             WHERE status = 'pending' AND id IN ({SELECT_DUE}{lock}) {RETURNING}"
+        );
+        let claimed = with_pool!(self, |pool| {
+            sqlx::query(&sql)
+                .bind(lease_until)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(claimed_from_row)
+                .collect()
+        });
         let mut claimed: Vec<ClaimedReminder> = claimed;
         claimed.sort_by_key(|c| (c.due_at, c.id));
         Ok(claimed)
@@ -1064,20 +1037,15 @@ impl Store {
     }
 }
 
-fn claimed_from_row<R: Row>(row: &R) -> ClaimedReminder
-where
-    usize: sqlx::ColumnIndex<R>,
-    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    i32: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
+fn claimed_from_row(row: &impl StoreRow) -> ClaimedReminder {
     ClaimedReminder {
-        id: row.get(0),
-        appointment_id: row.get(1),
-        user_id: row.get(2),
-        offset_secs: row.get(3),
-        due_at: row.get(4),
-        attempts: row.get(5),
-        lease_until: row.get(6),
+        id: row.col(0),
+        appointment_id: row.col(1),
+        user_id: row.col(2),
+        offset_secs: row.col(3),
+        due_at: row.col(4),
+        attempts: row.col(5),
+        lease_until: row.col(6),
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use sqlx::Row;
 
 use super::metadata::{BookingIds, PatientIds, VisitIds};
-use super::{with_pool, Backend, Store};
+use super::{with_pool, Store};
 
 /// A row of [`Store::known_patients`]: id, child, sealed ids, when it was last seen.
 type KnownRow = (i64, Option<i64>, Option<Vec<u8>>, i64);
@@ -144,33 +144,21 @@ impl Store {
              LIMIT $4";
         let next = now + interval_secs.max(1);
         let since = now - horizon_secs.max(0);
-        let mut ids: Vec<i64> = match &self.backend {
-            Backend::Sqlite(pool) => {
-                sqlx::query_scalar(&format!(
-                    "UPDATE users SET registry_sync_at = $1
-                 WHERE COALESCE(registry_sync_at, 0) <= $2 AND id IN ({SELECT_DUE}) RETURNING id"
-                ))
+        // PostgreSQL skips the users another instance is claiming; SQLite runs one writer at a time.
+        let lock = self.on_postgres(" FOR UPDATE OF u SKIP LOCKED");
+        let sql = format!(
+            "UPDATE users SET registry_sync_at = $1
+             WHERE COALESCE(registry_sync_at, 0) <= $2 AND id IN ({SELECT_DUE}{lock}) RETURNING id"
+        );
+        let mut ids: Vec<i64> = with_pool!(self, |pool| {
+            sqlx::query_scalar(&sql)
                 .bind(next)
                 .bind(now)
                 .bind(since)
                 .bind(limit)
                 .fetch_all(pool)
                 .await?
-            }
-            Backend::Postgres(pool) => {
-                sqlx::query_scalar(&format!(
-                    "UPDATE users SET registry_sync_at = $1
-                 WHERE COALESCE(registry_sync_at, 0) <= $2
-                   AND id IN ({SELECT_DUE} FOR UPDATE OF u SKIP LOCKED) RETURNING id"
-                ))
-                .bind(next)
-                .bind(now)
-                .bind(since)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-            }
-        };
+        });
         ids.sort_unstable();
         Ok(ids)
     }

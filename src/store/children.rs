@@ -11,7 +11,7 @@ use sqlx::Row;
 
 use crate::domain::{BirthDate, FullName, PolicyNumber, Relation, Sex};
 
-use super::{unix_now, with_pool, Aad, Store};
+use super::{unix_now, with_pool, Aad, Store, StoreRow};
 
 const TABLE: &str = "children";
 
@@ -113,23 +113,27 @@ struct RawChild {
 
 const COLUMNS: &str = "id, full_name, birth_date, sex, relation, policy";
 
-fn raw_from_row<R>(row: &R) -> RawChild
-where
-    R: Row,
-    usize: sqlx::ColumnIndex<R>,
-    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Vec<u8>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
+/// A new child: `$1` id, `$2` user, `$3`–`$7` the details, `$8` now.
+const INSERT_CHILD: &str = "INSERT INTO children
+         (id, user_id, full_name, birth_date, sex, relation, policy, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+     ON CONFLICT (id) DO NOTHING";
+
+/// New details of a child of the user, with the same parameters as [`INSERT_CHILD`].
+const UPDATE_CHILD: &str = "UPDATE children
+     SET full_name = $3, birth_date = $4, sex = $5, relation = $6, policy = $7, updated_at = $8
+     WHERE id = $1 AND user_id = $2";
+
+fn raw_from_row(row: &impl StoreRow) -> RawChild {
     RawChild {
-        id: row.get(0),
+        id: row.col(0),
         sealed: Sealed {
-            full_name: row.get(1),
-            birth_date: row.get(2),
-            policy: row.get(5),
+            full_name: row.col(1),
+            birth_date: row.col(2),
+            policy: row.col(5),
         },
-        sex: row.get(3),
-        relation: row.get(4),
+        sex: row.col(3),
+        relation: row.col(4),
     }
 }
 
@@ -181,6 +185,33 @@ impl Store {
         })
     }
 
+    /// Runs [`INSERT_CHILD`] or [`UPDATE_CHILD`] for child `id` of `user_id` with `details` sealed;
+    /// returns how many rows it wrote.
+    async fn write_child(
+        &self,
+        sql: &str,
+        id: i64,
+        user_id: i64,
+        details: &ChildDetails,
+        now: i64,
+    ) -> anyhow::Result<u64> {
+        let sealed = self.seal_child(id, details)?;
+        Ok(with_pool!(self, |pool| {
+            sqlx::query(sql)
+                .bind(id)
+                .bind(user_id)
+                .bind(&sealed.full_name)
+                .bind(&sealed.birth_date)
+                .bind(sex_code(details.sex))
+                .bind(relation_code(details.relation))
+                .bind(&sealed.policy)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+
     /// The user's children, oldest first (then by name), as a family list reads.
     pub async fn children(&self, user_id: i64) -> anyhow::Result<Vec<Child>> {
         let raws: Vec<RawChild> = with_pool!(self, |pool| {
@@ -227,26 +258,9 @@ impl Store {
         // A random id of 53 bits collides about never; a collision is simply retried with another id.
         for _ in 0..5 {
             let id = rand::thread_rng().gen_range(1..MAX_ID);
-            let sealed = self.seal_child(id, details)?;
-            let inserted = with_pool!(self, |pool| {
-                sqlx::query(
-                    "INSERT INTO children
-                         (id, user_id, full_name, birth_date, sex, relation, policy, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-                     ON CONFLICT (id) DO NOTHING",
-                )
-                .bind(id)
-                .bind(user_id)
-                .bind(&sealed.full_name)
-                .bind(&sealed.birth_date)
-                .bind(sex_code(details.sex))
-                .bind(relation_code(details.relation))
-                .bind(&sealed.policy)
-                .bind(now)
-                .execute(pool)
-                .await?
-                .rows_affected()
-            });
+            let inserted = self
+                .write_child(INSERT_CHILD, id, user_id, details, now)
+                .await?;
             if inserted == 1 {
                 return Ok(Child {
                     id,
@@ -264,25 +278,9 @@ impl Store {
         child_id: i64,
         details: &ChildDetails,
     ) -> anyhow::Result<bool> {
-        let sealed = self.seal_child(child_id, details)?;
-        let updated = with_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE children
-                 SET full_name = $3, birth_date = $4, sex = $5, relation = $6, policy = $7, updated_at = $8
-                 WHERE id = $1 AND user_id = $2",
-            )
-            .bind(child_id)
-            .bind(user_id)
-            .bind(&sealed.full_name)
-            .bind(&sealed.birth_date)
-            .bind(sex_code(details.sex))
-            .bind(relation_code(details.relation))
-            .bind(&sealed.policy)
-            .bind(unix_now())
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
+        let updated = self
+            .write_child(UPDATE_CHILD, child_id, user_id, details, unix_now())
+            .await?;
         Ok(updated == 1)
     }
 

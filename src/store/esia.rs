@@ -3,13 +3,15 @@
 //! Every sealed value of `esia_links` is bound to its column and the user's id, so a value copied into
 //! another user's row does not open.
 
+use serde::de::DeserializeOwned;
 use sqlx::Row;
 
 use crate::domain::esia::{AccountLevel, EsiaKid, EsiaLink, LOGIN_TTL_SECONDS};
+use crate::domain::{BirthDate, Sex};
 use crate::i18n::Lang;
 
 use super::metadata::oid_key;
-use super::{with_pool, Aad, Store};
+use super::{with_pool, Aad, Crypto, Store, StoreRow};
 
 const LINKS: &str = "esia_links";
 
@@ -20,19 +22,140 @@ pub struct EsiaLogin {
     pub lang: Lang,
 }
 
-type LinkRow = (
-    Option<Vec<u8>>,
-    String,
-    Vec<u8>,
-    Option<Vec<u8>>,
-    Option<String>,
-    Option<Vec<u8>>,
-    Option<Vec<u8>>,
-    Option<Vec<u8>>,
-    Vec<u8>,
-    i64,
-    i64,
-);
+impl EsiaLogin {
+    /// The login of `user_id` as stored: `lang` is a language code (an unknown one falls back to Russian).
+    pub(super) fn stored(user_id: i64, lang: &str) -> EsiaLogin {
+        EsiaLogin {
+            user_id,
+            lang: Lang::from_code(lang).unwrap_or_default(),
+        }
+    }
+}
+
+/// A login or attempt state as stored: only our own states are UUIDs, so anything else is refused before
+/// it reaches the database.
+pub(super) fn stored_state(state: &str) -> Option<String> {
+    uuid::Uuid::parse_str(state)
+        .ok()
+        .map(|state| state.hyphenated().to_string())
+}
+
+/// The columns of a link as stored: the personal ones sealed.
+struct SealedLink {
+    oid: Option<Vec<u8>>,
+    level: String,
+    full_name: Vec<u8>,
+    birth_date: Option<Vec<u8>>,
+    sex: Option<String>,
+    policy: Option<Vec<u8>>,
+    insurer: Option<Vec<u8>>,
+    attachment: Option<Vec<u8>>,
+    kids: Vec<u8>,
+    linked_at: i64,
+    updated_at: i64,
+}
+
+const LINK_COLUMNS: &str =
+    "oid, level, full_name, birth_date, sex, policy, insurer, attachment, kids, \
+     linked_at, updated_at";
+
+fn sealed_link(row: &impl StoreRow) -> SealedLink {
+    SealedLink {
+        oid: row.col(0),
+        level: row.col(1),
+        full_name: row.col(2),
+        birth_date: row.col(3),
+        sex: row.col(4),
+        policy: row.col(5),
+        insurer: row.col(6),
+        attachment: row.col(7),
+        kids: row.col(8),
+        linked_at: row.col(9),
+        updated_at: row.col(10),
+    }
+}
+
+fn sex_code(sex: Sex) -> &'static str {
+    match sex {
+        Sex::Male => "male",
+        Sex::Female => "female",
+    }
+}
+
+fn sex_from_code(code: Option<&str>) -> Option<Sex> {
+    match code {
+        Some("male") => Some(Sex::Male),
+        Some("female") => Some(Sex::Female),
+        _ => None,
+    }
+}
+
+/// Opens the sealed columns of one user's link. Errors name the column and the user only, never a value.
+struct LinkOpener<'a> {
+    crypto: &'a Crypto,
+    user_id: i64,
+    row: String,
+}
+
+impl<'a> LinkOpener<'a> {
+    fn new(crypto: &'a Crypto, user_id: i64) -> Self {
+        let row = user_id.to_string();
+        LinkOpener {
+            crypto,
+            user_id,
+            row,
+        }
+    }
+
+    fn open(&self, column: &str, sealed: &[u8]) -> anyhow::Result<String> {
+        self.crypto
+            .open_str(Aad::new(LINKS, column, &self.row), sealed)
+            .map_err(|err| anyhow::anyhow!("{LINKS}.{column} of user {}: {err}", self.user_id))
+    }
+
+    fn open_opt(&self, column: &str, sealed: Option<&[u8]>) -> anyhow::Result<Option<String>> {
+        sealed.map(|s| self.open(column, s)).transpose()
+    }
+
+    /// Opens the JSON of `column`; the error does not say what failed to decode.
+    fn open_json<T: DeserializeOwned>(&self, column: &str, sealed: &[u8]) -> anyhow::Result<T> {
+        serde_json::from_str(&self.open(column, sealed)?)
+            .map_err(|_| anyhow::anyhow!("{LINKS}.{column} does not decode"))
+    }
+
+    fn link(&self, sealed: SealedLink) -> anyhow::Result<EsiaLink> {
+        let birth_date = match self.open_opt("birth_date", sealed.birth_date.as_deref())? {
+            Some(text) => Some(
+                text.parse::<chrono::NaiveDate>()
+                    .ok()
+                    .and_then(|d| BirthDate::try_from(d).ok())
+                    .ok_or_else(|| anyhow::anyhow!("{LINKS}.birth_date does not parse"))?,
+            ),
+            None => None,
+        };
+        let policy = match &sealed.policy {
+            Some(policy) => Some(self.open_json("policy", policy)?),
+            None => None,
+        };
+        let kids: Vec<EsiaKid> = self.open_json("kids", &sealed.kids)?;
+        let oid = sealed.oid.as_deref().ok_or_else(|| {
+            anyhow::anyhow!("{LINKS}.oid of user {} is not sealed yet", self.user_id)
+        })?;
+        Ok(EsiaLink {
+            oid: self.open("oid", oid)?,
+            level: AccountLevel::from_code(&sealed.level).unwrap_or(AccountLevel::NotConfirmed),
+            full_name: self.open("full_name", &sealed.full_name)?,
+            birth_date,
+            sex: sex_from_code(sealed.sex.as_deref()),
+            policy,
+            insurer: self.open_opt("insurer", sealed.insurer.as_deref())?,
+            attachment: self.open_opt("attachment", sealed.attachment.as_deref())?,
+            kids,
+            linked_at: sealed.linked_at,
+            updated_at: sealed.updated_at,
+        })
+    }
+}
 
 impl Store {
     /// Starts a login for `user_id` at `now`: a fresh random state, valid for ten minutes, single use.
@@ -72,8 +195,7 @@ impl Store {
         state: &str,
         now: i64,
     ) -> anyhow::Result<Option<EsiaLogin>> {
-        // Only our own states are UUIDs: anything else is refused before it reaches the database.
-        let Ok(state) = uuid::Uuid::parse_str(state) else {
+        let Some(state) = stored_state(state) else {
             return Ok(None);
         };
         let row: Option<(i64, String)> = with_pool!(self, |pool| {
@@ -82,25 +204,17 @@ impl Store {
                  WHERE state = $1 AND used_at IS NULL AND expires_at > $2
                  RETURNING user_id, lang",
             )
-            .bind(state.hyphenated().to_string())
+            .bind(state)
             .bind(now)
             .fetch_optional(pool)
             .await?
             .map(|row| (row.get(0), row.get(1)))
         });
-        Ok(row.map(|(user_id, lang)| EsiaLogin {
-            user_id,
-            lang: Lang::from_code(&lang).unwrap_or_default(),
-        }))
+        Ok(row.map(|(user_id, lang)| EsiaLogin::stored(user_id, &lang)))
     }
 
-    /// Stores (or replaces) the user's link. `refresh_token` is kept sealed, or cleared when `None`.
-    pub async fn save_esia_link(
-        &self,
-        user_id: i64,
-        link: &EsiaLink,
-        refresh_token: Option<&str>,
-    ) -> anyhow::Result<()> {
+    /// Stores (or replaces) the user's link. No refresh token is kept: one a row still holds is cleared.
+    pub async fn save_esia_link(&self, user_id: i64, link: &EsiaLink) -> anyhow::Result<()> {
         self.ensure_user(user_id).await?;
         let row = user_id.to_string();
         let c = self.crypto();
@@ -118,22 +232,18 @@ impl Store {
         let insurer = link.insurer.as_deref().map(|v| seal("insurer", v));
         let attachment = link.attachment.as_deref().map(|v| seal("attachment", v));
         let kids = seal("kids", &serde_json::to_string(&link.kids)?);
-        let refresh = refresh_token.map(|v| seal("refresh_token", v));
-        let sex = link.sex.map(|s| match s {
-            crate::domain::Sex::Male => "male",
-            crate::domain::Sex::Female => "female",
-        });
+        let sex = link.sex.map(sex_code);
         with_pool!(self, |pool| {
             sqlx::query(
                 "INSERT INTO esia_links (user_id, oid, trusted, level, full_name, birth_date, sex, policy,
-                     insurer, attachment, kids, refresh_token, linked_at, updated_at, oid_key)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)
+                     insurer, attachment, kids, linked_at, updated_at, oid_key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)
                  ON CONFLICT (user_id) DO UPDATE SET
                      oid = excluded.oid, oid_key = excluded.oid_key, trusted = excluded.trusted,
                      level = excluded.level,
                      full_name = excluded.full_name, birth_date = excluded.birth_date, sex = excluded.sex,
                      policy = excluded.policy, insurer = excluded.insurer, attachment = excluded.attachment,
-                     kids = excluded.kids, refresh_token = excluded.refresh_token,
+                     kids = excluded.kids, refresh_token = NULL,
                      updated_at = excluded.updated_at",
             )
             .bind(user_id)
@@ -147,7 +257,6 @@ impl Store {
             .bind(&insurer)
             .bind(&attachment)
             .bind(&kids)
-            .bind(&refresh)
             .bind(link.updated_at)
             .bind(&oid_lookup)
             .execute(pool)
@@ -158,100 +267,21 @@ impl Store {
 
     /// The user's link, decrypted; `None` when not linked.
     pub async fn esia_link(&self, user_id: i64) -> anyhow::Result<Option<EsiaLink>> {
-        let row: Option<LinkRow> = with_pool!(self, |pool| {
-            sqlx::query(
-                "SELECT oid, level, full_name, birth_date, sex, policy, insurer, attachment, kids,
-                        linked_at, updated_at
-                 FROM esia_links WHERE user_id = $1",
-            )
+        let sealed = with_pool!(self, |pool| {
+            sqlx::query(&format!(
+                "SELECT {LINK_COLUMNS} FROM esia_links WHERE user_id = $1"
+            ))
             .bind(user_id)
             .fetch_optional(pool)
             .await?
-            .map(|r| {
-                (
-                    r.get(0),
-                    r.get(1),
-                    r.get(2),
-                    r.get(3),
-                    r.get(4),
-                    r.get(5),
-                    r.get(6),
-                    r.get(7),
-                    r.get(8),
-                    r.get(9),
-                    r.get(10),
-                )
-            })
+            .as_ref()
+            .map(sealed_link)
         });
-        let Some((
-            oid,
-            level,
-            full_name,
-            birth_date,
-            sex,
-            policy,
-            insurer,
-            attachment,
-            kids,
-            linked_at,
-            updated_at,
-        )) = row
-        else {
-            return Ok(None);
-        };
-        let key = user_id.to_string();
-        let c = self.crypto();
-        let open = |column: &str, sealed: &[u8]| {
-            c.open_str(Aad::new(LINKS, column, &key), sealed)
-                .map_err(|err| anyhow::anyhow!("esia_links.{column} of user {user_id}: {err}"))
-        };
-        let open_opt = |column: &str, sealed: Option<Vec<u8>>| -> anyhow::Result<Option<String>> {
-            sealed.map(|s| open(column, &s)).transpose()
-        };
-        let birth_date = match open_opt("birth_date", birth_date)? {
-            Some(text) => Some(
-                text.parse::<chrono::NaiveDate>()
-                    .ok()
-                    .and_then(|d| crate::domain::BirthDate::try_from(d).ok())
-                    .ok_or_else(|| anyhow::anyhow!("esia_links.birth_date does not parse"))?,
-            ),
-            None => None,
-        };
-        let policy = match open_opt("policy", policy)? {
-            Some(json) => Some(
-                serde_json::from_str(&json)
-                    .map_err(|_| anyhow::anyhow!("esia_links.policy does not decode"))?,
-            ),
-            None => None,
-        };
-        let kids: Vec<EsiaKid> = serde_json::from_str(&open("kids", &kids)?)
-            .map_err(|_| anyhow::anyhow!("esia_links.kids does not decode"))?;
-        let oid = open(
-            "oid",
-            oid.as_deref().ok_or_else(|| {
-                anyhow::anyhow!("esia_links.oid of user {user_id} is not sealed yet")
-            })?,
-        )?;
-        Ok(Some(EsiaLink {
-            oid,
-            level: AccountLevel::from_code(&level).unwrap_or(AccountLevel::NotConfirmed),
-            full_name: open("full_name", &full_name)?,
-            birth_date,
-            sex: match sex.as_deref() {
-                Some("male") => Some(crate::domain::Sex::Male),
-                Some("female") => Some(crate::domain::Sex::Female),
-                _ => None,
-            },
-            policy,
-            insurer: open_opt("insurer", insurer)?,
-            attachment: open_opt("attachment", attachment)?,
-            kids,
-            linked_at,
-            updated_at,
-        }))
+        let opener = LinkOpener::new(self.crypto(), user_id);
+        sealed.map(|sealed| opener.link(sealed)).transpose()
     }
 
-    /// The stored refresh token, for renewing access later.
+    /// The refresh token a link kept, if any (links saved by this version keep none).
     pub async fn esia_refresh_token(&self, user_id: i64) -> anyhow::Result<Option<String>> {
         let sealed: Option<Option<Vec<u8>>> = with_pool!(self, |pool| {
             sqlx::query("SELECT refresh_token FROM esia_links WHERE user_id = $1")
@@ -260,15 +290,8 @@ impl Store {
                 .await?
                 .map(|r| r.get(0))
         });
-        let Some(Some(sealed)) = sealed else {
-            return Ok(None);
-        };
-        let key = user_id.to_string();
-        let token = self
-            .crypto()
-            .open_str(Aad::new(LINKS, "refresh_token", &key), &sealed)
-            .map_err(|err| anyhow::anyhow!("esia_links.refresh_token of user {user_id}: {err}"))?;
-        Ok(Some(token))
+        LinkOpener::new(self.crypto(), user_id)
+            .open_opt("refresh_token", sealed.flatten().as_deref())
     }
 
     /// Removes the link with its tokens. Returns whether there was one.

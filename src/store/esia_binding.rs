@@ -17,8 +17,8 @@ use crate::domain::esia::{
     EsiaLink, LinkedLogin, PendingLoginOutcome, Unread, LOGIN_TTL_SECONDS, PENDING_CODE_ATTEMPTS,
     PENDING_CODE_TTL_SECONDS,
 };
-use crate::i18n::Lang;
 
+use super::esia::stored_state;
 use super::{with_pool, Aad, EsiaLogin, Store};
 
 const PENDING: &str = "esia_pending_links";
@@ -112,24 +112,26 @@ impl Store {
         login: &str,
         now: i64,
     ) -> anyhow::Result<Option<EsiaLogin>> {
-        let Ok(login) = uuid::Uuid::parse_str(login) else {
+        let Some(login) = stored_state(login) else {
             return Ok(None);
         };
-        let row: Option<(i64, String)> = with_pool!(self, |pool| {
+        Ok(self.open_login(&login, now).await?.map(|(owner, _)| owner))
+    }
+
+    /// The login `login` (as stored) that may still start at `now`: whose it is, and until when.
+    async fn open_login(&self, login: &str, now: i64) -> anyhow::Result<Option<(EsiaLogin, i64)>> {
+        let row: Option<(i64, String, i64)> = with_pool!(self, |pool| {
             sqlx::query(
-                "SELECT user_id, lang FROM esia_logins
+                "SELECT user_id, lang, expires_at FROM esia_logins
                  WHERE state = $1 AND used_at IS NULL AND expires_at > $2",
             )
-            .bind(login.hyphenated().to_string())
+            .bind(login)
             .bind(now)
             .fetch_optional(pool)
             .await?
-            .map(|row| (row.get(0), row.get(1)))
+            .map(|row| (row.get(0), row.get(1), row.get(2)))
         });
-        Ok(row.map(|(user_id, lang)| EsiaLogin {
-            user_id,
-            lang: Lang::from_code(&lang).unwrap_or_default(),
-        }))
+        Ok(row.map(|(user_id, lang, expires_at)| (EsiaLogin::stored(user_id, &lang), expires_at)))
     }
 
     /// Starts an attempt of the login `login` (the id the button carries) at `now`: a fresh state for ESIA,
@@ -142,22 +144,10 @@ impl Store {
         cookie: Option<&str>,
         now: i64,
     ) -> anyhow::Result<Option<(EsiaLogin, String)>> {
-        let Ok(login) = uuid::Uuid::parse_str(login) else {
+        let Some(login) = stored_state(login) else {
             return Ok(None);
         };
-        let login = login.hyphenated().to_string();
-        let row: Option<(i64, String, i64)> = with_pool!(self, |pool| {
-            sqlx::query(
-                "SELECT user_id, lang, expires_at FROM esia_logins
-                 WHERE state = $1 AND used_at IS NULL AND expires_at > $2",
-            )
-            .bind(&login)
-            .bind(now)
-            .fetch_optional(pool)
-            .await?
-            .map(|row| (row.get(0), row.get(1), row.get(2)))
-        });
-        let Some((user_id, lang, expires_at)) = row else {
+        let Some((owner, expires_at)) = self.open_login(&login, now).await? else {
             return Ok(None);
         };
         let esia_state = uuid::Uuid::new_v4().to_string();
@@ -178,11 +168,7 @@ impl Store {
             .execute(pool)
             .await?;
         });
-        let login = EsiaLogin {
-            user_id,
-            lang: Lang::from_code(&lang).unwrap_or_default(),
-        };
-        Ok(Some((login, esia_state)))
+        Ok(Some((owner, esia_state)))
     }
 
     /// The attempt ESIA's `state` names, if its login can still be used at `now`. Reads only: the callback
@@ -192,7 +178,7 @@ impl Store {
         esia_state: &str,
         now: i64,
     ) -> anyhow::Result<Option<LoginAttempt>> {
-        let Ok(state) = uuid::Uuid::parse_str(esia_state) else {
+        let Some(state) = stored_state(esia_state) else {
             return Ok(None);
         };
         let row: Option<(i64, String, String, Option<Vec<u8>>)> = with_pool!(self, |pool| {
@@ -201,7 +187,7 @@ impl Store {
                  FROM esia_login_attempts a JOIN esia_logins l ON l.state = a.login
                  WHERE a.esia_state = $1 AND a.expires_at > $2 AND l.used_at IS NULL",
             )
-            .bind(state.hyphenated().to_string())
+            .bind(state)
             .bind(now)
             .fetch_optional(pool)
             .await?
@@ -214,10 +200,7 @@ impl Store {
             return Ok(None);
         };
         Ok(Some(LoginAttempt {
-            login: EsiaLogin {
-                user_id,
-                lang: Lang::from_code(&lang).unwrap_or_default(),
-            },
+            login: EsiaLogin::stored(user_id, &lang),
             binding,
             cookie_hash,
         }))
@@ -225,7 +208,7 @@ impl Store {
 
     /// Uses up the login of the attempt `esia_state`: once only (of two callbacks racing, one wins).
     pub async fn consume_esia_attempt(&self, esia_state: &str, now: i64) -> anyhow::Result<bool> {
-        let Ok(state) = uuid::Uuid::parse_str(esia_state) else {
+        let Some(state) = stored_state(esia_state) else {
             return Ok(false);
         };
         let used = with_pool!(self, |pool| {
@@ -234,7 +217,7 @@ impl Store {
                  WHERE state = (SELECT login FROM esia_login_attempts WHERE esia_state = $1 AND expires_at > $2)
                    AND used_at IS NULL",
             )
-            .bind(state.hyphenated().to_string())
+            .bind(state)
             .bind(now)
             .execute(pool)
             .await?
@@ -389,7 +372,7 @@ impl Store {
             .map(|row| row.get(0))
             .collect()
         });
-        self.save_esia_link(user_id, link, None).await?;
+        self.save_esia_link(user_id, link).await?;
         Ok(previous.into_iter().next())
     }
 

@@ -13,7 +13,7 @@ use sqlx::Row;
 
 use super::crypto::{write_private, Aad, Crypto, DataKey};
 use super::metadata::{lookup_of, LOOKUPS};
-use super::{with_pool, Store};
+use super::{set_list, with_pool, Store};
 
 const CHECK_NAME: &str = "key_check";
 const CHECK_VALUE: &[u8] = b"kvrachu-bot data key";
@@ -243,7 +243,8 @@ impl Store {
     }
 
     /// Re-seals every sealed value under `new`, and recomputes every lookup value from the ids it stands
-    /// for, in one transaction: all of them or none. Returns how many values were re-sealed. The bot must not run meanwhile (on PostgreSQL the tables are locked).
+    /// for, in one transaction: all of them or none. Returns how many values were re-sealed. The bot must
+    /// not run meanwhile (on PostgreSQL the tables are locked).
     pub async fn rotate_key(&self, new: &DataKey) -> anyhow::Result<u64> {
         self.verify_data_key().await?;
         let new = Crypto::new(new);
@@ -253,78 +254,37 @@ impl Store {
             let mut tx = pool.begin().await?;
             if self.backend_name() == "postgres" {
                 let tables: Vec<&str> = SEALED.iter().map(|(table, _, _)| *table).collect();
-                sqlx::query(&format!(
-                    "LOCK TABLE {} IN EXCLUSIVE MODE",
-                    tables.join(", ")
-                ))
-                .execute(&mut *tx)
-                .await?;
+                let lock = format!("LOCK TABLE {} IN EXCLUSIVE MODE", tables.join(", "));
+                sqlx::query(&lock).execute(&mut *tx).await?;
             }
             for (table, row_column, columns) in SEALED {
-                let select = format!(
-                    "SELECT CAST({row_column} AS TEXT), {} FROM {table}",
-                    columns.join(", ")
-                );
-                let rows = sqlx::query(&select).fetch_all(&mut *tx).await?;
-                let sets: Vec<String> = columns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, column)| format!("{column} = ${}", i + 2))
-                    .collect();
-                let update = format!(
-                    "UPDATE {table} SET {} WHERE CAST({row_column} AS TEXT) = $1",
-                    sets.join(", ")
-                );
-                for row in rows {
+                let (select, update) = reseal_statements(table, row_column, columns);
+                for row in sqlx::query(&select).fetch_all(&mut *tx).await? {
                     let id: String = row.get(0);
                     let mut query = sqlx::query(&update).bind(id.clone());
                     for (i, column) in columns.iter().enumerate() {
                         let sealed: Option<Vec<u8>> = row.get(i + 1);
-                        let resealed = match sealed {
-                            None => None,
-                            Some(sealed) => {
-                                let aad = Aad::new(table, column, &id);
-                                let plain = old.open(aad, &sealed).map_err(|_| {
-                                    anyhow::anyhow!(
-                                        "{table}.{column}: a value does not open with the current key"
-                                    )
-                                })?;
-                                count += 1;
-                                Some(new.seal(aad, &plain))
-                            }
-                        };
+                        let aad = Aad::new(table, column, &id);
+                        let resealed = sealed.map(|s| reseal(old, &new, aad, &s)).transpose()?;
+                        count += u64::from(resealed.is_some());
                         query = query.bind(resealed);
                     }
                     query.execute(&mut *tx).await?;
                 }
             }
             // The lookups follow the key: computed again from the ids just re-sealed.
-            for (table, row_column, sealed_column, lookup_column) in LOOKUPS {
-                let person = if *table == "registry_patients" {
-                    "person"
-                } else {
-                    "CAST(0 AS BIGINT)"
-                };
-                let select =
-                    format!("SELECT {row_column}, user_id, {person}, {sealed_column} FROM {table}");
-                let rows = sqlx::query(&select).fetch_all(&mut *tx).await?;
-                let update =
-                    format!("UPDATE {table} SET {lookup_column} = $2 WHERE {row_column} = $1");
-                for row in rows {
+            for lookup in LOOKUPS {
+                let (select, update) = lookup_statements(lookup);
+                for row in sqlx::query(&select).fetch_all(&mut *tx).await? {
                     let id: i64 = row.get(0);
-                    let sealed: Option<Vec<u8>> = row.get(3);
-                    let Some(sealed) = sealed else {
+                    let Some(sealed) = row.get::<Option<Vec<u8>>, _>(3) else {
                         continue;
                     };
-                    let row_text = id.to_string();
-                    let aad = Aad::new(table, sealed_column, &row_text);
-                    let plain = new.open(aad, &sealed).map_err(|_| {
-                        anyhow::anyhow!("{table}.{sealed_column}: a re-sealed value does not open")
-                    })?;
-                    let lookup = lookup_of(&new, table, row.get(1), row.get(2), &plain)?;
+                    let owner = (row.get(1), row.get(2));
+                    let value = recomputed_lookup(&new, lookup, id, owner, &sealed)?;
                     sqlx::query(&update)
                         .bind(id)
-                        .bind(lookup)
+                        .bind(value)
                         .execute(&mut *tx)
                         .await?;
                 }
@@ -333,4 +293,63 @@ impl Store {
         });
         Ok(count)
     }
+}
+
+/// The statements that re-seal `table`: the SELECT of every row (its row text, then `columns`) and the
+/// UPDATE of one row (`$1` the row text, then the columns in order).
+fn reseal_statements(table: &str, row_column: &str, columns: &[&str]) -> (String, String) {
+    let select = format!(
+        "SELECT CAST({row_column} AS TEXT), {} FROM {table}",
+        columns.join(", ")
+    );
+    let update = format!(
+        "UPDATE {table} SET {} WHERE CAST({row_column} AS TEXT) = $1",
+        set_list(columns.iter().copied())
+    );
+    (select, update)
+}
+
+/// A value sealed under `old` sealed again under `new`, bound to the same place.
+fn reseal(old: &Crypto, new: &Crypto, aad: Aad<'_>, sealed: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let plain = old.open(aad, sealed).map_err(|_| {
+        anyhow::anyhow!(
+            "{}.{}: a value does not open with the current key",
+            aad.table,
+            aad.column
+        )
+    })?;
+    Ok(new.seal(aad, &plain))
+}
+
+/// A lookup of [`LOOKUPS`]: its table, row column, sealed column and lookup column.
+type Lookup = (&'static str, &'static str, &'static str, &'static str);
+
+/// The statements that recompute a lookup column: the SELECT of every row (row id, user, person, sealed
+/// ids) and the UPDATE of one row's lookup.
+fn lookup_statements(
+    &(table, row_column, sealed_column, lookup_column): &Lookup,
+) -> (String, String) {
+    let person = if table == "registry_patients" {
+        "person"
+    } else {
+        "CAST(0 AS BIGINT)"
+    };
+    let select = format!("SELECT {row_column}, user_id, {person}, {sealed_column} FROM {table}");
+    let update = format!("UPDATE {table} SET {lookup_column} = $2 WHERE {row_column} = $1");
+    (select, update)
+}
+
+/// The lookup value of row `id` (of user and person `owner`) from its ids re-sealed under `new`.
+fn recomputed_lookup(
+    new: &Crypto,
+    &(table, _, sealed_column, _): &Lookup,
+    id: i64,
+    (user_id, person): (i64, i64),
+    sealed: &[u8],
+) -> anyhow::Result<Vec<u8>> {
+    let row = id.to_string();
+    let plain = new
+        .open(Aad::new(table, sealed_column, &row), sealed)
+        .map_err(|_| anyhow::anyhow!("{table}.{sealed_column}: a re-sealed value does not open"))?;
+    lookup_of(new, table, user_id, person, &plain)
 }

@@ -12,9 +12,8 @@
 use anyhow::Context;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
-use super::{with_pool, Aad, Crypto, Store};
+use super::{set_list, with_pool, Aad, Crypto, Store, StoreRow};
 
 /// The `store_meta` row that says the conversion of migration 0012's rows is done.
 const CONVERTED: &str = "metadata_sealed";
@@ -162,97 +161,123 @@ impl Staged {
     /// The row column of the table, and the values to set: sealed ids and their lookup.
     fn sealed(self, crypto: &Crypto) -> anyhow::Result<(&'static str, Vec<SetColumn>)> {
         let row = self.row_id.to_string();
-        fn seal_json<T: Serialize>(
-            crypto: &Crypto,
-            table: &str,
-            row: &str,
-            ids: &T,
-        ) -> anyhow::Result<Vec<u8>> {
-            Ok(crypto.seal(Aad::new(table, "ids", row), &serde_json::to_vec(ids)?))
+        if self.table == "esia_links" {
+            let oid = self.oid.unwrap_or_default();
+            let sealed = crypto.seal(Aad::new("esia_links", "oid", &row), oid.as_bytes());
+            let values = vec![("oid", sealed), ("oid_key", oid_key(crypto, &oid))];
+            return Ok(("user_id", values));
         }
+        let (table, ids, lookup) = self.ids_and_lookup(crypto)?;
+        let mut values = vec![
+            ("ids", crypto.seal(Aad::new(table, "ids", &row), &ids)),
+            lookup,
+        ];
+        if table == "slot_watches" {
+            let seen = self.seen.as_deref().unwrap_or("[]");
+            let seen = crypto.seal(Aad::new(table, "seen", &row), seen.as_bytes());
+            values.push(("seen", seen));
+        }
+        Ok(("id", values))
+    }
+
+    /// For a table whose rows are named by `id`: its name, the ids it seals (as JSON), and its lookup
+    /// column with the value computed from them.
+    fn ids_and_lookup(
+        &self,
+        crypto: &Crypto,
+    ) -> anyhow::Result<(&'static str, Vec<u8>, SetColumn)> {
         let lpu_id = self.lpu_id.unwrap_or_default();
+        let text = |value: &Option<String>| value.clone().unwrap_or_default();
         Ok(match self.table.as_str() {
             "appointments" => {
                 let ids = VisitIds {
                     lpu_id,
-                    patient_id: self.patient_id.unwrap_or_default(),
-                    registry_id: self.registry_id.unwrap_or_default(),
-                    doctor_id: self.doctor_id,
-                    slot_id: self.slot_id,
+                    patient_id: text(&self.patient_id),
+                    registry_id: text(&self.registry_id),
+                    doctor_id: self.doctor_id.clone(),
+                    slot_id: self.slot_id.clone(),
                 };
                 let key = visit_key(crypto, self.user_id, lpu_id, &ids.registry_id);
                 (
-                    "id",
-                    vec![
-                        ("ids", seal_json(crypto, "appointments", &row, &ids)?),
-                        ("registry_key", key),
-                    ],
+                    "appointments",
+                    serde_json::to_vec(&ids)?,
+                    ("registry_key", key),
                 )
             }
             "booking_intents" => {
                 let ids = BookingIds {
                     lpu_id,
-                    patient_id: self.patient_id.unwrap_or_default(),
-                    doctor_id: self.doctor_id.unwrap_or_default(),
-                    slot_id: self.slot_id.unwrap_or_default(),
+                    patient_id: text(&self.patient_id),
+                    doctor_id: text(&self.doctor_id),
+                    slot_id: text(&self.slot_id),
                     visit_at: self.visit_at.unwrap_or_default(),
                 };
                 let key = slot_key(crypto, self.user_id, lpu_id, &ids.slot_id);
                 (
-                    "id",
-                    vec![
-                        ("ids", seal_json(crypto, "booking_intents", &row, &ids)?),
-                        ("slot_key", key),
-                    ],
+                    "booking_intents",
+                    serde_json::to_vec(&ids)?,
+                    ("slot_key", key),
                 )
             }
             "registry_patients" => {
                 let ids = PatientIds {
                     lpu_id,
-                    patient_id: self.patient_id.unwrap_or_default(),
+                    patient_id: text(&self.patient_id),
                 };
-                let key = clinic_key(
-                    crypto,
-                    self.user_id,
-                    self.person.unwrap_or_default(),
-                    lpu_id,
-                );
+                let person = self.person.unwrap_or_default();
+                let key = clinic_key(crypto, self.user_id, person, lpu_id);
                 (
-                    "id",
-                    vec![
-                        ("ids", seal_json(crypto, "registry_patients", &row, &ids)?),
-                        ("clinic_key", key),
-                    ],
+                    "registry_patients",
+                    serde_json::to_vec(&ids)?,
+                    ("clinic_key", key),
                 )
             }
             "slot_watches" => {
                 let ids = WatchIds {
                     lpu_id,
-                    specialty_id: self.specialty_id.unwrap_or_default(),
-                    doctor_id: self.doctor_id.unwrap_or_default(),
+                    specialty_id: text(&self.specialty_id),
+                    doctor_id: text(&self.doctor_id),
                 };
                 let key = watch_key(crypto, self.user_id, &ids);
-                let seen = self.seen.unwrap_or_else(|| "[]".to_owned());
-                let seen = crypto.seal(Aad::new("slot_watches", "seen", &row), seen.as_bytes());
                 (
-                    "id",
-                    vec![
-                        ("ids", seal_json(crypto, "slot_watches", &row, &ids)?),
-                        ("watch_key", key),
-                        ("seen", seen),
-                    ],
-                )
-            }
-            "esia_links" => {
-                let oid = self.oid.unwrap_or_default();
-                let sealed = crypto.seal(Aad::new("esia_links", "oid", &row), oid.as_bytes());
-                (
-                    "user_id",
-                    vec![("oid", sealed), ("oid_key", oid_key(crypto, &oid))],
+                    "slot_watches",
+                    serde_json::to_vec(&ids)?,
+                    ("watch_key", key),
                 )
             }
             other => anyhow::bail!("metadata_to_seal: unknown table {other}"),
         })
+    }
+
+    /// The UPDATE that puts the sealed values into the row (`$1` the row, then the values in order).
+    fn update(self, crypto: &Crypto) -> anyhow::Result<(String, i64, Vec<Vec<u8>>)> {
+        let table = self.table.clone();
+        let row_id = self.row_id;
+        let (row_column, values) = self.sealed(crypto)?;
+        let sets = set_list(values.iter().map(|(column, _)| *column));
+        let sql = format!("UPDATE {table} SET {sets} WHERE {row_column} = $1");
+        Ok((sql, row_id, values.into_iter().map(|(_, v)| v).collect()))
+    }
+}
+
+const STAGED_COLUMNS: &str = "tbl, row_id, user_id, lpu_id, patient_id, registry_id, doctor_id, \
+     slot_id, specialty_id, visit_at, person, seen, oid";
+
+fn staged_from_row(row: &impl StoreRow) -> Staged {
+    Staged {
+        table: row.col(0),
+        row_id: row.col(1),
+        user_id: row.col(2),
+        lpu_id: row.col(3),
+        patient_id: row.col(4),
+        registry_id: row.col(5),
+        doctor_id: row.col(6),
+        slot_id: row.col(7),
+        specialty_id: row.col(8),
+        visit_at: row.col(9),
+        person: row.col(10),
+        seen: row.col(11),
+        oid: row.col(12),
     }
 }
 
@@ -295,13 +320,7 @@ impl Store {
     /// sealed under a wrong one). Marked done in `store_meta`; two instances starting at once convert once
     /// (the second waits on the mark, then finds it). Run by [`Store::connect`] after the migrations.
     pub(crate) async fn seal_metadata(&self) -> anyhow::Result<()> {
-        let done: Option<String> = with_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT name FROM store_meta WHERE name = $1")
-                .bind(CONVERTED)
-                .fetch_optional(pool)
-                .await?
-        });
-        if done.is_some() {
+        if self.metadata_sealed().await? {
             return Ok(());
         }
         self.verify_data_key().await?;
@@ -322,46 +341,18 @@ impl Store {
             if !first {
                 return Ok(());
             }
-            let staged: Vec<Staged> = sqlx::query(
-                "SELECT tbl, row_id, user_id, lpu_id, patient_id, registry_id, doctor_id, slot_id,
-                        specialty_id, visit_at, person, seen, oid
-                 FROM metadata_to_seal",
-            )
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|row| Staged {
-                table: row.get(0),
-                row_id: row.get(1),
-                user_id: row.get(2),
-                lpu_id: row.get(3),
-                patient_id: row.get(4),
-                registry_id: row.get(5),
-                doctor_id: row.get(6),
-                slot_id: row.get(7),
-                specialty_id: row.get(8),
-                visit_at: row.get(9),
-                person: row.get(10),
-                seen: row.get(11),
-                oid: row.get(12),
-            })
-            .collect();
+            let staged: Vec<Staged> =
+                sqlx::query(&format!("SELECT {STAGED_COLUMNS} FROM metadata_to_seal"))
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(staged_from_row)
+                    .collect();
             let count = staged.len();
             for staged in staged {
-                let table = staged.table.clone();
-                let row_id = staged.row_id;
-                let (row_column, values) = staged.sealed(self.crypto())?;
-                let sets: Vec<String> = values
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (column, _))| format!("{column} = ${}", i + 2))
-                    .collect();
-                let sql = format!(
-                    "UPDATE {table} SET {} WHERE {row_column} = $1",
-                    sets.join(", ")
-                );
+                let (sql, row_id, values) = staged.update(self.crypto())?;
                 let mut query = sqlx::query(&sql).bind(row_id);
-                for (_, value) in values {
+                for value in values {
                     query = query.bind(value);
                 }
                 query.execute(&mut *tx).await?;
@@ -377,5 +368,16 @@ impl Store {
         }
         // The clear values are gone from the tables; on SQLite, from the files too.
         self.scrub_deleted().await
+    }
+
+    /// Whether the conversion of migration 0012's rows is marked done.
+    async fn metadata_sealed(&self) -> anyhow::Result<bool> {
+        let done: Option<String> = with_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT name FROM store_meta WHERE name = $1")
+                .bind(CONVERTED)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(done.is_some())
     }
 }

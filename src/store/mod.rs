@@ -26,9 +26,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{PgPool, Postgres, Row, Sqlite, SqlitePool};
 
 pub use appointments::{
     Appointment, AppointmentDetails, AppointmentSource, AppointmentStatus, ClaimedReminder,
@@ -74,6 +76,41 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// A column type both backends decode.
+pub(crate) trait Column:
+    for<'r> sqlx::Decode<'r, Sqlite>
+    + sqlx::Type<Sqlite>
+    + for<'r> sqlx::Decode<'r, Postgres>
+    + sqlx::Type<Postgres>
+{
+}
+
+impl<T> Column for T where
+    T: for<'r> sqlx::Decode<'r, Sqlite>
+        + sqlx::Type<Sqlite>
+        + for<'r> sqlx::Decode<'r, Postgres>
+        + sqlx::Type<Postgres>
+{
+}
+
+/// A row of either backend, read by column index: the one row→struct mapping serves both.
+pub(crate) trait StoreRow {
+    /// The value of column `index`; panics, like [`sqlx::Row::get`], on a query that does not match.
+    fn col<T: Column>(&self, index: usize) -> T;
+}
+
+impl StoreRow for SqliteRow {
+    fn col<T: Column>(&self, index: usize) -> T {
+        self.get(index)
+    }
+}
+
+impl StoreRow for PgRow {
+    fn col<T: Column>(&self, index: usize) -> T {
+        self.get(index)
+    }
+}
+
 /// Seconds since the Unix epoch, the one way instants are stored.
 pub fn unix_now() -> i64 {
     chrono::Utc::now().timestamp()
@@ -84,43 +121,9 @@ impl Store {
     /// database older than migration 0012 kept in clear ([`Store::seal_metadata`]).
     pub async fn connect(url: &str, key: &DataKey) -> anyhow::Result<Store> {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options =
-                PgConnectOptions::from_str(url).context("DATABASE_URL: not a PostgreSQL URL")?;
-            let pool = PgPoolOptions::new()
-                .max_connections(10)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
-                .await
-                .context("cannot connect to PostgreSQL (DATABASE_URL)")?;
-            sqlx::migrate!("migrations/postgres")
-                .run(&pool)
-                .await
-                .context("cannot migrate the PostgreSQL database")?;
-            Backend::Postgres(pool)
+            Backend::Postgres(open_postgres(url).await?)
         } else {
-            if let Some(path) = sqlite_path(url) {
-                keys::prepare_private_sqlite(&path)?;
-            }
-            let options = SqliteConnectOptions::from_str(url)
-                .context("DATABASE_URL: not a SQLite URL")?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                // Deleted rows are overwritten with zeros, not left in free pages (see forget_user).
-                .pragma("secure_delete", "ON")
-                .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new()
-                .max_connections(4)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
-                .await
-                .context("cannot open the SQLite database (DATABASE_URL)")?;
-            sqlx::migrate!("migrations/sqlite")
-                .run(&pool)
-                .await
-                .context("cannot migrate the SQLite database")?;
-            Backend::Sqlite(pool)
+            Backend::Sqlite(open_sqlite(url).await?)
         };
         let store = Store {
             backend,
@@ -142,6 +145,15 @@ impl Store {
         }
     }
 
+    /// `clause` on PostgreSQL, nothing on SQLite: for the row locks only PostgreSQL needs (SQLite runs
+    /// one writer at a time).
+    fn on_postgres(&self, clause: &'static str) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "",
+            Backend::Postgres(_) => clause,
+        }
+    }
+
     pub fn crypto(&self) -> &Crypto {
         &self.crypto
     }
@@ -159,16 +171,65 @@ impl Store {
     }
 }
 
+/// How long a caller waits for a pooled connection, and SQLite for a lock, before giving up.
+const WAIT: Duration = Duration::from_secs(10);
+
+/// The PostgreSQL pool of `url`, migrated.
+async fn open_postgres(url: &str) -> anyhow::Result<PgPool> {
+    let options = PgConnectOptions::from_str(url).context("DATABASE_URL: not a PostgreSQL URL")?;
+    let pool = PgPoolOptions::new()
+        .max_connections(10)
+        .acquire_timeout(WAIT)
+        .connect_with(options)
+        .await
+        .context("cannot connect to PostgreSQL (DATABASE_URL)")?;
+    sqlx::migrate!("migrations/postgres")
+        .run(&pool)
+        .await
+        .context("cannot migrate the PostgreSQL database")?;
+    Ok(pool)
+}
+
+/// The SQLite pool of `url` (its file made private first), migrated.
+async fn open_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
+    if let Some(path) = sqlite_path(url) {
+        keys::prepare_private_sqlite(&path)?;
+    }
+    let options = SqliteConnectOptions::from_str(url)
+        .context("DATABASE_URL: not a SQLite URL")?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        // Deleted rows are overwritten with zeros, not left in free pages (see forget_user).
+        .pragma("secure_delete", "ON")
+        .busy_timeout(WAIT);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(WAIT)
+        .connect_with(options)
+        .await
+        .context("cannot open the SQLite database (DATABASE_URL)")?;
+    sqlx::migrate!("migrations/sqlite")
+        .run(&pool)
+        .await
+        .context("cannot migrate the SQLite database")?;
+    Ok(pool)
+}
+
+/// `column = $2, column = $3, …`: the SET list of an UPDATE whose `$1` names the row.
+pub(crate) fn set_list<'a>(columns: impl IntoIterator<Item = &'a str>) -> String {
+    columns
+        .into_iter()
+        .enumerate()
+        .map(|(i, column)| format!("{column} = ${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The key file that sits beside a SQLite database: `kvrachu.db` → `kvrachu.key`.
 pub fn key_path_for_sqlite(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or(rest);
-    if path.is_empty() || path.starts_with(":memory:") {
-        return None;
-    }
-    let db = Path::new(path);
+    let db = sqlite_path(url)?;
     let dir = db
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

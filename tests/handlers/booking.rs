@@ -51,7 +51,7 @@ fn person_link(trusted: bool) -> EsiaLink {
 
 async fn link_gosuslugi(h: &Harness, trusted: bool) {
     h.store()
-        .save_esia_link(USER, &person_link(trusted), None)
+        .save_esia_link(USER, &person_link(trusted))
         .await
         .unwrap();
 }

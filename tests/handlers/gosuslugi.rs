@@ -49,10 +49,7 @@ fn link(level: AccountLevel) -> EsiaLink {
 }
 
 async fn linked(h: &Harness, level: AccountLevel) {
-    h.store()
-        .save_esia_link(USER, &link(level), Some("refresh-token"))
-        .await
-        .unwrap();
+    h.store().save_esia_link(USER, &link(level)).await.unwrap();
 }
 
 async fn set_state(h: &Harness, state: State) {
@@ -159,10 +156,7 @@ async fn a_known_attachment_is_shown_instead_of_the_advice() {
     let mut with_clinic = link(AccountLevel::Confirmed);
     with_clinic.attachment = Some("Поликлиника № 1".into());
     with_clinic.kids.clear();
-    h.store()
-        .save_esia_link(USER, &with_clinic, None)
-        .await
-        .unwrap();
+    h.store().save_esia_link(USER, &with_clinic).await.unwrap();
     let mut bot = h.bot(tap("s:gu"));
     bot.dispatch().await;
     let text = bot.get_responses().edited_messages_text[0]
@@ -259,10 +253,7 @@ async fn a_link_that_is_not_confirmed_explains_the_three_levels_and_how_to_confi
     h.consented().await;
     let mut standard = link(AccountLevel::NotConfirmed);
     standard.full_name = "Петров Пётр Петрович".into();
-    h.store()
-        .save_esia_link(USER, &standard, None)
-        .await
-        .unwrap();
+    h.store().save_esia_link(USER, &standard).await.unwrap();
     let mut bot = h.bot(tap("s:gu"));
     bot.dispatch().await;
     let screen = &bot.get_responses().edited_messages_text[0].message;
@@ -636,7 +627,7 @@ async fn the_user_who_had_the_account_is_told_it_moved() {
     let h = Harness::new().await;
     h.consented().await;
     h.store()
-        .save_esia_link(OTHER, &link(AccountLevel::Confirmed), None)
+        .save_esia_link(OTHER, &link(AccountLevel::Confirmed))
         .await
         .unwrap();
     let code = pending_login(&h, 0).await;

@@ -9,7 +9,7 @@ use teloxide::types::ChatId;
 
 use crate::both_backends;
 use crate::databases::{raw_column, TestDb};
-use crate::esia::link;
+use crate::esia::{keep_legacy_refresh_token, link};
 
 const NOW: i64 = 1_764_000_000;
 
@@ -28,12 +28,10 @@ fn watch(user_id: i64) -> NewWatch {
 }
 
 /// Personal data of one user in several sealed tables.
-async fn fill(store: &Store, user: i64) {
+async fn fill(store: &Store, url: &str, user: i64) {
     store.record_consent(user, NOW).await.unwrap();
-    store
-        .save_esia_link(user, &link(), Some("refresh-token"))
-        .await
-        .unwrap();
+    store.save_esia_link(user, &link()).await.unwrap();
+    keep_legacy_refresh_token(store, url, user, "refresh-token").await;
     store.add_watch(&watch(user), 300, NOW).await.unwrap();
     let storage = DialogueStorage::new(store.clone());
     Storage::<State>::update_dialogue(storage, ChatId(user), State::Settings)
@@ -44,7 +42,7 @@ async fn fill(store: &Store, user: i64) {
 both_backends!(
     a_key_that_does_not_open_the_data_is_refused,
     |store: Store, url: String, _key: DataKey| async move {
-        fill(&store, 5).await;
+        fill(&store, &url, 5).await;
         store.verify_data_key().await.unwrap();
         let other = Store::connect(&url, &DataKey::generate()).await.unwrap();
         let err = other.verify_data_key().await.unwrap_err().to_string();
@@ -57,7 +55,7 @@ both_backends!(
     a_database_sealed_before_the_check_is_checked_on_its_data,
     |store: Store, url: String, _key: DataKey| async move {
         // Data written, then the check value removed (as in a database older than the check).
-        fill(&store, 5).await;
+        fill(&store, &url, 5).await;
         let other = Store::connect(&url, &DataKey::generate()).await.unwrap();
         let err = other.verify_data_key().await.unwrap_err().to_string();
         assert!(err.contains("does not open"), "{err}");
@@ -69,8 +67,8 @@ both_backends!(
 both_backends!(
     rotating_the_key_reseals_every_value_at_once,
     |store: Store, url: String, old: DataKey| async move {
-        fill(&store, 5).await;
-        fill(&store, 6).await;
+        fill(&store, &url, 5).await;
+        fill(&store, &url, 6).await;
         let before = raw_column(&url, "esia_links", "full_name").await;
         let new = DataKey::generate();
         let count = store.rotate_key(&new).await.unwrap();
@@ -103,7 +101,7 @@ both_backends!(
 both_backends!(
     a_rotation_that_meets_a_value_it_cannot_open_changes_nothing,
     |store: Store, url: String, _key: DataKey| async move {
-        fill(&store, 5).await;
+        fill(&store, &url, 5).await;
         // A value sealed with another key (as if copied in from elsewhere).
         let intruder = Store::connect(&url, &DataKey::generate()).await.unwrap();
         intruder.add_watch(&watch(9), 300, NOW).await.unwrap();
@@ -122,7 +120,7 @@ async fn the_sqlite_database_and_its_log_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let db = TestDb::sqlite().await;
     let store = db.store(&DataKey::generate()).await;
-    fill(&store, 5).await;
+    fill(&store, &db.url, 5).await;
     let path = kvrachu_bot::store::sqlite_path(&db.url).unwrap();
     for suffix in ["", "-wal", "-shm"] {
         let file = format!("{}{suffix}", path.display());
@@ -158,19 +156,17 @@ fn file_bytes(path: &str) -> Vec<u8> {
 async fn forgetting_leaves_no_ciphertext_in_the_sqlite_files() {
     let db = TestDb::sqlite().await;
     let store = db.store(&DataKey::generate()).await;
-    fill(&store, 5).await;
+    fill(&store, &db.url, 5).await;
     // Earlier versions too: the dialogue and the link written again.
     let storage = DialogueStorage::new(store.clone());
     Storage::<State>::update_dialogue(storage, ChatId(5), State::Menu)
         .await
         .unwrap();
     let mut sealed = sealed_values_of_five(&db.url).await;
-    store
-        .save_esia_link(5, &link(), Some("refresh-token-2"))
-        .await
-        .unwrap();
+    store.save_esia_link(5, &link()).await.unwrap();
+    keep_legacy_refresh_token(&store, &db.url, 5, "refresh-token-2").await;
     sealed.extend(sealed_values_of_five(&db.url).await);
-    fill(&store, 6).await;
+    fill(&store, &db.url, 6).await;
     let path = kvrachu_bot::store::sqlite_path(&db.url).unwrap();
     let files: Vec<String> = ["", "-wal", "-shm"]
         .iter()
