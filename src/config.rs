@@ -116,6 +116,8 @@ pub struct Settings {
     pub region_name: String,
     pub reminders: Vec<Duration>,
     pub watch_interval: Duration,
+    /// At most this many registry requests a minute for slot watches, per instance (`WATCH_BUDGET`).
+    pub watch_budget: u32,
     /// How often each user's visits are compared with the registry's list (`SYNC_INTERVAL`).
     pub sync_interval: Duration,
     /// The bearer token `/metrics` asks for (`METRICS_TOKEN`); without one `/metrics` is not served.
@@ -142,6 +144,7 @@ impl fmt::Debug for Settings {
             .field("region_name", &self.region_name)
             .field("reminders", &self.reminders)
             .field("watch_interval", &self.watch_interval)
+            .field("watch_budget", &self.watch_budget)
             .field("sync_interval", &self.sync_interval)
             .field(
                 "metrics_token",
@@ -260,6 +263,12 @@ impl Settings {
         let watch_interval =
             parse_duration(&get("WATCH_INTERVAL").unwrap_or_else(|| "5m".to_owned()))
                 .map_err(|problem| ConfigError::new("WATCH_INTERVAL", problem))?;
+        let watch_budget = match get("WATCH_BUDGET") {
+            None => 120,
+            Some(raw) => raw.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                ConfigError::new("WATCH_BUDGET", "expected requests a minute, e.g. 120")
+            })?,
+        };
         let sync_interval =
             parse_duration(&get("SYNC_INTERVAL").unwrap_or_else(|| "30m".to_owned()))
                 .map_err(|problem| ConfigError::new("SYNC_INTERVAL", problem))?;
@@ -282,6 +291,7 @@ impl Settings {
             region_name,
             reminders,
             watch_interval,
+            watch_budget,
             sync_interval,
             metrics_token,
             retention,
@@ -676,6 +686,7 @@ mod tests {
             vec![Duration::from_secs(86_400), Duration::from_secs(7_200)]
         );
         assert_eq!(s.watch_interval, Duration::from_secs(300));
+        assert_eq!(s.watch_budget, 120);
         assert_eq!(s.sync_interval, Duration::from_secs(1800));
         assert!(s.is_demo());
     }

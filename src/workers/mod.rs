@@ -5,6 +5,7 @@
 pub mod reminders;
 pub mod sync;
 pub mod watch;
+pub mod watch_notice;
 
 pub use reminders::{ReminderWorker, StepOutcome};
 pub use sync::{SyncStep, SyncWorker};
