@@ -66,7 +66,6 @@ impl WatchWorker {
             store: ctx.store.clone(),
             demo: ctx.settings.is_demo(),
             tz: ctx.settings.region_tz,
-            now: unix_now,
         };
         Self::with_notifier(ctx, Arc::new(notifier))
     }
@@ -293,7 +292,7 @@ impl WatchWorker {
             slots: fresh,
             later,
         };
-        match self.notifier.tell(news).await {
+        match self.notifier.tell(news, now).await {
             Delivery::Sent => {
                 step.notified += 1;
                 tracing::info!(user = %crate::telemetry::user_tag(watch.user_id), new = fresh.len(), "watch: notified");
@@ -337,7 +336,7 @@ impl WatchWorker {
                     not_cancelled: made.not_cancelled.as_ref(),
                 };
                 // The visit is booked and has its reminders whether or not this notice goes out.
-                if self.notifier.tell(news).await == Delivery::Unreachable {
+                if self.notifier.tell(news, now).await == Delivery::Unreachable {
                     tracing::info!(user = %crate::telemetry::user_tag(watch.user_id), "watch: booked, user unreachable");
                 }
                 Ok(())
@@ -359,7 +358,7 @@ impl WatchWorker {
     /// Ends a watch past its time (or its window's last day): one notice when it never found anything.
     async fn expire(&self, watch: &Watch, now: i64, step: &mut WatchStep) -> anyhow::Result<()> {
         if watch.last_found_at.is_none() && watch.status != WatchStatus::Booking {
-            match self.notifier.tell(WatchNews::Expired { watch }).await {
+            match self.notifier.tell(WatchNews::Expired { watch }, now).await {
                 Delivery::Sent | Delivery::Unreachable => {}
                 // Told at the next check (the claim moved it an interval on).
                 Delivery::Failed => return Ok(()),

@@ -57,7 +57,8 @@ pub enum Delivery {
 
 /// Tells users of their watches.
 pub trait WatchNotifier: Send + Sync {
-    fn tell<'a>(&'a self, news: WatchNews<'a>) -> BoxFuture<'a, Delivery>;
+    /// Tells the user of `news` at `now` (what relative days like «завтра» are counted from).
+    fn tell<'a>(&'a self, news: WatchNews<'a>, now: i64) -> BoxFuture<'a, Delivery>;
 }
 
 /// Sends the news to the user's private chat, in their language.
@@ -66,19 +67,17 @@ pub struct TelegramNotifier {
     pub store: Store,
     pub demo: bool,
     pub tz: Tz,
-    /// "Now" of the texts' relative days («завтра»).
-    pub now: fn() -> i64,
 }
 
 impl WatchNotifier for TelegramNotifier {
-    fn tell<'a>(&'a self, news: WatchNews<'a>) -> BoxFuture<'a, Delivery> {
+    fn tell<'a>(&'a self, news: WatchNews<'a>, now: i64) -> BoxFuture<'a, Delivery> {
         Box::pin(async move {
             let user_id = news.user_id();
             let lang = match self.store.user(user_id).await {
                 Ok(user) => user.map(|u| u.message_lang()).unwrap_or_default(),
                 Err(_) => Lang::default(),
             };
-            let screen = render(lang, self.demo, self.tz, (self.now)(), news);
+            let screen = render(lang, self.demo, self.tz, now, news);
             match super::send_to_user(&self.bot, user_id, screen).await {
                 Ok(()) => Delivery::Sent,
                 Err(err) if super::user_unreachable(&err) => Delivery::Unreachable,
