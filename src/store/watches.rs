@@ -336,7 +336,7 @@ impl Store {
 
     /// Starts watching for the plan's person, or gives their existing watch of the same target the new
     /// plan (active again, for another [`WATCH_TTL_SECS`]). The first check comes with the other watches
-    /// of the same target, or one `interval_secs` from `now`.
+    /// of the same target, or within one `interval_secs` from `now`.
     pub async fn add_watch_for(
         &self,
         new: &NewWatch,
@@ -405,14 +405,15 @@ impl Store {
     }
 
     /// When a new watch of `ids` is first checked: with the watches of the same target already waiting
-    /// (so that one registry request serves them all), or one interval from `now`.
+    /// (so that one registry request serves them all), or at a random moment of the next interval (so
+    /// that the targets' checks, and the registry requests, spread evenly over the interval).
     async fn first_check(
         &self,
         ids: &WatchIds,
         interval_secs: i64,
         now: i64,
     ) -> anyhow::Result<i64> {
-        let default = now + interval_secs.max(1);
+        let interval = interval_secs.max(1);
         let due: Option<i64> = with_pool!(self, |pool| {
             sqlx::query_scalar(
                 "SELECT MIN(next_check_at) FROM slot_watches
@@ -423,7 +424,9 @@ impl Store {
             .fetch_one(pool)
             .await?
         });
-        Ok(due.filter(|at| *at <= default).unwrap_or(default))
+        Ok(due
+            .filter(|at| *at <= now + interval)
+            .unwrap_or_else(|| now + rand::thread_rng().gen_range(1..=interval)))
     }
 
     async fn live_watches(&self, user_id: i64) -> anyhow::Result<usize> {
