@@ -9,7 +9,7 @@ pub mod watch_notice;
 
 pub use reminders::{ReminderWorker, StepOutcome};
 pub use sync::{SyncStep, SyncWorker};
-pub use watch::{WatchStep, WatchWorker};
+pub use watch::{Delivery, WatchNews, WatchNotifier, WatchStep, WatchWorker};
 
 use std::future::Future;
 use std::time::Duration;
