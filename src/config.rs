@@ -264,9 +264,9 @@ impl Settings {
             parse_duration(&get("WATCH_INTERVAL").unwrap_or_else(|| "5m".to_owned()))
                 .map_err(|problem| ConfigError::new("WATCH_INTERVAL", problem))?;
         let watch_budget = match get("WATCH_BUDGET") {
-            None => 120,
+            None => 150,
             Some(raw) => raw.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                ConfigError::new("WATCH_BUDGET", "expected requests a minute, e.g. 120")
+                ConfigError::new("WATCH_BUDGET", "expected requests a minute, e.g. 150")
             })?,
         };
         let sync_interval =
@@ -686,7 +686,7 @@ mod tests {
             vec![Duration::from_secs(86_400), Duration::from_secs(7_200)]
         );
         assert_eq!(s.watch_interval, Duration::from_secs(300));
-        assert_eq!(s.watch_budget, 120);
+        assert_eq!(s.watch_budget, 150);
         assert_eq!(s.sync_interval, Duration::from_secs(1800));
         assert!(s.is_demo());
     }

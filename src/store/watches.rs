@@ -715,6 +715,21 @@ impl Store {
         Ok(())
     }
 
+    /// Moves the next check of an active watch that could not be checked now (the registry did not
+    /// answer, or the request budget ran out): nothing else about it changes.
+    pub async fn postpone_watch(&self, id: i64, next_check_at: i64) -> anyhow::Result<()> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE slot_watches SET next_check_at = $2 WHERE id = $1 AND status = 'active'",
+            )
+            .bind(id)
+            .bind(next_check_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Moves the next check of the active watches of `ids` due after `now` but before `at` to `at`: every
     /// watch of one target stays due together, so one registry request serves them all.
     pub async fn align_target(

@@ -220,12 +220,7 @@ impl WatchWorker {
                 } else {
                     step.deferred += 1;
                 }
-                let keep = WatchChecked {
-                    seen: watch.seen.clone(),
-                    next_check_at: next,
-                    found: false,
-                };
-                return store.record_watch_check(watch.id, &keep, now).await;
+                return store.postpone_watch(watch.id, next).await;
             }
         };
         metrics::counter!("kvrachu_watch_checks_total").increment(1);
