@@ -116,6 +116,8 @@ pub struct Settings {
     pub region_name: String,
     pub reminders: Vec<Duration>,
     pub watch_interval: Duration,
+    /// At most this many registry requests a minute for slot watches, per instance (`WATCH_BUDGET`).
+    pub watch_budget: u32,
     /// How often each user's visits are compared with the registry's list (`SYNC_INTERVAL`).
     pub sync_interval: Duration,
     /// The bearer token `/metrics` asks for (`METRICS_TOKEN`); without one `/metrics` is not served.
@@ -142,6 +144,7 @@ impl fmt::Debug for Settings {
             .field("region_name", &self.region_name)
             .field("reminders", &self.reminders)
             .field("watch_interval", &self.watch_interval)
+            .field("watch_budget", &self.watch_budget)
             .field("sync_interval", &self.sync_interval)
             .field(
                 "metrics_token",
@@ -220,6 +223,7 @@ impl Settings {
         let (region_tz, region_name) = region_from(&get)?;
         let reminders = parsed(&get, "REMINDERS", "24h,2h", parse_offsets)?;
         let watch_interval = parsed(&get, "WATCH_INTERVAL", "5m", parse_duration)?;
+        let watch_budget = parsed(&get, "WATCH_BUDGET", "150", parse_budget)?;
         let sync_interval = parsed(&get, "SYNC_INTERVAL", "30m", parse_duration)?;
         let metrics_token = metrics_token_from(&get)?;
         let retention = Self::retention_from(&get)?;
@@ -239,6 +243,7 @@ impl Settings {
             region_name,
             reminders,
             watch_interval,
+            watch_budget,
             sync_interval,
             metrics_token,
             retention,
@@ -301,6 +306,15 @@ fn parsed<T>(
 ) -> Result<T, ConfigError> {
     parse(&get(name).unwrap_or_else(|| default.to_owned()))
         .map_err(|problem| ConfigError::new(name, problem))
+}
+
+/// `WATCH_BUDGET`: registry requests a minute the slot watches may make, more than zero.
+fn parse_budget(raw: &str) -> Result<u32, String> {
+    raw.trim()
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| "expected requests a minute, e.g. 150".to_owned())
 }
 
 /// Where the data lives and the key it is sealed with (required with PostgreSQL).
@@ -688,6 +702,7 @@ mod tests {
             vec![Duration::from_secs(86_400), Duration::from_secs(7_200)]
         );
         assert_eq!(s.watch_interval, Duration::from_secs(300));
+        assert_eq!(s.watch_budget, 150);
         assert_eq!(s.sync_interval, Duration::from_secs(1800));
         assert!(s.is_demo());
     }

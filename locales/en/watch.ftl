@@ -22,3 +22,10 @@ watch-found-nearest = Soonest: { $when } (local time). New slots: { $count }.
 watch-found-hint = Slots go fast: better book right away.
 watch-btn-book = 📝 Book
 watch-btn-stop = 🔕 Stop watching
+
+## Issue 16: what the watch worker tells.
+watch-booked-title = ✅ <b>Booked from your slot watch</b>
+watch-booked-replaced = The earlier booking for { $when } is cancelled: the new one is sooner.
+watch-booked-not-cancelled = The earlier booking for { $when } could not be cancelled — cancel it yourself in “My appointments” if you do not need it.
+watch-expired-title = ⌛ <b>Your slot watch has ended</b>
+watch-expired-hint = No suitable slot turned up in that time. You can start watching again on the doctor’s screen.

@@ -22,3 +22,10 @@ watch-found-nearest = Ближайший: { $when } (время местное).
 watch-found-hint = Талоны быстро разбирают — лучше записаться сразу.
 watch-btn-book = 📝 Записаться
 watch-btn-stop = 🔕 Не следить
+
+## Issue 16: what the watch worker tells.
+watch-booked-title = ✅ <b>Записал по ожиданию талонов</b>
+watch-booked-replaced = Прежняя запись на { $when } отменена: новая — раньше.
+watch-booked-not-cancelled = Прежнюю запись на { $when } отменить не удалось — отмените её сами в «Мои записи», если она не нужна.
+watch-expired-title = ⌛ <b>Ожидание талонов закончилось</b>
+watch-expired-hint = За это время подходящих талонов не нашлось. Можно начать ожидание снова на экране врача.

@@ -15,6 +15,7 @@ mod mask;
 mod policy;
 mod sex;
 mod visit_match;
+pub mod watch_window;
 
 pub use birth_date::{local_today, BirthDate, ChildBirthDate, DateError};
 pub use clinic_kind::{ClinicKind, KNOWN_KINDS};
@@ -25,6 +26,7 @@ pub use mask::mask;
 pub use policy::{OldPolicyNumber, PolicyError, PolicyKind, PolicyNumber, PolicySeries};
 pub use sex::{Relation, Sex};
 pub use visit_match::same_visit;
+pub use watch_window::{WatchWindow, Weekdays, WindowError};
 
 /// A character as a message can quote it: invisible and control characters as `U+XXXX`, so the
 /// user sees something instead of an empty «».

@@ -44,7 +44,11 @@ pub(crate) const SEALED: &[(&str, &str, &[&str])] = &[
     ("appointments", "id", &["details", "ids"]),
     ("booking_intents", "id", &["details", "ids"]),
     ("registry_patients", "id", &["ids"]),
-    ("slot_watches", "id", &["labels", "ids", "seen"]),
+    (
+        "slot_watches",
+        "id",
+        &["labels", "ids", "seen", "slot_window", "skipped"],
+    ),
     ("esia_pending_links", "user_id", &["sealed"]),
     (
         "demo_bookings",

@@ -48,7 +48,10 @@ pub use metrics::{Metrics, OVERDUE_SECS};
 pub use retention::Purged;
 pub use self_details::SelfDetails;
 pub use users::{Lang, UserRecord};
-pub use watches::{AddWatch, NewWatch, Watch, WatchLabels, MAX_WATCHES, WATCH_TTL_SECS};
+pub use watches::{
+    AddWatch, NewWatch, Watch, WatchChecked, WatchLabels, WatchPlan, WatchStatus,
+    BOOKING_LEASE_SECS, MAX_WATCHES, WATCH_TTL_SECS,
+};
 
 #[derive(Clone, Debug)]
 enum Backend {

@@ -2,6 +2,7 @@
 //! ([`BookingIdentity`]), the registry's local times as instants, and the comparison with the registry's
 //! lists ([`sync`]). The bot renders what these return; the workers run them in the background.
 
+pub mod autobook;
 pub mod booking;
 pub mod sync;
 pub mod watch;

@@ -5,10 +5,11 @@
 pub mod reminders;
 pub mod sync;
 pub mod watch;
+pub mod watch_notice;
 
 pub use reminders::{ReminderWorker, StepOutcome};
 pub use sync::{SyncStep, SyncWorker};
-pub use watch::{WatchStep, WatchWorker};
+pub use watch::{Delivery, WatchNews, WatchNotifier, WatchStep, WatchWorker};
 
 use std::future::Future;
 use std::time::Duration;

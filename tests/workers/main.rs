@@ -10,3 +10,4 @@ mod common;
 mod reminders;
 mod sync;
 mod watch;
+mod watch_family;

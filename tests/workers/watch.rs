@@ -35,10 +35,10 @@ impl Setup {
         &self.ctx.store
     }
 
-    /// One check, `n` intervals after the watch began.
+    /// The `n`th check after the watch began (an interval apart, and past the jitter of up to a tenth).
     async fn check(&self, n: i64) -> WatchStep {
         self.worker
-            .try_execute_step(NOW + n * INTERVAL)
+            .try_execute_step(NOW + n * (INTERVAL + INTERVAL / 10))
             .await
             .unwrap()
     }
