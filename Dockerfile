@@ -5,12 +5,14 @@
 # TLS roots are built in too (rustls with webpki roots): no ca-certificates package is needed.
 
 FROM rust:1.95-slim-bookworm AS build
+# make builds jemalloc, the binary's allocator (tikv-jemalloc-sys).
+RUN apt-get update && apt-get install -y --no-install-recommends make && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so that a change in src/ does not rebuild them.
 COPY Cargo.toml Cargo.lock ./
 RUN mkdir -p src benches examples \
  && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
- && for b in benches/clinics_tap.rs benches/reminders.rs examples/load.rs; do echo 'fn main() {}' > "$b"; done \
+ && for b in benches/clinics_tap.rs benches/reminders.rs benches/watch.rs examples/load.rs; do echo 'fn main() {}' > "$b"; done \
  && cargo build --release --locked --bin kvrachu-bot \
  && rm -rf src
 COPY src src

@@ -12,6 +12,14 @@ use std::time::{Duration, Instant};
 
 use fake_telegram::FakeTelegram;
 
+/// The same allocator as the bot's binary (src/main.rs), so that the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc's settings: a background thread gives pages unused for a second back to the system.
+#[export_name = "_rjem_malloc_conf"]
+pub static MALLOC_CONF: &[u8] = b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
+
 /// This process's resident set size in MiB, from /proc.
 fn rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
