@@ -179,7 +179,8 @@ async fn healthz() -> (StatusCode, &'static str) {
 }
 
 /// Readiness: 200 when the database answers within two seconds with every migration of this binary
-/// applied; 503 naming what is not ready otherwise.
+/// applied and the registry has not been failing without an answer for two minutes
+/// ([`crate::registry::health`]); 503 naming what is not ready otherwise.
 async fn readyz(State(state): State<HttpState>) -> (StatusCode, String) {
     let mut problems = Vec::new();
     match tokio::time::timeout(Duration::from_secs(2), state.store.migrations_applied()).await {
@@ -193,6 +194,10 @@ async fn readyz(State(state): State<HttpState>) -> (StatusCode, String) {
             tracing::warn!("readiness: database timed out");
             problems.push("database unavailable");
         }
+    }
+    let registry = crate::registry::health::problem();
+    if let Some(problem) = &registry {
+        problems.push(problem);
     }
     if problems.is_empty() {
         (StatusCode::OK, "ready\n".to_owned())

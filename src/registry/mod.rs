@@ -7,6 +7,7 @@
 
 pub mod demo;
 mod demo_data;
+pub mod health;
 pub mod http;
 mod wire;
 
@@ -397,10 +398,12 @@ pub const DEADLINE: std::time::Duration = std::time::Duration::from_secs(20);
 pub async fn within_deadline<T>(
     call: impl std::future::Future<Output = RegistryResult<T>>,
 ) -> RegistryResult<T> {
-    match tokio::time::timeout(DEADLINE, call).await {
+    let result = match tokio::time::timeout(DEADLINE, call).await {
         Ok(result) => result,
         Err(_) => Err(RegistryError::Transient("deadline".to_owned())),
-    }
+    };
+    health::record(&result);
+    result
 }
 
 /// Treats "nothing to list" like an empty list, for callers that need not tell the two apart.
