@@ -11,7 +11,7 @@ use sqlx::Row;
 
 use crate::domain::{BirthDate, FullName, PolicyNumber, Relation, Sex};
 
-use super::{unix_now, with_pool, Aad, Store, StoreRow};
+use super::{unix_now, with_pool, Aad, FromRow, Store, StoreRow};
 
 const TABLE: &str = "children";
 
@@ -124,16 +124,18 @@ const UPDATE_CHILD: &str = "UPDATE children
      SET full_name = $3, birth_date = $4, sex = $5, relation = $6, policy = $7, updated_at = $8
      WHERE id = $1 AND user_id = $2";
 
-fn raw_from_row(row: &impl StoreRow) -> RawChild {
-    RawChild {
-        id: row.col(0),
-        sealed: Sealed {
-            full_name: row.col(1),
-            birth_date: row.col(2),
-            policy: row.col(5),
-        },
-        sex: row.col(3),
-        relation: row.col(4),
+impl FromRow for RawChild {
+    fn from_row(row: &impl StoreRow) -> Self {
+        RawChild {
+            id: row.col(0),
+            sealed: Sealed {
+                full_name: row.col(1),
+                birth_date: row.col(2),
+                policy: row.col(5),
+            },
+            sex: row.col(3),
+            relation: row.col(4),
+        }
     }
 }
 
@@ -214,17 +216,14 @@ impl Store {
 
     /// The user's children, oldest first (then by name), as a family list reads.
     pub async fn children(&self, user_id: i64) -> anyhow::Result<Vec<Child>> {
-        let raws: Vec<RawChild> = with_pool!(self, |pool| {
-            sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM children WHERE user_id = $1 ORDER BY created_at, id"
-            ))
-            .bind(user_id)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(raw_from_row)
-            .collect()
-        });
+        let raws: Vec<RawChild> = self
+            .fetch_all_as(
+                &format!(
+                    "SELECT {COLUMNS} FROM children WHERE user_id = $1 ORDER BY created_at, id"
+                ),
+                &[user_id],
+            )
+            .await?;
         let mut children = raws
             .into_iter()
             .map(|raw| self.open_child(raw))
@@ -237,17 +236,12 @@ impl Store {
 
     /// The child `child_id` if it belongs to `user_id`; `None` for anyone else's child or an unknown id.
     pub async fn child(&self, user_id: i64, child_id: i64) -> anyhow::Result<Option<Child>> {
-        let raw: Option<RawChild> = with_pool!(self, |pool| {
-            sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM children WHERE id = $1 AND user_id = $2"
-            ))
-            .bind(child_id)
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await?
-            .as_ref()
-            .map(raw_from_row)
-        });
+        let raw: Option<RawChild> = self
+            .fetch_opt_as(
+                &format!("SELECT {COLUMNS} FROM children WHERE id = $1 AND user_id = $2"),
+                &[child_id, user_id],
+            )
+            .await?;
         raw.map(|raw| self.open_child(raw)).transpose()
     }
 

@@ -323,15 +323,8 @@ impl Store {
 
     /// Removes the pending login made at `created_at`; whether it was there.
     async fn drop_pending(&self, user_id: i64, created_at: i64) -> anyhow::Result<bool> {
-        let deleted = with_pool!(self, |pool| {
-            sqlx::query("DELETE FROM esia_pending_links WHERE user_id = $1 AND created_at = $2")
-                .bind(user_id)
-                .bind(created_at)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(deleted == 1)
+        let sql = "DELETE FROM esia_pending_links WHERE user_id = $1 AND created_at = $2";
+        self.changed_one(sql, &[user_id, created_at]).await
     }
 
     /// Whether the user has a login waiting for its code at `now`.

@@ -111,6 +111,59 @@ impl StoreRow for PgRow {
     }
 }
 
+/// A value read from a row of either backend by column index.
+pub(crate) trait FromRow: Sized {
+    fn from_row(row: &impl StoreRow) -> Self;
+}
+
+/// `sql` with `ids` bound to `$1, $2, …`.
+fn with_ids<'q, DB: sqlx::Database>(
+    sql: &'q str,
+    ids: &[i64],
+) -> sqlx::query::Query<'q, DB, DB::Arguments<'q>>
+where
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    ids.iter()
+        .fold(sqlx::query(sql), |query, &id| query.bind(id))
+}
+
+impl Store {
+    /// The row `sql` selects by key with `ids` bound to `$1, $2, …`, read as `T`; `None` when there is
+    /// none. For queries that select at most one row.
+    pub(crate) async fn fetch_opt_as<T: FromRow>(
+        &self,
+        sql: &str,
+        ids: &[i64],
+    ) -> anyhow::Result<Option<T>> {
+        Ok(self.fetch_all_as(sql, ids).await?.into_iter().next())
+    }
+
+    /// Every row `sql` selects with `ids` bound to `$1, $2, …`, read as `T`.
+    pub(crate) async fn fetch_all_as<T: FromRow>(
+        &self,
+        sql: &str,
+        ids: &[i64],
+    ) -> anyhow::Result<Vec<T>> {
+        let rows = with_pool!(self, |pool| with_ids(sql, ids)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(T::from_row)
+            .collect());
+        Ok(rows)
+    }
+
+    /// Runs `sql` with `ids` bound to `$1, $2, …`; whether it changed exactly one row.
+    pub(crate) async fn changed_one(&self, sql: &str, ids: &[i64]) -> anyhow::Result<bool> {
+        let changed = with_pool!(self, |pool| with_ids(sql, ids)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(changed == 1)
+    }
+}
+
 /// Seconds since the Unix epoch, the one way instants are stored.
 pub fn unix_now() -> i64 {
     chrono::Utc::now().timestamp()
