@@ -129,8 +129,8 @@ impl EsiaLink {
             .map(|kid| EsiaKid {
                 esia_id: kid.id.as_ref().and_then(id_text),
                 full_name: kid.full_name(),
-                birth_date: parse_birth_date(kid.birth_date.as_deref()),
-                sex: kid.gender.as_deref().and_then(Sex::from_esia),
+                birth_date: parse_birth_date(kid.about.birth_date.as_deref()),
+                sex: kid.about.gender.as_deref().and_then(Sex::from_esia),
                 policy: kid.policy().and_then(policy_of),
             })
             .collect();
@@ -138,8 +138,8 @@ impl EsiaLink {
             oid: identity.oid.clone(),
             level,
             full_name: person.full_name(),
-            birth_date: parse_birth_date(person.birth_date.as_deref()),
-            sex: person.gender.as_deref().and_then(Sex::from_esia),
+            birth_date: parse_birth_date(person.about.birth_date.as_deref()),
+            sex: person.about.gender.as_deref().and_then(Sex::from_esia),
             policy: policy_doc.and_then(policy_of),
             insurer: policy_doc.and_then(|d| client::Document::text_of(&d.issued_by)),
             attachment: policy_doc.and_then(|d| client::Document::text_of(&d.medical_org)),
