@@ -201,11 +201,7 @@ impl Settings {
 
     /// Reads settings through `lookup`, so tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let get = non_empty(lookup);
 
         let (token, api_url) = telegram_from(&get)?;
         let (database_url, data_key) = storage_from(&get)?;
@@ -439,6 +435,15 @@ pub struct RotationSettings {
     pub new_data_key: Option<String>,
 }
 
+/// `lookup` with values trimmed and empty ones taken as unset: an empty variable means the default.
+fn non_empty(lookup: impl Fn(&str) -> Option<String>) -> impl Fn(&str) -> Option<String> {
+    move |name| {
+        lookup(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+}
+
 impl fmt::Debug for RotationSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RotationSettings")
@@ -453,11 +458,7 @@ impl RotationSettings {
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let get = non_empty(lookup);
         let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://kvrachu.db".to_owned());
         let data_key = get("DATA_KEY");
         let new_data_key = get("NEW_DATA_KEY");
@@ -665,12 +666,22 @@ mod tests {
     const TOKEN: &str = "123456:ABC-def_123";
     const CERT_HASH: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+    /// A lookup of the variables `pairs` set.
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Settings::from_lookup(|name| map.get(name).cloned())
+        move |name| map.get(name).cloned()
+    }
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        Settings::from_lookup(lookup(pairs))
+    }
+
+    /// The settings from the token and one more variable.
+    fn with_token_and(var: &str, value: &str) -> Result<Settings, ConfigError> {
+        settings(&[("TELOXIDE_TOKEN", TOKEN), (var, value)])
     }
 
     #[test]
@@ -714,17 +725,13 @@ mod tests {
 
     #[test]
     fn postgres_needs_a_data_key() {
-        let err = settings(&[
-            ("TELOXIDE_TOKEN", TOKEN),
-            ("DATABASE_URL", "postgres://u@h/db"),
-        ])
-        .unwrap_err();
+        let err = with_token_and("DATABASE_URL", "postgres://u@h/db").unwrap_err();
         assert_eq!(err.var, "DATA_KEY");
     }
 
     #[test]
     fn a_data_key_must_be_32_bytes_of_base64() {
-        let err = settings(&[("TELOXIDE_TOKEN", TOKEN), ("DATA_KEY", "c2hvcnQ=")]).unwrap_err();
+        let err = with_token_and("DATA_KEY", "c2hvcnQ=").unwrap_err();
         assert_eq!(err.var, "DATA_KEY");
         let good = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
         let s = settings(&[
@@ -763,31 +770,23 @@ mod tests {
 
     #[test]
     fn the_region_is_named_by_configuration() {
-        let s = settings(&[
-            ("TELOXIDE_TOKEN", TOKEN),
-            ("REGION_NAME", "  Санкт-Петербург \t"),
-        ])
-        .unwrap();
-        assert_eq!(s.region_name, "Санкт-Петербург");
-        let s = settings(&[
-            ("TELOXIDE_TOKEN", TOKEN),
-            ("REGION_NAME", "Ленинградская\n  область"),
-        ])
-        .unwrap();
-        assert_eq!(s.region_name, "Ленинградская область");
-        // Empty means the default, like every other setting.
-        let s = settings(&[("TELOXIDE_TOKEN", TOKEN), ("REGION_NAME", " ")]).unwrap();
-        assert_eq!(s.region_name, DEFAULT_REGION_NAME);
+        for (value, expected) in [
+            ("  Санкт-Петербург \t", "Санкт-Петербург"),
+            ("Ленинградская\n  область", "Ленинградская область"),
+            // Empty means the default, like every other setting.
+            (" ", DEFAULT_REGION_NAME),
+        ] {
+            let s = with_token_and("REGION_NAME", value).unwrap();
+            assert_eq!(s.region_name, expected, "{value:?}");
+        }
+        let s = with_token_and("REGION_NAME", " ").unwrap();
         assert!(format!("{s:?}").contains("Иркутская область"));
     }
 
     #[test]
     fn only_the_sandbox_registry_is_demo_mode() {
-        let real_registry = settings(&[
-            ("TELOXIDE_TOKEN", TOKEN),
-            ("REGISTRY_URL", "https://gorzdrav.spb.ru/_api/api/v2"),
-        ])
-        .unwrap();
+        let real_registry =
+            with_token_and("REGISTRY_URL", "https://gorzdrav.spb.ru/_api/api/v2").unwrap();
         assert_eq!(real_registry.esia, EsiaSettings::Demo);
         assert!(!real_registry.is_demo());
         let demo_registry = settings(&[
@@ -803,11 +802,7 @@ mod tests {
     }
 
     fn checked(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Settings::from_lookup_checked(|name| map.get(name).cloned())
+        Settings::from_lookup_checked(lookup(pairs))
     }
 
     const REAL_ESIA: [(&str, &str); 4] = [
@@ -900,21 +895,17 @@ mod tests {
     fn retention_defaults_to_180_days_and_is_a_duration_of_a_day_or_more() {
         let s = settings(&[("TELOXIDE_TOKEN", TOKEN)]).unwrap();
         assert_eq!(s.retention, Duration::from_secs(180 * 86_400));
-        let s = settings(&[("TELOXIDE_TOKEN", TOKEN), ("RETENTION", "30d")]).unwrap();
+        let s = with_token_and("RETENTION", "30d").unwrap();
         assert_eq!(s.retention, Duration::from_secs(30 * 86_400));
         for bad in ["soon", "0d", "1h", "30"] {
-            let err = settings(&[("TELOXIDE_TOKEN", TOKEN), ("RETENTION", bad)]).unwrap_err();
+            let err = with_token_and("RETENTION", bad).unwrap_err();
             assert_eq!(err.var, "RETENTION", "{bad}");
         }
     }
 
     #[test]
     fn real_esia_needs_its_credentials() {
-        let err = settings(&[
-            ("TELOXIDE_TOKEN", TOKEN),
-            ("ESIA_URL", "https://esia.gosuslugi.ru"),
-        ])
-        .unwrap_err();
+        let err = with_token_and("ESIA_URL", "https://esia.gosuslugi.ru").unwrap_err();
         assert_eq!(err.var, "ESIA_CLIENT_ID");
     }
 
@@ -950,17 +941,9 @@ mod tests {
 
     #[test]
     fn scopes_must_include_openid() {
-        let err = settings(&[
-            ("TELOXIDE_TOKEN", TOKEN),
-            ("ESIA_SCOPES", "fullname birthdate"),
-        ])
-        .unwrap_err();
+        let err = with_token_and("ESIA_SCOPES", "fullname birthdate").unwrap_err();
         assert_eq!(err.var, "ESIA_SCOPES");
-        let s = settings(&[
-            ("TELOXIDE_TOKEN", TOKEN),
-            ("ESIA_SCOPES", " openid  fullname "),
-        ])
-        .unwrap();
+        let s = with_token_and("ESIA_SCOPES", " openid  fullname ").unwrap();
         assert_eq!(s.esia_scopes, "openid fullname");
     }
 
