@@ -16,7 +16,7 @@ use sqlx::Row;
 use tokio::sync::Notify;
 
 use super::metadata::{visit_key, VisitIds};
-use super::{with_pool, Aad, FromRow, Store, StoreRow};
+use super::{text_codes, with_pool, Aad, FromRow, Store, StoreRow};
 
 const TABLE: &str = "appointments";
 /// Ids are random and below 2^53, so they survive any JSON reader as numbers.
@@ -63,22 +63,10 @@ pub enum AppointmentStatus {
     Cancelled,
 }
 
-impl AppointmentStatus {
-    fn code(self) -> &'static str {
-        match self {
-            AppointmentStatus::Booked => "booked",
-            AppointmentStatus::Cancelled => "cancelled",
-        }
-    }
-
-    fn from_code(code: &str) -> anyhow::Result<Self> {
-        match code {
-            "booked" => Ok(AppointmentStatus::Booked),
-            "cancelled" => Ok(AppointmentStatus::Cancelled),
-            other => anyhow::bail!("unknown appointment status {other:?}"),
-        }
-    }
-}
+text_codes!(AppointmentStatus, "appointments.status", status_code, status_from_code, {
+    AppointmentStatus::Booked => "booked",
+    AppointmentStatus::Cancelled => "cancelled",
+});
 
 /// Where the bot learnt of an appointment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,22 +77,10 @@ pub enum AppointmentSource {
     Registry,
 }
 
-impl AppointmentSource {
-    fn code(self) -> &'static str {
-        match self {
-            AppointmentSource::Bot => "bot",
-            AppointmentSource::Registry => "registry",
-        }
-    }
-
-    fn from_code(code: &str) -> anyhow::Result<Self> {
-        match code {
-            "bot" => Ok(AppointmentSource::Bot),
-            "registry" => Ok(AppointmentSource::Registry),
-            other => anyhow::bail!("unknown appointment source {other:?}"),
-        }
-    }
-}
+text_codes!(AppointmentSource, "appointments.source", source_code, source_from_code, {
+    AppointmentSource::Bot => "bot",
+    AppointmentSource::Registry => "registry",
+});
 
 /// A booked visit to record: from the booking journey or from a sync with the registry.
 #[derive(Clone, Debug, PartialEq)]
@@ -453,8 +429,8 @@ impl Store {
             slot_id: ids.slot_id,
             visit_at: raw.visit_at,
             details,
-            status: AppointmentStatus::from_code(&raw.status)?,
-            source: AppointmentSource::from_code(&raw.source)?,
+            status: status_from_code(&raw.status)?,
+            source: source_from_code(&raw.source)?,
             created_at: raw.created_at,
             updated_at: raw.updated_at,
         })
@@ -561,7 +537,8 @@ impl Store {
                 };
                 let ids = self.seal_json(TABLE, "ids", id, &ids)?;
                 // A visit that moved, or came back after a cancellation, starts its reminders afresh.
-                let all = visit_at != new.visit_at || status != AppointmentStatus::Booked.code();
+                let all =
+                    visit_at != new.visit_at || status != status_code(AppointmentStatus::Booked);
                 with_pool!(self, |pool| {
                     let mut tx = pool.begin().await?;
                     sqlx::query(
@@ -710,7 +687,7 @@ impl Store {
                 .bind(&lookup)
                 .bind(new.visit_at)
                 .bind(&details)
-                .bind(new.source.code())
+                .bind(source_code(new.source))
                 .bind(now)
                 .bind(known)
                 .fetch_optional(&mut *tx)

@@ -11,7 +11,7 @@ use sqlx::Row;
 
 use crate::domain::{BirthDate, FullName, PolicyNumber, Relation, Sex};
 
-use super::{unix_now, with_pool, Aad, FromRow, Store, StoreRow};
+use super::{text_codes, unix_now, with_pool, Aad, FromRow, Store, StoreRow};
 
 const TABLE: &str = "children";
 
@@ -66,35 +66,16 @@ impl Child {
     }
 }
 
-fn sex_code(sex: Sex) -> &'static str {
-    match sex {
-        Sex::Male => "male",
-        Sex::Female => "female",
-    }
-}
+// A person's sex as `children.sex` and `esia_links.sex` store it.
+text_codes!(pub(super) Sex, "sex", sex_code, sex_from_code, {
+    Sex::Male => "male",
+    Sex::Female => "female",
+});
 
-fn relation_code(relation: Relation) -> &'static str {
-    match relation {
-        Relation::Son => "son",
-        Relation::Daughter => "daughter",
-    }
-}
-
-fn sex_from_code(code: &str) -> anyhow::Result<Sex> {
-    match code {
-        "male" => Ok(Sex::Male),
-        "female" => Ok(Sex::Female),
-        other => anyhow::bail!("children.sex holds an unknown code {other:?}"),
-    }
-}
-
-fn relation_from_code(code: &str) -> anyhow::Result<Relation> {
-    match code {
-        "son" => Ok(Relation::Son),
-        "daughter" => Ok(Relation::Daughter),
-        other => anyhow::bail!("children.relation holds an unknown code {other:?}"),
-    }
-}
+text_codes!(Relation, "children.relation", relation_code, relation_from_code, {
+    Relation::Son => "son",
+    Relation::Daughter => "daughter",
+});
 
 /// The sealed columns of one row.
 struct Sealed {

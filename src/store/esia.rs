@@ -7,9 +7,10 @@ use serde::de::DeserializeOwned;
 use sqlx::Row;
 
 use crate::domain::esia::{AccountLevel, EsiaKid, EsiaLink, LOGIN_TTL_SECONDS};
-use crate::domain::{BirthDate, Sex};
+use crate::domain::BirthDate;
 use crate::i18n::Lang;
 
+use super::children::{sex_code, sex_from_code};
 use super::metadata::oid_key;
 use super::{with_pool, Aad, Crypto, FromRow, Store, StoreRow};
 
@@ -77,21 +78,6 @@ impl FromRow for SealedLink {
     }
 }
 
-fn sex_code(sex: Sex) -> &'static str {
-    match sex {
-        Sex::Male => "male",
-        Sex::Female => "female",
-    }
-}
-
-fn sex_from_code(code: Option<&str>) -> Option<Sex> {
-    match code {
-        Some("male") => Some(Sex::Male),
-        Some("female") => Some(Sex::Female),
-        _ => None,
-    }
-}
-
 /// Opens the sealed columns of one user's link. Errors name the column and the user only, never a value.
 struct LinkOpener<'a> {
     crypto: &'a Crypto,
@@ -148,7 +134,10 @@ impl<'a> LinkOpener<'a> {
             level: AccountLevel::from_code(&sealed.level).unwrap_or(AccountLevel::NotConfirmed),
             full_name: self.open("full_name", &sealed.full_name)?,
             birth_date,
-            sex: sex_from_code(sealed.sex.as_deref()),
+            sex: sealed
+                .sex
+                .as_deref()
+                .and_then(|code| sex_from_code(code).ok()),
             policy,
             insurer: self.open_opt("insurer", sealed.insurer.as_deref())?,
             attachment: self.open_opt("attachment", sealed.attachment.as_deref())?,
@@ -170,11 +159,9 @@ impl Store {
     ) -> anyhow::Result<String> {
         self.ensure_user(user_id).await?;
         let state = uuid::Uuid::new_v4().to_string();
+        let sql = "DELETE FROM esia_logins WHERE expires_at < $1";
+        self.execute_ids(sql, &[now - 86_400]).await?;
         with_pool!(self, |pool| {
-            sqlx::query("DELETE FROM esia_logins WHERE expires_at < $1")
-                .bind(now - 86_400)
-                .execute(pool)
-                .await?;
             sqlx::query(
                 "INSERT INTO esia_logins (state, user_id, lang, created_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5)",

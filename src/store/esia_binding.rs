@@ -112,26 +112,34 @@ impl Store {
         login: &str,
         now: i64,
     ) -> anyhow::Result<Option<EsiaLogin>> {
+        let open = self.open_login(login, now).await?;
+        Ok(open.map(|(owner, ..)| owner))
+    }
+
+    /// The login `login` (the id the button carries) if it may still start at `now`: whose it is, until
+    /// when, and its id as stored.
+    async fn open_login(
+        &self,
+        login: &str,
+        now: i64,
+    ) -> anyhow::Result<Option<(EsiaLogin, i64, String)>> {
         let Some(login) = stored_state(login) else {
             return Ok(None);
         };
-        Ok(self.open_login(&login, now).await?.map(|(owner, _)| owner))
-    }
-
-    /// The login `login` (as stored) that may still start at `now`: whose it is, and until when.
-    async fn open_login(&self, login: &str, now: i64) -> anyhow::Result<Option<(EsiaLogin, i64)>> {
         let row: Option<(i64, String, i64)> = with_pool!(self, |pool| {
             sqlx::query(
                 "SELECT user_id, lang, expires_at FROM esia_logins
                  WHERE state = $1 AND used_at IS NULL AND expires_at > $2",
             )
-            .bind(login)
+            .bind(&login)
             .bind(now)
             .fetch_optional(pool)
             .await?
             .map(|row| (row.get(0), row.get(1), row.get(2)))
         });
-        Ok(row.map(|(user_id, lang, expires_at)| (EsiaLogin::stored(user_id, &lang), expires_at)))
+        Ok(row.map(|(user_id, lang, expires_at)| {
+            (EsiaLogin::stored(user_id, &lang), expires_at, login)
+        }))
     }
 
     /// Starts an attempt of the login `login` (the id the button carries) at `now`: a fresh state for ESIA,
@@ -144,10 +152,7 @@ impl Store {
         cookie: Option<&str>,
         now: i64,
     ) -> anyhow::Result<Option<(EsiaLogin, String)>> {
-        let Some(login) = stored_state(login) else {
-            return Ok(None);
-        };
-        let Some((owner, expires_at)) = self.open_login(&login, now).await? else {
+        let Some((owner, expires_at, login)) = self.open_login(login, now).await? else {
             return Ok(None);
         };
         let esia_state = uuid::Uuid::new_v4().to_string();

@@ -76,6 +76,28 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// The two functions between an enum and the text a column stores it as: `$code` gives a value's text,
+/// `$from_code` reads one back (an unknown text is an error naming `$column`). Each code is written
+/// once, so the two directions cannot drift apart.
+macro_rules! text_codes {
+    ($vis:vis $ty:ty, $column:literal, $code:ident, $from_code:ident,
+     { $($variant:path => $text:literal),+ $(,)? }) => {
+        $vis fn $code(value: $ty) -> &'static str {
+            match value {
+                $($variant => $text,)+
+            }
+        }
+
+        $vis fn $from_code(text: &str) -> anyhow::Result<$ty> {
+            match text {
+                $($text => Ok($variant),)+
+                other => anyhow::bail!(concat!($column, " holds an unknown code {:?}"), other),
+            }
+        }
+    };
+}
+pub(crate) use text_codes;
+
 /// A column type both backends decode.
 pub(crate) trait Column:
     for<'r> sqlx::Decode<'r, Sqlite>
@@ -154,13 +176,18 @@ impl Store {
         Ok(rows)
     }
 
-    /// Runs `sql` with `ids` bound to `$1, $2, …`; whether it changed exactly one row.
-    pub(crate) async fn changed_one(&self, sql: &str, ids: &[i64]) -> anyhow::Result<bool> {
+    /// Runs `sql` with `ids` bound to `$1, $2, …`; how many rows it changed.
+    pub(crate) async fn execute_ids(&self, sql: &str, ids: &[i64]) -> anyhow::Result<u64> {
         let changed = with_pool!(self, |pool| with_ids(sql, ids)
             .execute(pool)
             .await?
             .rows_affected());
-        Ok(changed == 1)
+        Ok(changed)
+    }
+
+    /// Runs `sql` with `ids` bound to `$1, $2, …`; whether it changed exactly one row.
+    pub(crate) async fn changed_one(&self, sql: &str, ids: &[i64]) -> anyhow::Result<bool> {
+        Ok(self.execute_ids(sql, ids).await? == 1)
     }
 }
 
