@@ -26,10 +26,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::postgres::{PgConnectOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteRow, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Row, Sqlite, SqlitePool};
 
 pub use appointments::{
@@ -257,17 +255,13 @@ const WAIT: Duration = Duration::from_secs(10);
 /// The PostgreSQL pool of `url`, migrated.
 async fn open_postgres(url: &str) -> anyhow::Result<PgPool> {
     let options = PgConnectOptions::from_str(url).context("DATABASE_URL: not a PostgreSQL URL")?;
-    let pool = PgPoolOptions::new()
-        .max_connections(10)
-        .acquire_timeout(WAIT)
-        .connect_with(options)
-        .await
-        .context("cannot connect to PostgreSQL (DATABASE_URL)")?;
-    sqlx::migrate!("migrations/postgres")
-        .run(&pool)
-        .await
-        .context("cannot migrate the PostgreSQL database")?;
-    Ok(pool)
+    open_pool(
+        options,
+        10,
+        &sqlx::migrate!("migrations/postgres"),
+        "PostgreSQL",
+    )
+    .await
 }
 
 /// The SQLite pool of `url` (its file made private first), migrated.
@@ -284,16 +278,30 @@ async fn open_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
         // Deleted rows are overwritten with zeros, not left in free pages (see forget_user).
         .pragma("secure_delete", "ON")
         .busy_timeout(WAIT);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(4)
+    open_pool(options, 4, &sqlx::migrate!("migrations/sqlite"), "SQLite").await
+}
+
+/// A pool of at most `max` connections with `options`, migrated by `migrator`; `what` names the
+/// database in errors.
+async fn open_pool<DB: sqlx::Database>(
+    options: <DB::Connection as sqlx::Connection>::Options,
+    max: u32,
+    migrator: &sqlx::migrate::Migrator,
+    what: &str,
+) -> anyhow::Result<sqlx::Pool<DB>>
+where
+    DB::Connection: sqlx::migrate::Migrate,
+{
+    let pool = sqlx::pool::PoolOptions::<DB>::new()
+        .max_connections(max)
         .acquire_timeout(WAIT)
         .connect_with(options)
         .await
-        .context("cannot open the SQLite database (DATABASE_URL)")?;
-    sqlx::migrate!("migrations/sqlite")
+        .with_context(|| format!("cannot open the {what} database (DATABASE_URL)"))?;
+    migrator
         .run(&pool)
         .await
-        .context("cannot migrate the SQLite database")?;
+        .with_context(|| format!("cannot migrate the {what} database"))?;
     Ok(pool)
 }
 
