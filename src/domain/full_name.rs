@@ -421,25 +421,39 @@ mod tests {
         }
     }
 
+    /// The name `input` reads as has these parts: surname, name, patronymic, full and short form.
+    fn has_parts(input: &str, expected: (&str, &str, Option<&str>, &str, &str)) {
+        let name = FullName::parse(input).unwrap();
+        let short = name.short();
+        let parts = (
+            name.surname(),
+            name.name(),
+            name.patronymic(),
+            name.full(),
+            short.as_str(),
+        );
+        assert_eq!(parts, expected, "{input:?}");
+    }
+
     #[test]
     fn three_words_are_surname_name_patronymic() {
+        has_parts(
+            "Иванова Мария Ивановна",
+            (
+                "Иванова",
+                "Мария",
+                Some("Ивановна"),
+                "Иванова Мария Ивановна",
+                "Иванова М. И.",
+            ),
+        );
         let name = FullName::parse("Иванова Мария Ивановна").unwrap();
-        assert_eq!(name.surname(), "Иванова");
-        assert_eq!(name.name(), "Мария");
-        assert_eq!(name.patronymic(), Some("Ивановна"));
-        assert_eq!(name.full(), "Иванова Мария Ивановна");
-        assert_eq!(name.short(), "Иванова М. И.");
         assert_eq!(name.to_string(), "Иванова Мария Ивановна");
     }
 
     #[test]
     fn two_words_have_no_patronymic() {
-        let name = FullName::parse("Смит Анна").unwrap();
-        assert_eq!(name.surname(), "Смит");
-        assert_eq!(name.name(), "Анна");
-        assert_eq!(name.patronymic(), None);
-        assert_eq!(name.full(), "Смит Анна");
-        assert_eq!(name.short(), "Смит А.");
+        has_parts("Смит Анна", ("Смит", "Анна", None, "Смит Анна", "Смит А."));
     }
 
     #[test]
@@ -571,12 +585,16 @@ mod tests {
 
     #[test]
     fn turkic_patronymic_suffix_may_be_a_fourth_word() {
-        let name = FullName::parse("алиев рашид мамед ОГЛЫ").unwrap();
-        assert_eq!(name.surname(), "Алиев");
-        assert_eq!(name.name(), "Рашид");
-        assert_eq!(name.patronymic(), Some("Мамед оглы"));
-        assert_eq!(name.full(), "Алиев Рашид Мамед оглы");
-        assert_eq!(name.short(), "Алиев Р. М.");
+        has_parts(
+            "алиев рашид мамед ОГЛЫ",
+            (
+                "Алиев",
+                "Рашид",
+                Some("Мамед оглы"),
+                "Алиев Рашид Мамед оглы",
+                "Алиев Р. М.",
+            ),
+        );
         for suffix in ["оглы", "кызы", "улы", "уулу", "гызы"] {
             let input = format!("Алиева Лейла Мамед {suffix}");
             assert_eq!(full(&input), input);
@@ -641,13 +659,16 @@ mod tests {
 
     #[test]
     fn digits_are_refused() {
-        refuses(&[
-            ("Иванова Мария 2", NameError::HasDigits),
-            ("Иван0ва Мария", NameError::HasDigits),
-            ("12345", NameError::HasDigits),
-        ]);
-        // Full-width and other script digits are digits too.
-        assert_eq!(err("Иванова Мария ７"), NameError::HasDigits);
+        refuses_all(
+            &[
+                "Иванова Мария 2",
+                "Иван0ва Мария",
+                "12345",
+                // Full-width and other script digits are digits too.
+                "Иванова Мария ７",
+            ],
+            NameError::HasDigits,
+        );
     }
 
     #[test]
