@@ -45,16 +45,20 @@ pub enum EsiaSettings {
     /// `ESIA_URL=off`: no Gosuslugi login. Users type their own ФИО, date of birth and OMS policy once,
     /// and book with them (for a deployment not connected to ESIA; see README).
     Off,
-    Remote {
-        url: Url,
-        client_id: String,
-        cert_hash: String,
-        signer_cmd: String,
-        /// The `iss` of ESIA's id tokens: known for the production and test-stand hosts, else `ESIA_ISSUER`.
-        issuer: String,
-        /// `ESIA_CA_FILE`: extra root certificates (PEM) to trust for ESIA, as read at start.
-        extra_ca_pem: Option<Vec<u8>>,
-    },
+    Remote(RemoteEsia),
+}
+
+/// The real ESIA: where it is and how the bot is registered with it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RemoteEsia {
+    pub url: Url,
+    pub client_id: String,
+    pub cert_hash: String,
+    pub signer_cmd: String,
+    /// The `iss` of ESIA's id tokens: known for the production and test-stand hosts, else `ESIA_ISSUER`.
+    pub issuer: String,
+    /// `ESIA_CA_FILE`: extra root certificates (PEM) to trust for ESIA, as read at start.
+    pub extra_ca_pem: Option<Vec<u8>>,
 }
 
 impl EsiaSettings {
@@ -70,10 +74,10 @@ impl fmt::Debug for EsiaSettings {
         match self {
             EsiaSettings::Demo => f.write_str("Demo"),
             EsiaSettings::Off => f.write_str("Off"),
-            EsiaSettings::Remote { url, client_id, .. } => f
+            EsiaSettings::Remote(remote) => f
                 .debug_struct("Remote")
-                .field("url", &url.as_str())
-                .field("client_id", client_id)
+                .field("url", &remote.url.as_str())
+                .field("client_id", &remote.client_id)
                 .finish_non_exhaustive(),
         }
     }
@@ -355,14 +359,14 @@ fn esia_from(get: Get<'_>) -> Result<EsiaSettings, ConfigError> {
             let extra_ca_pem = get("ESIA_CA_FILE")
                 .map(|path| read_ca_file(&path))
                 .transpose()?;
-            EsiaSettings::Remote {
+            EsiaSettings::Remote(RemoteEsia {
                 url,
                 client_id,
                 cert_hash,
                 signer_cmd,
                 issuer,
                 extra_ca_pem,
-            }
+            })
         }
     })
 }
@@ -512,7 +516,7 @@ impl Settings {
                 "the demo Gosuslugi login cannot be used with a real registry (REGISTRY_URL is not demo): \
                  set ESIA_URL and its ESIA_* settings, ESIA_URL=off (users type their own data), or REGISTRY_URL=demo",
             )),
-            (RegistryUrl::Demo, EsiaSettings::Remote { .. }) => Err(ConfigError::new(
+            (RegistryUrl::Demo, EsiaSettings::Remote(_)) => Err(ConfigError::new(
                 "REGISTRY_URL",
                 "the demo registry cannot be used with a real Gosuslugi login (ESIA_URL is not demo): \
                  set REGISTRY_URL to the real registry, or ESIA_URL=demo",
@@ -933,7 +937,8 @@ mod tests {
         let not_hex = "x".repeat(64);
         let not_hex: &'static str = Box::leak(not_hex.into_boxed_str());
         assert!(real_esia(&[("ESIA_CERT_HASH", not_hex)]).is_err());
-        let EsiaSettings::Remote { cert_hash, .. } = real_esia(&[]).unwrap().esia else {
+        let EsiaSettings::Remote(RemoteEsia { cert_hash, .. }) = real_esia(&[]).unwrap().esia
+        else {
             panic!("not remote");
         };
         assert_eq!(cert_hash, CERT_HASH.to_ascii_uppercase());
@@ -950,7 +955,7 @@ mod tests {
     #[test]
     fn the_issuer_is_known_for_esia_hosts_and_required_for_others() {
         let issuer = |s: Settings| match s.esia {
-            EsiaSettings::Remote { issuer, .. } => issuer,
+            EsiaSettings::Remote(remote) => remote.issuer,
             EsiaSettings::Demo | EsiaSettings::Off => String::new(),
         };
         assert_eq!(issuer(real_esia(&[]).unwrap()), "http://esia.gosuslugi.ru/");

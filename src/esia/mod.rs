@@ -72,25 +72,18 @@ fn config_from_settings(settings: &Settings) -> (EsiaConfig, Signer) {
             },
             Signer::Demo,
         ),
-        EsiaSettings::Remote {
-            url,
-            client_id,
-            cert_hash,
-            signer_cmd,
-            issuer,
-            extra_ca_pem,
-        } => (
+        EsiaSettings::Remote(remote) => (
             EsiaConfig {
-                base_url: url.clone(),
-                client_id: client_id.clone(),
-                cert_hash: cert_hash.clone(),
+                base_url: remote.url.clone(),
+                client_id: remote.client_id.clone(),
+                cert_hash: remote.cert_hash.clone(),
                 scopes: settings.esia_scopes.clone(),
                 redirect_uri,
                 start_uri,
-                issuer: issuer.clone(),
-                extra_ca_pem: extra_ca_pem.clone(),
+                issuer: remote.issuer.clone(),
+                extra_ca_pem: remote.extra_ca_pem.clone(),
             },
-            Signer::command(signer_cmd.clone()),
+            Signer::command(remote.signer_cmd.clone()),
         ),
     }
 }
