@@ -45,16 +45,20 @@ pub enum EsiaSettings {
     /// `ESIA_URL=off`: no Gosuslugi login. Users type their own ФИО, date of birth and OMS policy once,
     /// and book with them (for a deployment not connected to ESIA; see README).
     Off,
-    Remote {
-        url: Url,
-        client_id: String,
-        cert_hash: String,
-        signer_cmd: String,
-        /// The `iss` of ESIA's id tokens: known for the production and test-stand hosts, else `ESIA_ISSUER`.
-        issuer: String,
-        /// `ESIA_CA_FILE`: extra root certificates (PEM) to trust for ESIA, as read at start.
-        extra_ca_pem: Option<Vec<u8>>,
-    },
+    Remote(RemoteEsia),
+}
+
+/// The real ESIA: where it is and how the bot is registered with it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RemoteEsia {
+    pub url: Url,
+    pub client_id: String,
+    pub cert_hash: String,
+    pub signer_cmd: String,
+    /// The `iss` of ESIA's id tokens: known for the production and test-stand hosts, else `ESIA_ISSUER`.
+    pub issuer: String,
+    /// `ESIA_CA_FILE`: extra root certificates (PEM) to trust for ESIA, as read at start.
+    pub extra_ca_pem: Option<Vec<u8>>,
 }
 
 impl EsiaSettings {
@@ -70,10 +74,10 @@ impl fmt::Debug for EsiaSettings {
         match self {
             EsiaSettings::Demo => f.write_str("Demo"),
             EsiaSettings::Off => f.write_str("Off"),
-            EsiaSettings::Remote { url, client_id, .. } => f
+            EsiaSettings::Remote(remote) => f
                 .debug_struct("Remote")
-                .field("url", &url.as_str())
-                .field("client_id", client_id)
+                .field("url", &remote.url.as_str())
+                .field("client_id", &remote.client_id)
                 .finish_non_exhaustive(),
         }
     }
@@ -204,11 +208,7 @@ impl Settings {
 
     /// Reads settings through `lookup`, so tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let get = non_empty(lookup);
 
         let (token, api_url) = telegram_from(&get)?;
         let (database_url, data_key) = storage_from(&get)?;
@@ -373,14 +373,14 @@ fn esia_from(get: Get<'_>) -> Result<EsiaSettings, ConfigError> {
             let extra_ca_pem = get("ESIA_CA_FILE")
                 .map(|path| read_ca_file(&path))
                 .transpose()?;
-            EsiaSettings::Remote {
+            EsiaSettings::Remote(RemoteEsia {
                 url,
                 client_id,
                 cert_hash,
                 signer_cmd,
                 issuer,
                 extra_ca_pem,
-            }
+            })
         }
     })
 }
@@ -453,6 +453,15 @@ pub struct RotationSettings {
     pub new_data_key: Option<String>,
 }
 
+/// `lookup` with values trimmed and empty ones taken as unset: an empty variable means the default.
+fn non_empty(lookup: impl Fn(&str) -> Option<String>) -> impl Fn(&str) -> Option<String> {
+    move |name| {
+        lookup(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+}
+
 impl fmt::Debug for RotationSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RotationSettings")
@@ -467,11 +476,7 @@ impl RotationSettings {
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let get = non_empty(lookup);
         let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://kvrachu.db".to_owned());
         let data_key = get("DATA_KEY");
         let new_data_key = get("NEW_DATA_KEY");
@@ -525,7 +530,7 @@ impl Settings {
                 "the demo Gosuslugi login cannot be used with a real registry (REGISTRY_URL is not demo): \
                  set ESIA_URL and its ESIA_* settings, ESIA_URL=off (users type their own data), or REGISTRY_URL=demo",
             )),
-            (RegistryUrl::Demo, EsiaSettings::Remote { .. }) => Err(ConfigError::new(
+            (RegistryUrl::Demo, EsiaSettings::Remote(_)) => Err(ConfigError::new(
                 "REGISTRY_URL",
                 "the demo registry cannot be used with a real Gosuslugi login (ESIA_URL is not demo): \
                  set REGISTRY_URL to the real registry, or ESIA_URL=demo",
@@ -679,12 +684,22 @@ mod tests {
     const TOKEN: &str = "123456:ABC-def_123";
     const CERT_HASH: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+    /// A lookup of the variables `pairs` set.
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Settings::from_lookup(|name| map.get(name).cloned())
+        move |name| map.get(name).cloned()
+    }
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        Settings::from_lookup(lookup(pairs))
+    }
+
+    /// The settings from the token and one more variable.
+    fn with_token_and(var: &str, value: &str) -> Result<Settings, ConfigError> {
+        settings(&[("TELOXIDE_TOKEN", TOKEN), (var, value)])
     }
 
     #[test]
@@ -729,17 +744,13 @@ mod tests {
 
     #[test]
     fn postgres_needs_a_data_key() {
-        let err = settings(&[
-            ("TELOXIDE_TOKEN", TOKEN),
-            ("DATABASE_URL", "postgres://u@h/db"),
-        ])
-        .unwrap_err();
+        let err = with_token_and("DATABASE_URL", "postgres://u@h/db").unwrap_err();
         assert_eq!(err.var, "DATA_KEY");
     }
 
     #[test]
     fn a_data_key_must_be_32_bytes_of_base64() {
-        let err = settings(&[("TELOXIDE_TOKEN", TOKEN), ("DATA_KEY", "c2hvcnQ=")]).unwrap_err();
+        let err = with_token_and("DATA_KEY", "c2hvcnQ=").unwrap_err();
         assert_eq!(err.var, "DATA_KEY");
         let good = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
         let s = settings(&[
@@ -778,31 +789,23 @@ mod tests {
 
     #[test]
     fn the_region_is_named_by_configuration() {
-        let s = settings(&[
-            ("TELOXIDE_TOKEN", TOKEN),
-            ("REGION_NAME", "  Санкт-Петербург \t"),
-        ])
-        .unwrap();
-        assert_eq!(s.region_name, "Санкт-Петербург");
-        let s = settings(&[
-            ("TELOXIDE_TOKEN", TOKEN),
-            ("REGION_NAME", "Ленинградская\n  область"),
-        ])
-        .unwrap();
-        assert_eq!(s.region_name, "Ленинградская область");
-        // Empty means the default, like every other setting.
-        let s = settings(&[("TELOXIDE_TOKEN", TOKEN), ("REGION_NAME", " ")]).unwrap();
-        assert_eq!(s.region_name, DEFAULT_REGION_NAME);
+        for (value, expected) in [
+            ("  Санкт-Петербург \t", "Санкт-Петербург"),
+            ("Ленинградская\n  область", "Ленинградская область"),
+            // Empty means the default, like every other setting.
+            (" ", DEFAULT_REGION_NAME),
+        ] {
+            let s = with_token_and("REGION_NAME", value).unwrap();
+            assert_eq!(s.region_name, expected, "{value:?}");
+        }
+        let s = with_token_and("REGION_NAME", " ").unwrap();
         assert!(format!("{s:?}").contains("Иркутская область"));
     }
 
     #[test]
     fn only_the_sandbox_registry_is_demo_mode() {
-        let real_registry = settings(&[
-            ("TELOXIDE_TOKEN", TOKEN),
-            ("REGISTRY_URL", "https://gorzdrav.spb.ru/_api/api/v2"),
-        ])
-        .unwrap();
+        let real_registry =
+            with_token_and("REGISTRY_URL", "https://gorzdrav.spb.ru/_api/api/v2").unwrap();
         assert_eq!(real_registry.esia, EsiaSettings::Demo);
         assert!(!real_registry.is_demo());
         let demo_registry = settings(&[
@@ -818,11 +821,7 @@ mod tests {
     }
 
     fn checked(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Settings::from_lookup_checked(|name| map.get(name).cloned())
+        Settings::from_lookup_checked(lookup(pairs))
     }
 
     const REAL_ESIA: [(&str, &str); 4] = [
@@ -915,21 +914,17 @@ mod tests {
     fn retention_defaults_to_180_days_and_is_a_duration_of_a_day_or_more() {
         let s = settings(&[("TELOXIDE_TOKEN", TOKEN)]).unwrap();
         assert_eq!(s.retention, Duration::from_secs(180 * 86_400));
-        let s = settings(&[("TELOXIDE_TOKEN", TOKEN), ("RETENTION", "30d")]).unwrap();
+        let s = with_token_and("RETENTION", "30d").unwrap();
         assert_eq!(s.retention, Duration::from_secs(30 * 86_400));
         for bad in ["soon", "0d", "1h", "30"] {
-            let err = settings(&[("TELOXIDE_TOKEN", TOKEN), ("RETENTION", bad)]).unwrap_err();
+            let err = with_token_and("RETENTION", bad).unwrap_err();
             assert_eq!(err.var, "RETENTION", "{bad}");
         }
     }
 
     #[test]
     fn real_esia_needs_its_credentials() {
-        let err = settings(&[
-            ("TELOXIDE_TOKEN", TOKEN),
-            ("ESIA_URL", "https://esia.gosuslugi.ru"),
-        ])
-        .unwrap_err();
+        let err = with_token_and("ESIA_URL", "https://esia.gosuslugi.ru").unwrap_err();
         assert_eq!(err.var, "ESIA_CLIENT_ID");
     }
 
@@ -957,7 +952,8 @@ mod tests {
         let not_hex = "x".repeat(64);
         let not_hex: &'static str = Box::leak(not_hex.into_boxed_str());
         assert!(real_esia(&[("ESIA_CERT_HASH", not_hex)]).is_err());
-        let EsiaSettings::Remote { cert_hash, .. } = real_esia(&[]).unwrap().esia else {
+        let EsiaSettings::Remote(RemoteEsia { cert_hash, .. }) = real_esia(&[]).unwrap().esia
+        else {
             panic!("not remote");
         };
         assert_eq!(cert_hash, CERT_HASH.to_ascii_uppercase());
@@ -965,24 +961,16 @@ mod tests {
 
     #[test]
     fn scopes_must_include_openid() {
-        let err = settings(&[
-            ("TELOXIDE_TOKEN", TOKEN),
-            ("ESIA_SCOPES", "fullname birthdate"),
-        ])
-        .unwrap_err();
+        let err = with_token_and("ESIA_SCOPES", "fullname birthdate").unwrap_err();
         assert_eq!(err.var, "ESIA_SCOPES");
-        let s = settings(&[
-            ("TELOXIDE_TOKEN", TOKEN),
-            ("ESIA_SCOPES", " openid  fullname "),
-        ])
-        .unwrap();
+        let s = with_token_and("ESIA_SCOPES", " openid  fullname ").unwrap();
         assert_eq!(s.esia_scopes, "openid fullname");
     }
 
     #[test]
     fn the_issuer_is_known_for_esia_hosts_and_required_for_others() {
         let issuer = |s: Settings| match s.esia {
-            EsiaSettings::Remote { issuer, .. } => issuer,
+            EsiaSettings::Remote(remote) => remote.issuer,
             EsiaSettings::Demo | EsiaSettings::Off => String::new(),
         };
         assert_eq!(issuer(real_esia(&[]).unwrap()), "http://esia.gosuslugi.ru/");

@@ -238,6 +238,24 @@ mod tests {
 
     const TODAY: (i32, u32, u32) = (2026, 5, 10);
 
+    /// Each `(birth date, error)`: a child's birth date so written is refused today with that error.
+    fn child_refuses(cases: &[(&str, DateError)]) {
+        for &(birth, expected) in cases {
+            assert_eq!(
+                ChildBirthDate::parse(birth, today()),
+                Err(expected),
+                "{birth}"
+            );
+        }
+    }
+
+    /// Each `(input, result)`: ESIA's date so written gives that result.
+    fn from_esia_gives(cases: &[(&str, Result<BirthDate, DateError>)]) {
+        for (input, expected) in cases {
+            assert_eq!(&BirthDate::from_esia(input), expected, "{input:?}");
+        }
+    }
+
     fn today() -> NaiveDate {
         ymd(TODAY.0, TODAY.1, TODAY.2)
     }
@@ -392,33 +410,30 @@ mod tests {
     }
 
     #[test]
-    fn age_counts_full_years() {
-        let birth = BirthDate::parse("10.05.2012", today()).unwrap();
-        assert_eq!(birth.age_on(ymd(2012, 5, 10)), 0);
-        assert_eq!(birth.age_on(ymd(2013, 5, 9)), 0);
-        assert_eq!(birth.age_on(ymd(2013, 5, 10)), 1);
-        assert_eq!(birth.age_on(ymd(2026, 5, 9)), 13);
-        assert_eq!(birth.age_on(ymd(2026, 5, 10)), 14);
-        assert_eq!(birth.age_on(ymd(2026, 12, 31)), 14);
-        assert_eq!(birth.age_on(ymd(2027, 1, 1)), 14);
-    }
-
-    #[test]
-    fn age_before_birth_is_zero() {
-        let birth = BirthDate::parse("10.05.2012", today()).unwrap();
-        assert_eq!(birth.age_on(ymd(2012, 5, 9)), 0);
-        assert_eq!(birth.age_on(ymd(1990, 1, 1)), 0);
-    }
-
-    #[test]
-    fn a_leap_day_birthday_is_on_1_march_in_common_years() {
-        let birth = BirthDate::parse("29.02.2012", today()).unwrap();
-        assert_eq!(birth.age_on(ymd(2013, 2, 28)), 0);
-        assert_eq!(birth.age_on(ymd(2013, 3, 1)), 1);
-        assert_eq!(birth.age_on(ymd(2016, 2, 28)), 3);
-        assert_eq!(birth.age_on(ymd(2016, 2, 29)), 4);
-        assert_eq!(birth.age_on(ymd(2026, 2, 28)), 13);
-        assert_eq!(birth.age_on(ymd(2026, 3, 1)), 14);
+    fn age_counts_full_years_and_is_zero_before_birth() {
+        for (birth, (year, month, day), age) in [
+            ("10.05.2012", (2012, 5, 10), 0),
+            ("10.05.2012", (2013, 5, 9), 0),
+            ("10.05.2012", (2013, 5, 10), 1),
+            ("10.05.2012", (2026, 5, 9), 13),
+            ("10.05.2012", (2026, 5, 10), 14),
+            ("10.05.2012", (2026, 12, 31), 14),
+            ("10.05.2012", (2027, 1, 1), 14),
+            // Before birth the age is zero.
+            ("10.05.2012", (2012, 5, 9), 0),
+            ("10.05.2012", (1990, 1, 1), 0),
+            // A leap-day birthday is on 1 March in common years.
+            ("29.02.2012", (2013, 2, 28), 0),
+            ("29.02.2012", (2013, 3, 1), 1),
+            ("29.02.2012", (2016, 2, 28), 3),
+            ("29.02.2012", (2016, 2, 29), 4),
+            ("29.02.2012", (2026, 2, 28), 13),
+            ("29.02.2012", (2026, 3, 1), 14),
+        ] {
+            let born = BirthDate::parse(birth, today()).unwrap();
+            let on = ymd(year, month, day);
+            assert_eq!(born.age_on(on), age, "born {birth}, on {on}");
+        }
     }
 
     #[test]
@@ -428,26 +443,18 @@ mod tests {
         assert_eq!(child.age_on(today()), 13);
         assert_eq!(child.date(), ymd(2012, 5, 11));
         // 14 today: too old.
-        assert_eq!(
-            ChildBirthDate::parse("10.05.2012", today()),
-            Err(DateError::TooOldForChild { age: 14 })
-        );
-        assert_eq!(
-            ChildBirthDate::parse("09.05.2012", today()),
-            Err(DateError::TooOldForChild { age: 14 })
-        );
+        child_refuses(&[
+            ("10.05.2012", DateError::TooOldForChild { age: 14 }),
+            ("09.05.2012", DateError::TooOldForChild { age: 14 }),
+        ]);
     }
 
     #[test]
     fn older_children_and_adults_are_too_old_for_a_child() {
-        assert_eq!(
-            ChildBirthDate::parse("01.01.2011", today()),
-            Err(DateError::TooOldForChild { age: 15 })
-        );
-        assert_eq!(
-            ChildBirthDate::parse("01.01.1980", today()),
-            Err(DateError::TooOldForChild { age: 46 })
-        );
+        child_refuses(&[
+            ("01.01.2011", DateError::TooOldForChild { age: 15 }),
+            ("01.01.1980", DateError::TooOldForChild { age: 46 }),
+        ]);
     }
 
     #[test]
@@ -469,22 +476,19 @@ mod tests {
 
     #[test]
     fn child_dates_keep_the_general_rules() {
-        assert_eq!(
-            ChildBirthDate::parse("11.05.2026", today()),
-            Err(DateError::InFuture)
-        );
-        assert_eq!(
-            ChildBirthDate::parse("31.02.2020", today()),
-            Err(DateError::NoSuchDate)
-        );
-        assert_eq!(
-            ChildBirthDate::parse("2020", today()),
-            Err(DateError::BadFormat)
-        );
-        assert_eq!(
-            ChildBirthDate::parse("01.01.1899", today()),
-            Err(DateError::TooOld)
-        );
+        for (birth, expected) in [
+            ("11.05.2026", DateError::InFuture),
+            ("31.02.2020", DateError::NoSuchDate),
+            ("2020", DateError::BadFormat),
+            ("01.01.1899", DateError::TooOld),
+        ] {
+            assert_eq!(BirthDate::parse(birth, today()), Err(expected), "{birth}");
+            assert_eq!(
+                ChildBirthDate::parse(birth, today()),
+                Err(expected),
+                "{birth}"
+            );
+        }
     }
 
     #[test]
@@ -512,24 +516,14 @@ mod tests {
             BirthDate::from_esia("01.12.2015").unwrap().date(),
             ymd(2015, 12, 1)
         );
-        assert_eq!(BirthDate::from_esia("1.12.2015"), Err(DateError::BadFormat));
-        assert_eq!(
-            BirthDate::from_esia("01-12-2015"),
-            Err(DateError::BadFormat)
-        );
-        assert_eq!(
-            BirthDate::from_esia(" 01.12.2015"),
-            Err(DateError::BadFormat)
-        );
-        assert_eq!(
-            BirthDate::from_esia("2015-12-01"),
-            Err(DateError::BadFormat)
-        );
-        assert_eq!(
-            BirthDate::from_esia("31.02.2015"),
-            Err(DateError::NoSuchDate)
-        );
-        assert_eq!(BirthDate::from_esia("31.12.1899"), Err(DateError::TooOld));
+        from_esia_gives(&[
+            ("1.12.2015", Err(DateError::BadFormat)),
+            ("01-12-2015", Err(DateError::BadFormat)),
+            (" 01.12.2015", Err(DateError::BadFormat)),
+            ("2015-12-01", Err(DateError::BadFormat)),
+            ("31.02.2015", Err(DateError::NoSuchDate)),
+            ("31.12.1899", Err(DateError::TooOld)),
+        ]);
     }
 
     #[test]

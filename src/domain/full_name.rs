@@ -400,53 +400,91 @@ mod tests {
         }
     }
 
+    /// Each `(input, full name)`: the input is accepted and reads as that full name.
+    fn accepts(cases: &[(&str, &str)]) {
+        for &(input, expected) in cases {
+            assert_eq!(full(input), expected, "{input:?}");
+        }
+    }
+
+    /// Each `(input, error)`: the input is refused with that error.
+    fn refuses(cases: &[(&str, NameError)]) {
+        for &(input, expected) in cases {
+            assert_eq!(err(input), expected, "{input:?}");
+        }
+    }
+
+    /// Each input is refused with `expected`.
+    fn refuses_all(inputs: &[&str], expected: NameError) {
+        for input in inputs {
+            assert_eq!(err(input), expected, "{input:?}");
+        }
+    }
+
+    /// The name `input` reads as has these parts: surname, name, patronymic, full and short form.
+    fn has_parts(input: &str, expected: (&str, &str, Option<&str>, &str, &str)) {
+        let name = FullName::parse(input).unwrap();
+        let short = name.short();
+        let parts = (
+            name.surname(),
+            name.name(),
+            name.patronymic(),
+            name.full(),
+            short.as_str(),
+        );
+        assert_eq!(parts, expected, "{input:?}");
+    }
+
     #[test]
     fn three_words_are_surname_name_patronymic() {
+        has_parts(
+            "Иванова Мария Ивановна",
+            (
+                "Иванова",
+                "Мария",
+                Some("Ивановна"),
+                "Иванова Мария Ивановна",
+                "Иванова М. И.",
+            ),
+        );
         let name = FullName::parse("Иванова Мария Ивановна").unwrap();
-        assert_eq!(name.surname(), "Иванова");
-        assert_eq!(name.name(), "Мария");
-        assert_eq!(name.patronymic(), Some("Ивановна"));
-        assert_eq!(name.full(), "Иванова Мария Ивановна");
-        assert_eq!(name.short(), "Иванова М. И.");
         assert_eq!(name.to_string(), "Иванова Мария Ивановна");
     }
 
     #[test]
     fn two_words_have_no_patronymic() {
-        let name = FullName::parse("Смит Анна").unwrap();
-        assert_eq!(name.surname(), "Смит");
-        assert_eq!(name.name(), "Анна");
-        assert_eq!(name.patronymic(), None);
-        assert_eq!(name.full(), "Смит Анна");
-        assert_eq!(name.short(), "Смит А.");
+        has_parts("Смит Анна", ("Смит", "Анна", None, "Смит Анна", "Смит А."));
     }
 
     #[test]
     fn capitalisation_is_normalised_per_word_and_hyphenated_piece() {
-        assert_eq!(full("иванова-петрова мария"), "Иванова-Петрова Мария");
-        assert_eq!(full("ИВАНОВА МАРИЯ ИВАНОВНА"), "Иванова Мария Ивановна");
-        assert_eq!(full("иВАНОВ иВАН иВАНОВИЧ"), "Иванов Иван Иванович");
-        assert_eq!(
-            full("салтыков-щедрин михаил евграфович"),
-            "Салтыков-Щедрин Михаил Евграфович"
-        );
-        assert_eq!(full("петров анна-мария"), "Петров Анна-Мария");
+        accepts(&[
+            ("иванова-петрова мария", "Иванова-Петрова Мария"),
+            ("ИВАНОВА МАРИЯ ИВАНОВНА", "Иванова Мария Ивановна"),
+            ("иВАНОВ иВАН иВАНОВИЧ", "Иванов Иван Иванович"),
+            (
+                "салтыков-щедрин михаил евграфович",
+                "Салтыков-Щедрин Михаил Евграфович",
+            ),
+            ("петров анна-мария", "Петров Анна-Мария"),
+        ]);
     }
 
     #[test]
     fn yo_is_kept_in_both_cases() {
-        assert_eq!(full("ёлкина алёна петровна"), "Ёлкина Алёна Петровна");
-        assert_eq!(full("ЁЛКИНА АЛЁНА"), "Ёлкина Алёна");
+        accepts(&[
+            ("ёлкина алёна петровна", "Ёлкина Алёна Петровна"),
+            ("ЁЛКИНА АЛЁНА", "Ёлкина Алёна"),
+        ]);
     }
 
     #[test]
     fn decomposed_letters_are_composed() {
-        assert_eq!(
-            full("Каи\u{0306}городов Сергеи\u{0306}"),
-            "Кайгородов Сергей"
-        );
-        assert_eq!(full("Е\u{0308}лкина Але\u{0308}на"), "Ёлкина Алёна");
-        assert_eq!(full("И\u{0306}ван Иванов"), "Йван Иванов");
+        accepts(&[
+            ("Каи\u{0306}городов Сергеи\u{0306}", "Кайгородов Сергей"),
+            ("Е\u{0308}лкина Але\u{0308}на", "Ёлкина Алёна"),
+            ("И\u{0306}ван Иванов", "Йван Иванов"),
+        ]);
     }
 
     #[test]
@@ -459,93 +497,104 @@ mod tests {
 
     #[test]
     fn whitespace_of_every_kind_is_collapsed() {
-        assert_eq!(
-            full("  Иванова   Мария\tИвановна \n"),
-            "Иванова Мария Ивановна"
-        );
-        assert_eq!(
-            full("Иванова\u{00A0}Мария\u{00A0}\u{00A0}Ивановна"),
-            "Иванова Мария Ивановна"
-        );
-        assert_eq!(
-            full("Иванова\u{2007}Мария\u{202F}Ивановна\u{3000}"),
-            "Иванова Мария Ивановна"
-        );
-        assert_eq!(full("\r\nИванова\r\nМария\r\n"), "Иванова Мария");
+        accepts(&[
+            ("  Иванова   Мария\tИвановна \n", "Иванова Мария Ивановна"),
+            (
+                "Иванова\u{00A0}Мария\u{00A0}\u{00A0}Ивановна",
+                "Иванова Мария Ивановна",
+            ),
+            (
+                "Иванова\u{2007}Мария\u{202F}Ивановна\u{3000}",
+                "Иванова Мария Ивановна",
+            ),
+            ("\r\nИванова\r\nМария\r\n", "Иванова Мария"),
+        ]);
     }
 
     #[test]
     fn invisible_characters_from_copy_paste_are_dropped() {
-        assert_eq!(
-            full("\u{FEFF}Ива\u{200B}нова Ма\u{00AD}рия\u{200E}"),
-            "Иванова Мария"
-        );
-        assert_eq!(full("Иванова\u{2060} Мария"), "Иванова Мария");
+        accepts(&[
+            (
+                "\u{FEFF}Ива\u{200B}нова Ма\u{00AD}рия\u{200E}",
+                "Иванова Мария",
+            ),
+            ("Иванова\u{2060} Мария", "Иванова Мария"),
+        ]);
     }
 
     #[test]
     fn spaces_around_a_hyphen_are_removed() {
-        assert_eq!(full("Салтыков - Щедрин Михаил"), "Салтыков-Щедрин Михаил");
-        assert_eq!(full("Салтыков -Щедрин Михаил"), "Салтыков-Щедрин Михаил");
-        assert_eq!(full("Салтыков-  Щедрин Михаил"), "Салтыков-Щедрин Михаил");
+        accepts(&[
+            ("Салтыков - Щедрин Михаил", "Салтыков-Щедрин Михаил"),
+            ("Салтыков -Щедрин Михаил", "Салтыков-Щедрин Михаил"),
+            ("Салтыков-  Щедрин Михаил", "Салтыков-Щедрин Михаил"),
+        ]);
     }
 
     #[test]
     fn hyphen_look_alikes_become_a_hyphen() {
-        assert_eq!(
-            full("Иванова\u{2010}Петрова Мария"),
-            "Иванова-Петрова Мария"
-        );
-        assert_eq!(
-            full("Иванова\u{2011}Петрова Мария"),
-            "Иванова-Петрова Мария"
-        );
+        accepts(&[
+            ("Иванова\u{2010}Петрова Мария", "Иванова-Петрова Мария"),
+            ("Иванова\u{2011}Петрова Мария", "Иванова-Петрова Мария"),
+        ]);
     }
 
     #[test]
     fn dashes_are_not_hyphens() {
-        assert_eq!(
-            err("Иванова—Петрова Мария"),
-            NameError::BadCharacters { found: '—' }
-        );
-        assert_eq!(
-            err("Иванова–Петрова Мария"),
-            NameError::BadCharacters { found: '–' }
-        );
+        refuses(&[
+            (
+                "Иванова—Петрова Мария",
+                NameError::BadCharacters { found: '—' },
+            ),
+            (
+                "Иванова–Петрова Мария",
+                NameError::BadCharacters { found: '–' },
+            ),
+        ]);
     }
 
     #[test]
     fn apostrophes_inside_words_are_kept_and_unified() {
-        assert_eq!(full("дем'янов дем'ян"), "Дем'янов Дем'ян");
-        assert_eq!(full("Дем’янов Дем’ян"), "Дем'янов Дем'ян");
-        assert_eq!(full("Демʼянов Демʼян"), "Дем'янов Дем'ян");
+        accepts(&[
+            ("дем'янов дем'ян", "Дем'янов Дем'ян"),
+            ("Дем’янов Дем’ян", "Дем'янов Дем'ян"),
+            ("Демʼянов Демʼян", "Дем'янов Дем'ян"),
+        ]);
     }
 
     #[test]
     fn a_single_letter_before_an_apostrophe_capitalises_the_next_letter() {
-        assert_eq!(full("о'коннор шон"), "О'Коннор Шон");
-        assert_eq!(full("Д'АРТАНЬЯН ШАРЛЬ"), "Д'Артаньян Шарль");
+        accepts(&[
+            ("о'коннор шон", "О'Коннор Шон"),
+            ("Д'АРТАНЬЯН ШАРЛЬ", "Д'Артаньян Шарль"),
+        ]);
     }
 
     #[test]
     fn an_apostrophe_at_the_edge_of_a_word_is_a_bad_character() {
         let apostrophe = NameError::BadCharacters { found: '\'' };
-        assert_eq!(err("'Иванов Иван"), apostrophe);
-        assert_eq!(err("Иванов' Иван"), apostrophe);
-        assert_eq!(err("Ива''нов Иван"), apostrophe);
-        assert_eq!(err("Иванова-'Петрова Мария"), apostrophe);
-        assert_eq!(err("Иванова'-Петрова Мария"), apostrophe);
-        assert_eq!(err("' Иванов Иван"), apostrophe);
+        refuses(&[
+            ("'Иванов Иван", apostrophe),
+            ("Иванов' Иван", apostrophe),
+            ("Ива''нов Иван", apostrophe),
+            ("Иванова-'Петрова Мария", apostrophe),
+            ("Иванова'-Петрова Мария", apostrophe),
+            ("' Иванов Иван", apostrophe),
+        ]);
     }
 
     #[test]
     fn turkic_patronymic_suffix_may_be_a_fourth_word() {
-        let name = FullName::parse("алиев рашид мамед ОГЛЫ").unwrap();
-        assert_eq!(name.surname(), "Алиев");
-        assert_eq!(name.name(), "Рашид");
-        assert_eq!(name.patronymic(), Some("Мамед оглы"));
-        assert_eq!(name.full(), "Алиев Рашид Мамед оглы");
-        assert_eq!(name.short(), "Алиев Р. М.");
+        has_parts(
+            "алиев рашид мамед ОГЛЫ",
+            (
+                "Алиев",
+                "Рашид",
+                Some("Мамед оглы"),
+                "Алиев Рашид Мамед оглы",
+                "Алиев Р. М.",
+            ),
+        );
         for suffix in ["оглы", "кызы", "улы", "уулу", "гызы"] {
             let input = format!("Алиева Лейла Мамед {suffix}");
             assert_eq!(full(&input), input);
@@ -554,8 +603,10 @@ mod tests {
 
     #[test]
     fn hyphenated_turkic_patronymic_keeps_the_suffix_lower_case() {
-        assert_eq!(full("алиев рашид мамед-оглы"), "Алиев Рашид Мамед-оглы");
-        assert_eq!(full("Алиева Лейла Мамед-Кызы"), "Алиева Лейла Мамед-кызы");
+        accepts(&[
+            ("алиев рашид мамед-оглы", "Алиев Рашид Мамед-оглы"),
+            ("Алиева Лейла Мамед-Кызы", "Алиева Лейла Мамед-кызы"),
+        ]);
     }
 
     #[test]
@@ -565,140 +616,128 @@ mod tests {
 
     #[test]
     fn empty_and_blank_input_is_empty() {
-        for input in [
-            "",
-            " ",
-            "\t\n",
-            "\u{00A0}",
-            "\u{200B}\u{FEFF}",
-            &" ".repeat(5_000),
-        ] {
-            assert_eq!(err(input), NameError::Empty, "{input:?}");
-        }
+        refuses_all(
+            &[
+                "",
+                " ",
+                "\t\n",
+                "\u{00A0}",
+                "\u{200B}\u{FEFF}",
+                &" ".repeat(5_000),
+            ],
+            NameError::Empty,
+        );
     }
 
     #[test]
-    fn one_word_is_refused() {
-        assert_eq!(err("Иванова"), NameError::OnlyOneWord);
-        assert_eq!(err("  иванова  "), NameError::OnlyOneWord);
-        assert_eq!(err("Иванова-Петрова"), NameError::OnlyOneWord);
+    fn one_word_is_refused_and_a_hyphen_between_words_joins_them() {
+        refuses(&[
+            ("Иванова", NameError::OnlyOneWord),
+            ("  иванова  ", NameError::OnlyOneWord),
+            ("Иванова-Петрова", NameError::OnlyOneWord),
+            // A hyphen between words joins them: «Иванова - Мария» reads as a double surname with
+            // spaces, not two words.
+            ("Иванова - Мария", NameError::OnlyOneWord),
+            ("Иванова- Мария", NameError::OnlyOneWord),
+        ]);
     }
 
     #[test]
     fn four_or_more_words_are_refused() {
-        assert_eq!(
-            err("Иванова Мария Ивановна Петровна"),
-            NameError::TooManyWords { got: 4 }
-        );
-        assert_eq!(
-            err("Иванова Мария Ивановна Оглы Кызы"),
-            NameError::TooManyWords { got: 5 }
-        );
-        assert_eq!(err("а б в г д е ж"), NameError::TooManyWords { got: 7 });
+        refuses(&[
+            (
+                "Иванова Мария Ивановна Петровна",
+                NameError::TooManyWords { got: 4 },
+            ),
+            (
+                "Иванова Мария Ивановна Оглы Кызы",
+                NameError::TooManyWords { got: 5 },
+            ),
+            ("а б в г д е ж", NameError::TooManyWords { got: 7 }),
+        ]);
     }
 
     #[test]
     fn digits_are_refused() {
-        assert_eq!(err("Иванова Мария 2"), NameError::HasDigits);
-        assert_eq!(err("Иван0ва Мария"), NameError::HasDigits);
-        assert_eq!(err("12345"), NameError::HasDigits);
-        // Full-width and other script digits are digits too.
-        assert_eq!(err("Иванова Мария ７"), NameError::HasDigits);
+        refuses_all(
+            &[
+                "Иванова Мария 2",
+                "Иван0ва Мария",
+                "12345",
+                // Full-width and other script digits are digits too.
+                "Иванова Мария ７",
+            ],
+            NameError::HasDigits,
+        );
     }
 
     #[test]
-    fn latin_letters_are_refused_and_named() {
-        assert_eq!(err("Ivanova Maria"), NameError::HasLatin { found: 'I' });
-        assert_eq!(err("Иванова Mария"), NameError::HasLatin { found: 'M' });
-        assert_eq!(err("Renée Анна"), NameError::HasLatin { found: 'R' });
-        assert_eq!(err("Анна Renée"), NameError::HasLatin { found: 'R' });
-        assert_eq!(err("Анна Петрé"), NameError::HasLatin { found: 'é' });
-    }
-
-    #[test]
-    fn latin_look_alikes_inside_a_cyrillic_word_are_caught() {
-        // Latin "o", "a", "e", "c", "p", "x" look exactly like their Cyrillic twins.
-        assert_eq!(err("Ивaнoва Мария"), NameError::HasLatin { found: 'a' });
-        assert_eq!(err("Иванoва Мария"), NameError::HasLatin { found: 'o' });
-        assert_eq!(
-            err("Иванова Мария Ивановнa"),
-            NameError::HasLatin { found: 'a' }
-        );
-        assert_eq!(err("Cеменов Пётр"), NameError::HasLatin { found: 'C' });
-        assert_eq!(err("Иванова Mаpия"), NameError::HasLatin { found: 'M' });
-    }
-
-    #[test]
-    fn emoji_and_punctuation_are_bad_characters() {
-        assert_eq!(err("😀😀"), NameError::BadCharacters { found: '😀' });
-        assert_eq!(
-            err("Иванова Мария 😀"),
-            NameError::BadCharacters { found: '😀' }
-        );
-        assert_eq!(
-            err("Иванова М. И."),
-            NameError::BadCharacters { found: '.' }
-        );
-        assert_eq!(
-            err("Иванова, Мария"),
-            NameError::BadCharacters { found: ',' }
-        );
-        assert_eq!(
-            err("Иванова Мария!"),
-            NameError::BadCharacters { found: '!' }
-        );
-        assert_eq!(
-            err("Иванова_Мария"),
-            NameError::BadCharacters { found: '_' }
-        );
-        assert_eq!(
-            err("«Иванова» Мария"),
-            NameError::BadCharacters { found: '«' }
-        );
-        assert_eq!(
-            err("Иванова Мария\u{0}"),
-            NameError::BadCharacters { found: '\u{0}' }
-        );
+    fn latin_letters_emoji_and_punctuation_are_refused_and_named() {
+        refuses(&[
+            // Latin letters.
+            ("Ivanova Maria", NameError::HasLatin { found: 'I' }),
+            ("Иванова Mария", NameError::HasLatin { found: 'M' }),
+            ("Renée Анна", NameError::HasLatin { found: 'R' }),
+            ("Анна Renée", NameError::HasLatin { found: 'R' }),
+            ("Анна Петрé", NameError::HasLatin { found: 'é' }),
+            // Look-alikes inside a Cyrillic word are caught: Latin "o", "a", "e", "c", "p", "x" look
+            // exactly like their Cyrillic twins.
+            ("Ивaнoва Мария", NameError::HasLatin { found: 'a' }),
+            ("Иванoва Мария", NameError::HasLatin { found: 'o' }),
+            ("Иванова Мария Ивановнa", NameError::HasLatin { found: 'a' }),
+            ("Cеменов Пётр", NameError::HasLatin { found: 'C' }),
+            ("Иванова Mаpия", NameError::HasLatin { found: 'M' }),
+            // Emoji and punctuation are bad characters.
+            ("😀😀", NameError::BadCharacters { found: '😀' }),
+            ("Иванова Мария 😀", NameError::BadCharacters { found: '😀' }),
+            ("Иванова М. И.", NameError::BadCharacters { found: '.' }),
+            ("Иванова, Мария", NameError::BadCharacters { found: ',' }),
+            ("Иванова Мария!", NameError::BadCharacters { found: '!' }),
+            ("Иванова_Мария", NameError::BadCharacters { found: '_' }),
+            ("«Иванова» Мария", NameError::BadCharacters { found: '«' }),
+            (
+                "Иванова Мария\u{0}",
+                NameError::BadCharacters { found: '\u{0}' },
+            ),
+        ]);
     }
 
     #[test]
     fn letters_of_other_cyrillic_alphabets_are_bad_characters() {
         // Documents write names in the Russian alphabet; a registry would not match these.
-        assert_eq!(
-            err("Дорж Цыренжап Баирович Һ"),
-            NameError::BadCharacters { found: 'Һ' }
-        );
-        assert_eq!(err("Гнатюк Їжак"), NameError::BadCharacters { found: 'Ї' });
-        assert_eq!(err("Дүгар Баир"), NameError::BadCharacters { found: 'ү' });
+        refuses(&[
+            (
+                "Дорж Цыренжап Баирович Һ",
+                NameError::BadCharacters { found: 'Һ' },
+            ),
+            ("Гнатюк Їжак", NameError::BadCharacters { found: 'Ї' }),
+            ("Дүгар Баир", NameError::BadCharacters { found: 'ү' }),
+        ]);
     }
 
     #[test]
     fn digits_win_over_latin_and_latin_over_other_characters() {
-        assert_eq!(err("😀 Ivan 1"), NameError::HasDigits);
-        assert_eq!(err("😀 Ivan"), NameError::HasLatin { found: 'I' });
+        refuses(&[
+            ("😀 Ivan 1", NameError::HasDigits),
+            ("😀 Ivan", NameError::HasLatin { found: 'I' }),
+        ]);
     }
 
     #[test]
     fn misplaced_hyphens_are_refused() {
-        for input in [
-            "-Иванова Мария",
-            "Иванова Мария-",
-            "Иванова--Петрова Мария",
-            "Иванова - - Петрова Мария",
-            "Иванова Мария -",
-            "- Иванова Мария",
-            "-",
-            "---",
-        ] {
-            assert_eq!(err(input), NameError::BadHyphen, "{input:?}");
-        }
-    }
-
-    #[test]
-    fn a_hyphen_between_words_joins_them() {
-        // «Иванова - Мария» reads as a double surname with spaces, not two words.
-        assert_eq!(err("Иванова - Мария"), NameError::OnlyOneWord);
-        assert_eq!(err("Иванова- Мария"), NameError::OnlyOneWord);
+        refuses_all(
+            &[
+                "-Иванова Мария",
+                "Иванова Мария-",
+                "Иванова--Петрова Мария",
+                "Иванова - - Петрова Мария",
+                "Иванова Мария -",
+                "- Иванова Мария",
+                "-",
+                "---",
+            ],
+            NameError::BadHyphen,
+        );
     }
 
     #[test]

@@ -284,10 +284,10 @@ pub struct Subject {
     pub is_trusted: bool,
 }
 
-/// `GET /rs/prns/{oid}`. Only the fields the bot uses; every one may be missing.
+/// What ESIA says alike of a person and of a kid; every field may be missing.
 #[derive(Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Person {
+pub struct About {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub middle_name: Option<String>,
@@ -295,6 +295,14 @@ pub struct Person {
     pub birth_date: Option<String>,
     /// `M` or `F`.
     pub gender: Option<String>,
+}
+
+/// `GET /rs/prns/{oid}`. Only the fields the bot uses; every one may be missing.
+#[derive(Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    #[serde(flatten)]
+    pub about: About,
     #[serde(default)]
     pub trusted: bool,
     pub status: Option<String>,
@@ -328,11 +336,8 @@ pub const OMS_POLICY: &str = "MDCL_PLCY";
 pub struct Kid {
     #[serde(default)]
     pub id: Option<Value>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub middle_name: Option<String>,
-    pub birth_date: Option<String>,
-    pub gender: Option<String>,
+    #[serde(flatten)]
+    pub about: About,
     /// What `/kids` said of the documents: an embedded collection, or a link string (not embedded).
     #[serde(default)]
     pub documents: Option<Value>,
@@ -365,18 +370,24 @@ macro_rules! opaque_debug {
         }
     )*};
 }
-opaque_debug!(Person, Document, Kid);
+opaque_debug!(About, Person, Document, Kid);
 
-impl Person {
+impl About {
     /// «Фамилия Имя Отчество», from whichever parts ESIA gave.
     pub fn full_name(&self) -> String {
         join_name(&self.last_name, &self.first_name, &self.middle_name)
     }
 }
 
+impl Person {
+    pub fn full_name(&self) -> String {
+        self.about.full_name()
+    }
+}
+
 impl Kid {
     pub fn full_name(&self) -> String {
-        join_name(&self.last_name, &self.first_name, &self.middle_name)
+        self.about.full_name()
     }
 
     pub fn policy(&self) -> Option<&Document> {

@@ -72,25 +72,18 @@ fn config_from_settings(settings: &Settings) -> (EsiaConfig, Signer) {
             },
             Signer::Demo,
         ),
-        EsiaSettings::Remote {
-            url,
-            client_id,
-            cert_hash,
-            signer_cmd,
-            issuer,
-            extra_ca_pem,
-        } => (
+        EsiaSettings::Remote(remote) => (
             EsiaConfig {
-                base_url: url.clone(),
-                client_id: client_id.clone(),
-                cert_hash: cert_hash.clone(),
+                base_url: remote.url.clone(),
+                client_id: remote.client_id.clone(),
+                cert_hash: remote.cert_hash.clone(),
                 scopes: settings.esia_scopes.clone(),
                 redirect_uri,
                 start_uri,
-                issuer: issuer.clone(),
-                extra_ca_pem: extra_ca_pem.clone(),
+                issuer: remote.issuer.clone(),
+                extra_ca_pem: remote.extra_ca_pem.clone(),
             },
-            Signer::command(signer_cmd.clone()),
+            Signer::command(remote.signer_cmd.clone()),
         ),
     }
 }
@@ -129,8 +122,8 @@ impl EsiaLink {
             .map(|kid| EsiaKid {
                 esia_id: kid.id.as_ref().and_then(id_text),
                 full_name: kid.full_name(),
-                birth_date: parse_birth_date(kid.birth_date.as_deref()),
-                sex: kid.gender.as_deref().and_then(Sex::from_esia),
+                birth_date: parse_birth_date(kid.about.birth_date.as_deref()),
+                sex: kid.about.gender.as_deref().and_then(Sex::from_esia),
                 policy: kid.policy().and_then(policy_of),
             })
             .collect();
@@ -138,8 +131,8 @@ impl EsiaLink {
             oid: identity.oid.clone(),
             level,
             full_name: person.full_name(),
-            birth_date: parse_birth_date(person.birth_date.as_deref()),
-            sex: person.gender.as_deref().and_then(Sex::from_esia),
+            birth_date: parse_birth_date(person.about.birth_date.as_deref()),
+            sex: person.about.gender.as_deref().and_then(Sex::from_esia),
             policy: policy_doc.and_then(policy_of),
             insurer: policy_doc.and_then(|d| client::Document::text_of(&d.issued_by)),
             attachment: policy_doc.and_then(|d| client::Document::text_of(&d.medical_org)),

@@ -108,6 +108,8 @@ pub fn router_with(store: Store, tz: Tz, options: DemoOptions) -> Router {
 }
 
 type Answer = Json<Value>;
+/// A handler's answer where a refusal ends it early (`?`).
+type Answered = Result<Answer, Answer>;
 
 /// A success as the live service sends it: no `requestId`.
 fn ok(result: impl serde::Serialize) -> Answer {
@@ -331,17 +333,11 @@ async fn doctors(
 async fn slots(
     State(demo): State<DemoRegistry>,
     Path((lpu, doctor)): Path<(String, String)>,
-) -> Answer {
-    let (clinic, doctor) = match clinic_doctor(&lpu, &doctor) {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
-    let free = match demo.free_slots(clinic, &doctor).await {
-        Ok(free) => free,
-        Err(err) => return failure(err),
-    };
+) -> Answered {
+    let (clinic, doctor) = clinic_doctor(&lpu, &doctor)?;
+    let free = demo.free_slots(clinic, &doctor).await.map_err(failure)?;
     if free.is_empty() {
-        return refuse(39, "Нет свободных талонов");
+        return Err(refuse(39, "Нет свободных талонов"));
     }
     let room = clinic.room_of(&doctor.id);
     // Clinics' MIS differ: some number their slots and give the address, some do not.
@@ -366,21 +362,18 @@ async fn slots(
             })
         })
         .collect();
-    ok(list)
+    Ok(ok(list))
 }
 
 /// The doctor's timetable: reception hours day by day, closed days with their reason.
 async fn timetable(
     State(demo): State<DemoRegistry>,
     Path((lpu, doctor)): Path<(String, String)>,
-) -> Answer {
-    let (_, doctor) = match clinic_doctor(&lpu, &doctor) {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
+) -> Answered {
+    let (_, doctor) = clinic_doctor(&lpu, &doctor)?;
     let days = doctor.timetable(demo.now().date());
     if days.is_empty() {
-        return unknown_schedule();
+        return Err(unknown_schedule());
     }
     let list: Vec<Value> = days
         .into_iter()
@@ -394,7 +387,7 @@ async fn timetable(
             })
         })
         .collect();
-    ok(list)
+    Ok(ok(list))
 }
 
 #[derive(Deserialize)]

@@ -16,7 +16,7 @@ use sqlx::Row;
 use tokio::sync::Notify;
 
 use super::metadata::{visit_key, VisitIds};
-use super::{with_pool, Aad, Store, StoreRow};
+use super::{text_codes, with_pool, Aad, FromRow, Store, StoreRow};
 
 const TABLE: &str = "appointments";
 /// Ids are random and below 2^53, so they survive any JSON reader as numbers.
@@ -63,22 +63,10 @@ pub enum AppointmentStatus {
     Cancelled,
 }
 
-impl AppointmentStatus {
-    fn code(self) -> &'static str {
-        match self {
-            AppointmentStatus::Booked => "booked",
-            AppointmentStatus::Cancelled => "cancelled",
-        }
-    }
-
-    fn from_code(code: &str) -> anyhow::Result<Self> {
-        match code {
-            "booked" => Ok(AppointmentStatus::Booked),
-            "cancelled" => Ok(AppointmentStatus::Cancelled),
-            other => anyhow::bail!("unknown appointment status {other:?}"),
-        }
-    }
-}
+text_codes!(AppointmentStatus, "appointments.status", status_code, status_from_code, {
+    AppointmentStatus::Booked => "booked",
+    AppointmentStatus::Cancelled => "cancelled",
+});
 
 /// Where the bot learnt of an appointment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,22 +77,10 @@ pub enum AppointmentSource {
     Registry,
 }
 
-impl AppointmentSource {
-    fn code(self) -> &'static str {
-        match self {
-            AppointmentSource::Bot => "bot",
-            AppointmentSource::Registry => "registry",
-        }
-    }
-
-    fn from_code(code: &str) -> anyhow::Result<Self> {
-        match code {
-            "bot" => Ok(AppointmentSource::Bot),
-            "registry" => Ok(AppointmentSource::Registry),
-            other => anyhow::bail!("unknown appointment source {other:?}"),
-        }
-    }
-}
+text_codes!(AppointmentSource, "appointments.source", source_code, source_from_code, {
+    AppointmentSource::Bot => "bot",
+    AppointmentSource::Registry => "registry",
+});
 
 /// A booked visit to record: from the booking journey or from a sync with the registry.
 #[derive(Clone, Debug, PartialEq)]
@@ -314,19 +290,21 @@ struct RawAppointment {
 const APPOINTMENT_COLUMNS: &str = "id, user_id, child_id, visit_at, details, status, source, \
      created_at, updated_at, registry_id_known, ids";
 
-fn raw_appointment(row: &impl StoreRow) -> RawAppointment {
-    RawAppointment {
-        id: row.col(0),
-        user_id: row.col(1),
-        child_id: row.col(2),
-        visit_at: row.col(3),
-        details: row.col(4),
-        status: row.col(5),
-        source: row.col(6),
-        created_at: row.col(7),
-        updated_at: row.col(8),
-        registry_id_known: row.col(9),
-        ids: row.col(10),
+impl FromRow for RawAppointment {
+    fn from_row(row: &impl StoreRow) -> Self {
+        RawAppointment {
+            id: row.col(0),
+            user_id: row.col(1),
+            child_id: row.col(2),
+            visit_at: row.col(3),
+            details: row.col(4),
+            status: row.col(5),
+            source: row.col(6),
+            created_at: row.col(7),
+            updated_at: row.col(8),
+            registry_id_known: row.col(9),
+            ids: row.col(10),
+        }
     }
 }
 
@@ -451,8 +429,8 @@ impl Store {
             slot_id: ids.slot_id,
             visit_at: raw.visit_at,
             details,
-            status: AppointmentStatus::from_code(&raw.status)?,
-            source: AppointmentSource::from_code(&raw.source)?,
+            status: status_from_code(&raw.status)?,
+            source: source_from_code(&raw.source)?,
             created_at: raw.created_at,
             updated_at: raw.updated_at,
         })
@@ -559,7 +537,8 @@ impl Store {
                 };
                 let ids = self.seal_json(TABLE, "ids", id, &ids)?;
                 // A visit that moved, or came back after a cancellation, starts its reminders afresh.
-                let all = visit_at != new.visit_at || status != AppointmentStatus::Booked.code();
+                let all =
+                    visit_at != new.visit_at || status != status_code(AppointmentStatus::Booked);
                 with_pool!(self, |pool| {
                     let mut tx = pool.begin().await?;
                     sqlx::query(
@@ -708,7 +687,7 @@ impl Store {
                 .bind(&lookup)
                 .bind(new.visit_at)
                 .bind(&details)
-                .bind(new.source.code())
+                .bind(source_code(new.source))
                 .bind(now)
                 .bind(known)
                 .fetch_optional(&mut *tx)
@@ -735,17 +714,14 @@ impl Store {
 
     /// The appointment `id` if it belongs to `user_id`; `None` for anyone else's or an unknown id.
     pub async fn appointment(&self, user_id: i64, id: i64) -> anyhow::Result<Option<Appointment>> {
-        let raw = with_pool!(self, |pool| {
-            sqlx::query(&format!(
-                "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE id = $1 AND user_id = $2"
-            ))
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await?
-            .as_ref()
-            .map(raw_appointment)
-        });
+        let raw: Option<RawAppointment> = self
+            .fetch_opt_as(
+                &format!(
+                    "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE id = $1 AND user_id = $2"
+                ),
+                &[id, user_id],
+            )
+            .await?;
         raw.map(|raw| self.open_appointment(raw)).transpose()
     }
 
@@ -767,7 +743,7 @@ impl Store {
             .fetch_optional(pool)
             .await?
             .as_ref()
-            .map(raw_appointment)
+            .map(RawAppointment::from_row)
         });
         raw.map(|raw| self.open_appointment(raw)).transpose()
     }
@@ -778,20 +754,16 @@ impl Store {
         user_id: i64,
         now: i64,
     ) -> anyhow::Result<Vec<Appointment>> {
-        let raws: Vec<RawAppointment> = with_pool!(self, |pool| {
-            sqlx::query(&format!(
-                "SELECT {APPOINTMENT_COLUMNS} FROM appointments
-                 WHERE user_id = $1 AND status = 'booked' AND visit_at > $2
-                 ORDER BY visit_at, id"
-            ))
-            .bind(user_id)
-            .bind(now)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(raw_appointment)
-            .collect()
-        });
+        let raws: Vec<RawAppointment> = self
+            .fetch_all_as(
+                &format!(
+                    "SELECT {APPOINTMENT_COLUMNS} FROM appointments
+                     WHERE user_id = $1 AND status = 'booked' AND visit_at > $2
+                     ORDER BY visit_at, id"
+                ),
+                &[user_id, now],
+            )
+            .await?;
         raws.into_iter()
             .map(|raw| self.open_appointment(raw))
             .collect()
@@ -950,19 +922,10 @@ impl Store {
     /// Marks a claimed reminder sent. `false` when it was no longer pending (cancelled meanwhile, or
     /// already marked by another worker).
     pub async fn mark_reminder_sent(&self, id: i64, now: i64) -> anyhow::Result<bool> {
-        let done = with_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE reminders SET status = 'sent', sent_at = $2, lease_until = NULL,
-                     next_try_at = NULL, last_error = NULL
-                 WHERE id = $1 AND status = 'pending'",
-            )
-            .bind(id)
-            .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(done == 1)
+        let sql = "UPDATE reminders SET status = 'sent', sent_at = $2, lease_until = NULL,
+                 next_try_at = NULL, last_error = NULL
+             WHERE id = $1 AND status = 'pending'";
+        self.changed_one(sql, &[id, now]).await
     }
 
     /// Gives a reminder up for good: `error` names the kind of failure (never personal data).

@@ -34,11 +34,9 @@ impl Store {
         now: i64,
     ) -> anyhow::Result<bool> {
         self.ensure_user(user_id).await?;
+        let sql = "DELETE FROM booking_claims WHERE claimed_at < $1";
+        self.execute_ids(sql, &[now - KEEP_SECS]).await?;
         let claimed = with_pool!(self, |pool| {
-            sqlx::query("DELETE FROM booking_claims WHERE claimed_at < $1")
-                .bind(now - KEEP_SECS)
-                .execute(pool)
-                .await?;
             sqlx::query(
                 "INSERT INTO booking_claims (user_id, token, claimed_at) VALUES ($1, $2, $3)
                  ON CONFLICT DO NOTHING",

@@ -11,7 +11,7 @@ use sqlx::Row;
 
 use crate::domain::{BirthDate, FullName, PolicyNumber, Relation, Sex};
 
-use super::{unix_now, with_pool, Aad, Store, StoreRow};
+use super::{text_codes, unix_now, with_pool, Aad, FromRow, Store, StoreRow};
 
 const TABLE: &str = "children";
 
@@ -66,35 +66,16 @@ impl Child {
     }
 }
 
-fn sex_code(sex: Sex) -> &'static str {
-    match sex {
-        Sex::Male => "male",
-        Sex::Female => "female",
-    }
-}
+// A person's sex as `children.sex` and `esia_links.sex` store it.
+text_codes!(pub(super) Sex, "sex", sex_code, sex_from_code, {
+    Sex::Male => "male",
+    Sex::Female => "female",
+});
 
-fn relation_code(relation: Relation) -> &'static str {
-    match relation {
-        Relation::Son => "son",
-        Relation::Daughter => "daughter",
-    }
-}
-
-fn sex_from_code(code: &str) -> anyhow::Result<Sex> {
-    match code {
-        "male" => Ok(Sex::Male),
-        "female" => Ok(Sex::Female),
-        other => anyhow::bail!("children.sex holds an unknown code {other:?}"),
-    }
-}
-
-fn relation_from_code(code: &str) -> anyhow::Result<Relation> {
-    match code {
-        "son" => Ok(Relation::Son),
-        "daughter" => Ok(Relation::Daughter),
-        other => anyhow::bail!("children.relation holds an unknown code {other:?}"),
-    }
-}
+text_codes!(Relation, "children.relation", relation_code, relation_from_code, {
+    Relation::Son => "son",
+    Relation::Daughter => "daughter",
+});
 
 /// The sealed columns of one row.
 struct Sealed {
@@ -124,16 +105,18 @@ const UPDATE_CHILD: &str = "UPDATE children
      SET full_name = $3, birth_date = $4, sex = $5, relation = $6, policy = $7, updated_at = $8
      WHERE id = $1 AND user_id = $2";
 
-fn raw_from_row(row: &impl StoreRow) -> RawChild {
-    RawChild {
-        id: row.col(0),
-        sealed: Sealed {
-            full_name: row.col(1),
-            birth_date: row.col(2),
-            policy: row.col(5),
-        },
-        sex: row.col(3),
-        relation: row.col(4),
+impl FromRow for RawChild {
+    fn from_row(row: &impl StoreRow) -> Self {
+        RawChild {
+            id: row.col(0),
+            sealed: Sealed {
+                full_name: row.col(1),
+                birth_date: row.col(2),
+                policy: row.col(5),
+            },
+            sex: row.col(3),
+            relation: row.col(4),
+        }
     }
 }
 
@@ -214,17 +197,14 @@ impl Store {
 
     /// The user's children, oldest first (then by name), as a family list reads.
     pub async fn children(&self, user_id: i64) -> anyhow::Result<Vec<Child>> {
-        let raws: Vec<RawChild> = with_pool!(self, |pool| {
-            sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM children WHERE user_id = $1 ORDER BY created_at, id"
-            ))
-            .bind(user_id)
-            .fetch_all(pool)
-            .await?
-            .iter()
-            .map(raw_from_row)
-            .collect()
-        });
+        let raws: Vec<RawChild> = self
+            .fetch_all_as(
+                &format!(
+                    "SELECT {COLUMNS} FROM children WHERE user_id = $1 ORDER BY created_at, id"
+                ),
+                &[user_id],
+            )
+            .await?;
         let mut children = raws
             .into_iter()
             .map(|raw| self.open_child(raw))
@@ -237,17 +217,12 @@ impl Store {
 
     /// The child `child_id` if it belongs to `user_id`; `None` for anyone else's child or an unknown id.
     pub async fn child(&self, user_id: i64, child_id: i64) -> anyhow::Result<Option<Child>> {
-        let raw: Option<RawChild> = with_pool!(self, |pool| {
-            sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM children WHERE id = $1 AND user_id = $2"
-            ))
-            .bind(child_id)
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await?
-            .as_ref()
-            .map(raw_from_row)
-        });
+        let raw: Option<RawChild> = self
+            .fetch_opt_as(
+                &format!("SELECT {COLUMNS} FROM children WHERE id = $1 AND user_id = $2"),
+                &[child_id, user_id],
+            )
+            .await?;
         raw.map(|raw| self.open_child(raw)).transpose()
     }
 

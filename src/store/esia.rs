@@ -7,11 +7,12 @@ use serde::de::DeserializeOwned;
 use sqlx::Row;
 
 use crate::domain::esia::{AccountLevel, EsiaKid, EsiaLink, LOGIN_TTL_SECONDS};
-use crate::domain::{BirthDate, Sex};
+use crate::domain::BirthDate;
 use crate::i18n::Lang;
 
+use super::children::{sex_code, sex_from_code};
 use super::metadata::oid_key;
-use super::{with_pool, Aad, Crypto, Store, StoreRow};
+use super::{with_pool, Aad, Crypto, FromRow, Store, StoreRow};
 
 const LINKS: &str = "esia_links";
 
@@ -59,34 +60,21 @@ const LINK_COLUMNS: &str =
     "oid, level, full_name, birth_date, sex, policy, insurer, attachment, kids, \
      linked_at, updated_at";
 
-fn sealed_link(row: &impl StoreRow) -> SealedLink {
-    SealedLink {
-        oid: row.col(0),
-        level: row.col(1),
-        full_name: row.col(2),
-        birth_date: row.col(3),
-        sex: row.col(4),
-        policy: row.col(5),
-        insurer: row.col(6),
-        attachment: row.col(7),
-        kids: row.col(8),
-        linked_at: row.col(9),
-        updated_at: row.col(10),
-    }
-}
-
-fn sex_code(sex: Sex) -> &'static str {
-    match sex {
-        Sex::Male => "male",
-        Sex::Female => "female",
-    }
-}
-
-fn sex_from_code(code: Option<&str>) -> Option<Sex> {
-    match code {
-        Some("male") => Some(Sex::Male),
-        Some("female") => Some(Sex::Female),
-        _ => None,
+impl FromRow for SealedLink {
+    fn from_row(row: &impl StoreRow) -> Self {
+        SealedLink {
+            oid: row.col(0),
+            level: row.col(1),
+            full_name: row.col(2),
+            birth_date: row.col(3),
+            sex: row.col(4),
+            policy: row.col(5),
+            insurer: row.col(6),
+            attachment: row.col(7),
+            kids: row.col(8),
+            linked_at: row.col(9),
+            updated_at: row.col(10),
+        }
     }
 }
 
@@ -146,7 +134,10 @@ impl<'a> LinkOpener<'a> {
             level: AccountLevel::from_code(&sealed.level).unwrap_or(AccountLevel::NotConfirmed),
             full_name: self.open("full_name", &sealed.full_name)?,
             birth_date,
-            sex: sex_from_code(sealed.sex.as_deref()),
+            sex: sealed
+                .sex
+                .as_deref()
+                .and_then(|code| sex_from_code(code).ok()),
             policy,
             insurer: self.open_opt("insurer", sealed.insurer.as_deref())?,
             attachment: self.open_opt("attachment", sealed.attachment.as_deref())?,
@@ -168,11 +159,9 @@ impl Store {
     ) -> anyhow::Result<String> {
         self.ensure_user(user_id).await?;
         let state = uuid::Uuid::new_v4().to_string();
+        let sql = "DELETE FROM esia_logins WHERE expires_at < $1";
+        self.execute_ids(sql, &[now - 86_400]).await?;
         with_pool!(self, |pool| {
-            sqlx::query("DELETE FROM esia_logins WHERE expires_at < $1")
-                .bind(now - 86_400)
-                .execute(pool)
-                .await?;
             sqlx::query(
                 "INSERT INTO esia_logins (state, user_id, lang, created_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5)",
@@ -267,16 +256,12 @@ impl Store {
 
     /// The user's link, decrypted; `None` when not linked.
     pub async fn esia_link(&self, user_id: i64) -> anyhow::Result<Option<EsiaLink>> {
-        let sealed = with_pool!(self, |pool| {
-            sqlx::query(&format!(
-                "SELECT {LINK_COLUMNS} FROM esia_links WHERE user_id = $1"
-            ))
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await?
-            .as_ref()
-            .map(sealed_link)
-        });
+        let sealed: Option<SealedLink> = self
+            .fetch_opt_as(
+                &format!("SELECT {LINK_COLUMNS} FROM esia_links WHERE user_id = $1"),
+                &[user_id],
+            )
+            .await?;
         let opener = LinkOpener::new(self.crypto(), user_id);
         sealed.map(|sealed| opener.link(sealed)).transpose()
     }
@@ -296,13 +281,8 @@ impl Store {
 
     /// Removes the link with its tokens. Returns whether there was one.
     pub async fn delete_esia_link(&self, user_id: i64) -> anyhow::Result<bool> {
-        let deleted = with_pool!(self, |pool| {
-            sqlx::query("DELETE FROM esia_links WHERE user_id = $1")
-                .bind(user_id)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(deleted > 0)
+        // `user_id` is the table's key: at most one row goes.
+        self.changed_one("DELETE FROM esia_links WHERE user_id = $1", &[user_id])
+            .await
     }
 }

@@ -112,26 +112,34 @@ impl Store {
         login: &str,
         now: i64,
     ) -> anyhow::Result<Option<EsiaLogin>> {
+        let open = self.open_login(login, now).await?;
+        Ok(open.map(|(owner, ..)| owner))
+    }
+
+    /// The login `login` (the id the button carries) if it may still start at `now`: whose it is, until
+    /// when, and its id as stored.
+    async fn open_login(
+        &self,
+        login: &str,
+        now: i64,
+    ) -> anyhow::Result<Option<(EsiaLogin, i64, String)>> {
         let Some(login) = stored_state(login) else {
             return Ok(None);
         };
-        Ok(self.open_login(&login, now).await?.map(|(owner, _)| owner))
-    }
-
-    /// The login `login` (as stored) that may still start at `now`: whose it is, and until when.
-    async fn open_login(&self, login: &str, now: i64) -> anyhow::Result<Option<(EsiaLogin, i64)>> {
         let row: Option<(i64, String, i64)> = with_pool!(self, |pool| {
             sqlx::query(
                 "SELECT user_id, lang, expires_at FROM esia_logins
                  WHERE state = $1 AND used_at IS NULL AND expires_at > $2",
             )
-            .bind(login)
+            .bind(&login)
             .bind(now)
             .fetch_optional(pool)
             .await?
             .map(|row| (row.get(0), row.get(1), row.get(2)))
         });
-        Ok(row.map(|(user_id, lang, expires_at)| (EsiaLogin::stored(user_id, &lang), expires_at)))
+        Ok(row.map(|(user_id, lang, expires_at)| {
+            (EsiaLogin::stored(user_id, &lang), expires_at, login)
+        }))
     }
 
     /// Starts an attempt of the login `login` (the id the button carries) at `now`: a fresh state for ESIA,
@@ -144,10 +152,7 @@ impl Store {
         cookie: Option<&str>,
         now: i64,
     ) -> anyhow::Result<Option<(EsiaLogin, String)>> {
-        let Some(login) = stored_state(login) else {
-            return Ok(None);
-        };
-        let Some((owner, expires_at)) = self.open_login(&login, now).await? else {
+        let Some((owner, expires_at, login)) = self.open_login(login, now).await? else {
             return Ok(None);
         };
         let esia_state = uuid::Uuid::new_v4().to_string();
@@ -323,15 +328,8 @@ impl Store {
 
     /// Removes the pending login made at `created_at`; whether it was there.
     async fn drop_pending(&self, user_id: i64, created_at: i64) -> anyhow::Result<bool> {
-        let deleted = with_pool!(self, |pool| {
-            sqlx::query("DELETE FROM esia_pending_links WHERE user_id = $1 AND created_at = $2")
-                .bind(user_id)
-                .bind(created_at)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(deleted == 1)
+        let sql = "DELETE FROM esia_pending_links WHERE user_id = $1 AND created_at = $2";
+        self.changed_one(sql, &[user_id, created_at]).await
     }
 
     /// Whether the user has a login waiting for its code at `now`.

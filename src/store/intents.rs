@@ -155,16 +155,8 @@ impl Store {
 
     /// Drops an intent whose outcome is known. `false` when it was already gone (settled elsewhere).
     pub async fn close_intent(&self, user_id: i64, id: i64) -> anyhow::Result<bool> {
-        let closed = with_pool!(self, |pool| {
-            sqlx::query("DELETE FROM booking_intents WHERE id = $1 AND user_id = $2")
-                .bind(id)
-                .bind(user_id)
-                .execute(pool)
-                .await?
-                .rows_affected()
-                == 1
-        });
-        Ok(closed)
+        let sql = "DELETE FROM booking_intents WHERE id = $1 AND user_id = $2";
+        self.changed_one(sql, &[id, user_id]).await
     }
 
     /// The user's bookings whose outcome is not known yet, oldest first.

@@ -198,11 +198,7 @@ impl Staged {
                     slot_id: self.slot_id.clone(),
                 };
                 let key = visit_key(crypto, self.user_id, lpu_id, &ids.registry_id);
-                (
-                    "appointments",
-                    serde_json::to_vec(&ids)?,
-                    ("registry_key", key),
-                )
+                lookup_entry("appointments", &ids, "registry_key", key)?
             }
             "booking_intents" => {
                 let ids = BookingIds {
@@ -213,11 +209,7 @@ impl Staged {
                     visit_at: self.visit_at.unwrap_or_default(),
                 };
                 let key = slot_key(crypto, self.user_id, lpu_id, &ids.slot_id);
-                (
-                    "booking_intents",
-                    serde_json::to_vec(&ids)?,
-                    ("slot_key", key),
-                )
+                lookup_entry("booking_intents", &ids, "slot_key", key)?
             }
             "registry_patients" => {
                 let ids = PatientIds {
@@ -226,11 +218,7 @@ impl Staged {
                 };
                 let person = self.person.unwrap_or_default();
                 let key = clinic_key(crypto, self.user_id, person, lpu_id);
-                (
-                    "registry_patients",
-                    serde_json::to_vec(&ids)?,
-                    ("clinic_key", key),
-                )
+                lookup_entry("registry_patients", &ids, "clinic_key", key)?
             }
             "slot_watches" => {
                 let ids = WatchIds {
@@ -239,11 +227,7 @@ impl Staged {
                     doctor_id: text(&self.doctor_id),
                 };
                 let key = watch_key(crypto, self.user_id, &ids);
-                (
-                    "slot_watches",
-                    serde_json::to_vec(&ids)?,
-                    ("watch_key", key),
-                )
+                lookup_entry("slot_watches", &ids, "watch_key", key)?
             }
             other => anyhow::bail!("metadata_to_seal: unknown table {other}"),
         })
@@ -258,6 +242,16 @@ impl Staged {
         let sql = format!("UPDATE {table} SET {sets} WHERE {row_column} = $1");
         Ok((sql, row_id, values.into_iter().map(|(_, v)| v).collect()))
     }
+}
+
+/// A table's name, the ids its rows seal (as JSON) and its lookup column with its value.
+fn lookup_entry(
+    table: &'static str,
+    ids: &impl Serialize,
+    column: &'static str,
+    key: Vec<u8>,
+) -> anyhow::Result<(&'static str, Vec<u8>, SetColumn)> {
+    Ok((table, serde_json::to_vec(ids)?, (column, key)))
 }
 
 const STAGED_COLUMNS: &str = "tbl, row_id, user_id, lpu_id, patient_id, registry_id, doctor_id, \

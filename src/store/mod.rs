@@ -26,10 +26,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::postgres::{PgConnectOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteRow, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Row, Sqlite, SqlitePool};
 
 pub use appointments::{
@@ -79,6 +77,28 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// The two functions between an enum and the text a column stores it as: `$code` gives a value's text,
+/// `$from_code` reads one back (an unknown text is an error naming `$column`). Each code is written
+/// once, so the two directions cannot drift apart.
+macro_rules! text_codes {
+    ($vis:vis $ty:ty, $column:literal, $code:ident, $from_code:ident,
+     { $($variant:path => $text:literal),+ $(,)? }) => {
+        $vis fn $code(value: $ty) -> &'static str {
+            match value {
+                $($variant => $text,)+
+            }
+        }
+
+        $vis fn $from_code(text: &str) -> anyhow::Result<$ty> {
+            match text {
+                $($text => Ok($variant),)+
+                other => anyhow::bail!(concat!($column, " holds an unknown code {:?}"), other),
+            }
+        }
+    };
+}
+pub(crate) use text_codes;
+
 /// A column type both backends decode.
 pub(crate) trait Column:
     for<'r> sqlx::Decode<'r, Sqlite>
@@ -111,6 +131,64 @@ impl StoreRow for SqliteRow {
 impl StoreRow for PgRow {
     fn col<T: Column>(&self, index: usize) -> T {
         self.get(index)
+    }
+}
+
+/// A value read from a row of either backend by column index.
+pub(crate) trait FromRow: Sized {
+    fn from_row(row: &impl StoreRow) -> Self;
+}
+
+/// `sql` with `ids` bound to `$1, $2, …`.
+fn with_ids<'q, DB: sqlx::Database>(
+    sql: &'q str,
+    ids: &[i64],
+) -> sqlx::query::Query<'q, DB, DB::Arguments<'q>>
+where
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    ids.iter()
+        .fold(sqlx::query(sql), |query, &id| query.bind(id))
+}
+
+impl Store {
+    /// The row `sql` selects by key with `ids` bound to `$1, $2, …`, read as `T`; `None` when there is
+    /// none. For queries that select at most one row.
+    pub(crate) async fn fetch_opt_as<T: FromRow>(
+        &self,
+        sql: &str,
+        ids: &[i64],
+    ) -> anyhow::Result<Option<T>> {
+        Ok(self.fetch_all_as(sql, ids).await?.into_iter().next())
+    }
+
+    /// Every row `sql` selects with `ids` bound to `$1, $2, …`, read as `T`.
+    pub(crate) async fn fetch_all_as<T: FromRow>(
+        &self,
+        sql: &str,
+        ids: &[i64],
+    ) -> anyhow::Result<Vec<T>> {
+        let rows = with_pool!(self, |pool| with_ids(sql, ids)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(T::from_row)
+            .collect());
+        Ok(rows)
+    }
+
+    /// Runs `sql` with `ids` bound to `$1, $2, …`; how many rows it changed.
+    pub(crate) async fn execute_ids(&self, sql: &str, ids: &[i64]) -> anyhow::Result<u64> {
+        let changed = with_pool!(self, |pool| with_ids(sql, ids)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(changed)
+    }
+
+    /// Runs `sql` with `ids` bound to `$1, $2, …`; whether it changed exactly one row.
+    pub(crate) async fn changed_one(&self, sql: &str, ids: &[i64]) -> anyhow::Result<bool> {
+        Ok(self.execute_ids(sql, ids).await? == 1)
     }
 }
 
@@ -180,17 +258,13 @@ const WAIT: Duration = Duration::from_secs(10);
 /// The PostgreSQL pool of `url`, migrated.
 async fn open_postgres(url: &str) -> anyhow::Result<PgPool> {
     let options = PgConnectOptions::from_str(url).context("DATABASE_URL: not a PostgreSQL URL")?;
-    let pool = PgPoolOptions::new()
-        .max_connections(10)
-        .acquire_timeout(WAIT)
-        .connect_with(options)
-        .await
-        .context("cannot connect to PostgreSQL (DATABASE_URL)")?;
-    sqlx::migrate!("migrations/postgres")
-        .run(&pool)
-        .await
-        .context("cannot migrate the PostgreSQL database")?;
-    Ok(pool)
+    open_pool(
+        options,
+        10,
+        &sqlx::migrate!("migrations/postgres"),
+        "PostgreSQL",
+    )
+    .await
 }
 
 /// The SQLite pool of `url` (its file made private first), migrated.
@@ -207,16 +281,30 @@ async fn open_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
         // Deleted rows are overwritten with zeros, not left in free pages (see forget_user).
         .pragma("secure_delete", "ON")
         .busy_timeout(WAIT);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(4)
+    open_pool(options, 4, &sqlx::migrate!("migrations/sqlite"), "SQLite").await
+}
+
+/// A pool of at most `max` connections with `options`, migrated by `migrator`; `what` names the
+/// database in errors.
+async fn open_pool<DB: sqlx::Database>(
+    options: <DB::Connection as sqlx::Connection>::Options,
+    max: u32,
+    migrator: &sqlx::migrate::Migrator,
+    what: &str,
+) -> anyhow::Result<sqlx::Pool<DB>>
+where
+    DB::Connection: sqlx::migrate::Migrate,
+{
+    let pool = sqlx::pool::PoolOptions::<DB>::new()
+        .max_connections(max)
         .acquire_timeout(WAIT)
         .connect_with(options)
         .await
-        .context("cannot open the SQLite database (DATABASE_URL)")?;
-    sqlx::migrate!("migrations/sqlite")
+        .with_context(|| format!("cannot open the {what} database (DATABASE_URL)"))?;
+    migrator
         .run(&pool)
         .await
-        .context("cannot migrate the SQLite database")?;
+        .with_context(|| format!("cannot migrate the {what} database"))?;
     Ok(pool)
 }
 

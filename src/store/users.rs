@@ -101,15 +101,9 @@ impl Store {
     /// Records consent to the personal-data notice at `at` (Unix seconds); the first time counts.
     pub async fn record_consent(&self, id: i64, at: i64) -> anyhow::Result<()> {
         self.ensure_user(id).await?;
-        with_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE users SET consent_at = COALESCE(consent_at, $2), updated_at = $2 WHERE id = $1",
-            )
-            .bind(id)
-            .bind(at)
-            .execute(pool)
-            .await?;
-        });
+        let sql =
+            "UPDATE users SET consent_at = COALESCE(consent_at, $2), updated_at = $2 WHERE id = $1";
+        self.execute_ids(sql, &[id, at]).await?;
         Ok(())
     }
 

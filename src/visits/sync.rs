@@ -152,11 +152,15 @@ pub async fn sync_user(
         };
         answered.push((pair.lpu_id, pair.patient_id.clone()));
         let mut state = Comparison {
+            v,
+            user_id,
+            lang,
+            now,
             upcoming: &mut upcoming,
             intents: &mut intents,
             report: &mut report,
         };
-        compare_pair(v, user_id, lang, &pair, &listed, &mut state, now).await?;
+        compare_pair(&mut state, &pair, &listed).await?;
     }
     for intent in intents {
         let asked = answered
@@ -190,6 +194,11 @@ pub async fn sync_user(
 
 /// What the comparison of one user carries from one (person, clinic) pair to the next.
 struct Comparison<'a> {
+    v: Visits<'a>,
+    user_id: i64,
+    /// Names the user («Я») when Gosuslugi does not.
+    lang: Lang,
+    now: i64,
     /// The user's upcoming visits, kept up to date with what the comparison stores.
     upcoming: &'a mut Vec<Appointment>,
     /// Bookings whose answer was lost, not settled yet.
@@ -200,19 +209,16 @@ struct Comparison<'a> {
 /// Compares the registry's list of one (person, clinic) pair with what the bot holds: learns the ids of
 /// visits booked here, settles lost answers, stores visits booked elsewhere, cancels what is gone.
 async fn compare_pair(
-    v: Visits<'_>,
-    user_id: i64,
-    lang: Lang,
+    state: &mut Comparison<'_>,
     pair: &KnownPatient,
     listed: &[PatientAppointment],
-    state: &mut Comparison<'_>,
-    now: i64,
 ) -> anyhow::Result<()> {
     let mut ids = Vec::new();
     for visit in listed {
         ids.push(visit.appointment_id.clone());
-        compare_visit(v, user_id, lang, pair, visit, state, now).await?;
+        compare_visit(state, pair, visit).await?;
     }
+    let (v, user_id, now) = (state.v, state.user_id, state.now);
     let cancelled = v
         .store
         .cancel_missing_from_registry(user_id, pair.lpu_id, &pair.patient_id, &ids, now)
@@ -234,14 +240,11 @@ async fn compare_pair(
 /// already, a booking whose answer was lost (settled now), one just cancelled here, or a visit booked
 /// elsewhere (stored).
 async fn compare_visit(
-    v: Visits<'_>,
-    user_id: i64,
-    lang: Lang,
+    state: &mut Comparison<'_>,
     pair: &KnownPatient,
     visit: &PatientAppointment,
-    state: &mut Comparison<'_>,
-    now: i64,
 ) -> anyhow::Result<()> {
+    let (v, user_id, now) = (state.v, state.user_id, state.now);
     let at_pair = |a: &Appointment| a.lpu_id == pair.lpu_id && a.patient_id == pair.patient_id;
     let visit_at = to_unix(v.settings.region_tz, visit.visit_start);
     if visit_at <= now {
@@ -293,21 +296,17 @@ async fn compare_visit(
     if just_cancelled_here(v, user_id, pair.lpu_id, &visit.appointment_id, now).await? {
         return Ok(());
     }
-    store_found(v, user_id, lang, pair, visit, visit_at, state, now).await
+    store_found(state, pair, visit, visit_at).await
 }
 
 /// A visit booked elsewhere (by phone, at the desk, on the portal): stored with its reminders, and told.
-#[allow(clippy::too_many_arguments)]
 async fn store_found(
-    v: Visits<'_>,
-    user_id: i64,
-    lang: Lang,
+    state: &mut Comparison<'_>,
     pair: &KnownPatient,
     visit: &PatientAppointment,
     visit_at: i64,
-    state: &mut Comparison<'_>,
-    now: i64,
 ) -> anyhow::Result<()> {
+    let (v, user_id, lang, now) = (state.v, state.user_id, state.lang, state.now);
     let doctor = listed_doctor(visit);
     let new = NewAppointment {
         user_id,

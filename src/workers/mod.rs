@@ -23,6 +23,48 @@ use tokio::sync::watch::Receiver;
 
 use crate::bot::Screen;
 
+/// The counts of one worker step, gathered from its items' results by [`gather`].
+pub(crate) trait StepCounts: std::fmt::Debug {
+    /// What one item of the step reports.
+    type Item;
+    /// The step's log line.
+    const NAME: &'static str;
+    /// Counts one item's result in.
+    fn add(&mut self, item: Self::Item);
+    /// Whether any item got anywhere: when none did, the step fails with the first item's error.
+    fn progressed(&self) -> bool;
+    /// Whether the counts are worth a log line.
+    fn eventful(&self) -> bool;
+}
+
+/// Counts `results` into `step`: each failure is logged as `failed` and left to the item's own retry
+/// (its claim runs out or its next time has moved on). The counts are then logged. The first failure is
+/// the step's error only when no item got anywhere (the store or the network is down), so the loop backs
+/// off then and not for one item's trouble.
+pub(crate) fn gather<S: StepCounts>(
+    mut step: S,
+    results: Vec<anyhow::Result<S::Item>>,
+    failed: &'static str,
+) -> anyhow::Result<S> {
+    let mut first_error = None;
+    for result in results {
+        match result {
+            Ok(item) => step.add(item),
+            Err(err) => {
+                tracing::error!(error = %err, "{failed}");
+                first_error.get_or_insert(err);
+            }
+        }
+    }
+    if step.eventful() {
+        tracing::info!(counts = ?step, "{}", S::NAME);
+    }
+    match first_error {
+        Some(err) if !step.progressed() => Err(err),
+        _ => Ok(step),
+    }
+}
+
 /// Sends a worker's message to the user's private chat (a Telegram user's private chat id is their id).
 pub(crate) async fn send_to_user(
     bot: &Throttle<Bot>,

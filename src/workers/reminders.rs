@@ -52,7 +52,10 @@ pub struct StepOutcome {
     pub released: usize,
 }
 
-impl StepOutcome {
+impl super::StepCounts for StepOutcome {
+    type Item = Delivery;
+    const NAME: &'static str = "reminder step";
+
     fn add(&mut self, result: Delivery) {
         match result {
             Delivery::Sent => self.sent += 1,
@@ -60,6 +63,15 @@ impl StepOutcome {
             Delivery::Retried => self.retried += 1,
             Delivery::Released => self.released += 1,
         }
+    }
+
+    /// Released reminders do not count: giving a claim back is not getting anywhere.
+    fn progressed(&self) -> bool {
+        self.sent + self.failed + self.retried > 0
+    }
+
+    fn eventful(&self) -> bool {
+        self.sent + self.failed + self.retried + self.released > 0
     }
 }
 
@@ -73,7 +85,7 @@ pub struct Progress {
     pub waiting: bool,
 }
 
-enum Delivery {
+pub(crate) enum Delivery {
     Sent,
     Failed,
     Retried,
@@ -132,7 +144,7 @@ impl ReminderWorker {
             .store
             .claim_due_reminders(now, self.lease_secs, self.batch)
             .await?;
-        let mut outcome = StepOutcome {
+        let outcome = StepOutcome {
             claimed: claimed.len(),
             ..StepOutcome::default()
         };
@@ -145,31 +157,8 @@ impl ReminderWorker {
             .buffer_unordered(self.concurrency)
             .collect()
             .await;
-        let mut first_error = None;
-        for result in results {
-            match result {
-                Ok(delivery) => outcome.add(delivery),
-                Err(err) => {
-                    // The store failed mid-way: the lease runs out and the reminder is claimed again.
-                    tracing::error!(error = %err, "reminder bookkeeping failed");
-                    first_error.get_or_insert(err);
-                }
-            }
-        }
-        if outcome.sent + outcome.failed + outcome.retried + outcome.released > 0 {
-            tracing::info!(
-                claimed = outcome.claimed,
-                sent = outcome.sent,
-                failed = outcome.failed,
-                retried = outcome.retried,
-                released = outcome.released,
-                "reminder step"
-            );
-        }
-        match first_error {
-            Some(err) if outcome.sent + outcome.failed + outcome.retried == 0 => Err(err),
-            _ => Ok(outcome),
-        }
+        // A reminder whose bookkeeping failed mid-way is claimed again when its lease runs out.
+        super::gather(outcome, results, "reminder bookkeeping failed")
     }
 
     async fn deliver(

@@ -51,6 +51,30 @@ pub struct SyncStep {
     pub notified: usize,
 }
 
+/// A step is the sum of its users' steps (each with `users` 0).
+impl super::StepCounts for SyncStep {
+    type Item = SyncStep;
+    const NAME: &'static str = "appointment sync step";
+
+    fn add(&mut self, one: SyncStep) {
+        self.synced += one.synced;
+        self.found += one.found;
+        self.cancelled += one.cancelled;
+        self.confirmed += one.confirmed;
+        self.not_booked += one.not_booked;
+        self.notified += one.notified;
+    }
+
+    fn progressed(&self) -> bool {
+        self.synced > 0
+    }
+
+    fn eventful(&self) -> bool {
+        self.found + self.cancelled + self.confirmed + self.not_booked > 0
+            || self.synced < self.users
+    }
+}
+
 #[derive(Clone)]
 pub struct SyncWorker {
     ctx: Arc<Ctx>,
@@ -83,7 +107,7 @@ impl SyncWorker {
             .store
             .claim_registry_sync(now, self.interval_secs(), HORIZON_SECS, self.batch)
             .await?;
-        let mut step = SyncStep {
+        let step = SyncStep {
             users: users.len(),
             ..SyncStep::default()
         };
@@ -92,42 +116,8 @@ impl SyncWorker {
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
-        let mut first_error = None;
-        for result in results {
-            match result {
-                Ok(one) => {
-                    step.synced += one.synced;
-                    step.found += one.found;
-                    step.cancelled += one.cancelled;
-                    step.confirmed += one.confirmed;
-                    step.not_booked += one.not_booked;
-                    step.notified += one.notified;
-                }
-                Err(err) => {
-                    // The user's next sync time has already moved on: they are tried again then.
-                    tracing::error!(error = %err, "appointment sync failed for a user");
-                    first_error.get_or_insert(err);
-                }
-            }
-        }
-        if step.found + step.cancelled + step.confirmed + step.not_booked > 0
-            || step.synced < step.users
-        {
-            tracing::info!(
-                users = step.users,
-                synced = step.synced,
-                found = step.found,
-                cancelled = step.cancelled,
-                confirmed = step.confirmed,
-                not_booked = step.not_booked,
-                notified = step.notified,
-                "appointment sync step"
-            );
-        }
-        match first_error {
-            Some(err) if step.synced == 0 => Err(err),
-            _ => Ok(step),
-        }
+        // A user whose sync failed is tried again at their next sync time, already moved on.
+        super::gather(step, results, "appointment sync failed for a user")
     }
 
     async fn sync_one(&self, user_id: i64, now: i64) -> anyhow::Result<SyncStep> {
