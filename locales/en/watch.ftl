@@ -91,7 +91,7 @@ watch-auto-set-on = Auto-book is on.
 watch-auto-set-off = Auto-book is off.
 
 ## The notices
-watch-found-title = 🔔 <b>A slot appeared</b>
+watch-found-title = 🔔 <b>Free slots appeared</b>
 watch-found-for = For: { $person }
 watch-found-nearest = Soonest: { $when } (local time). New slots: { $count }.
 watch-found-hint = Slots go fast: better book right away. The watch goes on.

@@ -91,7 +91,7 @@ watch-auto-set-on = Автозапись включена.
 watch-auto-set-off = Автозапись выключена.
 
 ## The notices
-watch-found-title = 🔔 <b>Появился талон</b>
+watch-found-title = 🔔 <b>Появились талоны</b>
 watch-found-for = Для кого: { $person }
 watch-found-nearest = Ближайший: { $when } (время местное). Новых талонов: { $count }.
 watch-found-hint = Талоны быстро разбирают — лучше записаться сразу. Ожидание продолжается.
