@@ -33,7 +33,7 @@ watch-btn-rebook-on = ↩️ Move earlier: on
 watch-btn-rebook-off = ↩️ Move earlier: off
 watch-btn-done = ✅ Done
 watch-btn-back = « Back
-watch-started = Waiting for a slot for: { $person }. All watches are in “My watches”.
+watch-started = Waiting for a slot for: { $person } — all watches are in “My watches”
 watch-changed = The watch is changed.
 watch-window-set = Window: { $window }
 

@@ -33,7 +33,7 @@ watch-btn-rebook-on = ↩️ Перенести раньше: вкл
 watch-btn-rebook-off = ↩️ Перенести раньше: выкл
 watch-btn-done = ✅ Готово
 watch-btn-back = « Назад
-watch-started = Жду талон для: { $person }. Все ожидания — в «Мои ожидания».
+watch-started = Жду талон для: { $person } — все ожидания в «Мои ожидания»
 watch-changed = Ожидание изменено.
 watch-window-set = Окно: { $window }
 

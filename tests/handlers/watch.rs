@@ -213,7 +213,7 @@ async fn a_parent_waits_for_a_slot_for_a_child_with_a_typed_window_and_auto_book
     let done = tap_on(&mut bot, "wt:d").await;
     assert_eq!(
         toast(&done).as_deref(),
-        Some("Жду талон для: Иванова М. И.. Все ожидания — в «Мои ожидания».")
+        Some("Жду талон для: Иванова М. И. — все ожидания в «Мои ожидания»")
     );
     // Back on the doctor's days.
     assert!(matches!(
