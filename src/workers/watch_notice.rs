@@ -76,7 +76,13 @@ impl TelegramNotifier {
             WatchNews::Found { watch, .. } | WatchNews::Expired { watch } => watch,
             WatchNews::Booked { .. } => return None,
         };
-        watch.child_id?;
+        // The user's own watch is named only when they have children to tell it from.
+        if watch.child_id.is_none() {
+            let children = self.store.children(watch.user_id).await.ok()?;
+            if children.is_empty() {
+                return None;
+            }
+        }
         crate::bot::watch::person_name(&self.store, lang, watch.user_id, watch.child_id)
             .await
             .ok()
@@ -116,8 +122,18 @@ pub fn render(
     person: Option<&str>,
 ) -> Screen {
     match news {
-        WatchNews::Found { watch, slots, .. } => {
-            crate::bot::watch::found_notice(lang, demo, watch, slots, tz, now, person)
+        WatchNews::Found {
+            watch,
+            slots,
+            later,
+        } => {
+            let found = crate::bot::watch::Found {
+                watch,
+                slots,
+                later,
+                person,
+            };
+            crate::bot::watch::found_notice(lang, demo, tz, now, found)
         }
         WatchNews::Booked {
             appointment,

@@ -428,3 +428,49 @@ async fn skipping_a_slot_keeps_the_watch_looking() {
         kvrachu_bot::store::ActivePerson::Child(c) if c.id == maria.id
     ));
 }
+
+/// With «Перенести раньше» on, the notice's «Записать» books the earlier slot and cancels the later visit.
+#[tokio::test(flavor = "multi_thread")]
+async fn booking_an_earlier_slot_from_a_notice_moves_the_later_visit_when_asked() {
+    let (h, maria, _) = parent().await;
+    let (specialty, doctor, _) = doctor_with_slots(&h).await;
+    let slots = h.ctx.registry.slots(CLINIC, &doctor.id).await.unwrap();
+    assert!(slots.len() >= 2, "{slots:?}");
+    let (earlier, later) = (slots[0].clone(), slots[slots.len() - 1].clone());
+    let target = new_watch(&specialty, Some(&doctor));
+    let plan = WatchPlan {
+        child_id: Some(maria.id),
+        ..WatchPlan::default()
+    };
+    let watch = add(&h, &target, plan).await;
+    let mut bot = h.bot(tap("menu"));
+    bot.dispatch().await;
+    let book = |slot: &kvrachu_bot::registry::Slot| {
+        format!("wt:b:{}:{:08x}", watch.id, slot_tag(&slot.id))
+    };
+    edited(&tap_on(&mut bot, &book(&later)).await);
+
+    // The same watch again, now moving the later visit.
+    let plan = WatchPlan {
+        child_id: Some(maria.id),
+        rebook_earlier: true,
+        ..WatchPlan::default()
+    };
+    let now = chrono::Utc::now().timestamp();
+    let renewed = h
+        .store()
+        .add_watch_for(&target, &plan, 300, now)
+        .await
+        .unwrap();
+    assert!(
+        matches!(renewed, AddWatch::Renewed(ref w) if w.id == watch.id),
+        "{renewed:?}"
+    );
+    let (text, _) = edited(&tap_on(&mut bot, &book(&earlier)).await);
+    assert!(text.contains("Прежняя запись на "), "{text}");
+    assert!(text.contains("отменена: новая — раньше."), "{text}");
+    let visits = h.store().upcoming_appointments(USER, now).await.unwrap();
+    assert_eq!(visits.len(), 1, "{visits:?}");
+    assert_eq!(visits[0].slot_id.as_deref(), Some(earlier.id.as_str()));
+    assert_eq!(visits[0].child_id, Some(maria.id));
+}

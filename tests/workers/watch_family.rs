@@ -359,6 +359,11 @@ async fn a_later_visit_is_moved_earlier_only_when_asked() {
     let step = s.step(NOW + INTERVAL).await;
     assert_eq!((step.booked, step.notified), (0, 1));
     assert!(created(&s.registry).await.is_empty());
+    let told = s.fake.messages_to(USER)[0].text().to_owned();
+    assert!(
+        told.contains("Нынешняя запись (чт, 10.12.2026 в 10:00) останется"),
+        "{told}"
+    );
 
     // Asked: the earlier one is booked, then the later one cancelled, and the user is told so.
     s.store()

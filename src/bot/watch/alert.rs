@@ -11,9 +11,9 @@ use crate::bot::reply::{Next, Reply};
 use crate::bot::screen::{button, Screen};
 use crate::bot::state::State;
 use crate::i18n::{escape_html, Lang};
-use crate::store::{Watch, WatchStatus};
+use crate::store::{Appointment, Watch, WatchStatus};
 use crate::t;
-use crate::visits::autobook::{auto_book, AutoBooked};
+use crate::visits::autobook::{auto_book, choose, AutoBooked, Choice as Plan, Made};
 use crate::visits::watch::{FreeSlot, Polled, Poller, Target};
 
 use super::cb::slot_tag;
@@ -36,17 +36,26 @@ fn head(lang: Lang, watch: &Watch, title: String, person: Option<&str>) -> Vec<S
     lines
 }
 
-/// «Появился талон»: what, where, for whom (a child), the soonest new one and how many, with «Записать»
-/// and «Пропустить этот» (both about the soonest), «Другое время» and «Не следить».
-pub fn found_notice(
-    lang: Lang,
-    demo: bool,
-    watch: &Watch,
-    new: &[FreeSlot],
-    tz: Tz,
-    now: i64,
-    person: Option<&str>,
-) -> Screen {
+/// What a notice of slots found says: the watch, the new slots (soonest first), the person's later visit
+/// to that doctor they are earlier than, and the person named (when the user has children).
+#[derive(Clone, Copy, Debug)]
+pub struct Found<'a> {
+    pub watch: &'a Watch,
+    pub slots: &'a [FreeSlot],
+    pub later: Option<&'a Appointment>,
+    pub person: Option<&'a str>,
+}
+
+/// «Появились талоны»: what, where, for whom, the soonest new one and how many (and the later visit it
+/// would replace, or not), with «Записать» and «Пропустить этот» (both about the soonest), «Другое время»
+/// and «Не ждать».
+pub fn found_notice(lang: Lang, demo: bool, tz: Tz, now: i64, found: Found<'_>) -> Screen {
+    let Found {
+        watch,
+        slots: new,
+        later,
+        person,
+    } = found;
     let mut lines = head(lang, watch, t!(lang, "watch-found-title"), person);
     let mut screen_rows = Vec::new();
     if let Some(first) = new.first() {
@@ -61,6 +70,13 @@ pub fn found_notice(
             when = crate::bot::visit::local_when(lang, at, tz, now),
             count = new.len()
         ));
+        if let Some(later) = later {
+            let when = crate::bot::visit::local_when(lang, later.visit_at, tz, now);
+            lines.push(match watch.rebook_earlier {
+                true => t!(lang, "watch-found-later-move", when = when),
+                false => t!(lang, "watch-found-later-keep", when = when),
+            });
+        }
         let tag = slot_tag(&first.id);
         screen_rows.push(vec![
             button(t!(lang, "watch-btn-book"), cb(Cb::Book(watch.id, tag))),
@@ -125,33 +141,54 @@ pub(super) async fn book(ctx: &Ctx, who: &Who, id: i64, tag: u32) -> anyhow::Res
     if watch.status == WatchStatus::Paused {
         ctx.store.pause_watch(who.user_id, id, false, now).await?;
     }
+    // As auto-book would: never a second visit to the specialty that day; the later visit to that doctor
+    // moved only when the watch asks for it.
+    let visits = ctx.store.upcoming_appointments(who.user_id, now).await?;
+    let mut as_asked = watch.clone();
+    as_asked.auto_book = true;
+    let tz = ctx.settings.region_tz;
+    let replace = match choose(&as_asked, std::slice::from_ref(&slot), &visits, tz) {
+        Plan::Book { replace, .. } => replace,
+        Plan::Tell { .. } => None,
+        Plan::Nothing => return Ok(Reply::stay().alert(t!(lang, "watch-slot-unfit"))),
+    };
     let retry_at = now + ctx.settings.watch_interval.as_secs() as i64;
     tracing::info!(user = %crate::telemetry::user_tag(who.user_id), clinic = watch.lpu_id, "watch: booking from a notice");
-    let booked = auto_book(ctx.visits(), &watch, &slot, None, now, retry_at).await?;
+    let booked = auto_book(ctx.visits(), &watch, &slot, replace, now, retry_at).await?;
     Ok(match booked {
-        AutoBooked::Made(made) => {
-            let tz = ctx.settings.region_tz;
-            let mut lines = vec![t!(lang, "watch-booked-title")];
-            lines.extend(crate::bot::visit::visit_card_lines(
-                lang,
-                &made.appointment,
-                tz,
-                now,
-            ));
-            let demo = ctx.settings.is_demo();
-            edit(crate::bot::visit::visit_screen(
-                lang,
-                demo,
-                &made.appointment,
-                lines,
-            ))
-            .must_show()
-        }
+        AutoBooked::Made(made) => edit(booked_screen(ctx, lang, &made, now)).must_show(),
         AutoBooked::Pending => edit(Screen::new(ctx, lang, t!(lang, "watch-pending"))).must_show(),
         AutoBooked::CannotBook => Reply::stay().alert(t!(lang, "watch-cannot-book")),
         AutoBooked::Claimed => Reply::stay().toast(t!(lang, "watch-busy")),
         AutoBooked::Missed(_) => Reply::stay().alert(t!(lang, "watch-slot-gone")),
     })
+}
+
+/// The visit booked from a notice, with «Отменить», and what became of the later one.
+fn booked_screen(ctx: &Ctx, lang: Lang, made: &Made, now: i64) -> Screen {
+    let tz = ctx.settings.region_tz;
+    let mut lines = vec![t!(lang, "watch-booked-title")];
+    lines.extend(crate::bot::visit::visit_card_lines(
+        lang,
+        &made.appointment,
+        tz,
+        now,
+    ));
+    let when = |visit: &Appointment| crate::bot::visit::local_when(lang, visit.visit_at, tz, now);
+    if let Some(old) = &made.replaced {
+        lines.extend([
+            String::new(),
+            t!(lang, "watch-booked-replaced", when = when(old)),
+        ]);
+    }
+    if let Some(old) = &made.not_cancelled {
+        lines.extend([
+            String::new(),
+            t!(lang, "watch-booked-not-cancelled", when = when(old)),
+        ]);
+    }
+    let demo = ctx.settings.is_demo();
+    crate::bot::visit::visit_screen(lang, demo, &made.appointment, lines)
 }
 
 /// «Пропустить этот»: the slot is never offered or booked for this watch again; the watch goes on.

@@ -29,7 +29,7 @@ use crate::i18n::Lang;
 use crate::store::MAX_WATCHES;
 use crate::t;
 
-pub use alert::{expired_notice, found_notice};
+pub use alert::{expired_notice, found_notice, Found};
 pub use cb::Cb;
 pub use labels::{person_name, what_label};
 pub use list::list_screen;
