@@ -11,10 +11,21 @@ watch-form-title = 🔔 <b>Wait for a slot</b>
 watch-form-edit-title = ✏️ <b>Change the watch</b>
 watch-form-for = For: <b>{ $person }</b>
 watch-form-window = Suitable: <b>{ $window }</b>
-watch-form-auto-on = 🤖 Auto-book is <b>on</b>: I book the first suitable slot for { $person } and tell you at once, with a “Cancel” button.
+watch-form-auto-on = 🤖 Auto-book is <b>on</b>: I book the first suitable slot for { $me ->
+        [yes] you
+       *[other] { $person }
+    } and tell you at once, with a “Cancel” button.
+watch-form-auto-cannot = ⚠️ To book by myself I need a confirmed Gosuslugi account (see “Gosuslugi”). Until then I only tell you of a slot.
+watch-form-auto-cannot-me = ⚠️ To book by myself I need your details (see “My details”). Until then I only tell you of a slot.
 watch-form-auto-off = 🤖 Auto-book is off: I tell you of a slot, and you book it with one tap.
-watch-form-rebook-on = ↩️ { $person } already has a visit to this doctor ({ $when }): if I find an earlier one, I book it and cancel the old one.
-watch-form-rebook-off = ↩️ { $person } already has a visit to this doctor ({ $when }): of an earlier slot I only tell you.
+watch-form-rebook-on = ↩️ { $me ->
+        [yes] You already have
+       *[other] { $person } already has
+    } a visit to this doctor ({ $when }): if I find an earlier one, I book it and cancel the old one.
+watch-form-rebook-off = ↩️ { $me ->
+        [yes] You already have
+       *[other] { $person } already has
+    } a visit to this doctor ({ $when }): of an earlier slot I only tell you.
 watch-limits = Watches: { $count } of { $max }, { $left } more allowed; each lasts { $days } days.
 watch-form-type =
     ✏️ Type when a slot suits you, separated by commas, for example:
@@ -33,7 +44,10 @@ watch-btn-rebook-on = ↩️ Move earlier: on
 watch-btn-rebook-off = ↩️ Move earlier: off
 watch-btn-done = ✅ Done
 watch-btn-back = « Back
-watch-started = Waiting for a slot for: { $person } — all watches are in “My watches”
+watch-started = { $me ->
+        [yes] Waiting for a slot for you
+       *[other] Waiting for a slot for: { $person }
+    } — all watches are in “My watches”
 watch-changed = The watch is changed.
 watch-window-set = Window: { $window }
 

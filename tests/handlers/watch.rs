@@ -474,3 +474,31 @@ async fn booking_an_earlier_slot_from_a_notice_moves_the_later_visit_when_asked(
     assert_eq!(visits[0].slot_id.as_deref(), Some(earlier.id.as_str()));
     assert_eq!(visits[0].child_id, Some(maria.id));
 }
+
+/// For oneself the form says «вас»; without confirmed Gosuslugi it says auto-book cannot book yet.
+#[tokio::test(flavor = "multi_thread")]
+async fn auto_book_for_oneself_without_gosuslugi_says_it_will_only_tell() {
+    let h = Harness::new().await;
+    h.consented().await;
+    let (specialty, _, _) = doctor_with_slots(&h).await;
+    at_doctors(&h, &specialty).await;
+    let mut bot = h.bot(tap("menu"));
+    edited(&tap_on(&mut bot, "bk:r").await);
+    let (text, kb) = edited(&tap_on(&mut bot, "bk:w").await);
+    assert_eq!(labels(&kb)[0], vec!["✓ Я"]);
+    assert!(!text.contains("⚠️"), "{text}");
+    let (text, _) = edited(&tap_on(&mut bot, "wt:fa").await);
+    assert!(
+        text.contains("запишу вас на первый подходящий талон"),
+        "{text}"
+    );
+    assert!(
+        text.contains("⚠️ Чтобы записывать самому, нужна подтверждённая учётная запись Госуслуг"),
+        "{text}"
+    );
+    let done = tap_on(&mut bot, "wt:d").await;
+    assert_eq!(
+        toast(&done).as_deref(),
+        Some("Жду талон для вас — все ожидания в «Мои ожидания»")
+    );
+}

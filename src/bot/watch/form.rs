@@ -159,54 +159,95 @@ async fn screen(
     form: &Form,
     notice: Option<String>,
 ) -> anyhow::Result<Screen> {
-    let lang = who.lang;
-    let person = person_name(&ctx.store, lang, who.user_id, form.child_id).await?;
     let later = later_visit(ctx, who, form).await?;
     let mut lines = Vec::new();
     if let Some(notice) = notice {
         lines.extend([notice, String::new()]);
     }
-    lines.push(match form.editing {
-        Some(_) => t!(lang, "watch-form-edit-title"),
-        None => t!(lang, "watch-form-title"),
-    });
-    lines.push(what_label(lang, &labels_of(form)));
-    lines.push(t!(lang, "watch-form-for", person = person.clone()));
-    lines.push(t!(
-        lang,
-        "watch-form-window",
-        window = window_label(lang, &form.window)
-    ));
-    lines.push(String::new());
+    lines.extend(body(ctx, who, form, later.as_ref()).await?);
+    let screen = Screen::new(ctx, who.lang, lines.join("\n"));
+    keyboard(ctx, who, form, later.is_some(), screen).await
+}
+
+/// What the form says: what, for whom, when, auto-book (and whether it can), the later visit, the limits.
+async fn body(
+    ctx: &Ctx,
+    who: &Who,
+    form: &Form,
+    later: Option<&Appointment>,
+) -> anyhow::Result<Vec<String>> {
+    let lang = who.lang;
+    let person = person_name(&ctx.store, lang, who.user_id, form.child_id).await?;
+    // «вас» for the user, the child's name otherwise.
+    let me = if form.child_id.is_none() { "yes" } else { "no" };
+    let mut lines = vec![
+        match form.editing {
+            Some(_) => t!(lang, "watch-form-edit-title"),
+            None => t!(lang, "watch-form-title"),
+        },
+        what_label(lang, &labels_of(form)),
+        t!(lang, "watch-form-for", person = person.clone()),
+        t!(
+            lang,
+            "watch-form-window",
+            window = window_label(lang, &form.window)
+        ),
+        String::new(),
+    ];
     lines.push(match form.auto_book {
-        true => t!(lang, "watch-form-auto-on", person = person.clone()),
+        true => t!(lang, "watch-form-auto-on", person = person.clone(), me = me),
         false => t!(lang, "watch-form-auto-off"),
     });
-    if let Some(visit) = &later {
-        let tz = ctx.settings.region_tz;
-        let when =
-            crate::bot::visit::local_when(lang, visit.visit_at, tz, ctx.clock.now().timestamp());
+    if form.auto_book && !can_book(ctx, who.user_id).await? {
+        lines.push(match ctx.settings.esia.is_on() {
+            true => t!(lang, "watch-form-auto-cannot"),
+            false => t!(lang, "watch-form-auto-cannot-me"),
+        });
+    }
+    if let Some(visit) = later {
+        let now = ctx.clock.now().timestamp();
+        let when = crate::bot::visit::local_when(lang, visit.visit_at, ctx.settings.region_tz, now);
+        let (person, me) = (person.clone(), me);
         lines.push(match form.rebook_earlier {
             true => t!(
                 lang,
                 "watch-form-rebook-on",
-                person = person.clone(),
+                person = person,
+                me = me,
                 when = when
             ),
             false => t!(
                 lang,
                 "watch-form-rebook-off",
-                person = person.clone(),
+                person = person,
+                me = me,
                 when = when
             ),
         });
     }
-    lines.push(String::new());
-    lines.push(limits_line(ctx, who).await?);
+    lines.extend([String::new(), limits_line(ctx, who).await?]);
     if form.typing {
         lines.extend([String::new(), t!(lang, "watch-form-type")]);
     }
-    let mut screen = Screen::new(ctx, lang, lines.join("\n"));
+    Ok(lines)
+}
+
+/// Whether the account can book by itself (Gosuslugi linked and confirmed, or its own data typed).
+async fn can_book(ctx: &Ctx, user_id: i64) -> anyhow::Result<bool> {
+    Ok(crate::bot::booking::gosuslugi_person(ctx, user_id)
+        .await?
+        .is_some_and(|identity| identity.trusted))
+}
+
+/// The form's buttons: for whom (a new watch only), the presets, «Своё окно», the toggles, «Готово».
+async fn keyboard(
+    ctx: &Ctx,
+    who: &Who,
+    form: &Form,
+    has_later: bool,
+    mut screen: Screen,
+) -> anyhow::Result<Screen> {
+    let lang = who.lang;
     if form.editing.is_none() {
         screen = screen.row(person_buttons(ctx, who, form).await?);
     }
@@ -226,7 +267,7 @@ async fn screen(
         false => t!(lang, "watch-btn-auto-off"),
     };
     screen = screen.row(vec![button(auto, cb(Cb::FormAuto))]);
-    if later.is_some() {
+    if has_later {
         let rebook = match form.rebook_earlier {
             true => t!(lang, "watch-btn-rebook-on"),
             false => t!(lang, "watch-btn-rebook-off"),
@@ -408,7 +449,9 @@ async fn done(ctx: &Ctx, who: &Who, form: Form) -> anyhow::Result<Reply> {
         AddWatch::Added(_) | AddWatch::Renewed(_) => {
             tracing::info!(user = %crate::telemetry::user_tag(who.user_id), clinic = form.clinic, auto_book = form.auto_book, "watch: started");
             let person = person_name(&ctx.store, lang, who.user_id, form.child_id).await?;
-            Ok(cancel(form).toast(t!(lang, "watch-started", person = person)))
+            let me = if form.child_id.is_none() { "yes" } else { "no" };
+            let said = t!(lang, "watch-started", person = person, me = me);
+            Ok(cancel(form).toast(said))
         }
     }
 }
