@@ -4,6 +4,7 @@ watch-btn-offer = 🔔 Wait for a slot
 watch-limit-line = 🔔 You can wait for slots in at most { $max } places at once, and all are taken. Stop the ones you no longer need in “My watches”.
 watch-stopped = No longer watching for slots.
 watch-gone = This watch has already been stopped.
+watch-ended = This watch has ended. You can start it again on the doctor’s screen.
 watch-too-many = You can watch at most { $max } places. Stop the ones you no longer need in “My watches”.
 
 ## The form

@@ -502,3 +502,48 @@ async fn auto_book_for_oneself_without_gosuslugi_says_it_will_only_tell() {
         Some("Жду талон для вас — все ожидания в «Мои ожидания»")
     );
 }
+
+/// A watch of a whole specialty: «Записать» books the slot of whichever doctor has it, for the watch's child.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_notices_book_of_a_specialty_watch_books_that_doctor() {
+    let (h, _, petr) = parent().await;
+    let (specialty, doctor, _) = doctor_with_slots(&h).await;
+    let plan = WatchPlan {
+        child_id: Some(petr.id),
+        ..WatchPlan::default()
+    };
+    let watch = add(&h, &new_watch(&specialty, None), plan).await;
+    let slot = h.ctx.registry.slots(CLINIC, &doctor.id).await.unwrap()[0].clone();
+    let mut bot = h.bot(tap("menu"));
+    bot.dispatch().await;
+    // A slot that is gone: said so, nothing booked, the message stays.
+    let gone = format!("wt:b:{}:{:08x}", watch.id, slot_tag("no-such-slot"));
+    let responses = tap_on(&mut bot, &gone).await;
+    assert!(responses.edited_messages_text.is_empty());
+    assert_eq!(
+        toast(&responses).as_deref(),
+        Some("Этот талон уже заняли — ищу дальше.")
+    );
+    assert!(h
+        .store()
+        .upcoming_appointments(USER, 0)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let data = format!("wt:b:{}:{:08x}", watch.id, slot_tag(&slot.id));
+    let (text, _) = edited(&tap_on(&mut bot, &data).await);
+    assert!(text.contains("Иванов Пётр Иванович"), "{text}");
+    let now = chrono::Utc::now().timestamp();
+    let visits = h.store().upcoming_appointments(USER, now).await.unwrap();
+    assert_eq!(visits.len(), 1, "{visits:?}");
+    assert_eq!(visits[0].doctor_id.as_deref(), Some(doctor.id.as_str()));
+    assert_eq!(visits[0].child_id, Some(petr.id));
+
+    // The watch has ended with the booking: its notice's buttons say so.
+    let again = tap_on(&mut bot, &data).await;
+    assert_eq!(
+        toast(&again).as_deref(),
+        Some("Это ожидание уже закончилось. Начать снова можно на экране врача.")
+    );
+}

@@ -130,7 +130,7 @@ pub(super) async fn book(ctx: &Ctx, who: &Who, id: i64, tag: u32) -> anyhow::Res
     match watch.status {
         WatchStatus::Booking => return Ok(Reply::stay().toast(t!(lang, "watch-busy"))),
         WatchStatus::Booked | WatchStatus::Expired => {
-            return Ok(Reply::stay().alert(t!(lang, "watch-gone")))
+            return Ok(Reply::stay().alert(t!(lang, "watch-ended")))
         }
         WatchStatus::Active | WatchStatus::Paused => {}
     }

@@ -249,7 +249,9 @@ async fn keyboard(
 ) -> anyhow::Result<Screen> {
     let lang = who.lang;
     if form.editing.is_none() {
-        screen = screen.row(person_buttons(ctx, who, form).await?);
+        for row in person_buttons(ctx, who, form).await?.chunks(3) {
+            screen = screen.row(row.to_vec());
+        }
     }
     let today = today(ctx);
     let presets: Vec<_> = (0..PRESETS)
