@@ -7,6 +7,7 @@ use kvrachu_bot::bot::watch::cb::slot_tag;
 use kvrachu_bot::bot::State;
 use kvrachu_bot::domain::watch_window::WatchWindow;
 use kvrachu_bot::domain::{BirthDate, FullName, PolicyNumber, Relation, Sex};
+use kvrachu_bot::registry::Slot;
 use kvrachu_bot::store::{
     AddWatch, Child, ChildDetails, NewWatch, Watch, WatchLabels, WatchPlan, WatchStatus,
 };
@@ -39,25 +40,27 @@ async fn parent() -> (Harness, Child, Child) {
     let h = Harness::new().await;
     h.consented().await;
     link_gosuslugi(&h, true).await;
-    let add = |name, born, sex, relation| {
+    let kids = [
+        (
+            "Иванова Мария Ивановна",
+            (2018, 5, 4),
+            Sex::Female,
+            Relation::Daughter,
+        ),
+        (
+            "Иванов Пётр Иванович",
+            (2020, 1, 9),
+            Sex::Male,
+            Relation::Son,
+        ),
+    ];
+    let mut added = Vec::new();
+    for (name, born, sex, relation) in kids {
         let details = child(name, born, sex, relation);
-        let store = h.store().clone();
-        async move { store.add_child(USER, &details).await.unwrap() }
-    };
-    let maria = add(
-        "Иванова Мария Ивановна",
-        (2018, 5, 4),
-        Sex::Female,
-        Relation::Daughter,
-    )
-    .await;
-    let petr = add(
-        "Иванов Пётр Иванович",
-        (2020, 1, 9),
-        Sex::Male,
-        Relation::Son,
-    )
-    .await;
+        added.push(h.store().add_child(USER, &details).await.unwrap());
+    }
+    let petr = added.pop().unwrap();
+    let maria = added.pop().unwrap();
     (h, maria, petr)
 }
 
@@ -100,6 +103,43 @@ async fn at_doctors(h: &Harness, specialty: &Choice) {
         keys: Vec::new(),
     };
     set_state(h, State::Booking(Here::Flow(Box::new(flow)))).await;
+}
+
+/// The child's plan: any time, telling the user.
+fn for_child(child: &Child) -> WatchPlan {
+    WatchPlan {
+        child_id: Some(child.id),
+        ..WatchPlan::default()
+    }
+}
+
+/// A watch for `child` of `target`, and the first free slot of `doctor` (what a notice would offer), with
+/// the bot at the menu.
+async fn a_notice(
+    h: &Harness,
+    child: &Child,
+    target: &NewWatch,
+    doctor: &Choice,
+) -> (Watch, Slot, Bot) {
+    let watch = add(h, target, for_child(child)).await;
+    let slot = h.ctx.registry.slots(CLINIC, &doctor.id).await.unwrap()[0].clone();
+    let mut bot = h.bot(tap("menu"));
+    bot.dispatch().await;
+    (watch, slot, bot)
+}
+
+/// A notice's button about `slot_id`: `b` «Записать», `s` «Пропустить этот».
+fn on_slot(kind: &str, watch: &Watch, slot_id: &str) -> String {
+    format!("wt:{kind}:{}:{:08x}", watch.id, slot_tag(slot_id))
+}
+
+/// How many upcoming visits the user's family has.
+async fn visits_of(h: &Harness) -> usize {
+    h.store()
+        .upcoming_appointments(USER, 0)
+        .await
+        .unwrap()
+        .len()
 }
 
 /// The watch as stored now.
@@ -342,21 +382,9 @@ async fn the_notices_book_books_the_watchs_person_not_the_active_one() {
     let (h, maria, _) = parent().await;
     h.store().set_active_person(USER, None).await.unwrap();
     let (specialty, doctor, _) = doctor_with_slots(&h).await;
-    let plan = WatchPlan {
-        child_id: Some(maria.id),
-        ..WatchPlan::default()
-    };
-    let watch = add(&h, &new_watch(&specialty, Some(&doctor)), plan).await;
-    let slots = h.ctx.registry.slots(CLINIC, &doctor.id).await.unwrap();
-    let slot = slots.first().expect("the doctor has slots").clone();
-
-    let mut bot = h.bot(tap("menu"));
-    bot.dispatch().await;
-    let responses = tap_on(
-        &mut bot,
-        &format!("wt:b:{}:{:08x}", watch.id, slot_tag(&slot.id)),
-    )
-    .await;
+    let target = new_watch(&specialty, Some(&doctor));
+    let (watch, slot, mut bot) = a_notice(&h, &maria, &target, &doctor).await;
+    let responses = tap_on(&mut bot, &on_slot("b", &watch, &slot.id)).await;
     let (text, kb) = edited(&responses);
     assert!(
         text.contains("✅ <b>Записал по ожиданию талонов</b>"),
@@ -384,20 +412,9 @@ async fn the_notices_book_books_the_watchs_person_not_the_active_one() {
 async fn skipping_a_slot_keeps_the_watch_looking() {
     let (h, maria, _) = parent().await;
     let (specialty, doctor, _) = doctor_with_slots(&h).await;
-    let plan = WatchPlan {
-        child_id: Some(maria.id),
-        ..WatchPlan::default()
-    };
-    let watch = add(&h, &new_watch(&specialty, Some(&doctor)), plan).await;
-    let slot = h.ctx.registry.slots(CLINIC, &doctor.id).await.unwrap()[0].clone();
-
-    let mut bot = h.bot(tap("menu"));
-    bot.dispatch().await;
-    let responses = tap_on(
-        &mut bot,
-        &format!("wt:s:{}:{:08x}", watch.id, slot_tag(&slot.id)),
-    )
-    .await;
+    let target = new_watch(&specialty, Some(&doctor));
+    let (watch, slot, mut bot) = a_notice(&h, &maria, &target, &doctor).await;
+    let responses = tap_on(&mut bot, &on_slot("s", &watch, &slot.id)).await;
     assert_eq!(
         toast(&responses).as_deref(),
         Some("⏭ Этот талон пропущен — ищу дальше.")
@@ -410,12 +427,7 @@ async fn skipping_a_slot_keeps_the_watch_looking() {
     let after = stored(&h, watch.id).await;
     assert_eq!(after.skipped, vec![slot.id.clone()]);
     assert_eq!(after.status, WatchStatus::Active);
-    assert!(h
-        .store()
-        .upcoming_appointments(USER, 0)
-        .await
-        .unwrap()
-        .is_empty());
+    assert_eq!(visits_of(&h).await, 0, "nothing booked");
 
     // «Другое время»: the booking of that doctor, for Мария.
     let responses = tap_on(&mut bot, &format!("wt:o:{}", watch.id)).await;
@@ -438,16 +450,11 @@ async fn booking_an_earlier_slot_from_a_notice_moves_the_later_visit_when_asked(
     assert!(slots.len() >= 2, "{slots:?}");
     let (earlier, later) = (slots[0].clone(), slots[slots.len() - 1].clone());
     let target = new_watch(&specialty, Some(&doctor));
-    let plan = WatchPlan {
-        child_id: Some(maria.id),
-        ..WatchPlan::default()
-    };
+    let plan = for_child(&maria);
     let watch = add(&h, &target, plan).await;
     let mut bot = h.bot(tap("menu"));
     bot.dispatch().await;
-    let book = |slot: &kvrachu_bot::registry::Slot| {
-        format!("wt:b:{}:{:08x}", watch.id, slot_tag(&slot.id))
-    };
+    let book = |slot: &Slot| on_slot("b", &watch, &slot.id);
     edited(&tap_on(&mut bot, &book(&later)).await);
 
     // The same watch again, now moving the later visit.
@@ -508,30 +515,18 @@ async fn auto_book_for_oneself_without_gosuslugi_says_it_will_only_tell() {
 async fn the_notices_book_of_a_specialty_watch_books_that_doctor() {
     let (h, _, petr) = parent().await;
     let (specialty, doctor, _) = doctor_with_slots(&h).await;
-    let plan = WatchPlan {
-        child_id: Some(petr.id),
-        ..WatchPlan::default()
-    };
-    let watch = add(&h, &new_watch(&specialty, None), plan).await;
-    let slot = h.ctx.registry.slots(CLINIC, &doctor.id).await.unwrap()[0].clone();
-    let mut bot = h.bot(tap("menu"));
-    bot.dispatch().await;
+    let target = new_watch(&specialty, None);
+    let (watch, slot, mut bot) = a_notice(&h, &petr, &target, &doctor).await;
     // A slot that is gone: said so, nothing booked, the message stays.
-    let gone = format!("wt:b:{}:{:08x}", watch.id, slot_tag("no-such-slot"));
-    let responses = tap_on(&mut bot, &gone).await;
+    let responses = tap_on(&mut bot, &on_slot("b", &watch, "no-such-slot")).await;
     assert!(responses.edited_messages_text.is_empty());
     assert_eq!(
         toast(&responses).as_deref(),
         Some("Этот талон уже заняли — ищу дальше.")
     );
-    assert!(h
-        .store()
-        .upcoming_appointments(USER, 0)
-        .await
-        .unwrap()
-        .is_empty());
+    assert_eq!(visits_of(&h).await, 0, "nothing booked");
 
-    let data = format!("wt:b:{}:{:08x}", watch.id, slot_tag(&slot.id));
+    let data = on_slot("b", &watch, &slot.id);
     let (text, _) = edited(&tap_on(&mut bot, &data).await);
     assert!(text.contains("Иванов Пётр Иванович"), "{text}");
     let now = chrono::Utc::now().timestamp();
