@@ -1,6 +1,7 @@
 ## Slot watches (issue 16): «Wait for a slot» for oneself or a child, the list «My watches», the notices.
 
 watch-btn-offer = 🔔 Wait for a slot
+watch-btn-offer-change = 🔔 Watching: change
 watch-limit-line = 🔔 You can wait for slots in at most { $max } places at once, and all are taken. Stop the ones you no longer need in “My watches”.
 watch-stopped = No longer watching for slots.
 watch-gone = This watch has already been stopped.
@@ -79,7 +80,7 @@ watch-window-err-notice = That notice is too long: at most { $hours } h. Example
 watch-list-title = 🔔 <b>My watches</b>
 watch-list-empty = No watches. On a doctor’s or a specialty’s screen tap “Wait for a slot”: I will tell you (or book) when a slot appears.
 watch-list-person = 👤 <b>{ $person }</b>
-watch-list-item = <b>{ $n }.</b> { $what } · { $clinic }
+watch-list-item = <b>{ $n }.</b> { $what }
     { $window } · auto-book: { $auto } · { $status }
 watch-list-auto-on = yes
 watch-list-auto-off = no

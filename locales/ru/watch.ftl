@@ -1,6 +1,7 @@
 ## Slot watches (issue 16): «Ждать талон» for oneself or a child, the list «Мои ожидания», the notices.
 
 watch-btn-offer = 🔔 Ждать талон
+watch-btn-offer-change = 🔔 Жду талон: изменить
 watch-limit-line = 🔔 Ждать талоны можно не больше чем в { $max } местах сразу — все заняты. Отмените ненужное в «Мои ожидания».
 watch-stopped = Больше не слежу за талонами.
 watch-gone = Это ожидание уже отменено.
@@ -79,7 +80,7 @@ watch-window-err-notice = Слишком большой запас: не бол�
 watch-list-title = 🔔 <b>Мои ожидания</b>
 watch-list-empty = Ожиданий нет. На экране врача или специальности нажмите «Ждать талон» — я напишу (или запишу), когда талон появится.
 watch-list-person = 👤 <b>{ $person }</b>
-watch-list-item = <b>{ $n }.</b> { $what } · { $clinic }
+watch-list-item = <b>{ $n }.</b> { $what }
     { $window } · автозапись: { $auto } · { $status }
 watch-list-auto-on = да
 watch-list-auto-off = нет

@@ -255,7 +255,9 @@ async fn a_parent_waits_for_a_slot_for_a_child_with_a_typed_window_and_auto_book
         toast(&done).as_deref(),
         Some("Жду талон для: Иванова М. И. — все ожидания в «Мои ожидания»")
     );
-    // Back on the doctor's days.
+    // Back on the doctor's days, whose button now changes that watch.
+    let (_, kb) = edited(&done);
+    assert_eq!(data_of(&kb, "🔔 Жду талон: изменить"), "bk:w");
     assert!(matches!(
         state_of(&h).await,
         State::Booking(Here::Flow(flow)) if matches!(&flow.step, Step::Days { doctor: d, .. } if d.id == doctor.id)

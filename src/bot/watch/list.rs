@@ -14,6 +14,15 @@ use crate::t;
 use super::labels::{limits_line, person_name, status_label, what_label, window_label};
 use super::{cb, form, Cb};
 
+/// «Врач: …, Терапевт · Поликлиника № 1» (the clinic when its name is known).
+fn what_at(lang: Lang, watch: &Watch) -> String {
+    let what = what_label(lang, &watch.labels);
+    match watch.labels.clinic.trim() {
+        "" => what,
+        clinic => format!("{what} · {}", escape_html(clinic)),
+    }
+}
+
 /// A watch in the list: what, where, window, auto-book, status.
 fn item(ctx: &Ctx, lang: Lang, n: usize, watch: &Watch) -> String {
     let auto = match watch.auto_book {
@@ -24,8 +33,7 @@ fn item(ctx: &Ctx, lang: Lang, n: usize, watch: &Watch) -> String {
         lang,
         "watch-list-item",
         n = n,
-        what = what_label(lang, &watch.labels),
-        clinic = escape_html(&watch.labels.clinic),
+        what = what_at(lang, watch),
         window = window_label(lang, &watch.window),
         auto = auto,
         status = status_label(lang, watch, ctx.settings.region_tz)

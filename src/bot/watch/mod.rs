@@ -90,25 +90,26 @@ async fn try_offer(
     let Some((specialty, doctor)) = target(step) else {
         return Ok(Offer::default());
     };
-    if ctx.store.watches_left(user_id).await? == 0 {
-        let child = labels::active_child(ctx, user_id).await?;
-        let doctor_id = doctor.as_ref().map(|d| d.id.as_str());
-        let own = ctx
-            .store
-            .person_watch(user_id, child, clinic, &specialty.id, doctor_id)
-            .await?;
-        if !own.is_some_and(|w| w.status.is_live()) {
-            return Ok(Offer {
-                button: None,
-                line: Some(t!(lang, "watch-limit-line", max = MAX_WATCHES)),
-            });
-        }
+    // The person the booking is for may be waiting here already: then the button changes that watch.
+    let child = labels::active_child(ctx, user_id).await?;
+    let doctor_id = doctor.as_ref().map(|d| d.id.as_str());
+    let waiting = ctx
+        .store
+        .person_watch(user_id, child, clinic, &specialty.id, doctor_id)
+        .await?
+        .is_some_and(|w| w.status.is_live());
+    if !waiting && ctx.store.watches_left(user_id).await? == 0 {
+        return Ok(Offer {
+            button: None,
+            line: Some(t!(lang, "watch-limit-line", max = MAX_WATCHES)),
+        });
     }
+    let label = match waiting {
+        true => t!(lang, "watch-btn-offer-change"),
+        false => t!(lang, "watch-btn-offer"),
+    };
     Ok(Offer {
-        button: Some(button(
-            t!(lang, "watch-btn-offer"),
-            AnyCb::Booking(BookingCb::Watch),
-        )),
+        button: Some(button(label, AnyCb::Booking(BookingCb::Watch))),
         line: None,
     })
 }
