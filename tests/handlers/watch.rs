@@ -359,14 +359,15 @@ async fn the_list_groups_watches_by_person_and_edits_pauses_and_stops_them() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn at_the_limit_a_line_says_so_instead_of_the_button() {
-    let (h, _, _) = parent().await;
+    let (h, maria, _) = parent().await;
     let (specialty, _, _) = doctor_with_slots(&h).await;
+    let mut others = Vec::new();
     for n in 0..10 {
         let other = Choice {
             id: format!("other-{n}"),
             name: format!("Другая {n}"),
         };
-        add(&h, &new_watch(&other, None), WatchPlan::default()).await;
+        others.push(add(&h, &new_watch(&other, None), WatchPlan::default()).await);
     }
     at_doctors(&h, &specialty).await;
     let mut bot = h.bot(tap("menu"));
@@ -376,6 +377,19 @@ async fn at_the_limit_a_line_says_so_instead_of_the_button() {
         "{text}"
     );
     assert!(!datas(&kb).contains(&"bk:w".to_owned()), "{kb:?}");
+
+    // Мария waits here (the tenth watch): her watch can be changed, and only hers.
+    h.store().remove_watch(USER, others[0].id).await.unwrap();
+    add(&h, &new_watch(&specialty, None), for_child(&maria)).await;
+    h.store()
+        .set_active_person(USER, Some(maria.id))
+        .await
+        .unwrap();
+    let (text, kb) = edited(&tap_on(&mut bot, "bk:r").await);
+    assert!(!text.contains("все заняты"), "{text}");
+    assert_eq!(data_of(&kb, "🔔 Жду талон: изменить"), "bk:w");
+    let (_, kb) = edited(&tap_on(&mut bot, "bk:w").await);
+    assert_eq!(labels(&kb)[0], vec!["✓ Иванова М. И."]);
 }
 
 /// The notice of a watch for Мария while «Для кого» is the parent: «Записать» books Мария.

@@ -77,18 +77,7 @@ pub(super) async fn open(ctx: &Ctx, who: &Who, flow: &Flow) -> anyhow::Result<Re
 
 /// The person's own watch of the form's target, if live, gives the form its plan.
 async fn prefill(ctx: &Ctx, who: &Who, form: &mut Form) -> anyhow::Result<()> {
-    let doctor_id = form.doctor.as_ref().map(|d| d.id.as_str());
-    let own = ctx
-        .store
-        .person_watch(
-            who.user_id,
-            form.child_id,
-            form.clinic,
-            &form.specialty.id,
-            doctor_id,
-        )
-        .await?;
-    if let Some(watch) = own.filter(|w| w.status.is_live()) {
+    if let Some(watch) = live_watch(ctx, who, form, form.child_id).await? {
         form.window = watch.window;
         form.auto_book = watch.auto_book;
         form.rebook_earlier = watch.rebook_earlier;
@@ -282,24 +271,45 @@ async fn keyboard(
     ]))
 }
 
-/// «✓ Я», «Иванова М. И.» …: one tap to watch for another person.
+/// «✓ Я», «Иванова М. И.» …: one tap to watch for another person. At the limit, only the people who wait
+/// here already (whose watch «Готово» renews): another one's could only fail.
 async fn person_buttons(
     ctx: &Ctx,
     who: &Who,
     form: &Form,
 ) -> anyhow::Result<Vec<teloxide::types::InlineKeyboardButton>> {
     let lang = who.lang;
-    let mut row = vec![button(
-        ticked(form.child_id.is_none(), t!(lang, "watch-btn-for-me")),
-        cb(Cb::For(0)),
-    )];
+    let mut people = vec![(None, t!(lang, "watch-btn-for-me"))];
     for child in ctx.store.children(who.user_id).await? {
-        row.push(button(
-            ticked(form.child_id == Some(child.id), child.full_name().short()),
-            cb(Cb::For(child.id)),
-        ));
+        people.push((Some(child.id), child.full_name().short()));
+    }
+    let full = ctx.store.watches_left(who.user_id).await? == 0;
+    let mut row = Vec::new();
+    for (child_id, name) in people {
+        let here = || live_watch(ctx, who, form, child_id);
+        if full && child_id != form.child_id && here().await?.is_none() {
+            continue;
+        }
+        let tap = Cb::For(child_id.unwrap_or(0));
+        row.push(button(ticked(form.child_id == child_id, name), cb(tap)));
     }
     Ok(row)
+}
+
+/// The person's live watch of the form's target.
+async fn live_watch(
+    ctx: &Ctx,
+    who: &Who,
+    form: &Form,
+    child_id: Option<i64>,
+) -> anyhow::Result<Option<crate::store::Watch>> {
+    let doctor_id = form.doctor.as_ref().map(|d| d.id.as_str());
+    let (clinic, specialty) = (form.clinic, &form.specialty.id);
+    Ok(ctx
+        .store
+        .person_watch(who.user_id, child_id, clinic, specialty, doctor_id)
+        .await?
+        .filter(|w| w.status.is_live()))
 }
 
 fn labels_of(form: &Form) -> WatchLabels {
