@@ -1588,6 +1588,7 @@ async fn the_demo_answers_in_the_live_envelopes() {
 async fn a_slow_demo_create_books_before_it_answers() {
     let options = registry::demo::DemoOptions {
         create_delay: Duration::from_millis(1500),
+        ..Default::default()
     };
     let (registry, _base, _dir) = demo_with(options, Duration::from_millis(500)).await;
     let (_, doctor, slot) = first_free_slot(&registry, 111).await;

@@ -18,6 +18,7 @@ pub async fn render(ctx: &Ctx, who: &Who, state: State) -> anyhow::Result<(State
         State::Booking(Here::Flow(flow)) => booking::draw(ctx, who, *flow, None).await?,
         State::Booking(here) => appointments::render(ctx, who, &here).await?,
         State::Watches => (State::Watches, watch::list_screen(ctx, who, None).await?),
+        State::WatchForm(form) => watch::form::render(ctx, who, *form).await?,
         State::Children(here) => {
             let (here, screen) = children::render(ctx, who, here).await?;
             (State::Children(here), screen)

@@ -227,6 +227,7 @@ async fn usual_text(
         State::Me { here, waiting } => {
             me::on_text(ctx, who, here.clone(), waiting.clone(), text).await
         }
+        State::WatchForm(form) => watch::form::on_text(ctx, who, (**form).clone(), text).await,
         _ => Ok(start::unexpected_text(who, state)),
     }
 }
@@ -289,7 +290,7 @@ async fn tap(turn: &Turn<'_>, q: &CallbackQuery) -> anyhow::Result<Reply> {
         }
         Cb::Booking(tap) => booking::on_tap(ctx, who, state, tap).await?,
         Cb::Reminders(tap) => reminders::on_tap(ctx, who, tap).await?,
-        Cb::Watch(tap) => watch::on_tap(ctx, who, tap).await?,
+        Cb::Watch(tap) => watch::on_tap(ctx, who, state, tap).await?,
         Cb::Section(Section::Children) => Reply::go(State::Children(children::ChildrenState::List)),
         Cb::Children(tap) => children::on_tap(ctx, who, state, tap).await?,
         Cb::Section(Section::Book) => clinics::start(ctx, who).await?,

@@ -190,6 +190,7 @@ fn journey(turn: &Turn<'_>) -> &'static str {
         State::Children(_) => "children",
         State::Me { .. } => "me",
         State::Gosuslugi(_) => "gosuslugi",
+        State::WatchForm(_) => "watches",
         _ => "text",
     }
 }

@@ -42,6 +42,8 @@ pub enum State {
     Booking(booking::Here),
     /// The list of slot watches («Ожидание талонов»).
     Watches,
+    /// «Ждать талон»: a watch being set up or changed.
+    WatchForm(Box<super::watch::state::Form>),
     /// The stored state could not be read; never stored itself.
     #[serde(skip)]
     Stale,

@@ -13,8 +13,13 @@
 //! A slow create can be asked for ([`DemoOptions::create_delay`], or `DEMO_REGISTRY_CREATE_DELAY_MS` for the
 //! built binary): the booking is made first and the answer comes after the delay, so a client that gives up
 //! meanwhile leaves a booking it does not know of — as a real registry may.
+//!
+//! For end-to-end tests of slot watches, `DEMO_REGISTRY_TEST_HOOKS=1` adds `POST /test/open-slot`
+//! (`{"lpuId", "doctorId", "visitStart"}`): a slot that opens at once, as a cancellation would. Demo only,
+//! and off unless asked for.
 
 use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
@@ -45,11 +50,16 @@ pub fn gets_cancellations(lpu_id: i64, doctor_id: &str) -> bool {
 /// milliseconds.
 pub const CREATE_DELAY_VAR: &str = "DEMO_REGISTRY_CREATE_DELAY_MS";
 
+/// The environment variable that turns on [`DemoOptions::test_hooks`] for the demo the bot serves: `1`.
+pub const TEST_HOOKS_VAR: &str = "DEMO_REGISTRY_TEST_HOOKS";
+
 /// How the demo registry behaves beyond its data.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DemoOptions {
     /// How long `/appointment/create` waits, after the booking is made, before it answers.
     pub create_delay: Duration,
+    /// Serve `POST /test/open-slot`, which opens a slot at once (end-to-end tests of slot watches).
+    pub test_hooks: bool,
 }
 
 impl DemoOptions {
@@ -63,7 +73,11 @@ impl DemoOptions {
             .and_then(|ms| ms.trim().parse::<u64>().ok())
             .map(Duration::from_millis)
             .unwrap_or_default();
-        Self { create_delay }
+        let test_hooks = lookup(TEST_HOOKS_VAR).is_some_and(|on| on.trim() == "1");
+        Self {
+            create_delay,
+            test_hooks,
+        }
     }
 }
 
@@ -72,6 +86,8 @@ pub struct DemoRegistry {
     store: Store,
     tz: Tz,
     options: DemoOptions,
+    /// Slots opened by the test hook: clinic, doctor, local start.
+    opened: Arc<Mutex<Vec<(i64, String, NaiveDateTime)>>>,
 }
 
 /// The demo registry's routes, to be nested under [`PATH`], with the options of the environment
@@ -82,7 +98,8 @@ pub fn router(store: Store, tz: Tz) -> Router {
 
 /// The demo registry's routes with explicit options.
 pub fn router_with(store: Store, tz: Tz, options: DemoOptions) -> Router {
-    Router::new()
+    let hooks = options.test_hooks;
+    let router = Router::new()
         .route("/shared/districts", get(districts))
         .route("/shared/district/{district}/lpus", get(clinics))
         .route("/shared/lpu/{lpu}", get(clinic))
@@ -103,8 +120,38 @@ pub fn router_with(store: Store, tz: Tz, options: DemoOptions) -> Router {
         .route("/patient/search", get(patient_search))
         .route("/appointment/create", post(create))
         .route("/appointment/cancel", post(cancel))
-        .route("/appointments", get(appointments))
-        .with_state(DemoRegistry { store, tz, options })
+        .route("/appointments", get(appointments));
+    let router = if hooks {
+        router.route("/test/open-slot", post(open_slot))
+    } else {
+        router
+    };
+    router.with_state(DemoRegistry {
+        store,
+        tz,
+        options,
+        opened: Arc::default(),
+    })
+}
+
+/// What the test hook opens.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenSlot {
+    lpu_id: i64,
+    doctor_id: String,
+    visit_start: NaiveDateTime,
+}
+
+/// `POST /test/open-slot` (only with [`DemoOptions::test_hooks`]): the doctor gets a free slot at once.
+async fn open_slot(State(demo): State<DemoRegistry>, Json(slot): Json<OpenSlot>) -> Answer {
+    let known = demo_data::find_clinic(slot.lpu_id).and_then(|c| c.doctor(&slot.doctor_id));
+    if known.is_none() {
+        return unknown_schedule();
+    }
+    let mut opened = demo.opened.lock().unwrap_or_else(|e| e.into_inner());
+    opened.push((slot.lpu_id, slot.doctor_id, slot.visit_start));
+    created()
 }
 
 type Answer = Json<Value>;
@@ -187,6 +234,16 @@ impl DemoRegistry {
             .naive_local()
     }
 
+    /// The slots the test hook opened for the doctor.
+    fn opened_for(&self, lpu_id: i64, doctor_id: &str) -> Vec<NaiveDateTime> {
+        let opened = self.opened.lock().unwrap_or_else(|e| e.into_inner());
+        opened
+            .iter()
+            .filter(|(lpu, doctor, _)| *lpu == lpu_id && doctor == doctor_id)
+            .map(|(_, _, at)| *at)
+            .collect()
+    }
+
     /// A doctor's free slots: the schedule and the slots freed by cancellations, less the past and the
     /// booked.
     async fn free_slots(
@@ -205,9 +262,11 @@ impl DemoRegistry {
             .schedule(now.date())
             .into_iter()
             .chain(doctor.released(now))
+            .chain(self.opened_for(clinic.id, &doctor.id))
             .filter(|at| *at > now && !booked.contains(&doctor.slot_id(*at)))
             .collect();
         free.sort_unstable();
+        free.dedup();
         Ok(free)
     }
 }

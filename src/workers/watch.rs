@@ -381,7 +381,10 @@ impl WatchWorker {
             budget_per_minute = self.ctx.settings.watch_budget,
             "slot watches"
         );
-        super::run_periodically("slot-watch", TICK, shutdown, || async {
+        // A short WATCH_INTERVAL (a test's, say) is looked at twice an interval, so that a watch is
+        // checked within one interval of falling due.
+        let tick = (self.ctx.settings.watch_interval / 2).clamp(Duration::from_secs(1), TICK);
+        super::run_periodically("slot-watch", tick, shutdown, || async {
             let step = self.try_execute_step(unix_now()).await?;
             Ok(step.checked as i64 >= self.batch)
         })

@@ -69,6 +69,26 @@ pub struct TelegramNotifier {
     pub tz: Tz,
 }
 
+impl TelegramNotifier {
+    /// The child a watch is for, as its notices name them (none for the user's own watch).
+    async fn person(&self, lang: Lang, news: WatchNews<'_>) -> Option<String> {
+        let watch = match news {
+            WatchNews::Found { watch, .. } | WatchNews::Expired { watch } => watch,
+            WatchNews::Booked { .. } => return None,
+        };
+        // The user's own watch is named only when they have children to tell it from.
+        if watch.child_id.is_none() {
+            let children = self.store.children(watch.user_id).await.ok()?;
+            if children.is_empty() {
+                return None;
+            }
+        }
+        crate::bot::watch::person_name(&self.store, lang, watch.user_id, watch.child_id)
+            .await
+            .ok()
+    }
+}
+
 impl WatchNotifier for TelegramNotifier {
     fn tell<'a>(&'a self, news: WatchNews<'a>, now: i64) -> BoxFuture<'a, Delivery> {
         Box::pin(async move {
@@ -77,7 +97,8 @@ impl WatchNotifier for TelegramNotifier {
                 Ok(user) => user.map(|u| u.message_lang()).unwrap_or_default(),
                 Err(_) => Lang::default(),
             };
-            let screen = render(lang, self.demo, self.tz, now, news);
+            let person = self.person(lang, news).await;
+            let screen = render(lang, self.demo, self.tz, now, news, person.as_deref());
             match super::send_to_user(&self.bot, user_id, screen).await {
                 Ok(()) => Delivery::Sent,
                 Err(err) if super::user_unreachable(&err) => Delivery::Unreachable,
@@ -91,11 +112,28 @@ impl WatchNotifier for TelegramNotifier {
     }
 }
 
-/// The message of `news`.
-pub fn render(lang: Lang, demo: bool, tz: Tz, now: i64, news: WatchNews<'_>) -> Screen {
+/// The message of `news`; `person`: the child the watch is for, named.
+pub fn render(
+    lang: Lang,
+    demo: bool,
+    tz: Tz,
+    now: i64,
+    news: WatchNews<'_>,
+    person: Option<&str>,
+) -> Screen {
     match news {
-        WatchNews::Found { watch, slots, .. } => {
-            crate::bot::watch::found_notice(lang, demo, watch, slots, tz, now)
+        WatchNews::Found {
+            watch,
+            slots,
+            later,
+        } => {
+            let found = crate::bot::watch::Found {
+                watch,
+                slots,
+                later,
+                person,
+            };
+            crate::bot::watch::found_notice(lang, demo, tz, now, found)
         }
         WatchNews::Booked {
             appointment,
@@ -122,14 +160,8 @@ pub fn render(lang: Lang, demo: bool, tz: Tz, now: i64, news: WatchNews<'_>) -> 
             }
             crate::bot::visit::visit_screen(lang, demo, appointment, lines)
         }
-        WatchNews::Expired { .. } => Screen::with_badge(
-            lang,
-            demo,
-            format!(
-                "{}\n{}",
-                t!(lang, "watch-expired-title"),
-                t!(lang, "watch-expired-hint")
-            ),
-        ),
+        WatchNews::Expired { watch } => {
+            crate::bot::watch::expired_notice(lang, demo, watch, person)
+        }
     }
 }

@@ -27,7 +27,7 @@ fn notice(responses: &Responses) -> Option<String> {
     responses.answered_callback_queries[0].text.clone()
 }
 
-fn person_link(trusted: bool) -> EsiaLink {
+pub(crate) fn person_link(trusted: bool) -> EsiaLink {
     EsiaLink {
         oid: "1000000001".into(),
         level: if trusted {
@@ -49,14 +49,14 @@ fn person_link(trusted: bool) -> EsiaLink {
     }
 }
 
-async fn link_gosuslugi(h: &Harness, trusted: bool) {
+pub(crate) async fn link_gosuslugi(h: &Harness, trusted: bool) {
     h.store()
         .save_esia_link(USER, &person_link(trusted))
         .await
         .unwrap();
 }
 
-async fn set_state(h: &Harness, state: State) {
+pub(crate) async fn set_state(h: &Harness, state: State) {
     h.storage
         .clone()
         .update_dialogue(ChatId(USER), state)
@@ -64,7 +64,7 @@ async fn set_state(h: &Harness, state: State) {
         .unwrap();
 }
 
-async fn state_of(h: &Harness) -> State {
+pub(crate) async fn state_of(h: &Harness) -> State {
     h.storage
         .clone()
         .get_dialogue(ChatId(USER))
@@ -1052,107 +1052,6 @@ async fn a_booking_the_bot_cannot_store_is_still_shown_as_made_at_the_clinic() {
         Some(State::Menu)
     );
     pool.close().await;
-}
-
-/// Journey 8 from the booking side: a doctor without free slots offers «Сообщить о талонах»; the watch is
-/// listed in «Мои записи», its notice's «Записаться» leads to the doctor's days, and it can be stopped.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_doctor_without_slots_can_be_watched_listed_and_unwatched() {
-    let h = at_card(true).await;
-    let registry = h.ctx.registry.clone();
-    let mut bot = h.bot(tap("cl:b"));
-    bot.dispatch().await;
-    let specialties = registry.specialties(CLINIC).await.unwrap();
-    let mut chosen = None;
-    for (n, specialty) in specialties.iter().enumerate() {
-        let doctors = registry
-            .doctors(CLINIC, &specialty.id)
-            .await
-            .unwrap_or_default();
-        // A doctor who never gets a slot, so that the screen stays the same throughout.
-        if let Some(d) = doctors.iter().position(|d| {
-            d.free_participant_count == 0
-                && !kvrachu_bot::registry::demo::gets_cancellations(CLINIC, &d.id)
-        }) {
-            chosen = Some((n, specialty.clone(), d, doctors[d].clone()));
-            break;
-        }
-    }
-    let (n, specialty, d, doctor) = chosen.expect("the demo clinic has a doctor without slots");
-    tap_on(&mut bot, &format!("bk:s:{n}")).await;
-    let (text, kb) = edited(&tap_on(&mut bot, &format!("bk:d:{d}")).await);
-    assert!(text.contains("Свободных талонов до "), "{text}");
-    assert_eq!(data_of(&kb, "🔔 Сообщить о талонах"), "bk:w");
-
-    let responses = tap_on(&mut bot, "bk:w").await;
-    assert_eq!(
-        notice(&responses).as_deref(),
-        Some("Сообщу, когда появятся талоны. Ожидание — в «Мои записи».")
-    );
-    let (text, kb) = edited(&responses);
-    assert!(
-        text.starts_with(&format!(
-            "{DEMO}Сообщу, когда появятся талоны. Ожидание — в «Мои записи».\n\n"
-        )),
-        "{text}"
-    );
-    assert_eq!(data_of(&kb, "🔕 Не сообщать о талонах"), "bk:uw");
-    let watches = h.store().watches(USER).await.unwrap();
-    assert_eq!(watches.len(), 1);
-    let watch = &watches[0];
-    assert_eq!(
-        (
-            watch.lpu_id,
-            watch.specialty_id.as_str(),
-            watch.doctor_id.as_deref()
-        ),
-        (CLINIC, specialty.id.as_str(), Some(doctor.id.as_str()))
-    );
-    assert_eq!(watch.labels.doctor, doctor.name);
-    assert_eq!(watch.labels.specialty, specialty.name);
-    assert!(!watch.labels.clinic.is_empty());
-
-    // «Мои записи» → «Ожидание талонов (1)» → the list.
-    let (_, kb) = edited(&tap_on(&mut bot, "s:appts").await);
-    assert_eq!(data_of(&kb, "🔔 Ожидание талонов (1)"), "wt:l");
-    let (text, kb) = edited(&tap_on(&mut bot, "wt:l").await);
-    assert!(
-        text.starts_with(&format!(
-            "{DEMO}🔔 <b>Ожидание талонов</b>\n\n<b>1.</b> Врач: "
-        )),
-        "{text}"
-    );
-    assert!(text.contains(&doctor.name), "{text}");
-    assert!(text.contains(" · до "), "{text}");
-    assert_eq!(data_of(&kb, "🔕 Отменить 1"), format!("wt:x:{}", watch.id));
-    assert_eq!(data_of(&kb, "« Мои записи"), "bk:a");
-
-    // A notice's «Записаться»: straight to the doctor's days.
-    let (text, _) = edited(&tap_on(&mut bot, &format!("wt:b:{}", watch.id)).await);
-    assert!(text.contains(&doctor.name), "{text}");
-    assert!(text.contains("Свободных талонов до "), "{text}");
-    assert!(matches!(
-        state_of(&h).await,
-        State::Booking(Here::Flow(flow)) if matches!(&flow.step, Step::Days { doctor: chosen, .. } if chosen.id == doctor.id)
-    ));
-
-    // «Не следить», then the same button again, then «Записаться» of the stopped watch.
-    let responses = tap_on(&mut bot, &format!("wt:x:{}", watch.id)).await;
-    assert_eq!(
-        notice(&responses).as_deref(),
-        Some("Больше не слежу за талонами.")
-    );
-    let (text, _) = edited(&responses);
-    assert!(text.contains("Вы не ждёте талонов."), "{text}");
-    assert!(h.store().watches(USER).await.unwrap().is_empty());
-    let again = tap_on(&mut bot, &format!("wt:x:{}", watch.id)).await;
-    assert_eq!(
-        notice(&again).as_deref(),
-        Some("Это ожидание уже отменено.")
-    );
-    let gone = tap_on(&mut bot, &format!("wt:b:{}", watch.id)).await;
-    assert_eq!(notice(&gone).as_deref(), Some("Это ожидание уже отменено."));
-    assert_eq!(state_of(&h).await, State::Watches);
 }
 
 #[tokio::test(flavor = "multi_thread")]

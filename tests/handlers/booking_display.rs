@@ -212,7 +212,7 @@ async fn counts_are_the_bookable_ones_and_doctors_show_their_area_and_comment_as
             day_label(in_days(2))
         )
     );
-    // Someone has a bookable slot: no watch offered.
+    // Someone has a bookable slot: a watch is offered all the same (for a more convenient time).
     assert_eq!(
         kb,
         vec![
@@ -224,6 +224,7 @@ async fn counts_are_the_bookable_ones_and_doctors_show_their_area_and_comment_as
                 button("Сидоров С. С.", "bk:d:2"),
                 button("Кузнецова О. И.", "bk:d:3")
             ],
+            vec![button("🔔 Ждать талон", "bk:w")],
             back_and_menu(),
         ]
     );
@@ -242,7 +243,7 @@ async fn counts_are_the_bookable_ones_and_doctors_show_their_area_and_comment_as
         kb,
         vec![
             vec![button("Хирургов О. О.", "bk:d:0")],
-            vec![button("🔔 Сообщить о талонах", "bk:w")],
+            vec![button("🔔 Ждать талон", "bk:w")],
             back_and_menu(),
         ]
     );
@@ -309,6 +310,7 @@ async fn the_doctors_screen_pages_the_schedule_by_week_up_to_the_last_date() {
         if !pager.is_empty() {
             kb.push(pager);
         }
+        kb.push(vec![button("🔔 Ждать талон", "bk:w")]);
         kb.push(back_and_menu());
         (text, kb)
     };
@@ -394,10 +396,7 @@ async fn a_doctor_without_slots_shows_the_comment_in_full_and_says_until_when() 
     );
     assert_eq!(
         kb,
-        vec![
-            vec![button("🔔 Сообщить о талонах", "bk:w")],
-            back_and_menu()
-        ]
+        vec![vec![button("🔔 Ждать талон", "bk:w")], back_and_menu()]
     );
 }
 

@@ -11,5 +11,6 @@ mod gosuslugi;
 mod harness;
 mod reminders;
 mod start;
+mod watch;
 
 pub use harness::*;

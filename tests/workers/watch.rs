@@ -147,11 +147,21 @@ async fn a_doctor_watch_tells_of_new_slots_once_and_of_slots_that_come_back() {
         text.contains("Ближайший: вт, 01.12.2026 в 09:30 (время местное). Новых талонов: 2."),
         "{text}"
     );
+    let soonest = kvrachu_bot::bot::watch::cb::slot_tag("ab-17_2026-12-01_09:30:00");
     assert_eq!(
         messages[0].buttons(),
         vec![
-            ("📝 Записаться".to_owned(), format!("wt:b:{}", watch.id)),
-            ("🔕 Не следить".to_owned(), format!("wt:x:{}", watch.id))
+            // «Записать» and «Пропустить этот» are about the soonest slot, named by its tag.
+            (
+                "📝 Записать".to_owned(),
+                format!("wt:b:{}:{soonest:08x}", watch.id)
+            ),
+            (
+                "⏭ Пропустить этот".to_owned(),
+                format!("wt:s:{}:{soonest:08x}", watch.id)
+            ),
+            ("📅 Другое время".to_owned(), format!("wt:o:{}", watch.id)),
+            ("🔕 Не ждать".to_owned(), format!("wt:x:{}", watch.id))
         ]
     );
 

@@ -65,12 +65,7 @@ pub async fn on_tap(ctx: &Ctx, who: &Who, state: &State, tap: Cb) -> anyhow::Res
         Cb::Back if flow.step.back().is_none() => return Ok(back_to_clinic(flow)),
         Cb::OtherClinic => return Ok(Reply::go(State::Clinics(clinics::Step::Districts))),
         Cb::Resume => return confirm::resume(ctx, who, (**flow).clone()).await,
-        Cb::Watch | Cb::Unwatch => {
-            let on = tap == Cb::Watch;
-            let said = watch::toggle(ctx, who, flow.clinic, &flow.step, on).await?;
-            let reply = show(ctx, who, (**flow).clone(), Some(said.clone())).await?;
-            return Ok(reply.toast(said));
-        }
+        Cb::Watch | Cb::Unwatch => return watch::open_from_booking(ctx, who, flow).await,
         _ => {}
     }
     let mut next = (**flow).clone();

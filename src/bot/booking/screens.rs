@@ -225,14 +225,11 @@ pub(in crate::bot) async fn doctors_screen(
     let specialty_name = escape_html(&specialty.name);
     // No doctor of the specialty has a slot a patient can book: offer to watch for them. The participant
     // count is the bookable one; the ticket count may hold slots nobody can take online.
-    let watch = if list.iter().all(|d| d.free_participant_count == 0) {
-        crate::bot::watch::toggle_button(ctx, who.user_id, lang, flow.clinic, &flow.step).await?
-    } else {
-        None
-    };
+    let offer = crate::bot::watch::offer(ctx, who.user_id, lang, flow.clinic, &flow.step).await;
+    let watch = offer.button.clone();
     if list.is_empty() {
         let body = t!(lang, "booking-doctors-empty", specialty = specialty_name);
-        let screen = Screen::new(ctx, lang, with_notice(notice, body));
+        let screen = Screen::new(ctx, lang, with_notice(notice, offer.under(body)));
         return Ok(closing_rows(lang, screen, watch));
     }
     let pages = list.len().div_ceil(DOCTORS_PER_PAGE) as u32;
@@ -254,7 +251,8 @@ pub(in crate::bot) async fn doctors_screen(
             cb(Cb::Doctor(n as u16)),
         ));
     }
-    let mut screen = Screen::new(ctx, lang, with_notice(notice, lines.join("\n")));
+    let body = offer.under(lines.join("\n"));
+    let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
     for pair in buttons.chunks(2) {
         screen = screen.row(pair.to_vec());
     }
@@ -371,6 +369,7 @@ pub(in crate::bot) async fn days_screen(
     );
     let list = upcoming(free?, now, last);
     flow.keys.clear();
+    let offer = crate::bot::watch::offer(ctx, who.user_id, lang, flow.clinic, &flow.step).await;
     let header = doctor_header(lang, specialty, doctor, about.as_ref());
     let weeks = weeks_of(&list);
     if weeks.is_empty() {
@@ -379,11 +378,8 @@ pub(in crate::bot) async fn days_screen(
             "{header}\n\n{}",
             t!(lang, "booking-days-empty", until = until)
         );
-        let screen = Screen::new(ctx, lang, with_notice(notice, body));
-        let watch =
-            crate::bot::watch::toggle_button(ctx, who.user_id, lang, flow.clinic, &flow.step)
-                .await?;
-        return Ok(closing_rows(lang, screen, watch));
+        let screen = Screen::new(ctx, lang, with_notice(notice, offer.under(body)));
+        return Ok(closing_rows(lang, screen, offer.button));
     }
     let at = week_index(&weeks, week);
     let shown = &weeks[at];
@@ -401,7 +397,8 @@ pub(in crate::bot) async fn days_screen(
         shown.monday + Days::days(6),
     );
     lines.extend(reception_lines(lang, &week_reception));
-    let mut screen = Screen::new(ctx, lang, with_notice(notice, lines.join("\n")));
+    let body = offer.under(lines.join("\n"));
+    let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
     let buttons: Vec<_> = shown
         .days
         .iter()
@@ -419,9 +416,7 @@ pub(in crate::bot) async fn days_screen(
         screen = screen.row(row.to_vec());
     }
     let pager = week_pager(lang, &weeks, at);
-    Ok(screen
-        .row(pager)
-        .row(vec![back_button(lang), menu_button(lang)]))
+    Ok(closing_rows(lang, screen.row(pager), offer.button))
 }
 
 pub(in crate::bot) async fn times_screen(

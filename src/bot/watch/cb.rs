@@ -1,34 +1,108 @@
-//! The slot watches' button data, `wt:…`. A leaf.
+//! The slot watches' button data, `wt:…`: ids and small numbers only (a slot is named by a short hash of
+//! its id, never by the id itself). A leaf.
 
-use crate::bot::codes::parse_id as id;
+use crate::bot::codes::{digits, parse_id as id};
 
 /// The journey's button data, `wt:…`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cb {
-    /// «Записаться» under a notice: the booking at the watched doctor or specialty.
-    Book(i64),
-    /// «Не следить» (under a notice or in the list).
+    /// «Записать» under a notice: book the slot (its [`slot_tag`]) for the watch's person.
+    Book(i64, u32),
+    /// «Пропустить этот» under a notice: skip the slot, keep watching.
+    Skip(i64, u32),
+    /// «Другое время»: the booking at the watched doctor or specialty, for the watch's person.
+    Open(i64),
+    /// «Не следить» (under a notice or on a watch's card).
     Stop(i64),
     /// The list of watches.
     List,
+    /// A watch's card in the list.
+    Card(i64),
+    /// Pause or resume a watch.
+    Pause(i64),
+    /// Auto-book on or off on a watch's card.
+    AutoBook(i64),
+    /// Change a watch's window (the form).
+    Edit(i64),
+    /// The form: for whom (0: the user, else a child's id).
+    For(i64),
+    /// The form: a preset window (see [`super::form::PRESETS`]).
+    Preset(u8),
+    /// The form: «Своё окно», typed.
+    Typed,
+    /// The form: auto-book on or off.
+    FormAuto,
+    /// The form: move a later visit to an earlier slot, on or off.
+    FormRebook,
+    /// The form: «Готово».
+    Done,
+    /// The form: «Назад» (to where it was opened from).
+    Cancel,
+}
+
+/// A slot's short tag in button data: FNV-1a of its id (the id itself stays server-side).
+pub fn slot_tag(slot_id: &str) -> u32 {
+    slot_id.bytes().fold(0x811c_9dc5u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
+}
+
+fn tag(raw: &str) -> Option<u32> {
+    (raw.len() == 8)
+        .then(|| u32::from_str_radix(raw, 16).ok())
+        .flatten()
+}
+
+fn child(raw: &str) -> Option<i64> {
+    if raw == "0" {
+        return Some(0);
+    }
+    id(raw)
 }
 
 impl Cb {
     pub fn encode(&self) -> String {
         match self {
-            Cb::Book(id) => format!("wt:b:{id}"),
+            Cb::Book(id, tag) => format!("wt:b:{id}:{tag:08x}"),
+            Cb::Skip(id, tag) => format!("wt:s:{id}:{tag:08x}"),
+            Cb::Open(id) => format!("wt:o:{id}"),
             Cb::Stop(id) => format!("wt:x:{id}"),
             Cb::List => "wt:l".to_owned(),
+            Cb::Card(id) => format!("wt:c:{id}"),
+            Cb::Pause(id) => format!("wt:p:{id}"),
+            Cb::AutoBook(id) => format!("wt:a:{id}"),
+            Cb::Edit(id) => format!("wt:e:{id}"),
+            Cb::For(child) => format!("wt:f:{child}"),
+            Cb::Preset(n) => format!("wt:w:{n}"),
+            Cb::Typed => "wt:t".to_owned(),
+            Cb::FormAuto => "wt:fa".to_owned(),
+            Cb::FormRebook => "wt:fr".to_owned(),
+            Cb::Done => "wt:d".to_owned(),
+            Cb::Cancel => "wt:q".to_owned(),
         }
     }
 
     /// Decodes what follows `wt:`.
     pub fn decode(rest: &[&str]) -> Option<Cb> {
-        match rest {
-            ["b", raw] => id(raw).map(Cb::Book),
-            ["x", raw] => id(raw).map(Cb::Stop),
-            ["l"] => Some(Cb::List),
-            _ => None,
-        }
+        Some(match rest {
+            ["b", raw, t] => Cb::Book(id(raw)?, tag(t)?),
+            ["s", raw, t] => Cb::Skip(id(raw)?, tag(t)?),
+            // The notices of before issue 16 carried «Записаться» as `wt:b:{id}`.
+            ["b", raw] | ["o", raw] => Cb::Open(id(raw)?),
+            ["x", raw] => Cb::Stop(id(raw)?),
+            ["l"] => Cb::List,
+            ["c", raw] => Cb::Card(id(raw)?),
+            ["p", raw] => Cb::Pause(id(raw)?),
+            ["a", raw] => Cb::AutoBook(id(raw)?),
+            ["e", raw] => Cb::Edit(id(raw)?),
+            ["f", raw] => Cb::For(child(raw)?),
+            ["w", n] if digits(n) && n.len() == 1 => Cb::Preset(n.parse().ok()?),
+            ["t"] => Cb::Typed,
+            ["fa"] => Cb::FormAuto,
+            ["fr"] => Cb::FormRebook,
+            ["d"] => Cb::Done,
+            ["q"] => Cb::Cancel,
+            _ => return None,
+        })
     }
 }

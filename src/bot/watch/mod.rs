@@ -1,30 +1,39 @@
-//! Journey 8, slot watches: «Сообщить, когда появятся талоны».
+//! Journey 8, slot watches (issue 16): «Ждать талон» for the user or one of their children.
 //!
-//! Where booking finds no free slots — a doctor with none in the days ahead, or a specialty none of whose
-//! doctors has any — the screen offers to watch. The watch worker looks every `WATCH_INTERVAL` (the check
-//! itself is [`crate::visits::watch`]) and sends one notice per set of new slots, with «Записаться» (straight
-//! to that doctor's days, or the specialty's doctors) and «Не следить». «Мои записи» lists the watches;
-//! each can be stopped there.
+//! The doctor's days screen and the specialty's doctors screen offer «Ждать талон» whether or not slots
+//! exist (at the limit of [`MAX_WATCHES`], a line says so instead). The form ([`form`]) asks for whom
+//! (the person booking is for, one tap to another), when a slot suits (presets or a typed window), and
+//! whether to book by itself; it states the limits. «Мои ожидания» ([`list`]) groups the watches by person,
+//! each with its window and status, and changes, pauses or stops them. The worker's notices ([`alert`])
+//! book the slot for the WATCH's person («Записать»), skip it («Пропустить этот»), or open the booking.
+//!
+//! Bottom up: [`cb`] (buttons), [`state`] (the form), `labels` (texts of windows and people), the screens
+//! and taps of [`form`], [`list`] and [`alert`]; here, where a tap goes and the booking's offer.
 
-use chrono::TimeZone as _;
-use chrono_tz::Tz;
+pub(in crate::bot) mod alert;
+pub mod cb;
+pub mod form;
+mod labels;
+pub(in crate::bot) mod list;
+pub mod state;
+
+use teloxide::types::InlineKeyboardButton;
 
 use crate::bot::booking::cb::Cb as BookingCb;
-use crate::bot::booking::state::{Choice, Flow, Here, Step};
+use crate::bot::booking::state::{Choice, Flow, Step};
 use crate::bot::callback::Cb as AnyCb;
 use crate::bot::ctx::{Ctx, Who};
 use crate::bot::reply::Reply;
-use crate::bot::screen::{button, Screen};
-use crate::bot::state::State;
-use crate::i18n::{escape_html, Lang};
-use crate::registry::within_deadline;
-use crate::store::{AddWatch, NewWatch, Watch, WatchLabels};
+use crate::bot::screen::button;
+use crate::i18n::Lang;
+use crate::store::MAX_WATCHES;
 use crate::t;
-use crate::visits::watch::FreeSlot;
 
-pub mod cb;
-
+pub use alert::{expired_notice, found_notice, Found};
 pub use cb::Cb;
+pub use labels::{person_name, what_label};
+pub use list::list_screen;
+pub use state::Form;
 
 fn cb(inner: Cb) -> AnyCb {
     AnyCb::Watch(inner)
@@ -41,240 +50,97 @@ pub fn target(step: &Step) -> Option<(Choice, Option<Choice>)> {
     }
 }
 
-/// The «Сообщить о талонах» / «Не сообщать» button of a booking screen with no free slots.
-pub async fn toggle_button(
+/// The offer on a booking screen: the «Ждать талон» button, or (at the limit, when the active person
+/// has no watch of this target to change) the line saying so.
+#[derive(Debug, Default)]
+pub struct Offer {
+    pub button: Option<InlineKeyboardButton>,
+    pub line: Option<String>,
+}
+
+impl Offer {
+    /// `body` with the offer's line under it.
+    pub fn under(&self, body: String) -> String {
+        match &self.line {
+            Some(line) => format!("{body}\n\n{line}"),
+            None => body,
+        }
+    }
+}
+
+/// The offer of the booking step on display at `clinic` (nothing where the step watches nothing).
+pub async fn offer(ctx: &Ctx, user_id: i64, lang: Lang, clinic: i64, step: &Step) -> Offer {
+    match try_offer(ctx, user_id, lang, clinic, step).await {
+        Ok(offer) => offer,
+        Err(err) => {
+            // The booking screen matters more than the offer on it.
+            tracing::warn!(user = %crate::telemetry::user_tag(user_id), error = %err, "watch: cannot draw the offer");
+            Offer::default()
+        }
+    }
+}
+
+async fn try_offer(
     ctx: &Ctx,
     user_id: i64,
     lang: Lang,
-    lpu_id: i64,
-    step: &Step,
-) -> anyhow::Result<Option<teloxide::types::InlineKeyboardButton>> {
-    let Some((specialty, doctor)) = target(step) else {
-        return Ok(None);
-    };
-    let doctor_id = doctor.as_ref().map(|d| d.id.as_str());
-    let watching = ctx
-        .store
-        .find_watch(user_id, lpu_id, &specialty.id, doctor_id)
-        .await?
-        .is_some();
-    Ok(Some(if watching {
-        button(
-            t!(lang, "watch-btn-off"),
-            AnyCb::Booking(BookingCb::Unwatch),
-        )
-    } else {
-        button(t!(lang, "watch-btn-on"), AnyCb::Booking(BookingCb::Watch))
-    }))
-}
-
-/// «Сообщить о талонах» (or «Не сообщать») on a booking screen at `clinic`: starts (or stops) the watch of
-/// what `step` shows. Returns the word about it; the booking draws its step again with it.
-pub async fn toggle(
-    ctx: &Ctx,
-    who: &Who,
     clinic: i64,
     step: &Step,
-    on: bool,
-) -> anyhow::Result<String> {
-    let lang = who.lang;
+) -> anyhow::Result<Offer> {
     let Some((specialty, doctor)) = target(step) else {
-        return Ok(t!(lang, "stale-button"));
+        return Ok(Offer::default());
     };
-    let doctor_id = doctor.as_ref().map(|d| d.id.clone());
-    if !on {
-        if let Some(watch) = ctx
-            .store
-            .find_watch(who.user_id, clinic, &specialty.id, doctor_id.as_deref())
-            .await?
-        {
-            ctx.store.remove_watch(who.user_id, watch.id).await?;
-            tracing::info!(user = %crate::telemetry::user_tag(who.user_id), clinic, "watch: stopped");
-        }
-        return Ok(t!(lang, "watch-stopped"));
+    // The person the booking is for may be waiting here already: then the button changes that watch.
+    let child = labels::active_child(ctx, user_id).await?;
+    let doctor_id = doctor.as_ref().map(|d| d.id.as_str());
+    let waiting = ctx
+        .store
+        .person_watch(user_id, child, clinic, &specialty.id, doctor_id)
+        .await?
+        .is_some_and(|w| w.status.is_live());
+    if !waiting && ctx.store.watches_left(user_id).await? == 0 {
+        return Ok(Offer {
+            button: None,
+            line: Some(t!(lang, "watch-limit-line", max = MAX_WATCHES)),
+        });
     }
-    // The clinic's name is only a label: without it the watch still works.
-    let clinic_name = within_deadline(ctx.registry.clinic(clinic))
-        .await
-        .map(|c| c.display_name().to_owned())
-        .unwrap_or_default();
-    let new = NewWatch {
-        user_id: who.user_id,
-        lpu_id: clinic,
-        specialty_id: specialty.id.clone(),
-        doctor_id,
-        labels: WatchLabels {
-            clinic: clinic_name,
-            specialty: specialty.name.clone(),
-            doctor: doctor.map(|d| d.name).unwrap_or_default(),
-        },
+    let label = match waiting {
+        true => t!(lang, "watch-btn-offer-change"),
+        false => t!(lang, "watch-btn-offer"),
     };
-    let now = ctx.clock.now().timestamp();
-    let interval = ctx.settings.watch_interval.as_secs() as i64;
-    Ok(match ctx.store.add_watch(&new, interval, now).await? {
-        AddWatch::Added(_) | AddWatch::Renewed(_) => {
-            tracing::info!(user = %crate::telemetry::user_tag(who.user_id), clinic, "watch: started");
-            t!(lang, "watch-started")
-        }
-        AddWatch::TooMany => t!(lang, "watch-too-many", max = crate::store::MAX_WATCHES),
+    Ok(Offer {
+        button: Some(button(label, AnyCb::Booking(BookingCb::Watch))),
+        line: None,
     })
 }
 
+/// «Ждать талон» on a booking screen: the form, for the person the booking is for.
+pub async fn open_from_booking(ctx: &Ctx, who: &Who, flow: &Flow) -> anyhow::Result<Reply> {
+    form::open(ctx, who, flow).await
+}
+
 /// Every `wt:` button, whatever the dialogue is doing.
-pub async fn on_tap(ctx: &Ctx, who: &Who, tap: Cb) -> anyhow::Result<Reply> {
+pub async fn on_tap(
+    ctx: &Ctx,
+    who: &Who,
+    state: &crate::bot::state::State,
+    tap: Cb,
+) -> anyhow::Result<Reply> {
     match tap {
-        Cb::List => Ok(Reply::go(State::Watches)),
-        Cb::Stop(id) => {
-            let said = if ctx.store.remove_watch(who.user_id, id).await? {
-                tracing::info!(user = %crate::telemetry::user_tag(who.user_id), "watch: stopped");
-                t!(who.lang, "watch-stopped")
-            } else {
-                t!(who.lang, "watch-gone")
-            };
-            let screen = list_screen(ctx, who, Some(said.clone())).await?;
-            Ok(Reply::show(State::Watches, screen).toast(said))
+        Cb::Book(id, tag) => alert::book(ctx, who, id, tag).await,
+        Cb::Skip(id, tag) => alert::skip(ctx, who, id, tag).await,
+        Cb::Open(id) => alert::open(ctx, who, id).await,
+        Cb::List | Cb::Card(_) | Cb::Pause(_) | Cb::AutoBook(_) | Cb::Stop(_) | Cb::Edit(_) => {
+            list::on_tap(ctx, who, tap).await
         }
-        Cb::Book(id) => match ctx.store.watch(who.user_id, id).await? {
-            None => Ok(Reply::go(State::Watches).toast(t!(who.lang, "watch-gone"))),
-            Some(watch) => Ok(Reply::go(State::Booking(Here::Flow(Box::new(booking_of(
-                &watch,
-            )))))),
-        },
+        Cb::For(_)
+        | Cb::Preset(_)
+        | Cb::Typed
+        | Cb::FormAuto
+        | Cb::FormRebook
+        | Cb::Done
+        | Cb::Cancel => form::on_tap(ctx, who, state, tap).await,
     }
-}
-
-/// The booking a watch's «Записаться» opens: the doctor's days, or the specialty's doctors.
-fn booking_of(watch: &Watch) -> Flow {
-    let specialty = Choice {
-        id: watch.specialty_id.clone(),
-        name: watch.labels.specialty.clone(),
-    };
-    let step = match watch.doctor_id.clone() {
-        Some(id) => Step::Days {
-            specialty,
-            doctor: Choice {
-                id,
-                name: watch.labels.doctor.clone(),
-            },
-            week: None,
-        },
-        None => Step::Doctors { specialty, page: 1 },
-    };
-    Flow {
-        clinic: watch.lpu_id,
-        from: None,
-        step,
-        keys: Vec::new(),
-    }
-}
-
-/// «Ожидание талонов»: what the user waits for, until when, and a way to stop each.
-pub async fn list_screen(ctx: &Ctx, who: &Who, notice: Option<String>) -> anyhow::Result<Screen> {
-    let lang = who.lang;
-    let watches = ctx.store.watches(who.user_id).await?;
-    let mut lines = Vec::new();
-    if let Some(notice) = notice {
-        lines.push(notice);
-        lines.push(String::new());
-    }
-    lines.push(t!(lang, "watch-list-title"));
-    if watches.is_empty() {
-        lines.push(String::new());
-        lines.push(t!(lang, "watch-list-empty"));
-    }
-    let mut buttons = Vec::new();
-    for (n, watch) in watches.iter().enumerate() {
-        let until = chrono::DateTime::from_timestamp(watch.expires_at, 0)
-            .map(|at| {
-                at.with_timezone(&ctx.settings.region_tz)
-                    .format("%d.%m.%Y")
-                    .to_string()
-            })
-            .unwrap_or_default();
-        lines.push(String::new());
-        lines.push(t!(
-            lang,
-            "watch-list-item",
-            n = n + 1,
-            what = what_label(lang, &watch.labels),
-            clinic = escape_html(&watch.labels.clinic),
-            until = until
-        ));
-        buttons.push(button(
-            t!(lang, "watch-btn-stop-n", n = n + 1),
-            cb(Cb::Stop(watch.id)),
-        ));
-    }
-    let mut screen = Screen::new(ctx, lang, lines.join("\n"));
-    for row in buttons.chunks(2) {
-        screen = screen.row(row.to_vec());
-    }
-    Ok(screen.row(vec![
-        button(
-            t!(lang, "watch-btn-appointments"),
-            AnyCb::Booking(BookingCb::Appointments),
-        ),
-        button(t!(lang, "btn-menu"), AnyCb::Menu),
-    ]))
-}
-
-/// «Терапевт — Иванова Анна Сергеевна», or «Терапевт (любой врач)».
-fn what_label(lang: Lang, labels: &WatchLabels) -> String {
-    if labels.doctor.is_empty() {
-        t!(
-            lang,
-            "watch-what-specialty",
-            specialty = escape_html(&labels.specialty)
-        )
-    } else {
-        t!(
-            lang,
-            "watch-what-doctor",
-            specialty = escape_html(&labels.specialty),
-            doctor = escape_html(&labels.doctor)
-        )
-    }
-}
-
-/// «Появились талоны»: what, where, the soonest new one and how many, with «Записаться» and «Не следить».
-pub fn found_notice(
-    lang: Lang,
-    demo: bool,
-    watch: &Watch,
-    new: &[FreeSlot],
-    tz: Tz,
-    now: i64,
-) -> Screen {
-    let mut lines = vec![
-        t!(lang, "watch-found-title"),
-        what_label(lang, &watch.labels),
-    ];
-    if !watch.labels.clinic.is_empty() {
-        lines.push(t!(
-            lang,
-            "reminder-clinic",
-            clinic = escape_html(&watch.labels.clinic)
-        ));
-    }
-    if let Some(first) = new.first() {
-        let at = tz
-            .from_local_datetime(&first.start)
-            .earliest()
-            .map(|at| at.timestamp())
-            .unwrap_or(now);
-        lines.push(t!(
-            lang,
-            "watch-found-nearest",
-            when = crate::bot::visit::local_when(lang, at, tz, now),
-            count = new.len()
-        ));
-    }
-    lines.push(String::new());
-    lines.push(t!(lang, "watch-found-hint"));
-    Screen::with_badge(lang, demo, lines.join("\n")).row(vec![
-        button(t!(lang, "watch-btn-book"), cb(Cb::Book(watch.id))),
-        button(t!(lang, "watch-btn-stop"), cb(Cb::Stop(watch.id))),
-    ])
 }
 
 #[cfg(test)]
@@ -285,14 +151,54 @@ mod tests {
     #[test]
     fn buttons_round_trip_and_garbage_is_refused() {
         let big = (1i64 << 53) - 1;
-        assert_round_trips([Cb::Book(1), Cb::Book(big), Cb::Stop(big), Cb::List].map(cb));
+        assert_round_trips(
+            [
+                Cb::Book(1, 0),
+                Cb::Book(big, u32::MAX),
+                Cb::Skip(big, cb::slot_tag("ab-17_2026-12-01_09:00:00")),
+                Cb::Open(big),
+                Cb::Stop(big),
+                Cb::List,
+                Cb::Card(3),
+                Cb::Pause(4),
+                Cb::AutoBook(5),
+                Cb::Edit(6),
+                Cb::For(0),
+                Cb::For(big),
+                Cb::Preset(3),
+                Cb::Typed,
+                Cb::FormAuto,
+                Cb::FormRebook,
+                Cb::Done,
+                Cb::Cancel,
+            ]
+            .map(cb),
+        );
         assert_garbage_refused(
             crate::bot::callback::Cb::decode,
             &[
-                "wt", "wt:", "wt:b", "wt:b:", "wt:b:x", "wt:b:-1", "wt:b:0", "wt:x:1:2", "wt:l:1",
+                "wt",
+                "wt:",
+                "wt:b",
+                "wt:b:",
+                "wt:b:x",
+                "wt:b:-1",
+                "wt:b:0",
+                "wt:x:1:2",
+                "wt:l:1",
                 "wt:q:1",
+                "wt:b:1:zz",
+                "wt:b:1:123",
+                "wt:f:-1",
+                "wt:w:10",
+                "wt:w:x",
             ],
         );
+    }
+
+    #[test]
+    fn an_old_notice_button_opens_the_booking() {
+        assert_eq!(Cb::decode(&["b", "7"]), Some(Cb::Open(7)));
     }
 
     #[test]
