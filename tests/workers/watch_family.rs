@@ -359,6 +359,11 @@ async fn a_later_visit_is_moved_earlier_only_when_asked() {
     let step = s.step(NOW + INTERVAL).await;
     assert_eq!((step.booked, step.notified), (0, 1));
     assert!(created(&s.registry).await.is_empty());
+    let told = s.fake.messages_to(USER)[0].text().to_owned();
+    assert!(
+        told.contains("Нынешняя запись (чт, 10.12.2026 в 10:00) останется"),
+        "{told}"
+    );
 
     // Asked: the earlier one is booked, then the later one cancelled, and the user is told so.
     s.store()
@@ -495,7 +500,12 @@ async fn the_window_and_a_skipped_slot_decide_what_is_told_and_the_watch_keeps_l
 #[tokio::test(flavor = "multi_thread")]
 async fn a_watch_that_ends_without_a_find_says_so_once() {
     let s = setup(&[]).await;
-    let watch = watching(s.store(), WatchPlan::default()).await;
+    let son = add_son(s.store()).await;
+    let plan = WatchPlan {
+        child_id: Some(son),
+        ..WatchPlan::default()
+    };
+    let watch = watching(s.store(), plan).await;
     registry_now(&s.registry, "ab-17", json!([])).await;
     let end = watch.expires_at;
     assert_eq!(s.step(end - 1).await.expired, 0);
@@ -503,7 +513,15 @@ async fn a_watch_that_ends_without_a_find_says_so_once() {
     assert_eq!(step.expired, 1);
     let messages = s.fake.messages_to(USER);
     assert_eq!(messages.len(), 1);
-    assert!(messages[0].text().contains("Ожидание талонов закончилось"));
+    let text = messages[0].text();
+    assert!(text.contains("Ожидание талонов закончилось"), "{text}");
+    // Which watch: what, where, for whom.
+    assert!(
+        text.contains("Врач: Смирнова Елена Викторовна, Педиатр"),
+        "{text}"
+    );
+    assert!(text.contains("Детская поликлиника № 3"), "{text}");
+    assert!(text.contains("Для кого: Иванов П. И."), "{text}");
     assert_eq!(s.step(end + 2 * NEXT).await.checked, 0);
     assert_eq!(s.fake.messages_to(USER).len(), 1);
     assert_eq!(
