@@ -22,7 +22,9 @@ pub use doctor_note::{short_note, Area};
 pub use esia::{AccountLevel, EsiaKid, EsiaLink};
 pub use full_name::{FullName, NameError};
 pub use mask::mask;
-pub use policy::{OldPolicyNumber, PolicyError, PolicyKind, PolicyNumber, PolicySeries};
+pub use policy::{
+    DigitsField, OldPolicyNumber, PolicyError, PolicyKind, PolicyNumber, PolicySeries, SeriesAnswer,
+};
 pub use sex::{Relation, Sex};
 pub use visit_match::same_visit;
 
@@ -93,8 +95,38 @@ pub(crate) mod tests {
 
     pub(crate) fn all_policy_errors() -> Vec<PolicyError> {
         vec![
-            PolicyError::Empty,
-            PolicyError::NotDigits { found: 'O' },
+            PolicyError::Empty {
+                field: DigitsField::New,
+            },
+            PolicyError::Empty {
+                field: DigitsField::Temporary,
+            },
+            PolicyError::Empty {
+                field: DigitsField::OldNumber,
+            },
+            PolicyError::NotDigits {
+                field: DigitsField::New,
+                found: 'O',
+            },
+            PolicyError::NotDigits {
+                field: DigitsField::Temporary,
+                found: 'O',
+            },
+            PolicyError::NotDigits {
+                field: DigitsField::OldNumber,
+                found: 'O',
+            },
+            PolicyError::ExampleNumber {
+                field: DigitsField::New,
+            },
+            PolicyError::ExampleNumber {
+                field: DigitsField::Temporary,
+            },
+            PolicyError::ExampleNumber {
+                field: DigitsField::OldNumber,
+            },
+            PolicyError::LooksOld,
+            PolicyError::SeriesAndNumberUnclear,
             PolicyError::WrongLength {
                 expected: 16,
                 got: 15,
