@@ -6,6 +6,7 @@
 //! the message's variables as strings. Pass numeric ones through `FluentValue::try_number` so that
 //! plural selectors see numbers.
 
+mod age;
 mod birth_date;
 mod clinic_kind;
 mod doctor_note;
@@ -16,6 +17,10 @@ mod policy;
 mod sex;
 mod visit_match;
 
+pub use age::{
+    birthday_at, fourteen_notice, specialty_audience, AgeFit, Audience, FourteenNotice, VisitFit,
+    ADULT_AGE, OWN_ACCOUNT_AGE,
+};
 pub use birth_date::{local_today, BirthDate, ChildBirthDate, DateError};
 pub use clinic_kind::{ClinicKind, KNOWN_KINDS};
 pub use doctor_note::{short_note, Area};
