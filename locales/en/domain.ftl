@@ -51,3 +51,11 @@ relation-daughter = Daughter
 policy-kind-new = New-format policy
 policy-kind-old = Old-format policy
 policy-kind-temporary = Temporary certificate
+
+## Reminders: a time of one's own
+
+err-offset-empty = Please type how long before the visit to remind you: a number and a unit. Example: 3h, 1d or 30 min
+err-offset-unreadable = I did not understand «{ $text }»: it needs a number and a unit — min, h or d. Example: 3h, 1d or 30 min
+err-offset-too-short = «{ $text }» is too close to the visit: a reminder comes at least 10 minutes before. Example: 30 min
+err-offset-too-long = «{ $text }» is too early: a reminder comes at most 7 days before. Example: 1d
+err-offset-too-many = A visit has at most { $max } reminders, and you typed { $got }. Example: 1d, 3h

@@ -13,6 +13,7 @@ mod doctor_note;
 pub mod esia;
 mod full_name;
 mod mask;
+mod offset;
 mod policy;
 mod sex;
 mod visit_match;
@@ -27,6 +28,7 @@ pub use doctor_note::{short_note, Area};
 pub use esia::{AccountLevel, EsiaKid, EsiaLink};
 pub use full_name::{FullName, NameError};
 pub use mask::mask;
+pub use offset::{OffsetError, ReminderOffsets, MAX_OFFSETS, MAX_OFFSET_SECS, MIN_OFFSET_SECS};
 pub use policy::{
     DigitsField, OldPolicyNumber, PolicyError, PolicyKind, PolicyNumber, PolicySeries, SeriesAnswer,
 };
@@ -149,6 +151,18 @@ pub(crate) mod tests {
         ]
     }
 
+    pub(crate) fn all_offset_errors() -> Vec<OffsetError> {
+        vec![
+            OffsetError::Empty,
+            OffsetError::Unreadable {
+                text: "завтра".into(),
+            },
+            OffsetError::TooShort { text: "5м".into() },
+            OffsetError::TooLong { text: "8д".into() },
+            OffsetError::TooMany { max: 4, got: 5 },
+        ]
+    }
+
     /// An error of any enum, as the bot sees it: key, arguments and the developer-facing Display.
     type AnyError = (&'static str, Vec<(&'static str, String)>, String);
 
@@ -161,6 +175,11 @@ pub(crate) mod tests {
         );
         all.extend(
             all_date_errors()
+                .iter()
+                .map(|e| (e.key(), e.args(), e.to_string())),
+        );
+        all.extend(
+            all_offset_errors()
                 .iter()
                 .map(|e| (e.key(), e.args(), e.to_string())),
         );
