@@ -15,6 +15,7 @@ mod full_name;
 mod mask;
 mod offset;
 mod policy;
+mod query;
 mod sex;
 mod visit_match;
 
@@ -32,6 +33,7 @@ pub use offset::{OffsetError, ReminderOffsets, MAX_OFFSETS, MAX_OFFSET_SECS, MIN
 pub use policy::{
     DigitsField, OldPolicyNumber, PolicyError, PolicyKind, PolicyNumber, PolicySeries, SeriesAnswer,
 };
+pub use query::{PersonHint, Query};
 pub use sex::{Relation, Sex};
 pub use visit_match::same_visit;
 
