@@ -9,6 +9,7 @@
 mod age;
 mod birth_date;
 mod clinic_kind;
+mod deep_link;
 mod doctor_note;
 pub mod esia;
 mod full_name;
@@ -25,6 +26,7 @@ pub use age::{
 };
 pub use birth_date::{local_today, BirthDate, ChildBirthDate, DateError};
 pub use clinic_kind::{ClinicKind, KNOWN_KINDS};
+pub use deep_link::DeepLink;
 pub use doctor_note::{short_note, Area};
 pub use esia::{AccountLevel, EsiaKid, EsiaLink};
 pub use full_name::{FullName, NameError};
