@@ -983,6 +983,94 @@ async fn a_reminder_of_a_demo_booking_arrives_on_time_and_only_once() {
     store.close().await;
 }
 
+/// The documented guarantee of reminders is "at least once": Telegram takes the reminder, the bot is
+/// killed (kill -9) before it hears back and marks it sent, and after the restart the reminder goes out once
+/// more when its lease runs out — exactly once more — and is then marked sent, so a further restart sends
+/// nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_whose_sent_mark_is_lost_in_a_crash_is_sent_once_more_then_never_again() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("kvrachu.db").display());
+    let port = free_port();
+    let bot = BotProcess::start(&fake, dir.path(), port);
+    assert_eq!(health(&bot.http).await, 200);
+    fake.refuse_local_links();
+    let now = kvrachu_bot::store::unix_now();
+    let (confirm, visit_at) = book_up_to_the_confirmation(&fake, now + 5 * 60, Login::InChat).await;
+    bot.kill().await;
+    let due = kvrachu_bot::store::unix_now() + LEAD_SECS;
+    let reminders = format!("{}s", visit_at - due);
+    let env = [
+        ("DATABASE_URL", sqlite.as_str()),
+        ("REMINDERS", reminders.as_str()),
+    ];
+    let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
+    assert_eq!(health(&bot.http).await, 200);
+    let seen = fake.call_count();
+    fake.user_taps(USER, &confirm, &first_button(&confirm, "bk:ok:"));
+    fake.wait_for(seen, "the booked visit", |c| {
+        c.method == "editMessageText" && c.text().contains("Вы записаны к врачу")
+    })
+    .await;
+
+    // Telegram takes the reminder but its answer never reaches the bot, which dies meanwhile.
+    let is_reminder =
+        |c: &Call| c.method == "sendMessage" && c.text().contains("Напоминание о записи");
+    fake.deliver_without_answer("Напоминание о записи");
+    fake.wait_for(seen, "the reminder", is_reminder).await;
+    let claimed = kvrachu_bot::store::unix_now();
+    bot.kill().await;
+    fake.answer_deliveries();
+
+    // Started again: the reminder's lease (60 s) runs out and it is sent once more, then marked.
+    let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
+    assert_eq!(health(&bot.http).await, 200);
+    let seen = fake.call_count();
+    fake.wait_for_within(
+        seen,
+        "the reminder sent again",
+        Duration::from_secs(90),
+        is_reminder,
+    )
+    .await;
+    let again = kvrachu_bot::store::unix_now();
+    assert!(
+        again >= claimed + 50,
+        "sent again after {} s, before its lease ran out",
+        again - claimed
+    );
+    // The mark is written right after the send: a restart then sends nothing more.
+    let status = bot.terminate().await;
+    assert!(status.success(), "{status:?}");
+    let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
+    assert_eq!(health(&bot.http).await, 200);
+    let seen = fake.call_count();
+    fake.user_says(USER, "/start");
+    fake.wait_for(seen, "the menu", |c| has_button(c, "s:book"))
+        .await;
+    assert!(bot.terminate().await.success());
+    assert_eq!(
+        fake.calls().iter().filter(|c| is_reminder(c)).count(),
+        2,
+        "at least once, and only once more after the crash"
+    );
+    let key = kvrachu_bot::store::DataKey::load_or_create(&dir.path().join("kvrachu.key")).unwrap();
+    let store = kvrachu_bot::store::Store::connect(&sqlite, &key)
+        .await
+        .unwrap();
+    let booked = store
+        .upcoming_appointments(USER, kvrachu_bot::store::unix_now())
+        .await
+        .unwrap();
+    let reminders = store.reminders_of(booked[0].id).await.unwrap();
+    assert_eq!(
+        reminders[0].status,
+        kvrachu_bot::store::ReminderStatus::Sent
+    );
+    store.close().await;
+}
+
 #[test]
 fn a_failing_esia_signer_stops_start_up_naming_esia_signer_cmd() {
     let dir = tempfile::tempdir().unwrap();
@@ -1464,66 +1552,105 @@ async fn telegram_answering_409_conflict_is_said_once_and_stops_the_bot() {
     assert!(fake.calls_to("getUpdates").len() >= 3);
 }
 
+/// Two bot processes in webhook mode on one PostgreSQL database, as behind a load balancer.
+struct TwoInstances {
+    a: BotProcess,
+    b: BotProcess,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+    db: databases::TestDb,
+    http: reqwest::Client,
+}
+
+const WEBHOOK_SECRET: &str = "s3cret-Token_1";
+
+impl TwoInstances {
+    async fn start(fake: &FakeTelegram) -> TwoInstances {
+        let db = databases::TestDb::postgres().await;
+        let key = kvrachu_bot::store::DataKey::generate().to_base64();
+        let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let start = |dir: &Path| {
+            let port = free_port();
+            let public = format!("http://127.0.0.1:{port}");
+            BotProcess::start_with(
+                fake,
+                dir,
+                port,
+                &[
+                    ("DATABASE_URL", db.url.as_str()),
+                    ("DATA_KEY", key.as_str()),
+                    ("UPDATES", "webhook"),
+                    ("WEBHOOK_SECRET", WEBHOOK_SECRET),
+                    ("PUBLIC_URL", &public),
+                ],
+            )
+        };
+        let (a, b) = (start(dirs.0.path()), start(dirs.1.path()));
+        assert_eq!(health(&a.http).await, 200);
+        assert_eq!(health(&b.http).await, 200);
+        TwoInstances {
+            a,
+            b,
+            _dirs: dirs,
+            db,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Hands `update` (from [`FakeTelegram::says`] or `taps`) to the instance at `base` as Telegram would.
+    async fn post(&self, base: &str, id: i64, mut update: serde_json::Value) {
+        update["update_id"] = serde_json::json!(id);
+        let sent = self
+            .http
+            .post(format!("{base}/telegram/webhook"))
+            .header("X-Telegram-Bot-Api-Secret-Token", WEBHOOK_SECRET)
+            .json(&update)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status().as_u16(), 200);
+    }
+
+    /// How many rows `table` of the shared database holds.
+    async fn rows_in(&self, table: &str) -> i64 {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&self.db.url).await.unwrap();
+        let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        count
+    }
+
+    async fn stop(self) {
+        assert!(self.a.terminate().await.success());
+        assert!(self.b.terminate().await.success());
+    }
+}
+
+/// What the bot sent or edited in `chat` after the first `seen` calls.
+fn answers_after(fake: &FakeTelegram, seen: usize, chat: i64) -> Vec<Call> {
+    fake.calls()
+        .into_iter()
+        .skip(seen)
+        .filter(|c| matches!(c.method.as_str(), "sendMessage" | "editMessageText"))
+        .filter(|c| c.body["chat_id"].as_i64() == Some(chat))
+        .collect()
+}
+
 /// Two webhook instances on one PostgreSQL database, each handed an update of the same chat at the same
 /// moment, again and again: every update is answered, none with the apology, since the chat's updates are
 /// handled one at a time across instances (the loser of the dialogue's version check used to be dropped).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_webhook_instances_answer_every_update_of_one_chat() {
     let fake = FakeTelegram::start().await;
-    let db = databases::TestDb::postgres().await;
-    let key = kvrachu_bot::store::DataKey::generate().to_base64();
-    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let start = |dir: &Path| {
-        let port = free_port();
-        let public = format!("http://127.0.0.1:{port}");
-        BotProcess::start_with(
-            &fake,
-            dir,
-            port,
-            &[
-                ("DATABASE_URL", db.url.as_str()),
-                ("DATA_KEY", key.as_str()),
-                ("UPDATES", "webhook"),
-                ("WEBHOOK_SECRET", "s3cret-Token_1"),
-                ("PUBLIC_URL", &public),
-            ],
-        )
-    };
-    let (a, b) = (start(one.path()), start(two.path()));
-    assert_eq!(health(&a.http).await, 200);
-    assert_eq!(health(&b.http).await, 200);
-
-    let http = reqwest::Client::new();
-    let post = |base: String, id: i64| {
-        let http = http.clone();
-        async move {
-            let update = serde_json::json!({
-                "update_id": id,
-                "message": {
-                    "message_id": id,
-                    "date": 1_764_000_000,
-                    "chat": { "id": USER, "type": "private", "first_name": "Тест" },
-                    "from": { "id": USER, "is_bot": false, "first_name": "Тест", "language_code": "ru" },
-                    "text": "/start",
-                    "entities": [{ "type": "bot_command", "offset": 0, "length": 6 }],
-                }
-            });
-            let sent = http
-                .post(format!("{base}/telegram/webhook"))
-                .header("X-Telegram-Bot-Api-Secret-Token", "s3cret-Token_1")
-                .json(&update)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(sent.status().as_u16(), 200);
-        }
-    };
+    let pair = TwoInstances::start(&fake).await;
     const ROUNDS: i64 = 6;
     for round in 0..ROUNDS {
         let seen = fake.call_count();
         tokio::join!(
-            post(a.http.clone(), 2 * round + 1),
-            post(b.http.clone(), 2 * round + 2)
+            pair.post(&pair.a.http, 2 * round + 1, fake.says(USER, "/start")),
+            pair.post(&pair.b.http, 2 * round + 2, fake.says(USER, "/start"))
         );
         let expected = 2 * (round as usize + 1);
         fake.wait_for(seen, "both answers of the round", |_| {
@@ -1538,6 +1665,181 @@ async fn two_webhook_instances_answer_every_update_of_one_chat() {
         "every /start got the consent notice, none an apology: {:?}",
         messages.iter().map(Call::text).collect::<Vec<_>>()
     );
-    assert!(a.terminate().await.success());
-    assert!(b.terminate().await.success());
+    pair.stop().await;
+}
+
+/// Two answers that both move the same half-filled form on, handed to two instances at once: each is
+/// handled on the state the other left (one is the name, the other is then read as the date of birth and
+/// refused with an example), nobody gets the apology or silence, and the form goes on from where the
+/// second left it. Without the per-chat turn across instances the loser of the version check was dropped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_move_one_form_on_in_turn_and_lose_no_answer() {
+    let fake = FakeTelegram::start().await;
+    let pair = TwoInstances::start(&fake).await;
+    let mut id = 0;
+    let mut next_id = || {
+        id += 1;
+        id
+    };
+    let seen = fake.call_count();
+    pair.post(&pair.a.http, next_id(), fake.says(USER, "/start"))
+        .await;
+    let notice = fake
+        .wait_for(seen, "the consent notice", |c| has_button(c, "consent"))
+        .await;
+    let seen = fake.call_count();
+    pair.post(&pair.a.http, next_id(), fake.taps(USER, &notice, "consent"))
+        .await;
+    fake.wait_for(seen, "the main menu", |c| has_button(c, "s:kids"))
+        .await;
+
+    for round in 0..3 {
+        // A fresh form each round, alternating the instances: /start, «Дети», «Добавить».
+        let (here, there) = if round % 2 == 0 {
+            (&pair.a.http, &pair.b.http)
+        } else {
+            (&pair.b.http, &pair.a.http)
+        };
+        let seen = fake.call_count();
+        pair.post(here, next_id(), fake.says(USER, "/start")).await;
+        let menu = fake
+            .wait_for(seen, "the main menu", |c| has_button(c, "s:kids"))
+            .await;
+        let seen = fake.call_count();
+        pair.post(there, next_id(), fake.taps(USER, &menu, "s:kids"))
+            .await;
+        let list = fake
+            .wait_for(seen, "the list of children", |c| has_button(c, "k:add"))
+            .await;
+        let seen = fake.call_count();
+        pair.post(here, next_id(), fake.taps(USER, &list, "k:add"))
+            .await;
+        fake.wait_for(seen, "the name question", |c| {
+            c.text().contains("Шаг 1 из 6")
+        })
+        .await;
+
+        let seen = fake.call_count();
+        let (one, two) = (next_id(), next_id());
+        tokio::join!(
+            pair.post(&pair.a.http, one, fake.says(USER, "Иванова Мария Ивановна")),
+            pair.post(&pair.b.http, two, fake.says(USER, "Петрова Анна Сергеевна"))
+        );
+        fake.wait_for(seen, "both answers", |_| {
+            answers_after(&fake, seen, USER).len() >= 2
+        })
+        .await;
+        let answers: Vec<String> = answers_after(&fake, seen, USER)
+            .iter()
+            .map(|c| c.text().to_owned())
+            .collect();
+        assert_eq!(answers.len(), 2, "round {round}: {answers:?}");
+        assert!(
+            answers.iter().all(|a| !a.contains("Что-то пошло не так")),
+            "round {round}: an answer was lost: {answers:?}"
+        );
+        assert!(
+            answers.iter().filter(|a| a.contains("Шаг 2 из 6")).count() >= 1,
+            "round {round}: one of the names moved the form on: {answers:?}"
+        );
+
+        // The form goes on from the date question: the next answer is taken as the date of birth.
+        let seen = fake.call_count();
+        pair.post(&pair.b.http, next_id(), fake.says(USER, "01.12.2015"))
+            .await;
+        let next = fake
+            .wait_for(seen, "the sex question", |c| has_button(c, "k:sx:f"))
+            .await;
+        assert!(next.text().contains("Шаг 3 из 6"), "{}", next.text());
+    }
+    pair.stop().await;
+}
+
+/// A double tap on «Сохранить» that reaches two instances at once saves the child once: the second tap is
+/// handled after the first, on a form that is no longer there, and says so instead of saving again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_double_tap_on_save_across_two_instances_saves_the_child_once() {
+    let fake = FakeTelegram::start().await;
+    let pair = TwoInstances::start(&fake).await;
+    let mut id = 0;
+    let mut next_id = || {
+        id += 1;
+        id
+    };
+    let seen = fake.call_count();
+    pair.post(&pair.a.http, next_id(), fake.says(USER, "/start"))
+        .await;
+    let mut last = fake
+        .wait_for(seen, "the consent notice", |c| has_button(c, "consent"))
+        .await;
+    // Every step through instance A; the last tap's message is where the next button is.
+    let steps: [(Option<&str>, &str, &str); 8] = [
+        (Some("consent"), "", "s:kids"),
+        (Some("s:kids"), "", "k:add"),
+        (Some("k:add"), "Иванова Мария Ивановна", ""),
+        (None, "01.12.2015", "k:sx:f"),
+        (Some("k:sx:f"), "", "k:rl:d"),
+        (Some("k:rl:d"), "", "k:pk:n"),
+        (Some("k:pk:n"), "3851234512345678", ""),
+        (None, "", "k:sv"),
+    ];
+    for (tap, text, wanted) in steps {
+        if let Some(tap) = tap {
+            let seen = fake.call_count();
+            pair.post(&pair.a.http, next_id(), fake.taps(USER, &last, tap))
+                .await;
+            last = fake
+                .wait_for(seen, tap, |c| {
+                    c.body["chat_id"].as_i64() == Some(USER)
+                        && matches!(c.method.as_str(), "sendMessage" | "editMessageText")
+                })
+                .await;
+        }
+        if !text.is_empty() {
+            let seen = fake.call_count();
+            pair.post(&pair.a.http, next_id(), fake.says(USER, text))
+                .await;
+            last = fake
+                .wait_for(seen, text, |c| c.method == "sendMessage")
+                .await;
+        }
+        if !wanted.is_empty() {
+            assert!(has_button(&last, wanted), "{wanted}: {:?}", last.buttons());
+        }
+    }
+    assert_eq!(
+        pair.rows_in("children").await,
+        0,
+        "nothing saved before «Сохранить»"
+    );
+
+    let seen = fake.call_count();
+    let (one, two) = (next_id(), next_id());
+    tokio::join!(
+        pair.post(&pair.a.http, one, fake.taps(USER, &last, "k:sv")),
+        pair.post(&pair.b.http, two, fake.taps(USER, &last, "k:sv"))
+    );
+    fake.wait_for(seen, "both taps answered", |_| {
+        fake.calls()
+            .iter()
+            .skip(seen)
+            .filter(|c| c.method == "answerCallbackQuery")
+            .count()
+            >= 2
+    })
+    .await;
+    assert_eq!(
+        pair.rows_in("children").await,
+        1,
+        "the child was saved twice"
+    );
+    let answers = answers_after(&fake, seen, USER);
+    assert!(
+        answers
+            .iter()
+            .all(|a| !a.text().contains("Что-то пошло не так")),
+        "{:?}",
+        answers.iter().map(Call::text).collect::<Vec<_>>()
+    );
+    pair.stop().await;
 }

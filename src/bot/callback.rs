@@ -14,7 +14,7 @@ use super::me::cb as me;
 use super::reminders::cb as reminders;
 use super::watch::cb as watch;
 
-pub use super::codes::{digits, parse_id, MAX_CALLBACK_BYTES};
+pub use super::codes::{digits, parse_id, FixedCodes, MAX_CALLBACK_BYTES};
 
 /// A main-menu section.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,8 +28,8 @@ pub enum Section {
     Settings,
 }
 
-impl Section {
-    pub const ALL: [Section; 6] = [
+impl FixedCodes for Section {
+    const ALL: &'static [Section] = &[
         Section::Gosuslugi,
         Section::Me,
         Section::Children,
@@ -47,10 +47,6 @@ impl Section {
             Section::Appointments => "appts",
             Section::Settings => "set",
         }
-    }
-
-    fn from_code(code: &str) -> Option<Section> {
-        Section::ALL.into_iter().find(|s| s.code() == code)
     }
 }
 
@@ -187,10 +183,10 @@ mod tests {
             Cb::ForgetYes,
             Cb::ForgetNo,
         ];
-        all.extend(Section::ALL.map(Cb::Section));
+        all.extend(Section::ALL.iter().copied().map(Cb::Section));
         all.extend(Lang::ALL.map(Cb::SetLang));
-        all.extend(gosuslugi::Cb::ALL.map(Cb::Gosuslugi));
-        all.extend(me::Cb::ALL.map(Cb::Me));
+        all.extend(gosuslugi::Cb::ALL.iter().copied().map(Cb::Gosuslugi));
+        all.extend(me::Cb::ALL.iter().copied().map(Cb::Me));
         all.extend([clinics::Cb::Retry, clinics::Cb::Book].map(Cb::Clinics));
         all
     }
@@ -198,6 +194,20 @@ mod tests {
     #[test]
     fn every_callback_round_trips_within_64_bytes() {
         assert_round_trips(all());
+    }
+
+    #[test]
+    fn every_fixed_code_round_trips_and_garbage_does_not_decode() {
+        use crate::bot::codes::assert_codes_round_trip;
+        assert_codes_round_trip::<Section>("s:", &["", "zzz", "s:book", "BOOK"]);
+        assert_codes_round_trip::<gosuslugi::Cb>(
+            gosuslugi::Cb::PREFIX,
+            &["", "nope", "unl:x", "RETRY", "dp4", "gu:retry"],
+        );
+        assert_codes_round_trip::<me::Cb>(
+            me::Cb::PREFIX,
+            &["", "fill:1", "pk", "pk-t", "fx-x", "me:fill", "FILL"],
+        );
     }
 
     #[test]

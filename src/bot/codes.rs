@@ -15,3 +15,36 @@ pub fn parse_id(raw: &str) -> Option<i64> {
         .flatten()
         .filter(|id| *id > 0)
 }
+
+/// Buttons spelled by a fixed code each (`gu:retry`, `me:sv`, `s:book`): the code of a button, and the
+/// button of a code, looked up among all of them.
+pub trait FixedCodes: Copy + PartialEq + 'static {
+    /// Every button; [`FixedCodes::from_code`] finds only these.
+    const ALL: &'static [Self];
+
+    /// The button's code, after its journey's prefix.
+    fn code(self) -> &'static str;
+
+    /// The button of `code`, read back.
+    fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|cb| cb.code() == code)
+    }
+}
+
+/// Test helper: every button of `T` round-trips through its code and fits Telegram's limit behind `prefix`,
+/// and no string of `garbage` decodes.
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn assert_codes_round_trip<T: FixedCodes + std::fmt::Debug>(
+    prefix: &str,
+    garbage: &[&str],
+) {
+    for cb in T::ALL {
+        let code = cb.code();
+        assert!(prefix.len() + code.len() <= MAX_CALLBACK_BYTES, "{code}");
+        assert_eq!(T::from_code(code), Some(*cb), "{code}");
+    }
+    for code in garbage {
+        assert_eq!(T::from_code(code), None, "{code:?}");
+    }
+}

@@ -14,6 +14,7 @@ pub mod ctx;
 pub mod gosuslugi;
 pub mod group;
 pub mod me;
+pub mod person_form;
 pub mod reminders;
 pub mod render;
 pub mod reply;

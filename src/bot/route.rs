@@ -125,7 +125,7 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
                 .map(|loaded: Loaded| loaded.dialogue)
                 .map(|loaded: Loaded| loaded.state)
                 .branch(commands::handler())
-                .branch(dptree::filter_map_async(maybe_login_code).endpoint(login_code_text))
+                .map_async(text_for)
                 .endpoint(on_text),
         );
 
@@ -145,51 +145,57 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
     dptree::entry().branch(messages).branch(callbacks)
 }
 
-/// Typed text that goes to the Gosuslugi one-time code ([`gosuslugi::on_code`]).
-#[derive(Clone)]
-struct MaybeCode;
+/// Where typed text that is no command goes: to the Gosuslugi one-time code ([`gosuslugi::on_code`]), or
+/// to the step on screen.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TextFor {
+    MaybeCode,
+    Step,
+}
 
 /// Whether typed text is for a login's one-time code: while a login waits for it, any text (in a child's
 /// form, only text that looks like a code: the form's answers are typed too); without one, text that looks
 /// like a code (the login expired or was used up, and the user is told so).
-async fn maybe_login_code(
-    ctx: Arc<Ctx>,
-    who: Who,
-    state: State,
-    msg: Message,
-) -> Option<MaybeCode> {
+async fn text_for(ctx: Arc<Ctx>, who: Who, state: State, msg: Message) -> TextFor {
     if !ctx.settings.esia.is_on() || !who.consented || state.is_stale() {
-        return None;
+        return TextFor::Step;
     }
     let looks = msg.text().is_some_and(gosuslugi::looks_like_code);
     let in_form = matches!(state, State::Children(children::ChildrenState::Form(_)));
     if looks && !in_form {
-        return Some(MaybeCode);
+        return TextFor::MaybeCode;
     }
     if in_form && !looks {
-        return None;
+        return TextFor::Step;
     }
     let now = ctx.clock.now().timestamp();
     match ctx.store.has_pending_esia_login(who.user_id, now).await {
-        Ok(pending) => pending.then_some(MaybeCode),
+        Ok(true) => TextFor::MaybeCode,
+        Ok(false) => TextFor::Step,
         Err(err) => {
             tracing::warn!(user = %crate::telemetry::user_tag(who.user_id), error = %err, "cannot read a pending Gosuslugi login");
-            None
+            TextFor::Step
         }
     }
 }
 
-/// Text taken as a login's one-time code; the user whose Gosuslugi person moved here is told in their
-/// own chat. Text that is no code after all goes where it would have gone.
-async fn login_code_text(
+/// Typed text that is no command: a login's one-time code, or an answer to the step on screen. The user
+/// whose Gosuslugi person moved here by a code is told in their own chat. Text that is no code after all
+/// goes where it would have gone.
+async fn on_text(
     bot: Bot,
     msg: Message,
     ctx: Arc<Ctx>,
     who: Who,
     dialogue: BotDialogue,
     state: State,
+    text_for: TextFor,
 ) -> HandlerResult {
-    let (reply, moved_from) = match gosuslugi::on_code(&ctx, &who, &state, msg.text()).await {
+    let answer = match text_for {
+        TextFor::MaybeCode => gosuslugi::on_code(&ctx, &who, &state, msg.text()).await,
+        TextFor::Step => Ok(gosuslugi::CodeAnswer::NotACode),
+    };
+    let (reply, moved_from) = match answer {
         Ok(gosuslugi::CodeAnswer::Reply { reply, moved_from }) => (Ok(*reply), moved_from),
         Ok(gosuslugi::CodeAnswer::NotACode) => {
             (usual_text(&ctx, &who, &state, msg.text()).await, None)
@@ -203,19 +209,6 @@ async fn login_code_text(
         }
     }
     Ok(())
-}
-
-/// Typed text that is no command and no login code.
-async fn on_text(
-    bot: Bot,
-    msg: Message,
-    ctx: Arc<Ctx>,
-    who: Who,
-    dialogue: BotDialogue,
-    state: State,
-) -> HandlerResult {
-    let reply = usual_text(&ctx, &who, &state, msg.text()).await;
-    shell::reply_to(&bot, &ctx, &who, &dialogue, &state, None, reply).await
 }
 
 /// What text does at `state`: the reset after a state that could not be read, the notice again before

@@ -13,40 +13,28 @@ use super::screen::Screen;
 use super::visit::visit_card_lines;
 
 /// «Нашли вашу запись, сделанную не через бота»: the visit's card and the reminder's buttons.
-pub fn found_notice(lang: Lang, demo: bool, appointment: &Appointment, tz: Tz, now: i64) -> Screen {
+pub fn found_notice(lang: Lang, demo: bool, visit: &Appointment, tz: Tz, now: i64) -> Screen {
     let told = (t!(lang, "sync-found-title"), t!(lang, "sync-found-hint"));
-    booked_notice(lang, demo, appointment, (tz, now), told)
+    booked_notice(lang, demo, visit, (tz, now), told)
 }
 
 /// «Запись отменена в поликлинике»: what was cancelled, and a way to book again.
-pub fn cancelled_notice(
-    lang: Lang,
-    demo: bool,
-    appointment: &Appointment,
-    tz: Tz,
-    now: i64,
-) -> Screen {
+pub fn cancelled_notice(lang: Lang, demo: bool, visit: &Appointment, tz: Tz, now: i64) -> Screen {
     let told = (
         t!(lang, "sync-cancelled-title"),
         t!(lang, "sync-cancelled-hint"),
     );
-    let lines = card_with_hint(lang, appointment, tz, now, told);
+    let lines = card_with_hint(lang, visit, tz, now, told);
     Screen::with_badge(lang, demo, lines.join("\n")).row(book_again_row(lang))
 }
 
 /// «✅ Вы записаны» for a booking whose answer was lost and that the registry turned out to have.
-pub fn confirmed_notice(
-    lang: Lang,
-    demo: bool,
-    appointment: &Appointment,
-    tz: Tz,
-    now: i64,
-) -> Screen {
+pub fn confirmed_notice(lang: Lang, demo: bool, visit: &Appointment, tz: Tz, now: i64) -> Screen {
     let told = (
         t!(lang, "booking-booked-title"),
         t!(lang, "sync-confirmed-hint"),
     );
-    booked_notice(lang, demo, appointment, (tz, now), told)
+    booked_notice(lang, demo, visit, (tz, now), told)
 }
 
 /// A visit that is booked, told with `title` and `hint`, under the reminder's buttons.

@@ -55,16 +55,10 @@ pub fn local_when(lang: Lang, at: i64, tz: Tz, now: i64) -> String {
 }
 
 /// The reminder: who, when (local), doctor, clinic, address, room, and the three buttons.
-pub fn reminder_screen(
-    lang: Lang,
-    demo: bool,
-    appointment: &Appointment,
-    tz: Tz,
-    now: i64,
-) -> Screen {
+pub fn reminder_screen(lang: Lang, demo: bool, visit: &Appointment, tz: Tz, now: i64) -> Screen {
     let mut lines = vec![t!(lang, "reminder-title")];
-    lines.extend(visit_card_lines(lang, appointment, tz, now));
-    visit_screen(lang, demo, appointment, lines)
+    lines.extend(visit_card_lines(lang, visit, tz, now));
+    visit_screen(lang, demo, visit, lines)
 }
 
 /// A message about a visit: `title`, the visit ([`visit_lines`] of `details` at `visit_at`), and `hint`

@@ -129,6 +129,9 @@ struct Inner {
     refuse_local_links: bool,
     /// Answer every `getUpdates` with 409 Conflict, as Telegram does while another process polls.
     polled_elsewhere: bool,
+    /// Messages whose text contains this are delivered (recorded) but never answered, as when the bot
+    /// dies after Telegram took a message and before it heard back.
+    unanswered: Option<String>,
 }
 
 #[derive(Clone)]
@@ -184,6 +187,12 @@ impl FakeTelegram {
 
     /// The user types `text` in their private chat.
     pub fn user_says(&self, user: i64, text: &str) {
+        let update = self.says(user, text);
+        self.push_update(update);
+    }
+
+    /// The update (without its `update_id`) of the user typing `text`, for a webhook to be handed.
+    pub fn says(&self, user: i64, text: &str) -> Value {
         let id = self.next_message_id();
         let mut message = json!({
             "message_id": id,
@@ -201,11 +210,17 @@ impl FakeTelegram {
                 .count();
             message["entities"] = json!([{ "type": "bot_command", "offset": 0, "length": len }]);
         }
-        self.push_update(json!({ "message": message }));
+        json!({ "message": message })
     }
 
     /// The user taps the button with `data` under the bot's message `on`.
     pub fn user_taps(&self, user: i64, on: &Call, data: &str) {
+        let update = self.taps(user, on, data);
+        self.push_update(update);
+    }
+
+    /// The update (without its `update_id`) of the user tapping `data` under `on`, for a webhook.
+    pub fn taps(&self, user: i64, on: &Call, data: &str) -> Value {
         let message_id = on.body["message_id"].as_i64().unwrap_or(1);
         let message = json!({
             "message_id": message_id,
@@ -215,7 +230,7 @@ impl FakeTelegram {
             "text": on.text(),
         });
         let id = self.next_message_id();
-        self.push_update(json!({
+        json!({
             "callback_query": {
                 "id": format!("cq{id}"),
                 "from": { "id": user, "is_bot": false, "first_name": "Тест", "language_code": "ru" },
@@ -223,7 +238,7 @@ impl FakeTelegram {
                 "data": data,
                 "message": message,
             }
-        }));
+        })
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -239,7 +254,19 @@ impl FakeTelegram {
 
     /// Waits until a call after the first `seen` calls matches, and returns it.
     pub async fn wait_for(&self, seen: usize, what: &str, pred: impl Fn(&Call) -> bool) -> Call {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        self.wait_for_within(seen, what, Duration::from_secs(60), pred)
+            .await
+    }
+
+    /// [`FakeTelegram::wait_for`] with a deadline of `within` from now.
+    pub async fn wait_for_within(
+        &self,
+        seen: usize,
+        what: &str,
+        within: Duration,
+        pred: impl Fn(&Call) -> bool,
+    ) -> Call {
+        let deadline = tokio::time::Instant::now() + within;
         loop {
             let notified = self.call_made.notified();
             if let Some(call) = self.calls().into_iter().skip(seen).find(|c| pred(c)) {
@@ -274,6 +301,17 @@ impl FakeTelegram {
     /// From now on every `getUpdates` is answered 409 Conflict, as when another process polls with the token.
     pub fn poll_elsewhere(&self) {
         self.inner.lock().unwrap().polled_elsewhere = true;
+    }
+
+    /// From now on, a message whose text contains `part` is delivered but never answered (the sender
+    /// waits until it gives up or dies).
+    pub fn deliver_without_answer(&self, part: &str) {
+        self.inner.lock().unwrap().unanswered = Some(part.to_owned());
+    }
+
+    /// Messages are answered again.
+    pub fn answer_deliveries(&self) {
+        self.inner.lock().unwrap().unanswered = None;
     }
 
     pub fn refuse_local_links(&self) {
@@ -430,6 +468,11 @@ async fn handle(
             let mut recorded = body.clone();
             recorded["message_id"] = json!(message_id);
             record(&fake, &method, recorded);
+            let unanswered = fake.inner.lock().unwrap().unanswered.clone();
+            if unanswered.is_some_and(|part| message["text"].as_str().unwrap_or("").contains(&part))
+            {
+                std::future::pending::<()>().await;
+            }
             return ok(message).into_response();
         }
         _ => json!(true),

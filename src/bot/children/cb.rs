@@ -1,11 +1,11 @@
 //! The buttons of «Мои дети»: `k:…`, child ids as decimal numbers, never names or policies. A leaf of the
-//! journey: it knows the form's field and policy choices ([`super::state`]) and the shared pieces of button
+//! journey: it knows the form's buttons ([`super::state`]) and the shared pieces of button
 //! data ([`crate::bot::codes`]), nothing else of the bot.
 
 use crate::bot::codes::{digits, parse_id};
 use crate::domain::{Relation, Sex};
 
-use super::state::{Field, PolicyChoice};
+use super::state::{Field, PolicyChoice, Tap};
 
 /// Ids come from the store and stay below 2^53; anything else in button data is forged or garbage.
 pub const MAX_CHILD_ID: i64 = 1 << 53;
@@ -18,14 +18,8 @@ pub enum Cb {
     Import,
     /// The n-th child of the Gosuslugi list.
     ImportPick(u8),
-    Sex(Sex),
-    Relation(Relation),
-    Kind(PolicyChoice),
-    Back,
-    Save,
-    Edit,
-    Fix(Field),
-    Close,
+    /// A button of the child's form.
+    Form(Tap),
     /// «Изменить» on a child's card.
     Change(i64),
     Delete(i64),
@@ -46,17 +40,7 @@ impl Cb {
             Cb::Add => "add".to_owned(),
             Cb::Import => "imp".to_owned(),
             Cb::ImportPick(n) => format!("ip:{n}"),
-            Cb::Sex(Sex::Male) => "sx:m".to_owned(),
-            Cb::Sex(Sex::Female) => "sx:f".to_owned(),
-            Cb::Relation(Relation::Son) => "rl:s".to_owned(),
-            Cb::Relation(Relation::Daughter) => "rl:d".to_owned(),
-            Cb::Kind(PolicyChoice::New) => "pk:n".to_owned(),
-            Cb::Kind(PolicyChoice::Old) => "pk:o".to_owned(),
-            Cb::Back => "b".to_owned(),
-            Cb::Save => "sv".to_owned(),
-            Cb::Edit => "ed".to_owned(),
-            Cb::Fix(field) => format!("fx:{}", field_code(*field)),
-            Cb::Close => "x".to_owned(),
+            Cb::Form(tap) => form_code(*tap),
             Cb::Change(id) => format!("ch:{id}"),
             Cb::Delete(id) => format!("d:{id}"),
             Cb::DeleteYes(id) => format!("dy:{id}"),
@@ -86,10 +70,10 @@ impl Cb {
             "l" => Cb::List,
             "add" => Cb::Add,
             "imp" => Cb::Import,
-            "b" => Cb::Back,
-            "sv" => Cb::Save,
-            "ed" => Cb::Edit,
-            "x" => Cb::Close,
+            "b" => Cb::Form(Tap::Back),
+            "sv" => Cb::Form(Tap::Save),
+            "ed" => Cb::Form(Tap::Edit),
+            "x" => Cb::Form(Tap::Close),
             "who" => Cb::ChoosePerson,
             "me" => Cb::ActAsMe,
             _ => return None,
@@ -103,13 +87,15 @@ impl Cb {
         let cb = match (head, arg) {
             ("c", _) => Cb::Card(id()?),
             ("ip", n) if is_plain_number(n) => Cb::ImportPick(n.parse().ok()?),
-            ("sx", "m") => Cb::Sex(Sex::Male),
-            ("sx", "f") => Cb::Sex(Sex::Female),
-            ("rl", "s") => Cb::Relation(Relation::Son),
-            ("rl", "d") => Cb::Relation(Relation::Daughter),
-            ("pk", "n") => Cb::Kind(PolicyChoice::New),
-            ("pk", "o") => Cb::Kind(PolicyChoice::Old),
-            ("fx", code) => Cb::Fix(Field::ALL.into_iter().find(|f| field_code(*f) == code)?),
+            ("sx", "m") => Cb::Form(Tap::Sex(Sex::Male)),
+            ("sx", "f") => Cb::Form(Tap::Sex(Sex::Female)),
+            ("rl", "s") => Cb::Form(Tap::Relation(Relation::Son)),
+            ("rl", "d") => Cb::Form(Tap::Relation(Relation::Daughter)),
+            ("pk", "n") => Cb::Form(Tap::Kind(PolicyChoice::New)),
+            ("pk", "o") => Cb::Form(Tap::Kind(PolicyChoice::Old)),
+            ("fx", code) => Cb::Form(Tap::Fix(
+                Field::ALL.into_iter().find(|f| field_code(*f) == code)?,
+            )),
             ("ch", _) => Cb::Change(id()?),
             ("d", _) => Cb::Delete(id()?),
             ("dy", _) => Cb::DeleteYes(id()?),
@@ -119,6 +105,24 @@ impl Cb {
         };
         Some(cb)
     }
+}
+
+/// A form button, after `k:`.
+fn form_code(tap: Tap) -> String {
+    let code = match tap {
+        Tap::Sex(Sex::Male) => "sx:m",
+        Tap::Sex(Sex::Female) => "sx:f",
+        Tap::Relation(Relation::Son) => "rl:s",
+        Tap::Relation(Relation::Daughter) => "rl:d",
+        Tap::Kind(PolicyChoice::New) => "pk:n",
+        Tap::Kind(PolicyChoice::Old) => "pk:o",
+        Tap::Back => "b",
+        Tap::Save => "sv",
+        Tap::Edit => "ed",
+        Tap::Fix(field) => return format!("fx:{}", field_code(field)),
+        Tap::Close => "x",
+    };
+    code.to_owned()
 }
 
 fn field_code(field: Field) -> &'static str {
@@ -152,20 +156,14 @@ pub(crate) fn all() -> Vec<Cb> {
         Cb::Import,
         Cb::ImportPick(0),
         Cb::ImportPick(254),
-        Cb::Back,
-        Cb::Save,
-        Cb::Edit,
-        Cb::Close,
         Cb::ChoosePerson,
         Cb::ActAsMe,
-        Cb::Sex(Sex::Male),
-        Cb::Sex(Sex::Female),
-        Cb::Relation(Relation::Son),
-        Cb::Relation(Relation::Daughter),
-        Cb::Kind(PolicyChoice::New),
-        Cb::Kind(PolicyChoice::Old),
     ];
-    all.extend(Field::ALL.map(Cb::Fix));
+    all.extend(
+        Tap::all::<super::state::OfChild>()
+            .into_iter()
+            .map(Cb::Form),
+    );
     for id in [1, 42, MAX_CHILD_ID - 1] {
         all.extend([
             Cb::Card(id),

@@ -17,18 +17,16 @@ pub mod state;
 use teloxide::types::InlineKeyboardButton;
 
 use crate::bot::ctx::{Ctx, Who};
+use crate::bot::person_form::{self, Tapped};
 use crate::bot::reply::Reply;
 use crate::bot::screen::Screen;
 use crate::bot::state::State;
-use crate::domain;
 use crate::t;
 
 pub use crate::bot::ctx::{ImportSource, ImportableChild};
 pub use cb::Cb;
 pub use import::importable_children;
-pub use state::{ChildrenState, Field, Form, PolicyChoice, Step};
-
-use state::Answer;
+pub use state::{ChildrenState, Field, Form, PolicyChoice, Step, Tap};
 
 // ---------------------------------------------------------------------------------------------------------
 // Screens of the journey's states
@@ -60,7 +58,7 @@ pub async fn render(
         }
         ChildrenState::ChoosePerson => screens::person_screen(ctx, who).await?,
         ChildrenState::Import => screens::import_screen(ctx, who).await?,
-        ChildrenState::Form(form) => screens::form_screen(ctx, lang, form, None),
+        ChildrenState::Form(form) => person_form::screens::form_screen(ctx, lang, form, None),
     };
     Ok((here, screen))
 }
@@ -97,15 +95,8 @@ pub async fn on_tap(ctx: &Ctx, who: &Who, state: &State, tap: Cb) -> anyhow::Res
         Cb::DeleteNo(child) => go(ChildrenState::Card { child }),
         Cb::ActAsMe => act_as(ctx, who, None).await?,
         Cb::ActAs(id) => act_as(ctx, who, Some(id)).await?,
-        Cb::Sex(_)
-        | Cb::Relation(_)
-        | Cb::Kind(_)
-        | Cb::Back
-        | Cb::Save
-        | Cb::Edit
-        | Cb::Fix(_)
-        | Cb::Close => match here {
-            Some(ChildrenState::Form(form)) if fits(form, tap) => {
+        Cb::Form(tap) => match here {
+            Some(ChildrenState::Form(form)) if form.fits(tap) => {
                 on_form_tap(ctx, who, form.clone(), tap).await?
             }
             _ => Reply::stale(),
@@ -132,7 +123,7 @@ async fn change(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Reply> {
     let Some(child) = ctx.store.child(who.user_id, id).await? else {
         return Ok(not_found(who));
     };
-    Ok(go(ChildrenState::Form(Form::changing(&child))))
+    Ok(go(ChildrenState::Form(Form::changing_child(&child))))
 }
 
 /// A child picked from the Gosuslugi list: the form filled with what passed, at the first question left.
@@ -141,7 +132,7 @@ async fn import_pick(ctx: &Ctx, who: &Who, n: u8) -> anyhow::Result<Reply> {
     let Some(kid) = kids.get(usize::from(n)) else {
         return Ok(Reply::stale());
     };
-    let (form, problem) = import::prefill(kid, today(ctx));
+    let (form, problem) = import::prefill(kid, person_form::screens::today(ctx));
     tracing::info!(user = %crate::telemetry::user_tag(who.user_id), step = ?form.step, "child prefilled from Gosuslugi");
     let mut notice = if form.step == Step::Summary {
         t!(who.lang, "import-complete")
@@ -149,9 +140,12 @@ async fn import_pick(ctx: &Ctx, who: &Who, n: u8) -> anyhow::Result<Reply> {
         t!(who.lang, "import-filled")
     };
     if let Some(problem) = &problem {
-        notice = format!("{notice}\n\n⚠️ {}", screens::explain(who.lang, problem));
+        notice = format!(
+            "{notice}\n\n⚠️ {}",
+            person_form::screens::explain(who.lang, problem)
+        );
     }
-    let screen = screens::form_screen(ctx, who.lang, &form, Some(notice));
+    let screen = person_form::screens::form_screen(ctx, who.lang, &form, Some(notice));
     Ok(Reply::show(
         State::Children(ChildrenState::Form(form)),
         screen,
@@ -178,46 +172,23 @@ async fn act_as(ctx: &Ctx, who: &Who, child: Option<i64>) -> anyhow::Result<Repl
     Ok(Reply::go(State::Menu).toast(t!(who.lang, "person-chosen", person = person)))
 }
 
-/// Whether a form button belongs to the question on screen.
-fn fits(form: &Form, tapped: Cb) -> bool {
-    matches!(
-        (tapped, form.step),
-        (Cb::Sex(_), Step::Sex)
-            | (Cb::Relation(_), Step::Relation)
-            | (Cb::Kind(_), Step::PolicyKind)
-            | (Cb::Save | Cb::Edit | Cb::Close, Step::Summary)
-            | (Cb::Fix(_), Step::Fix)
-            | (Cb::Back, _)
-    )
-}
-
-/// A button of the form's question (it [`fits`]): the form moves on, or is left.
-async fn on_form_tap(ctx: &Ctx, who: &Who, mut form: Form, tapped: Cb) -> anyhow::Result<Reply> {
-    match tapped {
-        Cb::Sex(sex) => form.choose_sex(sex),
-        Cb::Relation(relation) => form.choose_relation(relation),
-        Cb::Kind(choice) => form.choose_kind(choice),
-        Cb::Back => match form.back() {
-            Some(step) => form.go(step),
-            None => return Ok(go(form.exit())),
-        },
-        Cb::Edit => form.go(Step::Fix),
-        Cb::Fix(field) => form.fix(field),
-        Cb::Close => return Ok(go(form.exit())),
-        Cb::Save => return save_child(ctx, who, form).await,
-        _ => return Ok(Reply::stale()),
+/// A button of the form's question (it fits): the form moves on, or is left, or saved.
+async fn on_form_tap(ctx: &Ctx, who: &Who, mut form: Form, tap: Tap) -> anyhow::Result<Reply> {
+    match form.tap(tap) {
+        Tapped::Moved => Ok(go(ChildrenState::Form(form))),
+        Tapped::Leave => Ok(go(form.exit())),
+        Tapped::Save => save_child(ctx, who, form).await,
     }
-    Ok(go(ChildrenState::Form(form)))
 }
 
 /// «Сохранить»: a new child is added (and the list shown), a saved one changed (and its card shown).
 async fn save_child(ctx: &Ctx, who: &Who, mut form: Form) -> anyhow::Result<Reply> {
     let Some(details) = form.details() else {
         // Cannot happen through the buttons; ask what is missing rather than fail.
-        form.go(form.first_missing().unwrap_or(Step::Name));
+        form.ask_missing();
         return Ok(go(ChildrenState::Form(form)));
     };
-    let next = match form.child {
+    let next = match form.whose.child {
         Some(id) => {
             if !ctx.store.update_child(who.user_id, id, &details).await? {
                 return Ok(not_found(who));
@@ -243,11 +214,6 @@ fn not_found(who: &Who) -> Reply {
     go(ChildrenState::List).alert(t!(who.lang, "child-not-found"))
 }
 
-/// Today in the region: the form's dates of birth are judged against it.
-fn today(ctx: &Ctx) -> chrono::NaiveDate {
-    domain::local_today(ctx.clock.now(), ctx.settings.region_tz)
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Typed answers
 
@@ -259,24 +225,9 @@ pub async fn on_text(
     here: ChildrenState,
     text: Option<&str>,
 ) -> anyhow::Result<Reply> {
-    let lang = who.lang;
     let ChildrenState::Form(mut form) = here else {
-        return Ok(go(here).toast(t!(lang, "unexpected-text")));
+        return Ok(go(here).toast(t!(who.lang, "unexpected-text")));
     };
-    let Some(text) = text else {
-        return Ok(go(ChildrenState::Form(form)).toast(t!(lang, "child-send-text")));
-    };
-    let asked = form.step;
-    let reply = match form.answer(text, today(ctx)) {
-        Answer::Taken => go(ChildrenState::Form(form)),
-        Answer::ButtonsOnly => go(ChildrenState::Form(form)).toast(t!(lang, "child-use-buttons")),
-        Answer::Refused(problem) => {
-            // Only the kind of mistake is logged, never the text.
-            tracing::debug!(user = %crate::telemetry::user_tag(who.user_id), step = ?asked, error = problem.0, "answer refused");
-            // The question stays above; the rule comes as a message of its own, with «Назад».
-            let warning = screens::refused_screen(lang, &problem);
-            Reply::show(State::Children(ChildrenState::Form(form)), warning)
-        }
-    };
-    Ok(reply)
+    let typed = person_form::screens::typed(ctx, who, &mut form, text);
+    Ok(typed.reply(State::Children(ChildrenState::Form(form))))
 }

@@ -1,12 +1,15 @@
-//! Where the user is in «Мои дети», and the child's form with its rules: the order of the questions, where
-//! «Назад» leads, what a typed answer fills. Pure: no Telegram, no store, no screens.
+//! Where the user is in «Мои дети», and what the child's form has of its own: which child it is of, the
+//! sex and the relation asked, the age rule (under 14). The form's rules are [`crate::bot::person_form`]'s.
+//! Pure: no Telegram, no store, no screens.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{
-    BirthDate, ChildBirthDate, FullName, OldPolicyNumber, PolicyNumber, PolicySeries, Relation, Sex,
-};
+use crate::bot::person_form::{PersonForm, Subject};
+use crate::domain::{BirthDate, ChildBirthDate};
 use crate::store::{Child, ChildDetails};
+
+pub use crate::bot::person_form::{Answer, Field, PolicyChoice, Problem, Step, Tap};
 
 /// Where the user is in «Мои дети». Stored (sealed) as JSON inside the bot's `State::Children`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,89 +28,28 @@ pub enum ChildrenState {
     Form(Form),
 }
 
-/// The form of a child, filled one question at a time. Every value in it has passed `domain` parsing.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Form {
-    pub step: Step,
-    /// The saved child being changed; `None` while adding a new one.
-    pub child: Option<i64>,
-    /// The field being fixed from the summary: «Назад» on its first question returns to the summary.
-    pub fixing: Option<Field>,
-    pub full_name: Option<FullName>,
-    pub birth_date: Option<BirthDate>,
-    pub sex: Option<Sex>,
-    pub relation: Option<Relation>,
-    pub policy_kind: Option<PolicyChoice>,
-    /// The series of an old policy, kept until its number is typed.
-    pub series: Option<PolicySeries>,
-    pub policy: Option<PolicyNumber>,
-}
+/// A child's form: the person form of [`crate::bot::person_form`], with the sex and the relation asked and
+/// the date of birth of someone under 14.
+pub type Form = PersonForm<OfChild>;
 
+/// Which child a form is of: the saved child being changed, or `None` while adding a new one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Step {
-    #[default]
-    Name,
-    BirthDate,
-    Sex,
-    Relation,
-    PolicyKind,
-    Series,
-    Number,
-    Summary,
-    /// «Что исправить?»
-    Fix,
+pub struct OfChild {
+    pub child: Option<i64>,
 }
 
-/// A field the summary can send the user back to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Field {
-    Name,
-    BirthDate,
-    Sex,
-    Relation,
-    Policy,
-}
+impl Subject for OfChild {
+    const ASKS_SEX: bool = true;
+    const KEYS: &'static str = "child";
 
-/// The two policy forms the portal asks about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PolicyChoice {
-    /// «Нового образца — только номер».
-    New,
-    /// «Старого образца — серия и номер».
-    Old,
-}
+    fn saved(&self) -> bool {
+        self.child.is_some()
+    }
 
-/// A domain error to show: its Fluent key and arguments.
-pub type Problem = (&'static str, Vec<(&'static str, String)>);
-
-/// What a typed answer did to the form.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Answer {
-    /// Taken: the form moved on.
-    Taken,
-    /// Refused: the form is unchanged, and this is why.
-    Refused(Problem),
-    /// The question on screen is answered with a button, not with text.
-    ButtonsOnly,
-}
-
-impl Field {
-    pub const ALL: [Field; 5] = [
-        Field::Name,
-        Field::BirthDate,
-        Field::Sex,
-        Field::Relation,
-        Field::Policy,
-    ];
-
-    pub fn first_step(self) -> Step {
-        match self {
-            Field::Name => Step::Name,
-            Field::BirthDate => Step::BirthDate,
-            Field::Sex => Step::Sex,
-            Field::Relation => Step::Relation,
-            Field::Policy => Step::PolicyKind,
-        }
+    fn birth_date(text: &str, today: NaiveDate) -> Result<BirthDate, Problem> {
+        ChildBirthDate::parse(text, today)
+            .map(|date| date.birth_date())
+            .map_err(|e| (e.key(), e.args()))
     }
 }
 
@@ -117,154 +59,14 @@ impl Form {
     }
 
     /// A saved child's form, opened on «Что исправить?».
-    pub fn changing(child: &Child) -> Form {
-        let policy = child.policy().clone();
-        Form {
-            step: Step::Fix,
+    pub fn changing_child(child: &Child) -> Form {
+        let whose = OfChild {
             child: Some(child.id),
-            fixing: None,
-            full_name: Some(child.full_name().clone()),
-            birth_date: Some(child.birth_date()),
+        };
+        Form {
             sex: Some(child.sex()),
             relation: Some(child.relation()),
-            policy_kind: Some(choice_of(&policy)),
-            series: None,
-            policy: Some(policy),
-        }
-    }
-
-    /// The first question without an answer, in the order the form asks them.
-    pub fn first_missing(&self) -> Option<Step> {
-        if self.full_name.is_none() {
-            return Some(Step::Name);
-        }
-        if self.birth_date.is_none() {
-            return Some(Step::BirthDate);
-        }
-        if self.sex.is_none() {
-            return Some(Step::Sex);
-        }
-        if self.relation.is_none() {
-            return Some(Step::Relation);
-        }
-        if self.policy.is_none() {
-            return Some(match (self.policy_kind, &self.series) {
-                (None, _) => Step::PolicyKind,
-                (Some(PolicyChoice::Old), None) => Step::Series,
-                _ => Step::Number,
-            });
-        }
-        None
-    }
-
-    /// Moves on after `answered` was answered: a few questions always lead to their follow-up (relation
-    /// after sex, the number after the kind), the rest to the first unanswered question or the summary.
-    pub fn advance(&mut self, answered: Step) {
-        let next = match answered {
-            Step::Sex => Step::Relation,
-            Step::PolicyKind if self.policy_kind == Some(PolicyChoice::Old) => Step::Series,
-            Step::PolicyKind | Step::Series => Step::Number,
-            _ => self.first_missing().unwrap_or(Step::Summary),
-        };
-        self.go(next);
-    }
-
-    pub fn go(&mut self, step: Step) {
-        self.step = step;
-        if step == Step::Summary {
-            self.fixing = None;
-            if let Some(policy) = &self.policy {
-                self.policy_kind = Some(choice_of(policy));
-            }
-        }
-    }
-
-    /// Where «Назад» leads; `None` leaves the form.
-    pub fn back(&self) -> Option<Step> {
-        if self.step == Step::Fix {
-            return Some(Step::Summary);
-        }
-        if self.fixing.map(Field::first_step) == Some(self.step) {
-            return Some(Step::Summary);
-        }
-        match self.step {
-            Step::Name => None,
-            Step::BirthDate => Some(Step::Name),
-            Step::Sex => Some(Step::BirthDate),
-            Step::Relation => Some(Step::Sex),
-            Step::PolicyKind => Some(Step::Relation),
-            Step::Series => Some(Step::PolicyKind),
-            Step::Number if self.policy_kind == Some(PolicyChoice::Old) => Some(Step::Series),
-            Step::Number => Some(Step::PolicyKind),
-            // A saved child's summary goes back to its card; a new child's to the last question.
-            Step::Summary if self.child.is_some() => None,
-            Step::Summary => Some(Step::Number),
-            Step::Fix => Some(Step::Summary),
-        }
-    }
-
-    /// The sex chosen: a different one forgets the relation (it is asked next, preselected by the sex).
-    pub fn choose_sex(&mut self, sex: Sex) {
-        if self.sex != Some(sex) {
-            self.relation = None;
-        }
-        self.sex = Some(sex);
-        self.advance(Step::Sex);
-    }
-
-    pub fn choose_relation(&mut self, relation: Relation) {
-        self.relation = Some(relation);
-        self.advance(Step::Relation);
-    }
-
-    pub fn choose_kind(&mut self, choice: PolicyChoice) {
-        self.policy_kind = Some(choice);
-        self.advance(Step::PolicyKind);
-    }
-
-    /// «Что исправить?» → `field`: its first question, and «Назад» there returns to the summary.
-    pub fn fix(&mut self, field: Field) {
-        self.fixing = Some(field);
-        self.step = field.first_step();
-    }
-
-    /// A typed answer to the question on screen, as of `today` (for the date of birth). Taken, the form
-    /// moves on; refused, it stays as it was.
-    pub fn answer(&mut self, text: &str, today: chrono::NaiveDate) -> Answer {
-        let answered = self.step;
-        let taken: Result<(), Problem> = match answered {
-            Step::Name => FullName::parse(text)
-                .map(|name| self.full_name = Some(name))
-                .map_err(|e| (e.key(), e.args())),
-            Step::BirthDate => ChildBirthDate::parse(text, today)
-                .map(|date| self.birth_date = Some(date.birth_date()))
-                .map_err(|e| (e.key(), e.args())),
-            Step::Series => PolicySeries::parse(text)
-                .map(|series| self.series = Some(series))
-                .map_err(|e| (e.key(), e.args())),
-            Step::Number => self.answer_number(text),
-            Step::Sex | Step::Relation | Step::PolicyKind | Step::Summary | Step::Fix => {
-                return Answer::ButtonsOnly
-            }
-        };
-        match taken {
-            Ok(()) => {
-                self.advance(answered);
-                Answer::Taken
-            }
-            Err(problem) => Answer::Refused(problem),
-        }
-    }
-
-    /// The policy number: after the series of an old policy, or a new policy's 16 digits.
-    fn answer_number(&mut self, text: &str) -> Result<(), Problem> {
-        match (self.policy_kind, self.series.clone()) {
-            (Some(PolicyChoice::Old), Some(series)) => OldPolicyNumber::parse(text)
-                .map(|number| self.policy = Some(PolicyNumber::old(series, number)))
-                .map_err(|e| (e.key(), e.args())),
-            _ => PolicyNumber::parse_new(text)
-                .map(|policy| self.policy = Some(policy))
-                .map_err(|e| (e.key(), e.args())),
+            ..PersonForm::changing(whose, child.full_name(), child.birth_date(), child.policy())
         }
     }
 
@@ -281,23 +83,17 @@ impl Form {
 
     /// Where the user lands when leaving the form: the saved child's card, or the list.
     pub fn exit(&self) -> ChildrenState {
-        match self.child {
+        match self.whose.child {
             Some(child) => ChildrenState::Card { child },
             None => ChildrenState::List,
         }
     }
 }
 
-pub fn choice_of(policy: &PolicyNumber) -> PolicyChoice {
-    match policy.series() {
-        Some(_) => PolicyChoice::Old,
-        None => PolicyChoice::New,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{FullName, PolicyNumber, PolicySeries, Relation, Sex};
 
     fn complete() -> Form {
         let mut form = Form::adding();

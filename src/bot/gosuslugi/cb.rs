@@ -1,5 +1,7 @@
 //! The «Госуслуги» journey's buttons (`gu:<code>`). A leaf: it knows no journey.
 
+use crate::bot::codes::FixedCodes;
+
 /// The journey's buttons.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cb {
@@ -20,8 +22,10 @@ pub const DEMO_PERSON_CODES: [&str; 4] = ["dp0", "dp1", "dp2", "dp3"];
 impl Cb {
     /// What the bot's button data starts with for this journey.
     pub const PREFIX: &'static str = "gu:";
+}
 
-    pub const ALL: [Cb; 9] = [
+impl FixedCodes for Cb {
+    const ALL: &'static [Cb] = &[
         Cb::Retry,
         Cb::UnlinkAsk,
         Cb::UnlinkYes,
@@ -34,7 +38,7 @@ impl Cb {
     ];
 
     /// The data after [`Cb::PREFIX`].
-    pub fn code(self) -> &'static str {
+    fn code(self) -> &'static str {
         match self {
             Cb::Retry => "retry",
             Cb::UnlinkAsk => "unl",
@@ -45,36 +49,6 @@ impl Cb {
                 .get(usize::from(n))
                 .copied()
                 .unwrap_or("demo"),
-        }
-    }
-
-    /// The data after [`Cb::PREFIX`], read back.
-    pub fn from_code(code: &str) -> Option<Cb> {
-        Cb::ALL.into_iter().find(|cb| cb.code() == code)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::bot::codes::MAX_CALLBACK_BYTES;
-
-    #[test]
-    fn every_button_round_trips_within_64_bytes() {
-        for cb in Cb::ALL {
-            let code = cb.code();
-            assert!(
-                Cb::PREFIX.len() + code.len() <= MAX_CALLBACK_BYTES,
-                "{code}"
-            );
-            assert_eq!(Cb::from_code(code), Some(cb), "{code}");
-        }
-    }
-
-    #[test]
-    fn garbage_does_not_decode() {
-        for code in ["", "nope", "unl:x", "RETRY", "dp4", "gu:retry"] {
-            assert_eq!(Cb::from_code(code), None, "{code:?}");
         }
     }
 }

@@ -1,79 +1,63 @@
 //! The buttons of «Мои данные» (`me:<code>`): fixed codes, never personal data. A leaf: it knows the
-//! form's fields ([`super::state`]) and the domain's policy kinds, nothing else of the bot.
+//! form's buttons ([`super::state`]), nothing else of the bot.
 
-use crate::domain::PolicyKind;
+use crate::bot::codes::FixedCodes;
 
-use super::state::Field;
+use super::state::{Field, PolicyChoice, Tap};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cb {
     /// «Заполнить» / «Изменить» on the card (or from booking): the form.
     Fill,
-    Kind(PolicyKind),
-    Back,
-    Save,
-    /// «Изменить» on the summary: «Что исправить?».
-    Edit,
-    Fix(Field),
-    Close,
+    /// A button of the form.
+    Form(Tap),
 }
 
 impl Cb {
     pub const PREFIX: &'static str = "me:";
+}
 
-    pub const ALL: [Cb; 10] = [
+impl FixedCodes for Cb {
+    const ALL: &'static [Cb] = &[
         Cb::Fill,
-        Cb::Kind(PolicyKind::New),
-        Cb::Kind(PolicyKind::Old),
-        Cb::Back,
-        Cb::Save,
-        Cb::Edit,
-        Cb::Fix(Field::Name),
-        Cb::Fix(Field::BirthDate),
-        Cb::Fix(Field::Policy),
-        Cb::Close,
+        Cb::Form(Tap::Kind(PolicyChoice::New)),
+        Cb::Form(Tap::Kind(PolicyChoice::Old)),
+        Cb::Form(Tap::Back),
+        Cb::Form(Tap::Save),
+        Cb::Form(Tap::Edit),
+        Cb::Form(Tap::Fix(Field::Name)),
+        Cb::Form(Tap::Fix(Field::BirthDate)),
+        Cb::Form(Tap::Fix(Field::Policy)),
+        Cb::Form(Tap::Close),
     ];
 
-    /// The data after [`Cb::PREFIX`].
-    pub fn code(self) -> &'static str {
+    /// The data after [`Cb::PREFIX`]. The form of the user's own data has no sex or relation: a stray
+    /// one reads as «Назад».
+    fn code(self) -> &'static str {
         match self {
             Cb::Fill => "fill",
-            Cb::Kind(PolicyKind::Old) => "pk-o",
-            // Temporary certificates are not offered: a stray one reads as the new kind.
-            Cb::Kind(_) => "pk-n",
-            Cb::Back => "b",
-            Cb::Save => "sv",
-            Cb::Edit => "ed",
-            Cb::Fix(Field::Name) => "fx-n",
-            Cb::Fix(Field::BirthDate) => "fx-d",
-            Cb::Fix(Field::Policy) => "fx-p",
-            Cb::Close => "x",
+            Cb::Form(Tap::Kind(PolicyChoice::New)) => "pk-n",
+            Cb::Form(Tap::Kind(PolicyChoice::Old)) => "pk-o",
+            Cb::Form(Tap::Save) => "sv",
+            Cb::Form(Tap::Edit) => "ed",
+            Cb::Form(Tap::Fix(Field::Name)) => "fx-n",
+            Cb::Form(Tap::Fix(Field::BirthDate)) => "fx-d",
+            Cb::Form(Tap::Fix(_)) => "fx-p",
+            Cb::Form(Tap::Close) => "x",
+            Cb::Form(Tap::Back | Tap::Sex(_) | Tap::Relation(_)) => "b",
         }
-    }
-
-    pub fn from_code(code: &str) -> Option<Cb> {
-        Cb::ALL.into_iter().find(|cb| cb.code() == code)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bot::codes::MAX_CALLBACK_BYTES;
+    use crate::bot::me::state::OwnData;
 
     #[test]
-    fn every_button_round_trips_within_64_bytes() {
-        for cb in Cb::ALL {
-            let code = cb.code();
-            assert!(Cb::PREFIX.len() + code.len() <= MAX_CALLBACK_BYTES);
-            assert_eq!(Cb::from_code(code), Some(cb), "{code}");
-        }
-    }
-
-    #[test]
-    fn garbage_does_not_decode() {
-        for code in ["", "fill:1", "pk", "pk-t", "fx-x", "me:fill", "FILL"] {
-            assert_eq!(Cb::from_code(code), None, "{code:?}");
+    fn every_button_of_the_form_has_a_code() {
+        for tap in Tap::all::<OwnData>() {
+            assert!(Cb::ALL.contains(&Cb::Form(tap)), "{tap:?}");
         }
     }
 }

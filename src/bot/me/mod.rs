@@ -14,14 +14,13 @@ use crate::t;
 
 use crate::bot::booking::state::{Flow, Here};
 use crate::bot::ctx::{Ctx, Who};
+use crate::bot::person_form::{self, Tapped};
 use crate::bot::reply::Reply;
 use crate::bot::screen::Screen;
 use crate::bot::state::State;
 
 pub use cb::Cb;
-pub use state::{MeState, SelfForm, Step};
-
-use state::Answer;
+pub use state::{MeState, SelfForm, Step, Tap};
 
 /// «Мои данные» from the main menu.
 pub fn start() -> Reply {
@@ -41,7 +40,7 @@ pub async fn render(
 ) -> anyhow::Result<(State, Screen)> {
     let screen = match &here {
         MeState::Card => screens::card_screen(ctx, who).await?,
-        MeState::Form(form) => screens::form_screen(ctx, who.lang, form, None),
+        MeState::Form(form) => person_form::screens::form_screen(ctx, who.lang, form, None),
     };
     Ok((at(here, waiting), screen))
 }
@@ -64,8 +63,8 @@ pub async fn on_tap(ctx: &Ctx, who: &Who, state: &State, tap: Cb) -> anyhow::Res
                 here: MeState::Form(form),
                 waiting,
             },
-            tap,
-        ) if fits(form, tap) => on_form_tap(ctx, who, form.clone(), waiting.clone(), tap).await,
+            Cb::Form(tap),
+        ) if form.fits(tap) => on_form_tap(ctx, who, form.clone(), waiting.clone(), tap).await,
         _ => Ok(Reply::stale()),
     }
 }
@@ -73,21 +72,10 @@ pub async fn on_tap(ctx: &Ctx, who: &Who, state: &State, tap: Cb) -> anyhow::Res
 /// The form: from the start the first time, on «Что исправить?» when the data is kept.
 async fn fill(ctx: &Ctx, who: &Who, waiting: Option<Box<Flow>>) -> anyhow::Result<Reply> {
     let form = match ctx.store.self_details(who.user_id).await? {
-        Some(details) => SelfForm::changing(&details),
+        Some(details) => SelfForm::changing_own(&details),
         None => SelfForm::filling(),
     };
     Ok(Reply::go(at(MeState::Form(form), waiting)))
-}
-
-/// Whether a form button belongs to the question on screen.
-fn fits(form: &SelfForm, tap: Cb) -> bool {
-    matches!(
-        (tap, form.step),
-        (Cb::Kind(_), Step::PolicyKind)
-            | (Cb::Save | Cb::Edit | Cb::Close, Step::Summary)
-            | (Cb::Fix(_), Step::Fix)
-            | (Cb::Back, _)
-    )
 }
 
 async fn on_form_tap(
@@ -95,21 +83,13 @@ async fn on_form_tap(
     who: &Who,
     mut form: SelfForm,
     waiting: Option<Box<Flow>>,
-    tap: Cb,
+    tap: Tap,
 ) -> anyhow::Result<Reply> {
-    match tap {
-        Cb::Kind(kind) => form.choose_kind(kind),
-        Cb::Back => match form.back() {
-            Some(step) => form.go(step),
-            None => return Ok(leave(waiting)),
-        },
-        Cb::Edit => form.go(Step::Fix),
-        Cb::Fix(field) => form.fix(field),
-        Cb::Close => return Ok(leave(waiting)),
-        Cb::Save => return save(ctx, who, form, waiting).await,
-        Cb::Fill => return Ok(Reply::stale()),
+    match form.tap(tap) {
+        Tapped::Moved => Ok(Reply::go(at(MeState::Form(form), waiting))),
+        Tapped::Leave => Ok(leave(waiting)),
+        Tapped::Save => save(ctx, who, form, waiting).await,
     }
-    Ok(Reply::go(at(MeState::Form(form), waiting)))
 }
 
 /// Out of the form: back to the booking that waits, or to the card.
@@ -128,7 +108,7 @@ async fn save(
     waiting: Option<Box<Flow>>,
 ) -> anyhow::Result<Reply> {
     let Some(details) = form.details() else {
-        form.go(form.first_missing().unwrap_or(Step::Name));
+        form.ask_missing();
         return Ok(Reply::go(at(MeState::Form(form), waiting)));
     };
     let now = ctx.clock.now().timestamp();
@@ -156,25 +136,9 @@ pub async fn on_text(
     waiting: Option<Box<Flow>>,
     text: Option<&str>,
 ) -> anyhow::Result<Reply> {
-    let lang = who.lang;
     let MeState::Form(mut form) = here else {
-        return Ok(Reply::go(at(here, waiting)).toast(t!(lang, "unexpected-text")));
+        return Ok(Reply::go(at(here, waiting)).toast(t!(who.lang, "unexpected-text")));
     };
-    let Some(text) = text else {
-        return Ok(Reply::go(at(MeState::Form(form), waiting)).toast(t!(lang, "child-send-text")));
-    };
-    let today = crate::domain::local_today(ctx.clock.now(), ctx.settings.region_tz);
-    let asked = form.step;
-    Ok(match form.answer(text, today) {
-        Answer::Taken => Reply::go(at(MeState::Form(form), waiting)),
-        Answer::ButtonsOnly => {
-            Reply::go(at(MeState::Form(form), waiting)).toast(t!(lang, "child-use-buttons"))
-        }
-        Answer::Refused(problem) => {
-            // Only the kind of mistake is logged, never the text.
-            tracing::debug!(user = %crate::telemetry::user_tag(who.user_id), step = ?asked, error = problem.0, "answer refused");
-            let warning = screens::refused_screen(lang, &problem);
-            Reply::show(at(MeState::Form(form), waiting), warning)
-        }
-    })
+    let typed = person_form::screens::typed(ctx, who, &mut form, text);
+    Ok(typed.reply(at(MeState::Form(form), waiting)))
 }

@@ -1,16 +1,16 @@
-//! Where the user is in «Мои данные» (`ESIA_URL=off`), and the form of their own data with its rules: the
-//! order of the questions, where «Назад» leads, what a typed answer fills. Pure: no Telegram, no store, no
-//! screens. The rules are the child's form's (the same `domain` parsers and the same policy questions),
-//! with the opposite age rule: here the person is 14 or older («Зарегистрироваться … можно гражданам с
+//! Where the user is in «Мои данные» (`ESIA_URL=off`), and what the form of their own data has of its own:
+//! no sex or relation, and the opposite age rule of the child's form (the form's rules are
+//! [`crate::bot::person_form`]'s): here the person is 14 or older («Зарегистрироваться … можно гражданам с
 //! 14 лет»; a child is added by a parent in «Мои дети»).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{
-    BirthDate, ChildBirthDate, FullName, OldPolicyNumber, PolicyKind, PolicyNumber, PolicySeries,
-};
+use crate::bot::person_form::{PersonForm, Subject};
+use crate::domain::{BirthDate, ChildBirthDate};
 use crate::store::SelfDetails;
+
+pub use crate::bot::person_form::{Answer, Field, PolicyChoice, Problem, Step, Tap};
 
 /// Where the user is in «Мои данные».
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,69 +21,34 @@ pub enum MeState {
     Form(SelfForm),
 }
 
-/// The form of the user's own data, one question at a time. Every value in it has passed `domain` parsing.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SelfForm {
-    pub step: Step,
-    /// The field being fixed from the summary: «Назад» on its first question returns to the summary.
-    pub fixing: Option<Field>,
-    /// Whether the data is kept already (changing it rather than filling it the first time).
-    pub saved: bool,
-    pub full_name: Option<FullName>,
-    pub birth_date: Option<BirthDate>,
-    /// New (number only) or old (series and number); temporary certificates are not asked for.
-    pub policy_kind: Option<PolicyKind>,
-    /// The series of an old policy, kept until its number is typed.
-    pub series: Option<PolicySeries>,
-    pub policy: Option<PolicyNumber>,
-}
+/// The form of the user's own data: the person form of [`crate::bot::person_form`], without the sex and
+/// the relation, and with the date of birth of someone 14 or older.
+pub type SelfForm = PersonForm<OwnData>;
 
+/// The user's own data: whether it is kept already (changing it rather than filling it the first time).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Step {
-    #[default]
-    Name,
-    BirthDate,
-    PolicyKind,
-    Series,
-    Number,
-    Summary,
-    /// «Что исправить?»
-    Fix,
-}
-
-/// A field the summary can send the user back to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Field {
-    Name,
-    BirthDate,
-    Policy,
-}
-
-/// A refused answer: its Fluent key and arguments.
-pub type Problem = (&'static str, Vec<(&'static str, String)>);
-
-/// What a typed answer did to the form.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Answer {
-    Taken,
-    /// Refused: the form is unchanged, and this is why.
-    Refused(Problem),
-    /// The question on screen is answered with a button.
-    ButtonsOnly,
+pub struct OwnData {
+    pub saved: bool,
 }
 
 /// The key of the refusal of someone under 14 (the portal's rule; see `locales/*/me.ftl`).
 pub const UNDER_14: &str = "me-err-under-14";
 
-impl Field {
-    pub const ALL: [Field; 3] = [Field::Name, Field::BirthDate, Field::Policy];
+impl Subject for OwnData {
+    const ASKS_SEX: bool = false;
+    const KEYS: &'static str = "me";
 
-    pub fn first_step(self) -> Step {
-        match self {
-            Field::Name => Step::Name,
-            Field::BirthDate => Step::BirthDate,
-            Field::Policy => Step::PolicyKind,
+    fn saved(&self) -> bool {
+        self.saved
+    }
+
+    /// A date of birth of someone 14 or older on `today`: younger people are booked by a parent.
+    fn birth_date(text: &str, today: NaiveDate) -> Result<BirthDate, Problem> {
+        let date = BirthDate::parse(text, today).map_err(|e| (e.key(), e.args()))?;
+        if date.age_on(today) < ChildBirthDate::AGE_LIMIT {
+            return Err((UNDER_14, Vec::new()));
         }
+        Ok(date)
     }
 }
 
@@ -94,122 +59,14 @@ impl SelfForm {
     }
 
     /// The kept data, opened on «Что исправить?».
-    pub fn changing(details: &SelfDetails) -> SelfForm {
-        SelfForm {
-            step: Step::Fix,
-            fixing: None,
-            saved: true,
-            full_name: Some(details.full_name.clone()),
-            birth_date: Some(details.birth_date),
-            policy_kind: Some(kind_of(&details.policy)),
-            series: None,
-            policy: Some(details.policy.clone()),
-        }
-    }
-
-    /// The first question without an answer.
-    pub fn first_missing(&self) -> Option<Step> {
-        if self.full_name.is_none() {
-            return Some(Step::Name);
-        }
-        if self.birth_date.is_none() {
-            return Some(Step::BirthDate);
-        }
-        if self.policy.is_none() {
-            return Some(match (self.policy_kind, &self.series) {
-                (None, _) => Step::PolicyKind,
-                (Some(PolicyKind::Old), None) => Step::Series,
-                _ => Step::Number,
-            });
-        }
-        None
-    }
-
-    /// Moves on after `answered`: the policy's questions lead to each other, the rest to the first
-    /// unanswered question or the summary.
-    pub fn advance(&mut self, answered: Step) {
-        let next = match answered {
-            Step::PolicyKind if self.policy_kind == Some(PolicyKind::Old) => Step::Series,
-            Step::PolicyKind | Step::Series => Step::Number,
-            _ => self.first_missing().unwrap_or(Step::Summary),
-        };
-        self.go(next);
-    }
-
-    pub fn go(&mut self, step: Step) {
-        self.step = step;
-        if step == Step::Summary {
-            self.fixing = None;
-            if let Some(policy) = &self.policy {
-                self.policy_kind = Some(kind_of(policy));
-            }
-        }
-    }
-
-    /// Where «Назад» leads; `None` leaves the form.
-    pub fn back(&self) -> Option<Step> {
-        if self.step == Step::Fix || self.fixing.map(Field::first_step) == Some(self.step) {
-            return Some(Step::Summary);
-        }
-        match self.step {
-            Step::Name => None,
-            Step::BirthDate => Some(Step::Name),
-            Step::PolicyKind => Some(Step::BirthDate),
-            Step::Series => Some(Step::PolicyKind),
-            Step::Number if self.policy_kind == Some(PolicyKind::Old) => Some(Step::Series),
-            Step::Number => Some(Step::PolicyKind),
-            // Kept data's summary leaves the form; a first filling's goes back to the last question.
-            Step::Summary if self.saved => None,
-            Step::Summary => Some(Step::Number),
-            Step::Fix => Some(Step::Summary),
-        }
-    }
-
-    pub fn choose_kind(&mut self, kind: PolicyKind) {
-        self.policy_kind = Some(kind);
-        self.advance(Step::PolicyKind);
-    }
-
-    pub fn fix(&mut self, field: Field) {
-        self.fixing = Some(field);
-        self.step = field.first_step();
-    }
-
-    /// A typed answer to the question on screen, as of `today` (for the age). Taken, the form moves on;
-    /// refused, it stays as it was.
-    pub fn answer(&mut self, text: &str, today: NaiveDate) -> Answer {
-        let answered = self.step;
-        let taken: Result<(), Problem> = match answered {
-            Step::Name => FullName::parse(text)
-                .map(|name| self.full_name = Some(name))
-                .map_err(|e| (e.key(), e.args())),
-            Step::BirthDate => {
-                adult_birth_date(text, today).map(|date| self.birth_date = Some(date))
-            }
-            Step::Series => PolicySeries::parse(text)
-                .map(|series| self.series = Some(series))
-                .map_err(|e| (e.key(), e.args())),
-            Step::Number => self.answer_number(text),
-            Step::PolicyKind | Step::Summary | Step::Fix => return Answer::ButtonsOnly,
-        };
-        match taken {
-            Ok(()) => {
-                self.advance(answered);
-                Answer::Taken
-            }
-            Err(problem) => Answer::Refused(problem),
-        }
-    }
-
-    fn answer_number(&mut self, text: &str) -> Result<(), Problem> {
-        match (self.policy_kind, self.series.clone()) {
-            (Some(PolicyKind::Old), Some(series)) => OldPolicyNumber::parse(text)
-                .map(|number| self.policy = Some(PolicyNumber::old(series, number)))
-                .map_err(|e| (e.key(), e.args())),
-            _ => PolicyNumber::parse_new(text)
-                .map(|policy| self.policy = Some(policy))
-                .map_err(|e| (e.key(), e.args())),
-        }
+    pub fn changing_own(details: &SelfDetails) -> SelfForm {
+        let whose = OwnData { saved: true };
+        PersonForm::changing(
+            whose,
+            &details.full_name,
+            details.birth_date,
+            &details.policy,
+        )
     }
 
     /// Everything the store needs, once every question is answered.
@@ -222,26 +79,11 @@ impl SelfForm {
     }
 }
 
-/// A date of birth of someone 14 or older on `today`: younger people are booked by a parent.
-fn adult_birth_date(text: &str, today: NaiveDate) -> Result<BirthDate, Problem> {
-    let date = BirthDate::parse(text, today).map_err(|e| (e.key(), e.args()))?;
-    if date.age_on(today) < ChildBirthDate::AGE_LIMIT {
-        return Err((UNDER_14, Vec::new()));
-    }
-    Ok(date)
-}
-
-/// The form a policy has: old when it has a series.
-pub fn kind_of(policy: &PolicyNumber) -> PolicyKind {
-    match policy.series() {
-        Some(_) => PolicyKind::Old,
-        None => PolicyKind::New,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bot::person_form::PolicyChoice;
+    use crate::domain::{FullName, PolicyNumber};
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
@@ -255,7 +97,7 @@ mod tests {
         assert_eq!(form.answer("12.03.1985", today()), Answer::Taken);
         assert_eq!(form.step, Step::PolicyKind);
         assert_eq!(form.answer("новый", today()), Answer::ButtonsOnly);
-        form.choose_kind(PolicyKind::Old);
+        form.choose_kind(PolicyChoice::Old);
         assert_eq!(form.step, Step::Series);
         assert_eq!(form.answer("ЕАА", today()), Answer::Taken);
         assert_eq!(form.back(), Some(Step::Series));
@@ -291,7 +133,7 @@ mod tests {
             birth_date: BirthDate::from_esia("12.03.1985").unwrap(),
             policy: PolicyNumber::parse_new("8451999122899990").unwrap(),
         };
-        let mut form = SelfForm::changing(&details);
+        let mut form = SelfForm::changing_own(&details);
         assert_eq!(form.step, Step::Fix);
         assert_eq!(form.back(), Some(Step::Summary));
         form.fix(Field::BirthDate);
@@ -299,6 +141,6 @@ mod tests {
         assert_eq!(form.answer("01.02.1990", today()), Answer::Taken);
         assert_eq!(form.step, Step::Summary);
         assert_eq!(form.back(), None);
-        assert_eq!(form.policy_kind, Some(PolicyKind::New));
+        assert_eq!(form.policy_kind, Some(PolicyChoice::New));
     }
 }
