@@ -667,7 +667,7 @@ async fn fill_in_my_details(fake: &FakeTelegram, gate: &Call) -> Call {
     })
     .await;
     let seen = fake.call_count();
-    fake.user_says(USER, "8451 9991 2289 9990");
+    fake.user_says(USER, "3851 2345 1234 5678");
     let summary = fake
         .wait_for(seen, "the summary", |c| has_button(c, "me:sv"))
         .await;

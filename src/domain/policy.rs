@@ -429,14 +429,19 @@ impl OldPolicyNumber {
     /// and the prompt's example is refused.
     pub fn typed(input: &str, series: &PolicySeries) -> Result<OldPolicyNumber, PolicyError> {
         let words = words(input);
-        let repeated = (1..words.len()).find(|&n| {
-            let typed: String = words[..n]
-                .concat()
-                .chars()
-                .flat_map(char::to_uppercase)
-                .collect();
-            typed == series.as_str()
-        });
+        // The shortest run of leading words that spells the series, if any (and not all the words).
+        let mut typed = String::new();
+        let mut repeated = None;
+        for (n, word) in words.iter().enumerate().take(words.len().saturating_sub(1)) {
+            typed.extend(word.chars().flat_map(char::to_uppercase));
+            if typed == series.as_str() {
+                repeated = Some(n + 1);
+                break;
+            }
+            if typed.len() >= series.as_str().len() {
+                break;
+            }
+        }
         let number = OldPolicyNumber::parse(&words[repeated.unwrap_or(0)..].concat())?;
         if number.as_str() == OLD_NUMBER_EXAMPLE {
             return Err(PolicyError::ExampleNumber {

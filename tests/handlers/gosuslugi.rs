@@ -720,7 +720,7 @@ async fn without_gosuslugi_the_menu_offers_my_details_and_the_form_fills_them_on
     assert!(asked.contains("Шаг 3 из 4. Полис ОМС"), "{asked}");
     let (asked, _) = edited(&tap_on(&mut bot, "me:pk-n").await);
     assert!(asked.contains("Шаг 4 из 4. Номер полиса"), "{asked}");
-    let summary = type_in(&mut bot, &["8451 9991 2289 9990"]).await;
+    let summary = type_in(&mut bot, &["3851 2345 1234 5678"]).await;
     assert!(
         summary.contains("<b>Проверьте свои данные</b>\n\n<b>Иванов Иван Иванович</b>\nДата рождения: 12.03.1985\n"),
         "{summary}"
