@@ -92,3 +92,19 @@ booking-cancel-gone = The clinic no longer has this booking: it is cancelled her
 booking-need-self = To book, fill in your details: full name, date of birth and OMS policy number — once. The clinic finds your record by them.
     I have kept the time you chose: we will come back to the confirmation afterwards.
 booking-btn-fill-self = 📝 Fill in my details
+
+## Who is booked: the line on every booking screen and the age on the confirmation card
+
+booking-for-me = you
+booking-for-aged = { $name }, { $age } { $age ->
+        [one] year
+       *[other] years
+    }
+booking-for-line = 👤 For: { $person }
+booking-btn-for = 👤 For: { $person }
+booking-age-child-at-adults = ⚠️ For: { $person } — and this is a visit for adults. Children under 18 are seen at children's clinics and by pediatricians.
+booking-age-adult-at-children = ⚠️ For: { $person } — and this is a visit for children under 18. Adults are seen at adult clinics and by therapists.
+booking-turns-14 = ℹ️ By the visit the child turns 14 ({ $date }). From 14, by the portal's rules, people book through their own Gosuslugi account: this visit can be confirmed here, the next ones from the child's account.
+booking-already-14 = ℹ️ The child is already 14. From 14, by the portal's rules, people book through their own Gosuslugi account; parents book for children under 14.
+booking-confirm-hint-anyway = The age does not fit this visit. Book anyway, choose another clinic or book for someone else?
+booking-btn-confirm-anyway = ⚠️ Book anyway

@@ -3,7 +3,7 @@
 //! meanwhile, a patient the clinic does not know, the registry failing at confirm time, «Мои записи» with
 //! visits booked elsewhere, and cancelling.
 
-use chrono::{NaiveDateTime, TimeZone};
+use chrono::{Datelike, NaiveDateTime, TimeZone};
 use kvrachu_bot::bot::booking::{Choice, Flow, Here, PickedSlot, Step};
 use kvrachu_bot::bot::{clinics, State};
 use kvrachu_bot::domain::{BirthDate, FullName};
@@ -188,7 +188,7 @@ async fn the_journey_books_a_visit_stores_it_in_utc_and_sends_a_calendar_file() 
     assert_eq!(
         at.text,
         format!(
-            "{DEMO}<b>Проверьте запись</b>\nКто: Иванов Иван Иванович\nКогда: {} (время местное)\nВрач: {}, {}\nПоликлиника: {}\nАдрес: {}\nКабинет: {}\n\nВсё верно? Нажмите «Подтвердить».",
+            "{DEMO}<b>Проверьте запись</b>\nКто: Иванов Иван Иванович\nКогда: {} (время местное)\nВрач: {}, {}\nПоликлиника: {}\nАдрес: {}\nКабинет: {}\n\nВсё верно? Нажмите «Подтвердить».\n\n👤 Для: вы, 41 год",
             local_when(at.slot.visit_start),
             at.doctor,
             at.specialty,
@@ -459,12 +459,87 @@ async fn a_child_is_booked_under_their_own_name_with_the_parents_account() {
         "{}",
         at.text
     );
-    let confirm = data_of(&at.keyboard, "✅ Подтвердить");
+    // An 8-year-old at an adult clinic's therapist: said before confirming, with a clear choice.
+    let age = BirthDate::try_from(chrono::NaiveDate::from_ymd_opt(2018, 5, 4).unwrap())
+        .unwrap()
+        .age_on(at.slot.visit_start.date());
+    let person = format!("Мария, {age} лет");
+    assert!(
+        at.text.ends_with(&format!(
+            "Возраст не подходит к этому приёму. Записать всё равно, выбрать другую поликлинику или записать другого человека?\n\n\
+             ⚠️ Для: {person} — а это приём для взрослых. Детей до 18 лет принимают детские поликлиники и педиатры.\n\n\
+             👤 Для: {person}"
+        )),
+        "{}",
+        at.text
+    );
+    assert_eq!(
+        labels(&at.keyboard),
+        vec![
+            vec!["⚠️ Всё равно записать"],
+            vec!["👤 Для: Я"],
+            vec!["🏥 Выбрать другую поликлинику"],
+            vec!["« Назад", "« Меню"],
+        ]
+    );
+    assert!(
+        !labels(&at.keyboard)
+            .concat()
+            .contains(&"✅ Подтвердить".to_owned()),
+        "a mismatch is never booked by the usual button"
+    );
+    let confirm = data_of(&at.keyboard, "⚠️ Всё равно записать");
     tap_on(&mut at.bot, &confirm).await;
     let now = chrono::Utc::now().timestamp();
     let stored = h.store().upcoming_appointments(USER, now).await.unwrap();
     assert_eq!(stored[0].child_id, Some(child.id));
     assert_eq!(stored[0].details.person, "Иванова Мария Ивановна");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_person_changes_on_the_confirmation_card_and_a_child_turning_14_is_told_what_changes() {
+    let h = at_card(true).await;
+    let mut at = walk_to_confirm(&h).await;
+    assert!(at.text.contains("Кто: Иванов Иван Иванович"), "{}", at.text);
+    assert!(at.text.ends_with("\n\n👤 Для: вы, 41 год"), "{}", at.text);
+    // A daughter who turns 14 on the day of the visit.
+    let visit = at.slot.visit_start.date();
+    let birthday = visit.with_year(visit.year() - 14).unwrap();
+    let child = h
+        .store()
+        .add_child(
+            USER,
+            &kvrachu_bot::store::ChildDetails {
+                full_name: FullName::parse("Иванова Мария Ивановна").unwrap(),
+                birth_date: BirthDate::try_from(birthday).unwrap(),
+                sex: kvrachu_bot::domain::Sex::Female,
+                relation: kvrachu_bot::domain::Relation::Daughter,
+                policy: kvrachu_bot::domain::PolicyNumber::parse_new("3851234512345678").unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    let (text, kb) = edited(&tap_on(&mut at.bot, &format!("bk:p:{}", child.id)).await);
+    assert!(text.contains("Кто: Иванова Мария Ивановна"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "ℹ️ К дню приёма ребёнку исполнится 14 лет ({}). С 14 лет по правилам портала записываются через собственную учётную запись Госуслуг",
+            visit.format("%d.%m.%Y")
+        )),
+        "{text}"
+    );
+    // The line of the screen gives the age today; the notice, the age on the day.
+    assert!(text.ends_with("👤 Для: Мария, 13 лет"), "{text}");
+    assert_eq!(labels(&kb)[1], vec!["👤 Для: Я"]);
+    // Back to the account holder: the same time, the usual confirmation.
+    let (text, kb) = edited(&tap_on(&mut at.bot, "bk:pm").await);
+    assert!(text.contains("Кто: Иванов Иван Иванович"), "{text}");
+    assert_eq!(labels(&kb)[0], vec!["✅ Подтвердить"]);
+    assert_eq!(labels(&kb)[1], vec!["👤 Для: Мария"]);
+    assert!(matches!(
+        state_of(&h).await,
+        State::Booking(Here::Flow(flow)) if matches!(&flow.step, Step::Confirm { slot, .. } if slot.id == at.slot.id)
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -921,7 +921,7 @@ async fn the_active_person_is_switched_from_the_menu_and_shown_there() {
 
     let picker = |me: &str, m: &str, p: &str, now: &str| {
         screen(
-            &format!("<b>Для кого записываемся?</b>\nЗапись к врачу и «Мои записи» будут для выбранного человека. Сейчас: {now}."),
+            &format!("<b>Для кого записываемся?</b>\nЗапись к врачу будет для выбранного человека. В «Мои записи» видны записи всех — по людям.\nСейчас: {now}"),
             &[
                 &[(me, "k:me")],
                 &[(m, &format!("k:as:{}", maria.id))],

@@ -33,6 +33,8 @@ pub enum Cb {
     Cancel(i64),
     CancelYes(i64),
     CancelNo,
+    /// «Для: …» on the confirmation card: book the same time for the account holder (`None`) or a child.
+    Person(Option<i64>),
     /// «Сообщить о талонах» where there are none: watch what the screen shows.
     Watch,
     /// «Не сообщать»: stop that watch.
@@ -58,6 +60,8 @@ impl Cb {
             Cb::Cancel(id) => format!("bk:x:{id}"),
             Cb::CancelYes(id) => format!("bk:xy:{id}"),
             Cb::CancelNo => "bk:xn".to_owned(),
+            Cb::Person(None) => "bk:pm".to_owned(),
+            Cb::Person(Some(child)) => format!("bk:p:{child}"),
             Cb::Watch => "bk:w".to_owned(),
             Cb::Unwatch => "bk:uw".to_owned(),
         }
@@ -97,6 +101,8 @@ impl Cb {
             ["x", raw] => Cb::Cancel(id(raw)?),
             ["xy", raw] => Cb::CancelYes(id(raw)?),
             ["xn"] => Cb::CancelNo,
+            ["pm"] => Cb::Person(None),
+            ["p", raw] => Cb::Person(Some(id(raw)?)),
             ["w"] => Cb::Watch,
             ["uw"] => Cb::Unwatch,
             _ => return None,
@@ -117,6 +123,7 @@ impl Cb {
                 | (Cb::Day(_) | Cb::Week(_), Step::Days { .. })
                 | (Cb::Time(_), Step::Times { .. })
                 | (Cb::Resume, Step::NeedGosuslugi { .. })
+                | (Cb::Person(_), Step::Confirm { .. })
                 | (
                     Cb::Watch | Cb::Unwatch,
                     Step::Doctors { .. } | Step::Days { .. }

@@ -29,6 +29,7 @@ use crate::registry::RegistryResult;
 pub mod cb;
 mod confirm;
 pub(in crate::bot) mod identity;
+pub(in crate::bot) mod person;
 pub(in crate::bot) mod registry;
 mod schedule;
 pub(in crate::bot) mod screens;
@@ -65,6 +66,12 @@ pub async fn on_tap(ctx: &Ctx, who: &Who, state: &State, tap: Cb) -> anyhow::Res
         Cb::Back if flow.step.back().is_none() => return Ok(back_to_clinic(flow)),
         Cb::OtherClinic => return Ok(Reply::go(State::Clinics(clinics::Step::Districts))),
         Cb::Resume => return confirm::resume(ctx, who, (**flow).clone()).await,
+        Cb::Person(child) => {
+            if !ctx.store.set_active_person(who.user_id, child).await? {
+                return Ok(Reply::stale());
+            }
+            return show(ctx, who, (**flow).clone(), None).await;
+        }
         Cb::Watch | Cb::Unwatch => {
             let on = tap == Cb::Watch;
             let said = watch::toggle(ctx, who, flow.clinic, &flow.step, on).await?;
@@ -217,6 +224,8 @@ mod tests {
             Cb::Back,
             Cb::Retry,
             Cb::Resume,
+            Cb::Person(None),
+            Cb::Person(Some(big)),
             Cb::OtherClinic,
             Cb::Appointments,
             Cb::Cancel(big),
