@@ -108,3 +108,10 @@ booking-turns-14 = ℹ️ By the visit the child turns 14 ({ $date }). From 14, 
 booking-already-14 = ℹ️ The child is already 14. From 14, by the portal's rules, people book through their own Gosuslugi account; parents book for children under 14.
 booking-confirm-hint-anyway = The age does not fit this visit. Book anyway, choose another clinic or book for someone else?
 booking-btn-confirm-anyway = ⚠️ Book anyway
+
+## The check at «Book»: whether this account can book
+
+booking-gate-not-linked = ℹ️ To book, sign in with Gosuslugi («🏛 Gosuslugi» below) — a confirmed account is needed. You can choose the clinic, doctor and time already: the choice is kept, and after signing in we come back to the confirmation.
+booking-gate-not-confirmed = ℹ️ Your Gosuslugi account is not confirmed, and only a confirmed one can book a doctor. Confirm it (at a service centre, through online banking or Russian Post) and sign in again. You can choose the doctor and time already: the choice is kept.
+booking-gate-under-14 = ℹ️ People book a doctor themselves from 14. A child under 14 is booked by a parent from their account («My children»). You can still look at clinics and doctors.
+booking-gate-no-details = ℹ️ To book, fill in your details («🪪 My details» below): full name, date of birth and policy — once. You can choose the doctor and time already: the choice is kept.

@@ -7,7 +7,6 @@ use chrono::{Datelike, NaiveDateTime, TimeZone};
 use kvrachu_bot::bot::booking::{Choice, Flow, Here, PickedSlot, Step};
 use kvrachu_bot::bot::{clinics, State};
 use kvrachu_bot::domain::{BirthDate, FullName};
-use kvrachu_bot::esia::{AccountLevel, EsiaLink};
 use kvrachu_bot::registry::{AppointmentCreate, Slot};
 use kvrachu_bot::store::{AppointmentSource, AppointmentStatus, ReminderStatus};
 use serde_json::json;
@@ -25,35 +24,6 @@ const TZ: chrono_tz::Tz = chrono_tz::Asia::Irkutsk;
 
 fn notice(responses: &Responses) -> Option<String> {
     responses.answered_callback_queries[0].text.clone()
-}
-
-fn person_link(trusted: bool) -> EsiaLink {
-    EsiaLink {
-        oid: "1000000001".into(),
-        level: if trusted {
-            AccountLevel::Confirmed
-        } else {
-            AccountLevel::NotConfirmed
-        },
-        full_name: "Иванов Иван Иванович".into(),
-        birth_date: Some(
-            BirthDate::try_from(chrono::NaiveDate::from_ymd_opt(1985, 3, 12).unwrap()).unwrap(),
-        ),
-        sex: None,
-        policy: None,
-        insurer: None,
-        attachment: None,
-        kids: Vec::new(),
-        linked_at: 1_764_000_000,
-        updated_at: 1_764_000_000,
-    }
-}
-
-async fn link_gosuslugi(h: &Harness, trusted: bool) {
-    h.store()
-        .save_esia_link(USER, &person_link(trusted), None)
-        .await
-        .unwrap();
 }
 
 async fn set_state(h: &Harness, state: State) {
@@ -174,6 +144,24 @@ fn local_when(at: NaiveDateTime) -> String {
     format!("{day}, {} в {}", at.format("%d.%m.%Y"), at.format("%H:%M"))
 }
 
+/// «✅ Вы записаны» edited in place of the confirmation, and the menu sent below it as a message of its
+/// own: later taps edit the menu, never the confirmation.
+fn booked_then_menu(responses: &Responses) -> (String, Keyboard) {
+    let sent: Vec<String> = responses
+        .sent_messages_text
+        .iter()
+        .filter_map(|m| m.message.text().map(str::to_owned))
+        .collect();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].contains("<b>Главное меню</b>"), "{sent:?}");
+    assert_eq!(responses.edited_messages_text.len(), 1);
+    let message = &responses.edited_messages_text[0].message;
+    (
+        message.text().unwrap().to_owned(),
+        message_keyboard(message),
+    )
+}
+
 fn unix_of(local: NaiveDateTime) -> i64 {
     TZ.from_local_datetime(&local).single().unwrap().timestamp()
 }
@@ -213,7 +201,7 @@ async fn the_journey_books_a_visit_stores_it_in_utc_and_sends_a_calendar_file() 
     assert!(datas(&at.keyboard).iter().all(|d| !d.contains(&at.slot.id)));
 
     let responses = tap_on(&mut at.bot, &confirm).await;
-    let (text, kb) = edited(&responses);
+    let (text, kb) = booked_then_menu(&responses);
     let appointments = h
         .store()
         .upcoming_appointments(USER, chrono::Utc::now().timestamp())
@@ -257,10 +245,6 @@ async fn the_journey_books_a_visit_stores_it_in_utc_and_sends_a_calendar_file() 
                 "❌ Отменить запись".to_owned(),
                 format!("bk:x:{}", stored.id)
             )],
-            vec![
-                ("📋 Мои записи".to_owned(), "bk:a".to_owned()),
-                ("« Меню".to_owned(), "menu".to_owned())
-            ],
         ]
     );
     assert_eq!(state_of(&h).await, State::Menu);
@@ -410,7 +394,7 @@ async fn without_gosuslugi_the_user_logs_in_and_comes_back_to_the_same_confirmat
     assert!(text.contains(&local_when(at.slot.visit_start)), "{text}");
     let fresh = data_of(&kb, "✅ Подтвердить");
     assert_ne!(fresh, confirm, "a new confirmation gets a new token");
-    let (text, _) = edited(&tap_on(&mut at.bot, &fresh).await);
+    let (text, _) = booked_then_menu(&tap_on(&mut at.bot, &fresh).await);
     assert!(text.contains("Вы записаны к врачу"), "{text}");
 }
 
@@ -1008,7 +992,7 @@ async fn a_booking_is_cancelled_with_the_registrys_own_id_not_the_slots() {
         .await;
     let mut bot = h.bot(tap("bk:ok:777"));
     bot.dispatch().await;
-    let (text, _) = edited(&bot.get_responses());
+    let (text, _) = booked_then_menu(&bot.get_responses());
     assert!(text.contains("Вы записаны к врачу"), "{text}");
     let now = chrono::Utc::now().timestamp();
     let visit = h
@@ -1264,4 +1248,54 @@ async fn another_users_watch_cannot_be_stopped_or_opened() {
         Some("Это ожидание уже отменено.")
     );
     assert_eq!(h.store().watches(USER + 1).await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_gate_is_told_at_book_not_at_the_last_tap() {
+    let h = Harness::new().await;
+    h.consented().await;
+    let book = |h: &Harness| {
+        let mut bot = h.bot(tap("s:book"));
+        async move {
+            bot.dispatch().await;
+            edited(&bot.get_responses())
+        }
+    };
+    // Not linked: the way to log in, and the login button first; the districts are there to browse.
+    let (text, kb) = book(&h).await;
+    assert_eq!(
+        text,
+        format!("{DEMO}<b>Запись к врачу</b>\nВыберите район:\n\nℹ️ Чтобы записаться, войдите через Госуслуги («🏛 Госуслуги» ниже) — нужна подтверждённая учётная запись. Выбирать поликлинику, врача и время можно уже сейчас: выбор сохранится, и после входа вернёмся к подтверждению.")
+    );
+    assert_eq!(labels(&kb)[0], vec!["🏛 Госуслуги"]);
+    assert_eq!(labels(&kb)[1], vec!["г. Иркутск", "Иркутский район"]);
+    // Not confirmed: the way to confirm, and the login button first.
+    link_gosuslugi(&h, false).await;
+    let (text, kb) = book(&h).await;
+    assert!(
+        text.ends_with("ℹ️ Ваша учётная запись на Госуслугах не подтверждена, а записаться к врачу можно только с подтверждённой. Подтвердите её (в центре обслуживания, через онлайн-банк или Почту России) и войдите снова. Выбирать врача и время можно уже сейчас: выбор сохранится."),
+        "{text}"
+    );
+    assert_eq!(labels(&kb)[0], vec!["🏛 Госуслуги"]);
+    // Under 14: no login helps; a parent books.
+    let mut child = person_link(true);
+    child.birth_date = Some(
+        BirthDate::try_from(chrono::Utc::now().date_naive() - chrono::Duration::days(365 * 10))
+            .unwrap(),
+    );
+    h.store().save_esia_link(USER, &child, None).await.unwrap();
+    let (text, kb) = book(&h).await;
+    assert!(
+        text.contains("Записываться к врачу самостоятельно можно с 14 лет"),
+        "{text}"
+    );
+    assert_eq!(labels(&kb)[0], vec!["г. Иркутск", "Иркутский район"]);
+    // Confirmed: nothing in the way.
+    link_gosuslugi(&h, true).await;
+    let (text, kb) = book(&h).await;
+    assert_eq!(
+        text,
+        format!("{DEMO}<b>Запись к врачу</b>\nВыберите район:")
+    );
+    assert_eq!(labels(&kb)[0], vec!["г. Иркутск", "Иркутский район"]);
 }

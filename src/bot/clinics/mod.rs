@@ -25,8 +25,10 @@ pub use cb::{Cb, Tag};
 pub use state::{Step, PAGE_SIZE};
 
 /// «Записаться» in the main menu: the districts.
-pub async fn start(_ctx: &Ctx, _who: &Who) -> anyhow::Result<Reply> {
-    Ok(Reply::go(State::Clinics(Step::Districts)))
+pub async fn start(ctx: &Ctx, who: &Who) -> anyhow::Result<Reply> {
+    let (state, screen) = render(ctx, who, Step::Districts).await?;
+    let screen = crate::bot::booking::identity::gate(ctx, who, screen).await?;
+    Ok(Reply::show(state, screen))
 }
 
 /// Every `cl:` button, at `state`.
