@@ -73,7 +73,10 @@ booking-appointments-empty = <b>My appointments</b>
     No upcoming appointments.
 booking-appointment-item = <b>{ $n }.</b> { $when }
     { $specialty }: { $doctor }
-    { $person } · { $clinic }, { $address }
+    { $clinic }, { $address }
+booking-appointments-person = 👤 <b>{ $person }</b>
+booking-appointment-room = Room: { $room }
+booking-appointment-phone = ☎️ { $phone }
 booking-btn-cancel-n = ❌ Cancel { $n }
 booking-sync-failed = Could not check with the booking system: showing what I know.
 

@@ -73,7 +73,10 @@ booking-appointments-empty = <b>Мои записи</b>
     Предстоящих записей нет.
 booking-appointment-item = <b>{ $n }.</b> { $when }
     { $specialty }: { $doctor }
-    { $person } · { $clinic }, { $address }
+    { $clinic }, { $address }
+booking-appointments-person = 👤 <b>{ $person }</b>
+booking-appointment-room = Кабинет: { $room }
+booking-appointment-phone = ☎️ { $phone }
 booking-btn-cancel-n = ❌ Отменить { $n }
 booking-sync-failed = Не удалось свериться с системой записи: показываю то, что знаю.
 

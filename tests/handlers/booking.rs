@@ -610,9 +610,15 @@ async fn my_appointments_lists_visits_booked_here_and_elsewhere_and_cancels_one(
 
     let (text, kb) = edited(&tap_on(&mut at.bot, "s:appts").await);
     assert!(
-        text.starts_with(&format!("{DEMO}<b>Мои записи</b>\n\n<b>1.</b> ")),
+        text.starts_with(&format!(
+            "{DEMO}<b>Мои записи</b>\n\n👤 <b>Иванов Иван Иванович</b>\n<b>1.</b> "
+        )),
         "{text}"
     );
+    // The room and the clinic's phone, as the clinic gave them.
+    let room = mine.details.room.clone().unwrap();
+    let phone = mine.details.phone.clone().unwrap();
+    assert!(text.contains(&format!("\nКабинет: {room}\n☎️ {phone}\n")), "{text}");
     assert!(text.contains("<b>2.</b>"), "{text}");
     let all = h.store().upcoming_appointments(USER, now).await.unwrap();
     assert_eq!(all.len(), 2);
