@@ -118,3 +118,10 @@ booking-gate-not-linked = ℹ️ To book, sign in with Gosuslugi («🏛 Gosuslu
 booking-gate-not-confirmed = ℹ️ Your Gosuslugi account is not confirmed, and only a confirmed one can book a doctor. Confirm it (at a service centre, through online banking or Russian Post) and sign in again. You can choose the doctor and time already: the choice is kept.
 booking-gate-under-14 = ℹ️ People book a doctor themselves from 14. A child under 14 is booked by a parent from their account («My children»). You can still look at clinics and doctors.
 booking-gate-no-details = ℹ️ To book, fill in your details («🪪 My details» below): full name, date of birth and policy — once. You can choose the doctor and time already: the choice is kept.
+
+## Shortcuts: book again, one's own clinic, the soonest time
+
+booking-btn-again = 🔁 { $specialty }: { $doctor }
+booking-again-gone = This specialty is not open at the clinic now — please choose another.
+booking-btn-my-clinic = 🏥 { $person }: { $clinic }
+booking-soonest-label = ⚡ { $day }, { $time }

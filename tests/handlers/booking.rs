@@ -618,7 +618,10 @@ async fn my_appointments_lists_visits_booked_here_and_elsewhere_and_cancels_one(
     // The room and the clinic's phone, as the clinic gave them.
     let room = mine.details.room.clone().unwrap();
     let phone = mine.details.phone.clone().unwrap();
-    assert!(text.contains(&format!("\nКабинет: {room}\n☎️ {phone}\n")), "{text}");
+    assert!(
+        text.contains(&format!("\nКабинет: {room}\n☎️ {phone}\n")),
+        "{text}"
+    );
     assert!(text.contains("<b>2.</b>"), "{text}");
     let all = h.store().upcoming_appointments(USER, now).await.unwrap();
     assert_eq!(all.len(), 2);
@@ -1304,4 +1307,72 @@ async fn the_gate_is_told_at_book_not_at_the_last_tap() {
         format!("{DEMO}<b>Запись к врачу</b>\nВыберите район:")
     );
     assert_eq!(labels(&kb)[0], vec!["г. Иркутск", "Иркутский район"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn own_clinic_and_book_again_cut_the_taps() {
+    let h = at_card(false).await;
+    let mut link = person_link(true);
+    link.policy = Some(kvrachu_bot::domain::PolicyNumber::parse_new("3851234512345678").unwrap());
+    h.store().save_esia_link(USER, &link, None).await.unwrap();
+
+    // «Записаться»: the account holder's own clinic first (an adult's: the adults' polyclinic of the two
+    // the demo policy is attached to), one tap to its specialties.
+    let mut bot = h.bot(tap("s:book"));
+    bot.dispatch().await;
+    let (_, kb) = edited(&bot.get_responses());
+    let mine = &kb[0][0];
+    assert!(mine.0.starts_with("🏥 Я: "), "{kb:?}");
+    let lpu: i64 = mine.1.strip_prefix("bk:c:").unwrap().parse().unwrap();
+    let clinic = h.ctx.registry.clinic(lpu).await.unwrap();
+    assert_eq!(clinic.kind.as_deref(), Some("Поликлиника"));
+    let (text, _) = edited(&tap_on(&mut bot, &mine.1).await);
+    assert!(text.contains("Выберите специальность"), "{text}");
+    assert!(text.contains(clinic.display_name()), "{text}");
+    // One mock bot at a time.
+    drop(bot);
+
+    // After a booking, the menu offers that doctor again: one tap to the doctor's days, one to the
+    // soonest time, one to confirm.
+    set_state(
+        &h,
+        State::Clinics(clinics::Step::Card {
+            district: "1".into(),
+            kind: "Поликлиника взрослая".into(),
+            page: 2,
+            clinic: CLINIC,
+        }),
+    )
+    .await;
+    let mut at = walk_to_confirm(&h).await;
+    let confirm = data_of(&at.keyboard, "✅ Подтвердить");
+    let responses = tap_on(&mut at.bot, &confirm).await;
+    booked_then_menu(&responses);
+    let menu = message_keyboard(&responses.sent_messages_text[0].message);
+    let again = menu
+        .iter()
+        .flatten()
+        .find(|(label, _)| label.starts_with("🔁 "))
+        .expect("«Записаться снова» in the menu")
+        .clone();
+    assert_eq!(again.1, format!("bk:ag:0:{CLINIC}"));
+    assert!(
+        again.0.starts_with(&format!("🔁 {}: ", at.specialty)),
+        "{again:?}"
+    );
+    let (text, kb) = edited(&tap_on(&mut at.bot, &again.1).await);
+    assert!(text.contains(&at.doctor), "{text}");
+    assert!(text.contains("Выберите день"), "{text}");
+    let soonest = data_of(
+        &kb,
+        &kb.iter()
+            .flatten()
+            .find(|(label, _)| label.starts_with("⚡ "))
+            .unwrap()
+            .0,
+    );
+    let (text, kb) = edited(&tap_on(&mut at.bot, &soonest).await);
+    assert!(text.contains("<b>Проверьте запись</b>"), "{text}");
+    assert!(text.contains(&at.doctor), "{text}");
+    assert_eq!(labels(&kb)[0], vec!["✅ Подтвердить"]);
 }

@@ -315,7 +315,23 @@ async fn the_doctors_screen_pages_the_schedule_by_week_up_to_the_last_date() {
         (text, kb)
     };
     assert!(weeks.len() >= 4, "{weeks:?}");
-    assert_eq!((text, kb), screen_of(0));
+    // The first screen also offers the two soonest times, one tap from the confirmation, under the days.
+    let (expected_text, mut expected_kb) = screen_of(0);
+    let day_rows = weeks[0].1.len().div_ceil(3);
+    let soonest = kb[day_rows].clone();
+    assert_eq!(
+        soonest
+            .iter()
+            .map(|(_, data)| data.as_str())
+            .collect::<Vec<_>>(),
+        ["bk:t:0", "bk:t:1"]
+    );
+    let first_day = day_label(in_days(SLOT_DAYS[0]));
+    for (label, _) in &soonest {
+        assert!(label.starts_with(&format!("⚡ {first_day}, ")), "{label}");
+    }
+    expected_kb.insert(day_rows, soonest);
+    assert_eq!((text, kb), (expected_text, expected_kb));
 
     // «▶» to the last week and «◀» back, each week as computed; the slot past lastDate never shows.
     let mut kb = screen_of(0).1;

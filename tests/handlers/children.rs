@@ -913,7 +913,7 @@ async fn the_active_person_is_switched_from_the_menu_and_shown_there() {
     let petr = h.store().add_child(USER, &petr()).await.unwrap();
     let mut bot = h.bot(text("/start"));
     bot.dispatch().await;
-    let menu = &bot.get_responses().sent_messages_text[1].message;
+    let menu = &bot.get_responses().sent_messages_text[0].message;
     assert_eq!(
         message_keyboard(menu).last().unwrap(),
         &vec![("👤 Для кого: Я".to_owned(), "k:who".to_owned())]

@@ -33,6 +33,7 @@ pub(in crate::bot) mod person;
 pub(in crate::bot) mod registry;
 mod schedule;
 pub(in crate::bot) mod screens;
+pub(in crate::bot) mod shortcuts;
 pub mod state;
 
 pub use cb::Cb;
@@ -55,6 +56,17 @@ pub async fn on_tap(ctx: &Ctx, who: &Who, state: &State, tap: Cb) -> anyhow::Res
             }
             _ => confirm::confirm_elsewhere(ctx, who, token).await,
         };
+    }
+    // The shortcuts start a booking from anywhere.
+    match tap {
+        Cb::Again(n, lpu) => return shortcuts::again(ctx, who, n, lpu).await,
+        Cb::AtClinic(lpu, child) => {
+            if !ctx.store.set_active_person(who.user_id, child).await? {
+                return Ok(Reply::stale());
+            }
+            return show(ctx, who, at_clinic(lpu), None).await;
+        }
+        _ => {}
     }
     let State::Booking(Here::Flow(flow)) = state else {
         return Ok(Reply::stale());
@@ -158,6 +170,9 @@ async fn next_step(ctx: &Ctx, flow: &Flow, tap: Cb) -> RegistryResult<Option<Ste
             Cb::Time(n),
             Step::Times {
                 specialty, doctor, ..
+            }
+            | Step::Days {
+                specialty, doctor, ..
             },
         ) => match key(n) {
             None => None,
@@ -195,6 +210,16 @@ pub async fn draw(
     Ok((State::Booking(Here::Flow(Box::new(flow))), screen))
 }
 
+/// Booking at `lpu` from its specialties, with «Назад» to the districts.
+fn at_clinic(lpu: i64) -> Flow {
+    Flow {
+        clinic: lpu,
+        from: None,
+        step: Step::Specialties { page: 1 },
+        keys: Vec::new(),
+    }
+}
+
 /// «Назад» from the specialties: the clinic card again (or the districts when the card is unknown).
 fn back_to_clinic(flow: &Flow) -> Reply {
     let step = flow.from.clone().unwrap_or(clinics::Step::Districts);
@@ -225,6 +250,10 @@ mod tests {
             Cb::Retry,
             Cb::Resume,
             Cb::Person(None),
+            Cb::Again(0, big),
+            Cb::Again(u16::MAX, 1),
+            Cb::AtClinic(big, None),
+            Cb::AtClinic(1, Some(big)),
             Cb::Person(Some(big)),
             Cb::OtherClinic,
             Cb::Appointments,

@@ -23,6 +23,8 @@ use super::state::{Choice, Flow, PickedSlot, Step};
 
 /// Specialties on one page.
 const SPECIALTIES_PER_PAGE: usize = 8;
+/// The soonest free times offered on a doctor's days, one tap from the confirmation.
+const SOONEST: usize = 2;
 /// Doctors on one page.
 const DOCTORS_PER_PAGE: usize = 6;
 /// Tokens stay below 2^53, like every id that travels in button data.
@@ -429,6 +431,27 @@ pub(in crate::bot) async fn days_screen(
         .collect();
     for row in buttons.chunks(3) {
         screen = screen.row(row.to_vec());
+    }
+    // The soonest times one tap away, on the first week shown: «⚡ вт 01.12, 08:00».
+    if week.is_none() {
+        let soonest: Vec<&Slot> = list.iter().take(SOONEST).collect();
+        flow.keys = soonest.iter().map(|slot| slot.id.clone()).collect();
+        let row = soonest
+            .iter()
+            .enumerate()
+            .map(|(n, slot)| {
+                let label = t!(
+                    lang,
+                    "booking-soonest-label",
+                    day = day_label(lang, slot.visit_start.date()),
+                    time = slot.visit_start.format("%H:%M").to_string()
+                );
+                button(label, cb(Cb::Time(n as u16)))
+            })
+            .collect::<Vec<_>>();
+        for pair in row.chunks(2) {
+            screen = screen.row(pair.to_vec());
+        }
     }
     let pager = week_pager(lang, &weeks, at);
     Ok(screen
