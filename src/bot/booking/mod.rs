@@ -317,7 +317,9 @@ mod tests {
             .fits(&Step::Specialties { page: 1 }));
         assert!(!Cb::Specialty(0).fits(&days));
         assert!(Cb::Day(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).fits(&days));
-        assert!(!Cb::Time(0).fits(&days));
+        // The soonest times are offered on the days too.
+        assert!(Cb::Time(0).fits(&days));
+        assert!(!Cb::Time(0).fits(&Step::Specialties { page: 1 }));
         assert!(Cb::Back.fits(&days));
         assert!(!Cb::Resume.fits(&days));
     }

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use teloxide::types::InlineKeyboardButton;
 
+use crate::bot::callback::Cb as AnyCb;
 use crate::bot::ctx::{Ctx, Who};
 use crate::bot::screen::button;
 use crate::domain::{
@@ -17,7 +18,6 @@ use crate::t;
 
 use super::cb::Cb;
 use super::identity::gosuslugi_person;
-use super::screens::cb;
 
 /// The person a booking is for, as the screens name them.
 pub(in crate::bot) struct ForWhom {
@@ -148,7 +148,7 @@ pub(in crate::bot) async fn other_people(
     if current.child.is_some() {
         buttons.push(button(
             t!(lang, "booking-btn-for", person = t!(lang, "person-me")),
-            cb(Cb::Person(None)),
+            AnyCb::Booking(Cb::Person(None)),
         ));
     }
     for child in ctx.store.children(who.user_id).await? {
@@ -159,7 +159,7 @@ pub(in crate::bot) async fn other_people(
                     "booking-btn-for",
                     person = child.full_name().name().to_owned()
                 ),
-                cb(Cb::Person(Some(child.id))),
+                AnyCb::Booking(Cb::Person(Some(child.id))),
             ));
         }
     }
