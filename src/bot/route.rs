@@ -227,6 +227,7 @@ async fn usual_text(
         State::Me { here, waiting } => {
             me::on_text(ctx, who, here.clone(), waiting.clone(), text).await
         }
+        State::Settings => reminders::on_text(ctx, who, text).await,
         _ => Ok(start::unexpected_text(who, state)),
     }
 }
