@@ -125,3 +125,4 @@ booking-btn-again = 🔁 { $specialty }: { $doctor }
 booking-again-gone = This specialty is not open at the clinic now — please choose another.
 booking-btn-my-clinic = 🏥 { $person }: { $clinic }
 booking-soonest-label = ⚡ { $day }, { $time }
+booking-link-gone = The doctor or specialty of the link is not there now — here is the clinic.

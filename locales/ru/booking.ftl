@@ -126,3 +126,4 @@ booking-btn-again = 🔁 { $specialty }: { $doctor }
 booking-again-gone = Этой специальности сейчас нет в поликлинике — выберите другую.
 booking-btn-my-clinic = 🏥 { $person }: { $clinic }
 booking-soonest-label = ⚡ { $day }, { $time }
+booking-link-gone = По ссылке этого врача или специальности сейчас нет — вот поликлиника.

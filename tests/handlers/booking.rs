@@ -1376,3 +1376,46 @@ async fn own_clinic_and_book_again_cut_the_taps() {
     assert!(text.contains(&at.doctor), "{text}");
     assert_eq!(labels(&kb)[0], vec!["✅ Подтвердить"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deep_link_opens_its_clinic_or_doctor_directly() {
+    let h = Harness::new().await;
+    h.consented().await;
+    let registry = h.ctx.registry.clone();
+    let specialty = registry.specialties(CLINIC).await.unwrap().remove(0);
+    let doctor = registry
+        .doctors(CLINIC, &specialty.id)
+        .await
+        .unwrap()
+        .remove(0);
+
+    let clinic_link = kvrachu_bot::domain::DeepLink::Clinic { lpu: CLINIC }
+        .encode()
+        .unwrap();
+    let mut bot = h.bot(text(&format!("/start {clinic_link}")));
+    bot.dispatch().await;
+    let sent = &bot.get_responses().sent_messages_text;
+    let shown = sent.last().unwrap().message.text().unwrap().to_owned();
+    assert!(shown.contains("Выберите специальность"), "{shown}");
+    drop(bot);
+
+    let doctor_link = kvrachu_bot::domain::DeepLink::Doctor {
+        lpu: CLINIC,
+        specialty: specialty.id.clone(),
+        doctor: doctor.id.clone(),
+    }
+    .encode()
+    .unwrap();
+    let mut bot = h.bot(text(&format!("/start {doctor_link}")));
+    bot.dispatch().await;
+    assert!(matches!(
+        bot.get_state::<State>().await,
+        State::Booking(Here::Flow(flow)) if matches!(&flow.step, Step::Days { doctor: d, .. } if d.id == doctor.id)
+    ));
+    drop(bot);
+
+    // An unknown payload is a plain /start: the menu.
+    let mut bot = h.bot(text("/start zzz"));
+    bot.dispatch().await;
+    assert_eq!(bot.get_state::<State>().await, State::Menu);
+}

@@ -210,6 +210,60 @@ pub async fn draw(
     Ok((State::Booking(Here::Flow(Box::new(flow))), screen))
 }
 
+/// A `t.me/<bot>?start=…` link: its clinic's specialties, a specialty's doctors or a doctor's days. What
+/// the registry no longer has opens the clinic, said so.
+pub async fn open_link(
+    ctx: &Ctx,
+    who: &Who,
+    link: crate::domain::DeepLink,
+) -> anyhow::Result<Reply> {
+    use crate::domain::DeepLink;
+    let lpu = link.lpu();
+    let (specialty_id, doctor_id) = match &link {
+        DeepLink::Clinic { .. } => return show(ctx, who, at_clinic(lpu), None).await,
+        DeepLink::Specialty { specialty, .. } => (specialty.clone(), None),
+        DeepLink::Doctor {
+            specialty, doctor, ..
+        } => (specialty.clone(), Some(doctor.clone())),
+    };
+    let gone = || t!(who.lang, "booking-link-gone");
+    let Ok(list) = specialties(ctx, lpu).await else {
+        return show(ctx, who, at_clinic(lpu), Some(gone())).await;
+    };
+    let Some(found) = list.into_iter().find(|s| s.id == specialty_id) else {
+        return show(ctx, who, at_clinic(lpu), Some(gone())).await;
+    };
+    let specialty = Choice {
+        id: found.id,
+        name: found.name,
+    };
+    let step = match doctor_id {
+        None => Step::Doctors { specialty, page: 1 },
+        Some(id) => {
+            let found = doctors(ctx, lpu, &specialty.id)
+                .await
+                .ok()
+                .and_then(|list| list.into_iter().find(|d| d.id == id));
+            let Some(doctor) = found else {
+                return show(ctx, who, at_clinic(lpu), Some(gone())).await;
+            };
+            Step::Days {
+                specialty,
+                doctor: Choice {
+                    name: doctor.full_name(),
+                    id: doctor.id,
+                },
+                week: None,
+            }
+        }
+    };
+    let flow = Flow {
+        step,
+        ..at_clinic(lpu)
+    };
+    show(ctx, who, flow, None).await
+}
+
 /// Booking at `lpu` from its specialties, with «Назад» to the districts.
 fn at_clinic(lpu: i64) -> Flow {
     Flow {
