@@ -405,7 +405,11 @@ async fn the_same_bot_runs_on_postgres_and_remembers_consent_across_restarts() {
     let welcome = fake
         .wait_for(seen, "the welcome back", |c| c.method == "sendMessage")
         .await;
-    assert_eq!(welcome.text(), "С возвращением!");
+    assert!(
+        welcome.text().contains("Главное меню"),
+        "{}",
+        welcome.text()
+    );
     assert!(bot.terminate().await.success());
 }
 
@@ -667,7 +671,7 @@ async fn fill_in_my_details(fake: &FakeTelegram, gate: &Call) -> Call {
     })
     .await;
     let seen = fake.call_count();
-    fake.user_says(USER, "8451 9991 2289 9990");
+    fake.user_says(USER, "3851 2345 1234 5678");
     let summary = fake
         .wait_for(seen, "the summary", |c| has_button(c, "me:sv"))
         .await;
@@ -732,10 +736,17 @@ async fn a_visit_is_booked_through_the_demo_login_and_cancelled() {
         .await;
     fake.wait_for(seen, "the calendar file", |c| c.method == "sendDocument")
         .await;
+    // The confirmation is kept: the menu comes as a message of its own, and later taps edit that.
+    assert!(!has_button(&booked, "menu"), "{:?}", booked.buttons());
+    let menu = fake
+        .wait_for(seen, "the menu after booking", |c| {
+            c.method == "sendMessage" && has_button(c, "s:appts")
+        })
+        .await;
 
     // «Мои записи» → «Отменить 1» → «Да, отменить».
     let seen = fake.call_count();
-    fake.user_taps(USER, &booked, "bk:a");
+    fake.user_taps(USER, &menu, "s:appts");
     let list = fake
         .wait_for(seen, "my appointments", |c| c.text().contains("<b>1.</b>"))
         .await;
@@ -2054,4 +2065,175 @@ async fn a_watch_with_auto_book_books_the_child_when_a_slot_opens_and_tells_the_
     assert_eq!(watches.len(), 1);
     assert_eq!(watches[0].status, kvrachu_bot::store::WatchStatus::Booked);
     store.close().await;
+}
+
+/// One tap as a user makes it: `data` on the message `on`, then the screen that `until` recognises.
+async fn tap_and_see(
+    fake: &FakeTelegram,
+    on: &Call,
+    data: &str,
+    what: &str,
+    until: impl Fn(&Call) -> bool,
+) -> Call {
+    let seen = fake.call_count();
+    fake.user_taps(USER, on, data);
+    fake.wait_for(seen, what, until).await
+}
+
+/// The first button whose label does not end with «(0)» among those whose data starts with `prefix`.
+fn with_free_slots(call: &Call, prefix: &str) -> String {
+    call.buttons()
+        .into_iter()
+        .find(|(label, data)| data.starts_with(prefix) && !label.ends_with("(0)"))
+        .unwrap_or_else(|| panic!("no {prefix} button with free slots in {:?}", call.buttons()))
+        .1
+}
+
+/// The doctor button of the doctor whose line names the nearest visit, skipping the first `skip` such.
+fn doctor_with_slots_from(doctors: &Call, skip: usize) -> String {
+    let line = doctors
+        .text()
+        .lines()
+        .filter(|l| l.starts_with("• "))
+        .enumerate()
+        .filter(|(_, l)| l.contains("ближайший приём"))
+        .nth(skip)
+        .expect("a doctor with two free times")
+        .0;
+    doctors
+        .buttons()
+        .into_iter()
+        .filter(|(_, d)| d.starts_with("bk:d:"))
+        .nth(line)
+        .unwrap()
+        .1
+}
+
+/// Issue 15's targets, walked on the built binary tap by tap: after linking Gosuslugi, the first booking
+/// at the person's own clinic takes at most 6 taps from the menu to «✅ Вы записаны», and booking again
+/// with a recent doctor at most 4.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_booking_at_the_own_clinic_takes_six_taps_and_a_repeat_three() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = BotProcess::start(&fake, dir.path(), free_port());
+    assert_eq!(health(&bot.http).await, 200);
+    let seen = fake.call_count();
+    fake.user_says(USER, "/start");
+    let notice = fake
+        .wait_for(seen, "the consent notice", |c| has_button(c, "consent"))
+        .await;
+    let menu = tap_and_see(&fake, &notice, "consent", "the menu", |c| {
+        has_button(c, "s:gu")
+    })
+    .await;
+    // Linking (not counted: the target starts after it): «🏛 Госуслуги» → test login → a test person.
+    let gate = tap_and_see(&fake, &menu, "s:gu", "the login", |c| {
+        has_button(c, "gu:demo")
+    })
+    .await;
+    let persons = tap_and_see(&fake, &gate, "gu:demo", "the persons", |c| {
+        has_button(c, "gu:dp0")
+    })
+    .await;
+    let seen = fake.call_count();
+    fake.user_taps(USER, &persons, "gu:dp0");
+    fake.wait_for(seen, "the linked account", |c| {
+        c.text().contains("Госуслуги")
+    })
+    .await;
+    let seen = fake.call_count();
+    fake.user_says(USER, "/start");
+    let menu = fake
+        .wait_for(seen, "the menu", |c| has_button(c, "s:book"))
+        .await;
+
+    // From the menu to «✅ Вы записаны», counting taps.
+    let taps = std::cell::Cell::new(0);
+    let tap = |on: Call, data: String, what: &'static str, until: fn(&Call) -> bool| {
+        taps.set(taps.get() + 1);
+        let fake = &fake;
+        async move { tap_and_see(fake, &on, &data, what, until).await }
+    };
+    let book = tap(menu, "s:book".into(), "own clinic first", |c| {
+        c.buttons()
+            .iter()
+            .any(|(l, d)| d.starts_with("bk:c:") && l.starts_with("🏥 Я: "))
+    })
+    .await;
+    let own = first_button(&book, "bk:c:");
+    let specialties = tap(book, own, "the specialties", |c| has_button(c, "bk:s:0")).await;
+    let specialty = with_free_slots(&specialties, "bk:s:");
+    let doctors = tap(specialties, specialty, "the doctors", |c| {
+        has_button(c, "bk:d:0")
+    })
+    .await;
+    // A doctor with at least two free times, so that the same doctor can be booked again below. Doctors
+    // tried and left with «Назад» on the way are not counted: a parent who knows the doctor does not
+    // make those taps.
+    let mut doctors = doctors;
+    let mut tried = 0;
+    let days = loop {
+        let doctor = doctor_with_slots_from(&doctors, tried);
+        let days = tap_and_see(&fake, &doctors, &doctor, "the soonest times", |c| {
+            has_button(c, "bk:t:0")
+        })
+        .await;
+        if has_button(&days, "bk:t:1") {
+            break days;
+        }
+        tried += 1;
+        doctors = tap_and_see(&fake, &days, "bk:b", "the doctors again", |c| {
+            has_button(c, "bk:d:0")
+        })
+        .await;
+    };
+    taps.set(taps.get() + 1);
+    let confirm = tap(days, "bk:t:0".into(), "the confirmation", |c| {
+        c.text().contains("Проверьте запись")
+    })
+    .await;
+    let ok = first_button(&confirm, "bk:ok:");
+    let seen = fake.call_count();
+    let booked = tap(confirm, ok, "booked", |c| {
+        c.text().contains("Вы записаны к врачу")
+    })
+    .await;
+    assert!(booked.text().contains("Кабинет:"), "{}", booked.text());
+    assert_eq!(
+        taps.get(),
+        6,
+        "first booking after linking at the own clinic"
+    );
+
+    // Again with the same doctor: from the menu sent below the kept confirmation.
+    let menu = fake
+        .wait_for(seen, "the menu after booking", |c| {
+            c.method == "sendMessage" && c.buttons().iter().any(|(_, d)| d.starts_with("bk:ag:"))
+        })
+        .await;
+    let taps = std::cell::Cell::new(0);
+    let tap = |on: Call, data: String, what: &'static str, until: fn(&Call) -> bool| {
+        taps.set(taps.get() + 1);
+        let fake = &fake;
+        async move { tap_and_see(fake, &on, &data, what, until).await }
+    };
+    let again = first_button(&menu, "bk:ag:");
+    let days = tap(menu, again, "the doctor's days", |c| {
+        has_button(c, "bk:t:0")
+    })
+    .await;
+    let confirm = tap(days, "bk:t:0".into(), "the confirmation", |c| {
+        c.text().contains("Проверьте запись")
+    })
+    .await;
+    let ok = first_button(&confirm, "bk:ok:");
+    tap(confirm, ok, "booked again", |c| {
+        c.text().contains("Вы записаны к врачу")
+    })
+    .await;
+    assert_eq!(taps.get(), 3, "a repeat booking with a recent doctor");
+
+    let status = bot.terminate().await;
+    assert!(status.success(), "{status:?}");
 }

@@ -73,7 +73,10 @@ booking-appointments-empty = <b>My appointments</b>
     No upcoming appointments.
 booking-appointment-item = <b>{ $n }.</b> { $when }
     { $specialty }: { $doctor }
-    { $person } · { $clinic }, { $address }
+    { $clinic }, { $address }
+booking-appointments-person = 👤 <b>{ $person }</b>
+booking-appointment-room = Room: { $room }
+booking-appointment-phone = ☎️ { $phone }
 booking-btn-cancel-n = ❌ Cancel { $n }
 booking-sync-failed = Could not check with the booking system: showing what I know.
 
@@ -92,3 +95,34 @@ booking-cancel-gone = The clinic no longer has this booking: it is cancelled her
 booking-need-self = To book, fill in your details: full name, date of birth and OMS policy number — once. The clinic finds your record by them.
     I have kept the time you chose: we will come back to the confirmation afterwards.
 booking-btn-fill-self = 📝 Fill in my details
+
+## Who is booked: the line on every booking screen and the age on the confirmation card
+
+booking-for-me = you
+booking-for-aged = { $name }, { $age } { $age ->
+        [one] year
+       *[other] years
+    }
+booking-for-line = 👤 For: { $person }
+booking-btn-for = 👤 For: { $person }
+booking-age-child-at-adults = ⚠️ For: { $person } — and this is a visit for adults. Children under 18 are seen at children's clinics and by pediatricians.
+booking-age-adult-at-children = ⚠️ For: { $person } — and this is a visit for children under 18. Adults are seen at adult clinics and by therapists.
+booking-turns-14 = ℹ️ By the visit the child turns 14 ({ $date }). From 14, by the portal's rules, people book through their own Gosuslugi account: this visit can be confirmed here, the next ones from the child's account.
+booking-already-14 = ℹ️ The child is already 14. From 14, by the portal's rules, people book through their own Gosuslugi account; parents book for children under 14.
+booking-confirm-hint-anyway = The age does not fit this visit. Book anyway, choose another clinic or book for someone else?
+booking-btn-confirm-anyway = ⚠️ Book anyway
+
+## The check at «Book»: whether this account can book
+
+booking-gate-not-linked = ℹ️ To book, sign in with Gosuslugi («🏛 Gosuslugi» below) — a confirmed account is needed. You can choose the clinic, doctor and time already: the choice is kept, and after signing in we come back to the confirmation.
+booking-gate-not-confirmed = ℹ️ Your Gosuslugi account is not confirmed, and only a confirmed one can book a doctor. Confirm it (at a service centre, through online banking or Russian Post) and sign in again. You can choose the doctor and time already: the choice is kept.
+booking-gate-under-14 = ℹ️ People book a doctor themselves from 14. A child under 14 is booked by a parent from their account («My children»). You can still look at clinics and doctors.
+booking-gate-no-details = ℹ️ To book, fill in your details («🪪 My details» below): full name, date of birth and policy — once. You can choose the doctor and time already: the choice is kept.
+
+## Shortcuts: book again, one's own clinic, the soonest time
+
+booking-btn-again = 🔁 { $specialty }: { $doctor }
+booking-again-gone = This specialty is not open at the clinic now — please choose another.
+booking-btn-my-clinic = 🏥 { $person }: { $clinic }
+booking-soonest-label = ⚡ { $day }, { $time }
+booking-link-gone = The doctor or specialty of the link is not there now — here is the clinic.

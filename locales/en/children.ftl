@@ -99,5 +99,6 @@ person-me = Me
 btn-for-whom = 👤 For: { $person }
 person-choose =
     <b>Who are we booking for?</b>
-    Booking and «My visits» will be for the chosen person. Now: { $person }.
+    Booking will be for the chosen person. «My visits» shows everyone's visits, by person.
+    Now: { $person }
 person-chosen = Now booking for: { $person }

@@ -32,6 +32,15 @@ err-policy-series-empty = Please send the policy series — the letters or digit
 err-policy-series-too-long = A policy series has at most { $max } characters, and you entered { $got }. Send the number in the next message. Example of a series: ЕАА
 err-policy-series-bad-chars = A policy series has only letters and digits, and «{ $char }» is not allowed. Example: ЕАА
 err-policy-number-too-long = An old-format policy number has at most { $max } digits, and you entered { $got }. Example: 1234567890
+err-policy-temporary-empty = Please send the temporary certificate number: 9 digits. Example: 123 456 789
+err-policy-temporary-not-digits = A temporary certificate number has only digits, and «{ $char }» is not a digit. Example: 123 456 789
+err-policy-temporary-example = 123 456 789 is the number from the example, not a certificate. Please copy the 9 digits from your temporary certificate.
+err-policy-old-number-empty = Please send the old-format policy number in digits — you have already sent the series. Example: 1234567890
+err-policy-old-number-not-digits = A policy number has only digits, and «{ $char }» is not a digit. You have already sent the series — now only the number. Example: 1234567890
+err-policy-old-number-example = 1234567890 is the number from the example, not a policy. Please copy the digits printed on the policy after the series.
+err-policy-example = 8451 9991 2289 9990 is the number from the example, not a policy. Please copy the 16 digits from your OMS policy.
+err-policy-looks-old = This looks like an old-format policy: there is a series before the number. Tap «Back» and choose «Old style — series and number». A new-format policy has only 16 digits, example: 8451 9991 2289 9990
+err-policy-series-number-unclear = I cannot tell where the series ends and the number begins. Please send only the series, without spaces — I will ask for the number next. Series example: 3801
 
 ## Labels
 
@@ -42,3 +51,11 @@ relation-daughter = Daughter
 policy-kind-new = New-format policy
 policy-kind-old = Old-format policy
 policy-kind-temporary = Temporary certificate
+
+## Reminders: a time of one's own
+
+err-offset-empty = Please type how long before the visit to remind you: a number and a unit. Example: 3h, 1d or 30 min
+err-offset-unreadable = I did not understand «{ $text }»: it needs a number and a unit — min, h or d. Example: 3h, 1d or 30 min
+err-offset-too-short = «{ $text }» is too close to the visit: a reminder comes at least 10 minutes before. Example: 30 min
+err-offset-too-long = «{ $text }» is too early: a reminder comes at most 7 days before. Example: 1d
+err-offset-too-many = A visit has at most { $max } reminders, and you typed { $got }. Example: 1d, 3h

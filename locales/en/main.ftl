@@ -5,7 +5,6 @@ demo-badge = 🧪 <i>Demo mode: sample clinics and a test Gosuslugi login; no re
 # The region is REGION_NAME, as written in the settings (nominative: «Иркутская область», «Санкт-Петербург»).
 greeting = Hello! I help you book a doctor — for yourself and for children under 14 — and remind you of the visit.
     Region: { $region }.
-greeting-again = Welcome back!
 
 consent-notice =
     <b>About personal data</b>

@@ -42,7 +42,7 @@ btn-reminders-off = 🔕 Turn reminders off
 btn-back-settings = « Settings
 reminders-settings-on = <b>Appointment reminders</b>
     On: { $offsets } before the visit.
-    Choose when to remind you:
+    Choose when to remind you, or type a time of your own: 3h, 1d, 30 min.
 reminders-settings-off = <b>Appointment reminders</b>
     Off: I will not remind you of appointments.
 reminders-saved = Saved

@@ -5,7 +5,6 @@ demo-badge = 🧪 <i>Демо-режим: учебные поликлиники 
 # The region is REGION_NAME, as written in the settings (nominative: «Иркутская область», «Санкт-Петербург»).
 greeting = Здравствуйте! Я помогу записаться к врачу — себя и детей до 14 лет — и напомню о приёме.
     Регион: { $region }.
-greeting-again = С возвращением!
 
 consent-notice =
     <b>О персональных данных</b>

@@ -109,28 +109,30 @@ pub(in crate::bot) async fn appointments_screen(
         }
         return Ok(screen.row(vec![menu_button(lang)]));
     }
+    // Grouped by person, each group in the order of its soonest visit; numbers run through the groups.
+    let mut people: Vec<&str> = Vec::new();
+    for appointment in &list {
+        if !people.contains(&appointment.details.person.as_str()) {
+            people.push(&appointment.details.person);
+        }
+    }
     let mut lines = vec![t!(lang, "booking-appointments-title")];
     let mut buttons = Vec::new();
-    for (n, appointment) in list.iter().enumerate() {
-        let d = &appointment.details;
-        let when =
-            crate::bot::visit::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
+    for person in people {
         lines.push(String::new());
         lines.push(t!(
             lang,
-            "booking-appointment-item",
-            n = n + 1,
-            when = when,
-            specialty = escape_html(&d.specialty),
-            doctor = escape_html(&d.doctor),
-            person = escape_html(&d.person),
-            clinic = escape_html(&d.clinic),
-            address = escape_html(&d.address)
+            "booking-appointments-person",
+            person = escape_html(person)
         ));
-        buttons.push(button(
-            t!(lang, "booking-btn-cancel-n", n = n + 1),
-            cb(Cb::Cancel(appointment.id)),
-        ));
+        for appointment in list.iter().filter(|a| a.details.person == person) {
+            let n = buttons.len() + 1;
+            lines.extend(item_lines(ctx, lang, appointment, n, now));
+            buttons.push(button(
+                t!(lang, "booking-btn-cancel-n", n = n),
+                cb(Cb::Cancel(appointment.id)),
+            ));
+        }
     }
     let mut screen = Screen::new(ctx, lang, with_notice(notice, lines.join("\n")));
     for row in buttons.chunks(2) {
@@ -140,6 +142,45 @@ pub(in crate::bot) async fn appointments_screen(
         screen = screen.row(vec![watches]);
     }
     Ok(screen.row(vec![menu_button(lang)]))
+}
+
+/// One visit of «Мои записи»: number, time, doctor, clinic and address, and the room and the clinic's
+/// phone when known.
+fn item_lines(
+    ctx: &Ctx,
+    lang: crate::i18n::Lang,
+    appointment: &Appointment,
+    n: usize,
+    now: i64,
+) -> Vec<String> {
+    let d = &appointment.details;
+    let when =
+        crate::bot::visit::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
+    let mut lines = vec![t!(
+        lang,
+        "booking-appointment-item",
+        n = n,
+        when = when,
+        specialty = escape_html(&d.specialty),
+        doctor = escape_html(&d.doctor),
+        clinic = escape_html(&d.clinic),
+        address = escape_html(&d.address)
+    )];
+    if let Some(room) = d.room.as_deref().filter(|r| !r.trim().is_empty()) {
+        lines.push(t!(
+            lang,
+            "booking-appointment-room",
+            room = escape_html(room)
+        ));
+    }
+    if let Some(phone) = d.phone.as_deref().filter(|p| !p.trim().is_empty()) {
+        lines.push(t!(
+            lang,
+            "booking-appointment-phone",
+            phone = escape_html(phone)
+        ));
+    }
+    lines
 }
 
 /// «Отменить» on an appointment (in «Мои записи», after booking, or under a reminder): the question.

@@ -19,7 +19,8 @@ use super::{settings, start};
 #[derive(BotCommands, Clone, Debug, PartialEq, Eq)]
 #[command(rename_rule = "lowercase")]
 pub enum Command {
-    Start,
+    /// `/start`, or `/start <payload>` from a `t.me/<bot>?start=…` link.
+    Start(String),
     Help,
     Cancel,
     Language,
@@ -41,14 +42,23 @@ async fn on_command(
     dialogue: BotDialogue,
     state: State,
 ) -> HandlerResult {
-    let reply = Ok(run_command(cmd, &ctx, &who, &state));
+    let reply = match &cmd {
+        // A deep link opens its clinic, specialty or doctor (after consent; before it, the notice).
+        Command::Start(payload) if who.consented => {
+            match crate::domain::DeepLink::decode(payload.trim()) {
+                Some(link) => super::booking::open_link(&ctx, &who, link).await,
+                None => Ok(run_command(cmd, &ctx, &who, &state)),
+            }
+        }
+        _ => Ok(run_command(cmd, &ctx, &who, &state)),
+    };
     shell::reply_to(&bot, &ctx, &who, &dialogue, &state, None, reply).await
 }
 
 /// Every command works from any state.
 fn run_command(cmd: Command, ctx: &Ctx, who: &Who, state: &State) -> Reply {
     match cmd {
-        Command::Start => start::start(who),
+        Command::Start(_) => start::start(who),
         Command::Help => Reply::stay().toast(t!(who.lang, "help")),
         Command::Cancel => start::cancel(who),
         Command::Language => settings::language_picker(ctx, who, state),

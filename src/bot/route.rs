@@ -228,6 +228,7 @@ async fn usual_text(
             me::on_text(ctx, who, here.clone(), waiting.clone(), text).await
         }
         State::WatchForm(form) => watch::form::on_text(ctx, who, (**form).clone(), text).await,
+        State::Settings => reminders::on_text(ctx, who, text).await,
         _ => Ok(start::unexpected_text(who, state)),
     }
 }

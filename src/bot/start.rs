@@ -15,7 +15,8 @@ pub fn start(who: &Who) -> Reply {
     if !who.consented {
         return Reply::go(State::Start);
     }
-    Reply::go(State::Menu).toast(t!(who.lang, "greeting-again"))
+    // The menu itself says where the user is: no «С возвращением!» line before it.
+    Reply::go(State::Menu)
 }
 
 pub fn consent_screen(ctx: &Ctx, who: &Who) -> Screen {
@@ -84,7 +85,11 @@ pub fn menu_screen(ctx: &Ctx, who: &Who) -> Screen {
 
 /// The main menu with the line of the person the bot books for.
 pub async fn menu(ctx: &Ctx, who: &Who) -> anyhow::Result<Screen> {
-    Ok(menu_screen(ctx, who).row(children::menu_row(ctx, who).await?))
+    let mut screen = menu_screen(ctx, who);
+    // «Записаться снова»: the active person's recent doctors, right under «Записаться».
+    let again = super::booking::shortcuts::recent_buttons(ctx, who).await?;
+    screen.keyboard.splice(2..2, again);
+    Ok(screen.row(children::menu_row(ctx, who).await?))
 }
 
 /// /cancel: leaves whatever the user was doing and shows the menu.

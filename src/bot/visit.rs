@@ -58,7 +58,7 @@ pub fn local_when(lang: Lang, at: i64, tz: Tz, now: i64) -> String {
 pub fn reminder_screen(lang: Lang, demo: bool, visit: &Appointment, tz: Tz, now: i64) -> Screen {
     let mut lines = vec![t!(lang, "reminder-title")];
     lines.extend(visit_card_lines(lang, visit, tz, now));
-    visit_screen(lang, demo, visit, lines)
+    visit_screen(lang, demo, visit, lines).button(t!(lang, "btn-menu"), super::Cb::Menu)
 }
 
 /// A message about a visit: `title`, the visit ([`visit_lines`] of `details` at `visit_at`), and `hint`

@@ -10,6 +10,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::age::{audience_of_words, Audience};
+
 /// A kind of clinic: one button on the clinic-kind screen, whatever spellings stand behind it.
 ///
 /// The declaration order is the order of the buttons: adult polyclinics first, then children's, then the
@@ -132,6 +134,31 @@ impl ClinicKind {
             ClinicKind::Phthisiology => "@phthisiology",
             ClinicKind::Other => "@other",
             ClinicKind::Unknown(written) => written,
+        }
+    }
+
+    /// Whom clinics of this kind receive, by age. A kind this table does not know says it by its words
+    /// («Детская инфекционная больница» is for children), or is for everyone.
+    pub fn audience(&self) -> Audience {
+        match self {
+            ClinicKind::ChildrenPolyclinic
+            | ClinicKind::DentalChildren
+            | ClinicKind::ChildrenPsychiatry => Audience::Children,
+            ClinicKind::AdultPolyclinic
+            | ClinicKind::DentalAdult
+            | ClinicKind::WomensConsultation
+            | ClinicKind::Psychiatry => Audience::Adults,
+            ClinicKind::Dental
+            | ClinicKind::Hospital
+            | ClinicKind::MedicalCentre
+            | ClinicKind::Dermatovenereology
+            | ClinicKind::Narcology
+            | ClinicKind::Oncology
+            | ClinicKind::Phthisiology
+            | ClinicKind::Other => Audience::Everyone,
+            ClinicKind::Unknown(written) => {
+                audience_of_words(written, &["детск", "педиатр"], &["взросл"])
+            }
         }
     }
 
@@ -313,5 +340,58 @@ mod tests {
             assert_eq!(&of(spelling), kind, "{spelling}");
             assert_eq!(*spelling, spelling.to_lowercase().replace('ё', "е"));
         }
+    }
+
+    #[test]
+    fn every_known_kind_says_whom_it_receives() {
+        use crate::domain::age::Audience::*;
+        let expected = [
+            (AdultPolyclinic, Adults),
+            (ChildrenPolyclinic, Children),
+            (DentalAdult, Adults),
+            (DentalChildren, Children),
+            (Dental, Everyone),
+            (WomensConsultation, Adults),
+            (Hospital, Everyone),
+            (MedicalCentre, Everyone),
+            (Dermatovenereology, Everyone),
+            (Psychiatry, Adults),
+            (ChildrenPsychiatry, Children),
+            (Narcology, Everyone),
+            (Oncology, Everyone),
+            (Phthisiology, Everyone),
+            (Other, Everyone),
+        ];
+        assert_eq!(expected.len(), KNOWN_KINDS.len());
+        for (kind, audience) in expected {
+            assert_eq!(kind.audience(), audience, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_kind_says_its_audience_by_its_words_or_is_for_everyone() {
+        use crate::domain::age::Audience;
+        assert_eq!(
+            of("Детская инфекционная больница").audience(),
+            Audience::Children
+        );
+        assert_eq!(of("Поликлиника взрослая № 2").audience(), Audience::Adults);
+        assert_eq!(of("Санаторий").audience(), Audience::Everyone);
+        assert_eq!(of("Детско-взрослый центр").audience(), Audience::Everyone);
+    }
+
+    #[test]
+    fn a_child_sees_childrens_kinds_first_and_an_adult_adults_kinds_first() {
+        let mut for_child = KNOWN_KINDS.to_vec();
+        for_child.sort_by_key(|k| k.audience().rank(10));
+        assert_eq!(
+            &for_child[..3],
+            &[ChildrenPolyclinic, DentalChildren, ChildrenPsychiatry]
+        );
+        assert_eq!(for_child.last(), Some(&Psychiatry));
+        let mut for_adult = KNOWN_KINDS.to_vec();
+        for_adult.sort_by_key(|k| k.audience().rank(40));
+        assert_eq!(for_adult[0], AdultPolyclinic);
+        assert_eq!(for_adult.last(), Some(&ChildrenPsychiatry));
     }
 }

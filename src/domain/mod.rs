@@ -6,24 +6,37 @@
 //! the message's variables as strings. Pass numeric ones through `FluentValue::try_number` so that
 //! plural selectors see numbers.
 
+mod age;
 mod birth_date;
 mod clinic_kind;
+mod deep_link;
 mod doctor_note;
 pub mod esia;
 mod full_name;
 mod mask;
+mod offset;
 mod policy;
+mod query;
 mod sex;
 mod visit_match;
 pub mod watch_window;
 
+pub use age::{
+    birthday_at, fourteen_notice, specialty_audience, AgeFit, Audience, FourteenNotice, VisitFit,
+    ADULT_AGE, OWN_ACCOUNT_AGE,
+};
 pub use birth_date::{local_today, BirthDate, ChildBirthDate, DateError};
 pub use clinic_kind::{ClinicKind, KNOWN_KINDS};
+pub use deep_link::DeepLink;
 pub use doctor_note::{short_note, Area};
 pub use esia::{AccountLevel, EsiaKid, EsiaLink};
 pub use full_name::{FullName, NameError};
 pub use mask::mask;
-pub use policy::{OldPolicyNumber, PolicyError, PolicyKind, PolicyNumber, PolicySeries};
+pub use offset::{OffsetError, ReminderOffsets, MAX_OFFSETS, MAX_OFFSET_SECS, MIN_OFFSET_SECS};
+pub use policy::{
+    DigitsField, OldPolicyNumber, PolicyError, PolicyKind, PolicyNumber, PolicySeries, SeriesAnswer,
+};
+pub use query::{PersonHint, Query};
 pub use sex::{Relation, Sex};
 pub use visit_match::same_visit;
 pub use watch_window::{WatchWindow, Weekdays, WindowError};
@@ -95,8 +108,38 @@ pub(crate) mod tests {
 
     pub(crate) fn all_policy_errors() -> Vec<PolicyError> {
         vec![
-            PolicyError::Empty,
-            PolicyError::NotDigits { found: 'O' },
+            PolicyError::Empty {
+                field: DigitsField::New,
+            },
+            PolicyError::Empty {
+                field: DigitsField::Temporary,
+            },
+            PolicyError::Empty {
+                field: DigitsField::OldNumber,
+            },
+            PolicyError::NotDigits {
+                field: DigitsField::New,
+                found: 'O',
+            },
+            PolicyError::NotDigits {
+                field: DigitsField::Temporary,
+                found: 'O',
+            },
+            PolicyError::NotDigits {
+                field: DigitsField::OldNumber,
+                found: 'O',
+            },
+            PolicyError::ExampleNumber {
+                field: DigitsField::New,
+            },
+            PolicyError::ExampleNumber {
+                field: DigitsField::Temporary,
+            },
+            PolicyError::ExampleNumber {
+                field: DigitsField::OldNumber,
+            },
+            PolicyError::LooksOld,
+            PolicyError::SeriesAndNumberUnclear,
             PolicyError::WrongLength {
                 expected: 16,
                 got: 15,
@@ -114,6 +157,18 @@ pub(crate) mod tests {
         ]
     }
 
+    pub(crate) fn all_offset_errors() -> Vec<OffsetError> {
+        vec![
+            OffsetError::Empty,
+            OffsetError::Unreadable {
+                text: "завтра".into(),
+            },
+            OffsetError::TooShort { text: "5м".into() },
+            OffsetError::TooLong { text: "8д".into() },
+            OffsetError::TooMany { max: 4, got: 5 },
+        ]
+    }
+
     /// An error of any enum, as the bot sees it: key, arguments and the developer-facing Display.
     type AnyError = (&'static str, Vec<(&'static str, String)>, String);
 
@@ -126,6 +181,11 @@ pub(crate) mod tests {
         );
         all.extend(
             all_date_errors()
+                .iter()
+                .map(|e| (e.key(), e.args(), e.to_string())),
+        );
+        all.extend(
+            all_offset_errors()
                 .iter()
                 .map(|e| (e.key(), e.args(), e.to_string())),
         );

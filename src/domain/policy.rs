@@ -12,6 +12,13 @@
 //! In every field, whitespace (including NBSP) and dashes are ignored, because people copy numbers
 //! with the grouping printed on the card: `8451 9991 2289 9990`, `845-199-912-289-999-0`.
 //!
+//! What a person types goes through the `typed_*` functions, which add the rules of a conversation to the
+//! rules of the document: the prompts' own examples are refused as policies (people copy them to see what
+//! happens, and a booking under a made-up policy fails at the clinic), and an old policy typed on one line
+//! at the series question («3801 123456») is split into its series and number, or asked again when the
+//! split is not clear — never glued into one series. Stored and Gosuslugi policies keep the plain parsers:
+//! a value once accepted must read back.
+//!
 //! Series letters are kept as typed: a Cyrillic «АВ» and a Latin «AB» look the same but are different
 //! series, and guessing which one the registry holds would be worse than storing what the card says.
 
@@ -65,12 +72,23 @@ pub struct PolicySeries(String);
 #[serde(try_from = "String", into = "String")]
 pub struct OldPolicyNumber(String);
 
+/// The field a digits-only rule was applied to: each has an example of its own in the messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigitsField {
+    /// The 16 digits of a new policy.
+    New,
+    /// The 9 digits of a temporary certificate.
+    Temporary,
+    /// The number of an old policy, asked after its series.
+    OldNumber,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
-    #[error("policy number is empty")]
-    Empty,
-    #[error("policy number contains {found:?}, which is not a digit")]
-    NotDigits { found: char },
+    #[error("policy number is empty ({field:?})")]
+    Empty { field: DigitsField },
+    #[error("policy number contains {found:?}, which is not a digit ({field:?})")]
+    NotDigits { field: DigitsField, found: char },
     #[error("policy number has {got} digits, expected {expected}")]
     WrongLength { expected: usize, got: usize },
     #[error("policy number fails the check digit")]
@@ -85,14 +103,37 @@ pub enum PolicyError {
     SeriesBadChars { found: char },
     #[error("old-format policy number has {got} digits, at most {max} allowed")]
     NumberTooLong { max: usize, got: usize },
+    #[error("the number is the example a prompt shows ({field:?})")]
+    ExampleNumber { field: DigitsField },
+    /// Typed at the new policy's question, but it has a series before the number.
+    #[error("a series and a number were typed where a new policy has only a number")]
+    LooksOld,
+    /// Digits in groups at the series question, and which of them are the series is not clear.
+    #[error("the series and the number typed on one line cannot be told apart")]
+    SeriesAndNumberUnclear,
 }
 
 impl PolicyError {
     /// The Fluent message id (in `locales/*/domain.ftl`) that explains this error to a user.
     pub fn key(&self) -> &'static str {
         match self {
-            PolicyError::Empty => "err-policy-empty",
-            PolicyError::NotDigits { .. } => "err-policy-not-digits",
+            PolicyError::Empty { field } => match field {
+                DigitsField::New => "err-policy-empty",
+                DigitsField::Temporary => "err-policy-temporary-empty",
+                DigitsField::OldNumber => "err-policy-old-number-empty",
+            },
+            PolicyError::NotDigits { field, .. } => match field {
+                DigitsField::New => "err-policy-not-digits",
+                DigitsField::Temporary => "err-policy-temporary-not-digits",
+                DigitsField::OldNumber => "err-policy-old-number-not-digits",
+            },
+            PolicyError::ExampleNumber { field } => match field {
+                DigitsField::New => "err-policy-example",
+                DigitsField::Temporary => "err-policy-temporary-example",
+                DigitsField::OldNumber => "err-policy-old-number-example",
+            },
+            PolicyError::LooksOld => "err-policy-looks-old",
+            PolicyError::SeriesAndNumberUnclear => "err-policy-series-number-unclear",
             // The two fixed lengths belong to different documents, and the user needs to hear which.
             PolicyError::WrongLength {
                 expected: TEMPORARY_LEN,
@@ -111,7 +152,7 @@ impl PolicyError {
     /// The Fluent variables of the message named by [`PolicyError::key`].
     pub fn args(&self) -> Vec<(&'static str, String)> {
         match *self {
-            PolicyError::NotDigits { found } | PolicyError::SeriesBadChars { found } => {
+            PolicyError::NotDigits { found, .. } | PolicyError::SeriesBadChars { found } => {
                 vec![("char", super::show_char(found))]
             }
             PolicyError::WrongLength { expected, got } => {
@@ -120,10 +161,13 @@ impl PolicyError {
             PolicyError::SeriesTooLong { max, got } | PolicyError::NumberTooLong { max, got } => {
                 vec![("max", max.to_string()), ("got", got.to_string())]
             }
-            PolicyError::Empty
+            PolicyError::Empty { .. }
             | PolicyError::BadCheckDigit
             | PolicyError::AllSameDigits
-            | PolicyError::SeriesEmpty => Vec::new(),
+            | PolicyError::SeriesEmpty
+            | PolicyError::ExampleNumber { .. }
+            | PolicyError::LooksOld
+            | PolicyError::SeriesAndNumberUnclear => Vec::new(),
         }
     }
 }
@@ -134,7 +178,7 @@ const TEMPORARY_LEN: usize = 9;
 impl PolicyNumber {
     /// A new-format policy (ЕНП): 16 digits with a valid check digit.
     pub fn parse_new(input: &str) -> Result<PolicyNumber, PolicyError> {
-        let digits = digits_of_length(input, NEW_LEN)?;
+        let digits = digits_of_length(input, NEW_LEN, DigitsField::New)?;
         let bytes = digits.as_bytes();
         if bytes.iter().all(|&b| b == bytes[0]) {
             return Err(PolicyError::AllSameDigits);
@@ -159,7 +203,7 @@ impl PolicyNumber {
 
     /// A temporary certificate: 9 digits.
     pub fn parse_temporary(input: &str) -> Result<PolicyNumber, PolicyError> {
-        let digits = digits_of_length(input, TEMPORARY_LEN)?;
+        let digits = digits_of_length(input, TEMPORARY_LEN, DigitsField::Temporary)?;
         Ok(PolicyNumber(Policy::Temporary(digits)))
     }
 
@@ -281,7 +325,7 @@ impl OldPolicyNumber {
     pub const MAX_DIGITS: usize = 20;
 
     pub fn parse(input: &str) -> Result<OldPolicyNumber, PolicyError> {
-        let digits = digits(input, OldPolicyNumber::MAX_DIGITS)?;
+        let digits = digits(input, OldPolicyNumber::MAX_DIGITS, DigitsField::OldNumber)?;
         if digits.count > OldPolicyNumber::MAX_DIGITS {
             return Err(PolicyError::NumberTooLong {
                 max: OldPolicyNumber::MAX_DIGITS,
@@ -294,6 +338,140 @@ impl OldPolicyNumber {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The new-policy example every prompt and error shows: refused when typed as a policy.
+pub const NEW_EXAMPLE: &str = "8451999122899990";
+/// The old-policy number example the prompts show (after the series example «ЕАА»).
+pub const OLD_NUMBER_EXAMPLE: &str = "1234567890";
+/// The shortest number that, typed after a series of digits on one line, is taken for the number. Shorter
+/// digit groups after digits («38 01») may be a series typed with a space: that answer is asked again.
+const MIN_NUMBER_ON_SERIES_LINE: usize = 5;
+
+/// What the series question of an old policy got.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SeriesAnswer {
+    /// Only the series: the number is asked next.
+    Series(PolicySeries),
+    /// The series and the number on one line («3801 123456»): the policy is complete.
+    Whole(PolicyNumber),
+}
+
+impl PolicyNumber {
+    /// A new policy as a person typed it: the format's rules, and neither the prompt's example nor a
+    /// series before the number (that is an old policy, and the user should pick that kind).
+    pub fn typed_new(input: &str) -> Result<PolicyNumber, PolicyError> {
+        let words = words(input);
+        let typed: String = words.concat();
+        // A word with letters before the digits, and not 16 characters in all (so not a typo such as an
+        // «О» for a zero): a series.
+        let series_first = words.len() > 1
+            && words.last().is_some_and(|w| is_digits(w))
+            && words[..words.len() - 1]
+                .iter()
+                .any(|w| w.chars().any(char::is_alphabetic))
+            && typed.chars().filter(|&c| !is_separator(c)).count() != NEW_LEN;
+        if series_first {
+            return Err(PolicyError::LooksOld);
+        }
+        let policy = PolicyNumber::parse_new(&typed)?;
+        if policy.number() == NEW_EXAMPLE {
+            return Err(PolicyError::ExampleNumber {
+                field: DigitsField::New,
+            });
+        }
+        Ok(policy)
+    }
+
+    /// The answer to the series question of an old policy. One word is the series. Several words whose
+    /// last ones are digits after a word with a letter («ЕАА 123456», «серия 38ИР № 123456») are the series
+    /// and the number; digits only («3801 123456») are split before the last group when it is long enough
+    /// to be a number, and refused as unclear otherwise («38 01»). Anything else is one series written
+    /// with spaces («38 ИР»).
+    pub fn typed_series(input: &str) -> Result<SeriesAnswer, PolicyError> {
+        let mut words = words(input);
+        // One word of digit groups joined by dashes («3801-123456») is read as the same groups typed
+        // with spaces when its last group is long enough to be a number; otherwise it is a series.
+        if let [word] = words[..] {
+            let groups: Vec<&str> = word.split(is_separator).filter(|g| !g.is_empty()).collect();
+            let number_last = groups
+                .last()
+                .is_some_and(|g| g.chars().count() >= MIN_NUMBER_ON_SERIES_LINE);
+            if groups.len() > 1 && is_digits(word) && number_last {
+                words = groups;
+            }
+        }
+        let split = match words.iter().rposition(|w| !is_digits(w)) {
+            // Digits after the last word with a letter: they are the number.
+            Some(last_series) if last_series + 1 < words.len() => Some(last_series + 1),
+            Some(_) => None,
+            None if words.len() < 2 => None,
+            None => {
+                let number = words.last().map_or(0, |w| w.chars().count());
+                if number < MIN_NUMBER_ON_SERIES_LINE {
+                    return Err(PolicyError::SeriesAndNumberUnclear);
+                }
+                Some(words.len() - 1)
+            }
+        };
+        let Some(split) = split else {
+            return PolicySeries::parse(&words.concat()).map(SeriesAnswer::Series);
+        };
+        let series = PolicySeries::parse(&words[..split].concat())?;
+        let number = OldPolicyNumber::typed(&words[split..].concat(), &series)?;
+        Ok(SeriesAnswer::Whole(PolicyNumber::old(series, number)))
+    }
+}
+
+impl OldPolicyNumber {
+    /// The number of an old policy whose series is `series`, as a person typed it: the series typed
+    /// again in front («3801 123456» after the series 3801) is dropped instead of glued to the number,
+    /// and the prompt's example is refused.
+    pub fn typed(input: &str, series: &PolicySeries) -> Result<OldPolicyNumber, PolicyError> {
+        let words = words(input);
+        // The shortest run of leading words that spells the series, if any (and not all the words).
+        let mut typed = String::new();
+        let mut repeated = None;
+        for (n, word) in words.iter().enumerate().take(words.len().saturating_sub(1)) {
+            typed.extend(word.chars().flat_map(char::to_uppercase));
+            if typed == series.as_str() {
+                repeated = Some(n + 1);
+                break;
+            }
+            if typed.len() >= series.as_str().len() {
+                break;
+            }
+        }
+        let number = OldPolicyNumber::parse(&words[repeated.unwrap_or(0)..].concat())?;
+        if number.as_str() == OLD_NUMBER_EXAMPLE {
+            return Err(PolicyError::ExampleNumber {
+                field: DigitsField::OldNumber,
+            });
+        }
+        Ok(number)
+    }
+}
+
+/// The words of an answer, split at whitespace and «№», without the labels people copy from the card
+/// («серия», «номер», «№»).
+fn words(input: &str) -> Vec<&str> {
+    input
+        .split(|c: char| c.is_whitespace() || c == '№')
+        .filter(|w| !w.is_empty())
+        .filter(|w| {
+            let w = w.trim_end_matches([':', '.']).to_lowercase();
+            !matches!(
+                w.as_str(),
+                "серия" | "серии" | "номер" | "ном" | "сер" | "" | "-"
+            )
+        })
+        .collect()
+}
+
+/// Whether a word is digits (dashes inside allowed, as printed on some cards).
+fn is_digits(word: &str) -> bool {
+    let mut chars = word.chars().filter(|&c| !is_separator(c)).peekable();
+    chars.peek().is_some() && chars.all(|c| c.is_ascii_digit())
 }
 
 fn is_separator(c: char) -> bool {
@@ -316,12 +494,12 @@ struct Digits {
 }
 
 /// Strips separators and checks that the rest are ASCII digits, without copying more than `limit`.
-fn digits(input: &str, limit: usize) -> Result<Digits, PolicyError> {
+fn digits(input: &str, limit: usize, field: DigitsField) -> Result<Digits, PolicyError> {
     let mut kept = String::new();
     let mut count = 0;
     for c in input.chars().filter(|&c| !is_separator(c)) {
         if !c.is_ascii_digit() {
-            return Err(PolicyError::NotDigits { found: c });
+            return Err(PolicyError::NotDigits { field, found: c });
         }
         count += 1;
         if count <= limit {
@@ -329,13 +507,17 @@ fn digits(input: &str, limit: usize) -> Result<Digits, PolicyError> {
         }
     }
     if count == 0 {
-        return Err(PolicyError::Empty);
+        return Err(PolicyError::Empty { field });
     }
     Ok(Digits { kept, count })
 }
 
-fn digits_of_length(input: &str, expected: usize) -> Result<String, PolicyError> {
-    let digits = digits(input, expected)?;
+fn digits_of_length(
+    input: &str,
+    expected: usize,
+    field: DigitsField,
+) -> Result<String, PolicyError> {
+    let digits = digits(input, expected, field)?;
     if digits.count != expected {
         return Err(PolicyError::WrongLength {
             expected,
@@ -551,35 +733,65 @@ mod tests {
     fn a_new_policy_has_only_digits() {
         assert_eq!(
             new_err("8451 9991 2289 999O"),
-            PolicyError::NotDigits { found: 'O' }
+            PolicyError::NotDigits {
+                field: DigitsField::New,
+                found: 'O'
+            }
         );
         assert_eq!(
             new_err("845199912289999о"),
-            PolicyError::NotDigits { found: 'о' }
+            PolicyError::NotDigits {
+                field: DigitsField::New,
+                found: 'о'
+            }
         );
         assert_eq!(
             new_err("8451.9991.2289.9990"),
-            PolicyError::NotDigits { found: '.' }
+            PolicyError::NotDigits {
+                field: DigitsField::New,
+                found: '.'
+            }
         );
-        assert_eq!(new_err("😀"), PolicyError::NotDigits { found: '😀' });
+        assert_eq!(
+            new_err("😀"),
+            PolicyError::NotDigits {
+                field: DigitsField::New,
+                found: '😀'
+            }
+        );
         assert_eq!(
             new_err("+8451999122899990"),
-            PolicyError::NotDigits { found: '+' }
+            PolicyError::NotDigits {
+                field: DigitsField::New,
+                found: '+'
+            }
         );
         assert_eq!(
             new_err("８４５１９９９１２２８９９９９０"),
-            PolicyError::NotDigits { found: '８' }
+            PolicyError::NotDigits {
+                field: DigitsField::New,
+                found: '８'
+            }
         );
         assert_eq!(
             new_err(&"😀".repeat(5_000)),
-            PolicyError::NotDigits { found: '😀' }
+            PolicyError::NotDigits {
+                field: DigitsField::New,
+                found: '😀'
+            }
         );
     }
 
     #[test]
     fn a_blank_new_policy_is_empty() {
         for input in ["", " ", "---", " - \u{00A0}"] {
-            assert_eq!(new_err(input), PolicyError::Empty, "{input:?}");
+            assert_eq!(
+                new_err(input),
+                PolicyError::Empty {
+                    field: DigitsField::New
+                },
+                "{input:?}"
+            );
         }
     }
 
@@ -671,9 +883,17 @@ mod tests {
         );
         assert_eq!(
             temporary_err("12345678a"),
-            PolicyError::NotDigits { found: 'a' }
+            PolicyError::NotDigits {
+                field: DigitsField::Temporary,
+                found: 'a'
+            }
         );
-        assert_eq!(temporary_err(" "), PolicyError::Empty);
+        assert_eq!(
+            temporary_err(" "),
+            PolicyError::Empty {
+                field: DigitsField::Temporary
+            }
+        );
         // Unlike the ЕНП, a temporary certificate has no check digit and no ban on repeated digits.
         assert!(PolicyNumber::parse_temporary("111111111").is_ok());
     }
@@ -757,10 +977,18 @@ mod tests {
                 got: 5_000
             })
         );
-        assert_eq!(OldPolicyNumber::parse(""), Err(PolicyError::Empty));
+        assert_eq!(
+            OldPolicyNumber::parse(""),
+            Err(PolicyError::Empty {
+                field: DigitsField::OldNumber
+            })
+        );
         assert_eq!(
             OldPolicyNumber::parse("АБ 123"),
-            Err(PolicyError::NotDigits { found: 'А' })
+            Err(PolicyError::NotDigits {
+                field: DigitsField::OldNumber,
+                found: 'А'
+            })
         );
         // Old numbers may repeat digits: no check digit is known for them.
         assert!(OldPolicyNumber::parse("0000000").is_ok());
@@ -784,10 +1012,18 @@ mod tests {
             PolicyNumber::parse_old("", "123"),
             Err(PolicyError::SeriesEmpty)
         );
-        assert_eq!(PolicyNumber::parse_old("ЕАА", ""), Err(PolicyError::Empty));
+        assert_eq!(
+            PolicyNumber::parse_old("ЕАА", ""),
+            Err(PolicyError::Empty {
+                field: DigitsField::OldNumber
+            })
+        );
         assert_eq!(
             PolicyNumber::parse_old("ЕАА", "12x"),
-            Err(PolicyError::NotDigits { found: 'x' })
+            Err(PolicyError::NotDigits {
+                field: DigitsField::OldNumber,
+                found: 'x'
+            })
         );
     }
 
@@ -811,7 +1047,12 @@ mod tests {
                 got: 6
             })
         );
-        assert_eq!(any(None, ""), Err(PolicyError::Empty));
+        assert_eq!(
+            any(None, ""),
+            Err(PolicyError::Empty {
+                field: DigitsField::New
+            })
+        );
         assert_eq!(
             any(Some("Е.А"), "123"),
             Err(PolicyError::SeriesBadChars { found: '.' })
@@ -950,7 +1191,11 @@ mod tests {
             pairs.iter().map(|(k, v)| (*k, v.to_string())).collect()
         };
         assert_eq!(
-            PolicyError::NotDigits { found: 'O' }.args(),
+            PolicyError::NotDigits {
+                field: DigitsField::New,
+                found: 'O'
+            }
+            .args(),
             strings(&[("char", "O")])
         );
         assert_eq!(
@@ -974,7 +1219,9 @@ mod tests {
             strings(&[("max", "20"), ("got", "21")])
         );
         for err in [
-            PolicyError::Empty,
+            PolicyError::Empty {
+                field: DigitsField::New,
+            },
             PolicyError::BadCheckDigit,
             PolicyError::AllSameDigits,
             PolicyError::SeriesEmpty,
@@ -988,5 +1235,229 @@ mod tests {
         for err in super::super::tests::all_policy_errors() {
             assert!(!err.to_string().ends_with('.'), "{err}");
         }
+    }
+
+    fn series(input: &str) -> Result<SeriesAnswer, PolicyError> {
+        PolicyNumber::typed_series(input)
+    }
+
+    fn whole(series: &str, number: &str) -> Result<SeriesAnswer, PolicyError> {
+        Ok(SeriesAnswer::Whole(
+            PolicyNumber::parse_old(series, number).unwrap(),
+        ))
+    }
+
+    fn only_series(series: &str) -> Result<SeriesAnswer, PolicyError> {
+        Ok(SeriesAnswer::Series(PolicySeries::parse(series).unwrap()))
+    }
+
+    #[test]
+    fn the_prompts_own_new_example_is_refused_as_a_policy_however_it_is_typed() {
+        for input in [
+            "8451 9991 2289 9990",
+            "8451999122899990",
+            "8451-9991-2289-9990",
+            " номер 8451 9991 2289 9990 ",
+            "№ 8451999122899990",
+        ] {
+            assert_eq!(
+                PolicyNumber::typed_new(input),
+                Err(PolicyError::ExampleNumber {
+                    field: DigitsField::New
+                }),
+                "{input:?}"
+            );
+        }
+        // Stored and Gosuslugi values still read: the plain parser knows no examples.
+        assert!(PolicyNumber::parse_new(NEW_EXAMPLE).is_ok());
+        assert_eq!(
+            PolicyNumber::typed_new("3851 2345 1234 5678")
+                .unwrap()
+                .number(),
+            "3851234512345678"
+        );
+    }
+
+    #[test]
+    fn a_typed_new_policy_keeps_every_rule_of_the_format() {
+        assert_eq!(
+            PolicyNumber::typed_new("845199912289999"),
+            Err(PolicyError::WrongLength {
+                expected: 16,
+                got: 15
+            })
+        );
+        assert_eq!(
+            PolicyNumber::typed_new("1234567890123453"),
+            Err(PolicyError::BadCheckDigit)
+        );
+        assert_eq!(
+            PolicyNumber::typed_new(""),
+            Err(PolicyError::Empty {
+                field: DigitsField::New
+            })
+        );
+        assert_eq!(
+            PolicyNumber::typed_new("номер"),
+            Err(PolicyError::Empty {
+                field: DigitsField::New
+            })
+        );
+        assert_eq!(
+            PolicyNumber::typed_new("1111 1111 1111 1111"),
+            Err(PolicyError::AllSameDigits)
+        );
+    }
+
+    #[test]
+    fn a_series_before_the_number_at_the_new_question_says_it_is_an_old_policy() {
+        for input in ["ЕАА 1234567", "серия ЕАА номер 123456", "38ИР 123456"] {
+            assert_eq!(
+                PolicyNumber::typed_new(input),
+                Err(PolicyError::LooksOld),
+                "{input:?}"
+            );
+        }
+        // A letter typed for a zero in the 16 characters is a typo, not a series.
+        assert_eq!(
+            PolicyNumber::typed_new("O451 9991 2289 9990"),
+            Err(PolicyError::NotDigits {
+                field: DigitsField::New,
+                found: 'O'
+            })
+        );
+        assert_eq!(
+            PolicyNumber::typed_new("8451 9991 2289 999O"),
+            Err(PolicyError::NotDigits {
+                field: DigitsField::New,
+                found: 'O'
+            })
+        );
+    }
+
+    #[test]
+    fn an_old_policy_typed_on_one_line_is_split_into_series_and_number() {
+        assert_eq!(series("3801 123456"), whole("3801", "123456"));
+        assert_eq!(series("3801-123456"), whole("3801", "123456"));
+        assert_eq!(series("  3801\u{00A0}123456 "), whole("3801", "123456"));
+        assert_eq!(series("ЕАА 1234567"), whole("ЕАА", "1234567"));
+        assert_eq!(series("еаа 12"), whole("ЕАА", "12"));
+        assert_eq!(series("ЕАА 1234 5678"), whole("ЕАА", "12345678"));
+        assert_eq!(series("38 ИР 123456"), whole("38ИР", "123456"));
+        assert_eq!(series("серия 3801 № 123456"), whole("3801", "123456"));
+        assert_eq!(series("Серия: ЕАА Номер: 765432"), whole("ЕАА", "765432"));
+        assert_eq!(series("38 01 123456"), whole("3801", "123456"));
+    }
+
+    #[test]
+    fn a_series_alone_stays_a_series() {
+        assert_eq!(series("3801"), only_series("3801"));
+        assert_eq!(series("еаа"), only_series("ЕАА"));
+        assert_eq!(series("38 ИР"), only_series("38ИР"));
+        assert_eq!(series("38-01"), only_series("3801"));
+        assert_eq!(series("серия ЕАА"), only_series("ЕАА"));
+        assert_eq!(series("ЕАА123456"), only_series("ЕАА123456"));
+    }
+
+    #[test]
+    fn digit_groups_that_do_not_split_clearly_are_asked_again_never_glued() {
+        for input in ["38 01", "3801 1234", "38 01 12", "1 2"] {
+            assert_eq!(
+                series(input),
+                Err(PolicyError::SeriesAndNumberUnclear),
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_series_line_keeps_the_rules_of_both_fields() {
+        assert_eq!(series(""), Err(PolicyError::SeriesEmpty));
+        assert_eq!(series("серия"), Err(PolicyError::SeriesEmpty));
+        assert_eq!(
+            series("Е.А 123456"),
+            Err(PolicyError::SeriesBadChars { found: '.' })
+        );
+        assert_eq!(
+            series("ЕАА 1234567890"),
+            Err(PolicyError::ExampleNumber {
+                field: DigitsField::OldNumber
+            })
+        );
+        assert_eq!(
+            series(&format!("ЕАА {}", "1".repeat(21))),
+            Err(PolicyError::NumberTooLong { max: 20, got: 21 })
+        );
+        assert_eq!(
+            series("АБВГДЕЖЗИКЛ"),
+            Err(PolicyError::SeriesTooLong { max: 10, got: 11 })
+        );
+    }
+
+    #[test]
+    fn the_series_typed_again_before_the_number_is_dropped_not_glued() {
+        let s3801 = PolicySeries::parse("3801").unwrap();
+        let eaa = PolicySeries::parse("ЕАА").unwrap();
+        let typed = |input, series| OldPolicyNumber::typed(input, series).map(|n| n.0);
+        assert_eq!(typed("123456", &s3801), Ok("123456".into()));
+        assert_eq!(typed("3801 123456", &s3801), Ok("123456".into()));
+        assert_eq!(typed("38 01 123456", &s3801), Ok("123456".into()));
+        assert_eq!(typed("еаа 123456", &eaa), Ok("123456".into()));
+        assert_eq!(typed("№ 123456", &eaa), Ok("123456".into()));
+        // Digits in groups that are not the series are one number, as on the card.
+        assert_eq!(typed("0012 3456", &s3801), Ok("00123456".into()));
+        // Only the series alone: no number yet.
+        assert_eq!(
+            typed("3801", &s3801),
+            Ok("3801".into()),
+            "one word is the number, whatever it looks like"
+        );
+        assert_eq!(
+            typed("ЕАБ 123456", &eaa),
+            Err(PolicyError::NotDigits {
+                field: DigitsField::OldNumber,
+                found: 'Е'
+            })
+        );
+        assert_eq!(
+            typed("1234 567890", &eaa),
+            Err(PolicyError::ExampleNumber {
+                field: DigitsField::OldNumber
+            })
+        );
+        assert_eq!(
+            typed("", &eaa),
+            Err(PolicyError::Empty {
+                field: DigitsField::OldNumber
+            })
+        );
+    }
+
+    #[test]
+    fn every_shared_rule_names_the_field_it_refused() {
+        let keys = |field| {
+            [
+                PolicyError::Empty { field }.key(),
+                PolicyError::NotDigits { field, found: 'x' }.key(),
+                PolicyError::ExampleNumber { field }.key(),
+            ]
+        };
+        let all: std::collections::BTreeSet<&str> = [
+            DigitsField::New,
+            DigitsField::Temporary,
+            DigitsField::OldNumber,
+        ]
+        .into_iter()
+        .flat_map(keys)
+        .collect();
+        assert_eq!(all.len(), 9);
+        assert_eq!(
+            PolicyError::NotDigits {
+                field: DigitsField::OldNumber,
+                found: 'x'
+            }
+            .args(),
+            vec![("char", "x".to_string())]
+        );
     }
 }

@@ -272,7 +272,7 @@ impl ReminderWaker {
     }
 }
 
-struct RawAppointment {
+pub(super) struct RawAppointment {
     id: i64,
     user_id: i64,
     child_id: Option<i64>,
@@ -287,7 +287,8 @@ struct RawAppointment {
     updated_at: i64,
 }
 
-const APPOINTMENT_COLUMNS: &str = "id, user_id, child_id, visit_at, details, status, source, \
+pub(super) const APPOINTMENT_COLUMNS: &str =
+    "id, user_id, child_id, visit_at, details, status, source, \
      created_at, updated_at, registry_id_known, ids";
 
 impl FromRow for RawAppointment {
@@ -406,7 +407,7 @@ impl Store {
             .seal_str(Aad::new(TABLE, "details", &id.to_string()), &json))
     }
 
-    fn open_appointment(&self, raw: RawAppointment) -> anyhow::Result<Appointment> {
+    pub(super) fn open_appointment(&self, raw: RawAppointment) -> anyhow::Result<Appointment> {
         // Errors name the column and the row id only, never the value.
         let json = self
             .crypto()

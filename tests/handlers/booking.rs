@@ -3,11 +3,10 @@
 //! meanwhile, a patient the clinic does not know, the registry failing at confirm time, «Мои записи» with
 //! visits booked elsewhere, and cancelling.
 
-use chrono::{NaiveDateTime, TimeZone};
+use chrono::{Datelike, NaiveDateTime, TimeZone};
 use kvrachu_bot::bot::booking::{Choice, Flow, Here, PickedSlot, Step};
 use kvrachu_bot::bot::{clinics, State};
 use kvrachu_bot::domain::{BirthDate, FullName};
-use kvrachu_bot::esia::{AccountLevel, EsiaLink};
 use kvrachu_bot::registry::{AppointmentCreate, Slot};
 use kvrachu_bot::store::{AppointmentSource, AppointmentStatus, ReminderStatus};
 use serde_json::json;
@@ -25,35 +24,6 @@ const TZ: chrono_tz::Tz = chrono_tz::Asia::Irkutsk;
 
 fn notice(responses: &Responses) -> Option<String> {
     responses.answered_callback_queries[0].text.clone()
-}
-
-pub(crate) fn person_link(trusted: bool) -> EsiaLink {
-    EsiaLink {
-        oid: "1000000001".into(),
-        level: if trusted {
-            AccountLevel::Confirmed
-        } else {
-            AccountLevel::NotConfirmed
-        },
-        full_name: "Иванов Иван Иванович".into(),
-        birth_date: Some(
-            BirthDate::try_from(chrono::NaiveDate::from_ymd_opt(1985, 3, 12).unwrap()).unwrap(),
-        ),
-        sex: None,
-        policy: None,
-        insurer: None,
-        attachment: None,
-        kids: Vec::new(),
-        linked_at: 1_764_000_000,
-        updated_at: 1_764_000_000,
-    }
-}
-
-pub(crate) async fn link_gosuslugi(h: &Harness, trusted: bool) {
-    h.store()
-        .save_esia_link(USER, &person_link(trusted))
-        .await
-        .unwrap();
 }
 
 pub(crate) async fn set_state(h: &Harness, state: State) {
@@ -174,6 +144,24 @@ fn local_when(at: NaiveDateTime) -> String {
     format!("{day}, {} в {}", at.format("%d.%m.%Y"), at.format("%H:%M"))
 }
 
+/// «✅ Вы записаны» edited in place of the confirmation, and the menu sent below it as a message of its
+/// own: later taps edit the menu, never the confirmation.
+fn booked_then_menu(responses: &Responses) -> (String, Keyboard) {
+    let sent: Vec<String> = responses
+        .sent_messages_text
+        .iter()
+        .filter_map(|m| m.message.text().map(str::to_owned))
+        .collect();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].contains("<b>Главное меню</b>"), "{sent:?}");
+    assert_eq!(responses.edited_messages_text.len(), 1);
+    let message = &responses.edited_messages_text[0].message;
+    (
+        message.text().unwrap().to_owned(),
+        message_keyboard(message),
+    )
+}
+
 fn unix_of(local: NaiveDateTime) -> i64 {
     TZ.from_local_datetime(&local).single().unwrap().timestamp()
 }
@@ -188,7 +176,7 @@ async fn the_journey_books_a_visit_stores_it_in_utc_and_sends_a_calendar_file() 
     assert_eq!(
         at.text,
         format!(
-            "{DEMO}<b>Проверьте запись</b>\nКто: Иванов Иван Иванович\nКогда: {} (время местное)\nВрач: {}, {}\nПоликлиника: {}\nАдрес: {}\nКабинет: {}\n\nВсё верно? Нажмите «Подтвердить».",
+            "{DEMO}<b>Проверьте запись</b>\nКто: Иванов Иван Иванович\nКогда: {} (время местное)\nВрач: {}, {}\nПоликлиника: {}\nАдрес: {}\nКабинет: {}\n\nВсё верно? Нажмите «Подтвердить».\n\n👤 Для: вы, 41 год",
             local_when(at.slot.visit_start),
             at.doctor,
             at.specialty,
@@ -213,7 +201,7 @@ async fn the_journey_books_a_visit_stores_it_in_utc_and_sends_a_calendar_file() 
     assert!(datas(&at.keyboard).iter().all(|d| !d.contains(&at.slot.id)));
 
     let responses = tap_on(&mut at.bot, &confirm).await;
-    let (text, kb) = edited(&responses);
+    let (text, kb) = booked_then_menu(&responses);
     let appointments = h
         .store()
         .upcoming_appointments(USER, chrono::Utc::now().timestamp())
@@ -257,10 +245,6 @@ async fn the_journey_books_a_visit_stores_it_in_utc_and_sends_a_calendar_file() 
                 "❌ Отменить запись".to_owned(),
                 format!("bk:x:{}", stored.id)
             )],
-            vec![
-                ("📋 Мои записи".to_owned(), "bk:a".to_owned()),
-                ("« Меню".to_owned(), "menu".to_owned())
-            ],
         ]
     );
     assert_eq!(state_of(&h).await, State::Menu);
@@ -410,7 +394,7 @@ async fn without_gosuslugi_the_user_logs_in_and_comes_back_to_the_same_confirmat
     assert!(text.contains(&local_when(at.slot.visit_start)), "{text}");
     let fresh = data_of(&kb, "✅ Подтвердить");
     assert_ne!(fresh, confirm, "a new confirmation gets a new token");
-    let (text, _) = edited(&tap_on(&mut at.bot, &fresh).await);
+    let (text, _) = booked_then_menu(&tap_on(&mut at.bot, &fresh).await);
     assert!(text.contains("Вы записаны к врачу"), "{text}");
 }
 
@@ -459,12 +443,87 @@ async fn a_child_is_booked_under_their_own_name_with_the_parents_account() {
         "{}",
         at.text
     );
-    let confirm = data_of(&at.keyboard, "✅ Подтвердить");
+    // An 8-year-old at an adult clinic's therapist: said before confirming, with a clear choice.
+    let age = BirthDate::try_from(chrono::NaiveDate::from_ymd_opt(2018, 5, 4).unwrap())
+        .unwrap()
+        .age_on(at.slot.visit_start.date());
+    let person = format!("Мария, {age} лет");
+    assert!(
+        at.text.ends_with(&format!(
+            "Возраст не подходит к этому приёму. Записать всё равно, выбрать другую поликлинику или записать другого человека?\n\n\
+             ⚠️ Для: {person} — а это приём для взрослых. Детей до 18 лет принимают детские поликлиники и педиатры.\n\n\
+             👤 Для: {person}"
+        )),
+        "{}",
+        at.text
+    );
+    assert_eq!(
+        labels(&at.keyboard),
+        vec![
+            vec!["⚠️ Всё равно записать"],
+            vec!["👤 Для: Я"],
+            vec!["🏥 Выбрать другую поликлинику"],
+            vec!["« Назад", "« Меню"],
+        ]
+    );
+    assert!(
+        !labels(&at.keyboard)
+            .concat()
+            .contains(&"✅ Подтвердить".to_owned()),
+        "a mismatch is never booked by the usual button"
+    );
+    let confirm = data_of(&at.keyboard, "⚠️ Всё равно записать");
     tap_on(&mut at.bot, &confirm).await;
     let now = chrono::Utc::now().timestamp();
     let stored = h.store().upcoming_appointments(USER, now).await.unwrap();
     assert_eq!(stored[0].child_id, Some(child.id));
     assert_eq!(stored[0].details.person, "Иванова Мария Ивановна");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_person_changes_on_the_confirmation_card_and_a_child_turning_14_is_told_what_changes() {
+    let h = at_card(true).await;
+    let mut at = walk_to_confirm(&h).await;
+    assert!(at.text.contains("Кто: Иванов Иван Иванович"), "{}", at.text);
+    assert!(at.text.ends_with("\n\n👤 Для: вы, 41 год"), "{}", at.text);
+    // A daughter who turns 14 on the day of the visit.
+    let visit = at.slot.visit_start.date();
+    let birthday = visit.with_year(visit.year() - 14).unwrap();
+    let child = h
+        .store()
+        .add_child(
+            USER,
+            &kvrachu_bot::store::ChildDetails {
+                full_name: FullName::parse("Иванова Мария Ивановна").unwrap(),
+                birth_date: BirthDate::try_from(birthday).unwrap(),
+                sex: kvrachu_bot::domain::Sex::Female,
+                relation: kvrachu_bot::domain::Relation::Daughter,
+                policy: kvrachu_bot::domain::PolicyNumber::parse_new("3851234512345678").unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    let (text, kb) = edited(&tap_on(&mut at.bot, &format!("bk:p:{}", child.id)).await);
+    assert!(text.contains("Кто: Иванова Мария Ивановна"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "ℹ️ К дню приёма ребёнку исполнится 14 лет ({}). С 14 лет по правилам портала записываются через собственную учётную запись Госуслуг",
+            visit.format("%d.%m.%Y")
+        )),
+        "{text}"
+    );
+    // The line of the screen gives the age today; the notice, the age on the day.
+    assert!(text.ends_with("👤 Для: Мария, 13 лет"), "{text}");
+    assert_eq!(labels(&kb)[1], vec!["👤 Для: Я"]);
+    // Back to the account holder: the same time, the usual confirmation.
+    let (text, kb) = edited(&tap_on(&mut at.bot, "bk:pm").await);
+    assert!(text.contains("Кто: Иванов Иван Иванович"), "{text}");
+    assert_eq!(labels(&kb)[0], vec!["✅ Подтвердить"]);
+    assert_eq!(labels(&kb)[1], vec!["👤 Для: Мария"]);
+    assert!(matches!(
+        state_of(&h).await,
+        State::Booking(Here::Flow(flow)) if matches!(&flow.step, Step::Confirm { slot, .. } if slot.id == at.slot.id)
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -551,7 +610,16 @@ async fn my_appointments_lists_visits_booked_here_and_elsewhere_and_cancels_one(
 
     let (text, kb) = edited(&tap_on(&mut at.bot, "s:appts").await);
     assert!(
-        text.starts_with(&format!("{DEMO}<b>Мои записи</b>\n\n<b>1.</b> ")),
+        text.starts_with(&format!(
+            "{DEMO}<b>Мои записи</b>\n\n👤 <b>Иванов Иван Иванович</b>\n<b>1.</b> "
+        )),
+        "{text}"
+    );
+    // The room and the clinic's phone, as the clinic gave them.
+    let room = mine.details.room.clone().unwrap();
+    let phone = mine.details.phone.clone().unwrap();
+    assert!(
+        text.contains(&format!("\nКабинет: {room}\n☎️ {phone}\n")),
         "{text}"
     );
     assert!(text.contains("<b>2.</b>"), "{text}");
@@ -933,7 +1001,7 @@ async fn a_booking_is_cancelled_with_the_registrys_own_id_not_the_slots() {
         .await;
     let mut bot = h.bot(tap("bk:ok:777"));
     bot.dispatch().await;
-    let (text, _) = edited(&bot.get_responses());
+    let (text, _) = booked_then_menu(&bot.get_responses());
     assert!(text.contains("Вы записаны к врачу"), "{text}");
     let now = chrono::Utc::now().timestamp();
     let visit = h
@@ -1088,4 +1156,165 @@ async fn another_users_watch_cannot_be_stopped_or_opened() {
         Some("Это ожидание уже отменено.")
     );
     assert_eq!(h.store().watches(USER + 1).await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_gate_is_told_at_book_not_at_the_last_tap() {
+    let h = Harness::new().await;
+    h.consented().await;
+    let book = |h: &Harness| {
+        let mut bot = h.bot(tap("s:book"));
+        async move {
+            bot.dispatch().await;
+            edited(&bot.get_responses())
+        }
+    };
+    // Not linked: the way to log in, and the login button first; the districts are there to browse.
+    let (text, kb) = book(&h).await;
+    assert_eq!(
+        text,
+        format!("{DEMO}<b>Запись к врачу</b>\nВыберите район:\n\nℹ️ Чтобы записаться, войдите через Госуслуги («🏛 Госуслуги» ниже) — нужна подтверждённая учётная запись. Выбирать поликлинику, врача и время можно уже сейчас: выбор сохранится, и после входа вернёмся к подтверждению.")
+    );
+    assert_eq!(labels(&kb)[0], vec!["🏛 Госуслуги"]);
+    assert_eq!(labels(&kb)[1], vec!["г. Иркутск", "Иркутский район"]);
+    // Not confirmed: the way to confirm, and the login button first.
+    link_gosuslugi(&h, false).await;
+    let (text, kb) = book(&h).await;
+    assert!(
+        text.ends_with("ℹ️ Ваша учётная запись на Госуслугах не подтверждена, а записаться к врачу можно только с подтверждённой. Подтвердите её (в центре обслуживания, через онлайн-банк или Почту России) и войдите снова. Выбирать врача и время можно уже сейчас: выбор сохранится."),
+        "{text}"
+    );
+    assert_eq!(labels(&kb)[0], vec!["🏛 Госуслуги"]);
+    // Under 14: no login helps; a parent books.
+    let mut child = person_link(true);
+    child.birth_date = Some(
+        BirthDate::try_from(chrono::Utc::now().date_naive() - chrono::Duration::days(365 * 10))
+            .unwrap(),
+    );
+    h.store().save_esia_link(USER, &child).await.unwrap();
+    let (text, kb) = book(&h).await;
+    assert!(
+        text.contains("Записываться к врачу самостоятельно можно с 14 лет"),
+        "{text}"
+    );
+    assert_eq!(labels(&kb)[0], vec!["г. Иркутск", "Иркутский район"]);
+    // Confirmed: nothing in the way.
+    link_gosuslugi(&h, true).await;
+    let (text, kb) = book(&h).await;
+    assert_eq!(
+        text,
+        format!("{DEMO}<b>Запись к врачу</b>\nВыберите район:")
+    );
+    assert_eq!(labels(&kb)[0], vec!["г. Иркутск", "Иркутский район"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn own_clinic_and_book_again_cut_the_taps() {
+    let h = at_card(false).await;
+    let mut link = person_link(true);
+    link.policy = Some(kvrachu_bot::domain::PolicyNumber::parse_new("3851234512345678").unwrap());
+    h.store().save_esia_link(USER, &link).await.unwrap();
+
+    // «Записаться»: the account holder's own clinic first (an adult's: the adults' polyclinic of the two
+    // the demo policy is attached to), one tap to its specialties.
+    let mut bot = h.bot(tap("s:book"));
+    bot.dispatch().await;
+    let (_, kb) = edited(&bot.get_responses());
+    let mine = &kb[0][0];
+    assert!(mine.0.starts_with("🏥 Я: "), "{kb:?}");
+    let lpu: i64 = mine.1.strip_prefix("bk:c:").unwrap().parse().unwrap();
+    let clinic = h.ctx.registry.clinic(lpu).await.unwrap();
+    assert_eq!(clinic.kind.as_deref(), Some("Поликлиника"));
+    let (text, _) = edited(&tap_on(&mut bot, &mine.1).await);
+    assert!(text.contains("Выберите специальность"), "{text}");
+    assert!(text.contains(clinic.display_name()), "{text}");
+    // One mock bot at a time.
+    drop(bot);
+
+    // After a booking, the menu offers that doctor again: one tap to the doctor's days, one to the
+    // soonest time, one to confirm.
+    set_state(
+        &h,
+        State::Clinics(clinics::Step::Card {
+            district: "1".into(),
+            kind: "Поликлиника взрослая".into(),
+            page: 2,
+            clinic: CLINIC,
+        }),
+    )
+    .await;
+    let mut at = walk_to_confirm(&h).await;
+    let confirm = data_of(&at.keyboard, "✅ Подтвердить");
+    let responses = tap_on(&mut at.bot, &confirm).await;
+    booked_then_menu(&responses);
+    let menu = message_keyboard(&responses.sent_messages_text[0].message);
+    let again = menu
+        .iter()
+        .flatten()
+        .find(|(label, _)| label.starts_with("🔁 "))
+        .expect("«Записаться снова» in the menu")
+        .clone();
+    assert_eq!(again.1, format!("bk:ag:0:{CLINIC}"));
+    assert!(
+        again.0.starts_with(&format!("🔁 {}: ", at.specialty)),
+        "{again:?}"
+    );
+    let (text, kb) = edited(&tap_on(&mut at.bot, &again.1).await);
+    assert!(text.contains(&at.doctor), "{text}");
+    assert!(text.contains("Выберите день"), "{text}");
+    let soonest = data_of(
+        &kb,
+        &kb.iter()
+            .flatten()
+            .find(|(label, _)| label.starts_with("⚡ "))
+            .unwrap()
+            .0,
+    );
+    let (text, kb) = edited(&tap_on(&mut at.bot, &soonest).await);
+    assert!(text.contains("<b>Проверьте запись</b>"), "{text}");
+    assert!(text.contains(&at.doctor), "{text}");
+    assert_eq!(labels(&kb)[0], vec!["✅ Подтвердить"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deep_link_opens_its_clinic_or_doctor_directly() {
+    let h = Harness::new().await;
+    h.consented().await;
+    let registry = h.ctx.registry.clone();
+    let specialty = registry.specialties(CLINIC).await.unwrap().remove(0);
+    let doctor = registry
+        .doctors(CLINIC, &specialty.id)
+        .await
+        .unwrap()
+        .remove(0);
+
+    let clinic_link = kvrachu_bot::domain::DeepLink::Clinic { lpu: CLINIC }
+        .encode()
+        .unwrap();
+    let mut bot = h.bot(text(&format!("/start {clinic_link}")));
+    bot.dispatch().await;
+    let sent = &bot.get_responses().sent_messages_text;
+    let shown = sent.last().unwrap().message.text().unwrap().to_owned();
+    assert!(shown.contains("Выберите специальность"), "{shown}");
+    drop(bot);
+
+    let doctor_link = kvrachu_bot::domain::DeepLink::Doctor {
+        lpu: CLINIC,
+        specialty: specialty.id.clone(),
+        doctor: doctor.id.clone(),
+    }
+    .encode()
+    .unwrap();
+    let mut bot = h.bot(text(&format!("/start {doctor_link}")));
+    bot.dispatch().await;
+    assert!(matches!(
+        bot.get_state::<State>().await,
+        State::Booking(Here::Flow(flow)) if matches!(&flow.step, Step::Days { doctor: d, .. } if d.id == doctor.id)
+    ));
+    drop(bot);
+
+    // An unknown payload is a plain /start: the menu.
+    let mut bot = h.bot(text("/start zzz"));
+    bot.dispatch().await;
+    assert_eq!(bot.get_state::<State>().await, State::Menu);
 }

@@ -15,6 +15,8 @@ use crate::*;
 
 const DEMO: &str =
     "🧪 <i>Демо-режим: учебные поликлиники и тестовый вход через Госуслуги, настоящие записи не создаются.</i>\n\n";
+/// Who is booked closes every booking screen.
+const FOR_ME: &str = "\n\n👤 Для: вы";
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Irkutsk;
 
 fn ok(result: Value) -> ResponseTemplate {
@@ -184,7 +186,7 @@ async fn counts_are_the_bookable_ones_and_doctors_show_their_area_and_comment_as
     assert_eq!(
         text,
         format!(
-            "{DEMO}<b>Поликлиника № 11</b>\nВыберите специальность (в скобках — свободные талоны):"
+            "{DEMO}<b>Поликлиника № 11</b>\nВыберите специальность (в скобках — свободные талоны):{FOR_ME}"
         )
     );
     // 10 tickets but 1 a patient can book: «(1)».
@@ -207,7 +209,7 @@ async fn counts_are_the_bookable_ones_and_doctors_show_their_area_and_comment_as
              • <b>Петров Пётр Петрович</b>, участки 10, 18, 19 — свободных талонов нет\n\
              ℹ️ <i>с 01.10.2026 по 13.10.2026: Нетрудоспособность…</i>\n\
              • <b>Сидоров Семён Семёнович</b>, участок 14 — ближайший приём {}\n\
-             • <b>Кузнецова Ольга Ивановна</b> — свободных талонов нет",
+             • <b>Кузнецова Ольга Ивановна</b> — свободных талонов нет{FOR_ME}",
             day_label(in_days(1)),
             day_label(in_days(2))
         )
@@ -236,7 +238,7 @@ async fn counts_are_the_bookable_ones_and_doctors_show_their_area_and_comment_as
         text,
         format!(
             "{DEMO}<b>Хирург</b>\nВыберите врача:\n\
-             • <b>Хирургов Олег Олегович</b> — свободных талонов нет"
+             • <b>Хирургов Олег Олегович</b> — свободных талонов нет{FOR_ME}"
         )
     );
     assert_eq!(
@@ -276,7 +278,7 @@ async fn the_doctors_screen_pages_the_schedule_by_week_up_to_the_last_date() {
     let screen_of = |n: usize| {
         let (monday, days) = &weeks[n];
         let text = format!(
-            "{DEMO}{header}\n\nВыберите день (в скобках — свободные талоны):\nНеделя {} из {}: {}",
+            "{DEMO}{header}\n\nВыберите день (в скобках — свободные талоны):\nНеделя {} из {}: {}{FOR_ME}",
             n + 1,
             weeks.len(),
             week_dates(*monday)
@@ -315,7 +317,23 @@ async fn the_doctors_screen_pages_the_schedule_by_week_up_to_the_last_date() {
         (text, kb)
     };
     assert!(weeks.len() >= 4, "{weeks:?}");
-    assert_eq!((text, kb), screen_of(0));
+    // The first screen also offers the two soonest times, one tap from the confirmation, under the days.
+    let (expected_text, mut expected_kb) = screen_of(0);
+    let day_rows = weeks[0].1.len().div_ceil(3);
+    let soonest = kb[day_rows].clone();
+    assert_eq!(
+        soonest
+            .iter()
+            .map(|(_, data)| data.as_str())
+            .collect::<Vec<_>>(),
+        ["bk:t:0", "bk:t:1"]
+    );
+    let first_day = day_label(in_days(SLOT_DAYS[0]));
+    for (label, _) in &soonest {
+        assert!(label.starts_with(&format!("⚡ {first_day}, ")), "{label}");
+    }
+    expected_kb.insert(day_rows, soonest);
+    assert_eq!((text, kb), (expected_text, expected_kb));
 
     // «▶» to the last week and «◀» back, each week as computed; the slot past lastDate never shows.
     let mut kb = screen_of(0).1;
@@ -351,7 +369,7 @@ async fn the_doctors_screen_pages_the_schedule_by_week_up_to_the_last_date() {
     let (text, times) =
         edited(&tap_on(&mut bot, &data_of(&kb, &format!("{} (1)", day_label(day)))).await);
     assert!(
-        text.ends_with(&format!("{}: выберите время.", day_label(day))),
+        text.ends_with(&format!("{}: выберите время.{FOR_ME}", day_label(day))),
         "{text}"
     );
     assert_eq!(times[0], vec![button("10:00", "bk:t:0")]);
@@ -390,7 +408,7 @@ async fn a_doctor_without_slots_shows_the_comment_in_full_and_says_until_when() 
              Участок &lt;10&gt; &amp; 18\n\
              ещё строка\n\
              и ещё одна…</i>\n\n\
-             Свободных талонов до {} нет. Попробуйте другого врача или загляните позже.",
+             Свободных талонов до {} нет. Попробуйте другого врача или загляните позже.{FOR_ME}",
             in_days(29).format("%d.%m.%Y")
         )
     );
@@ -443,7 +461,7 @@ async fn the_week_on_display_shows_reception_hours_and_closed_days_from_the_time
              {} — 08:00–14:00\n\
              {} — записи нет: Отпуск\n\
              {} — 14:00–20:00\n\
-             {} — записи нет: Выходной &lt;праздничный&gt;",
+             {} — записи нет: Выходной &lt;праздничный&gt;{FOR_ME}",
             week_dates(monday),
             day_label(on(0)),
             day_label(on(1)),

@@ -190,8 +190,8 @@ fn summary(details: &str) -> (String, Kb) {
     )
 }
 
-const MARIA: &str = "<b>Иванова Мария Ивановна</b>\nДата рождения: 01.12.2015\nПол: Женский\nКем приходится: Дочь\nПолис нового образца: 8451 9991 2289 9990";
-const MARIA_MASKED: &str = "<b>Иванова Мария Ивановна</b>\nДата рождения: 01.12.2015\nПол: Женский\nКем приходится: Дочь\nПолис нового образца: •••• •••• •••• 9990";
+const MARIA: &str = "<b>Иванова Мария Ивановна</b>\nДата рождения: 01.12.2015\nПол: Женский\nКем приходится: Дочь\nПолис нового образца: 3851 2345 1234 5678";
+const MARIA_MASKED: &str = "<b>Иванова Мария Ивановна</b>\nДата рождения: 01.12.2015\nПол: Женский\nКем приходится: Дочь\nПолис нового образца: •••• •••• •••• 5678";
 
 fn wrong(message: &str) -> Vec<(String, Kb)> {
     vec![plain(&format!("⚠️ {message}"), &[BACK])]
@@ -203,7 +203,7 @@ fn maria() -> ChildDetails {
         birth_date: BirthDate::try_from(NaiveDate::from_ymd_opt(2015, 12, 1).unwrap()).unwrap(),
         sex: Sex::Female,
         relation: Relation::Daughter,
-        policy: PolicyNumber::parse_new("8451999122899990").unwrap(),
+        policy: PolicyNumber::parse_new("3851234512345678").unwrap(),
     }
 }
 
@@ -213,7 +213,7 @@ fn petr() -> ChildDetails {
         birth_date: BirthDate::try_from(NaiveDate::from_ymd_opt(2019, 3, 9).unwrap()).unwrap(),
         sex: Sex::Male,
         relation: Relation::Son,
-        policy: PolicyNumber::parse_old("ЕАА", "1234567890").unwrap(),
+        policy: PolicyNumber::parse_old("ЕАА", "7654321098").unwrap(),
     }
 }
 
@@ -316,7 +316,7 @@ async fn a_child_with_a_new_policy_is_added_question_by_question() {
         vec![ask_new_number()]
     );
     assert_eq!(
-        say(&mut bot, "8451 9991 2289 9990").await,
+        say(&mut bot, "3851 2345 1234 5678").await,
         vec![summary(MARIA)]
     );
     assert!(
@@ -337,7 +337,7 @@ async fn a_child_with_a_new_policy_is_added_question_by_question() {
                 list_item(
                     "Иванова Мария Ивановна",
                     "Дочь, дата рождения 01.12.2015",
-                    "Полис нового образца: •••• •••• •••• 9990"
+                    "Полис нового образца: •••• •••• •••• 5678"
                 )
             ),
             &[
@@ -372,9 +372,9 @@ async fn a_child_with_an_old_policy_gives_the_series_then_the_number() {
     assert_eq!(press(&mut bot, "k:pk:o").await.shown, vec![ask_series()]);
     assert_eq!(say(&mut bot, "еаа").await, vec![ask_old_number("ЕАА")]);
     assert_eq!(
-        say(&mut bot, "1234567890").await,
+        say(&mut bot, "7654321098").await,
         vec![summary(
-            "<b>Петров Пётр</b>\nДата рождения: 09.03.2019\nПол: Мужской\nКем приходится: Сын\nПолис старого образца: ЕАА 1234567890"
+            "<b>Петров Пётр</b>\nДата рождения: 09.03.2019\nПол: Мужской\nКем приходится: Сын\nПолис старого образца: ЕАА 7654321098"
         )]
     );
     let saved = press(&mut bot, "k:sv").await;
@@ -383,7 +383,7 @@ async fn a_child_with_an_old_policy_gives_the_series_then_the_number() {
     assert!(
         saved.shown[0]
             .0
-            .contains("Сын, дата рождения 09.03.2019\nПолис старого образца: •••••••••7890"),
+            .contains("Сын, дата рождения 09.03.2019\nПолис старого образца: •••••••••1098"),
         "{}",
         saved.shown[0].0
     );
@@ -434,7 +434,7 @@ async fn five_thousand_characters_are_refused_at_every_typed_question() {
         (form_at(Step::Name), "Слишком длинно: в ФИО не больше 100 символов. Напишите только фамилию, имя и отчество, например: Иванова Мария Ивановна"),
         (form_at(Step::BirthDate), "Напишите дату рождения цифрами: день, месяц и год через точку. Пример: 01.12.2015"),
         (form_at(Step::Number), "В номере полиса только цифры, а «М» — не цифра. Пример: 8451 9991 2289 9990"),
-        (old_number_state(), "В номере полиса только цифры, а «М» — не цифра. Пример: 8451 9991 2289 9990"),
+        (old_number_state(), "В номере полиса только цифры, а «М» — не цифра. Серию вы уже прислали — теперь только номер. Пример: 1234567890"),
     ];
     for (state, message) in cases {
         bot.set_state(state.clone()).await;
@@ -523,7 +523,8 @@ async fn wrong_policy_numbers_and_series_keep_the_question_and_explain_the_rule(
         ("8451 9991 2289 999", "В номере полиса нового образца 16 цифр, а вы ввели 15. Пример: 8451 9991 2289 9990"),
         ("1234567890123453", "Похоже, в номере опечатка: последняя цифра не сходится с остальными. Сверьте все 16 цифр с полисом. Пример: 8451 9991 2289 9990"),
         ("0000000000000000", "Номер полиса не может состоять из одинаковых цифр. Перепишите 16 цифр с полиса, например: 8451 9991 2289 9990"),
-        ("ЕАА 1234567890", "В номере полиса только цифры, а «Е» — не цифра. Пример: 8451 9991 2289 9990"),
+        ("ЕАА 1234567890", "Похоже, это полис старого образца: перед номером есть серия. Нажмите «Назад» и выберите «Старого образца — серия и номер». В полисе нового образца только 16 цифр, пример: 8451 9991 2289 9990"),
+        ("8451 9991 2289 9990", "8451 9991 2289 9990 — это номер из примера, а не полис. Перепишите 16 цифр со своего полиса ОМС."),
     ];
     for (input, message) in cases {
         assert_eq!(say(&mut bot, input).await, wrong(message), "{input}");
@@ -555,6 +556,45 @@ async fn wrong_policy_numbers_and_series_keep_the_question_and_explain_the_rule(
         wrong("В серии полиса не больше 10 символов, а вы ввели 14. Номер пришлите следующим сообщением. Пример серии: ЕАА")
     );
     assert_eq!(bot.get_state::<State>().await, series);
+    // Digit groups that do not split clearly are asked again, never glued into one series.
+    assert_eq!(
+        say(&mut bot, "38 01").await,
+        wrong("Не понял, где кончается серия и начинается номер. Пришлите только серию, без пробелов, — номер спрошу следующим сообщением. Пример серии: 3801")
+    );
+    assert_eq!(bot.get_state::<State>().await, series);
+    // The prompt's own example of the old number is no policy either.
+    bot.set_state(old_number_state()).await;
+    assert_eq!(
+        say(&mut bot, "1234 567890").await,
+        wrong("1234567890 — это номер из примера, а не полис. Перепишите цифры, которые напечатаны на полисе после серии.")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_old_policy_typed_on_one_line_at_the_series_question_is_split_into_series_and_number() {
+    let h = harness().await;
+    let mut bot = h.bot(text("/help"));
+    let State::Children(ChildrenState::Form(mut series)) = form_at(Step::PolicyKind) else {
+        unreachable!()
+    };
+    series.policy_kind = Some(kvrachu_bot::bot::children::PolicyChoice::Old);
+    series.step = Step::Series;
+    bot.set_state(State::Children(ChildrenState::Form(series)))
+        .await;
+    let replies = say(&mut bot, "3801 123456").await;
+    assert_eq!(
+        replies,
+        vec![summary(&MARIA.replace(
+            "Полис нового образца: 3851 2345 1234 5678",
+            "Полис старого образца: 3801 123456"
+        ))]
+    );
+    let State::Children(ChildrenState::Form(form)) = bot.get_state::<State>().await else {
+        panic!("the form is left")
+    };
+    let policy = form.policy.expect("the policy is complete");
+    assert_eq!(policy.series(), Some("3801"));
+    assert_eq!(policy.number(), "123456");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -642,12 +682,12 @@ async fn change_on_the_summary_fixes_one_field_and_returns_to_the_summary() {
     );
     assert_eq!(press(&mut bot, "k:pk:o").await.shown, vec![ask_series()]);
     assert_eq!(say(&mut bot, "ЕАА").await, vec![ask_old_number("ЕАА")]);
-    let shown = say(&mut bot, "1234567890").await;
+    let shown = say(&mut bot, "7654321098").await;
     assert_eq!(
         shown,
         vec![summary(&MARIA.replace("01.12.2015", "02.12.2015").replace(
-            "Полис нового образца: 8451 9991 2289 9990",
-            "Полис старого образца: ЕАА 1234567890"
+            "Полис нового образца: 3851 2345 1234 5678",
+            "Полис старого образца: ЕАА 7654321098"
         ))]
     );
 
@@ -697,7 +737,7 @@ async fn back_goes_one_question_back_and_from_the_first_to_the_list() {
         vec![ask_new_number()]
     );
     assert_eq!(
-        say(&mut bot, "8451999122899990").await,
+        say(&mut bot, "3851234512345678").await,
         vec![summary(MARIA)]
     );
 }
@@ -716,7 +756,7 @@ async fn cancel_mid_way_leaves_the_form_for_the_menu_and_saves_nothing() {
     assert_eq!(bot.get_state::<State>().await, State::Menu);
     assert!(h.store().children(USER).await.unwrap().is_empty());
     // The next number is text nobody asked for.
-    let replies = say(&mut bot, "8451999122899990").await;
+    let replies = say(&mut bot, "3851234512345678").await;
     assert_eq!(
         replies[0].0,
         "Я не жду сейчас текста. Выберите действие кнопками ниже или наберите /help."
@@ -873,7 +913,7 @@ async fn the_active_person_is_switched_from_the_menu_and_shown_there() {
     let petr = h.store().add_child(USER, &petr()).await.unwrap();
     let mut bot = h.bot(text("/start"));
     bot.dispatch().await;
-    let menu = &bot.get_responses().sent_messages_text[1].message;
+    let menu = &bot.get_responses().sent_messages_text[0].message;
     assert_eq!(
         message_keyboard(menu).last().unwrap(),
         &vec![("👤 Для кого: Я".to_owned(), "k:who".to_owned())]
@@ -881,7 +921,7 @@ async fn the_active_person_is_switched_from_the_menu_and_shown_there() {
 
     let picker = |me: &str, m: &str, p: &str, now: &str| {
         screen(
-            &format!("<b>Для кого записываемся?</b>\nЗапись к врачу и «Мои записи» будут для выбранного человека. Сейчас: {now}."),
+            &format!("<b>Для кого записываемся?</b>\nЗапись к врачу будет для выбранного человека. В «Мои записи» видны записи всех — по людям.\nСейчас: {now}"),
             &[
                 &[(me, "k:me")],
                 &[(m, &format!("k:as:{}", maria.id))],
@@ -958,7 +998,7 @@ fn from_gosuslugi() -> Vec<ImportableChild> {
             birth_date: Some("09.03.2019".into()),
             sex: Some(Sex::Male),
             policy_series: Some("ЕАА".into()),
-            policy_number: Some("1234567890".into()),
+            policy_number: Some("7654321098".into()),
         },
     ]
 }
@@ -1001,7 +1041,7 @@ async fn a_child_from_gosuslugi_is_prefilled_and_only_the_missing_policy_is_aske
     );
     press(&mut bot, "k:pk:n").await;
     assert_eq!(
-        say(&mut bot, "8451999122899990").await,
+        say(&mut bot, "3851234512345678").await,
         vec![summary(MARIA)]
     );
     press(&mut bot, "k:sv").await;
@@ -1014,7 +1054,7 @@ async fn a_child_from_gosuslugi_is_prefilled_and_only_the_missing_policy_is_aske
         vec![("Петров П.".to_owned(), "k:ip:1".to_owned())]
     );
     let (summary_text, summary_kb) = summary(
-        "<b>Петров Пётр</b>\nДата рождения: 09.03.2019\nПол: Мужской\nКем приходится: Сын\nПолис старого образца: ЕАА 1234567890",
+        "<b>Петров Пётр</b>\nДата рождения: 09.03.2019\nПол: Мужской\nКем приходится: Сын\nПолис старого образца: ЕАА 7654321098",
     );
     let summary_text = summary_text.replacen(
         DEMO,
@@ -1034,7 +1074,7 @@ async fn invalid_gosuslugi_data_is_asked_again_with_the_reason() {
         birth_date: Some("01.12.2015".into()),
         sex: Some(Sex::Female),
         policy_series: None,
-        policy_number: Some("8451999122899990".into()),
+        policy_number: Some("3851234512345678".into()),
     }])
     .await;
     let mut bot = h.bot(text("/help"));

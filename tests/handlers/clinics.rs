@@ -22,9 +22,11 @@ fn rows(items: &[&[&str]]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A consented user who can book (so «Записаться» has nothing to say before the districts).
 async fn at_menu() -> Harness {
     let h = Harness::new().await;
     h.consented().await;
+    link_gosuslugi(&h, true).await;
     h
 }
 
@@ -339,6 +341,7 @@ async fn an_empty_district_says_so_and_offers_only_back() {
         .mount(&server)
         .await;
     let h = Harness::with_registry_url(&server.uri()).await;
+    link_gosuslugi(&h, true).await;
     h.consented().await;
     let mut bot = h.bot(tap("s:book"));
     bot.dispatch().await;
@@ -366,6 +369,7 @@ async fn registry_down_shows_unavailable_with_retry_and_retry_works_once_it_is_b
         .mount(&server)
         .await;
     let h = Harness::with_registry_url(&server.uri()).await;
+    link_gosuslugi(&h, true).await;
     h.consented().await;
     let mut bot = h.bot(tap("s:book"));
     bot.dispatch().await;
@@ -404,6 +408,7 @@ async fn a_slow_registry_gives_the_unavailable_screen_in_english_well_within_25_
         .mount(&server)
         .await;
     let h = Harness::with_registry_url(&server.uri()).await;
+    link_gosuslugi(&h, true).await;
     h.consented().await;
     let english = MockUser::new().language_code("en").build();
     let mut bot = h.bot(MockCallbackQuery::new().data("s:book").from(english));
@@ -429,6 +434,7 @@ async fn a_registry_refusal_shows_its_own_words_escaped() {
         .mount(&server)
         .await;
     let h = Harness::with_registry_url(&server.uri()).await;
+    link_gosuslugi(&h, true).await;
     h.consented().await;
     let mut bot = h.bot(tap("s:book"));
     bot.dispatch().await;
@@ -467,6 +473,7 @@ async fn registry_with_live_kinds() -> MockServer {
 async fn live_kinds_are_one_button_each_adults_first_and_an_unknown_one_under_its_own_name() {
     let server = registry_with_live_kinds().await;
     let h = Harness::with_registry_url(&server.uri()).await;
+    link_gosuslugi(&h, true).await;
     h.consented().await;
     let mut bot = h.bot(tap("s:book"));
     bot.dispatch().await;
@@ -530,6 +537,7 @@ async fn live_kinds_are_one_button_each_adults_first_and_an_unknown_one_under_it
 async fn a_dialogue_stored_with_the_registrys_kind_still_lists_its_clinics() {
     let server = registry_with_live_kinds().await;
     let h = Harness::with_registry_url(&server.uri()).await;
+    link_gosuslugi(&h, true).await;
     h.consented().await;
     // Stored before kinds were classified: the kind is the registry's own value.
     let stored: State = serde_json::from_value(json!({

@@ -711,7 +711,7 @@ async fn without_gosuslugi_the_menu_offers_my_details_and_the_form_fills_them_on
     assert!(asked.contains("Шаг 3 из 4. Полис ОМС"), "{asked}");
     let (asked, _) = edited(&tap_on(&mut bot, "me:pk-n").await);
     assert!(asked.contains("Шаг 4 из 4. Номер полиса"), "{asked}");
-    let summary = type_in(&mut bot, &["8451 9991 2289 9990"]).await;
+    let summary = type_in(&mut bot, &["3851 2345 1234 5678"]).await;
     assert!(
         summary.contains("<b>Проверьте свои данные</b>\n\n<b>Иванов Иван Иванович</b>\nДата рождения: 12.03.1985\n"),
         "{summary}"
@@ -735,8 +735,8 @@ async fn without_gosuslugi_the_menu_offers_my_details_and_the_form_fills_them_on
         card.contains("<b>Иванов Иван Иванович</b>\nДата рождения: 12.03.1985"),
         "{card}"
     );
-    assert!(card.contains("•••• •••• •••• 9990"), "{card}");
-    assert!(!card.contains("8451"), "the policy is masked: {card}");
+    assert!(card.contains("•••• •••• •••• 5678"), "{card}");
+    assert!(!card.contains("3851"), "the policy is masked: {card}");
     let kept = h.store().self_details(USER).await.unwrap().unwrap();
     assert_eq!(kept.full_name.full(), "Иванов Иван Иванович");
 
@@ -775,7 +775,7 @@ async fn without_gosuslugi_a_booking_asks_for_the_users_data_and_comes_back_to_i
     tap_on(&mut bot, "me:fill").await;
     type_in(&mut bot, &["Иванов Иван Иванович", "12.03.1985"]).await;
     tap_on(&mut bot, "me:pk-o").await;
-    let summary = type_in(&mut bot, &["ЕАА", "1234567890"]).await;
+    let summary = type_in(&mut bot, &["ЕАА", "7654321098"]).await;
     assert!(summary.contains("Проверьте свои данные"), "{summary}");
     let responses = tap_on(&mut bot, "me:sv").await;
     assert_eq!(

@@ -207,3 +207,37 @@ pub fn message_keyboard(message: &Message) -> Keyboard {
 pub fn datas(kb: &[Vec<(String, String)>]) -> Vec<String> {
     kb.iter().flatten().map(|(_, d)| d.clone()).collect()
 }
+
+/// A Gosuslugi link of Иванов Иван Иванович, born 12.03.1985: confirmed or not.
+pub fn person_link(trusted: bool) -> kvrachu_bot::esia::EsiaLink {
+    kvrachu_bot::esia::EsiaLink {
+        oid: "1000000001".into(),
+        level: if trusted {
+            kvrachu_bot::esia::AccountLevel::Confirmed
+        } else {
+            kvrachu_bot::esia::AccountLevel::NotConfirmed
+        },
+        full_name: "Иванов Иван Иванович".into(),
+        birth_date: Some(
+            kvrachu_bot::domain::BirthDate::try_from(
+                chrono::NaiveDate::from_ymd_opt(1985, 3, 12).unwrap(),
+            )
+            .unwrap(),
+        ),
+        sex: None,
+        policy: None,
+        insurer: None,
+        attachment: None,
+        kids: Vec::new(),
+        linked_at: 1_764_000_000,
+        updated_at: 1_764_000_000,
+    }
+}
+
+/// The test user linked to Gosuslugi as [`person_link`].
+pub async fn link_gosuslugi(h: &Harness, trusted: bool) {
+    h.store()
+        .save_esia_link(USER, &person_link(trusted))
+        .await
+        .unwrap();
+}

@@ -156,7 +156,7 @@ async fn settings_offer_reminders_and_the_reminder_screen_shows_the_choice() {
     let screen = &bot.get_responses().edited_messages_text[0].message;
     assert_eq!(
         screen.text().unwrap(),
-        format!("{DEMO}<b>Напоминания о приёме</b>\nВключены: за 24 ч + 2 ч до приёма.\nВыберите, когда напоминать:")
+        format!("{DEMO}<b>Напоминания о приёме</b>\nВключены: за 24 ч + 2 ч до приёма.\nВыберите, когда напоминать, или напишите своё время: 3ч, 1д, 30 мин.")
     );
     assert_eq!(
         message_keyboard(screen),
@@ -225,4 +225,70 @@ async fn turning_reminders_off_drops_pending_ones_and_offers_to_turn_them_on() {
     );
     assert!(h.store().reminders_of(a.id).await.unwrap().is_empty());
     assert!(!h.store().reminder_settings(USER).await.unwrap().enabled);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_offset_of_ones_own_is_typed_beyond_the_presets() {
+    let h = Harness::new().await;
+    h.consented().await;
+    let a = booked(&h, USER).await;
+    let mut bot = h.bot(text("3ч, 1д"));
+    bot.set_state(State::Settings).await;
+    bot.dispatch().await;
+    let responses = bot.get_responses();
+    let shown = responses
+        .sent_messages_text
+        .last()
+        .unwrap()
+        .message
+        .text()
+        .unwrap()
+        .to_owned();
+    assert!(
+        shown.contains("Включены: за 24 ч + 3 ч до приёма."),
+        "{shown}"
+    );
+    assert_eq!(
+        h.store().reminder_settings(USER).await.unwrap(),
+        ReminderSettings {
+            enabled: true,
+            offsets: Some(vec![86_400, 10_800])
+        }
+    );
+    let mut offsets: Vec<i64> = h
+        .store()
+        .reminders_of(a.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.offset_secs)
+        .collect();
+    offsets.sort_unstable();
+    assert!(
+        offsets.iter().all(|o| [10_800, 86_400].contains(o)),
+        "{offsets:?}"
+    );
+    drop(bot);
+
+    // Not a time: one short line with an example, the settings unchanged.
+    let mut bot = h.bot(text("завтра"));
+    bot.set_state(State::Settings).await;
+    bot.dispatch().await;
+    let responses = bot.get_responses();
+    let texts: Vec<_> = responses
+        .sent_messages_text
+        .iter()
+        .map(|m| m.message.text().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            "⚠️ Не понял «завтра»: нужно число и единица — мин, ч или д. Пример: 3ч, 1д или 30 мин"
+        ]
+    );
+    assert_eq!(bot.get_state::<State>().await, State::Settings);
+    assert_eq!(
+        h.store().reminder_settings(USER).await.unwrap().offsets,
+        Some(vec![86_400, 10_800])
+    );
 }

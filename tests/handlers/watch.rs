@@ -13,7 +13,7 @@ use kvrachu_bot::store::{
 };
 use teloxide_tests::server::Responses;
 
-use crate::booking::{link_gosuslugi, set_state, state_of};
+use crate::booking::{set_state, state_of};
 use crate::*;
 
 const CLINIC: i64 = 111;

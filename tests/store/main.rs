@@ -8,6 +8,7 @@ mod children;
 mod demo_registry;
 mod esia;
 mod foundation;
+mod recent;
 mod reminders;
 mod sealed_metadata;
 mod security;

@@ -161,6 +161,7 @@ async fn a_reminder_is_sent_when_due_and_not_before_and_only_once() {
                     format!("ap:i:{}", a.id)
                 ),
             ],
+            vec![("« Меню".to_owned(), "menu".to_owned())],
         ]
     );
 

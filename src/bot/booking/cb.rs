@@ -33,6 +33,13 @@ pub enum Cb {
     Cancel(i64),
     CancelYes(i64),
     CancelNo,
+    /// «Для: …» on the confirmation card: book the same time for the account holder (`None`) or a child.
+    Person(Option<i64>),
+    /// «🔁 …» in the menu: the n-th recent doctor of the active person, at that clinic.
+    Again(u16, i64),
+    /// «🏥 Мария: Детская поликлиника № 2»: booking for that person (`None`: the account holder) at the
+    /// clinic they are attached to, from its specialties.
+    AtClinic(i64, Option<i64>),
     /// «Сообщить о талонах» where there are none: watch what the screen shows.
     Watch,
     /// «Не сообщать»: stop that watch.
@@ -58,6 +65,11 @@ impl Cb {
             Cb::Cancel(id) => format!("bk:x:{id}"),
             Cb::CancelYes(id) => format!("bk:xy:{id}"),
             Cb::CancelNo => "bk:xn".to_owned(),
+            Cb::Person(None) => "bk:pm".to_owned(),
+            Cb::Person(Some(child)) => format!("bk:p:{child}"),
+            Cb::Again(n, lpu) => format!("bk:ag:{n}:{lpu}"),
+            Cb::AtClinic(lpu, None) => format!("bk:c:{lpu}"),
+            Cb::AtClinic(lpu, Some(child)) => format!("bk:c:{lpu}:{child}"),
             Cb::Watch => "bk:w".to_owned(),
             Cb::Unwatch => "bk:uw".to_owned(),
         }
@@ -97,6 +109,11 @@ impl Cb {
             ["x", raw] => Cb::Cancel(id(raw)?),
             ["xy", raw] => Cb::CancelYes(id(raw)?),
             ["xn"] => Cb::CancelNo,
+            ["pm"] => Cb::Person(None),
+            ["p", raw] => Cb::Person(Some(id(raw)?)),
+            ["ag", n, lpu] => Cb::Again(index(n)?, id(lpu)?),
+            ["c", lpu] => Cb::AtClinic(id(lpu)?, None),
+            ["c", lpu, child] => Cb::AtClinic(id(lpu)?, Some(id(child)?)),
             ["w"] => Cb::Watch,
             ["uw"] => Cb::Unwatch,
             _ => return None,
@@ -115,8 +132,9 @@ impl Cb {
                 )
                 | (Cb::Doctor(_) | Cb::DoctorPage(_), Step::Doctors { .. })
                 | (Cb::Day(_) | Cb::Week(_), Step::Days { .. })
-                | (Cb::Time(_), Step::Times { .. })
+                | (Cb::Time(_), Step::Times { .. } | Step::Days { .. })
                 | (Cb::Resume, Step::NeedGosuslugi { .. })
+                | (Cb::Person(_), Step::Confirm { .. })
                 | (
                     Cb::Watch | Cb::Unwatch,
                     Step::Doctors { .. } | Step::Days { .. }

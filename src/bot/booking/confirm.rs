@@ -280,7 +280,7 @@ async fn outcome(
 ) -> anyhow::Result<Reply> {
     let lang = who.lang;
     let reply = match booked {
-        Booked::Made(appointment) => booked_reply(ctx, who, &appointment),
+        Booked::Made(appointment) => booked_reply(ctx, who, &appointment).await?,
         // The sync settled it meanwhile and told the user: the list has the visit.
         Booked::SettledElsewhere => Reply::go(State::Booking(Here::Appointments)),
         Booked::Pending(intent) => {
@@ -302,18 +302,23 @@ async fn outcome(
     Ok(reply)
 }
 
-/// «✅ Вы записаны» in place of the confirmation, and the calendar file.
-fn booked_reply(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Reply {
+/// «✅ Вы записаны» in place of the confirmation, the calendar file, and the menu as a new message: later
+/// taps edit the menu, so the confirmation with its room, address and time stays in the chat as it is.
+async fn booked_reply(ctx: &Ctx, who: &Who, appointment: &Appointment) -> anyhow::Result<Reply> {
     let now = ctx.clock.now().timestamp();
     let (name, ics) =
         crate::bot::visit::calendar_file(who.lang, appointment, ctx.settings.region_tz, now);
-    Reply::show(State::Menu, booked_screen(ctx, who, appointment))
-        .must_show()
-        .with(Extra::Document {
-            name,
-            bytes: ics.into_bytes(),
-            caption: Some(t!(who.lang, "booking-calendar-caption")),
-        })
+    let menu = crate::bot::start::menu(ctx, who).await?;
+    Ok(
+        Reply::show(State::Menu, booked_screen(ctx, who, appointment))
+            .must_show()
+            .with(Extra::Document {
+                name,
+                bytes: ics.into_bytes(),
+                caption: Some(t!(who.lang, "booking-calendar-caption")),
+            })
+            .with(Extra::Message(menu)),
+    )
 }
 
 /// The clinic has the booking; only the bot's copy (and so its reminders) is missing. Said plainly, with
@@ -382,13 +387,9 @@ pub(in crate::bot) fn booked_screen(ctx: &Ctx, who: &Who, appointment: &Appointm
             crate::bot::callback::Cb::Reminders(ReminderCb::Route(appointment.id)),
         );
     }
-    screen
-        .button(
-            t!(lang, "btn-appointment-cancel"),
-            cb(Cb::Cancel(appointment.id)),
-        )
-        .row(vec![
-            button(t!(lang, "booking-btn-appointments"), cb(Cb::Appointments)),
-            menu_button(lang),
-        ])
+    // No «Меню» here: the menu follows as a message of its own, and this one is kept.
+    screen.button(
+        t!(lang, "btn-appointment-cancel"),
+        cb(Cb::Cancel(appointment.id)),
+    )
 }

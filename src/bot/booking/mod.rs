@@ -29,9 +29,11 @@ use crate::registry::RegistryResult;
 pub mod cb;
 mod confirm;
 pub(in crate::bot) mod identity;
+pub(in crate::bot) mod person;
 pub(in crate::bot) mod registry;
 mod schedule;
 pub(in crate::bot) mod screens;
+pub(in crate::bot) mod shortcuts;
 pub mod state;
 
 pub use cb::Cb;
@@ -55,6 +57,17 @@ pub async fn on_tap(ctx: &Ctx, who: &Who, state: &State, tap: Cb) -> anyhow::Res
             _ => confirm::confirm_elsewhere(ctx, who, token).await,
         };
     }
+    // The shortcuts start a booking from anywhere.
+    match tap {
+        Cb::Again(n, lpu) => return shortcuts::again(ctx, who, n, lpu).await,
+        Cb::AtClinic(lpu, child) => {
+            if !ctx.store.set_active_person(who.user_id, child).await? {
+                return Ok(Reply::stale());
+            }
+            return show(ctx, who, at_clinic(lpu), None).await;
+        }
+        _ => {}
+    }
     let State::Booking(Here::Flow(flow)) = state else {
         return Ok(Reply::stale());
     };
@@ -65,6 +78,12 @@ pub async fn on_tap(ctx: &Ctx, who: &Who, state: &State, tap: Cb) -> anyhow::Res
         Cb::Back if flow.step.back().is_none() => return Ok(back_to_clinic(flow)),
         Cb::OtherClinic => return Ok(Reply::go(State::Clinics(clinics::Step::Districts))),
         Cb::Resume => return confirm::resume(ctx, who, (**flow).clone()).await,
+        Cb::Person(child) => {
+            if !ctx.store.set_active_person(who.user_id, child).await? {
+                return Ok(Reply::stale());
+            }
+            return show(ctx, who, (**flow).clone(), None).await;
+        }
         Cb::Watch | Cb::Unwatch => return watch::open_from_booking(ctx, who, flow).await,
         _ => {}
     }
@@ -146,6 +165,9 @@ async fn next_step(ctx: &Ctx, flow: &Flow, tap: Cb) -> RegistryResult<Option<Ste
             Cb::Time(n),
             Step::Times {
                 specialty, doctor, ..
+            }
+            | Step::Days {
+                specialty, doctor, ..
             },
         ) => match key(n) {
             None => None,
@@ -183,6 +205,70 @@ pub async fn draw(
     Ok((State::Booking(Here::Flow(Box::new(flow))), screen))
 }
 
+/// A `t.me/<bot>?start=…` link: its clinic's specialties, a specialty's doctors or a doctor's days. What
+/// the registry no longer has opens the clinic, said so.
+pub async fn open_link(
+    ctx: &Ctx,
+    who: &Who,
+    link: crate::domain::DeepLink,
+) -> anyhow::Result<Reply> {
+    use crate::domain::DeepLink;
+    let lpu = link.lpu();
+    let (specialty_id, doctor_id) = match &link {
+        DeepLink::Clinic { .. } => return show(ctx, who, at_clinic(lpu), None).await,
+        DeepLink::Specialty { specialty, .. } => (specialty.clone(), None),
+        DeepLink::Doctor {
+            specialty, doctor, ..
+        } => (specialty.clone(), Some(doctor.clone())),
+    };
+    let gone = || t!(who.lang, "booking-link-gone");
+    let Ok(list) = specialties(ctx, lpu).await else {
+        return show(ctx, who, at_clinic(lpu), Some(gone())).await;
+    };
+    let Some(found) = list.into_iter().find(|s| s.id == specialty_id) else {
+        return show(ctx, who, at_clinic(lpu), Some(gone())).await;
+    };
+    let specialty = Choice {
+        id: found.id,
+        name: found.name,
+    };
+    let step = match doctor_id {
+        None => Step::Doctors { specialty, page: 1 },
+        Some(id) => {
+            let found = doctors(ctx, lpu, &specialty.id)
+                .await
+                .ok()
+                .and_then(|list| list.into_iter().find(|d| d.id == id));
+            let Some(doctor) = found else {
+                return show(ctx, who, at_clinic(lpu), Some(gone())).await;
+            };
+            Step::Days {
+                specialty,
+                doctor: Choice {
+                    name: doctor.full_name(),
+                    id: doctor.id,
+                },
+                week: None,
+            }
+        }
+    };
+    let flow = Flow {
+        step,
+        ..at_clinic(lpu)
+    };
+    show(ctx, who, flow, None).await
+}
+
+/// Booking at `lpu` from its specialties, with «Назад» to the districts.
+fn at_clinic(lpu: i64) -> Flow {
+    Flow {
+        clinic: lpu,
+        from: None,
+        step: Step::Specialties { page: 1 },
+        keys: Vec::new(),
+    }
+}
+
 /// «Назад» from the specialties: the clinic card again (or the districts when the card is unknown).
 fn back_to_clinic(flow: &Flow) -> Reply {
     let step = flow.from.clone().unwrap_or(clinics::Step::Districts);
@@ -212,6 +298,12 @@ mod tests {
             Cb::Back,
             Cb::Retry,
             Cb::Resume,
+            Cb::Person(None),
+            Cb::Again(0, big),
+            Cb::Again(u16::MAX, 1),
+            Cb::AtClinic(big, None),
+            Cb::AtClinic(1, Some(big)),
+            Cb::Person(Some(big)),
             Cb::OtherClinic,
             Cb::Appointments,
             Cb::Cancel(big),
@@ -274,7 +366,9 @@ mod tests {
             .fits(&Step::Specialties { page: 1 }));
         assert!(!Cb::Specialty(0).fits(&days));
         assert!(Cb::Day(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).fits(&days));
-        assert!(!Cb::Time(0).fits(&days));
+        // The soonest times are offered on the days too.
+        assert!(Cb::Time(0).fits(&days));
+        assert!(!Cb::Time(0).fits(&Step::Specialties { page: 1 }));
         assert!(Cb::Back.fits(&days));
         assert!(!Cb::Resume.fits(&days));
     }

@@ -16,12 +16,15 @@ use crate::t;
 
 use super::cb::Cb;
 use super::identity::{gosuslugi_person, BookingIdentity};
+use super::person::{age_check, other_people, today, ForWhom};
 use super::registry::{doctors, slots, specialties};
 use super::schedule::*;
 use super::state::{Choice, Flow, PickedSlot, Step};
 
 /// Specialties on one page.
 const SPECIALTIES_PER_PAGE: usize = 8;
+/// The soonest free times offered on a doctor's days, one tap from the confirmation.
+const SOONEST: usize = 2;
 /// Doctors on one page.
 const DOCTORS_PER_PAGE: usize = 6;
 /// Tokens stay below 2^53, like every id that travels in button data.
@@ -125,6 +128,17 @@ pub(in crate::bot) async fn render(
         }
     };
     match drawn {
+        // Who is booked closes every screen of the journey, next to the buttons.
+        Ok(mut screen)
+            if !matches!(
+                flow.step,
+                Step::NeedGosuslugi { .. } | Step::NotFound { .. }
+            ) =>
+        {
+            let person = ForWhom::active(ctx, who).await?.line(lang, today(ctx));
+            screen.text = format!("{}\n\n{person}", screen.text);
+            Ok(screen)
+        }
         Ok(screen) => Ok(screen),
         Err(Failure::Registry(err)) => {
             crate::bot::screen::log_registry_error("booking", &err);
@@ -415,6 +429,27 @@ pub(in crate::bot) async fn days_screen(
     for row in buttons.chunks(3) {
         screen = screen.row(row.to_vec());
     }
+    // The soonest times one tap away, on the first week shown: «⚡ вт 01.12, 08:00».
+    if week.is_none() {
+        let soonest: Vec<&Slot> = list.iter().take(SOONEST).collect();
+        flow.keys = soonest.iter().map(|slot| slot.id.clone()).collect();
+        let row = soonest
+            .iter()
+            .enumerate()
+            .map(|(n, slot)| {
+                let label = t!(
+                    lang,
+                    "booking-soonest-label",
+                    day = day_label(lang, slot.visit_start.date()),
+                    time = slot.visit_start.format("%H:%M").to_string()
+                );
+                button(label, cb(Cb::Time(n as u16)))
+            })
+            .collect::<Vec<_>>();
+        for pair in row.chunks(2) {
+            screen = screen.row(pair.to_vec());
+        }
+    }
     let pager = week_pager(lang, &weeks, at);
     Ok(closing_rows(lang, screen.row(pager), offer.button))
 }
@@ -554,18 +589,49 @@ pub(in crate::bot) async fn confirm_screen(
     let lang = who.lang;
     let details = booking_details(ctx, who, lpu_id, specialty, doctor, slot).await?;
     let now = ctx.clock.now().timestamp();
-    let text = crate::bot::visit::titled_visit(
+    let person = ForWhom::active(ctx, who).await?;
+    // The kind only enriches the card: a clinic the registry does not describe is checked by specialty.
+    let kind = within_deadline(ctx.registry.clinic(lpu_id))
+        .await
+        .ok()
+        .and_then(|clinic| clinic.kind);
+    let check = age_check(
+        lang,
+        &person,
+        kind.as_deref(),
+        &specialty.name,
+        today(ctx),
+        slot.start.date(),
+    );
+    let hint = match check.mismatch {
+        true => t!(lang, "booking-confirm-hint-anyway"),
+        false => t!(lang, "booking-confirm-hint"),
+    };
+    let mut text = crate::bot::visit::titled_visit(
         lang,
         t!(lang, "booking-confirm-title"),
         &details,
         to_unix(ctx, slot.start),
         ctx.settings.region_tz,
         now,
-        Some(t!(lang, "booking-confirm-hint")),
+        Some(hint),
     );
-    Ok(Screen::new(ctx, lang, with_notice(notice, text))
-        .button(t!(lang, "booking-btn-confirm"), cb(Cb::Confirm(token)))
-        .row(vec![back_button(lang), menu_button(lang)]))
+    if !check.warnings.is_empty() {
+        text = format!("{text}\n\n{}", check.warnings.join("\n\n"));
+    }
+    let confirm = match check.mismatch {
+        true => t!(lang, "booking-btn-confirm-anyway"),
+        false => t!(lang, "booking-btn-confirm"),
+    };
+    let mut screen =
+        Screen::new(ctx, lang, with_notice(notice, text)).button(confirm, cb(Cb::Confirm(token)));
+    for pair in other_people(ctx, who, &person).await?.chunks(2) {
+        screen = screen.row(pair.to_vec());
+    }
+    if check.mismatch {
+        screen = screen.button(t!(lang, "booking-btn-other-clinic"), cb(Cb::OtherClinic));
+    }
+    Ok(screen.row(vec![back_button(lang), menu_button(lang)]))
 }
 
 /// Gosuslugi first: the login button (a fresh single-use state) and «Продолжить» for after the login. With

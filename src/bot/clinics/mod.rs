@@ -25,8 +25,13 @@ pub use cb::{Cb, Tag};
 pub use state::{Step, PAGE_SIZE};
 
 /// «Записаться» in the main menu: the districts.
-pub async fn start(_ctx: &Ctx, _who: &Who) -> anyhow::Result<Reply> {
-    Ok(Reply::go(State::Clinics(Step::Districts)))
+pub async fn start(ctx: &Ctx, who: &Who) -> anyhow::Result<Reply> {
+    let (state, mut screen) = render(ctx, who, Step::Districts).await?;
+    // Each person's own clinic first, above the districts.
+    let mine = crate::bot::booking::shortcuts::my_clinic_buttons(ctx, who).await?;
+    screen.keyboard.splice(0..0, mine);
+    let screen = crate::bot::booking::identity::gate(ctx, who, screen).await?;
+    Ok(Reply::show(state, screen))
 }
 
 /// Every `cl:` button, at `state`.

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    BirthDate, FullName, OldPolicyNumber, PolicyNumber, PolicySeries, Relation, Sex,
+    BirthDate, FullName, OldPolicyNumber, PolicyNumber, PolicySeries, Relation, SeriesAnswer, Sex,
 };
 
 /// Whose form it is: the data kept with the form that differs between subjects, and, by its type, the
@@ -348,9 +348,20 @@ impl<S: Subject> PersonForm<S> {
                 .map(|name| self.full_name = Some(name))
                 .map_err(|e| (e.key(), e.args())),
             Step::BirthDate => S::birth_date(text, today).map(|date| self.birth_date = Some(date)),
-            Step::Series => PolicySeries::parse(text)
-                .map(|series| self.series = Some(series))
-                .map_err(|e| (e.key(), e.args())),
+            Step::Series => match PolicyNumber::typed_series(text) {
+                Ok(SeriesAnswer::Series(series)) => {
+                    self.series = Some(series);
+                    Ok(())
+                }
+                // The series and the number on one line: both taken, the number is not asked.
+                Ok(SeriesAnswer::Whole(policy)) => {
+                    self.series = policy.series().and_then(|s| PolicySeries::parse(s).ok());
+                    self.policy = Some(policy);
+                    self.advance(Step::Number);
+                    return Answer::Taken;
+                }
+                Err(e) => Err((e.key(), e.args())),
+            },
             Step::Number => self.answer_number(text),
             Step::Sex | Step::Relation | Step::PolicyKind | Step::Summary | Step::Fix => {
                 return Answer::ButtonsOnly
@@ -368,10 +379,10 @@ impl<S: Subject> PersonForm<S> {
     /// The policy number: after the series of an old policy, or a new policy's 16 digits.
     fn answer_number(&mut self, text: &str) -> Result<(), Problem> {
         match (self.policy_kind, self.series.clone()) {
-            (Some(PolicyChoice::Old), Some(series)) => OldPolicyNumber::parse(text)
+            (Some(PolicyChoice::Old), Some(series)) => OldPolicyNumber::typed(text, &series)
                 .map(|number| self.policy = Some(PolicyNumber::old(series, number)))
                 .map_err(|e| (e.key(), e.args())),
-            _ => PolicyNumber::parse_new(text)
+            _ => PolicyNumber::typed_new(text)
                 .map(|policy| self.policy = Some(policy))
                 .map_err(|e| (e.key(), e.args())),
         }

@@ -169,6 +169,25 @@ pub fn settings_screen(ctx: &Ctx, lang: Lang, settings: &ReminderSettings) -> Sc
     )
 }
 
+/// Text at the settings: reminder offsets of one's own («3ч», «1д, 2ч», «30 мин»), beyond the presets.
+/// A refusal is one short line with an example; the settings stay on screen as they were.
+pub async fn on_text(ctx: &Ctx, who: &Who, text: Option<&str>) -> anyhow::Result<Reply> {
+    match crate::domain::ReminderOffsets::parse(text.unwrap_or_default()) {
+        Ok(offsets) => {
+            let settings = ReminderSettings {
+                enabled: true,
+                offsets: Some(offsets.into()),
+            };
+            change_settings(ctx, who, settings).await
+        }
+        Err(err) => {
+            let line =
+                crate::bot::person_form::screens::explain(who.lang, &(err.key(), err.args()));
+            Ok(Reply::stay().with(Extra::Message(Screen::plain(format!("⚠️ {line}")))))
+        }
+    }
+}
+
 async fn change_settings(
     ctx: &Ctx,
     who: &Who,
