@@ -198,36 +198,13 @@ pub async fn auto_book(
         v.store
             .finish_watch_booking(watch.id, booked, appointment, retry_at, now)
     };
-    let query = PatientQuery {
-        lpu_id: watch.lpu_id,
-        name: patient.name.clone(),
-        birth_date: patient.birth_date,
-    };
-    let patient_id = match within_deadline(v.registry.find_patient(&query)).await {
+    let patient_id = match patient_at_clinic(v, watch, &patient, now).await {
         Ok(id) => id,
-        Err(err) if err.is_transient() => {
+        Err(ended) => {
             release(false, None).await?;
-            return Ok(AutoBooked::Missed(err));
-        }
-        Err(_) => {
-            // Not known at that clinic: the person books by hand (or is told why).
-            release(false, None).await?;
-            return Ok(AutoBooked::CannotBook);
+            return Ok(ended);
         }
     };
-    if let Err(err) = v
-        .store
-        .remember_patient(
-            watch.user_id,
-            patient.child_id,
-            watch.lpu_id,
-            &patient_id,
-            now,
-        )
-        .await
-    {
-        tracing::warn!(error = %err, "watch: cannot remember the patient's clinic");
-    }
     let request = AppointmentCreate::new(
         watch.lpu_id,
         patient_id.clone(),
@@ -250,17 +227,10 @@ pub async fn auto_book(
     Ok(match booked {
         Booked::Made(appointment) => {
             release(true, Some(appointment.id)).await?;
-            let (mut replaced, mut not_cancelled) = (None, None);
-            if let Some(old) = replace {
-                match cancel_visit(v, &old, patient.oid.clone(), now).await {
-                    Ok(true) => replaced = Some(old),
-                    Ok(false) => not_cancelled = Some(old),
-                    Err(err) => {
-                        tracing::warn!(error = %err, "watch: the later visit was not cancelled");
-                        not_cancelled = Some(old);
-                    }
-                }
-            }
+            let (replaced, not_cancelled) = match replace {
+                Some(old) => replace_later(v, old, patient.oid.clone(), now).await,
+                None => (None, None),
+            };
             AutoBooked::Made(Box::new(Made {
                 appointment,
                 replaced,
@@ -280,6 +250,58 @@ pub async fn auto_book(
             AutoBooked::Missed(err)
         }
     })
+}
+
+/// The person's patient id at the watch's clinic (remembered for the booking journey), or how the
+/// auto-booking ends without one: the clinic did not answer (the watch keeps looking), or does not know
+/// the person (they book by hand, or are told why).
+async fn patient_at_clinic(
+    v: Visits<'_>,
+    watch: &Watch,
+    patient: &Patient,
+    now: i64,
+) -> Result<String, AutoBooked> {
+    let query = PatientQuery {
+        lpu_id: watch.lpu_id,
+        name: patient.name.clone(),
+        birth_date: patient.birth_date,
+    };
+    let patient_id = match within_deadline(v.registry.find_patient(&query)).await {
+        Ok(id) => id,
+        Err(err) if err.is_transient() => return Err(AutoBooked::Missed(err)),
+        Err(_) => return Err(AutoBooked::CannotBook),
+    };
+    let remembered = v
+        .store
+        .remember_patient(
+            watch.user_id,
+            patient.child_id,
+            watch.lpu_id,
+            &patient_id,
+            now,
+        )
+        .await;
+    if let Err(err) = remembered {
+        tracing::warn!(error = %err, "watch: cannot remember the patient's clinic");
+    }
+    Ok(patient_id)
+}
+
+/// Cancels the later visit an earlier one was booked for: (cancelled, could not be cancelled).
+async fn replace_later(
+    v: Visits<'_>,
+    old: Appointment,
+    oid: Option<String>,
+    now: i64,
+) -> (Option<Appointment>, Option<Appointment>) {
+    match cancel_visit(v, &old, oid, now).await {
+        Ok(true) => (Some(old), None),
+        Ok(false) => (None, Some(old)),
+        Err(err) => {
+            tracing::warn!(error = %err, "watch: the later visit was not cancelled");
+            (None, Some(old))
+        }
+    }
 }
 
 /// What the visit's reminders and card will say: the watch's names, the slot's place, the clinic's
