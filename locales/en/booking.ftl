@@ -126,3 +126,6 @@ booking-again-gone = This specialty is not open at the clinic now — please cho
 booking-btn-my-clinic = 🏥 { $person }: { $clinic }
 booking-soonest-label = ⚡ { $day }, { $time }
 booking-link-gone = The doctor or specialty of the link is not there now — here is the clinic.
+booking-ask-nothing = No such doctor or specialty found. Type, for example: «pediatrician» or a doctor's surname.
+booking-ask-whom = Who is the visit for?
+booking-ask-no-clinic = I don't know your clinic yet: tap «Book a visit» and choose it. Then you can simply type, for example, «pediatrician».

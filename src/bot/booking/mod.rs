@@ -26,6 +26,7 @@ use crate::bot::state::State;
 use crate::bot::watch;
 use crate::registry::RegistryResult;
 
+pub(in crate::bot) mod ask;
 pub mod cb;
 mod confirm;
 pub(in crate::bot) mod identity;
@@ -67,6 +68,9 @@ pub async fn on_tap(ctx: &Ctx, who: &Who, state: &State, tap: Cb) -> anyhow::Res
             return show(ctx, who, at_clinic(lpu), None).await;
         }
         _ => {}
+    }
+    if let (Cb::Person(child), State::Booking(Here::Which { text })) = (tap, state) {
+        return ask::answered(ctx, who, text, child).await;
     }
     let State::Booking(Here::Flow(flow)) = state else {
         return Ok(Reply::stale());

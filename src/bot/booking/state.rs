@@ -16,6 +16,9 @@ pub enum Here {
     Appointments,
     /// «Отменить запись?» waits for a yes or no about the appointment `id` (the store's id).
     ConfirmCancel { id: i64 },
+    /// Text typed at the menu named a child more than one could be («дочь» with two daughters): «Для
+    /// кого?» waits for a person, and the text is looked up again for them.
+    Which { text: String },
 }
 
 impl Here {
