@@ -129,3 +129,7 @@ booking-link-gone = The doctor or specialty of the link is not there now — her
 booking-ask-nothing = No such doctor or specialty found. Type, for example: «pediatrician» or a doctor's surname.
 booking-ask-whom = Who is the visit for?
 booking-ask-no-clinic = I don't know your clinic yet: tap «Book a visit» and choose it. Then you can simply type, for example, «pediatrician».
+booking-btn-soonest-any = ⚡ Soonest visit
+booking-soonest-any-title = <b>{ $specialty }</b>: the soonest free times of all doctors. Choose a time:
+booking-soonest-any-empty = <b>{ $specialty }</b>: no free times right now.
+booking-soonest-any-label = { $day } { $time } — { $doctor }

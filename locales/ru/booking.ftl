@@ -130,3 +130,7 @@ booking-link-gone = По ссылке этого врача или специа�
 booking-ask-nothing = Не нашёл такого врача или специальности. Напишите, например: «педиатр» или фамилию врача.
 booking-ask-whom = Для кого запись?
 booking-ask-no-clinic = Не знаю вашу поликлинику: нажмите «Записаться» и выберите её. Потом можно просто написать, например, «педиатр».
+booking-btn-soonest-any = ⚡ Ближайший приём
+booking-soonest-any-title = <b>{ $specialty }</b>: ближайшее свободное время у всех врачей. Выберите время:
+booking-soonest-any-empty = <b>{ $specialty }</b>: свободного времени сейчас нет.
+booking-soonest-any-label = { $day } { $time } — { $doctor }

@@ -11,6 +11,7 @@ mod errors;
 mod gosuslugi;
 mod harness;
 mod reminders;
+mod shortcuts;
 mod start;
 mod watch;
 

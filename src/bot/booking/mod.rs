@@ -35,6 +35,7 @@ pub(in crate::bot) mod registry;
 mod schedule;
 pub(in crate::bot) mod screens;
 pub(in crate::bot) mod shortcuts;
+mod soonest;
 pub mod state;
 
 pub use cb::Cb;
@@ -126,6 +127,11 @@ async fn next_step(ctx: &Ctx, flow: &Flow, tap: Cb) -> RegistryResult<Option<Ste
                     },
                     page: 1,
                 }),
+        },
+        (Cb::Soonest, Step::Doctors { specialty, .. }) => Some(Step::Soonest { specialty }),
+        (Cb::Time(n), Step::Soonest { specialty }) => match key(n) {
+            None => None,
+            Some(id) => soonest::find(ctx, flow.clinic, &specialty, &id).await?,
         },
         (Cb::DoctorPage(page), Step::Doctors { specialty, .. }) => {
             Some(Step::Doctors { specialty, page })
@@ -298,6 +304,7 @@ mod tests {
             Cb::Week(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()),
             Cb::Week(NaiveDate::from_ymd_opt(9999, 12, 27).unwrap()),
             Cb::Time(65_535),
+            Cb::Soonest,
             Cb::Confirm(big),
             Cb::Back,
             Cb::Retry,

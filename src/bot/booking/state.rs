@@ -110,6 +110,10 @@ pub enum Step {
         doctor: Choice,
         day: NaiveDate,
     },
+    /// «Ближайший приём»: the soonest free times of the specialty's doctors, on one screen.
+    Soonest {
+        specialty: Choice,
+    },
     /// The confirmation card; `token` is what its «Подтвердить» carries (new at every drawing).
     Confirm {
         specialty: Choice,
@@ -154,7 +158,9 @@ impl Step {
         match self.clone() {
             Step::Specialties { .. } => None,
             Step::Doctors { .. } => Some(Step::Specialties { page: 1 }),
-            Step::Days { specialty, .. } => Some(Step::Doctors { specialty, page: 1 }),
+            Step::Days { specialty, .. } | Step::Soonest { specialty } => {
+                Some(Step::Doctors { specialty, page: 1 })
+            }
             Step::Times {
                 specialty,
                 doctor,
