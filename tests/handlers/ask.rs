@@ -4,8 +4,8 @@
 
 use kvrachu_bot::bot::booking::{Here, Step};
 use kvrachu_bot::bot::State;
-use kvrachu_bot::domain::{BirthDate, FullName, PolicyNumber, Relation, Sex};
-use kvrachu_bot::store::{ActivePerson, ChildDetails};
+use kvrachu_bot::domain::{PolicyNumber, Sex};
+use kvrachu_bot::store::ActivePerson;
 use teloxide_tests::server::Responses;
 
 use crate::booking::state_of;
@@ -20,22 +20,6 @@ async fn at_menu() -> Harness {
     link.policy = Some(PolicyNumber::parse_new("3851234512345678").unwrap());
     h.store().save_esia_link(USER, &link).await.unwrap();
     h
-}
-
-async fn add_child(h: &Harness, name: &str, sex: Sex, year: i32) -> i64 {
-    let relation = match sex {
-        Sex::Male => Relation::Son,
-        Sex::Female => Relation::Daughter,
-    };
-    let details = ChildDetails {
-        full_name: FullName::parse(name).unwrap(),
-        birth_date: BirthDate::try_from(chrono::NaiveDate::from_ymd_opt(year, 5, 4).unwrap())
-            .unwrap(),
-        sex,
-        relation,
-        policy: PolicyNumber::parse_new("8451999122899990").unwrap(),
-    };
-    h.store().add_child(USER, &details).await.unwrap().id
 }
 
 async fn say(h: &Harness, said: &str) -> Responses {
