@@ -94,6 +94,8 @@ pub(in crate::bot) async fn appointments_screen(
     let now = ctx.clock.now().timestamp();
     let list = ctx.store.upcoming_appointments(who.user_id, now).await?;
     let watches = ctx.store.watches(who.user_id).await?.len();
+    // «Записаться снова»: the active person's recent doctors, one tap to a doctor's days.
+    let again = crate::bot::booking::shortcuts::recent_buttons(ctx, who).await?;
     let watches_button = (watches > 0).then(|| {
         button(
             t!(lang, "watch-btn-list", count = watches),
@@ -104,6 +106,7 @@ pub(in crate::bot) async fn appointments_screen(
         let body = with_notice(notice, t!(lang, "booking-appointments-empty"));
         let mut screen = Screen::new(ctx, lang, body)
             .button(t!(lang, "menu-book"), AnyCb::Section(Section::Book));
+        screen.keyboard.extend(again);
         if let Some(watches) = watches_button {
             screen = screen.row(vec![watches]);
         }
@@ -138,6 +141,7 @@ pub(in crate::bot) async fn appointments_screen(
     for row in buttons.chunks(2) {
         screen = screen.row(row.to_vec());
     }
+    screen.keyboard.extend(again);
     if let Some(watches) = watches_button {
         screen = screen.row(vec![watches]);
     }

@@ -16,6 +16,7 @@ pub async fn render(ctx: &Ctx, who: &Who, state: State) -> anyhow::Result<(State
         State::Settings => (State::Settings, settings::settings_screen(ctx, who)),
         State::ConfirmForget => (State::ConfirmForget, settings::forget_screen(ctx, who)),
         State::Booking(Here::Flow(flow)) => booking::draw(ctx, who, *flow, None).await?,
+        State::Booking(Here::Which { .. }) => (State::Menu, start::menu(ctx, who).await?),
         State::Booking(here) => appointments::render(ctx, who, &here).await?,
         State::Watches => (State::Watches, watch::list_screen(ctx, who, None).await?),
         State::WatchForm(form) => watch::form::render(ctx, who, *form).await?,

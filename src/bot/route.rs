@@ -212,7 +212,8 @@ async fn on_text(
 }
 
 /// What text does at `state`: the reset after a state that could not be read, the notice again before
-/// consent (nothing personal is read), an answer to a form (a child's, the user's own), or «я не жду
+/// consent (nothing personal is read), an answer to a form (a child's, the user's own), a search at the
+/// menu ([`booking::ask`]), or «я не жду
 /// текста» with the current step.
 async fn usual_text(
     ctx: &Ctx,
@@ -229,6 +230,7 @@ async fn usual_text(
         }
         State::WatchForm(form) => watch::form::on_text(ctx, who, (**form).clone(), text).await,
         State::Settings => reminders::on_text(ctx, who, text).await,
+        State::Menu => booking::ask::on_text(ctx, who, text).await,
         _ => Ok(start::unexpected_text(who, state)),
     }
 }

@@ -631,13 +631,12 @@ async fn my_appointments_lists_visits_booked_here_and_elsewhere_and_cancels_one(
         .unwrap();
     assert_eq!(elsewhere.source, AppointmentSource::Registry);
     assert_eq!(elsewhere.visit_at, unix_of(other.visit_start));
-    assert_eq!(
-        labels(&kb),
-        vec![
-            vec!["❌ Отменить 1".to_owned(), "❌ Отменить 2".to_owned()],
-            vec!["« Меню".to_owned()]
-        ]
-    );
+    // The doctor booked here is offered again («Записаться снова»), above «Меню».
+    let rows = labels(&kb);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[0], vec!["❌ Отменить 1", "❌ Отменить 2"]);
+    assert!(rows[1][0].starts_with("🔁 "), "{rows:?}");
+    assert_eq!(rows[2], vec!["« Меню"]);
     // Opening the list again does not duplicate the visit found in the registry.
     tap_on(&mut at.bot, "bk:a").await;
     assert_eq!(
@@ -1274,6 +1273,26 @@ async fn own_clinic_and_book_again_cut_the_taps() {
     assert!(text.contains("<b>Проверьте запись</b>"), "{text}");
     assert!(text.contains(&at.doctor), "{text}");
     assert_eq!(labels(&kb)[0], vec!["✅ Подтвердить"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn my_appointments_offers_the_recent_doctors_again() {
+    let h = at_card(true).await;
+    let mut at = walk_to_confirm(&h).await;
+    let confirm = data_of(&at.keyboard, "✅ Подтвердить");
+    booked_then_menu(&tap_on(&mut at.bot, &confirm).await);
+
+    let (_, kb) = edited(&tap_on(&mut at.bot, "s:appts").await);
+    let again = kb
+        .iter()
+        .flatten()
+        .find(|(label, _)| label.starts_with(&format!("🔁 {}: ", at.specialty)))
+        .expect("«Записаться снова» in «Мои записи»")
+        .clone();
+    assert_eq!(again.1, format!("bk:ag:0:{CLINIC}"));
+    let (text, _) = edited(&tap_on(&mut at.bot, &again.1).await);
+    assert!(text.contains(&at.doctor), "{text}");
+    assert!(text.contains("Выберите день"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -226,6 +226,7 @@ async fn counts_are_the_bookable_ones_and_doctors_show_their_area_and_comment_as
                 button("Сидоров С. С.", "bk:d:2"),
                 button("Кузнецова О. И.", "bk:d:3")
             ],
+            vec![button("⚡ Ближайший приём", "bk:n")],
             vec![button("🔔 Ждать талон", "bk:w")],
             back_and_menu(),
         ]

@@ -755,11 +755,11 @@ async fn cancel_mid_way_leaves_the_form_for_the_menu_and_saves_nothing() {
     assert!(replies[1].0.contains("Главное меню"));
     assert_eq!(bot.get_state::<State>().await, State::Menu);
     assert!(h.store().children(USER).await.unwrap().is_empty());
-    // The next number is text nobody asked for.
+    // The next number is text that names nothing at the menu.
     let replies = say(&mut bot, "3851234512345678").await;
     assert_eq!(
         replies[0].0,
-        "Я не жду сейчас текста. Выберите действие кнопками ниже или наберите /help."
+        "Не нашёл такого врача или специальности. Напишите, например: «педиатр» или фамилию врача."
     );
 }
 

@@ -588,3 +588,37 @@ async fn taps_that_cost_a_registry_call_are_limited_per_user() {
     bot.dispatch().await;
     assert_eq!(bot.get_responses().answered_callback_queries[0].text, None);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn for_a_child_the_childrens_kinds_come_first_and_the_adults_last() {
+    let h = at_menu().await;
+    let child = add_child(
+        &h,
+        "Иванова Мария Ивановна",
+        kvrachu_bot::domain::Sex::Female,
+        2018,
+    )
+    .await;
+    h.store()
+        .set_active_person(USER, Some(child))
+        .await
+        .unwrap();
+    let mut bot = h.bot(tap("s:book"));
+    bot.dispatch().await;
+    let (_, districts) = edited(&bot.get_responses());
+    let (_, types) = edited(&tap_on(&mut bot, &data_of(&districts, "г. Иркутск")).await);
+    assert_eq!(
+        labels(&types),
+        rows(&[
+            &["Детская поликлиника (4)"],
+            &["Детская психиатрия (1)"],
+            &["Стоматология (3)"],
+            &["Больница (1)"],
+            &["Дерматология и венерология (1)"],
+            &["Взрослая поликлиника (14)"],
+            &["Женская консультация (2)"],
+            &["Психиатрия (1)"],
+            &["« Назад"],
+        ])
+    );
+}

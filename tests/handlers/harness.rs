@@ -241,3 +241,21 @@ pub async fn link_gosuslugi(h: &Harness, trusted: bool) {
         .await
         .unwrap();
 }
+
+/// Adds a child of the test user (born on 4 May of `year`, with a policy) and returns their id.
+pub async fn add_child(h: &Harness, name: &str, sex: kvrachu_bot::domain::Sex, year: i32) -> i64 {
+    use kvrachu_bot::domain::{BirthDate, FullName, PolicyNumber, Relation, Sex};
+    let relation = match sex {
+        Sex::Male => Relation::Son,
+        Sex::Female => Relation::Daughter,
+    };
+    let details = kvrachu_bot::store::ChildDetails {
+        full_name: FullName::parse(name).unwrap(),
+        birth_date: BirthDate::try_from(chrono::NaiveDate::from_ymd_opt(year, 5, 4).unwrap())
+            .unwrap(),
+        sex,
+        relation,
+        policy: PolicyNumber::parse_new("8451999122899990").unwrap(),
+    };
+    h.store().add_child(USER, &details).await.unwrap().id
+}

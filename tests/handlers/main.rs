@@ -2,6 +2,7 @@
 //! store on a temporary SQLite file. `teloxide_tests` runs one bot at a time (a global lock), so these tests
 //! effectively run in sequence.
 
+mod ask;
 mod booking;
 mod booking_display;
 mod children;
@@ -10,6 +11,7 @@ mod errors;
 mod gosuslugi;
 mod harness;
 mod reminders;
+mod shortcuts;
 mod start;
 mod watch;
 

@@ -395,6 +395,7 @@ async fn a_state_that_no_longer_decodes_resets_the_user_politely() {
 async fn text_nobody_asked_for_is_answered_with_the_current_step() {
     let h = Harness::new().await;
     h.consented().await;
+    crate::booking::set_state(&h, State::ConfirmForget).await;
     let mut bot = h.bot(text("когда приём?"));
     bot.dispatch().await;
     let responses = bot.get_responses();
@@ -402,8 +403,24 @@ async fn text_nobody_asked_for_is_answered_with_the_current_step() {
         responses.sent_messages_text[0].message.text(),
         Some("Я не жду сейчас текста. Выберите действие кнопками ниже или наберите /help.")
     );
+    assert!(responses.sent_messages_text[1]
+        .message
+        .text()
+        .unwrap()
+        .contains("Удалить"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn text_at_the_menu_before_any_clinic_is_known_says_how_to_choose_one() {
+    let h = Harness::new().await;
+    h.consented().await;
+    let mut bot = h.bot(text("когда приём?"));
+    bot.dispatch().await;
+    let responses = bot.get_responses();
+    assert_eq!(responses.sent_messages_text.len(), 1);
     assert_eq!(
-        message_keyboard(&responses.sent_messages_text[1].message),
-        menu_rows_ru()
+        responses.sent_messages_text[0].message.text(),
+        Some("Не знаю вашу поликлинику: нажмите «Записаться» и выберите её. Потом можно просто написать, например, «педиатр».")
     );
+    assert_eq!(bot.get_state::<State>().await, State::Menu);
 }

@@ -16,8 +16,10 @@ pub enum Cb {
     Day(NaiveDate),
     /// «◀» / «▶» on the days screen: the week starting on that Monday.
     Week(NaiveDate),
-    /// The n-th time of the day on display.
+    /// The n-th time of the day on display (or of the soonest ones).
     Time(u16),
+    /// «⚡ Ближайший приём» on a specialty's doctors: the soonest times of them all.
+    Soonest,
     /// «Подтвердить» with the token of its screen.
     Confirm(i64),
     Back,
@@ -56,6 +58,7 @@ impl Cb {
             Cb::Day(day) => format!("bk:day:{}", day.format("%Y%m%d")),
             Cb::Week(monday) => format!("bk:wk:{}", monday.format("%Y%m%d")),
             Cb::Time(n) => format!("bk:t:{n}"),
+            Cb::Soonest => "bk:n".to_owned(),
             Cb::Confirm(token) => format!("bk:ok:{token}"),
             Cb::Back => "bk:b".to_owned(),
             Cb::Retry => "bk:r".to_owned(),
@@ -100,6 +103,7 @@ impl Cb {
                 (monday.weekday() == chrono::Weekday::Mon).then_some(Cb::Week(monday))?
             }
             ["t", n] => Cb::Time(index(n)?),
+            ["n"] => Cb::Soonest,
             ["ok", token] => Cb::Confirm(id(token)?),
             ["b"] => Cb::Back,
             ["r"] => Cb::Retry,
@@ -130,9 +134,15 @@ impl Cb {
                     Cb::Specialty(_) | Cb::SpecialtyPage(_),
                     Step::Specialties { .. }
                 )
-                | (Cb::Doctor(_) | Cb::DoctorPage(_), Step::Doctors { .. })
+                | (
+                    Cb::Doctor(_) | Cb::DoctorPage(_) | Cb::Soonest,
+                    Step::Doctors { .. }
+                )
                 | (Cb::Day(_) | Cb::Week(_), Step::Days { .. })
-                | (Cb::Time(_), Step::Times { .. } | Step::Days { .. })
+                | (
+                    Cb::Time(_),
+                    Step::Times { .. } | Step::Days { .. } | Step::Soonest { .. }
+                )
                 | (Cb::Resume, Step::NeedGosuslugi { .. })
                 | (Cb::Person(_), Step::Confirm { .. })
                 | (

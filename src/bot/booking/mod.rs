@@ -26,6 +26,7 @@ use crate::bot::state::State;
 use crate::bot::watch;
 use crate::registry::RegistryResult;
 
+pub(in crate::bot) mod ask;
 pub mod cb;
 mod confirm;
 pub(in crate::bot) mod identity;
@@ -34,6 +35,7 @@ pub(in crate::bot) mod registry;
 mod schedule;
 pub(in crate::bot) mod screens;
 pub(in crate::bot) mod shortcuts;
+mod soonest;
 pub mod state;
 
 pub use cb::Cb;
@@ -67,6 +69,9 @@ pub async fn on_tap(ctx: &Ctx, who: &Who, state: &State, tap: Cb) -> anyhow::Res
             return show(ctx, who, at_clinic(lpu), None).await;
         }
         _ => {}
+    }
+    if let (Cb::Person(child), State::Booking(Here::Which { text })) = (tap, state) {
+        return ask::answered(ctx, who, text, child).await;
     }
     let State::Booking(Here::Flow(flow)) = state else {
         return Ok(Reply::stale());
@@ -122,6 +127,11 @@ async fn next_step(ctx: &Ctx, flow: &Flow, tap: Cb) -> RegistryResult<Option<Ste
                     },
                     page: 1,
                 }),
+        },
+        (Cb::Soonest, Step::Doctors { specialty, .. }) => Some(Step::Soonest { specialty }),
+        (Cb::Time(n), Step::Soonest { specialty }) => match key(n) {
+            None => None,
+            Some(id) => soonest::find(ctx, flow.clinic, &specialty, &id).await?,
         },
         (Cb::DoctorPage(page), Step::Doctors { specialty, .. }) => {
             Some(Step::Doctors { specialty, page })
@@ -294,6 +304,7 @@ mod tests {
             Cb::Week(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()),
             Cb::Week(NaiveDate::from_ymd_opt(9999, 12, 27).unwrap()),
             Cb::Time(65_535),
+            Cb::Soonest,
             Cb::Confirm(big),
             Cb::Back,
             Cb::Retry,

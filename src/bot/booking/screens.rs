@@ -87,6 +87,7 @@ pub(in crate::bot) async fn render(
             doctor,
             week,
         } => days_screen(ctx, who, flow, &specialty, &doctor, week, notice).await,
+        Step::Soonest { specialty } => soonest_screen(ctx, who, flow, &specialty, notice).await,
         Step::Times {
             specialty,
             doctor,
@@ -270,6 +271,9 @@ pub(in crate::bot) async fn doctors_screen(
     for pair in buttons.chunks(2) {
         screen = screen.row(pair.to_vec());
     }
+    if list.iter().any(|d| d.free_participant_count > 0) {
+        screen = screen.button(t!(lang, "booking-btn-soonest-any"), cb(Cb::Soonest));
+    }
     let pager = crate::bot::screen::pager(page, pages)
         .into_iter()
         .map(|(label, to)| button(label, cb(Cb::DoctorPage(to))))
@@ -452,6 +456,36 @@ pub(in crate::bot) async fn days_screen(
     }
     let pager = week_pager(lang, &weeks, at);
     Ok(closing_rows(lang, screen.row(pager), offer.button))
+}
+
+/// «⚡ Ближайший приём»: a button a time («чт 03.12 11:00 — Белова А. В.»), «Назад» to the doctors.
+async fn soonest_screen(
+    ctx: &Ctx,
+    who: &Who,
+    flow: &mut Flow,
+    specialty: &Choice,
+    notice: Option<String>,
+) -> Drawn {
+    let lang = who.lang;
+    let list = super::soonest::soonest(ctx, flow.clinic, &specialty.id).await?;
+    flow.keys = list.iter().map(|(_, slot)| slot.id.clone()).collect();
+    let name = escape_html(&specialty.name);
+    let body = match list.is_empty() {
+        true => t!(lang, "booking-soonest-any-empty", specialty = name),
+        false => t!(lang, "booking-soonest-any-title", specialty = name),
+    };
+    let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
+    for (n, (doctor, slot)) in list.iter().enumerate() {
+        let label = t!(
+            lang,
+            "booking-soonest-any-label",
+            day = day_label(lang, slot.visit_start.date()),
+            time = slot.visit_start.format("%H:%M").to_string(),
+            doctor = short_name(&doctor.full_name())
+        );
+        screen = screen.button(label, cb(Cb::Time(n as u16)));
+    }
+    Ok(screen.row(vec![back_button(lang), menu_button(lang)]))
 }
 
 pub(in crate::bot) async fn times_screen(

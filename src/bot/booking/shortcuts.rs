@@ -180,3 +180,29 @@ pub(in crate::bot) async fn my_clinic_buttons(
     }
     Ok(rows)
 }
+
+/// The clinic to book `child` (`None`: the account holder) at without asking: the clinic their policy is
+/// attached to that fits their age, else the clinic of their latest visit booked here; `None` when neither
+/// is known.
+pub(super) async fn clinic_of(
+    ctx: &Ctx,
+    who: &Who,
+    child: Option<i64>,
+) -> anyhow::Result<Option<i64>> {
+    let person = people(ctx, who)
+        .await?
+        .into_iter()
+        .find(|p| p.child == child);
+    if let Some(Person {
+        policy: Some(policy),
+        age,
+        ..
+    }) = &person
+    {
+        if let Some(clinic) = attached(ctx, policy, *age).await {
+            return Ok(Some(clinic.id));
+        }
+    }
+    let recent = ctx.store.recent_doctors(who.user_id, child, 1).await?;
+    Ok(recent.first().map(|doctor| doctor.lpu_id))
+}

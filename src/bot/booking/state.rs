@@ -16,6 +16,9 @@ pub enum Here {
     Appointments,
     /// «Отменить запись?» waits for a yes or no about the appointment `id` (the store's id).
     ConfirmCancel { id: i64 },
+    /// Text typed at the menu named a child more than one could be («дочь» with two daughters): «Для
+    /// кого?» waits for a person, and the text is looked up again for them.
+    Which { text: String },
 }
 
 impl Here {
@@ -107,6 +110,10 @@ pub enum Step {
         doctor: Choice,
         day: NaiveDate,
     },
+    /// «Ближайший приём»: the soonest free times of the specialty's doctors, on one screen.
+    Soonest {
+        specialty: Choice,
+    },
     /// The confirmation card; `token` is what its «Подтвердить» carries (new at every drawing).
     Confirm {
         specialty: Choice,
@@ -151,7 +158,9 @@ impl Step {
         match self.clone() {
             Step::Specialties { .. } => None,
             Step::Doctors { .. } => Some(Step::Specialties { page: 1 }),
-            Step::Days { specialty, .. } => Some(Step::Doctors { specialty, page: 1 }),
+            Step::Days { specialty, .. } | Step::Soonest { specialty } => {
+                Some(Step::Doctors { specialty, page: 1 })
+            }
             Step::Times {
                 specialty,
                 doctor,

@@ -60,7 +60,12 @@ pub async fn on_tap(ctx: &Ctx, who: &Who, state: &State, tap: Cb) -> anyhow::Res
 
 /// The screen of `step`, or the «временно недоступен» screen (with «Повторить») when the registry fails.
 pub async fn render(ctx: &Ctx, who: &Who, step: Step) -> anyhow::Result<(State, Screen)> {
-    let screen = match screens::draw(ctx, who.lang, &step).await {
+    // The kinds come in the order that fits the person booked for: a child's kinds first for a child.
+    let age = match step {
+        Step::Kinds { .. } => person_age(ctx, who).await?,
+        _ => None,
+    };
+    let screen = match screens::draw(ctx, who.lang, age, &step).await {
         Ok(screen) => screen,
         Err(err) => {
             log_registry_error("clinics", &err);
@@ -68,6 +73,13 @@ pub async fn render(ctx: &Ctx, who: &Who, step: Step) -> anyhow::Result<(State, 
         }
     };
     Ok((State::Clinics(step), screen))
+}
+
+/// The age today of the person booked for; `None` when unknown.
+async fn person_age(ctx: &Ctx, who: &Who) -> anyhow::Result<Option<u32>> {
+    use crate::bot::booking::person::{today, ForWhom};
+    let person = ForWhom::active(ctx, who).await?;
+    Ok(person.birth.map(|birth| birth.age_on(today(ctx))))
 }
 
 fn failure(ctx: &Ctx, who: &Who, err: &crate::registry::RegistryError) -> Screen {

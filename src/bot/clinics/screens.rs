@@ -20,11 +20,11 @@ pub fn cb(inner: Cb) -> BotCb {
     BotCb::Clinics(inner)
 }
 
-/// The screen of `step`, from the registry.
-pub async fn draw(ctx: &Ctx, lang: Lang, step: &Step) -> RegistryResult<Screen> {
+/// The screen of `step`, from the registry; `age` is the age of the person booked for, when known.
+pub async fn draw(ctx: &Ctx, lang: Lang, age: Option<u32>, step: &Step) -> RegistryResult<Screen> {
     match step {
         Step::Districts => districts_screen(ctx, lang).await,
-        Step::Kinds { district } => kinds_screen(ctx, lang, district).await,
+        Step::Kinds { district } => kinds_screen(ctx, lang, age, district).await,
         Step::Clinics {
             district,
             kind,
@@ -47,10 +47,19 @@ async fn districts_screen(ctx: &Ctx, lang: Lang) -> RegistryResult<Screen> {
     Ok(screen.button(t!(lang, "btn-menu"), BotCb::Menu))
 }
 
-async fn kinds_screen(ctx: &Ctx, lang: Lang, district: &str) -> RegistryResult<Screen> {
+async fn kinds_screen(
+    ctx: &Ctx,
+    lang: Lang,
+    age: Option<u32>,
+    district: &str,
+) -> RegistryResult<Screen> {
     let name = district_name(ctx, district).await?;
     let clinics = clinics(ctx, district).await?;
-    let kinds = kinds(&clinics);
+    let mut kinds = kinds(&clinics);
+    // Under 18: the children's kinds first and the adults' last (each group in its usual order).
+    if let Some(age) = age.filter(|age| *age < crate::domain::ADULT_AGE) {
+        kinds.sort_by_key(|kind| kind.audience().rank(age));
+    }
     let back = button(t!(lang, "clinics-btn-back"), cb(Cb::BackToDistricts));
     if kinds.is_empty() {
         let body = t!(
