@@ -29,6 +29,7 @@ use crate::registry::RegistryResult;
 pub(in crate::bot) mod ask;
 pub mod cb;
 mod confirm;
+mod days;
 pub(in crate::bot) mod identity;
 pub(in crate::bot) mod person;
 pub(in crate::bot) mod registry;
@@ -116,17 +117,7 @@ async fn next_step(ctx: &Ctx, flow: &Flow, tap: Cb) -> RegistryResult<Option<Ste
         (Cb::SpecialtyPage(page), Step::Specialties { .. }) => Some(Step::Specialties { page }),
         (Cb::Specialty(n), Step::Specialties { .. }) => match key(n) {
             None => None,
-            Some(id) => specialties(ctx, flow.clinic)
-                .await?
-                .into_iter()
-                .find(|s| s.id == id)
-                .map(|s| Step::Doctors {
-                    specialty: Choice {
-                        id: s.id,
-                        name: s.name,
-                    },
-                    page: 1,
-                }),
+            Some(id) => pick_specialty(ctx, flow, &id).await?,
         },
         (Cb::Soonest, Step::Doctors { specialty, .. }) => Some(Step::Soonest { specialty }),
         (Cb::Time(n), Step::Soonest { specialty }) => match key(n) {
@@ -138,58 +129,89 @@ async fn next_step(ctx: &Ctx, flow: &Flow, tap: Cb) -> RegistryResult<Option<Ste
         }
         (Cb::Doctor(n), Step::Doctors { specialty, .. }) => match key(n) {
             None => None,
-            Some(id) => doctors(ctx, flow.clinic, &specialty.id)
-                .await?
-                .into_iter()
-                .find(|d| d.id == id)
-                .map(|d| Step::Days {
-                    specialty,
-                    doctor: Choice {
-                        name: d.full_name(),
-                        id: d.id,
-                    },
-                    week: None,
-                }),
+            Some(id) => pick_doctor(ctx, flow, specialty, &id).await?,
         },
-        (
-            Cb::Day(day),
-            Step::Days {
-                specialty, doctor, ..
-            },
-        ) => Some(Step::Times {
+        (Cb::Day(day), step) => on_days(step, |specialty, doctor| Step::Times {
             specialty,
             doctor,
             day,
         }),
-        (
-            Cb::Week(monday),
-            Step::Days {
-                specialty, doctor, ..
-            },
-        ) => Some(Step::Days {
+        (Cb::Week(monday), step) => on_days(step, |specialty, doctor| Step::Days {
             specialty,
             doctor,
             week: Some(monday),
         }),
-        (
-            Cb::Time(n),
-            Step::Times {
-                specialty, doctor, ..
-            }
-            | Step::Days {
-                specialty, doctor, ..
-            },
-        ) => match key(n) {
+        (Cb::Time(n), step) => match key(n) {
             None => None,
-            Some(id) => slots(ctx, flow.clinic, &doctor.id)
-                .await?
-                .iter()
-                .find(|s| s.id == id)
-                .map(|s| Step::confirm(specialty, doctor, PickedSlot::of(s))),
+            Some(id) => pick_time(ctx, flow, step, &id).await?,
         },
         _ => None,
     };
     Ok(next)
+}
+
+/// A specialty by its registry id: its doctors, from the first page.
+async fn pick_specialty(ctx: &Ctx, flow: &Flow, id: &str) -> RegistryResult<Option<Step>> {
+    Ok(specialties(ctx, flow.clinic)
+        .await?
+        .into_iter()
+        .find(|s| s.id == id)
+        .map(|s| Step::Doctors {
+            specialty: Choice {
+                id: s.id,
+                name: s.name,
+            },
+            page: 1,
+        }))
+}
+
+/// A doctor by their registry id: their days, from the first week.
+async fn pick_doctor(
+    ctx: &Ctx,
+    flow: &Flow,
+    specialty: Choice,
+    id: &str,
+) -> RegistryResult<Option<Step>> {
+    Ok(doctors(ctx, flow.clinic, &specialty.id)
+        .await?
+        .into_iter()
+        .find(|d| d.id == id)
+        .map(|d| Step::Days {
+            specialty,
+            doctor: Choice {
+                name: d.full_name(),
+                id: d.id,
+            },
+            week: None,
+        }))
+}
+
+/// A day or a week tapped on the days screen: the step `to` makes of its specialty and doctor.
+fn on_days(step: Step, to: impl FnOnce(Choice, Choice) -> Step) -> Option<Step> {
+    match step {
+        Step::Days {
+            specialty, doctor, ..
+        } => Some(to(specialty, doctor)),
+        _ => None,
+    }
+}
+
+/// A time by its slot id, on the times screen or among the soonest on the days screen: its confirmation.
+async fn pick_time(ctx: &Ctx, flow: &Flow, step: Step, id: &str) -> RegistryResult<Option<Step>> {
+    let (Step::Times {
+        specialty, doctor, ..
+    }
+    | Step::Days {
+        specialty, doctor, ..
+    }) = step
+    else {
+        return Ok(None);
+    };
+    Ok(slots(ctx, flow.clinic, &doctor.id)
+        .await?
+        .iter()
+        .find(|s| s.id == id)
+        .map(|s| Step::confirm(specialty, doctor, PickedSlot::of(s))))
 }
 
 /// `flow`'s step drawn (with the keys of its buttons and a fresh token) and stored. Stored even when the

@@ -2,7 +2,7 @@
 //! times, the confirmation card, and the steps that stop it (Gosuslugi first, a patient the clinic does not
 //! know).
 
-use chrono::{Duration as Days, NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use rand::Rng;
 use teloxide::types::InlineKeyboardButton;
 
@@ -10,21 +10,20 @@ use crate::bot::callback::Cb as AnyCb;
 use crate::bot::ctx::{Ctx, Who};
 use crate::bot::screen::{button, Screen};
 use crate::i18n::{escape_html, Lang};
-use crate::registry::{within_deadline, Doctor, RegistryError, RegistryResult, Slot};
+use crate::registry::{within_deadline, Doctor, RegistryError, RegistryResult};
 use crate::store::{ActivePerson, AppointmentDetails};
 use crate::t;
 
 use super::cb::Cb;
+use super::days::{days_screen, soonest_screen, times_screen};
 use super::identity::{gosuslugi_person, BookingIdentity};
 use super::person::{age_check, other_people, today, ForWhom};
-use super::registry::{doctors, slots, specialties};
+use super::registry::{doctors, specialties};
 use super::schedule::*;
 use super::state::{Choice, Flow, PickedSlot, Step};
 
 /// Specialties on one page.
 const SPECIALTIES_PER_PAGE: usize = 8;
-/// The soonest free times offered on a doctor's days, one tap from the confirmation.
-const SOONEST: usize = 2;
 /// Doctors on one page.
 const DOCTORS_PER_PAGE: usize = 6;
 /// Tokens stay below 2^53, like every id that travels in button data.
@@ -76,8 +75,14 @@ pub(in crate::bot) async fn render(
     flow: &mut Flow,
     notice: Option<String>,
 ) -> anyhow::Result<Screen> {
+    let drawn = draw(ctx, who, flow, notice).await;
+    finish(ctx, who, flow, drawn).await
+}
+
+/// The step's own screen, without who is booked.
+async fn draw(ctx: &Ctx, who: &Who, flow: &mut Flow, notice: Option<String>) -> Drawn {
     let lang = who.lang;
-    let drawn = match flow.step.clone() {
+    match flow.step.clone() {
         Step::Specialties { page } => specialties_screen(ctx, lang, flow, page, notice).await,
         Step::Doctors { specialty, page } => {
             doctors_screen(ctx, who, flow, &specialty, page, notice).await
@@ -93,32 +98,7 @@ pub(in crate::bot) async fn render(
             doctor,
             day,
         } => times_screen(ctx, who, flow, &specialty, &doctor, day, notice).await,
-        Step::Confirm {
-            specialty,
-            doctor,
-            slot,
-            ..
-        } => {
-            let token = rand::thread_rng().gen_range(1..MAX_TOKEN);
-            flow.step = Step::Confirm {
-                specialty: specialty.clone(),
-                doctor: doctor.clone(),
-                slot: slot.clone(),
-                token,
-            };
-            flow.keys.clear();
-            confirm_screen(
-                ctx,
-                who,
-                flow.clinic,
-                &specialty,
-                &doctor,
-                &slot,
-                token,
-                notice,
-            )
-            .await
-        }
+        Step::Confirm { .. } => draw_confirm(ctx, who, flow, notice).await,
         Step::NeedGosuslugi { .. } => {
             flow.keys.clear();
             need_gosuslugi_screen(ctx, who, notice).await
@@ -127,7 +107,35 @@ pub(in crate::bot) async fn render(
             flow.keys.clear();
             Ok(not_found_screen(ctx, lang))
         }
+    }
+}
+
+/// The confirmation card, with a fresh token for «Подтвердить».
+async fn draw_confirm(ctx: &Ctx, who: &Who, flow: &mut Flow, notice: Option<String>) -> Drawn {
+    let Step::Confirm {
+        specialty,
+        doctor,
+        slot,
+        ..
+    } = flow.step.clone()
+    else {
+        return Ok(not_found_screen(ctx, who.lang));
     };
+    let token = rand::thread_rng().gen_range(1..MAX_TOKEN);
+    flow.step = Step::Confirm {
+        specialty: specialty.clone(),
+        doctor: doctor.clone(),
+        slot: slot.clone(),
+        token,
+    };
+    flow.keys.clear();
+    let (clinic, picked) = (flow.clinic, &slot);
+    confirm_screen(ctx, who, clinic, &specialty, &doctor, picked, token, notice).await
+}
+
+/// A drawn screen closed by who is booked; a registry failure as its «Повторить» screen.
+async fn finish(ctx: &Ctx, who: &Who, flow: &Flow, drawn: Drawn) -> anyhow::Result<Screen> {
+    let lang = who.lang;
     match drawn {
         // Who is booked closes every screen of the journey, next to the buttons.
         Ok(mut screen)
@@ -281,52 +289,6 @@ pub(in crate::bot) async fn doctors_screen(
     Ok(closing_rows(lang, screen.row(pager), watch))
 }
 
-/// The days screen's head: the doctor and specialty chosen, the участок and the doctor's comment.
-fn doctor_header(
-    lang: Lang,
-    specialty: &Choice,
-    doctor: &Choice,
-    about: Option<&Doctor>,
-) -> String {
-    let mut header = t!(
-        lang,
-        "booking-doctor-chosen",
-        doctor = escape_html(&doctor.name),
-        specialty = escape_html(&specialty.name)
-    );
-    if let Some(about) = about {
-        if let Some(area) = area_label(lang, about) {
-            header.push_str(&t!(lang, "booking-doctor-area", area = area));
-        }
-        if let Some(note) = note_of(about, NOTE_ON_DOCTOR) {
-            header = format!("{header}\n{note}");
-        }
-    }
-    header
-}
-
-/// «◀ the week before» and «the week after ▶» around week `at`.
-fn week_pager(lang: Lang, weeks: &[Week], at: usize) -> Vec<InlineKeyboardButton> {
-    let mut pager = Vec::new();
-    if let Some(before) = at.checked_sub(1).map(|n| &weeks[n]) {
-        let label = t!(
-            lang,
-            "booking-btn-week-before",
-            dates = week_dates(before.monday)
-        );
-        pager.push(button(label, cb(Cb::Week(before.monday))));
-    }
-    if let Some(after) = weeks.get(at + 1) {
-        let label = t!(
-            lang,
-            "booking-btn-week-after",
-            dates = week_dates(after.monday)
-        );
-        pager.push(button(label, cb(Cb::Week(after.monday))));
-    }
-    pager
-}
-
 /// A doctor in the list: the name, the участок and the nearest free day, and the comment in a word or two
 /// (absences matter before choosing).
 fn doctor_lines(lang: Lang, doctor: &Doctor) -> Vec<String> {
@@ -357,190 +319,15 @@ fn doctor_lines(lang: Lang, doctor: &Doctor) -> Vec<String> {
 }
 
 /// «Назад» and «Меню», with the watch button above them when there is one.
-fn closing_rows(lang: Lang, mut screen: Screen, watch: Option<InlineKeyboardButton>) -> Screen {
+pub(super) fn closing_rows(
+    lang: Lang,
+    mut screen: Screen,
+    watch: Option<InlineKeyboardButton>,
+) -> Screen {
     if let Some(watch) = watch {
         screen = screen.row(vec![watch]);
     }
     screen.row(vec![back_button(lang), menu_button(lang)])
-}
-
-pub(in crate::bot) async fn days_screen(
-    ctx: &Ctx,
-    who: &Who,
-    flow: &mut Flow,
-    specialty: &Choice,
-    doctor: &Choice,
-    week: Option<NaiveDate>,
-    notice: Option<String>,
-) -> Drawn {
-    let lang = who.lang;
-    let now = local_now(ctx);
-    // The doctor comes from the doctors list (cached), asked alongside the slots and the timetable.
-    let (about, free, hours) = futures::join!(
-        doctor_of(ctx, flow.clinic, &specialty.id, &doctor.id),
-        slots(ctx, flow.clinic, &doctor.id),
-        timetable(ctx, flow.clinic, &doctor.id)
-    );
-    let last = horizon(
-        now.date(),
-        about.as_ref().and_then(|d| d.last_date).map(|at| at.date()),
-    );
-    let list = upcoming(free?, now, last);
-    flow.keys.clear();
-    let offer = crate::bot::watch::offer(ctx, who.user_id, lang, flow.clinic, &flow.step).await;
-    let header = doctor_header(lang, specialty, doctor, about.as_ref());
-    let weeks = weeks_of(&list);
-    if weeks.is_empty() {
-        let until = last.format("%d.%m.%Y").to_string();
-        let body = format!(
-            "{header}\n\n{}",
-            t!(lang, "booking-days-empty", until = until)
-        );
-        let screen = Screen::new(ctx, lang, with_notice(notice, offer.under(body)));
-        return Ok(closing_rows(lang, screen, offer.button));
-    }
-    let at = week_index(&weeks, week);
-    let shown = &weeks[at];
-    let mut lines = vec![header, String::new(), t!(lang, "booking-days-title")];
-    lines.push(t!(
-        lang,
-        "booking-week",
-        week = at + 1,
-        weeks = weeks.len(),
-        dates = week_dates(shown.monday)
-    ));
-    let week_reception = reception(
-        &hours,
-        shown.monday.max(now.date()),
-        shown.monday + Days::days(6),
-    );
-    lines.extend(reception_lines(lang, &week_reception));
-    let body = offer.under(lines.join("\n"));
-    let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
-    let buttons: Vec<_> = shown
-        .days
-        .iter()
-        .map(|(day, count)| {
-            let label = t!(
-                lang,
-                "booking-day-label",
-                day = day_label(lang, *day),
-                free = *count
-            );
-            button(label, cb(Cb::Day(*day)))
-        })
-        .collect();
-    for row in buttons.chunks(3) {
-        screen = screen.row(row.to_vec());
-    }
-    // The soonest times one tap away, on the first week shown: «⚡ вт 01.12, 08:00».
-    if week.is_none() {
-        let soonest: Vec<&Slot> = list.iter().take(SOONEST).collect();
-        flow.keys = soonest.iter().map(|slot| slot.id.clone()).collect();
-        let row = soonest
-            .iter()
-            .enumerate()
-            .map(|(n, slot)| {
-                let label = t!(
-                    lang,
-                    "booking-soonest-label",
-                    day = day_label(lang, slot.visit_start.date()),
-                    time = slot.visit_start.format("%H:%M").to_string()
-                );
-                button(label, cb(Cb::Time(n as u16)))
-            })
-            .collect::<Vec<_>>();
-        for pair in row.chunks(2) {
-            screen = screen.row(pair.to_vec());
-        }
-    }
-    let pager = week_pager(lang, &weeks, at);
-    Ok(closing_rows(lang, screen.row(pager), offer.button))
-}
-
-/// «⚡ Ближайший приём»: a button a time («чт 03.12 11:00 — Белова А. В.»), «Назад» to the doctors.
-async fn soonest_screen(
-    ctx: &Ctx,
-    who: &Who,
-    flow: &mut Flow,
-    specialty: &Choice,
-    notice: Option<String>,
-) -> Drawn {
-    let lang = who.lang;
-    let list = super::soonest::soonest(ctx, flow.clinic, &specialty.id).await?;
-    flow.keys = list.iter().map(|(_, slot)| slot.id.clone()).collect();
-    let name = escape_html(&specialty.name);
-    let body = match list.is_empty() {
-        true => t!(lang, "booking-soonest-any-empty", specialty = name),
-        false => t!(lang, "booking-soonest-any-title", specialty = name),
-    };
-    let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
-    for (n, (doctor, slot)) in list.iter().enumerate() {
-        let label = t!(
-            lang,
-            "booking-soonest-any-label",
-            day = day_label(lang, slot.visit_start.date()),
-            time = slot.visit_start.format("%H:%M").to_string(),
-            doctor = short_name(&doctor.full_name())
-        );
-        screen = screen.button(label, cb(Cb::Time(n as u16)));
-    }
-    Ok(screen.row(vec![back_button(lang), menu_button(lang)]))
-}
-
-pub(in crate::bot) async fn times_screen(
-    ctx: &Ctx,
-    who: &Who,
-    flow: &mut Flow,
-    specialty: &Choice,
-    doctor: &Choice,
-    day: NaiveDate,
-    notice: Option<String>,
-) -> Drawn {
-    let lang = who.lang;
-    // The day came from the days screen, within the horizon it showed.
-    let list: Vec<Slot> = upcoming_slots(ctx, flow.clinic, &doctor.id, day)
-        .await?
-        .into_iter()
-        .filter(|s| s.visit_start.date() == day)
-        .collect();
-    if list.is_empty() {
-        // The day filled up meanwhile: the other days of its week instead.
-        let week = Some(monday_of(day));
-        flow.step = Step::Days {
-            specialty: specialty.clone(),
-            doctor: doctor.clone(),
-            week,
-        };
-        let notice = Some(notice.unwrap_or_else(|| t!(lang, "booking-day-full")));
-        return days_screen(ctx, who, flow, specialty, doctor, week, notice).await;
-    }
-    flow.keys = list.iter().map(|s| s.id.clone()).collect();
-    let body = format!(
-        "{}\n\n{}",
-        t!(
-            lang,
-            "booking-doctor-chosen",
-            doctor = escape_html(&doctor.name),
-            specialty = escape_html(&specialty.name)
-        ),
-        t!(lang, "booking-times-title", day = day_label(lang, day))
-    );
-    let mut screen = Screen::new(ctx, lang, with_notice(notice, body));
-    let buttons: Vec<_> = list
-        .iter()
-        .enumerate()
-        .map(|(n, s)| {
-            button(
-                s.visit_start.format("%H:%M").to_string(),
-                cb(Cb::Time(n as u16)),
-            )
-        })
-        .collect();
-    for row in buttons.chunks(4) {
-        screen = screen.row(row.to_vec());
-    }
-    Ok(screen.row(vec![back_button(lang), menu_button(lang)]))
 }
 
 /// Whom the booking is for, as the confirmation names them.
