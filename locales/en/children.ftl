@@ -66,7 +66,7 @@ child-ask-old-number =
     <b>Step 6 of 6. Policy number</b>
     Series: { $series }. Now write the policy number — digits only.
     Example: 1234567890
-child-use-buttons = Here the answer is chosen with a button under the question.
+child-use-buttons = Here the answer is chosen with a button in the question above.
 child-send-text = Please send the answer as text.
 
 child-summary-title = <b>Check the child's data</b>

@@ -32,6 +32,7 @@ error-btn-retry = 🔄 Retry
 cancelled = OK, cancelled. Back to the menu.
 state-reset = Sorry, the bot was updated and I lost track of where we were. Let's start from the main menu — everything you saved is still there.
 unexpected-text = I am not waiting for text right now. Choose an action with the buttons below or type /help.
+use-buttons = I am not waiting for text right now. Choose with a button in the message above.
 stale-button = This button is out of date — here is the current step.
 
 help =

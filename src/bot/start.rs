@@ -116,7 +116,16 @@ pub fn ask_consent_again(who: &Who) -> Reply {
     Reply::go(State::Start).toast(t!(who.lang, "consent-needed"))
 }
 
-/// Text where no question was asked: say what the bot understands and show the current step again.
+/// Text where no question was asked: say what the bot understands and show the current step again —
+/// or, where a button screen is already on display, point to its buttons and leave it where it is.
 pub fn unexpected_text(who: &Who, state: &State) -> Reply {
-    Reply::go(state.clone()).toast(t!(who.lang, "unexpected-text"))
+    match state {
+        State::Start => Reply::go(state.clone()).toast(t!(who.lang, "unexpected-text")),
+        _ => buttons_only(who),
+    }
+}
+
+/// Text at a step answered with buttons: one short line; the buttons stay where they are (no screen again).
+pub fn buttons_only(who: &Who) -> Reply {
+    Reply::stay().toast(t!(who.lang, "use-buttons"))
 }

@@ -563,6 +563,59 @@ async fn a_button_from_another_step_is_stale() {
         .contains("Проверьте запись"));
 }
 
+/// Text typed where a button is asked: one short line, the screen with its buttons stays as it is.
+async fn typed_at_buttons(bot: &mut Bot, words: &str) -> (Vec<String>, usize, State) {
+    let before = bot.get_state::<State>().await;
+    bot.update(text(words));
+    bot.dispatch().await;
+    let responses = bot.get_responses();
+    let sent = responses
+        .sent_messages_text
+        .iter()
+        .map(|m| m.message.text().unwrap_or_default().to_owned())
+        .collect();
+    let after = bot.get_state::<State>().await;
+    assert_eq!(before, after, "the dialogue stays where it was");
+    (sent, responses.edited_messages_text.len(), after)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn text_at_the_doctors_or_the_days_points_to_the_buttons_without_resending_the_screen() {
+    let h = at_card(true).await;
+    let mut bot = h.bot(tap("cl:b"));
+    bot.dispatch().await;
+    let (text, _) = edited(&tap_on(&mut bot, "bk:s:0").await);
+    assert!(text.contains("Выберите врача"), "{text}");
+    let line = "Я не жду сейчас текста. Выберите кнопкой в сообщении выше.".to_owned();
+    let (sent, edits, state) = typed_at_buttons(&mut bot, "Иванов").await;
+    assert_eq!((sent, edits), (vec![line.clone()], 0));
+    assert!(
+        matches!(state, State::Booking(Here::Flow(ref f)) if matches!(f.step, Step::Doctors { .. }))
+    );
+
+    let (text, _) = edited(&tap_on(&mut bot, "bk:d:0").await);
+    assert!(text.contains("Выберите день"), "{text}");
+    let (sent, edits, state) = typed_at_buttons(&mut bot, "завтра").await;
+    assert_eq!((sent, edits), (vec![line], 0));
+    assert!(
+        matches!(state, State::Booking(Here::Flow(ref f)) if matches!(f.step, Step::Days { .. }))
+    );
+
+    // In English, the same line in English.
+    h.store()
+        .set_lang(USER, kvrachu_bot::i18n::Lang::En)
+        .await
+        .unwrap();
+    let (sent, _, _) = typed_at_buttons(&mut bot, "tomorrow").await;
+    assert_eq!(
+        sent,
+        vec![
+            "I am not waiting for text right now. Choose with a button in the message above."
+                .to_owned()
+        ]
+    );
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // «Мои записи»
 

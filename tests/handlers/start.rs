@@ -392,22 +392,25 @@ async fn a_state_that_no_longer_decodes_resets_the_user_politely() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn text_nobody_asked_for_is_answered_with_the_current_step() {
+async fn text_nobody_asked_for_points_to_the_buttons_already_on_screen() {
     let h = Harness::new().await;
     h.consented().await;
     crate::booking::set_state(&h, State::ConfirmForget).await;
     let mut bot = h.bot(text("когда приём?"));
     bot.dispatch().await;
     let responses = bot.get_responses();
+    let sent: Vec<_> = responses
+        .sent_messages_text
+        .iter()
+        .map(|m| m.message.text())
+        .collect();
     assert_eq!(
-        responses.sent_messages_text[0].message.text(),
-        Some("Я не жду сейчас текста. Выберите действие кнопками ниже или наберите /help.")
+        sent,
+        vec![Some(
+            "Я не жду сейчас текста. Выберите кнопкой в сообщении выше."
+        )]
     );
-    assert!(responses.sent_messages_text[1]
-        .message
-        .text()
-        .unwrap()
-        .contains("Удалить"));
+    assert_eq!(bot.get_state::<State>().await, State::ConfirmForget);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -226,7 +226,7 @@ pub async fn on_text(
     text: Option<&str>,
 ) -> anyhow::Result<Reply> {
     let ChildrenState::Form(mut form) = here else {
-        return Ok(go(here).toast(t!(who.lang, "unexpected-text")));
+        return Ok(crate::bot::start::buttons_only(who));
     };
     let typed = person_form::screens::typed(ctx, who, &mut form, text);
     Ok(typed.reply(State::Children(ChildrenState::Form(form))))

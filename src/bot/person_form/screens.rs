@@ -232,6 +232,8 @@ pub enum Typed {
     Shown(Option<String>),
     /// Refused: the question stays above, the rule comes as a message of its own, with «Назад».
     Refused(Screen),
+    /// Text at a button question: a line pointing to the buttons, which stay where they are.
+    ButtonsOnly(String),
 }
 
 impl Typed {
@@ -240,6 +242,7 @@ impl Typed {
             Typed::Shown(None) => Reply::go(state),
             Typed::Shown(Some(hint)) => Reply::go(state).toast(hint),
             Typed::Refused(warning) => Reply::show(state, warning),
+            Typed::ButtonsOnly(hint) => Reply::stay().toast(hint),
         }
     }
 }
@@ -258,7 +261,7 @@ pub fn typed<S: Drawn>(
     let asked = form.step;
     match form.answer(text, today(ctx)) {
         Answer::Taken => Typed::Shown(None),
-        Answer::ButtonsOnly => Typed::Shown(Some(t!(lang, "child-use-buttons"))),
+        Answer::ButtonsOnly => Typed::ButtonsOnly(t!(lang, "child-use-buttons")),
         Answer::Refused(problem) => {
             // Only the kind of mistake is logged, never the text.
             tracing::debug!(user = %crate::telemetry::user_tag(who.user_id), step = ?asked, error = problem.0, "answer refused");
