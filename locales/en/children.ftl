@@ -102,3 +102,17 @@ person-choose =
     Booking will be for the chosen person. «My visits» shows everyone's visits, by person.
     Now: { $person }
 person-chosen = Now booking for: { $person }
+
+# Answering again after «Назад»: which later answers the form kept.
+form-changed-name = Full name changed
+form-changed-birth-date = Date of birth changed
+form-field-name = full name
+form-field-birth-date = date of birth
+form-field-sex = sex
+form-field-relation = relation
+form-field-policy = policy
+form-and = { $first } and { $last }
+form-kept = { $changed }; { $kept } { $only ->
+        [many] are
+       *[other] is
+    } kept.

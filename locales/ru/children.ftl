@@ -102,3 +102,19 @@ person-choose =
     Запись к врачу будет для выбранного человека. В «Мои записи» видны записи всех — по людям.
     Сейчас: { $person }
 person-chosen = Теперь записываемся для: { $person }
+
+# Answering again after «Назад»: which later answers the form kept.
+form-changed-name = ФИО изменено
+form-changed-birth-date = Дата рождения изменена
+form-field-name = ФИО
+form-field-birth-date = дата рождения
+form-field-sex = пол
+form-field-relation = родство
+form-field-policy = полис
+form-and = { $first } и { $last }
+form-kept = { $changed }; { $kept } { $only ->
+        [BirthDate] сохранена
+        [Relation] сохранено
+        [many] сохранены
+       *[other] сохранён
+    }.

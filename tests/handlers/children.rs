@@ -734,6 +734,63 @@ async fn back_goes_one_question_back_and_from_the_first_to_the_list() {
     );
 }
 
+/// The form the dialogue is at; the test fails when it is left.
+async fn the_form(bot: &Bot) -> Form {
+    let State::Children(ChildrenState::Form(form)) = bot.get_state::<State>().await else {
+        panic!("the form is left")
+    };
+    form
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn back_under_an_error_goes_to_the_previous_question() {
+    let h = harness().await;
+    let mut bot = h.bot(text("/help"));
+    bot.set_state(form_at(Step::BirthDate)).await;
+    assert_eq!(
+        say(&mut bot, "31.02.2020").await,
+        wrong("Такой даты нет в календаре — проверьте день и месяц. Пример: 01.12.2015")
+    );
+    assert_eq!(press(&mut bot, "k:b").await.shown, vec![ask_name()]);
+    let form = the_form(&bot).await;
+    assert_eq!((form.step, form.birth_date), (Step::Name, None));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_date_retyped_after_back_says_what_was_kept_and_returns_to_the_summary() {
+    let h = harness().await;
+    let mut bot = h.bot(text("/help"));
+    bot.set_state(form_at(Step::Summary)).await;
+    for _ in 0..5 {
+        press(&mut bot, "k:b").await;
+    }
+    let form = the_form(&bot).await;
+    assert_eq!(form.step, Step::BirthDate);
+    // An error first: the question stays, the answers after it too.
+    say(&mut bot, "вчера").await;
+    let (text, keyboard) = summary(&MARIA.replace("01.12.2015", "02.12.2015"));
+    let noted = text.replacen(
+        DEMO,
+        &format!("{DEMO}Дата рождения изменена; пол, родство и полис сохранены.\n\n"),
+        1,
+    );
+    assert_eq!(say(&mut bot, "02.12.2015").await, vec![(noted, keyboard)]);
+
+    // Back to the name from the sex: one kept answer is named alone, and the form goes on at the sex.
+    bot.set_state(form_at(Step::Sex)).await;
+    press(&mut bot, "k:b").await;
+    press(&mut bot, "k:b").await;
+    let shown = say(&mut bot, "Иванова Мария Ивановна").await;
+    assert!(
+        shown[0]
+            .0
+            .contains("ФИО изменено; дата рождения сохранена."),
+        "{}",
+        shown[0].0
+    );
+    assert_eq!(shown[0].1, ask_sex().1);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn cancel_mid_way_leaves_the_form_for_the_menu_and_saves_nothing() {
     let h = harness().await;

@@ -234,6 +234,42 @@ impl<S: Subject> PersonForm<S> {
         None
     }
 
+    /// The answers after `step` given already, which a new answer to `step` keeps: `step` answered before
+    /// and asked again after «Назад» from a later question (not when fixing a field from the summary,
+    /// which shows them all).
+    pub fn kept_after(&self, step: Step) -> Vec<Field> {
+        let (this, later): (Field, &[Field]) = match step {
+            Step::Name => (
+                Field::Name,
+                &[Field::BirthDate, Field::Sex, Field::Relation, Field::Policy],
+            ),
+            Step::BirthDate => (
+                Field::BirthDate,
+                &[Field::Sex, Field::Relation, Field::Policy],
+            ),
+            _ => return Vec::new(),
+        };
+        if self.fixing.is_some() || !self.has(this) {
+            return Vec::new();
+        }
+        later
+            .iter()
+            .copied()
+            .filter(|field| field.asked::<S>() && self.has(*field))
+            .collect()
+    }
+
+    /// Whether `field` is answered.
+    fn has(&self, field: Field) -> bool {
+        match field {
+            Field::Name => self.full_name.is_some(),
+            Field::BirthDate => self.birth_date.is_some(),
+            Field::Sex => self.sex.is_some(),
+            Field::Relation => self.relation.is_some(),
+            Field::Policy => self.policy.is_some(),
+        }
+    }
+
     /// Back to the first question left (saving a form that is not complete; the buttons never do).
     pub fn ask_missing(&mut self) {
         self.go(self.first_missing().unwrap_or(Step::Name));

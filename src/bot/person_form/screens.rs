@@ -234,6 +234,8 @@ pub enum Typed {
     Refused(Screen),
     /// Text at a button question: a line pointing to the buttons, which stay where they are.
     ButtonsOnly(String),
+    /// Taken again after «Назад»: the form's next screen, saying which later answers were kept.
+    Noted(Screen),
 }
 
 impl Typed {
@@ -243,6 +245,7 @@ impl Typed {
             Typed::Shown(Some(hint)) => Reply::go(state).toast(hint),
             Typed::Refused(warning) => Reply::show(state, warning),
             Typed::ButtonsOnly(hint) => Reply::stay().toast(hint),
+            Typed::Noted(screen) => Reply::show(state, screen),
         }
     }
 }
@@ -259,14 +262,60 @@ pub fn typed<S: Drawn>(
         return Typed::Shown(Some(t!(lang, "child-send-text")));
     };
     let asked = form.step;
+    let kept = form.kept_after(asked);
     match form.answer(text, today(ctx)) {
-        Answer::Taken => Typed::Shown(None),
+        Answer::Taken => match kept_line(lang, asked, &kept) {
+            Some(line) => Typed::Noted(form_screen(ctx, lang, form, Some(line))),
+            None => Typed::Shown(None),
+        },
         Answer::ButtonsOnly => Typed::ButtonsOnly(t!(lang, "child-use-buttons")),
         Answer::Refused(problem) => {
             // Only the kind of mistake is logged, never the text.
             tracing::debug!(user = %crate::telemetry::user_tag(who.user_id), step = ?asked, error = problem.0, "answer refused");
             Typed::Refused(refused_screen::<S>(lang, &problem))
         }
+    }
+}
+
+/// «Дата рождения изменена; пол, родство и полис сохранены.» after `changed` was answered again with
+/// `kept` given already; `None` when nothing later was.
+fn kept_line(lang: Lang, changed: Step, kept: &[Field]) -> Option<String> {
+    let (last, before) = kept.split_last()?;
+    let changed = match changed {
+        Step::Name => t!(lang, "form-changed-name"),
+        _ => t!(lang, "form-changed-birth-date"),
+    };
+    let names: Vec<String> = before.iter().map(|f| field_word(lang, *f)).collect();
+    let list = match names.is_empty() {
+        true => field_word(lang, *last),
+        false => t!(
+            lang,
+            "form-and",
+            first = names.join(", "),
+            last = field_word(lang, *last)
+        ),
+    };
+    let only = match kept.len() {
+        1 => format!("{last:?}"),
+        _ => "many".to_owned(),
+    };
+    Some(t!(
+        lang,
+        "form-kept",
+        changed = changed,
+        kept = list,
+        only = only
+    ))
+}
+
+/// A field in a list of kept answers: «пол».
+fn field_word(lang: Lang, field: Field) -> String {
+    match field {
+        Field::Name => t!(lang, "form-field-name"),
+        Field::BirthDate => t!(lang, "form-field-birth-date"),
+        Field::Sex => t!(lang, "form-field-sex"),
+        Field::Relation => t!(lang, "form-field-relation"),
+        Field::Policy => t!(lang, "form-field-policy"),
     }
 }
 
