@@ -2109,30 +2109,23 @@ fn doctor_with_slots_from(doctors: &Call, skip: usize) -> String {
         .1
 }
 
-/// Issue 15's targets, walked on the built binary tap by tap: after linking Gosuslugi, the first booking
-/// at the person's own clinic takes at most 6 taps from the menu to «✅ Вы записаны», and booking again
-/// with a recent doctor at most 4.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_first_booking_at_the_own_clinic_takes_six_taps_and_a_repeat_three() {
-    let fake = FakeTelegram::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let bot = BotProcess::start(&fake, dir.path(), free_port());
-    assert_eq!(health(&bot.http).await, 200);
+/// Consent, then the demo Gosuslugi login with a test person (none of it counted as booking taps): the
+/// menu sent after /start.
+async fn linked_menu(fake: &FakeTelegram) -> Call {
     let seen = fake.call_count();
     fake.user_says(USER, "/start");
     let notice = fake
         .wait_for(seen, "the consent notice", |c| has_button(c, "consent"))
         .await;
-    let menu = tap_and_see(&fake, &notice, "consent", "the menu", |c| {
+    let menu = tap_and_see(fake, &notice, "consent", "the menu", |c| {
         has_button(c, "s:gu")
     })
     .await;
-    // Linking (not counted: the target starts after it): «🏛 Госуслуги» → test login → a test person.
-    let gate = tap_and_see(&fake, &menu, "s:gu", "the login", |c| {
+    let gate = tap_and_see(fake, &menu, "s:gu", "the login", |c| {
         has_button(c, "gu:demo")
     })
     .await;
-    let persons = tap_and_see(&fake, &gate, "gu:demo", "the persons", |c| {
+    let persons = tap_and_see(fake, &gate, "gu:demo", "the persons", |c| {
         has_button(c, "gu:dp0")
     })
     .await;
@@ -2144,9 +2137,116 @@ async fn the_first_booking_at_the_own_clinic_takes_six_taps_and_a_repeat_three()
     .await;
     let seen = fake.call_count();
     fake.user_says(USER, "/start");
-    let menu = fake
-        .wait_for(seen, "the menu", |c| has_button(c, "s:book"))
-        .await;
+    fake.wait_for(seen, "the menu", |c| has_button(c, "s:book"))
+        .await
+}
+
+/// Maria added in «Мои дети» (a new policy, attached in the demo to a children's clinic), then the menu.
+async fn menu_with_maria(fake: &FakeTelegram, menu: &Call) -> Call {
+    let list = tap_and_see(fake, menu, "s:kids", "the children", |c| {
+        has_button(c, "k:add")
+    })
+    .await;
+    let mut last = tap_and_see(fake, &list, "k:add", "the name question", |c| {
+        c.text().contains("Шаг 1 из 6")
+    })
+    .await;
+    let answers = [
+        ("Иванова Мария Ивановна", ""),
+        ("01.12.2015", "k:sx:f"),
+        ("", "k:rl:d"),
+        ("", "k:pk:n"),
+        ("3851234512345678", "k:sv"),
+    ];
+    for (text, then) in answers {
+        if !text.is_empty() {
+            let seen = fake.call_count();
+            fake.user_says(USER, text);
+            last = fake
+                .wait_for(seen, text, |c| c.method == "sendMessage")
+                .await;
+        }
+        if !then.is_empty() {
+            assert!(has_button(&last, then), "{then}: {:?}", last.buttons());
+            last = tap_and_see(fake, &last, then, then, |c| !c.buttons().is_empty()).await;
+        }
+    }
+    let seen = fake.call_count();
+    fake.user_says(USER, "/start");
+    fake.wait_for(seen, "the menu", |c| has_button(c, "s:book"))
+        .await
+}
+
+/// Issue 15's target for a family: a saved child booked at their own clinic in at most 6 taps from the
+/// menu — «🏥 Мария: …» switches the person and opens the clinic's specialties in one tap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_child_is_booked_at_their_own_clinic_in_six_taps() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = BotProcess::start(&fake, dir.path(), free_port());
+    assert_eq!(health(&bot.http).await, 200);
+    let menu = linked_menu(&fake).await;
+    let menu = menu_with_maria(&fake, &menu).await;
+
+    let taps = std::cell::Cell::new(0);
+    let tap = |on: Call, data: String, what: &'static str, until: fn(&Call) -> bool| {
+        taps.set(taps.get() + 1);
+        let fake = &fake;
+        async move { tap_and_see(fake, &on, &data, what, until).await }
+    };
+    let book = tap(menu, "s:book".into(), "Maria's clinic", |c| {
+        c.buttons().iter().any(|(l, _)| l.starts_with("🏥 Мария: "))
+    })
+    .await;
+    let (_, maria) = book
+        .buttons()
+        .into_iter()
+        .find(|(l, _)| l.starts_with("🏥 Мария: "))
+        .unwrap();
+    assert!(maria.starts_with("bk:c:"), "{maria}");
+    let specialties = tap(book, maria, "the specialties", |c| has_button(c, "bk:s:0")).await;
+    assert!(
+        specialties.text().contains("Мария"),
+        "{}",
+        specialties.text()
+    );
+    let specialty = with_free_slots(&specialties, "bk:s:");
+    let doctors = tap(specialties, specialty, "the doctors", |c| {
+        has_button(c, "bk:d:0")
+    })
+    .await;
+    let doctor = doctor_with_slots_from(&doctors, 0);
+    let days = tap(doctors, doctor, "the soonest times", |c| {
+        has_button(c, "bk:t:0")
+    })
+    .await;
+    let confirm = tap(days, "bk:t:0".into(), "the confirmation", |c| {
+        c.text().contains("Проверьте запись")
+    })
+    .await;
+    assert!(confirm.text().contains("Мария"), "{}", confirm.text());
+    let ok = first_button(&confirm, "bk:ok:");
+    let booked = tap(confirm, ok, "booked", |c| {
+        c.text().contains("Вы записаны к врачу")
+    })
+    .await;
+    assert!(booked.text().contains("Мария"), "{}", booked.text());
+    assert_eq!(taps.get(), 6, "a saved child at their own clinic");
+
+    let status = bot.terminate().await;
+    assert!(status.success(), "{status:?}");
+}
+
+/// Issue 15's targets, walked on the built binary tap by tap: after linking Gosuslugi, the first booking
+/// at the person's own clinic takes at most 6 taps from the menu to «✅ Вы записаны», and booking again
+/// with a recent doctor at most 4.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_booking_at_the_own_clinic_takes_six_taps_and_a_repeat_three() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = BotProcess::start(&fake, dir.path(), free_port());
+    assert_eq!(health(&bot.http).await, 200);
+    let menu = linked_menu(&fake).await;
 
     // From the menu to «✅ Вы записаны», counting taps.
     let taps = std::cell::Cell::new(0);
