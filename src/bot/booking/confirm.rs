@@ -19,9 +19,10 @@ use crate::visits::booking::Booked;
 pub use crate::visits::BookingIdentity;
 
 use super::cb::Cb;
+use super::draw::render;
 use super::identity::{can_book, gosuslugi_person};
 use super::registry::is_transient;
-use super::screens::{booking_details, menu_button, render, to_unix};
+use super::screens::{booking_details, menu_button, to_unix};
 use super::state::{Choice, Flow, Here, PickedSlot, Step};
 use super::{cb, show};
 

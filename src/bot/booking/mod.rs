@@ -30,6 +30,7 @@ pub(in crate::bot) mod ask;
 pub mod cb;
 mod confirm;
 mod days;
+mod draw;
 pub(in crate::bot) mod identity;
 pub(in crate::bot) mod person;
 pub(in crate::bot) mod registry;
@@ -233,7 +234,7 @@ pub async fn draw(
     mut flow: Flow,
     notice: Option<String>,
 ) -> anyhow::Result<(State, Screen)> {
-    let screen = screens::render(ctx, who, &mut flow, notice).await?;
+    let screen = draw::render(ctx, who, &mut flow, notice).await?;
     Ok((State::Booking(Here::Flow(Box::new(flow))), screen))
 }
 

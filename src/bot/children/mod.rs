@@ -226,7 +226,7 @@ pub async fn on_text(
     text: Option<&str>,
 ) -> anyhow::Result<Reply> {
     let ChildrenState::Form(mut form) = here else {
-        return Ok(crate::bot::start::buttons_only(who));
+        return Ok(Reply::stay().toast(t!(who.lang, "use-buttons")));
     };
     let typed = person_form::screens::typed(ctx, who, &mut form, text);
     Ok(typed.reply(State::Children(ChildrenState::Form(form))))
