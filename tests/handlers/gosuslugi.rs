@@ -317,7 +317,7 @@ async fn booking_is_allowed_only_for_a_confirmed_link() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn text_while_on_the_card_shows_the_card_again() {
+async fn text_while_on_the_card_points_to_its_buttons_and_keeps_it() {
     let h = Harness::new().await;
     h.consented().await;
     linked(&h, AccountLevel::Confirmed).await;
@@ -325,12 +325,16 @@ async fn text_while_on_the_card_shows_the_card_again() {
     let mut bot = h.bot(text("привет"));
     bot.dispatch().await;
     let sent = &bot.get_responses().sent_messages_text;
-    assert_eq!(sent.len(), 2);
-    assert!(sent[1]
-        .message
-        .text()
-        .unwrap()
-        .contains("<b>Личные данные</b>"));
+    assert_eq!(sent.len(), 1, "one short line, the card is not sent again");
+    assert_eq!(
+        sent[0].message.text().unwrap(),
+        "Я не жду сейчас текста. Выберите кнопкой в сообщении выше."
+    );
+    assert_eq!(
+        crate::booking::state_of(&h).await,
+        State::Gosuslugi(Step::Overview),
+        "the card's step is kept"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
