@@ -1941,6 +1941,7 @@ async fn a_watch_with_auto_book_books_the_child_when_a_slot_opens_and_tells_the_
     let store = Store::connect(&sqlite, &key).await.unwrap();
     let daughter = a_parent_with_a_daughter(&store).await;
     let (specialty, doctor) = a_doctor_without_slots(&store).await;
+    let specialty_id = specialty.id.clone();
     // The parent is on that doctor's days screen (booking for the daughter).
     let flow = Flow {
         clinic: 111,
@@ -1971,9 +1972,16 @@ async fn a_watch_with_auto_book_books_the_child_when_a_slot_opens_and_tells_the_
     let bot = BotProcess::start_with(&fake, dir.path(), free_port(), &env);
     assert_eq!(health(&bot.http).await, 200);
 
-    // Any text shows the step again: the doctor's days, no slots, «Ждать талон».
+    // The doctor's link (as a clinic puts it on its site) opens the doctor's days: no slots, «Ждать талон».
+    let link = kvrachu_bot::domain::DeepLink::Doctor {
+        lpu: 111,
+        specialty: specialty_id.clone(),
+        doctor: doctor.id.clone(),
+    }
+    .encode()
+    .unwrap();
     let seen = fake.call_count();
-    fake.user_says(USER, "?");
+    fake.user_says(USER, &format!("/start {link}"));
     let days = fake
         .wait_for(seen, "the doctor's days", |c| has_button(c, "bk:w"))
         .await;
