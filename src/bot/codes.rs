@@ -48,3 +48,32 @@ pub(crate) fn assert_codes_round_trip<T: FixedCodes + std::fmt::Debug>(
         assert_eq!(T::from_code(code), None, "{code:?}");
     }
 }
+
+/// Test helper for a journey's own codec: each of `all` encodes within [`MAX_CALLBACK_BYTES`] (with `prefix`,
+/// what the bot puts before it) and decodes back to itself.
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn assert_codec_round_trips<T: PartialEq + std::fmt::Debug>(
+    prefix: &str,
+    all: impl IntoIterator<Item = T>,
+    encode: impl Fn(&T) -> String,
+    decode: impl Fn(&str) -> Option<T>,
+) {
+    for cb in all {
+        let data = encode(&cb);
+        assert!(prefix.len() + data.len() <= MAX_CALLBACK_BYTES, "{data}");
+        assert_eq!(decode(&data), Some(cb), "{data}");
+    }
+}
+
+/// Test helper: `decode` (the bot's codec or a journey's own) refuses every string in `garbage`.
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn assert_garbage_refused<T: PartialEq + std::fmt::Debug>(
+    decode: impl Fn(&str) -> Option<T>,
+    garbage: &[&str],
+) {
+    for data in garbage {
+        assert_eq!(decode(data), None, "{data:?}");
+    }
+}
