@@ -549,8 +549,8 @@ impl Store {
         specialty_id: &str,
         doctor_id: Option<&str>,
     ) -> anyhow::Result<Option<Watch>> {
-        let ids = target_ids(lpu_id, specialty_id, doctor_id);
-        self.find_watch_for(user_id, None, &ids).await
+        self.person_watch(user_id, None, lpu_id, specialty_id, doctor_id)
+            .await
     }
 
     /// The person's watch of this target (whatever its status).
