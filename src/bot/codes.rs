@@ -31,6 +31,23 @@ pub trait FixedCodes: Copy + PartialEq + 'static {
     }
 }
 
+/// The entry of `code` in a journey's table of codes (of buttons, or of their constructors).
+pub fn by_code<T: Copy>(table: &[(&'static str, T)], code: &str) -> Option<T> {
+    table
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, entry)| *entry)
+}
+
+/// The code of the first entry of `table` that `is` picks; empty when none does (each journey's tests
+/// round-trip every button through its table).
+pub fn code_where<T>(table: &[(&'static str, T)], is: impl Fn(&T) -> bool) -> &'static str {
+    table
+        .iter()
+        .find(|(_, entry)| is(entry))
+        .map_or("", |(code, _)| code)
+}
+
 /// Test helper: every button of `T` round-trips through its code and fits Telegram's limit behind `prefix`,
 /// and no string of `garbage` decodes.
 #[cfg(test)]
