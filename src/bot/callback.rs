@@ -158,6 +158,19 @@ pub(crate) fn assert_round_trips(all: impl IntoIterator<Item = Cb>) {
     }
 }
 
+/// Test helper: each button data in `spelled` is read back and written again byte for byte (the buttons
+/// on old messages keep working).
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn assert_spelled(spelled: &[&str]) {
+    for data in spelled {
+        assert_eq!(
+            Cb::decode(data).map(|cb| cb.encode()).as_deref(),
+            Some(*data)
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,24 +60,3 @@ impl Cb {
         })
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::Cb;
-
-    #[test]
-    fn every_button_keeps_its_spelling() {
-        let spelled = [
-            (Cb::Cancel(7), "ap:c:7"),
-            (Cb::Route(7), "ap:m:7"),
-            (Cb::Calendar(7), "ap:i:7"),
-            (Cb::Settings, "ap:set"),
-            (Cb::Enable(true), "ap:on"),
-            (Cb::Enable(false), "ap:off"),
-            (Cb::Preset(3), "ap:p:3"),
-        ];
-        for (cb, data) in spelled {
-            assert_eq!(cb.encode(), data);
-        }
-    }
-}

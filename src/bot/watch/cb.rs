@@ -118,33 +118,3 @@ impl Cb {
         })
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::Cb;
-
-    #[test]
-    fn every_button_keeps_its_spelling() {
-        let spelled = [
-            (Cb::Book(7, 0xab), "wt:b:7:000000ab"),
-            (Cb::Skip(7, 0xab), "wt:s:7:000000ab"),
-            (Cb::Open(7), "wt:o:7"),
-            (Cb::Stop(7), "wt:x:7"),
-            (Cb::List, "wt:l"),
-            (Cb::Card(7), "wt:c:7"),
-            (Cb::Pause(7), "wt:p:7"),
-            (Cb::AutoBook(7), "wt:a:7"),
-            (Cb::Edit(7), "wt:e:7"),
-            (Cb::For(0), "wt:f:0"),
-            (Cb::Preset(2), "wt:w:2"),
-            (Cb::Typed, "wt:t"),
-            (Cb::FormAuto, "wt:fa"),
-            (Cb::FormRebook, "wt:fr"),
-            (Cb::Done, "wt:d"),
-            (Cb::Cancel, "wt:q"),
-        ];
-        for (cb, data) in spelled {
-            assert_eq!(cb.encode(), data);
-        }
-    }
-}
