@@ -31,6 +31,23 @@ pub trait FixedCodes: Copy + PartialEq + 'static {
     }
 }
 
+/// The entry of `code` in a journey's table of codes (of buttons, or of their constructors).
+pub fn by_code<T: Copy>(table: &[(&'static str, T)], code: &str) -> Option<T> {
+    table
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, entry)| *entry)
+}
+
+/// The code of the first entry of `table` that `is` picks; empty when none does (each journey's tests
+/// round-trip every button through its table).
+pub fn code_where<T>(table: &[(&'static str, T)], is: impl Fn(&T) -> bool) -> &'static str {
+    table
+        .iter()
+        .find(|(_, entry)| is(entry))
+        .map_or("", |(code, _)| code)
+}
+
 /// Test helper: every button of `T` round-trips through its code and fits Telegram's limit behind `prefix`,
 /// and no string of `garbage` decodes.
 #[cfg(test)]
@@ -46,5 +63,34 @@ pub(crate) fn assert_codes_round_trip<T: FixedCodes + std::fmt::Debug>(
     }
     for code in garbage {
         assert_eq!(T::from_code(code), None, "{code:?}");
+    }
+}
+
+/// Test helper for a journey's own codec: each of `all` encodes within [`MAX_CALLBACK_BYTES`] (with `prefix`,
+/// what the bot puts before it) and decodes back to itself.
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn assert_codec_round_trips<T: PartialEq + std::fmt::Debug>(
+    prefix: &str,
+    all: impl IntoIterator<Item = T>,
+    encode: impl Fn(&T) -> String,
+    decode: impl Fn(&str) -> Option<T>,
+) {
+    for cb in all {
+        let data = encode(&cb);
+        assert!(prefix.len() + data.len() <= MAX_CALLBACK_BYTES, "{data}");
+        assert_eq!(decode(&data), Some(cb), "{data}");
+    }
+}
+
+/// Test helper: `decode` (the bot's codec or a journey's own) refuses every string in `garbage`.
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn assert_garbage_refused<T: PartialEq + std::fmt::Debug>(
+    decode: impl Fn(&str) -> Option<T>,
+    garbage: &[&str],
+) {
+    for data in garbage {
+        assert_eq!(decode(data), None, "{data:?}");
     }
 }

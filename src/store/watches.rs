@@ -231,10 +231,15 @@ where
 }
 
 fn ids_of(new: &NewWatch) -> WatchIds {
+    target_ids(new.lpu_id, &new.specialty_id, new.doctor_id.as_deref())
+}
+
+/// What a watch looks at (no doctor: the whole specialty), as its sealed ids and lookup keys are made of.
+fn target_ids(lpu_id: i64, specialty_id: &str, doctor_id: Option<&str>) -> WatchIds {
     WatchIds {
-        lpu_id: new.lpu_id,
-        specialty_id: new.specialty_id.clone(),
-        doctor_id: new.doctor_id.clone().unwrap_or_default(),
+        lpu_id,
+        specialty_id: specialty_id.to_owned(),
+        doctor_id: doctor_id.unwrap_or_default().to_owned(),
     }
 }
 
@@ -544,12 +549,8 @@ impl Store {
         specialty_id: &str,
         doctor_id: Option<&str>,
     ) -> anyhow::Result<Option<Watch>> {
-        let ids = WatchIds {
-            lpu_id,
-            specialty_id: specialty_id.to_owned(),
-            doctor_id: doctor_id.unwrap_or_default().to_owned(),
-        };
-        self.find_watch_for(user_id, None, &ids).await
+        self.person_watch(user_id, None, lpu_id, specialty_id, doctor_id)
+            .await
     }
 
     /// The person's watch of this target (whatever its status).
@@ -589,11 +590,7 @@ impl Store {
         specialty_id: &str,
         doctor_id: Option<&str>,
     ) -> anyhow::Result<Option<Watch>> {
-        let ids = WatchIds {
-            lpu_id,
-            specialty_id: specialty_id.to_owned(),
-            doctor_id: doctor_id.unwrap_or_default().to_owned(),
-        };
+        let ids = target_ids(lpu_id, specialty_id, doctor_id);
         self.find_watch_for(user_id, child_id, &ids).await
     }
 
@@ -673,11 +670,11 @@ impl Store {
 
     /// Sets the target lookup of a watch made before it existed (or under an older data key).
     async fn set_target_key(&self, watch: &mut Watch) -> anyhow::Result<()> {
-        let ids = WatchIds {
-            lpu_id: watch.lpu_id,
-            specialty_id: watch.specialty_id.clone(),
-            doctor_id: watch.doctor_id.clone().unwrap_or_default(),
-        };
+        let ids = target_ids(
+            watch.lpu_id,
+            &watch.specialty_id,
+            watch.doctor_id.as_deref(),
+        );
         with_pool!(self, |pool| {
             sqlx::query("UPDATE slot_watches SET target_key = $2 WHERE id = $1")
                 .bind(watch.id)
@@ -740,11 +737,7 @@ impl Store {
         now: i64,
         at: i64,
     ) -> anyhow::Result<u64> {
-        let ids = WatchIds {
-            lpu_id,
-            specialty_id: specialty_id.to_owned(),
-            doctor_id: doctor_id.unwrap_or_default().to_owned(),
-        };
+        let ids = target_ids(lpu_id, specialty_id, doctor_id);
         Ok(with_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE slot_watches SET next_check_at = $3

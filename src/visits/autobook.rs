@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 
 use crate::domain::{BirthDate, FullName};
 use crate::registry::{
-    within_deadline, AppointmentCancel, AppointmentCreate, PatientQuery, RegistryError,
+    within_deadline, AppointmentCancel, AppointmentCreate, Clinic, PatientQuery, RegistryError,
 };
 use crate::store::{Appointment, AppointmentDetails, AppointmentStatus, NewIntent, Watch};
 
@@ -114,6 +114,17 @@ pub struct Patient {
     pub name: FullName,
     pub birth_date: BirthDate,
     pub oid: Option<String>,
+}
+
+impl Patient {
+    /// The registry's question for this person's patient id at the clinic `lpu_id`.
+    pub fn query_at(&self, lpu_id: i64) -> PatientQuery {
+        PatientQuery {
+            lpu_id,
+            name: self.name.clone(),
+            birth_date: self.birth_date,
+        }
+    }
 }
 
 /// The person of a watch, as a booking needs them, on `today`: `None` when the account may not book
@@ -261,11 +272,7 @@ async fn patient_at_clinic(
     patient: &Patient,
     now: i64,
 ) -> Result<String, AutoBooked> {
-    let query = PatientQuery {
-        lpu_id: watch.lpu_id,
-        name: patient.name.clone(),
-        birth_date: patient.birth_date,
-    };
+    let query = patient.query_at(watch.lpu_id);
     let patient_id = match within_deadline(v.registry.find_patient(&query)).await {
         Ok(id) => id,
         Err(err) if err.is_transient() => return Err(AutoBooked::Missed(err)),
@@ -304,6 +311,14 @@ async fn replace_later(
     }
 }
 
+/// Where a visit is: the slot's own address, or the clinic's where the slot has none (or a blank one).
+pub fn visit_address(slot: Option<&str>, clinic: Option<&Clinic>) -> String {
+    slot.filter(|a| !a.trim().is_empty())
+        .or_else(|| clinic.and_then(|c| c.address.as_deref()))
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// What the visit's reminders and card will say: the watch's names, the slot's place, the clinic's
 /// phone and map pin when the registry gives them.
 async fn visit_details(
@@ -313,12 +328,7 @@ async fn visit_details(
     slot: &FreeSlot,
 ) -> AppointmentDetails {
     let clinic = within_deadline(v.registry.clinic(watch.lpu_id)).await.ok();
-    let address = slot
-        .address
-        .clone()
-        .filter(|a| !a.trim().is_empty())
-        .or(clinic.as_ref().and_then(|c| c.address.clone()))
-        .unwrap_or_default();
+    let address = visit_address(slot.address.as_deref(), clinic.as_ref());
     let doctor = if slot.doctor_name.is_empty() {
         watch.labels.doctor.clone()
     } else {

@@ -30,7 +30,7 @@ use crate::bot::state::State;
 
 pub use cb::Cb;
 pub use code::{looks_like_code, on_code, tell_link_moved, CodeAnswer};
-pub use screens::{login_button, with_demo_login};
+pub use screens::{login_button, unread_text, with_demo_login};
 pub use state::Step;
 
 const OVERVIEW: State = State::Gosuslugi(Step::Overview);

@@ -221,20 +221,19 @@ pub fn announcement(ctx: &Ctx, lang: Lang, result: &LoginResult) -> Screen {
 
 /// What a login could not read from Gosuslugi, with «Попробовать снова».
 pub fn unread_screen(ctx: &Ctx, lang: Lang, unread: Unread) -> Screen {
-    let mut what = Vec::new();
-    if unread.policy {
-        what.push(t!(lang, "esia-unread-policy"));
-    }
-    if unread.kids {
-        what.push(t!(lang, "esia-unread-kids"));
-    }
-    if unread.kids_policies {
-        what.push(t!(lang, "esia-unread-kids-policies"));
-    }
-    Screen::new(
-        ctx,
-        lang,
-        t!(lang, "esia-chat-unread", what = what.join(", ")),
-    )
-    .button(t!(lang, "gu-btn-retry"), gu(Cb::Retry))
+    Screen::new(ctx, lang, unread_text(lang, unread))
+        .button(t!(lang, "gu-btn-retry"), gu(Cb::Retry))
+}
+
+/// «Часть данных … прочитать не удалось: полис ОМС, …»: what `unread` flags, in a line.
+pub fn unread_text(lang: Lang, unread: Unread) -> String {
+    let what: Vec<String> = [
+        (unread.policy, t!(lang, "esia-unread-policy")),
+        (unread.kids, t!(lang, "esia-unread-kids")),
+        (unread.kids_policies, t!(lang, "esia-unread-kids-policies")),
+    ]
+    .into_iter()
+    .filter_map(|(missing, text)| missing.then_some(text))
+    .collect();
+    t!(lang, "esia-chat-unread", what = what.join(", "))
 }

@@ -1,6 +1,6 @@
 //! The reminder buttons' data, `ap:…`. A leaf.
 
-use crate::bot::codes::parse_id as id;
+use crate::bot::codes::{by_code, code_where, parse_id as id};
 
 /// Offset choices offered in the settings, in seconds, largest first.
 pub const PRESETS: [&[i64]; 4] = [&[86_400, 7_200], &[86_400], &[7_200], &[3_600]];
@@ -22,12 +22,19 @@ pub enum Cb {
     Preset(u8),
 }
 
+/// A button under a reminder, made of the visit's id (the store's).
+type OfVisit = fn(i64) -> Cb;
+
+/// The buttons under a reminder, by code: `ap:{code}:{id}`.
+const OF_VISIT: [(&str, OfVisit); 3] = [("c", Cb::Cancel), ("m", Cb::Route), ("i", Cb::Calendar)];
+
 impl Cb {
     pub fn encode(&self) -> String {
         match self {
-            Cb::Cancel(id) => format!("ap:c:{id}"),
-            Cb::Route(id) => format!("ap:m:{id}"),
-            Cb::Calendar(id) => format!("ap:i:{id}"),
+            Cb::Cancel(id) | Cb::Route(id) | Cb::Calendar(id) => {
+                let code = code_where(&OF_VISIT, |of| of(*id) == *self);
+                format!("ap:{code}:{id}")
+            }
             Cb::Settings => "ap:set".to_owned(),
             Cb::Enable(true) => "ap:on".to_owned(),
             Cb::Enable(false) => "ap:off".to_owned(),
@@ -38,9 +45,6 @@ impl Cb {
     /// Decodes what follows `ap:`.
     pub fn decode(rest: &[&str]) -> Option<Cb> {
         Some(match rest {
-            ["c", raw] => Cb::Cancel(id(raw)?),
-            ["m", raw] => Cb::Route(id(raw)?),
-            ["i", raw] => Cb::Calendar(id(raw)?),
             ["set"] => Cb::Settings,
             ["on"] => Cb::Enable(true),
             ["off"] => Cb::Enable(false),
@@ -51,6 +55,7 @@ impl Cb {
                 }
                 Cb::Preset(index)
             }
+            [code, raw] => by_code(&OF_VISIT, code)?(id(raw)?),
             _ => return None,
         })
     }

@@ -209,7 +209,9 @@ async fn change_settings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bot::callback::{assert_garbage_refused, assert_round_trips, MAX_CALLBACK_BYTES};
+    use crate::bot::callback::{
+        assert_garbage_refused, assert_round_trips, assert_spelled, MAX_CALLBACK_BYTES,
+    };
     use crate::bot::visit::local_when;
     use chrono::{TimeZone, Utc};
 
@@ -233,6 +235,13 @@ mod tests {
         assert_round_trips(all().into_iter().map(crate::bot::callback::Cb::Reminders));
         // i64::MAX also fits.
         assert!(Cb::Cancel(i64::MAX).encode().len() <= MAX_CALLBACK_BYTES);
+    }
+
+    #[test]
+    fn every_button_keeps_its_spelling() {
+        assert_spelled(&[
+            "ap:c:7", "ap:m:7", "ap:i:7", "ap:set", "ap:on", "ap:off", "ap:p:3",
+        ]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The slot watches' button data, `wt:…`: ids and small numbers only (a slot is named by a short hash of
 //! its id, never by the id itself). A leaf.
 
-use crate::bot::codes::{digits, parse_id as id};
+use crate::bot::codes::{by_code, code_where, digits, parse_id as id};
 
 /// The journey's button data, `wt:…`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,18 +60,34 @@ fn child(raw: &str) -> Option<i64> {
     id(raw)
 }
 
+/// A button of one watch, made of the watch's id.
+type OfWatch = fn(i64) -> Cb;
+
+/// The buttons of one watch, by code: `wt:{code}:{id}`.
+const OF_WATCH: [(&str, OfWatch); 6] = [
+    ("o", Cb::Open),
+    ("x", Cb::Stop),
+    ("c", Cb::Card),
+    ("p", Cb::Pause),
+    ("a", Cb::AutoBook),
+    ("e", Cb::Edit),
+];
+
 impl Cb {
     pub fn encode(&self) -> String {
         match self {
             Cb::Book(id, tag) => format!("wt:b:{id}:{tag:08x}"),
             Cb::Skip(id, tag) => format!("wt:s:{id}:{tag:08x}"),
-            Cb::Open(id) => format!("wt:o:{id}"),
-            Cb::Stop(id) => format!("wt:x:{id}"),
+            Cb::Open(id)
+            | Cb::Stop(id)
+            | Cb::Card(id)
+            | Cb::Pause(id)
+            | Cb::AutoBook(id)
+            | Cb::Edit(id) => {
+                let code = code_where(&OF_WATCH, |of| of(*id) == *self);
+                format!("wt:{code}:{id}")
+            }
             Cb::List => "wt:l".to_owned(),
-            Cb::Card(id) => format!("wt:c:{id}"),
-            Cb::Pause(id) => format!("wt:p:{id}"),
-            Cb::AutoBook(id) => format!("wt:a:{id}"),
-            Cb::Edit(id) => format!("wt:e:{id}"),
             Cb::For(child) => format!("wt:f:{child}"),
             Cb::Preset(n) => format!("wt:w:{n}"),
             Cb::Typed => "wt:t".to_owned(),
@@ -88,15 +104,11 @@ impl Cb {
             ["b", raw, t] => Cb::Book(id(raw)?, tag(t)?),
             ["s", raw, t] => Cb::Skip(id(raw)?, tag(t)?),
             // The notices of before issue 16 carried «Записаться» as `wt:b:{id}`.
-            ["b", raw] | ["o", raw] => Cb::Open(id(raw)?),
-            ["x", raw] => Cb::Stop(id(raw)?),
+            ["b", raw] => Cb::Open(id(raw)?),
             ["l"] => Cb::List,
-            ["c", raw] => Cb::Card(id(raw)?),
-            ["p", raw] => Cb::Pause(id(raw)?),
-            ["a", raw] => Cb::AutoBook(id(raw)?),
-            ["e", raw] => Cb::Edit(id(raw)?),
             ["f", raw] => Cb::For(child(raw)?),
             ["w", n] if digits(n) && n.len() == 1 => Cb::Preset(n.parse().ok()?),
+            [code, raw] => by_code(&OF_WATCH, code)?(id(raw)?),
             ["t"] => Cb::Typed,
             ["fa"] => Cb::FormAuto,
             ["fr"] => Cb::FormRebook,

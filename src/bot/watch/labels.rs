@@ -75,23 +75,34 @@ fn time(at: NaiveTime) -> String {
     at.format("%H:%M").to_string()
 }
 
+/// A range of which either end may be open, said by the text for both ends, for the lower only, or for
+/// the upper only; `None` when both are open.
+fn bounds(
+    (lower, upper): (Option<String>, Option<String>),
+    both: impl FnOnce(String, String) -> String,
+    lower_only: impl FnOnce(String) -> String,
+    upper_only: impl FnOnce(String) -> String,
+) -> Option<String> {
+    match (lower, upper) {
+        (Some(lower), Some(upper)) => Some(both(lower, upper)),
+        (Some(lower), None) => Some(lower_only(lower)),
+        (None, Some(upper)) => Some(upper_only(upper)),
+        (None, None) => None,
+    }
+}
+
 /// «будни, после 15:00, до 20.12», or «любое время».
 pub(super) fn window_label(lang: Lang, window: &WatchWindow) -> String {
     if window.is_any() {
         return t!(lang, "watch-window-any");
     }
     let mut parts = Vec::new();
-    match (window.from, window.to) {
-        (Some(from), Some(to)) => parts.push(t!(
-            lang,
-            "watch-window-from-to",
-            from = day(from),
-            to = day(to)
-        )),
-        (Some(from), None) => parts.push(t!(lang, "watch-window-from", from = day(from))),
-        (None, Some(to)) => parts.push(t!(lang, "watch-window-to", to = day(to))),
-        (None, None) => {}
-    }
+    parts.extend(bounds(
+        (window.from.map(day), window.to.map(day)),
+        |from, to| t!(lang, "watch-window-from-to", from = from, to = to),
+        |from| t!(lang, "watch-window-from", from = from),
+        |to| t!(lang, "watch-window-to", to = to),
+    ));
     if window.weekdays == Weekdays::WORKDAYS {
         parts.push(t!(lang, "watch-window-workdays"));
     } else if window.weekdays == Weekdays::WEEKEND {
@@ -105,17 +116,12 @@ pub(super) fn window_label(lang: Lang, window: &WatchWindow) -> String {
             .collect();
         parts.push(names.join(" "));
     }
-    match (window.after, window.before) {
-        (Some(after), Some(before)) => parts.push(t!(
-            lang,
-            "watch-window-between",
-            after = time(after),
-            before = time(before)
-        )),
-        (Some(after), None) => parts.push(t!(lang, "watch-window-after", time = time(after))),
-        (None, Some(before)) => parts.push(t!(lang, "watch-window-before", time = time(before))),
-        (None, None) => {}
-    }
+    parts.extend(bounds(
+        (window.after.map(time), window.before.map(time)),
+        |after, before| t!(lang, "watch-window-between", after = after, before = before),
+        |after| t!(lang, "watch-window-after", time = after),
+        |before| t!(lang, "watch-window-before", time = before),
+    ));
     if window.notice_hours > 0 {
         parts.push(t!(lang, "watch-window-notice", hours = window.notice_hours));
     }

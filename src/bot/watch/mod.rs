@@ -146,7 +146,29 @@ pub async fn on_tap(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bot::callback::{assert_garbage_refused, assert_round_trips};
+    use crate::bot::callback::{assert_garbage_refused, assert_round_trips, assert_spelled};
+
+    #[test]
+    fn every_button_keeps_its_spelling() {
+        assert_spelled(&[
+            "wt:b:7:000000ab",
+            "wt:s:7:000000ab",
+            "wt:o:7",
+            "wt:x:7",
+            "wt:l",
+            "wt:c:7",
+            "wt:p:7",
+            "wt:a:7",
+            "wt:e:7",
+            "wt:f:0",
+            "wt:w:2",
+            "wt:t",
+            "wt:fa",
+            "wt:fr",
+            "wt:d",
+            "wt:q",
+        ]);
+    }
 
     #[test]
     fn buttons_round_trip_and_garbage_is_refused() {
