@@ -297,17 +297,7 @@ async fn link_now(
 
 /// «Часть данных … прочитать не удалось: полис ОМС, …».
 pub fn unread_text(lang: Lang, unread: Unread) -> String {
-    let mut what = Vec::new();
-    if unread.policy {
-        what.push(t!(lang, "esia-unread-policy"));
-    }
-    if unread.kids {
-        what.push(t!(lang, "esia-unread-kids"));
-    }
-    if unread.kids_policies {
-        what.push(t!(lang, "esia-unread-kids-policies"));
-    }
-    t!(lang, "esia-chat-unread", what = what.join(", "))
+    crate::bot::gosuslugi::unread_text(lang, unread)
 }
 
 /// Tells the user in Telegram how the login ended, without making the page wait; after a link, a booking

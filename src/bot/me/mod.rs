@@ -137,7 +137,8 @@ pub async fn on_text(
     text: Option<&str>,
 ) -> anyhow::Result<Reply> {
     let MeState::Form(mut form) = here else {
-        return Ok(Reply::go(at(here, waiting)).toast(t!(who.lang, "unexpected-text")));
+        // A button screen is on display: point to its buttons and leave it where it is.
+        return Ok(Reply::stay().toast(t!(who.lang, "use-buttons")));
     };
     let typed = person_form::screens::typed(ctx, who, &mut form, text);
     Ok(typed.reply(at(MeState::Form(form), waiting)))
