@@ -885,39 +885,88 @@ async fn in_webhook_mode_updates_are_taken_only_with_the_secret() {
 /// How far after the booking the reminder under test falls due.
 const LEAD_SECS: i64 = 15;
 
+/// A demo visit just booked (through the demo login in the chat), with the bot started again with
+/// `REMINDERS` set so that the visit's reminder falls due `LEAD_SECS` after the booking.
+struct BookedSoon {
+    fake: FakeTelegram,
+    dir: tempfile::TempDir,
+    sqlite: String,
+    port: u16,
+    /// The `REMINDERS` setting the bot runs with.
+    reminders: String,
+    bot: BotProcess,
+    /// The calls before the booking was confirmed.
+    seen: usize,
+    /// When the reminder falls due.
+    due: i64,
+    visit_at: i64,
+}
+
+impl BookedSoon {
+    async fn start() -> BookedSoon {
+        let fake = FakeTelegram::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite = format!("sqlite://{}", dir.path().join("kvrachu.db").display());
+        let port = free_port();
+        let bot = BotProcess::start(&fake, dir.path(), port);
+        assert_eq!(health(&bot.http).await, 200);
+        // As with real Telegram and the default PUBLIC_URL: links to this machine are refused, and the
+        // demo login happens in the chat.
+        fake.refuse_local_links();
+        let now = kvrachu_bot::store::unix_now();
+        let (confirm, visit_at) =
+            book_up_to_the_confirmation(&fake, now + 5 * 60, Login::InChat).await;
+
+        // Started again (the dialogue is kept) with an offset that puts the reminder LEAD_SECS from now.
+        bot.kill().await;
+        let due = kvrachu_bot::store::unix_now() + LEAD_SECS;
+        let reminders = format!("{}s", visit_at - due);
+        let env = [
+            ("DATABASE_URL", sqlite.as_str()),
+            ("REMINDERS", reminders.as_str()),
+        ];
+        let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
+        assert_eq!(health(&bot.http).await, 200);
+        let seen = fake.call_count();
+        fake.user_taps(USER, &confirm, &first_button(&confirm, "bk:ok:"));
+        fake.wait_for(seen, "the booked visit", |c| {
+            c.method == "editMessageText" && c.text().contains("Вы записаны к врачу")
+        })
+        .await;
+        BookedSoon {
+            fake,
+            dir,
+            sqlite,
+            port,
+            reminders,
+            bot,
+            seen,
+            due,
+            visit_at,
+        }
+    }
+}
+
 /// The reminders of a demo booking: the binary is started again with `REMINDERS` set so that the visit's
 /// reminder falls due seconds after the booking; it arrives within 5 s of that moment, with its buttons,
 /// and a restart does not send it again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reminder_of_a_demo_booking_arrives_on_time_and_only_once() {
-    let fake = FakeTelegram::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = format!("sqlite://{}", dir.path().join("kvrachu.db").display());
-    let port = free_port();
-    let bot = BotProcess::start(&fake, dir.path(), port);
-    assert_eq!(health(&bot.http).await, 200);
-    // As with real Telegram and the default PUBLIC_URL: links to this machine are refused, and the demo
-    // login happens in the chat.
-    fake.refuse_local_links();
-    let now = kvrachu_bot::store::unix_now();
-    let (confirm, visit_at) = book_up_to_the_confirmation(&fake, now + 5 * 60, Login::InChat).await;
-
-    // Started again (the dialogue is kept) with an offset that puts the reminder LEAD_SECS from now.
-    bot.kill().await;
-    let due = kvrachu_bot::store::unix_now() + LEAD_SECS;
-    let reminders = format!("{}s", visit_at - due);
+    let BookedSoon {
+        fake,
+        dir,
+        sqlite,
+        port,
+        reminders,
+        bot,
+        seen,
+        due,
+        visit_at,
+    } = BookedSoon::start().await;
     let env = [
         ("DATABASE_URL", sqlite.as_str()),
         ("REMINDERS", reminders.as_str()),
     ];
-    let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
-    assert_eq!(health(&bot.http).await, 200);
-    let seen = fake.call_count();
-    fake.user_taps(USER, &confirm, &first_button(&confirm, "bk:ok:"));
-    fake.wait_for(seen, "the booked visit", |c| {
-        c.method == "editMessageText" && c.text().contains("Вы записаны к врачу")
-    })
-    .await;
     assert!(
         kvrachu_bot::store::unix_now() < due,
         "the booking took longer than {LEAD_SECS} s: its reminder was already past"
@@ -1000,30 +1049,20 @@ async fn a_reminder_of_a_demo_booking_arrives_on_time_and_only_once() {
 /// nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reminder_whose_sent_mark_is_lost_in_a_crash_is_sent_once_more_then_never_again() {
-    let fake = FakeTelegram::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = format!("sqlite://{}", dir.path().join("kvrachu.db").display());
-    let port = free_port();
-    let bot = BotProcess::start(&fake, dir.path(), port);
-    assert_eq!(health(&bot.http).await, 200);
-    fake.refuse_local_links();
-    let now = kvrachu_bot::store::unix_now();
-    let (confirm, visit_at) = book_up_to_the_confirmation(&fake, now + 5 * 60, Login::InChat).await;
-    bot.kill().await;
-    let due = kvrachu_bot::store::unix_now() + LEAD_SECS;
-    let reminders = format!("{}s", visit_at - due);
+    let BookedSoon {
+        fake,
+        dir,
+        sqlite,
+        port,
+        reminders,
+        bot,
+        seen,
+        ..
+    } = BookedSoon::start().await;
     let env = [
         ("DATABASE_URL", sqlite.as_str()),
         ("REMINDERS", reminders.as_str()),
     ];
-    let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
-    assert_eq!(health(&bot.http).await, 200);
-    let seen = fake.call_count();
-    fake.user_taps(USER, &confirm, &first_button(&confirm, "bk:ok:"));
-    fake.wait_for(seen, "the booked visit", |c| {
-        c.method == "editMessageText" && c.text().contains("Вы записаны к врачу")
-    })
-    .await;
 
     // Telegram takes the reminder but its answer never reaches the bot, which dies meanwhile.
     let is_reminder =
