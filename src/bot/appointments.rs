@@ -12,7 +12,7 @@ use crate::bot::reply::{Extra, Reply};
 use crate::bot::screen::{button, log_registry_error, registry_failure, Screen};
 use crate::bot::state::State;
 use crate::bot::watch::cb::Cb as WatchCb;
-use crate::i18n::{escape_html, Lang};
+use crate::i18n::escape_html;
 use crate::registry::{within_deadline, AppointmentCancel, RegistryError};
 use crate::store::appointments::REGISTRY_LAG_SECS;
 use crate::store::Appointment;
@@ -213,23 +213,9 @@ pub(in crate::bot) async fn booked(
         .filter(|a| a.status == crate::store::AppointmentStatus::Booked && a.visit_at > now))
 }
 
-/// The visit under `title` as of now, in the region's time, with `hint` below it.
-pub(in crate::bot) fn visit_text(
-    ctx: &Ctx,
-    lang: Lang,
-    title: String,
-    appointment: &Appointment,
-    hint: Option<String>,
-) -> String {
-    let now = ctx.clock.now().timestamp();
-    let tz = ctx.settings.region_tz;
-    let details = &appointment.details;
-    crate::bot::visit::titled_visit(lang, title, details, appointment.visit_at, tz, now, hint)
-}
-
 pub(in crate::bot) fn cancel_screen(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Screen {
     let lang = who.lang;
-    let text = visit_text(
+    let text = crate::bot::visit::visit_text(
         ctx,
         lang,
         t!(lang, "booking-cancel-question"),

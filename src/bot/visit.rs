@@ -12,6 +12,7 @@ use crate::i18n::{escape_html, Lang};
 use crate::store::{Appointment, AppointmentDetails};
 use crate::t;
 
+use super::ctx::Ctx;
 use super::reminders::cb::Cb;
 use super::screen::button;
 use super::screen::Screen;
@@ -213,6 +214,20 @@ pub fn calendar_file(lang: Lang, appointment: &Appointment, tz: Tz, now: i64) ->
         calendar::file_name(start, tz),
         calendar::to_ics(&event, tz, stamp),
     )
+}
+
+/// The visit under `title` as of now, in the region's time, with `hint` below it.
+pub(in crate::bot) fn visit_text(
+    ctx: &Ctx,
+    lang: Lang,
+    title: String,
+    appointment: &Appointment,
+    hint: Option<String>,
+) -> String {
+    let now = ctx.clock.now().timestamp();
+    let tz = ctx.settings.region_tz;
+    let details = &appointment.details;
+    titled_visit(lang, title, details, appointment.visit_at, tz, now, hint)
 }
 
 #[cfg(test)]

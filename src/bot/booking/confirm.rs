@@ -371,14 +371,11 @@ pub(in crate::bot) fn pending_screen(ctx: &Ctx, who: &Who, intent: &Intent) -> S
 /// «Вы записаны»: the visit, the address, and buttons for the map pin, cancelling and «Мои записи».
 pub(in crate::bot) fn booked_screen(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Screen {
     let lang = who.lang;
-    let now = ctx.clock.now().timestamp();
-    let text = crate::bot::visit::titled_visit(
+    let text = crate::bot::visit::visit_text(
+        ctx,
         lang,
         t!(lang, "booking-booked-title"),
-        &appointment.details,
-        appointment.visit_at,
-        ctx.settings.region_tz,
-        now,
+        appointment,
         Some(t!(lang, "booking-booked-hint")),
     );
     let mut screen = Screen::new(ctx, lang, text);

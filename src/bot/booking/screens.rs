@@ -268,12 +268,7 @@ pub(in crate::bot) async fn booking_details(
             None
         }
     };
-    let address = slot
-        .address
-        .clone()
-        .filter(|a| !a.trim().is_empty())
-        .or(clinic.as_ref().and_then(|c| c.address.clone()))
-        .unwrap_or_default();
+    let address = crate::visits::autobook::visit_address(slot.address.as_deref(), clinic.as_ref());
     Ok(AppointmentDetails {
         person: person_label(ctx, who.user_id, who.lang).await?,
         doctor: doctor.name.clone(),
