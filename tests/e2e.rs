@@ -1609,6 +1609,8 @@ struct TwoInstances {
     _dirs: (tempfile::TempDir, tempfile::TempDir),
     db: databases::TestDb,
     http: reqwest::Client,
+    /// The last `update_id` handed out.
+    updates: std::sync::atomic::AtomicI64,
 }
 
 const WEBHOOK_SECRET: &str = "s3cret-Token_1";
@@ -1643,11 +1645,17 @@ impl TwoInstances {
             _dirs: dirs,
             db,
             http: reqwest::Client::new(),
+            updates: std::sync::atomic::AtomicI64::new(0),
         }
     }
 
     /// Hands `update` (from [`FakeTelegram::says`] or `taps`) to the instance at `base` as Telegram would.
-    async fn post(&self, base: &str, id: i64, mut update: serde_json::Value) {
+    /// The next `update_id` is taken when the post is first polled, so posts joined together get theirs in
+    /// the order they are written.
+    async fn post(&self, base: &str, mut update: serde_json::Value) {
+        let id = 1 + self
+            .updates
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         update["update_id"] = serde_json::json!(id);
         let sent = self
             .http
@@ -1658,6 +1666,20 @@ impl TwoInstances {
             .await
             .unwrap();
         assert_eq!(sent.status().as_u16(), 200);
+    }
+
+    /// Hands `update` to the instance at `base` and waits for the call `pred` recognises.
+    async fn exchange(
+        &self,
+        fake: &FakeTelegram,
+        base: &str,
+        update: serde_json::Value,
+        what: &str,
+        pred: impl Fn(&Call) -> bool,
+    ) -> Call {
+        let seen = fake.call_count();
+        self.post(base, update).await;
+        fake.wait_for(seen, what, pred).await
     }
 
     /// How many rows `table` of the shared database holds.
@@ -1699,8 +1721,8 @@ async fn two_webhook_instances_answer_every_update_of_one_chat() {
     for round in 0..ROUNDS {
         let seen = fake.call_count();
         tokio::join!(
-            pair.post(&pair.a.http, 2 * round + 1, fake.says(USER, "/start")),
-            pair.post(&pair.b.http, 2 * round + 2, fake.says(USER, "/start"))
+            pair.post(&pair.a.http, fake.says(USER, "/start")),
+            pair.post(&pair.b.http, fake.says(USER, "/start"))
         );
         let expected = 2 * (round as usize + 1);
         fake.wait_for(seen, "both answers of the round", |_| {
@@ -1726,22 +1748,21 @@ async fn two_webhook_instances_answer_every_update_of_one_chat() {
 async fn two_instances_move_one_form_on_in_turn_and_lose_no_answer() {
     let fake = FakeTelegram::start().await;
     let pair = TwoInstances::start(&fake).await;
-    let mut id = 0;
-    let mut next_id = || {
-        id += 1;
-        id
-    };
-    let seen = fake.call_count();
-    pair.post(&pair.a.http, next_id(), fake.says(USER, "/start"))
+    let a = &pair.a.http;
+    let notice = pair
+        .exchange(
+            &fake,
+            a,
+            fake.says(USER, "/start"),
+            "the consent notice",
+            |c| has_button(c, "consent"),
+        )
         .await;
-    let notice = fake
-        .wait_for(seen, "the consent notice", |c| has_button(c, "consent"))
-        .await;
-    let seen = fake.call_count();
-    pair.post(&pair.a.http, next_id(), fake.taps(USER, &notice, "consent"))
-        .await;
-    fake.wait_for(seen, "the main menu", |c| has_button(c, "s:kids"))
-        .await;
+    let consent = fake.taps(USER, &notice, "consent");
+    pair.exchange(&fake, a, consent, "the main menu", |c| {
+        has_button(c, "s:kids")
+    })
+    .await;
 
     for round in 0..3 {
         // A fresh form each round, alternating the instances: /start, «Дети», «Добавить».
@@ -1750,30 +1771,31 @@ async fn two_instances_move_one_form_on_in_turn_and_lose_no_answer() {
         } else {
             (&pair.b.http, &pair.a.http)
         };
-        let seen = fake.call_count();
-        pair.post(here, next_id(), fake.says(USER, "/start")).await;
-        let menu = fake
-            .wait_for(seen, "the main menu", |c| has_button(c, "s:kids"))
+        let menu = pair
+            .exchange(
+                &fake,
+                here,
+                fake.says(USER, "/start"),
+                "the main menu",
+                |c| has_button(c, "s:kids"),
+            )
             .await;
-        let seen = fake.call_count();
-        pair.post(there, next_id(), fake.taps(USER, &menu, "s:kids"))
+        let kids = fake.taps(USER, &menu, "s:kids");
+        let list = pair
+            .exchange(&fake, there, kids, "the list of children", |c| {
+                has_button(c, "k:add")
+            })
             .await;
-        let list = fake
-            .wait_for(seen, "the list of children", |c| has_button(c, "k:add"))
-            .await;
-        let seen = fake.call_count();
-        pair.post(here, next_id(), fake.taps(USER, &list, "k:add"))
-            .await;
-        fake.wait_for(seen, "the name question", |c| {
+        let add = fake.taps(USER, &list, "k:add");
+        pair.exchange(&fake, here, add, "the name question", |c| {
             c.text().contains("Шаг 1 из 6")
         })
         .await;
 
         let seen = fake.call_count();
-        let (one, two) = (next_id(), next_id());
         tokio::join!(
-            pair.post(&pair.a.http, one, fake.says(USER, "Иванова Мария Ивановна")),
-            pair.post(&pair.b.http, two, fake.says(USER, "Петрова Анна Сергеевна"))
+            pair.post(&pair.a.http, fake.says(USER, "Иванова Мария Ивановна")),
+            pair.post(&pair.b.http, fake.says(USER, "Петрова Анна Сергеевна"))
         );
         fake.wait_for(seen, "both answers", |_| {
             answers_after(&fake, seen, USER).len() >= 2
@@ -1795,8 +1817,7 @@ async fn two_instances_move_one_form_on_in_turn_and_lose_no_answer() {
 
         // The form goes on from the date question: the next answer is taken as the date of birth.
         let seen = fake.call_count();
-        pair.post(&pair.b.http, next_id(), fake.says(USER, "01.12.2015"))
-            .await;
+        pair.post(&pair.b.http, fake.says(USER, "01.12.2015")).await;
         let next = fake
             .wait_for(seen, "the sex question", |c| has_button(c, "k:sx:f"))
             .await;
@@ -1811,14 +1832,8 @@ async fn two_instances_move_one_form_on_in_turn_and_lose_no_answer() {
 async fn a_double_tap_on_save_across_two_instances_saves_the_child_once() {
     let fake = FakeTelegram::start().await;
     let pair = TwoInstances::start(&fake).await;
-    let mut id = 0;
-    let mut next_id = || {
-        id += 1;
-        id
-    };
     let seen = fake.call_count();
-    pair.post(&pair.a.http, next_id(), fake.says(USER, "/start"))
-        .await;
+    pair.post(&pair.a.http, fake.says(USER, "/start")).await;
     let mut last = fake
         .wait_for(seen, "the consent notice", |c| has_button(c, "consent"))
         .await;
@@ -1836,8 +1851,7 @@ async fn a_double_tap_on_save_across_two_instances_saves_the_child_once() {
     for (tap, text, wanted) in steps {
         if let Some(tap) = tap {
             let seen = fake.call_count();
-            pair.post(&pair.a.http, next_id(), fake.taps(USER, &last, tap))
-                .await;
+            pair.post(&pair.a.http, fake.taps(USER, &last, tap)).await;
             last = fake
                 .wait_for(seen, tap, |c| {
                     c.body["chat_id"].as_i64() == Some(USER)
@@ -1847,8 +1861,7 @@ async fn a_double_tap_on_save_across_two_instances_saves_the_child_once() {
         }
         if !text.is_empty() {
             let seen = fake.call_count();
-            pair.post(&pair.a.http, next_id(), fake.says(USER, text))
-                .await;
+            pair.post(&pair.a.http, fake.says(USER, text)).await;
             last = fake
                 .wait_for(seen, text, |c| c.method == "sendMessage")
                 .await;
@@ -1864,10 +1877,9 @@ async fn a_double_tap_on_save_across_two_instances_saves_the_child_once() {
     );
 
     let seen = fake.call_count();
-    let (one, two) = (next_id(), next_id());
     tokio::join!(
-        pair.post(&pair.a.http, one, fake.taps(USER, &last, "k:sv")),
-        pair.post(&pair.b.http, two, fake.taps(USER, &last, "k:sv"))
+        pair.post(&pair.a.http, fake.taps(USER, &last, "k:sv")),
+        pair.post(&pair.b.http, fake.taps(USER, &last, "k:sv"))
     );
     fake.wait_for(seen, "both taps answered", |_| {
         fake.calls()
@@ -2127,6 +2139,36 @@ async fn tap_and_see(
     fake.wait_for(seen, what, until).await
 }
 
+/// Taps made as a user makes them, counted: the measure of issue 15's targets.
+struct TapCounter<'a> {
+    fake: &'a FakeTelegram,
+    taps: std::cell::Cell<usize>,
+}
+
+impl<'a> TapCounter<'a> {
+    fn new(fake: &'a FakeTelegram) -> Self {
+        TapCounter {
+            fake,
+            taps: std::cell::Cell::new(0),
+        }
+    }
+
+    /// One counted tap of `data` on `on`, then the screen `until` recognises.
+    async fn tap(&self, on: Call, data: String, what: &str, until: fn(&Call) -> bool) -> Call {
+        self.count_one();
+        tap_and_see(self.fake, &on, &data, what, until).await
+    }
+
+    /// Counts a tap made some other way.
+    fn count_one(&self) {
+        self.taps.set(self.taps.get() + 1);
+    }
+
+    fn count(&self) -> usize {
+        self.taps.get()
+    }
+}
+
 /// The first button whose label does not end with «(0)» among those whose data starts with `prefix`.
 fn with_free_slots(call: &Call, prefix: &str) -> String {
     call.buttons()
@@ -2235,11 +2277,9 @@ async fn a_saved_child_is_booked_at_their_own_clinic_in_six_taps() {
     let menu = linked_menu(&fake).await;
     let menu = menu_with_maria(&fake, &menu).await;
 
-    let taps = std::cell::Cell::new(0);
+    let taps = TapCounter::new(&fake);
     let tap = |on: Call, data: String, what: &'static str, until: fn(&Call) -> bool| {
-        taps.set(taps.get() + 1);
-        let fake = &fake;
-        async move { tap_and_see(fake, &on, &data, what, until).await }
+        taps.tap(on, data, what, until)
     };
     let book = tap(menu, "s:book".into(), "Maria's clinic", |c| {
         c.buttons().iter().any(|(l, _)| l.starts_with("🏥 Мария: "))
@@ -2278,7 +2318,7 @@ async fn a_saved_child_is_booked_at_their_own_clinic_in_six_taps() {
     })
     .await;
     assert!(booked.text().contains("Мария"), "{}", booked.text());
-    assert_eq!(taps.get(), 6, "a saved child at their own clinic");
+    assert_eq!(taps.count(), 6, "a saved child at their own clinic");
 
     let status = bot.terminate().await;
     assert!(status.success(), "{status:?}");
@@ -2296,11 +2336,9 @@ async fn the_first_booking_at_the_own_clinic_takes_six_taps_and_a_repeat_three()
     let menu = linked_menu(&fake).await;
 
     // From the menu to «✅ Вы записаны», counting taps.
-    let taps = std::cell::Cell::new(0);
+    let taps = TapCounter::new(&fake);
     let tap = |on: Call, data: String, what: &'static str, until: fn(&Call) -> bool| {
-        taps.set(taps.get() + 1);
-        let fake = &fake;
-        async move { tap_and_see(fake, &on, &data, what, until).await }
+        taps.tap(on, data, what, until)
     };
     let book = tap(menu, "s:book".into(), "own clinic first", |c| {
         c.buttons()
@@ -2335,7 +2373,7 @@ async fn the_first_booking_at_the_own_clinic_takes_six_taps_and_a_repeat_three()
         })
         .await;
     };
-    taps.set(taps.get() + 1);
+    taps.count_one();
     let confirm = tap(days, "bk:t:0".into(), "the confirmation", |c| {
         c.text().contains("Проверьте запись")
     })
@@ -2348,7 +2386,7 @@ async fn the_first_booking_at_the_own_clinic_takes_six_taps_and_a_repeat_three()
     .await;
     assert!(booked.text().contains("Кабинет:"), "{}", booked.text());
     assert_eq!(
-        taps.get(),
+        taps.count(),
         6,
         "first booking after linking at the own clinic"
     );
@@ -2359,11 +2397,9 @@ async fn the_first_booking_at_the_own_clinic_takes_six_taps_and_a_repeat_three()
             c.method == "sendMessage" && c.buttons().iter().any(|(_, d)| d.starts_with("bk:ag:"))
         })
         .await;
-    let taps = std::cell::Cell::new(0);
+    let taps = TapCounter::new(&fake);
     let tap = |on: Call, data: String, what: &'static str, until: fn(&Call) -> bool| {
-        taps.set(taps.get() + 1);
-        let fake = &fake;
-        async move { tap_and_see(fake, &on, &data, what, until).await }
+        taps.tap(on, data, what, until)
     };
     let again = first_button(&menu, "bk:ag:");
     let days = tap(menu, again, "the doctor's days", |c| {
@@ -2379,7 +2415,7 @@ async fn the_first_booking_at_the_own_clinic_takes_six_taps_and_a_repeat_three()
         c.text().contains("Вы записаны к врачу")
     })
     .await;
-    assert_eq!(taps.get(), 3, "a repeat booking with a recent doctor");
+    assert_eq!(taps.count(), 3, "a repeat booking with a recent doctor");
 
     let status = bot.terminate().await;
     assert!(status.success(), "{status:?}");
