@@ -240,11 +240,13 @@ async fn cancel(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Reply> {
         return Ok(Reply::show(State::Booking(Here::Appointments), screen)
             .toast(t!(lang, "appointment-not-found")));
     };
-    let registry_id = match registry_id(ctx, who, &appointment).await {
-        Ok(Some(id)) => id,
-        Ok(None) => return cancel_not_listed(ctx, who, &appointment).await,
-        Err(err) => return Ok(failed(ctx, who, id, &err)),
-    };
+    let now = ctx.clock.now().timestamp();
+    let registry_id =
+        match crate::visits::sync::registry_id_of(ctx.visits(), &appointment, now).await {
+            Ok(Some(id)) => id,
+            Ok(None) => return cancel_not_listed(ctx, who, &appointment).await,
+            Err(err) => return Ok(failed(ctx, who, id, &err)),
+        };
     let request = AppointmentCancel {
         lpu_id: appointment.lpu_id,
         patient_id: appointment.patient_id.clone(),
@@ -277,37 +279,6 @@ async fn cancel(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Reply> {
     );
     let said = t!(lang, "booking-cancelled");
     Ok(listed(ctx, who, said.clone()).await?.toast(said))
-}
-
-/// The registry's id of a visit: known, or learnt from the clinic's list (and stored); `None` when the
-/// list does not show it.
-async fn registry_id(
-    ctx: &Ctx,
-    who: &Who,
-    appointment: &Appointment,
-) -> crate::registry::RegistryResult<Option<String>> {
-    if let Some(id) = &appointment.registry_id {
-        return Ok(Some(id.clone()));
-    }
-    let found = crate::visits::sync::find_registry_id(
-        ctx.visits(),
-        appointment.lpu_id,
-        &appointment.patient_id,
-        appointment.doctor_id.as_deref(),
-        appointment.visit_at,
-    )
-    .await?;
-    if let Some(id) = &found {
-        let now = ctx.clock.now().timestamp();
-        if let Err(err) = ctx
-            .store
-            .learn_registry_id(who.user_id, appointment.id, id, now)
-            .await
-        {
-            tracing::warn!(error = %err, "booking: cannot store the visit's registry id");
-        }
-    }
-    Ok(found)
 }
 
 /// The registry did not answer: the question stays, with «Повторить».

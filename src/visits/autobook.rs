@@ -363,20 +363,8 @@ pub async fn cancel_visit(
     oid: Option<String>,
     now: i64,
 ) -> anyhow::Result<bool> {
-    let registry_id = match &visit.registry_id {
-        Some(id) => id.clone(),
-        None => match super::sync::find_registry_id(
-            v,
-            visit.lpu_id,
-            &visit.patient_id,
-            visit.doctor_id.as_deref(),
-            visit.visit_at,
-        )
-        .await
-        {
-            Ok(Some(id)) => id,
-            _ => return Ok(false),
-        },
+    let Ok(Some(registry_id)) = super::sync::registry_id_of(v, visit, now).await else {
+        return Ok(false);
     };
     let request = AppointmentCancel {
         lpu_id: visit.lpu_id,

@@ -82,6 +82,36 @@ pub async fn find_registry_id(
         .map(|visit| visit.appointment_id))
 }
 
+/// The registry's id of a stored visit, needed to cancel it: the one it has, else found in the clinic's
+/// list ([`find_registry_id`]) and remembered for next time. `Ok(None)` when the list does not hold it.
+pub async fn registry_id_of(
+    v: Visits<'_>,
+    visit: &Appointment,
+    now: i64,
+) -> RegistryResult<Option<String>> {
+    if let Some(id) = &visit.registry_id {
+        return Ok(Some(id.clone()));
+    }
+    let found = find_registry_id(
+        v,
+        visit.lpu_id,
+        &visit.patient_id,
+        visit.doctor_id.as_deref(),
+        visit.visit_at,
+    )
+    .await?;
+    if let Some(id) = &found {
+        let learned = v
+            .store
+            .learn_registry_id(visit.user_id, visit.id, id, now)
+            .await;
+        if let Err(err) = learned {
+            tracing::warn!(user = %crate::telemetry::user_tag(visit.user_id), error = %err, "cannot store a visit's registry id");
+        }
+    }
+    Ok(found)
+}
+
 /// Stores the visit of a booking made through the bot (with its registry id when known) and closes the
 /// intent it came from. `None` when another tap or instance closed the intent first (and so told the
 /// user); the visit is stored either way, once.
