@@ -103,26 +103,16 @@ pub(in crate::bot) fn age_check(
         ClinicKind::classify(kind).audience(),
         specialty_audience(specialty),
     );
-    let mut warnings = Vec::new();
-    let mismatch = match fit.mismatch() {
-        Some(AgeFit::ChildAtAdults) => {
-            warnings.push(t!(
-                lang,
-                "booking-age-child-at-adults",
-                person = name.clone()
-            ));
-            true
-        }
+    // A mismatch is one warning, naming the person.
+    let warning = match fit.mismatch() {
+        Some(AgeFit::ChildAtAdults) => Some(t!(lang, "booking-age-child-at-adults", person = name)),
         Some(AgeFit::AdultAtChildren) => {
-            warnings.push(t!(
-                lang,
-                "booking-age-adult-at-children",
-                person = name.clone()
-            ));
-            true
+            Some(t!(lang, "booking-age-adult-at-children", person = name))
         }
-        Some(AgeFit::Fits) | None => false,
+        Some(AgeFit::Fits) | None => None,
     };
+    let mismatch = warning.is_some();
+    let mut warnings: Vec<String> = warning.into_iter().collect();
     if person.child.is_some() {
         match fourteen_notice(birth, today, visit) {
             Some(FourteenNotice::TurnsBeforeVisit { birthday }) => warnings.push(t!(

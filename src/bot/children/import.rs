@@ -136,15 +136,23 @@ mod tests {
     use super::*;
     use crate::domain::Sex;
 
+    /// A child as Gosuslugi lists them, without a policy.
+    fn kid(full_name: &str, birth_date: &str, sex: Sex) -> ImportableChild {
+        ImportableChild {
+            full_name: Some(full_name.into()),
+            birth_date: Some(birth_date.into()),
+            sex: Some(sex),
+            policy_series: None,
+            policy_number: None,
+        }
+    }
+
     #[test]
     fn gosuslugi_data_fills_the_form_and_the_first_gap_is_asked() {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 5, 10).unwrap();
         let full = ImportableChild {
-            full_name: Some("ИВАНОВА мария ивановна".into()),
-            birth_date: Some("01.12.2015".into()),
-            sex: Some(Sex::Female),
-            policy_series: None,
             policy_number: Some("8451999122899990".into()),
+            ..kid("ИВАНОВА мария ивановна", "01.12.2015", Sex::Female)
         };
         let (form, problem) = prefill(&full, today);
         assert_eq!(form.step, Step::Summary);
@@ -190,14 +198,12 @@ mod tests {
     #[test]
     fn a_bad_series_is_asked_again_and_its_number_waits() {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 5, 10).unwrap();
-        let kid = ImportableChild {
-            full_name: Some("Петров Пётр".into()),
-            birth_date: Some("09.03.2019".into()),
-            sex: Some(Sex::Male),
+        let bad_series = ImportableChild {
             policy_series: Some("ЕА.А".into()),
             policy_number: Some("1234567890".into()),
+            ..kid("Петров Пётр", "09.03.2019", Sex::Male)
         };
-        let (form, problem) = prefill(&kid, today);
+        let (form, problem) = prefill(&bad_series, today);
         assert_eq!(form.step, Step::Series);
         assert_eq!(form.policy_kind, Some(PolicyChoice::Old));
         assert_eq!((form.series, form.policy), (None, None));

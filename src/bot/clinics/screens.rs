@@ -188,7 +188,7 @@ pub fn kind_label(lang: Lang, kind: &ClinicKind) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bot::clinics::state::tests::clinic;
+    use crate::bot::clinics::state::tests::{clinic, numbered};
 
     #[test]
     fn every_live_value_gets_its_own_label() {
@@ -268,17 +268,17 @@ mod tests {
 
     #[test]
     fn adults_come_first_then_children_and_unknown_kinds_last_by_name() {
-        let list = [
-            clinic(1, Some("Фтизиатрия")),
-            clinic(2, Some("Санаторий")),
-            clinic(3, Some("Детская психиатрия")),
-            clinic(4, Some("Детская поликлиника")),
-            clinic(5, None),
-            clinic(6, Some("Архив")),
-            clinic(7, Some("Женская консультация")),
-            clinic(8, Some("Поликлиника")),
-            clinic(9, Some("Поликлиника взрослая")),
-        ];
+        let list = numbered(&[
+            Some("Фтизиатрия"),
+            Some("Санаторий"),
+            Some("Детская психиатрия"),
+            Some("Детская поликлиника"),
+            None,
+            Some("Архив"),
+            Some("Женская консультация"),
+            Some("Поликлиника"),
+            Some("Поликлиника взрослая"),
+        ]);
         assert_eq!(
             labels_of(Lang::Ru, &list),
             vec![

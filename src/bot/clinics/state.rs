@@ -149,6 +149,14 @@ pub(super) mod tests {
         }
     }
 
+    /// A district's list: clinics numbered from 1, of the kinds given, in order.
+    pub(in crate::bot::clinics) fn numbered(kinds: &[Option<&str>]) -> Vec<Clinic> {
+        (1..)
+            .zip(kinds)
+            .map(|(id, kind)| clinic(id, *kind))
+            .collect()
+    }
+
     #[test]
     fn a_button_fits_only_its_own_step() {
         let kinds = Step::Kinds {
@@ -207,11 +215,11 @@ pub(super) mod tests {
 
     #[test]
     fn both_spellings_of_a_kind_are_one_button_with_one_tag() {
-        let list = [
-            clinic(1, Some("Поликлиника взрослая")),
-            clinic(2, Some("Поликлиника")),
-            clinic(3, Some("Детская психиатрия")),
-        ];
+        let list = numbered(&[
+            Some("Поликлиника взрослая"),
+            Some("Поликлиника"),
+            Some("Детская психиатрия"),
+        ]);
         let kinds = kinds(&list);
         assert_eq!(
             kinds,
