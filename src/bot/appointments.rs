@@ -215,14 +215,9 @@ pub(in crate::bot) async fn booked(
 
 pub(in crate::bot) fn cancel_screen(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Screen {
     let lang = who.lang;
-    let text = crate::bot::visit::visit_text(
-        ctx,
-        lang,
-        t!(lang, "booking-cancel-question"),
-        appointment,
-        None,
-    );
-    Screen::new(ctx, lang, text).row(vec![
+    let question = t!(lang, "booking-cancel-question");
+    let (details, visit_at) = (&appointment.details, appointment.visit_at);
+    crate::bot::visit::titled_visit_screen(ctx, lang, question, details, visit_at, None).row(vec![
         button(
             t!(lang, "booking-btn-cancel-yes"),
             cb(Cb::CancelYes(appointment.id)),

@@ -216,18 +216,20 @@ pub fn calendar_file(lang: Lang, appointment: &Appointment, tz: Tz, now: i64) ->
     )
 }
 
-/// The visit under `title` as of now, in the region's time, with `hint` below it.
-pub(in crate::bot) fn visit_text(
+/// A screen of a visit (booked, or asked for) under `title` as of now, in the region's time, with `hint`
+/// below it; its buttons are the caller's.
+pub(in crate::bot) fn titled_visit_screen(
     ctx: &Ctx,
     lang: Lang,
     title: String,
-    appointment: &Appointment,
+    details: &AppointmentDetails,
+    visit_at: i64,
     hint: Option<String>,
-) -> String {
+) -> Screen {
     let now = ctx.clock.now().timestamp();
     let tz = ctx.settings.region_tz;
-    let details = &appointment.details;
-    titled_visit(lang, title, details, appointment.visit_at, tz, now, hint)
+    let text = titled_visit(lang, title, details, visit_at, tz, now, hint);
+    Screen::new(ctx, lang, text)
 }
 
 #[cfg(test)]

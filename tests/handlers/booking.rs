@@ -4,7 +4,7 @@
 //! visits booked elsewhere, and cancelling.
 
 use chrono::{Datelike, NaiveDateTime, TimeZone};
-use kvrachu_bot::bot::booking::{Choice, Flow, Here, PickedSlot, Step};
+use kvrachu_bot::bot::booking::{Choice, Chosen, Flow, Here, PickedSlot, Step};
 use kvrachu_bot::bot::{clinics, State};
 use kvrachu_bot::domain::{BirthDate, FullName};
 use kvrachu_bot::registry::{AppointmentCreate, Slot};
@@ -369,7 +369,7 @@ async fn without_gosuslugi_the_user_logs_in_and_comes_back_to_the_same_confirmat
     let State::Booking(Here::Flow(flow)) = state_of(&h).await else {
         panic!("not booking any more");
     };
-    let Step::NeedGosuslugi { slot, .. } = flow.step else {
+    let Step::NeedGosuslugi(Chosen { slot, .. }) = flow.step else {
         panic!("the pending booking is not in the state");
     };
     assert_eq!(slot.id, at.slot.id);
@@ -522,7 +522,7 @@ async fn the_person_changes_on_the_confirmation_card_and_a_child_turning_14_is_t
     assert_eq!(labels(&kb)[1], vec!["👤 Для: Мария"]);
     assert!(matches!(
         state_of(&h).await,
-        State::Booking(Here::Flow(flow)) if matches!(&flow.step, Step::Confirm { slot, .. } if slot.id == at.slot.id)
+        State::Booking(Here::Flow(flow)) if matches!(&flow.step, Step::Confirm { chosen, .. } if chosen.slot.id == at.slot.id)
     ));
 }
 
@@ -826,9 +826,11 @@ async fn at_confirm_with_mock() -> (MockServer, Harness, PickedSlot) {
             clinic: CLINIC,
             from: None,
             step: Step::Confirm {
-                specialty: choice("7", "Терапевт"),
-                doctor: choice("d1", "Сидоров Семён Семёнович"),
-                slot: slot.clone(),
+                chosen: Chosen {
+                    specialty: choice("7", "Терапевт"),
+                    doctor: choice("d1", "Сидоров Семён Семёнович"),
+                    slot: slot.clone(),
+                },
                 token: 777,
             },
             keys: Vec::new(),

@@ -437,12 +437,12 @@ fn sent_texts(bot: &Bot) -> Vec<(i64, String)> {
 
 /// A booking that waits for the login, at clinic 111 of the demo registry.
 fn waiting_booking() -> State {
-    use kvrachu_bot::bot::booking::{Choice, Flow, Here, PickedSlot, Step as BookingStep};
+    use kvrachu_bot::bot::booking::{Choice, Chosen, Flow, Here, PickedSlot, Step as BookingStep};
     let start = chrono::Utc::now().date_naive() + chrono::Duration::days(3);
     State::Booking(Here::Flow(Box::new(Flow {
         clinic: 111,
         from: None,
-        step: BookingStep::NeedGosuslugi {
+        step: BookingStep::NeedGosuslugi(Chosen {
             specialty: Choice {
                 id: "1".into(),
                 name: "Терапевт".into(),
@@ -459,7 +459,7 @@ fn waiting_booking() -> State {
                 address: Some("ул. Ленина, 1".into()),
                 number: None,
             },
-        },
+        }),
         keys: Vec::new(),
     })))
 }

@@ -143,7 +143,7 @@ impl Cb {
                     Cb::Time(_),
                     Step::Times { .. } | Step::Days { .. } | Step::Soonest { .. }
                 )
-                | (Cb::Resume, Step::NeedGosuslugi { .. })
+                | (Cb::Resume, Step::NeedGosuslugi(_))
                 | (Cb::Person(_), Step::Confirm { .. })
                 | (
                     Cb::Watch | Cb::Unwatch,

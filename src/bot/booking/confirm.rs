@@ -9,6 +9,7 @@ use crate::bot::reminders::cb::Cb as ReminderCb;
 use crate::bot::reply::{Extra, Reply};
 use crate::bot::screen::{button, log_registry_error, registry_failure, Screen};
 use crate::bot::state::State;
+use crate::bot::visit::titled_visit_screen;
 use crate::domain::{BirthDate, FullName};
 use crate::i18n::Lang;
 use crate::registry::{within_deadline, AppointmentCreate, PatientQuery};
@@ -23,7 +24,7 @@ use super::draw::render;
 use super::identity::{can_book, gosuslugi_person};
 use super::registry::is_transient;
 use super::screens::{booking_details, menu_button, to_unix};
-use super::state::{Choice, Flow, Here, PickedSlot, Step};
+use super::state::{Chosen, Flow, Here, Step};
 use super::{cb, show};
 
 /// After a Gosuslugi login finished (the HTTP callback calls this after announcing it): a booking that
@@ -80,15 +81,18 @@ pub(super) async fn resume(ctx: &Ctx, who: &Who, mut flow: Flow) -> anyhow::Resu
 /// A «Подтвердить» that is not the one on display: a second tap of one already acted on is told so;
 /// anything older is a stale button.
 pub(super) async fn confirm_elsewhere(ctx: &Ctx, who: &Who, token: i64) -> anyhow::Result<Reply> {
+    Ok(claim(ctx, who, token).await?.unwrap_or_else(Reply::stale))
+}
+
+/// The one booking a confirmation card allows, claimed by its `token` whatever instance handles the tap:
+/// `None` when this tap has it, else «Эта запись уже оформлена» for a card already acted on.
+async fn claim(ctx: &Ctx, who: &Who, token: i64) -> anyhow::Result<Option<Reply>> {
     let now = ctx.clock.now().timestamp();
-    if !ctx
+    let claimed = ctx
         .store
         .claim_booking_token(who.user_id, token, now)
-        .await?
-    {
-        return Ok(Reply::stay().toast(t!(who.lang, "booking-already-done")));
-    }
-    Ok(Reply::stale())
+        .await?;
+    Ok((!claimed).then(|| Reply::stay().toast(t!(who.lang, "booking-already-done"))))
 }
 
 /// The patient's name and date of birth for the active person: the child's, or the account holder's from
@@ -125,29 +129,11 @@ pub(in crate::bot) async fn patient(
     })
 }
 
-/// What «Подтвердить» is about: the step's choice, taken apart.
-struct Chosen {
-    specialty: Choice,
-    doctor: Choice,
-    slot: PickedSlot,
-}
-
 /// «Подтвердить» on the confirmation on display (its token checked by the caller): Gosuslugi first, then
 /// the token claimed (one booking per card, whatever instance handles the tap), then the booking.
 pub(super) async fn confirm(ctx: &Ctx, who: &Who, mut flow: Flow) -> anyhow::Result<Reply> {
-    let Step::Confirm {
-        specialty,
-        doctor,
-        slot,
-        token,
-    } = flow.step.clone()
-    else {
+    let Step::Confirm { chosen, token } = flow.step.clone() else {
         return Ok(Reply::stale());
-    };
-    let chosen = Chosen {
-        specialty,
-        doctor,
-        slot,
     };
     // Gosuslugi first: nothing is claimed or asked of the registry for a user who cannot book yet.
     let identity = gosuslugi_person(ctx, who.user_id)
@@ -166,20 +152,11 @@ pub(super) async fn confirm(ctx: &Ctx, who: &Who, mut flow: Flow) -> anyhow::Res
         },
     ) = (identity, ready)
     else {
-        flow.step = Step::NeedGosuslugi {
-            specialty: chosen.specialty,
-            doctor: chosen.doctor,
-            slot: chosen.slot,
-        };
+        flow.step = Step::NeedGosuslugi(chosen);
         return show(ctx, who, flow, None).await;
     };
-    let now = ctx.clock.now().timestamp();
-    if !ctx
-        .store
-        .claim_booking_token(who.user_id, token, now)
-        .await?
-    {
-        return Ok(Reply::stay().toast(t!(who.lang, "booking-already-done")));
+    if let Some(already_done) = claim(ctx, who, token).await? {
+        return Ok(already_done);
     }
     tracing::info!(
         user = %crate::telemetry::user_tag(who.user_id),
@@ -231,11 +208,7 @@ async fn book(
         }
         Err(err) => {
             tracing::info!(user = %crate::telemetry::user_tag(who.user_id), clinic = flow.clinic, error = %err, "booking: patient not found");
-            flow.step = Step::NotFound {
-                specialty: chosen.specialty,
-                doctor: chosen.doctor,
-                slot: chosen.slot,
-            };
+            flow.step = Step::NotFound(chosen);
             return show(ctx, who, flow, None).await;
         }
     };
@@ -255,8 +228,8 @@ async fn book(
         person.birth_date,
         person.oid.clone(),
     );
-    let (specialty, doctor, slot) = (&chosen.specialty, &chosen.doctor, &chosen.slot);
-    let details = booking_details(ctx, who, flow.clinic, specialty, doctor, slot).await?;
+    let details = booking_details(ctx, who, flow.clinic, &chosen).await?;
+    let (doctor, slot) = (&chosen.doctor, &chosen.slot);
     let new_intent = NewIntent {
         user_id: who.user_id,
         child_id: person.child_id,
@@ -288,11 +261,7 @@ async fn outcome(
             Reply::show(State::Menu, pending_screen(ctx, who, &intent)).must_show()
         }
         Booked::Refused(_) => {
-            flow.step = Step::Times {
-                specialty: chosen.specialty,
-                doctor: chosen.doctor,
-                day: chosen.slot.start.date(),
-            };
+            flow.step = chosen.times();
             show(ctx, who, flow, Some(t!(lang, "booking-slot-taken"))).await?
         }
         Booked::NotStored(intent, err) => {
@@ -327,42 +296,19 @@ async fn booked_reply(ctx: &Ctx, who: &Who, appointment: &Appointment) -> anyhow
 /// cannot be stored either.
 fn not_stored(ctx: &Ctx, who: &Who, intent: &Intent) -> Reply {
     let lang = who.lang;
-    let text = intent_text(
-        ctx,
-        lang,
-        intent,
-        t!(lang, "booking-booked-title"),
-        t!(lang, "booking-booked-unsaved"),
-    );
-    let screen = Screen::new(ctx, lang, text).row(vec![menu_button(lang)]);
+    let title = t!(lang, "booking-booked-title");
+    let hint = Some(t!(lang, "booking-booked-unsaved"));
+    let screen = titled_visit_screen(ctx, lang, title, &intent.details, intent.visit_at, hint)
+        .row(vec![menu_button(lang)]);
     Reply::show(State::Menu, screen).must_show()
-}
-
-/// A booking asked for (`intent`) as a message: `title`, the visit, and `hint`.
-fn intent_text(ctx: &Ctx, lang: Lang, intent: &Intent, title: String, hint: String) -> String {
-    let now = ctx.clock.now().timestamp();
-    crate::bot::visit::titled_visit(
-        lang,
-        title,
-        &intent.details,
-        intent.visit_at,
-        ctx.settings.region_tz,
-        now,
-        Some(hint),
-    )
 }
 
 /// «Поликлиника не ответила вовремя»: the visit asked for, and that the bot will say how it ended.
 pub(in crate::bot) fn pending_screen(ctx: &Ctx, who: &Who, intent: &Intent) -> Screen {
     let lang = who.lang;
-    let text = intent_text(
-        ctx,
-        lang,
-        intent,
-        t!(lang, "booking-pending"),
-        t!(lang, "booking-pending-hint"),
-    );
-    Screen::new(ctx, lang, text).row(vec![
+    let title = t!(lang, "booking-pending");
+    let hint = Some(t!(lang, "booking-pending-hint"));
+    titled_visit_screen(ctx, lang, title, &intent.details, intent.visit_at, hint).row(vec![
         button(t!(lang, "booking-btn-appointments"), cb(Cb::Appointments)),
         menu_button(lang),
     ])
@@ -371,14 +317,14 @@ pub(in crate::bot) fn pending_screen(ctx: &Ctx, who: &Who, intent: &Intent) -> S
 /// «Вы записаны»: the visit, the address, and buttons for the map pin, cancelling and «Мои записи».
 pub(in crate::bot) fn booked_screen(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Screen {
     let lang = who.lang;
-    let text = crate::bot::visit::visit_text(
+    let mut screen = titled_visit_screen(
         ctx,
         lang,
         t!(lang, "booking-booked-title"),
-        appointment,
+        &appointment.details,
+        appointment.visit_at,
         Some(t!(lang, "booking-booked-hint")),
     );
-    let mut screen = Screen::new(ctx, lang, text);
     if appointment.details.coordinates().is_some() {
         screen = screen.button(
             t!(lang, "btn-appointment-route"),

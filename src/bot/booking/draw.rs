@@ -46,11 +46,11 @@ async fn draw(ctx: &Ctx, who: &Who, flow: &mut Flow, notice: Option<String>) -> 
             day,
         } => times_screen(ctx, who, flow, &specialty, &doctor, day, notice).await,
         Step::Confirm { .. } => draw_confirm(ctx, who, flow, notice).await,
-        Step::NeedGosuslugi { .. } => {
+        Step::NeedGosuslugi(_) => {
             flow.keys.clear();
             need_gosuslugi_screen(ctx, who, notice).await
         }
-        Step::NotFound { .. } => {
+        Step::NotFound(_) => {
             flow.keys.clear();
             Ok(not_found_screen(ctx, lang))
         }
@@ -59,25 +59,16 @@ async fn draw(ctx: &Ctx, who: &Who, flow: &mut Flow, notice: Option<String>) -> 
 
 /// The confirmation card, with a fresh token for «Подтвердить».
 async fn draw_confirm(ctx: &Ctx, who: &Who, flow: &mut Flow, notice: Option<String>) -> Drawn {
-    let Step::Confirm {
-        specialty,
-        doctor,
-        slot,
-        ..
-    } = flow.step.clone()
-    else {
+    let Step::Confirm { chosen, .. } = flow.step.clone() else {
         return Ok(not_found_screen(ctx, who.lang));
     };
     let token = rand::thread_rng().gen_range(1..MAX_TOKEN);
     flow.step = Step::Confirm {
-        specialty: specialty.clone(),
-        doctor: doctor.clone(),
-        slot: slot.clone(),
+        chosen: chosen.clone(),
         token,
     };
     flow.keys.clear();
-    let (clinic, picked) = (flow.clinic, &slot);
-    confirm_screen(ctx, who, clinic, &specialty, &doctor, picked, token, notice).await
+    confirm_screen(ctx, who, flow.clinic, &chosen, token, notice).await
 }
 
 /// A drawn screen closed by who is booked; a registry failure as its «Повторить» screen.
@@ -85,12 +76,7 @@ async fn finish(ctx: &Ctx, who: &Who, flow: &Flow, drawn: Drawn) -> anyhow::Resu
     let lang = who.lang;
     match drawn {
         // Who is booked closes every screen of the journey, next to the buttons.
-        Ok(mut screen)
-            if !matches!(
-                flow.step,
-                Step::NeedGosuslugi { .. } | Step::NotFound { .. }
-            ) =>
-        {
+        Ok(mut screen) if !matches!(flow.step, Step::NeedGosuslugi(_) | Step::NotFound(_)) => {
             let person = ForWhom::active(ctx, who).await?.line(lang, today(ctx));
             screen.text = format!("{}\n\n{person}", screen.text);
             Ok(screen)

@@ -44,7 +44,7 @@ pub use cb::Cb;
 pub use confirm::resume_after_link;
 pub use identity::{gosuslugi_person, BookingIdentity};
 pub(in crate::bot) use screens::cb;
-pub use state::{Choice, Flow, Here, PickedSlot, Step};
+pub use state::{Choice, Chosen, Flow, Here, PickedSlot, Step};
 
 use registry::{doctors, slots, specialties};
 
@@ -212,7 +212,13 @@ async fn pick_time(ctx: &Ctx, flow: &Flow, step: Step, id: &str) -> RegistryResu
         .await?
         .iter()
         .find(|s| s.id == id)
-        .map(|s| Step::confirm(specialty, doctor, PickedSlot::of(s))))
+        .map(|s| {
+            Step::confirm(Chosen {
+                specialty,
+                doctor,
+                slot: PickedSlot::of(s),
+            })
+        }))
 }
 
 /// `flow`'s step drawn (with the keys of its buttons and a fresh token) and stored. Stored even when the
@@ -313,6 +319,7 @@ mod tests {
     use super::*;
     use crate::bot::callback::{assert_garbage_refused, assert_round_trips};
     use chrono::NaiveDate;
+    use state::tests::choice;
 
     fn all() -> Vec<Cb> {
         let big = screens::MAX_TOKEN - 1;
@@ -385,10 +392,7 @@ mod tests {
 
     #[test]
     fn a_button_fits_only_its_own_step() {
-        let choice = Choice {
-            id: "1".into(),
-            name: "x".into(),
-        };
+        let choice = choice("1", "x");
         let days = Step::Days {
             specialty: choice.clone(),
             doctor: choice.clone(),
@@ -409,10 +413,7 @@ mod tests {
 
     #[test]
     fn back_walks_the_steps_in_reverse() {
-        let choice = Choice {
-            id: "1".into(),
-            name: "x".into(),
-        };
+        let choice = choice("1", "x");
         let slot = PickedSlot {
             id: "s".repeat(200),
             start: NaiveDate::from_ymd_opt(2026, 12, 1)
@@ -424,7 +425,11 @@ mod tests {
             address: None,
             number: None,
         };
-        let confirm = Step::confirm(choice.clone(), choice.clone(), slot);
+        let confirm = Step::confirm(Chosen {
+            specialty: choice.clone(),
+            doctor: choice.clone(),
+            slot,
+        });
         let times = confirm.back().unwrap();
         assert!(
             matches!(times, Step::Times { day, .. } if day == NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())

@@ -18,7 +18,7 @@ use super::identity::{gosuslugi_person, BookingIdentity};
 use super::person::{age_check, other_people, today, ForWhom};
 use super::registry::{doctors, specialties};
 use super::schedule::*;
-use super::state::{Choice, Flow, PickedSlot};
+use super::state::{Choice, Chosen, Flow};
 
 /// Specialties on one page.
 const SPECIALTIES_PER_PAGE: usize = 8;
@@ -257,10 +257,9 @@ pub(in crate::bot) async fn booking_details(
     ctx: &Ctx,
     who: &Who,
     lpu_id: i64,
-    specialty: &Choice,
-    doctor: &Choice,
-    slot: &PickedSlot,
+    chosen: &Chosen,
 ) -> anyhow::Result<AppointmentDetails> {
+    let slot = &chosen.slot;
     let clinic = match within_deadline(ctx.registry.clinic(lpu_id)).await {
         Ok(clinic) => Some(clinic),
         Err(err) => {
@@ -271,8 +270,8 @@ pub(in crate::bot) async fn booking_details(
     let address = crate::visits::autobook::visit_address(slot.address.as_deref(), clinic.as_ref());
     Ok(AppointmentDetails {
         person: person_label(ctx, who.user_id, who.lang).await?,
-        doctor: doctor.name.clone(),
-        specialty: specialty.name.clone(),
+        doctor: chosen.doctor.name.clone(),
+        specialty: chosen.specialty.name.clone(),
         clinic: clinic
             .as_ref()
             .map(|c| c.display_name().to_owned())
@@ -295,19 +294,19 @@ pub(in crate::bot) fn to_unix(ctx: &Ctx, local: NaiveDateTime) -> i64 {
     crate::visits::to_unix(ctx.settings.region_tz, local)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The confirmation card of `chosen`: the visit, who it is for (with the age rules' warnings), «Подтвердить»
+/// carrying `token`, and the same time for someone else.
 pub(in crate::bot) async fn confirm_screen(
     ctx: &Ctx,
     who: &Who,
     lpu_id: i64,
-    specialty: &Choice,
-    doctor: &Choice,
-    slot: &PickedSlot,
+    chosen: &Chosen,
     token: i64,
     notice: Option<String>,
 ) -> Drawn {
     let lang = who.lang;
-    let details = booking_details(ctx, who, lpu_id, specialty, doctor, slot).await?;
+    let details = booking_details(ctx, who, lpu_id, chosen).await?;
+    let slot = &chosen.slot;
     let now = ctx.clock.now().timestamp();
     let person = ForWhom::active(ctx, who).await?;
     // The kind only enriches the card: a clinic the registry does not describe is checked by specialty.
@@ -319,7 +318,7 @@ pub(in crate::bot) async fn confirm_screen(
         lang,
         &person,
         kind.as_deref(),
-        &specialty.name,
+        &chosen.specialty.name,
         today(ctx),
         slot.start.date(),
     );

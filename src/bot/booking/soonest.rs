@@ -8,7 +8,7 @@ use crate::registry::{Doctor, RegistryResult, Slot};
 
 use super::registry::{doctors, slots};
 use super::schedule::{horizon, local_now, upcoming};
-use super::state::{Choice, PickedSlot, Step};
+use super::state::{Choice, Chosen, PickedSlot, Step};
 
 /// How many times the screen offers.
 const SHOWN: usize = 6;
@@ -65,6 +65,10 @@ pub(super) async fn find(
             name: doctor.full_name(),
             id: doctor.id,
         };
-        Step::confirm(specialty.clone(), doctor, PickedSlot::of(&slot))
+        Step::confirm(Chosen {
+            specialty: specialty.clone(),
+            doctor,
+            slot: PickedSlot::of(&slot),
+        })
     }))
 }

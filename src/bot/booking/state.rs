@@ -88,6 +88,27 @@ impl PickedSlot {
     }
 }
 
+/// What is about to be booked: the specialty, the doctor and the slot chosen. The steps from the
+/// confirmation on carry it; stored, its fields stand in the step as the step's own (a newtype variant
+/// reads and writes like a struct variant).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chosen {
+    pub specialty: Choice,
+    pub doctor: Choice,
+    pub slot: PickedSlot,
+}
+
+impl Chosen {
+    /// The times of the chosen slot's day, to choose again.
+    pub fn times(self) -> Step {
+        Step::Times {
+            specialty: self.specialty,
+            doctor: self.doctor,
+            day: self.slot.start.date(),
+        }
+    }
+}
+
 /// A step of the booking, in the order the user meets them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Step {
@@ -114,25 +135,17 @@ pub enum Step {
     Soonest {
         specialty: Choice,
     },
-    /// The confirmation card; `token` is what its «Подтвердить» carries (new at every drawing).
+    /// The confirmation card; `token` is what its «Подтвердить» carries (new at every drawing). The
+    /// choice's fields stand beside the token, as they always did in a stored dialogue.
     Confirm {
-        specialty: Choice,
-        doctor: Choice,
-        slot: PickedSlot,
+        #[serde(flatten)]
+        chosen: Chosen,
         token: i64,
     },
     /// Gosuslugi must be linked (and confirmed) first; the choice waits here.
-    NeedGosuslugi {
-        specialty: Choice,
-        doctor: Choice,
-        slot: PickedSlot,
-    },
+    NeedGosuslugi(Chosen),
     /// The clinic does not know the person: maybe they are attached elsewhere.
-    NotFound {
-        specialty: Choice,
-        doctor: Choice,
-        slot: PickedSlot,
-    },
+    NotFound(Chosen),
 }
 
 impl Step {
@@ -144,11 +157,7 @@ impl Step {
     /// The confirmation again, after Gosuslugi was linked; `None` unless the choice waits for it.
     pub fn resumed(&self) -> Option<Step> {
         match self.clone() {
-            Step::NeedGosuslugi {
-                specialty,
-                doctor,
-                slot,
-            } => Some(Step::confirm(specialty, doctor, slot)),
+            Step::NeedGosuslugi(chosen) => Some(Step::confirm(chosen)),
             _ => None,
         }
     }
@@ -170,40 +179,93 @@ impl Step {
                 doctor,
                 week: Some(monday_of(day)),
             }),
-            Step::Confirm {
-                specialty,
-                doctor,
-                slot,
-                ..
+            Step::Confirm { chosen, .. } | Step::NeedGosuslugi(chosen) | Step::NotFound(chosen) => {
+                Some(chosen.times())
             }
-            | Step::NeedGosuslugi {
-                specialty,
-                doctor,
-                slot,
-            }
-            | Step::NotFound {
-                specialty,
-                doctor,
-                slot,
-            } => Some(Step::Times {
-                specialty,
-                doctor,
-                day: slot.start.date(),
-            }),
         }
     }
 
-    pub fn confirm(specialty: Choice, doctor: Choice, slot: PickedSlot) -> Step {
-        Step::Confirm {
-            specialty,
-            doctor,
-            slot,
-            token: 0,
-        }
+    /// The confirmation of `chosen`, its token yet to be drawn.
+    pub fn confirm(chosen: Chosen) -> Step {
+        Step::Confirm { chosen, token: 0 }
     }
 }
 
 /// The Monday of `day`'s week.
 pub fn monday_of(day: NaiveDate) -> NaiveDate {
     day - Days::days(i64::from(day.weekday().num_days_from_monday()))
+}
+
+#[cfg(test)]
+pub(in crate::bot) mod tests {
+    use super::*;
+
+    /// A specialty or a doctor, as chosen.
+    pub(in crate::bot) fn choice(id: &str, name: &str) -> Choice {
+        Choice {
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+
+    fn chosen() -> Chosen {
+        Chosen {
+            specialty: choice("109", "Терапевт"),
+            doctor: choice("d1", "Иванова Анна Сергеевна"),
+            slot: PickedSlot {
+                id: "s-1".into(),
+                start: NaiveDate::from_ymd_opt(2026, 12, 1)
+                    .unwrap()
+                    .and_hms_opt(9, 30, 0)
+                    .unwrap(),
+                end: None,
+                room: Some("12".into()),
+                address: None,
+                number: None,
+            },
+        }
+    }
+
+    /// The choice's fields as a dialogue stored them in the steps, before [`Chosen`] was a type.
+    fn stored_fields() -> serde_json::Value {
+        serde_json::json!({
+            "specialty": {"id": "109", "name": "Терапевт"},
+            "doctor": {"id": "d1", "name": "Иванова Анна Сергеевна"},
+            "slot": {
+                "id": "s-1",
+                "start": "2026-12-01T09:30:00",
+                "end": null,
+                "room": "12",
+                "address": null,
+                "number": null
+            }
+        })
+    }
+
+    #[test]
+    fn a_dialogue_stored_before_the_choice_was_one_type_reads_and_writes_as_before() {
+        let mut confirm = stored_fields();
+        confirm["token"] = serde_json::json!(777);
+        let stored = [
+            (
+                serde_json::json!({ "Confirm": confirm }),
+                Step::Confirm {
+                    chosen: chosen(),
+                    token: 777,
+                },
+            ),
+            (
+                serde_json::json!({ "NeedGosuslugi": stored_fields() }),
+                Step::NeedGosuslugi(chosen()),
+            ),
+            (
+                serde_json::json!({ "NotFound": stored_fields() }),
+                Step::NotFound(chosen()),
+            ),
+        ];
+        for (json, step) in stored {
+            assert_eq!(serde_json::from_value::<Step>(json.clone()).unwrap(), step);
+            assert_eq!(serde_json::to_value(&step).unwrap(), json);
+        }
+    }
 }

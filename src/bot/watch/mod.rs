@@ -146,6 +146,7 @@ pub async fn on_tap(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bot::booking::state::tests::choice;
     use crate::bot::callback::{assert_garbage_refused, assert_round_trips, assert_spelled};
 
     #[test]
@@ -225,14 +226,8 @@ mod tests {
 
     #[test]
     fn a_watch_targets_the_doctor_on_the_days_screen_and_the_specialty_on_the_doctors() {
-        let specialty = Choice {
-            id: "109".into(),
-            name: "Терапевт".into(),
-        };
-        let doctor = Choice {
-            id: "ab-17".into(),
-            name: "Смирнова Елена Викторовна".into(),
-        };
+        let specialty = choice("109", "Терапевт");
+        let doctor = choice("ab-17", "Смирнова Елена Викторовна");
         assert_eq!(
             target(&Step::Days {
                 specialty: specialty.clone(),
