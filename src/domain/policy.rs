@@ -561,33 +561,8 @@ impl fmt::Debug for OldPolicyNumber {
     }
 }
 
-impl TryFrom<String> for PolicySeries {
-    type Error = PolicyError;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        PolicySeries::parse(&value)
-    }
-}
-
-impl From<PolicySeries> for String {
-    fn from(value: PolicySeries) -> Self {
-        value.0
-    }
-}
-
-impl TryFrom<String> for OldPolicyNumber {
-    type Error = PolicyError;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        OldPolicyNumber::parse(&value)
-    }
-}
-
-impl From<OldPolicyNumber> for String {
-    fn from(value: OldPolicyNumber) -> Self {
-        value.0
-    }
-}
+checked_string!(PolicySeries, PolicyError, 0);
+checked_string!(OldPolicyNumber, PolicyError, 0);
 
 /// How a policy is stored: its kind says which rules to check again when it is read back.
 #[derive(Serialize, Deserialize)]
@@ -922,39 +897,30 @@ mod tests {
 
     #[test]
     fn series_errors() {
-        assert_eq!(PolicySeries::parse(""), Err(PolicyError::SeriesEmpty));
-        assert_eq!(PolicySeries::parse(" - "), Err(PolicyError::SeriesEmpty));
-        assert_eq!(
-            PolicySeries::parse("АБВГДЕЖЗИКЛ"),
-            Err(PolicyError::SeriesTooLong { max: 10, got: 11 })
-        );
-        assert_eq!(
-            PolicySeries::parse(&"А".repeat(5_000)),
-            Err(PolicyError::SeriesTooLong {
-                max: 10,
-                got: 5_000
-            })
-        );
-        assert_eq!(
-            PolicySeries::parse("АБ.1"),
-            Err(PolicyError::SeriesBadChars { found: '.' })
-        );
-        assert_eq!(
-            PolicySeries::parse("😀"),
-            Err(PolicyError::SeriesBadChars { found: '😀' })
-        );
-        assert_eq!(
-            PolicySeries::parse("№12"),
-            Err(PolicyError::SeriesBadChars { found: '№' })
-        );
-        assert_eq!(
-            PolicySeries::parse("Ré"),
-            Err(PolicyError::SeriesBadChars { found: 'é' })
-        );
-        assert_eq!(
-            PolicySeries::parse("Һ1"),
-            Err(PolicyError::SeriesBadChars { found: 'Һ' })
-        );
+        let pasted = "А".repeat(5_000);
+        let cases = [
+            ("", PolicyError::SeriesEmpty),
+            (" - ", PolicyError::SeriesEmpty),
+            (
+                "АБВГДЕЖЗИКЛ",
+                PolicyError::SeriesTooLong { max: 10, got: 11 },
+            ),
+            (
+                pasted.as_str(),
+                PolicyError::SeriesTooLong {
+                    max: 10,
+                    got: 5_000,
+                },
+            ),
+            ("АБ.1", PolicyError::SeriesBadChars { found: '.' }),
+            ("😀", PolicyError::SeriesBadChars { found: '😀' }),
+            ("№12", PolicyError::SeriesBadChars { found: '№' }),
+            ("Ré", PolicyError::SeriesBadChars { found: 'é' }),
+            ("Һ1", PolicyError::SeriesBadChars { found: 'Һ' }),
+        ];
+        for (input, error) in cases {
+            assert_eq!(PolicySeries::parse(input), Err(error), "{input}");
+        }
     }
 
     #[test]
