@@ -385,6 +385,30 @@ fn is_until(words: &[Word], index: usize) -> bool {
     index > 0 && matches!(&words[index - 1], Word::Text(w) if UNTIL.contains(&w.as_str()))
 }
 
+/// Reads a clause whose words are values `read` knows (it answers `None` for any other word) and
+/// fillers, naming where the window starts and where it ends: two values are both, one value is the end
+/// when «до» stands before it, else the start. Anything else, or more values, is not understood.
+fn bounds<T: Copy>(
+    words: &[Word],
+    clause: &str,
+    read: impl Fn(&Word) -> Option<Result<T, WindowError>>,
+) -> Result<(Option<T>, Option<T>), WindowError> {
+    let mut found = Vec::new();
+    for (index, word) in words.iter().enumerate() {
+        match (read(word), word) {
+            (Some(value), _) => found.push((value?, is_until(words, index))),
+            (None, Word::Text(w)) if is_filler(w) => {}
+            _ => return Err(WindowError::Unknown(clause.to_owned())),
+        }
+    }
+    match found.as_slice() {
+        [(start, _), (end, _)] => Ok((Some(*start), Some(*end))),
+        [(end, true)] => Ok((None, Some(*end))),
+        [(start, false)] => Ok((Some(*start), None)),
+        _ => Err(WindowError::Unknown(clause.to_owned())),
+    }
+}
+
 /// A clause with dates: «01.12-15.12», «с 01.12 по 15.12», «до 20.12», «с 05.12», «10.12» (that day).
 fn dates(
     window: &mut WatchWindow,
@@ -392,27 +416,17 @@ fn dates(
     clause: &str,
     today: NaiveDate,
 ) -> Result<(), WindowError> {
-    let mut found = Vec::new();
-    for (index, word) in words.iter().enumerate() {
-        match word {
-            Word::Date(raw) => found.push((date(raw, today)?, is_until(words, index))),
-            Word::Text(w) if is_filler(w) => {}
-            _ => return Err(WindowError::Unknown(clause.to_owned())),
-        }
+    let read = |word: &Word| match word {
+        Word::Date(raw) => Some(date(raw, today)),
+        _ => None,
+    };
+    let (from, mut to) = bounds(words, clause, read)?;
+    if words.len() == 1 {
+        // A date alone: that day.
+        to = from;
     }
-    match found.as_slice() {
-        [(first, _), (last, _)] => {
-            window.from = Some(*first);
-            window.to = Some(*last);
-        }
-        [(day, true)] => window.to = Some(*day),
-        [(day, false)] if words.len() > 1 => window.from = Some(*day),
-        [(day, false)] => {
-            window.from = Some(*day);
-            window.to = Some(*day);
-        }
-        _ => return Err(WindowError::Unknown(clause.to_owned())),
-    }
+    window.from = from.or(window.from);
+    window.to = to.or(window.to);
     Ok(())
 }
 
@@ -445,23 +459,13 @@ fn date(raw: &str, today: NaiveDate) -> Result<NaiveDate, WindowError> {
 
 /// A clause with times: «после 15:00», «до 12:00», «15:00-19:00», «с 9:00 до 12:00».
 fn times(window: &mut WatchWindow, words: &[Word], clause: &str) -> Result<(), WindowError> {
-    let mut found = Vec::new();
-    for (index, word) in words.iter().enumerate() {
-        match word {
-            Word::Time(raw) => found.push((time(raw)?, is_until(words, index))),
-            Word::Text(w) if is_filler(w) => {}
-            _ => return Err(WindowError::Unknown(clause.to_owned())),
-        }
-    }
-    match found.as_slice() {
-        [(after, _), (before, _)] => {
-            window.after = Some(*after);
-            window.before = Some(*before);
-        }
-        [(at, true)] => window.before = Some(*at),
-        [(at, false)] => window.after = Some(*at),
-        _ => return Err(WindowError::Unknown(clause.to_owned())),
-    }
+    let read = |word: &Word| match word {
+        Word::Time(raw) => Some(time(raw)),
+        _ => None,
+    };
+    let (after, before) = bounds(words, clause, read)?;
+    window.after = after.or(window.after);
+    window.before = before.or(window.before);
     Ok(())
 }
 
