@@ -18,8 +18,8 @@ use url::Url;
 
 use super::{
     AppointmentCancel, AppointmentCreate, Clinic, District, Doctor, PatientAppointment,
-    PatientQuery, PolicyQuery, Registry, RegistryError, RegistryFuture, RegistryResult, Slot,
-    Specialty, TimetableDay,
+    PatientQuery, PolicyQuery, Registry, RegistryError, RegistryFuture, RegistryList,
+    RegistryResult, Slot, Specialty, TimetableDay,
 };
 
 /// The region named in the `User-Agent` when the configuration names none (defined with the settings).
@@ -613,7 +613,7 @@ impl HttpRegistry {
         id: &str,
         leaf: &str,
         endpoint: &'static str,
-    ) -> RegistryFuture<'a, Vec<T>> {
+    ) -> RegistryList<'a, T> {
         let path = schedule_path(lpu_id, kind, id, leaf);
         self.get_list(path, Caching::Slots, endpoint).boxed()
     }
@@ -640,7 +640,7 @@ impl HttpRegistry {
 }
 
 impl Registry for HttpRegistry {
-    fn districts(&self) -> RegistryFuture<'_, Vec<District>> {
+    fn districts(&self) -> RegistryList<'_, District> {
         async move {
             let value = self
                 .get("shared/districts", &[], Caching::Reference, "districts")
@@ -650,7 +650,7 @@ impl Registry for HttpRegistry {
         .boxed()
     }
 
-    fn clinics<'a>(&'a self, district_id: &'a str) -> RegistryFuture<'a, Vec<Clinic>> {
+    fn clinics<'a>(&'a self, district_id: &'a str) -> RegistryList<'a, Clinic> {
         async move {
             let path = format!("shared/district/{}/lpus", segment(district_id));
             let value = self.get(&path, &[], Caching::Reference, "clinics").await?;
@@ -696,7 +696,7 @@ impl Registry for HttpRegistry {
         .boxed()
     }
 
-    fn attached_clinics<'a>(&'a self, policy: &'a PolicyQuery) -> RegistryFuture<'a, Vec<Clinic>> {
+    fn attached_clinics<'a>(&'a self, policy: &'a PolicyQuery) -> RegistryList<'a, Clinic> {
         async move {
             let mut query = vec![("polisN", policy.number.as_str())];
             if let Some(series) = &policy.series {
@@ -712,31 +712,23 @@ impl Registry for HttpRegistry {
         .boxed()
     }
 
-    fn specialties(&self, lpu_id: i64) -> RegistryFuture<'_, Vec<Specialty>> {
+    fn specialties(&self, lpu_id: i64) -> RegistryList<'_, Specialty> {
         let path = format!("schedule/lpu/{lpu_id}/specialties");
         // The list carries free-ticket counts («Терапевт (12)»): keep it as briefly as slots, or a
         // specialty would read «(0)» for hours after slots appeared.
         self.get_list(path, Caching::Slots, "specialties").boxed()
     }
 
-    fn doctors<'a>(
-        &'a self,
-        lpu_id: i64,
-        specialty_id: &'a str,
-    ) -> RegistryFuture<'a, Vec<Doctor>> {
+    fn doctors<'a>(&'a self, lpu_id: i64, specialty_id: &'a str) -> RegistryList<'a, Doctor> {
         // Doctors' free-ticket counts change with the slots: keep them as briefly as slots.
         self.schedule_list(lpu_id, "speciality", specialty_id, "doctors", "doctors")
     }
 
-    fn slots<'a>(&'a self, lpu_id: i64, doctor_id: &'a str) -> RegistryFuture<'a, Vec<Slot>> {
+    fn slots<'a>(&'a self, lpu_id: i64, doctor_id: &'a str) -> RegistryList<'a, Slot> {
         self.schedule_list(lpu_id, "doctor", doctor_id, "appointments", "slots")
     }
 
-    fn timetable<'a>(
-        &'a self,
-        lpu_id: i64,
-        doctor_id: &'a str,
-    ) -> RegistryFuture<'a, Vec<TimetableDay>> {
+    fn timetable<'a>(&'a self, lpu_id: i64, doctor_id: &'a str) -> RegistryList<'a, TimetableDay> {
         self.schedule_list(lpu_id, "doctor", doctor_id, "timetable", "timetable")
     }
 
@@ -800,7 +792,7 @@ impl Registry for HttpRegistry {
         &'a self,
         lpu_id: i64,
         patient_id: &'a str,
-    ) -> RegistryFuture<'a, Vec<PatientAppointment>> {
+    ) -> RegistryList<'a, PatientAppointment> {
         async move {
             let lpu = lpu_id.to_string();
             let value = self
