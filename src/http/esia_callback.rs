@@ -33,7 +33,7 @@ use crate::esia::{self, Callback, ErrorKind, EsiaCode, EsiaLink, LinkOutcome, Un
 use crate::i18n::{escape_html, Lang};
 use crate::store::{LoginAttempt, LoginBinding, Store};
 use crate::t;
-use crate::web::{lang_from_headers, page};
+use crate::web::{page, BrowserLang};
 
 /// What the callback needs: the bot's context, the bot to message the user, and its @username.
 #[derive(Clone)]
@@ -99,12 +99,12 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 pub(super) async fn callback(
     State(s): State<EsiaHttp>,
+    BrowserLang(browser_lang): BrowserLang,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let now = s.ctx.clock.now();
     let callback = Callback::from_query(&query);
-    let browser_lang = lang_from_headers(&headers);
     let Some(state) = callback.state().map(str::to_owned) else {
         tracing::info!(kind = ?callback, "ESIA callback refused: no state");
         return page_response(&s, browser_lang, PageKind::Invalid);
