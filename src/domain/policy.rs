@@ -1113,22 +1113,21 @@ mod tests {
         }
     }
 
+    /// A checked string is written as the JSON string `json`, reads back from it, and `bad` (which its
+    /// parse refuses) does not read.
+    fn assert_string_form<T>(value: T, json: &str, bad: &str)
+    where
+        T: Serialize + serde::de::DeserializeOwned + PartialEq + fmt::Debug,
+    {
+        assert_eq!(serde_json::to_string(&value).unwrap(), json);
+        assert_eq!(serde_json::from_str::<T>(json).unwrap(), value);
+        assert!(serde_json::from_str::<T>(bad).is_err(), "{bad}");
+    }
+
     #[test]
     fn series_and_old_number_serialize_as_strings() {
-        let series = PolicySeries::parse("еаа").unwrap();
-        assert_eq!(serde_json::to_string(&series).unwrap(), "\"ЕАА\"");
-        assert_eq!(
-            serde_json::from_str::<PolicySeries>("\"ЕАА\"").unwrap(),
-            series
-        );
-        assert!(serde_json::from_str::<PolicySeries>("\"Е.А\"").is_err());
-        let number = OldPolicyNumber::parse("123").unwrap();
-        assert_eq!(serde_json::to_string(&number).unwrap(), "\"123\"");
-        assert_eq!(
-            serde_json::from_str::<OldPolicyNumber>("\"123\"").unwrap(),
-            number
-        );
-        assert!(serde_json::from_str::<OldPolicyNumber>("\"12a\"").is_err());
+        assert_string_form(PolicySeries::parse("еаа").unwrap(), "\"ЕАА\"", "\"Е.А\"");
+        assert_string_form(OldPolicyNumber::parse("123").unwrap(), "\"123\"", "\"12a\"");
     }
 
     #[test]
@@ -1246,33 +1245,32 @@ mod tests {
 
     #[test]
     fn a_typed_new_policy_keeps_every_rule_of_the_format() {
-        assert_eq!(
-            PolicyNumber::typed_new("845199912289999"),
-            Err(PolicyError::WrongLength {
-                expected: 16,
-                got: 15
-            })
-        );
-        assert_eq!(
-            PolicyNumber::typed_new("1234567890123453"),
-            Err(PolicyError::BadCheckDigit)
-        );
-        assert_eq!(
-            PolicyNumber::typed_new(""),
-            Err(PolicyError::Empty {
-                field: DigitsField::New
-            })
-        );
-        assert_eq!(
-            PolicyNumber::typed_new("номер"),
-            Err(PolicyError::Empty {
-                field: DigitsField::New
-            })
-        );
-        assert_eq!(
-            PolicyNumber::typed_new("1111 1111 1111 1111"),
-            Err(PolicyError::AllSameDigits)
-        );
+        let cases = [
+            (
+                "845199912289999",
+                PolicyError::WrongLength {
+                    expected: 16,
+                    got: 15,
+                },
+            ),
+            ("1234567890123453", PolicyError::BadCheckDigit),
+            (
+                "",
+                PolicyError::Empty {
+                    field: DigitsField::New,
+                },
+            ),
+            (
+                "номер",
+                PolicyError::Empty {
+                    field: DigitsField::New,
+                },
+            ),
+            ("1111 1111 1111 1111", PolicyError::AllSameDigits),
+        ];
+        for (input, error) in cases {
+            assert_eq!(PolicyNumber::typed_new(input), Err(error), "{input:?}");
+        }
     }
 
     #[test]
