@@ -16,7 +16,7 @@ use teloxide::update_listeners::{self, webhooks};
 use tokio::sync::watch;
 
 use crate::bot::{self, Clock, Ctx, State};
-use crate::config::{RegistryUrl, Settings, UpdatesMode};
+use crate::config::{RegistryUrl, Settings, StorageSettings, UpdatesMode};
 use crate::http::{self, HttpState};
 use crate::registry::{self, SharedRegistry};
 use crate::store::dialogue::{ChatTurns, DialogueStorage, PollingLease};
@@ -24,13 +24,13 @@ use crate::store::{key_path_for_sqlite, pending_key_path, sqlite_path, DataKey, 
 use crate::{telemetry, workers};
 
 /// The data key: `DATA_KEY`, or the key file beside the SQLite database (created only with the database).
-fn resolve_data_key(settings: &Settings) -> anyhow::Result<DataKey> {
-    if let Some(raw) = &settings.data_key {
+fn resolve_data_key(storage: &StorageSettings) -> anyhow::Result<DataKey> {
+    if let Some(raw) = &storage.data_key {
         return DataKey::from_base64(raw).map_err(|problem| anyhow::anyhow!("DATA_KEY: {problem}"));
     }
     let (Some(key), Some(db)) = (
-        key_path_for_sqlite(&settings.database_url),
-        sqlite_path(&settings.database_url),
+        key_path_for_sqlite(&storage.database_url),
+        sqlite_path(&storage.database_url),
     ) else {
         anyhow::bail!("DATA_KEY: is required unless DATABASE_URL names a SQLite file");
     };
@@ -50,13 +50,13 @@ pub async fn rotate_key(settings: crate::config::RotationSettings) -> anyhow::Re
             DataKey::from_base64(raw).map_err(|problem| anyhow::anyhow!("NEW_DATA_KEY: {problem}"))
         })
         .transpose()?;
-    if let Some(raw) = &settings.data_key {
+    if let Some(raw) = &settings.storage.data_key {
         let old =
             DataKey::from_base64(raw).map_err(|problem| anyhow::anyhow!("DATA_KEY: {problem}"))?;
         let new = new_from_env.context(
             "NEW_DATA_KEY: is required with DATA_KEY (base64 of 32 random bytes: openssl rand -base64 32)",
         )?;
-        let store = Store::connect(&settings.database_url, &old).await?;
+        let store = Store::connect(&settings.storage.database_url, &old).await?;
         let count = store.rotate_key(&new).await;
         store.close().await;
         let count = count?;
@@ -65,14 +65,14 @@ pub async fn rotate_key(settings: crate::config::RotationSettings) -> anyhow::Re
         ));
     }
     let (Some(key_path), Some(_)) = (
-        key_path_for_sqlite(&settings.database_url),
-        sqlite_path(&settings.database_url),
+        key_path_for_sqlite(&settings.storage.database_url),
+        sqlite_path(&settings.storage.database_url),
     ) else {
         anyhow::bail!("DATA_KEY: is required unless DATABASE_URL names a SQLite file");
     };
     let old = DataKey::load_existing(&key_path)?;
     let pending = pending_key_path(&key_path);
-    let store = Store::connect(&settings.database_url, &old).await?;
+    let store = Store::connect(&settings.storage.database_url, &old).await?;
     let result = async {
         if pending.exists() {
             let new = DataKey::load_existing(&pending)?;
@@ -109,8 +109,8 @@ fn finish_rotation(pending: &std::path::Path, key: &std::path::Path) -> anyhow::
 
 /// The Bot API client: Telegram, or `TELOXIDE_API_URL`.
 fn make_bot(settings: &Settings) -> Bot {
-    let bot = Bot::new(&settings.token);
-    match &settings.api_url {
+    let bot = Bot::new(&settings.telegram.token);
+    match &settings.telegram.api_url {
         Some(url) => bot.set_api_url(url.clone()),
         None => bot,
     }
@@ -177,8 +177,8 @@ async fn build_inner(
     let settings = Arc::new(settings);
     // A broken signer or CA file stops start-up here rather than at the first user's login.
     crate::esia::check_at_start(&settings).await?;
-    let key = resolve_data_key(&settings)?;
-    let store = Store::connect(&settings.database_url, &key).await?;
+    let key = resolve_data_key(&settings.storage)?;
+    let store = Store::connect(&settings.storage.database_url, &key).await?;
     if let Err(err) = store.verify_data_key().await {
         store.close().await;
         return Err(err);
@@ -201,9 +201,9 @@ async fn build_inner(
     // Bound before the clients are built: the demo registry is served here, at the address actually bound.
     let listener = match listener {
         Some(listener) => listener,
-        None => tokio::net::TcpListener::bind(settings.http_addr)
+        None => tokio::net::TcpListener::bind(settings.web.http_addr)
             .await
-            .with_context(|| format!("HTTP_ADDR: cannot listen on {}", settings.http_addr))?,
+            .with_context(|| format!("HTTP_ADDR: cannot listen on {}", settings.web.http_addr))?,
     };
     let local_addr = listener.local_addr()?;
     tracing::info!(addr = %local_addr, "HTTP server listening");
@@ -228,6 +228,7 @@ fn http_router(ctx: &Arc<Ctx>, bot: &Bot, bot_username: String) -> axum::Router 
     let router = http::router(HttpState {
         store: ctx.store.clone(),
         metrics: settings
+            .web
             .metrics_token
             .clone()
             .map(|token| http::MetricsAccess {
@@ -297,7 +298,7 @@ impl App {
         let workers = spawn_workers(&ctx, &bot, workers_stopped);
         stop_dispatcher_on(shutdown, &dispatcher);
 
-        let result = match &settings.updates {
+        let result = match &settings.telegram.updates {
             UpdatesMode::Polling => {
                 take_updates_by_polling(&mut dispatcher, &bot, listener, router).await
             }
@@ -322,7 +323,7 @@ type BotDispatcher = Dispatcher<Bot, anyhow::Error, ChatId>;
 /// One poller per database: a second one says so ([`AnotherPoller`]) before taking any update. `None`
 /// with webhooks, which several instances share.
 async fn polling_lease(settings: &Settings, store: &Store) -> anyhow::Result<Option<PollingLease>> {
-    if !matches!(settings.updates, UpdatesMode::Polling) {
+    if !matches!(settings.telegram.updates, UpdatesMode::Polling) {
         return Ok(None);
     }
     match store.take_polling_lease().await {
@@ -447,8 +448,8 @@ async fn take_updates_by_webhook(
     router: axum::Router,
 ) -> anyhow::Result<()> {
     // `{PUBLIC_URL}/telegram/webhook`, keeping a path PUBLIC_URL has behind a reverse proxy.
-    let url = crate::esia::public_endpoint(&settings.public_url, "telegram/webhook");
-    let options = webhooks::Options::new(settings.http_addr, url.clone())
+    let url = crate::esia::public_endpoint(&settings.web.public_url, "telegram/webhook");
+    let options = webhooks::Options::new(settings.web.http_addr, url.clone())
         .path("/telegram/webhook".to_owned())
         .secret_token(secret.to_owned());
     // `axum_no_setup`: the webhook is set here and never deleted on stop, so that one of several

@@ -102,19 +102,47 @@ impl fmt::Debug for UpdatesMode {
 pub const DEFAULT_ESIA_SCOPES: &str =
     "openid fullname birthdate gender medical_doc kid_fullname kid_birthdate kid_gender kid_medical_doc";
 
+/// Telegram's side: the bot's token, the Bot API server when not Telegram's own, and how updates arrive.
 #[derive(Clone)]
-pub struct Settings {
+pub struct TelegramSettings {
     pub token: String,
     pub api_url: Option<Url>,
+    pub updates: UpdatesMode,
+}
+
+/// Where the data lives and the key it is sealed with.
+#[derive(Clone)]
+pub struct StorageSettings {
     pub database_url: String,
+    /// Base64 of a 32-byte key, when given explicitly.
+    pub data_key: Option<String>,
+}
+
+impl StorageSettings {
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://")
+    }
+}
+
+/// The bot's web server: the address users' browsers reach it at, the address it listens on, and the
+/// token `/metrics` asks for.
+#[derive(Clone)]
+pub struct WebSettings {
+    pub public_url: Url,
+    pub http_addr: SocketAddr,
+    /// The bearer token `/metrics` asks for (`METRICS_TOKEN`); without one `/metrics` is not served.
+    pub metrics_token: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Settings {
+    pub telegram: TelegramSettings,
+    pub storage: StorageSettings,
     pub registry: RegistryUrl,
     pub esia: EsiaSettings,
     pub esia_scopes: String,
-    pub public_url: Url,
-    pub http_addr: SocketAddr,
-    pub updates: UpdatesMode,
-    /// Base64 of a 32-byte key, when given explicitly.
-    pub data_key: Option<String>,
+    pub web: WebSettings,
     pub region_tz: Tz,
     /// The region's name as texts show it (`REGION_NAME`), e.g. «Иркутская область».
     pub region_name: String,
@@ -124,26 +152,25 @@ pub struct Settings {
     pub watch_budget: u32,
     /// How often each user's visits are compared with the registry's list (`SYNC_INTERVAL`).
     pub sync_interval: Duration,
-    /// The bearer token `/metrics` asks for (`METRICS_TOKEN`); without one `/metrics` is not served.
-    pub metrics_token: Option<String>,
     /// How long finished dialogues, past visits and expired watches are kept (`RETENTION`); see
     /// [`Settings::retention_from`].
     pub retention: Duration,
 }
 
-/// The token and the data key never appear in logs.
+/// The token, the data key and the `/metrics` token never appear in logs.
 impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (telegram, storage, web) = (&self.telegram, &self.storage, &self.web);
         f.debug_struct("Settings")
             .field("token", &"<hidden>")
-            .field("api_url", &self.api_url.as_ref().map(Url::as_str))
-            .field("database_url", &redact_url(&self.database_url))
+            .field("api_url", &telegram.api_url.as_ref().map(Url::as_str))
+            .field("database_url", &redact_url(&storage.database_url))
             .field("registry", &self.registry)
             .field("esia", &self.esia)
-            .field("public_url", &self.public_url.as_str())
-            .field("http_addr", &self.http_addr)
-            .field("updates", &self.updates)
-            .field("data_key", &self.data_key.as_ref().map(|_| "<hidden>"))
+            .field("public_url", &web.public_url.as_str())
+            .field("http_addr", &web.http_addr)
+            .field("updates", &telegram.updates)
+            .field("data_key", &storage.data_key.as_ref().map(|_| "<hidden>"))
             .field("region_tz", &self.region_tz)
             .field("region_name", &self.region_name)
             .field("reminders", &self.reminders)
@@ -152,7 +179,7 @@ impl fmt::Debug for Settings {
             .field("sync_interval", &self.sync_interval)
             .field(
                 "metrics_token",
-                &self.metrics_token.as_ref().map(|_| "<hidden>"),
+                &web.metrics_token.as_ref().map(|_| "<hidden>"),
             )
             .field("retention", &self.retention)
             .finish()
@@ -195,11 +222,6 @@ impl Settings {
         self.registry == RegistryUrl::Demo
     }
 
-    pub fn is_postgres(&self) -> bool {
-        self.database_url.starts_with("postgres://")
-            || self.database_url.starts_with("postgresql://")
-    }
-
     /// Reads the process environment, as start-up does: the settings, then whether they make a safe
     /// deployment ([`Settings::from_lookup_checked`]).
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -211,7 +233,7 @@ impl Settings {
         let get = non_empty(lookup);
 
         let (token, api_url) = telegram_from(&get)?;
-        let (database_url, data_key) = storage_from(&get)?;
+        let storage = storage_from(&get)?;
         let registry = match get("REGISTRY_URL").as_deref() {
             None | Some("demo") => RegistryUrl::Demo,
             Some(raw) => RegistryUrl::Remote(parse_http_url("REGISTRY_URL", raw)?),
@@ -229,23 +251,26 @@ impl Settings {
         let retention = Self::retention_from(&get)?;
 
         Ok(Self {
-            token,
-            api_url,
-            database_url,
+            telegram: TelegramSettings {
+                token,
+                api_url,
+                updates,
+            },
+            storage,
             registry,
             esia,
             esia_scopes,
-            public_url,
-            http_addr,
-            updates,
-            data_key,
+            web: WebSettings {
+                public_url,
+                http_addr,
+                metrics_token,
+            },
             region_tz,
             region_name,
             reminders,
             watch_interval,
             watch_budget,
             sync_interval,
-            metrics_token,
             retention,
         })
     }
@@ -318,7 +343,7 @@ fn parse_budget(raw: &str) -> Result<u32, String> {
 }
 
 /// Where the data lives and the key it is sealed with (required with PostgreSQL).
-fn storage_from(get: Get<'_>) -> Result<(String, Option<String>), ConfigError> {
+fn storage_from(get: Get<'_>) -> Result<StorageSettings, ConfigError> {
     let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://kvrachu.db".to_owned());
     if !(database_url.starts_with("sqlite:")
         || database_url.starts_with("postgres://")
@@ -333,15 +358,17 @@ fn storage_from(get: Get<'_>) -> Result<(String, Option<String>), ConfigError> {
     if let Some(key) = &data_key {
         decode_data_key(key).map_err(|problem| ConfigError::new("DATA_KEY", problem))?;
     }
-    let is_postgres =
-        database_url.starts_with("postgres://") || database_url.starts_with("postgresql://");
-    if is_postgres && data_key.is_none() {
+    let storage = StorageSettings {
+        database_url,
+        data_key,
+    };
+    if storage.is_postgres() && storage.data_key.is_none() {
         return Err(ConfigError::new(
             "DATA_KEY",
             "is required with PostgreSQL (base64 of 32 random bytes: openssl rand -base64 32)",
         ));
     }
-    Ok((database_url, data_key))
+    Ok(storage)
 }
 
 /// The ESIA side: the demo provider, none (`off`), or a real ESIA with everything it needs.
@@ -448,8 +475,8 @@ fn metrics_token_from(get: Get<'_>) -> Result<Option<String>, ConfigError> {
 /// What `kvrachu-bot rotate-key` reads: the database and its key, and the new key when `DATA_KEY` is used.
 #[derive(Clone)]
 pub struct RotationSettings {
-    pub database_url: String,
-    pub data_key: Option<String>,
+    /// The database and the key it is sealed with now.
+    pub storage: StorageSettings,
     pub new_data_key: Option<String>,
 }
 
@@ -465,7 +492,7 @@ fn non_empty(lookup: impl Fn(&str) -> Option<String>) -> impl Fn(&str) -> Option
 impl fmt::Debug for RotationSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RotationSettings")
-            .field("database_url", &redact_url(&self.database_url))
+            .field("database_url", &redact_url(&self.storage.database_url))
             .finish_non_exhaustive()
     }
 }
@@ -498,8 +525,10 @@ impl RotationSettings {
             ));
         }
         Ok(Self {
-            database_url,
-            data_key,
+            storage: StorageSettings {
+                database_url,
+                data_key,
+            },
             new_data_key,
         })
     }
@@ -705,11 +734,11 @@ mod tests {
     #[test]
     fn only_a_token_gives_demo_mode_on_sqlite() {
         let s = settings(&[("TELOXIDE_TOKEN", TOKEN)]).unwrap();
-        assert_eq!(s.database_url, "sqlite://kvrachu.db");
+        assert_eq!(s.storage.database_url, "sqlite://kvrachu.db");
         assert_eq!(s.registry, RegistryUrl::Demo);
         assert_eq!(s.esia, EsiaSettings::Demo);
-        assert_eq!(s.updates, UpdatesMode::Polling);
-        assert_eq!(s.http_addr, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(s.telegram.updates, UpdatesMode::Polling);
+        assert_eq!(s.web.http_addr, "127.0.0.1:8080".parse().unwrap());
         assert_eq!(s.region_tz, chrono_tz::Asia::Irkutsk);
         assert_eq!(s.region_name, "Иркутская область");
         assert_eq!(

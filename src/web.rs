@@ -2,6 +2,10 @@
 //! self-contained HTML frame and the browser's language. A leaf: it knows nothing of the handlers that
 //! serve the pages, so both `http` and `esia` may use it.
 
+use std::convert::Infallible;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 
 use crate::i18n::{escape_html, Lang};
@@ -14,6 +18,17 @@ pub fn lang_from_headers(headers: &HeaderMap) -> Lang {
         .and_then(|v| v.split(',').next())
         .map(|tag| tag.split(';').next().unwrap_or(tag).trim().to_owned());
     Lang::from_telegram(first.as_deref())
+}
+
+/// The browser's language ([`lang_from_headers`]), as a handler takes it.
+pub struct BrowserLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for BrowserLang {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(BrowserLang(lang_from_headers(&parts.headers)))
+    }
 }
 
 /// A small self-contained HTML page: inline CSS, no external assets, readable on a phone.

@@ -256,37 +256,21 @@ mod tests {
     #[test]
     fn a_ten_year_old_at_an_adult_therapist_is_a_mismatch_and_so_is_a_mother_at_a_pediatrician() {
         let visit = date(2026, 12, 1);
-        let girl = VisitFit::of(
-            born(2016, 5, 10),
-            visit,
-            Audience::Adults,
-            specialty_audience("Терапевт"),
-        );
+        // Someone born on `birth` at a clinic for `clinic`, with a doctor of `specialty`, on the visit day.
+        let fit = |birth, clinic, specialty| {
+            VisitFit::of(birth, visit, clinic, specialty_audience(specialty))
+        };
+        let girl = fit(born(2016, 5, 10), Audience::Adults, "Терапевт");
         assert_eq!(girl.age, 10);
         assert_eq!(girl.mismatch(), Some(AgeFit::ChildAtAdults));
-        let mother = VisitFit::of(
-            born(1990, 1, 1),
-            visit,
-            Audience::Children,
-            specialty_audience("Педиатр"),
-        );
+        let mother = fit(born(1990, 1, 1), Audience::Children, "Педиатр");
         assert_eq!(mother.mismatch(), Some(AgeFit::AdultAtChildren));
         // A children's ophthalmologist at a children's clinic fits the girl; an adult at a clinic for
         // everyone fits too.
-        let fits = VisitFit::of(
-            born(2016, 5, 10),
-            visit,
-            Audience::Children,
-            specialty_audience("Офтальмолог"),
-        );
+        let fits = fit(born(2016, 5, 10), Audience::Children, "Офтальмолог");
         assert_eq!(fits.mismatch(), None);
         // A pediatrician at a hospital (for everyone) is still a children's specialty.
-        let at_hospital = VisitFit::of(
-            born(1990, 1, 1),
-            visit,
-            Audience::Everyone,
-            specialty_audience("Педиатр"),
-        );
+        let at_hospital = fit(born(1990, 1, 1), Audience::Everyone, "Педиатр");
         assert_eq!(at_hospital.mismatch(), Some(AgeFit::AdultAtChildren));
         assert_eq!(at_hospital.clinic, AgeFit::Fits);
     }

@@ -61,46 +61,58 @@ pub const KNOWN_KINDS: [ClinicKind; 15] = [
     ClinicKind::Other,
 ];
 
-/// The spellings of each known kind, lower case, `ё` as `е`, single spaces: the values seen in the live
+/// Each known kind with its spellings, lower case, `ё` as `е`, single spaces: the values seen in the live
 /// registry (2023 and 2025–26) and the bot's own labels, so a registry that writes a label is not split
 /// from it.
-const SPELLINGS: &[(&str, ClinicKind)] = &[
-    ("поликлиника взрослая", ClinicKind::AdultPolyclinic),
-    ("поликлиника", ClinicKind::AdultPolyclinic),
-    ("взрослая поликлиника", ClinicKind::AdultPolyclinic),
-    ("поликлиника детская", ClinicKind::ChildrenPolyclinic),
-    ("детская поликлиника", ClinicKind::ChildrenPolyclinic),
-    ("женская консультация", ClinicKind::WomensConsultation),
+const SPELLINGS: &[(ClinicKind, &[&str])] = &[
     (
-        "стоматологическая поликлиника взрослая",
+        ClinicKind::AdultPolyclinic,
+        &[
+            "поликлиника взрослая",
+            "поликлиника",
+            "взрослая поликлиника",
+        ],
+    ),
+    (
+        ClinicKind::ChildrenPolyclinic,
+        &["поликлиника детская", "детская поликлиника"],
+    ),
+    (ClinicKind::WomensConsultation, &["женская консультация"]),
+    (
         ClinicKind::DentalAdult,
+        &[
+            "стоматологическая поликлиника взрослая",
+            "стоматология для взрослых",
+            "стоматология взрослая",
+        ],
     ),
-    ("стоматология для взрослых", ClinicKind::DentalAdult),
-    ("стоматология взрослая", ClinicKind::DentalAdult),
     (
-        "стоматологическая поликлиника детская",
         ClinicKind::DentalChildren,
+        &[
+            "стоматологическая поликлиника детская",
+            "детская стоматология",
+            "стоматология детская",
+        ],
     ),
-    ("детская стоматология", ClinicKind::DentalChildren),
-    ("стоматология детская", ClinicKind::DentalChildren),
-    ("стоматология", ClinicKind::Dental),
-    ("стоматологическая поликлиника", ClinicKind::Dental),
-    ("больница", ClinicKind::Hospital),
-    ("медицинский центр", ClinicKind::MedicalCentre),
     (
-        "кожно-венерологическая служба",
-        ClinicKind::Dermatovenereology,
+        ClinicKind::Dental,
+        &["стоматология", "стоматологическая поликлиника"],
     ),
-    ("дерматология и венерология", ClinicKind::Dermatovenereology),
-    ("психиатрия", ClinicKind::Psychiatry),
-    ("детская психиатрия", ClinicKind::ChildrenPsychiatry),
-    ("наркология", ClinicKind::Narcology),
-    ("онкоцентр", ClinicKind::Oncology),
-    ("онкология", ClinicKind::Oncology),
-    ("фтизиатрия", ClinicKind::Phthisiology),
-    ("прочее", ClinicKind::Other),
-    ("другие", ClinicKind::Other),
-    ("", ClinicKind::Other),
+    (ClinicKind::Hospital, &["больница"]),
+    (ClinicKind::MedicalCentre, &["медицинский центр"]),
+    (
+        ClinicKind::Dermatovenereology,
+        &[
+            "кожно-венерологическая служба",
+            "дерматология и венерология",
+        ],
+    ),
+    (ClinicKind::Psychiatry, &["психиатрия"]),
+    (ClinicKind::ChildrenPsychiatry, &["детская психиатрия"]),
+    (ClinicKind::Narcology, &["наркология"]),
+    (ClinicKind::Oncology, &["онкоцентр", "онкология"]),
+    (ClinicKind::Phthisiology, &["фтизиатрия"]),
+    (ClinicKind::Other, &["прочее", "другие", ""]),
 ];
 
 impl ClinicKind {
@@ -110,8 +122,8 @@ impl ClinicKind {
         let normal = written.to_lowercase().replace('ё', "е");
         SPELLINGS
             .iter()
-            .find(|(spelling, _)| *spelling == normal)
-            .map_or(ClinicKind::Unknown(written), |(_, kind)| kind.clone())
+            .find(|(_, spellings)| spellings.contains(&normal.as_str()))
+            .map_or(ClinicKind::Unknown(written), |(kind, _)| kind.clone())
     }
 
     /// A stable name of the kind, for the dialogue state and button tags: `@adult` and the like for a known
@@ -336,9 +348,11 @@ mod tests {
 
     #[test]
     fn every_spelling_is_written_as_classify_normalizes() {
-        for (spelling, kind) in SPELLINGS {
-            assert_eq!(&of(spelling), kind, "{spelling}");
-            assert_eq!(*spelling, spelling.to_lowercase().replace('ё', "е"));
+        for (kind, spellings) in SPELLINGS {
+            for spelling in *spellings {
+                assert_eq!(&of(spelling), kind, "{spelling}");
+                assert_eq!(*spelling, spelling.to_lowercase().replace('ё', "е"));
+            }
         }
     }
 

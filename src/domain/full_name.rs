@@ -194,25 +194,13 @@ impl fmt::Debug for FullName {
     }
 }
 
-impl TryFrom<String> for FullName {
-    type Error = NameError;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        FullName::parse(&value)
-    }
-}
+checked_string!(FullName, NameError, full);
 
 impl TryFrom<&str> for FullName {
     type Error = NameError;
 
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         FullName::parse(value)
-    }
-}
-
-impl From<FullName> for String {
-    fn from(value: FullName) -> Self {
-        value.full
     }
 }
 

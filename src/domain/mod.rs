@@ -6,6 +6,27 @@
 //! the message's variables as strings. Pass numeric ones through `FluentValue::try_number` so that
 //! plural selectors see numbers.
 
+/// For a checked string `$ty` stored as the plain text it was read from
+/// (`#[serde(try_from = "String", into = "String")]`): `TryFrom<String>` checks it again with `$ty::parse`,
+/// `From<$ty> for String` gives back the text in its `$field`.
+macro_rules! checked_string {
+    ($ty:ident, $error:ty, $field:tt) => {
+        impl TryFrom<String> for $ty {
+            type Error = $error;
+
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                $ty::parse(&value)
+            }
+        }
+
+        impl From<$ty> for String {
+            fn from(value: $ty) -> Self {
+                value.$field
+            }
+        }
+    };
+}
+
 mod age;
 mod birth_date;
 mod clinic_kind;
@@ -172,29 +193,23 @@ pub(crate) mod tests {
     /// An error of any enum, as the bot sees it: key, arguments and the developer-facing Display.
     type AnyError = (&'static str, Vec<(&'static str, String)>, String);
 
+    /// The errors of every list given, as [`AnyError`]s (the enums share no trait, only the shape of
+    /// `key()`, `args()` and `Display`).
+    macro_rules! as_any_errors {
+        ($($errors:expr),+ $(,)?) => {{
+            let mut all: Vec<AnyError> = Vec::new();
+            $(all.extend($errors.iter().map(|e| (e.key(), e.args(), e.to_string())));)+
+            all
+        }};
+    }
+
     fn all_errors() -> Vec<AnyError> {
-        let mut all = Vec::new();
-        all.extend(
-            all_name_errors()
-                .iter()
-                .map(|e| (e.key(), e.args(), e.to_string())),
-        );
-        all.extend(
-            all_date_errors()
-                .iter()
-                .map(|e| (e.key(), e.args(), e.to_string())),
-        );
-        all.extend(
-            all_offset_errors()
-                .iter()
-                .map(|e| (e.key(), e.args(), e.to_string())),
-        );
-        all.extend(
-            all_policy_errors()
-                .iter()
-                .map(|e| (e.key(), e.args(), e.to_string())),
-        );
-        all
+        as_any_errors!(
+            all_name_errors(),
+            all_date_errors(),
+            all_offset_errors(),
+            all_policy_errors(),
+        )
     }
 
     fn label_keys() -> Vec<&'static str> {

@@ -561,33 +561,8 @@ impl fmt::Debug for OldPolicyNumber {
     }
 }
 
-impl TryFrom<String> for PolicySeries {
-    type Error = PolicyError;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        PolicySeries::parse(&value)
-    }
-}
-
-impl From<PolicySeries> for String {
-    fn from(value: PolicySeries) -> Self {
-        value.0
-    }
-}
-
-impl TryFrom<String> for OldPolicyNumber {
-    type Error = PolicyError;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        OldPolicyNumber::parse(&value)
-    }
-}
-
-impl From<OldPolicyNumber> for String {
-    fn from(value: OldPolicyNumber) -> Self {
-        value.0
-    }
-}
+checked_string!(PolicySeries, PolicyError, 0);
+checked_string!(OldPolicyNumber, PolicyError, 0);
 
 /// How a policy is stored: its kind says which rules to check again when it is read back.
 #[derive(Serialize, Deserialize)]
@@ -922,39 +897,30 @@ mod tests {
 
     #[test]
     fn series_errors() {
-        assert_eq!(PolicySeries::parse(""), Err(PolicyError::SeriesEmpty));
-        assert_eq!(PolicySeries::parse(" - "), Err(PolicyError::SeriesEmpty));
-        assert_eq!(
-            PolicySeries::parse("АБВГДЕЖЗИКЛ"),
-            Err(PolicyError::SeriesTooLong { max: 10, got: 11 })
-        );
-        assert_eq!(
-            PolicySeries::parse(&"А".repeat(5_000)),
-            Err(PolicyError::SeriesTooLong {
-                max: 10,
-                got: 5_000
-            })
-        );
-        assert_eq!(
-            PolicySeries::parse("АБ.1"),
-            Err(PolicyError::SeriesBadChars { found: '.' })
-        );
-        assert_eq!(
-            PolicySeries::parse("😀"),
-            Err(PolicyError::SeriesBadChars { found: '😀' })
-        );
-        assert_eq!(
-            PolicySeries::parse("№12"),
-            Err(PolicyError::SeriesBadChars { found: '№' })
-        );
-        assert_eq!(
-            PolicySeries::parse("Ré"),
-            Err(PolicyError::SeriesBadChars { found: 'é' })
-        );
-        assert_eq!(
-            PolicySeries::parse("Һ1"),
-            Err(PolicyError::SeriesBadChars { found: 'Һ' })
-        );
+        let pasted = "А".repeat(5_000);
+        let cases = [
+            ("", PolicyError::SeriesEmpty),
+            (" - ", PolicyError::SeriesEmpty),
+            (
+                "АБВГДЕЖЗИКЛ",
+                PolicyError::SeriesTooLong { max: 10, got: 11 },
+            ),
+            (
+                pasted.as_str(),
+                PolicyError::SeriesTooLong {
+                    max: 10,
+                    got: 5_000,
+                },
+            ),
+            ("АБ.1", PolicyError::SeriesBadChars { found: '.' }),
+            ("😀", PolicyError::SeriesBadChars { found: '😀' }),
+            ("№12", PolicyError::SeriesBadChars { found: '№' }),
+            ("Ré", PolicyError::SeriesBadChars { found: 'é' }),
+            ("Һ1", PolicyError::SeriesBadChars { found: 'Һ' }),
+        ];
+        for (input, error) in cases {
+            assert_eq!(PolicySeries::parse(input), Err(error), "{input}");
+        }
     }
 
     #[test]
@@ -1147,22 +1113,21 @@ mod tests {
         }
     }
 
+    /// A checked string is written as the JSON string `json`, reads back from it, and `bad` (which its
+    /// parse refuses) does not read.
+    fn assert_string_form<T>(value: T, json: &str, bad: &str)
+    where
+        T: Serialize + serde::de::DeserializeOwned + PartialEq + fmt::Debug,
+    {
+        assert_eq!(serde_json::to_string(&value).unwrap(), json);
+        assert_eq!(serde_json::from_str::<T>(json).unwrap(), value);
+        assert!(serde_json::from_str::<T>(bad).is_err(), "{bad}");
+    }
+
     #[test]
     fn series_and_old_number_serialize_as_strings() {
-        let series = PolicySeries::parse("еаа").unwrap();
-        assert_eq!(serde_json::to_string(&series).unwrap(), "\"ЕАА\"");
-        assert_eq!(
-            serde_json::from_str::<PolicySeries>("\"ЕАА\"").unwrap(),
-            series
-        );
-        assert!(serde_json::from_str::<PolicySeries>("\"Е.А\"").is_err());
-        let number = OldPolicyNumber::parse("123").unwrap();
-        assert_eq!(serde_json::to_string(&number).unwrap(), "\"123\"");
-        assert_eq!(
-            serde_json::from_str::<OldPolicyNumber>("\"123\"").unwrap(),
-            number
-        );
-        assert!(serde_json::from_str::<OldPolicyNumber>("\"12a\"").is_err());
+        assert_string_form(PolicySeries::parse("еаа").unwrap(), "\"ЕАА\"", "\"Е.А\"");
+        assert_string_form(OldPolicyNumber::parse("123").unwrap(), "\"123\"", "\"12a\"");
     }
 
     #[test]
@@ -1280,33 +1245,32 @@ mod tests {
 
     #[test]
     fn a_typed_new_policy_keeps_every_rule_of_the_format() {
-        assert_eq!(
-            PolicyNumber::typed_new("845199912289999"),
-            Err(PolicyError::WrongLength {
-                expected: 16,
-                got: 15
-            })
-        );
-        assert_eq!(
-            PolicyNumber::typed_new("1234567890123453"),
-            Err(PolicyError::BadCheckDigit)
-        );
-        assert_eq!(
-            PolicyNumber::typed_new(""),
-            Err(PolicyError::Empty {
-                field: DigitsField::New
-            })
-        );
-        assert_eq!(
-            PolicyNumber::typed_new("номер"),
-            Err(PolicyError::Empty {
-                field: DigitsField::New
-            })
-        );
-        assert_eq!(
-            PolicyNumber::typed_new("1111 1111 1111 1111"),
-            Err(PolicyError::AllSameDigits)
-        );
+        let cases = [
+            (
+                "845199912289999",
+                PolicyError::WrongLength {
+                    expected: 16,
+                    got: 15,
+                },
+            ),
+            ("1234567890123453", PolicyError::BadCheckDigit),
+            (
+                "",
+                PolicyError::Empty {
+                    field: DigitsField::New,
+                },
+            ),
+            (
+                "номер",
+                PolicyError::Empty {
+                    field: DigitsField::New,
+                },
+            ),
+            ("1111 1111 1111 1111", PolicyError::AllSameDigits),
+        ];
+        for (input, error) in cases {
+            assert_eq!(PolicyNumber::typed_new(input), Err(error), "{input:?}");
+        }
     }
 
     #[test]

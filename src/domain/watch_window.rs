@@ -385,6 +385,30 @@ fn is_until(words: &[Word], index: usize) -> bool {
     index > 0 && matches!(&words[index - 1], Word::Text(w) if UNTIL.contains(&w.as_str()))
 }
 
+/// Reads a clause whose words are values `read` knows (it answers `None` for any other word) and
+/// fillers, naming where the window starts and where it ends: two values are both, one value is the end
+/// when «до» stands before it, else the start. Anything else, or more values, is not understood.
+fn bounds<T: Copy>(
+    words: &[Word],
+    clause: &str,
+    read: impl Fn(&Word) -> Option<Result<T, WindowError>>,
+) -> Result<(Option<T>, Option<T>), WindowError> {
+    let mut found = Vec::new();
+    for (index, word) in words.iter().enumerate() {
+        match (read(word), word) {
+            (Some(value), _) => found.push((value?, is_until(words, index))),
+            (None, Word::Text(w)) if is_filler(w) => {}
+            _ => return Err(WindowError::Unknown(clause.to_owned())),
+        }
+    }
+    match found.as_slice() {
+        [(start, _), (end, _)] => Ok((Some(*start), Some(*end))),
+        [(end, true)] => Ok((None, Some(*end))),
+        [(start, false)] => Ok((Some(*start), None)),
+        _ => Err(WindowError::Unknown(clause.to_owned())),
+    }
+}
+
 /// A clause with dates: «01.12-15.12», «с 01.12 по 15.12», «до 20.12», «с 05.12», «10.12» (that day).
 fn dates(
     window: &mut WatchWindow,
@@ -392,27 +416,17 @@ fn dates(
     clause: &str,
     today: NaiveDate,
 ) -> Result<(), WindowError> {
-    let mut found = Vec::new();
-    for (index, word) in words.iter().enumerate() {
-        match word {
-            Word::Date(raw) => found.push((date(raw, today)?, is_until(words, index))),
-            Word::Text(w) if is_filler(w) => {}
-            _ => return Err(WindowError::Unknown(clause.to_owned())),
-        }
+    let read = |word: &Word| match word {
+        Word::Date(raw) => Some(date(raw, today)),
+        _ => None,
+    };
+    let (from, mut to) = bounds(words, clause, read)?;
+    if words.len() == 1 {
+        // A date alone: that day.
+        to = from;
     }
-    match found.as_slice() {
-        [(first, _), (last, _)] => {
-            window.from = Some(*first);
-            window.to = Some(*last);
-        }
-        [(day, true)] => window.to = Some(*day),
-        [(day, false)] if words.len() > 1 => window.from = Some(*day),
-        [(day, false)] => {
-            window.from = Some(*day);
-            window.to = Some(*day);
-        }
-        _ => return Err(WindowError::Unknown(clause.to_owned())),
-    }
+    window.from = from.or(window.from);
+    window.to = to.or(window.to);
     Ok(())
 }
 
@@ -445,23 +459,13 @@ fn date(raw: &str, today: NaiveDate) -> Result<NaiveDate, WindowError> {
 
 /// A clause with times: «после 15:00», «до 12:00», «15:00-19:00», «с 9:00 до 12:00».
 fn times(window: &mut WatchWindow, words: &[Word], clause: &str) -> Result<(), WindowError> {
-    let mut found = Vec::new();
-    for (index, word) in words.iter().enumerate() {
-        match word {
-            Word::Time(raw) => found.push((time(raw)?, is_until(words, index))),
-            Word::Text(w) if is_filler(w) => {}
-            _ => return Err(WindowError::Unknown(clause.to_owned())),
-        }
-    }
-    match found.as_slice() {
-        [(after, _), (before, _)] => {
-            window.after = Some(*after);
-            window.before = Some(*before);
-        }
-        [(at, true)] => window.before = Some(*at),
-        [(at, false)] => window.after = Some(*at),
-        _ => return Err(WindowError::Unknown(clause.to_owned())),
-    }
+    let read = |word: &Word| match word {
+        Word::Time(raw) => Some(time(raw)),
+        _ => None,
+    };
+    let (after, before) = bounds(words, clause, read)?;
+    window.after = after.or(window.after);
+    window.before = before.or(window.before);
     Ok(())
 }
 
@@ -616,14 +620,19 @@ mod tests {
         day("2026-11-30")
     }
 
+    /// Whether `window` admits a slot at `slot` (the region's time), asked at [`now`].
+    fn admits(window: &WatchWindow, slot: &str) -> bool {
+        window.admits(at(slot), now(), TZ)
+    }
+
     #[test]
     fn any_window_admits_every_slot_that_has_not_begun() {
         let any = WatchWindow::any();
         assert!(any.is_any());
-        assert!(any.admits(at("2026-11-30 08:15"), now(), TZ));
-        assert!(any.admits(at("2027-03-01 23:45"), now(), TZ));
-        assert!(!any.admits(at("2026-11-30 08:00"), now(), TZ), "begins now");
-        assert!(!any.admits(at("2026-11-29 18:00"), now(), TZ), "past");
+        assert!(admits(&any, "2026-11-30 08:15"));
+        assert!(admits(&any, "2027-03-01 23:45"));
+        assert!(!admits(&any, "2026-11-30 08:00"), "begins now");
+        assert!(!admits(&any, "2026-11-29 18:00"), "past");
     }
 
     #[test]
@@ -632,16 +641,13 @@ mod tests {
             notice_hours: 24,
             ..WatchWindow::any()
         };
-        assert!(!window.admits(at("2026-12-01 07:59"), now(), TZ));
-        assert!(
-            window.admits(at("2026-12-01 08:00"), now(), TZ),
-            "exactly 24 h"
-        );
-        assert!(window.admits(at("2026-12-02 09:00"), now(), TZ));
+        assert!(!admits(&window, "2026-12-01 07:59"));
+        assert!(admits(&window, "2026-12-01 08:00"), "exactly 24 h");
+        assert!(admits(&window, "2026-12-02 09:00"));
         // The same local time in Moscow is five hours later as an instant: 24 h have passed by 03:00.
         let moscow = chrono_tz::Europe::Moscow;
         assert!(window.admits(at("2026-12-01 03:00"), now(), moscow));
-        assert!(!window.admits(at("2026-12-01 03:00"), now(), TZ));
+        assert!(!admits(&window, "2026-12-01 03:00"));
     }
 
     #[test]
@@ -651,10 +657,10 @@ mod tests {
             to: Some(day("2026-12-04")),
             ..WatchWindow::any()
         };
-        assert!(!window.admits(at("2026-12-01 23:59"), now(), TZ));
-        assert!(window.admits(at("2026-12-02 00:00"), now(), TZ));
-        assert!(window.admits(at("2026-12-04 23:59"), now(), TZ));
-        assert!(!window.admits(at("2026-12-05 00:00"), now(), TZ));
+        assert!(!admits(&window, "2026-12-01 23:59"));
+        assert!(admits(&window, "2026-12-02 00:00"));
+        assert!(admits(&window, "2026-12-04 23:59"));
+        assert!(!admits(&window, "2026-12-05 00:00"));
         assert!(!window.is_over(day("2026-12-04")));
         assert!(window.is_over(day("2026-12-05")));
     }
@@ -663,16 +669,16 @@ mod tests {
     fn weekdays_admit_only_their_days() {
         let window = WatchWindow::workdays();
         // 2026-12-04 is a Friday, 05 Saturday, 06 Sunday, 07 Monday.
-        assert!(window.admits(at("2026-12-04 10:00"), now(), TZ));
-        assert!(!window.admits(at("2026-12-05 10:00"), now(), TZ));
-        assert!(!window.admits(at("2026-12-06 10:00"), now(), TZ));
-        assert!(window.admits(at("2026-12-07 10:00"), now(), TZ));
+        assert!(admits(&window, "2026-12-04 10:00"));
+        assert!(!admits(&window, "2026-12-05 10:00"));
+        assert!(!admits(&window, "2026-12-06 10:00"));
+        assert!(admits(&window, "2026-12-07 10:00"));
         let wednesdays = WatchWindow {
             weekdays: Weekdays::of(&[Weekday::Wed]),
             ..WatchWindow::any()
         };
-        assert!(wednesdays.admits(at("2026-12-02 10:00"), now(), TZ));
-        assert!(!wednesdays.admits(at("2026-12-03 10:00"), now(), TZ));
+        assert!(admits(&wednesdays, "2026-12-02 10:00"));
+        assert!(!admits(&wednesdays, "2026-12-03 10:00"));
         assert_eq!(Weekdays::WEEKEND.days(), vec![Weekday::Sat, Weekday::Sun]);
         assert_eq!(Weekdays::EVERY_DAY.days().len(), 7);
         assert!(Weekdays::of(&Weekdays::EVERY_DAY.days()).is_every_day());
@@ -685,13 +691,13 @@ mod tests {
             before: hm(18, 0),
             ..WatchWindow::any()
         };
-        assert!(!window.admits(at("2026-12-01 14:59"), now(), TZ));
-        assert!(window.admits(at("2026-12-01 15:00"), now(), TZ));
-        assert!(window.admits(at("2026-12-01 17:45"), now(), TZ));
-        assert!(!window.admits(at("2026-12-01 18:00"), now(), TZ));
+        assert!(!admits(&window, "2026-12-01 14:59"));
+        assert!(admits(&window, "2026-12-01 15:00"));
+        assert!(admits(&window, "2026-12-01 17:45"));
+        assert!(!admits(&window, "2026-12-01 18:00"));
         let after_school = WatchWindow::after_school();
-        assert!(after_school.admits(at("2026-12-01 19:30"), now(), TZ));
-        assert!(!after_school.admits(at("2026-12-01 09:30"), now(), TZ));
+        assert!(admits(&after_school, "2026-12-01 19:30"));
+        assert!(!admits(&after_school, "2026-12-01 09:30"));
     }
 
     #[test]
@@ -704,25 +710,19 @@ mod tests {
             before: None,
             notice_hours: 48,
         };
-        assert!(!window.admits(at("2026-12-01 16:00"), now(), TZ), "notice");
-        assert!(window.admits(at("2026-12-02 16:00"), now(), TZ));
-        assert!(!window.admits(at("2026-12-02 10:00"), now(), TZ), "time");
-        assert!(
-            !window.admits(at("2026-12-05 16:00"), now(), TZ),
-            "saturday"
-        );
-        assert!(
-            !window.admits(at("2026-12-14 16:00"), now(), TZ),
-            "after the dates"
-        );
+        assert!(!admits(&window, "2026-12-01 16:00"), "notice");
+        assert!(admits(&window, "2026-12-02 16:00"));
+        assert!(!admits(&window, "2026-12-02 10:00"), "time");
+        assert!(!admits(&window, "2026-12-05 16:00"), "saturday");
+        assert!(!admits(&window, "2026-12-14 16:00"), "after the dates");
     }
 
     #[test]
     fn presets_are_what_they_say() {
         let two_weeks = WatchWindow::within_days(today(), 14);
         assert_eq!(two_weeks.to, Some(day("2026-12-13")));
-        assert!(two_weeks.admits(at("2026-12-13 10:00"), now(), TZ));
-        assert!(!two_weeks.admits(at("2026-12-14 10:00"), now(), TZ));
+        assert!(admits(&two_weeks, "2026-12-13 10:00"));
+        assert!(!admits(&two_weeks, "2026-12-14 10:00"));
         assert_eq!(WatchWindow::after_school().after, hm(15, 0));
         assert_eq!(WatchWindow::workdays().weekdays, Weekdays::WORKDAYS);
     }

@@ -30,7 +30,7 @@ use super::signer::{demo_signature, demo_verify};
 use super::{DEMO_CERT_HASH, DEMO_CLIENT_ID, DEMO_ISSUER};
 use crate::i18n::{escape_html, Lang};
 use crate::t;
-use crate::web::{lang_from_headers, page};
+use crate::web::{page, BrowserLang};
 
 const CODE_TTL_SECONDS: i64 = 5 * 60;
 const TOKEN_TTL_SECONDS: i64 = 60 * 60;
@@ -365,10 +365,9 @@ fn bad_request(lang: Lang, problem: &str) -> Response {
 /// The login page: one button per test person, and a way to decline.
 async fn login_page(
     State(demo): State<Demo>,
-    headers: HeaderMap,
+    BrowserLang(lang): BrowserLang,
     Query(p): Query<HashMap<String, String>>,
 ) -> Response {
-    let lang = lang_from_headers(&headers);
     if let Err(problem) = check_authorization(&demo, &p) {
         return refuse_login(&demo, lang, &p, problem);
     }
@@ -408,11 +407,10 @@ async fn login_page(
 /// form to the signed URL).
 async fn login_choice(
     State(demo): State<Demo>,
-    headers: HeaderMap,
+    BrowserLang(lang): BrowserLang,
     Query(query): Query<HashMap<String, String>>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let lang = lang_from_headers(&headers);
     let mut p = query;
     p.extend(form);
     let request = match check_authorization(&demo, &p) {

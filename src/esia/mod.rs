@@ -55,13 +55,13 @@ pub fn client_from_settings(settings: &Settings) -> EsiaClient {
 }
 
 fn config_from_settings(settings: &Settings) -> (EsiaConfig, Signer) {
-    let redirect_uri = public_endpoint(&settings.public_url, CALLBACK_PATH);
-    let start_uri = public_endpoint(&settings.public_url, START_PATH);
+    let redirect_uri = public_endpoint(&settings.web.public_url, CALLBACK_PATH);
+    let start_uri = public_endpoint(&settings.web.public_url, START_PATH);
     match &settings.esia {
         // With ESIA_URL=off no login is ever made; the demo provider's settings keep the client harmless.
         EsiaSettings::Demo | EsiaSettings::Off => (
             EsiaConfig {
-                base_url: public_endpoint(&settings.public_url, DEMO_PATH),
+                base_url: public_endpoint(&settings.web.public_url, DEMO_PATH),
                 client_id: DEMO_CLIENT_ID.to_owned(),
                 cert_hash: DEMO_CERT_HASH.to_owned(),
                 scopes: settings.esia_scopes.clone(),

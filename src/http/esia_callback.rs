@@ -33,7 +33,7 @@ use crate::esia::{self, Callback, ErrorKind, EsiaCode, EsiaLink, LinkOutcome, Un
 use crate::i18n::{escape_html, Lang};
 use crate::store::{LoginAttempt, LoginBinding, Store};
 use crate::t;
-use crate::web::{lang_from_headers, page};
+use crate::web::{page, BrowserLang};
 
 /// What the callback needs: the bot's context, the bot to message the user, and its @username.
 #[derive(Clone)]
@@ -99,12 +99,12 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 pub(super) async fn callback(
     State(s): State<EsiaHttp>,
+    BrowserLang(browser_lang): BrowserLang,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let now = s.ctx.clock.now();
     let callback = Callback::from_query(&query);
-    let browser_lang = lang_from_headers(&headers);
     let Some(state) = callback.state().map(str::to_owned) else {
         tracing::info!(kind = ?callback, "ESIA callback refused: no state");
         return page_response(&s, browser_lang, PageKind::Invalid);
@@ -396,52 +396,35 @@ pub(crate) fn page_response(s: &EsiaHttp, lang: Lang, kind: PageKind) -> Respons
 
 /// What a page of `kind` says: its status, icon, title (plain text) and text (HTML).
 fn page_parts(lang: Lang, kind: &PageKind) -> (StatusCode, &'static str, String, String) {
-    match kind {
-        PageKind::Done => (
-            StatusCode::OK,
-            ICON_DONE,
-            t!(lang, "page-done-title"),
-            t!(lang, "page-done-text"),
-        ),
+    let (status, icon) = match kind {
+        PageKind::Done | PageKind::Code(_) => (StatusCode::OK, ICON_DONE),
+        PageKind::Cancelled => (StatusCode::OK, ICON_CANCELLED),
+        PageKind::Failed | PageKind::Configuration | PageKind::Unavailable => {
+            (StatusCode::BAD_GATEWAY, ICON_FAILED)
+        }
+        PageKind::Retry => (StatusCode::BAD_REQUEST, ICON_FAILED),
+        PageKind::Invalid => (StatusCode::BAD_REQUEST, ICON_INVALID),
+        PageKind::WrongBrowser => (StatusCode::FORBIDDEN, ICON_INVALID),
+        PageKind::SignerFailed => (StatusCode::SERVICE_UNAVAILABLE, ICON_FAILED),
+    };
+    let (title, text) = match kind {
+        PageKind::Done => (t!(lang, "page-done-title"), t!(lang, "page-done-text")),
         PageKind::Cancelled => (
-            StatusCode::OK,
-            ICON_CANCELLED,
             t!(lang, "page-cancelled-title"),
             t!(lang, "page-cancelled-text"),
         ),
-        PageKind::Failed => (
-            StatusCode::BAD_GATEWAY,
-            ICON_FAILED,
-            t!(lang, "page-failed-title"),
-            t!(lang, "page-failed-text"),
-        ),
+        PageKind::Failed => (t!(lang, "page-failed-title"), t!(lang, "page-failed-text")),
         PageKind::Invalid => (
-            StatusCode::BAD_REQUEST,
-            ICON_INVALID,
             t!(lang, "page-invalid-title"),
             t!(lang, "page-invalid-text"),
         ),
-        PageKind::Configuration => (
-            StatusCode::BAD_GATEWAY,
-            ICON_FAILED,
-            t!(lang, "page-config-title"),
-            t!(lang, "page-config-text"),
-        ),
-        PageKind::Retry => (
-            StatusCode::BAD_REQUEST,
-            ICON_FAILED,
-            t!(lang, "page-retry-title"),
-            t!(lang, "page-retry-text"),
-        ),
+        PageKind::Configuration => (t!(lang, "page-config-title"), t!(lang, "page-config-text")),
+        PageKind::Retry => (t!(lang, "page-retry-title"), t!(lang, "page-retry-text")),
         PageKind::Unavailable => (
-            StatusCode::BAD_GATEWAY,
-            ICON_FAILED,
             t!(lang, "page-unavailable-title"),
             t!(lang, "page-unavailable-text"),
         ),
         PageKind::Code(code) => (
-            StatusCode::OK,
-            ICON_DONE,
             t!(lang, "page-code-title"),
             format!(
                 r#"{}</p><p class="code" id="code">{}</p><p><small>{}</small>"#,
@@ -451,18 +434,12 @@ fn page_parts(lang: Lang, kind: &PageKind) -> (StatusCode, &'static str, String,
             ),
         ),
         PageKind::WrongBrowser => (
-            StatusCode::FORBIDDEN,
-            ICON_INVALID,
             t!(lang, "page-browser-title"),
             t!(lang, "page-browser-text"),
         ),
-        PageKind::SignerFailed => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            ICON_FAILED,
-            t!(lang, "page-signer-title"),
-            t!(lang, "page-signer-text"),
-        ),
-    }
+        PageKind::SignerFailed => (t!(lang, "page-signer-title"), t!(lang, "page-signer-text")),
+    };
+    (status, icon, title, text)
 }
 
 /// `123456` as `123 456`, easier to read and type.

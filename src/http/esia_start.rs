@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -26,17 +26,16 @@ use crate::config::EsiaSettings;
 use crate::domain::esia::LOGIN_TTL_SECONDS;
 use crate::esia::telegram_login;
 use crate::store::LoginBinding;
-use crate::web::lang_from_headers;
+use crate::web::BrowserLang;
 
 use super::esia_callback::{cookie_name, harden, page_response, EsiaHttp, PageKind};
 
 /// `GET /esia/start?login=…[&id=…&auth_date=…&hash=…]`.
 pub async fn start(
     State(s): State<EsiaHttp>,
-    headers: HeaderMap,
+    BrowserLang(browser_lang): BrowserLang,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let browser_lang = lang_from_headers(&headers);
     let login = query.get("login").map(String::as_str).unwrap_or("");
     let now = s.ctx.clock.now();
     let (binding, cookie) = if telegram_login::present(&query) {
@@ -68,10 +67,9 @@ pub async fn start(
 /// callback; the test persons are fictional, so the login is linked at once.
 pub async fn demo_start(
     State(s): State<EsiaHttp>,
-    headers: HeaderMap,
+    BrowserLang(lang): BrowserLang,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let lang = lang_from_headers(&headers);
     if s.ctx.settings.esia != EsiaSettings::Demo || !form.contains_key("person") {
         return page_response(&s, lang, PageKind::Invalid);
     }

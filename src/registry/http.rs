@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures::future::BoxFuture;
 use futures::FutureExt;
 use rand::Rng;
 use reqwest::{Method, StatusCode};
@@ -19,8 +18,8 @@ use url::Url;
 
 use super::{
     AppointmentCancel, AppointmentCreate, Clinic, District, Doctor, PatientAppointment,
-    PatientQuery, PolicyQuery, Registry, RegistryError, RegistryResult, Slot, Specialty,
-    TimetableDay,
+    PatientQuery, PolicyQuery, Registry, RegistryError, RegistryFuture, RegistryList,
+    RegistryResult, Slot, Specialty, TimetableDay,
 };
 
 /// The region named in the `User-Agent` when the configuration names none (defined with the settings).
@@ -536,13 +535,13 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
     step + Duration::from_millis(jitter)
 }
 
-/// Reads a list: `null` is empty, an element that cannot be read is skipped (and counted in the log), but a
-/// list whose every element is unreadable is malformed.
 /// `schedule/lpu/{lpu_id}/{kind}/{id}/{leaf}`, the id made safe as one path segment.
 fn schedule_path(lpu_id: i64, kind: &str, id: &str, leaf: &str) -> String {
     format!("schedule/lpu/{lpu_id}/{kind}/{}/{leaf}", segment(id))
 }
 
+/// Reads a list: `null` is empty, an element that cannot be read is skipped (and counted in the log), but a
+/// list whose every element is unreadable is malformed.
 fn list<T: DeserializeOwned>(value: Value, endpoint: &'static str) -> RegistryResult<Vec<T>> {
     let items = match value {
         Value::Null => return Ok(Vec::new()),
@@ -605,6 +604,20 @@ impl HttpRegistry {
         list(value, endpoint)
     }
 
+    /// A list under a clinic's schedule (`schedule/lpu/{lpu_id}/{kind}/{id}/{leaf}`): it follows the free
+    /// slots, so it is kept as briefly as they are.
+    fn schedule_list<'a, T: DeserializeOwned + Send + 'a>(
+        &'a self,
+        lpu_id: i64,
+        kind: &str,
+        id: &str,
+        leaf: &str,
+        endpoint: &'static str,
+    ) -> RegistryList<'a, T> {
+        let path = schedule_path(lpu_id, kind, id, leaf);
+        self.get_list(path, Caching::Slots, endpoint).boxed()
+    }
+
     async fn get(
         &self,
         path: &str,
@@ -627,7 +640,7 @@ impl HttpRegistry {
 }
 
 impl Registry for HttpRegistry {
-    fn districts(&self) -> BoxFuture<'_, RegistryResult<Vec<District>>> {
+    fn districts(&self) -> RegistryList<'_, District> {
         async move {
             let value = self
                 .get("shared/districts", &[], Caching::Reference, "districts")
@@ -637,7 +650,7 @@ impl Registry for HttpRegistry {
         .boxed()
     }
 
-    fn clinics<'a>(&'a self, district_id: &'a str) -> BoxFuture<'a, RegistryResult<Vec<Clinic>>> {
+    fn clinics<'a>(&'a self, district_id: &'a str) -> RegistryList<'a, Clinic> {
         async move {
             let path = format!("shared/district/{}/lpus", segment(district_id));
             let value = self.get(&path, &[], Caching::Reference, "clinics").await?;
@@ -650,7 +663,7 @@ impl Registry for HttpRegistry {
 
     /// From the clinics already seen in lists, else from the districts' lists, and only as a last resort
     /// from endpoint 3 (`/shared/lpu/{id}`), which the live service is not known to answer.
-    fn clinic(&self, lpu_id: i64) -> BoxFuture<'_, RegistryResult<Clinic>> {
+    fn clinic(&self, lpu_id: i64) -> RegistryFuture<'_, Clinic> {
         async move {
             if let Some(clinic) = self.indexed_clinic(lpu_id) {
                 return Ok(clinic);
@@ -683,10 +696,7 @@ impl Registry for HttpRegistry {
         .boxed()
     }
 
-    fn attached_clinics<'a>(
-        &'a self,
-        policy: &'a PolicyQuery,
-    ) -> BoxFuture<'a, RegistryResult<Vec<Clinic>>> {
+    fn attached_clinics<'a>(&'a self, policy: &'a PolicyQuery) -> RegistryList<'a, Clinic> {
         async move {
             let mut query = vec![("polisN", policy.number.as_str())];
             if let Some(series) = &policy.series {
@@ -702,45 +712,27 @@ impl Registry for HttpRegistry {
         .boxed()
     }
 
-    fn specialties(&self, lpu_id: i64) -> BoxFuture<'_, RegistryResult<Vec<Specialty>>> {
+    fn specialties(&self, lpu_id: i64) -> RegistryList<'_, Specialty> {
         let path = format!("schedule/lpu/{lpu_id}/specialties");
         // The list carries free-ticket counts («Терапевт (12)»): keep it as briefly as slots, or a
         // specialty would read «(0)» for hours after slots appeared.
         self.get_list(path, Caching::Slots, "specialties").boxed()
     }
 
-    fn doctors<'a>(
-        &'a self,
-        lpu_id: i64,
-        specialty_id: &'a str,
-    ) -> BoxFuture<'a, RegistryResult<Vec<Doctor>>> {
-        let path = schedule_path(lpu_id, "speciality", specialty_id, "doctors");
+    fn doctors<'a>(&'a self, lpu_id: i64, specialty_id: &'a str) -> RegistryList<'a, Doctor> {
         // Doctors' free-ticket counts change with the slots: keep them as briefly as slots.
-        self.get_list(path, Caching::Slots, "doctors").boxed()
+        self.schedule_list(lpu_id, "speciality", specialty_id, "doctors", "doctors")
     }
 
-    fn slots<'a>(
-        &'a self,
-        lpu_id: i64,
-        doctor_id: &'a str,
-    ) -> BoxFuture<'a, RegistryResult<Vec<Slot>>> {
-        let path = schedule_path(lpu_id, "doctor", doctor_id, "appointments");
-        self.get_list(path, Caching::Slots, "slots").boxed()
+    fn slots<'a>(&'a self, lpu_id: i64, doctor_id: &'a str) -> RegistryList<'a, Slot> {
+        self.schedule_list(lpu_id, "doctor", doctor_id, "appointments", "slots")
     }
 
-    fn timetable<'a>(
-        &'a self,
-        lpu_id: i64,
-        doctor_id: &'a str,
-    ) -> BoxFuture<'a, RegistryResult<Vec<TimetableDay>>> {
-        let path = schedule_path(lpu_id, "doctor", doctor_id, "timetable");
-        self.get_list(path, Caching::Slots, "timetable").boxed()
+    fn timetable<'a>(&'a self, lpu_id: i64, doctor_id: &'a str) -> RegistryList<'a, TimetableDay> {
+        self.schedule_list(lpu_id, "doctor", doctor_id, "timetable", "timetable")
     }
 
-    fn find_patient<'a>(
-        &'a self,
-        query: &'a PatientQuery,
-    ) -> BoxFuture<'a, RegistryResult<String>> {
+    fn find_patient<'a>(&'a self, query: &'a PatientQuery) -> RegistryFuture<'a, String> {
         async move {
             let lpu = query.lpu_id.to_string();
             let date = query.birth_date.date();
@@ -768,7 +760,7 @@ impl Registry for HttpRegistry {
         .boxed()
     }
 
-    fn book<'a>(&'a self, request: &'a AppointmentCreate) -> BoxFuture<'a, RegistryResult<()>> {
+    fn book<'a>(&'a self, request: &'a AppointmentCreate) -> RegistryFuture<'a, ()> {
         async move {
             let body = to_body(request)?;
             let result = self.post("appointment/create", body, "book").await;
@@ -780,7 +772,7 @@ impl Registry for HttpRegistry {
         .boxed()
     }
 
-    fn cancel<'a>(&'a self, request: &'a AppointmentCancel) -> BoxFuture<'a, RegistryResult<()>> {
+    fn cancel<'a>(&'a self, request: &'a AppointmentCancel) -> RegistryFuture<'a, ()> {
         async move {
             let body = to_body(request)?;
             let value = self.post("appointment/cancel", body, "cancel").await?;
@@ -800,7 +792,7 @@ impl Registry for HttpRegistry {
         &'a self,
         lpu_id: i64,
         patient_id: &'a str,
-    ) -> BoxFuture<'a, RegistryResult<Vec<PatientAppointment>>> {
+    ) -> RegistryList<'a, PatientAppointment> {
         async move {
             let lpu = lpu_id.to_string();
             let value = self

@@ -406,6 +406,13 @@ pub async fn within_deadline<T>(
     result
 }
 
+/// What every [`Registry`] call answers: a boxed future of the registry's result (the trait stays
+/// object-safe).
+pub type RegistryFuture<'a, T> = BoxFuture<'a, RegistryResult<T>>;
+
+/// What a list method of [`Registry`] answers (an empty list, or [`RegistryError::Empty`]: see the trait).
+pub type RegistryList<'a, T> = RegistryFuture<'a, Vec<T>>;
+
 /// Treats "nothing to list" like an empty list, for callers that need not tell the two apart.
 pub trait OrEmpty<T> {
     fn or_empty(self) -> RegistryResult<Vec<T>>;
@@ -426,51 +433,35 @@ impl<T> OrEmpty<T> for RegistryResult<Vec<T>> {
 /// registry names the emptiness by code (see [`OrEmpty::or_empty`]).
 pub trait Registry: Send + Sync {
     /// 1: every district.
-    fn districts(&self) -> BoxFuture<'_, RegistryResult<Vec<District>>>;
+    fn districts(&self) -> RegistryList<'_, District>;
     /// 2: the clinics of a district.
-    fn clinics<'a>(&'a self, district_id: &'a str) -> BoxFuture<'a, RegistryResult<Vec<Clinic>>>;
+    fn clinics<'a>(&'a self, district_id: &'a str) -> RegistryList<'a, Clinic>;
     /// 3: one clinic.
-    fn clinic(&self, lpu_id: i64) -> BoxFuture<'_, RegistryResult<Clinic>>;
+    fn clinic(&self, lpu_id: i64) -> RegistryFuture<'_, Clinic>;
     /// 4: the clinics a policy is attached to.
-    fn attached_clinics<'a>(
-        &'a self,
-        policy: &'a PolicyQuery,
-    ) -> BoxFuture<'a, RegistryResult<Vec<Clinic>>>;
+    fn attached_clinics<'a>(&'a self, policy: &'a PolicyQuery) -> RegistryList<'a, Clinic>;
     /// 5: the specialties open for booking at a clinic.
-    fn specialties(&self, lpu_id: i64) -> BoxFuture<'_, RegistryResult<Vec<Specialty>>>;
+    fn specialties(&self, lpu_id: i64) -> RegistryList<'_, Specialty>;
     /// 6: the doctors of a specialty at a clinic.
-    fn doctors<'a>(
-        &'a self,
-        lpu_id: i64,
-        specialty_id: &'a str,
-    ) -> BoxFuture<'a, RegistryResult<Vec<Doctor>>>;
+    fn doctors<'a>(&'a self, lpu_id: i64, specialty_id: &'a str) -> RegistryList<'a, Doctor>;
     /// 7: a doctor's free slots.
-    fn slots<'a>(
-        &'a self,
-        lpu_id: i64,
-        doctor_id: &'a str,
-    ) -> BoxFuture<'a, RegistryResult<Vec<Slot>>>;
+    fn slots<'a>(&'a self, lpu_id: i64, doctor_id: &'a str) -> RegistryList<'a, Slot>;
     /// 8: the patient's id in a clinic.
-    fn find_patient<'a>(&'a self, query: &'a PatientQuery)
-        -> BoxFuture<'a, RegistryResult<String>>;
+    fn find_patient<'a>(&'a self, query: &'a PatientQuery) -> RegistryFuture<'a, String>;
     /// 9: books a slot. Never retried after the request may have reached the registry.
-    fn book<'a>(&'a self, request: &'a AppointmentCreate) -> BoxFuture<'a, RegistryResult<()>>;
+    fn book<'a>(&'a self, request: &'a AppointmentCreate) -> RegistryFuture<'a, ()>;
     /// 10: cancels a booking.
-    fn cancel<'a>(&'a self, request: &'a AppointmentCancel) -> BoxFuture<'a, RegistryResult<()>>;
+    fn cancel<'a>(&'a self, request: &'a AppointmentCancel) -> RegistryFuture<'a, ()>;
     /// 11: a patient's future visits at a clinic, including ones booked elsewhere.
     fn appointments<'a>(
         &'a self,
         lpu_id: i64,
         patient_id: &'a str,
-    ) -> BoxFuture<'a, RegistryResult<Vec<PatientAppointment>>>;
+    ) -> RegistryList<'a, PatientAppointment>;
     /// A doctor's timetable, day by day: reception hours and closed days with their reasons. A registry
     /// without one answers `Err(RegistryError::Empty(645))` (the schedule was not found), which is also what
     /// an implementor that does not know the endpoint answers by default.
-    fn timetable<'a>(
-        &'a self,
-        lpu_id: i64,
-        doctor_id: &'a str,
-    ) -> BoxFuture<'a, RegistryResult<Vec<TimetableDay>>> {
+    fn timetable<'a>(&'a self, lpu_id: i64, doctor_id: &'a str) -> RegistryList<'a, TimetableDay> {
         let _ = (lpu_id, doctor_id);
         Box::pin(async { Err(RegistryError::Empty(645)) })
     }
