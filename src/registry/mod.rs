@@ -406,6 +406,12 @@ pub async fn within_deadline<T>(
     result
 }
 
+/// A list call within the deadline, "nothing to list" read as an empty list: what a screen that lists
+/// things wants.
+pub async fn listed<T>(call: RegistryList<'_, T>) -> RegistryResult<Vec<T>> {
+    within_deadline(call).await.or_empty()
+}
+
 /// What every [`Registry`] call answers: a boxed future of the registry's result (the trait stays
 /// object-safe).
 pub type RegistryFuture<'a, T> = BoxFuture<'a, RegistryResult<T>>;

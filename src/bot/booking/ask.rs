@@ -12,9 +12,9 @@ use crate::store::Child;
 use crate::t;
 
 use super::cb::Cb;
-use super::registry::{doctors, specialties};
 use super::screens::cb;
 use super::state::{Choice, Flow, Here, Step};
+use crate::registry::listed;
 
 /// The most specialties whose doctors are read to find a surname (the registry client caches them).
 const SPECIALTIES_SCANNED: usize = 12;
@@ -118,7 +118,7 @@ async fn find(ctx: &Ctx, who: &Who, query: &Query) -> anyhow::Result<Reply> {
     let Some(lpu) = super::shortcuts::clinic_of(ctx, who, child).await? else {
         return Ok(Reply::stay().toast(t!(who.lang, "booking-ask-no-clinic")));
     };
-    let list = match specialties(ctx, lpu).await {
+    let list = match listed(ctx.registry.specialties(lpu)).await {
         Ok(list) => list,
         Err(err) => {
             log_registry_error("booking", &err);
@@ -182,7 +182,7 @@ async fn named_doctor(
     let mut scanned: Vec<&Specialty> = list.iter().collect();
     scanned.sort_by_key(|s| s.count_free_participant == 0);
     for specialty in scanned.into_iter().take(SPECIALTIES_SCANNED) {
-        let Ok(found) = doctors(ctx, lpu, &specialty.id).await else {
+        let Ok(found) = listed(ctx.registry.doctors(lpu, &specialty.id)).await else {
             continue;
         };
         if let Some(doctor) = found.iter().find(|d| query.names_doctor(&d.full_name())) {

@@ -11,10 +11,10 @@ use crate::registry::{Doctor, Slot, TimetableDay};
 use crate::t;
 
 use super::cb::Cb;
-use super::registry::slots;
 use super::schedule::*;
 use super::screens::{back_button, cb, closing_rows, menu_button, with_notice, Drawn};
 use super::state::{Choice, Flow, Step};
+use crate::registry::listed;
 
 /// The soonest free times offered on a doctor's days, one tap from the confirmation.
 const SOONEST: usize = 2;
@@ -79,7 +79,7 @@ pub(super) async fn days_screen(
     // The doctor comes from the doctors list (cached), asked alongside the slots and the timetable.
     let (about, free, hours) = futures::join!(
         doctor_of(ctx, flow.clinic, &specialty.id, &doctor.id),
-        slots(ctx, flow.clinic, &doctor.id),
+        listed(ctx.registry.slots(flow.clinic, &doctor.id)),
         timetable(ctx, flow.clinic, &doctor.id)
     );
     let last = horizon(

@@ -46,7 +46,7 @@ pub use identity::{gosuslugi_person, BookingIdentity};
 pub(in crate::bot) use screens::cb;
 pub use state::{Choice, Chosen, Flow, Here, PickedSlot, Step};
 
-use registry::{doctors, slots, specialties};
+use crate::registry::listed;
 
 // ---------------------------------------------------------------------------------------------------------
 // Taps
@@ -153,7 +153,7 @@ async fn next_step(ctx: &Ctx, flow: &Flow, tap: Cb) -> RegistryResult<Option<Ste
 
 /// A specialty by its registry id: its doctors, from the first page.
 async fn pick_specialty(ctx: &Ctx, flow: &Flow, id: &str) -> RegistryResult<Option<Step>> {
-    Ok(specialties(ctx, flow.clinic)
+    Ok(listed(ctx.registry.specialties(flow.clinic))
         .await?
         .into_iter()
         .find(|s| s.id == id)
@@ -173,7 +173,7 @@ async fn pick_doctor(
     specialty: Choice,
     id: &str,
 ) -> RegistryResult<Option<Step>> {
-    Ok(doctors(ctx, flow.clinic, &specialty.id)
+    Ok(listed(ctx.registry.doctors(flow.clinic, &specialty.id))
         .await?
         .into_iter()
         .find(|d| d.id == id)
@@ -208,7 +208,7 @@ async fn pick_time(ctx: &Ctx, flow: &Flow, step: Step, id: &str) -> RegistryResu
     else {
         return Ok(None);
     };
-    Ok(slots(ctx, flow.clinic, &doctor.id)
+    Ok(listed(ctx.registry.slots(flow.clinic, &doctor.id))
         .await?
         .iter()
         .find(|s| s.id == id)
@@ -261,7 +261,7 @@ pub async fn open_link(
         } => (specialty.clone(), Some(doctor.clone())),
     };
     let gone = || t!(who.lang, "booking-link-gone");
-    let Ok(list) = specialties(ctx, lpu).await else {
+    let Ok(list) = listed(ctx.registry.specialties(lpu)).await else {
         return show(ctx, who, at_clinic(lpu), Some(gone())).await;
     };
     let Some(found) = list.into_iter().find(|s| s.id == specialty_id) else {
@@ -274,7 +274,7 @@ pub async fn open_link(
     let step = match doctor_id {
         None => Step::Doctors { specialty, page: 1 },
         Some(id) => {
-            let found = doctors(ctx, lpu, &specialty.id)
+            let found = listed(ctx.registry.doctors(lpu, &specialty.id))
                 .await
                 .ok()
                 .and_then(|list| list.into_iter().find(|d| d.id == id));

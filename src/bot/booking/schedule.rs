@@ -12,8 +12,8 @@ use crate::registry::RegistryError;
 use crate::registry::{Doctor, RegistryResult, Slot, TimetableDay};
 use crate::t;
 
-use super::registry::{doctors, slots};
 pub(in crate::bot) use super::state::monday_of;
+use crate::registry::listed;
 
 /// Days with free slots offered at least: today and the next 29, or up to the doctor's `lastDate` when that
 /// is later (schedules open about 30 days ahead).
@@ -93,7 +93,7 @@ pub(in crate::bot) async fn upcoming_slots(
     last: NaiveDate,
 ) -> RegistryResult<Vec<Slot>> {
     Ok(upcoming(
-        slots(ctx, lpu_id, doctor).await?,
+        listed(ctx.registry.slots(lpu_id, doctor)).await?,
         local_now(ctx),
         last,
     ))
@@ -117,7 +117,7 @@ pub(in crate::bot) async fn doctor_of(
     specialty: &str,
     doctor: &str,
 ) -> Option<Doctor> {
-    match doctors(ctx, lpu_id, specialty).await {
+    match listed(ctx.registry.doctors(lpu_id, specialty)).await {
         Ok(list) => list.into_iter().find(|d| d.id == doctor),
         Err(err) => {
             crate::bot::screen::log_registry_error("booking", &err);

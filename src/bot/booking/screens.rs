@@ -16,9 +16,9 @@ use crate::t;
 use super::cb::Cb;
 use super::identity::{gosuslugi_person, BookingIdentity};
 use super::person::{age_check, other_people, today, ForWhom};
-use super::registry::{doctors, specialties};
 use super::schedule::*;
 use super::state::{Choice, Chosen, Flow};
+use crate::registry::listed;
 
 /// Specialties on one page.
 const SPECIALTIES_PER_PAGE: usize = 8;
@@ -88,7 +88,7 @@ pub(in crate::bot) async fn specialties_screen(
     notice: Option<String>,
 ) -> Drawn {
     let clinic = clinic_name(ctx, flow.clinic).await?;
-    let list = specialties(ctx, flow.clinic).await?;
+    let list = listed(ctx.registry.specialties(flow.clinic)).await?;
     flow.keys = list.iter().map(|s| s.id.clone()).collect();
     if list.is_empty() {
         let body = t!(
@@ -147,7 +147,7 @@ pub(in crate::bot) async fn doctors_screen(
     notice: Option<String>,
 ) -> Drawn {
     let lang = who.lang;
-    let list = doctors(ctx, flow.clinic, &specialty.id).await?;
+    let list = listed(ctx.registry.doctors(flow.clinic, &specialty.id)).await?;
     flow.keys = list.iter().map(|d| d.id.clone()).collect();
     let specialty_name = escape_html(&specialty.name);
     // No doctor of the specialty has a slot a patient can book: offer to watch for them. The participant

@@ -12,9 +12,9 @@ use crate::store::{ActivePerson, RecentDoctor};
 use crate::t;
 
 use super::cb::Cb;
-use super::registry::specialties;
 use super::screens::cb;
 use super::state::{Choice, Flow, Here, Step};
+use crate::registry::listed;
 
 /// How many recent doctors the menu offers.
 pub const RECENT_IN_MENU: usize = 2;
@@ -69,7 +69,7 @@ pub(super) async fn again(ctx: &Ctx, who: &Who, n: u16, lpu: i64) -> anyhow::Res
         return Ok(Reply::stale());
     };
     // The visit kept the specialty's name; its id is the clinic's, looked up by that name.
-    let specialty = match specialties(ctx, lpu).await {
+    let specialty = match listed(ctx.registry.specialties(lpu)).await {
         Ok(list) => list.into_iter().find(|s| s.name == doctor.specialty),
         Err(_) => None,
     };

@@ -6,9 +6,9 @@ use crate::bot::ctx::Ctx;
 use crate::bot::screen::log_registry_error;
 use crate::registry::{Doctor, RegistryResult, Slot};
 
-use super::registry::{doctors, slots};
 use super::schedule::{horizon, local_now, upcoming};
 use super::state::{Choice, Chosen, PickedSlot, Step};
+use crate::registry::listed;
 
 /// How many times the screen offers.
 const SHOWN: usize = 6;
@@ -22,13 +22,15 @@ pub(super) async fn soonest(
     lpu: i64,
     specialty: &str,
 ) -> RegistryResult<Vec<(Doctor, Slot)>> {
-    let asked: Vec<Doctor> = doctors(ctx, lpu, specialty)
+    let asked: Vec<Doctor> = listed(ctx.registry.doctors(lpu, specialty))
         .await?
         .into_iter()
         .filter(|d| d.free_participant_count > 0)
         .take(DOCTORS_ASKED)
         .collect();
-    let answers = futures::future::join_all(asked.iter().map(|d| slots(ctx, lpu, &d.id))).await;
+    let answers =
+        futures::future::join_all(asked.iter().map(|d| listed(ctx.registry.slots(lpu, &d.id))))
+            .await;
     let now = local_now(ctx);
     let mut all = Vec::new();
     for (doctor, answer) in asked.into_iter().zip(answers) {

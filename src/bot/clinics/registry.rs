@@ -1,14 +1,14 @@
 //! What the clinics journey asks the registry, each call bounded in time ([`within_deadline`]), and the
 //! taps that name something the registry must still know (a district, a kind, a clinic).
 
-use crate::registry::{within_deadline, Clinic, District, OrEmpty, RegistryResult};
+use crate::registry::{listed, within_deadline, Clinic, District, RegistryResult};
 
 use super::cb::{Cb, Tag};
 use super::state::{kind_of, kinds, Step};
 use crate::bot::ctx::Ctx;
 
 pub async fn districts(ctx: &Ctx) -> RegistryResult<Vec<District>> {
-    within_deadline(ctx.registry.districts()).await.or_empty()
+    listed(ctx.registry.districts()).await
 }
 
 /// A district's name; its id when the registry no longer lists it.
@@ -22,9 +22,7 @@ pub async fn district_name(ctx: &Ctx, district: &str) -> RegistryResult<String> 
 
 /// The active clinics of a district.
 pub async fn clinics(ctx: &Ctx, district: &str) -> RegistryResult<Vec<Clinic>> {
-    let mut clinics = within_deadline(ctx.registry.clinics(district))
-        .await
-        .or_empty()?;
+    let mut clinics = listed(ctx.registry.clinics(district)).await?;
     clinics.retain(|c| c.is_active);
     Ok(clinics)
 }
