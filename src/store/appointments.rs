@@ -105,21 +105,12 @@ pub struct NewAppointment {
     pub source: AppointmentSource,
 }
 
+/// A visit as recorded: what was booked, under its id, and whether it still stands.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Appointment {
     pub id: i64,
-    pub user_id: i64,
-    pub child_id: Option<i64>,
-    pub lpu_id: i64,
-    pub patient_id: String,
-    /// The registry's id of the booking; `None` until learned from `/appointments`.
-    pub registry_id: Option<String>,
-    pub doctor_id: Option<String>,
-    pub slot_id: Option<String>,
-    pub visit_at: i64,
-    pub details: AppointmentDetails,
+    pub booking: NewAppointment,
     pub status: AppointmentStatus,
-    pub source: AppointmentSource,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -419,8 +410,7 @@ impl Store {
         let details: AppointmentDetails = serde_json::from_str(&json)
             .with_context(|| format!("appointments.details of {} does not decode", raw.id))?;
         let ids: VisitIds = self.open_json(TABLE, "ids", raw.id, raw.ids.as_deref())?;
-        Ok(Appointment {
-            id: raw.id,
+        let booking = NewAppointment {
             user_id: raw.user_id,
             child_id: raw.child_id,
             lpu_id: ids.lpu_id,
@@ -430,8 +420,12 @@ impl Store {
             slot_id: ids.slot_id,
             visit_at: raw.visit_at,
             details,
-            status: status_from_code(&raw.status)?,
             source: source_from_code(&raw.source)?,
+        };
+        Ok(Appointment {
+            id: raw.id,
+            booking,
+            status: status_from_code(&raw.status)?,
             created_at: raw.created_at,
             updated_at: raw.updated_at,
         })
@@ -482,7 +476,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             for appointment in &upcoming {
-                let plan = plan_reminders(appointment.visit_at, &offsets, now);
+                let plan = plan_reminders(appointment.booking.visit_at, &offsets, now);
                 replace_reminders!(tx, appointment.id, user_id, plan.iter(), false);
             }
             tx.commit().await?;

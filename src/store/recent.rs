@@ -48,25 +48,25 @@ impl Store {
                 break;
             }
             let visit = self.open_appointment(raw)?;
-            if visit.child_id != child_id {
+            if visit.booking.child_id != child_id {
                 continue;
             }
-            let Some(doctor_id) = visit.doctor_id else {
+            let Some(doctor_id) = visit.booking.doctor_id else {
                 continue;
             };
             let seen = recent
                 .iter()
-                .any(|r| r.lpu_id == visit.lpu_id && r.doctor_id == doctor_id);
+                .any(|r| r.lpu_id == visit.booking.lpu_id && r.doctor_id == doctor_id);
             if seen {
                 continue;
             }
             recent.push(RecentDoctor {
-                lpu_id: visit.lpu_id,
+                lpu_id: visit.booking.lpu_id,
                 doctor_id,
-                doctor: visit.details.doctor,
-                specialty: visit.details.specialty,
-                clinic: visit.details.clinic,
-                visit_at: visit.visit_at,
+                doctor: visit.booking.details.doctor,
+                specialty: visit.booking.details.specialty,
+                clinic: visit.booking.details.clinic,
+                visit_at: visit.booking.visit_at,
             });
         }
         Ok(recent)

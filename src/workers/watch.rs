@@ -226,8 +226,8 @@ impl WatchWorker {
         metrics::counter!("kvrachu_watch_checks_total").increment(1);
         let tz = self.ctx.settings.region_tz;
         let found = in_window(watch, slots, now, tz);
-        let ids: Vec<String> = found.iter().map(|s| s.id.clone()).collect();
-        let is_new = |s: &FreeSlot| !watch.seen.contains(&s.id);
+        let ids: Vec<String> = found.iter().map(|s| s.slot.id.clone()).collect();
+        let is_new = |s: &FreeSlot| !watch.seen.contains(&s.slot.id);
         let record = |seen: Vec<String>, found: bool| WatchChecked {
             seen,
             next_check_at: next,
@@ -339,10 +339,10 @@ impl WatchWorker {
             AutoBooked::CannotBook => {
                 let fresh: Vec<FreeSlot> = found
                     .iter()
-                    .filter(|s| !watch.seen.contains(&s.id))
+                    .filter(|s| !watch.seen.contains(&s.slot.id))
                     .cloned()
                     .collect();
-                let ids = found.iter().map(|s| s.id.clone()).collect();
+                let ids = found.iter().map(|s| s.slot.id.clone()).collect();
                 self.tell_found(watch, &fresh, None, ids, next, now, step)
                     .await
             }

@@ -148,8 +148,9 @@ pub fn render(
                 tz,
                 now,
             ));
-            let when =
-                |visit: &Appointment| crate::bot::visit::local_when(lang, visit.visit_at, tz, now);
+            let when = |visit: &Appointment| {
+                crate::bot::visit::local_when(lang, visit.booking.visit_at, tz, now)
+            };
             if let Some(old) = replaced {
                 lines.push(String::new());
                 lines.push(t!(lang, "watch-booked-replaced", when = when(old)));

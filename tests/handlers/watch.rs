@@ -414,8 +414,8 @@ async fn the_notices_book_books_the_watchs_person_not_the_active_one() {
     let now = chrono::Utc::now().timestamp();
     let visits = h.store().upcoming_appointments(USER, now).await.unwrap();
     assert_eq!(visits.len(), 1);
-    assert_eq!(visits[0].child_id, Some(maria.id));
-    assert_eq!(visits[0].slot_id.as_deref(), Some(slot.id.as_str()));
+    assert_eq!(visits[0].booking.child_id, Some(maria.id));
+    assert_eq!(visits[0].booking.slot_id.as_deref(), Some(slot.id.as_str()));
     assert_eq!(stored(&h, watch.id).await.status, WatchStatus::Booked);
     // «Для кого» did not move.
     assert!(matches!(
@@ -494,8 +494,11 @@ async fn booking_an_earlier_slot_from_a_notice_moves_the_later_visit_when_asked(
     assert!(text.contains("отменена: новая — раньше."), "{text}");
     let visits = h.store().upcoming_appointments(USER, now).await.unwrap();
     assert_eq!(visits.len(), 1, "{visits:?}");
-    assert_eq!(visits[0].slot_id.as_deref(), Some(earlier.id.as_str()));
-    assert_eq!(visits[0].child_id, Some(maria.id));
+    assert_eq!(
+        visits[0].booking.slot_id.as_deref(),
+        Some(earlier.id.as_str())
+    );
+    assert_eq!(visits[0].booking.child_id, Some(maria.id));
 }
 
 /// For oneself the form says «вас»; without confirmed Gosuslugi it says auto-book cannot book yet.
@@ -548,8 +551,11 @@ async fn the_notices_book_of_a_specialty_watch_books_that_doctor() {
     let now = chrono::Utc::now().timestamp();
     let visits = h.store().upcoming_appointments(USER, now).await.unwrap();
     assert_eq!(visits.len(), 1, "{visits:?}");
-    assert_eq!(visits[0].doctor_id.as_deref(), Some(doctor.id.as_str()));
-    assert_eq!(visits[0].child_id, Some(petr.id));
+    assert_eq!(
+        visits[0].booking.doctor_id.as_deref(),
+        Some(doctor.id.as_str())
+    );
+    assert_eq!(visits[0].booking.child_id, Some(petr.id));
 
     // The watch has ended with the booking: its notice's buttons say so.
     let again = tap_on(&mut bot, &data).await;

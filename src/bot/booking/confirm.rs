@@ -344,8 +344,8 @@ fn intent_text(ctx: &Ctx, lang: Lang, intent: &Intent, title: String, hint: Stri
     crate::bot::visit::titled_visit(
         lang,
         title,
-        &intent.details,
-        intent.visit_at,
+        &intent.booking.details,
+        intent.booking.visit_at,
         ctx.settings.region_tz,
         now,
         Some(hint),
@@ -379,7 +379,7 @@ pub(in crate::bot) fn booked_screen(ctx: &Ctx, who: &Who, appointment: &Appointm
         Some(t!(lang, "booking-booked-hint")),
     );
     let mut screen = Screen::new(ctx, lang, text);
-    if appointment.details.coordinates().is_some() {
+    if appointment.booking.details.coordinates().is_some() {
         screen = screen.button(
             t!(lang, "btn-appointment-route"),
             crate::bot::callback::Cb::Reminders(ReminderCb::Route(appointment.id)),

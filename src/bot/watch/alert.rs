@@ -60,7 +60,7 @@ pub fn found_notice(lang: Lang, demo: bool, tz: Tz, now: i64, found: Found<'_>) 
     let mut screen_rows = Vec::new();
     if let Some(first) = new.first() {
         let at = tz
-            .from_local_datetime(&first.start)
+            .from_local_datetime(&first.slot.visit_start)
             .earliest()
             .map(|at| at.timestamp())
             .unwrap_or(now);
@@ -71,13 +71,13 @@ pub fn found_notice(lang: Lang, demo: bool, tz: Tz, now: i64, found: Found<'_>) 
             count = new.len()
         ));
         if let Some(later) = later {
-            let when = crate::bot::visit::local_when(lang, later.visit_at, tz, now);
+            let when = crate::bot::visit::local_when(lang, later.booking.visit_at, tz, now);
             lines.push(match watch.rebook_earlier {
                 true => t!(lang, "watch-found-later-move", when = when),
                 false => t!(lang, "watch-found-later-keep", when = when),
             });
         }
-        let tag = slot_tag(&first.id);
+        let tag = slot_tag(&first.slot.id);
         screen_rows.push(vec![
             button(t!(lang, "watch-btn-book"), cb(Cb::Book(watch.id, tag))),
             button(t!(lang, "watch-btn-skip"), cb(Cb::Skip(watch.id, tag))),
@@ -116,7 +116,7 @@ async fn slot_now(ctx: &Ctx, watch: &Watch, tag: u32, now: i64) -> Option<FreeSl
         .poll(&*ctx.registry, std::slice::from_ref(&target), now)
         .await;
     match polled.remove(&target) {
-        Some(Polled::Slots(slots)) => slots.into_iter().find(|s| slot_tag(&s.id) == tag),
+        Some(Polled::Slots(slots)) => slots.into_iter().find(|s| slot_tag(&s.slot.id) == tag),
         _ => None,
     }
 }
@@ -174,7 +174,8 @@ fn booked_screen(ctx: &Ctx, lang: Lang, made: &Made, now: i64) -> Screen {
         tz,
         now,
     ));
-    let when = |visit: &Appointment| crate::bot::visit::local_when(lang, visit.visit_at, tz, now);
+    let when =
+        |visit: &Appointment| crate::bot::visit::local_when(lang, visit.booking.visit_at, tz, now);
     if let Some(old) = &made.replaced {
         lines.extend([
             String::new(),
@@ -202,7 +203,7 @@ pub(super) async fn skip(ctx: &Ctx, who: &Who, id: i64, tag: u32) -> anyhow::Res
         Some(slot) => Some(slot),
         None => slot_now(ctx, &watch, tag, ctx.clock.now().timestamp())
             .await
-            .map(|s| s.id),
+            .map(|s| s.slot.id),
     };
     let Some(slot) = slot else {
         return Ok(Reply::stay().toast(t!(lang, "watch-slot-gone")));

@@ -119,12 +119,12 @@ async fn later_visit(ctx: &Ctx, who: &Who, form: &Form) -> anyhow::Result<Option
     let now = ctx.clock.now().timestamp();
     let visits = ctx.store.upcoming_appointments(who.user_id, now).await?;
     Ok(visits.into_iter().find(|visit| {
-        visit.child_id == form.child_id
-            && visit.lpu_id == form.clinic
+        visit.booking.child_id == form.child_id
+            && visit.booking.lpu_id == form.clinic
             && match &form.doctor {
-                Some(doctor) => visit.doctor_id.as_deref() == Some(doctor.id.as_str()),
+                Some(doctor) => visit.booking.doctor_id.as_deref() == Some(doctor.id.as_str()),
                 None => {
-                    visit.details.specialty.trim().to_lowercase()
+                    visit.booking.details.specialty.trim().to_lowercase()
                         == form.specialty.name.trim().to_lowercase()
                 }
             }
@@ -195,7 +195,12 @@ async fn body(
     }
     if let Some(visit) = later {
         let now = ctx.clock.now().timestamp();
-        let when = crate::bot::visit::local_when(lang, visit.visit_at, ctx.settings.region_tz, now);
+        let when = crate::bot::visit::local_when(
+            lang,
+            visit.booking.visit_at,
+            ctx.settings.region_tz,
+            now,
+        );
         let (person, me) = (person.clone(), me);
         lines.push(match form.rebook_earlier {
             true => t!(
