@@ -263,7 +263,7 @@ impl ReminderWaker {
     }
 }
 
-pub(super) struct RawAppointment {
+struct RawAppointment {
     id: i64,
     user_id: i64,
     child_id: Option<i64>,
@@ -278,8 +278,7 @@ pub(super) struct RawAppointment {
     updated_at: i64,
 }
 
-pub(super) const APPOINTMENT_COLUMNS: &str =
-    "id, user_id, child_id, visit_at, details, status, source, \
+const APPOINTMENT_COLUMNS: &str = "id, user_id, child_id, visit_at, details, status, source, \
      created_at, updated_at, registry_id_known, ids";
 
 impl FromRow for RawAppointment {
@@ -398,7 +397,7 @@ impl Store {
             .seal_str(Aad::new(TABLE, "details", &id.to_string()), &json))
     }
 
-    pub(super) fn open_appointment(&self, raw: RawAppointment) -> anyhow::Result<Appointment> {
+    fn open_appointment(&self, raw: RawAppointment) -> anyhow::Result<Appointment> {
         // Errors name the column and the row id only, never the value.
         let json = self
             .crypto()
@@ -707,17 +706,24 @@ impl Store {
         anyhow::bail!("cannot find a free appointment id")
     }
 
+    /// The appointments a query selects, opened: `rest` follows `SELECT … FROM appointments WHERE`, with
+    /// `ids` bound to `$1, $2, …`.
+    pub(super) async fn appointments_where(
+        &self,
+        rest: &str,
+        ids: &[i64],
+    ) -> anyhow::Result<Vec<Appointment>> {
+        let sql = format!("SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE {rest}");
+        let raws: Vec<RawAppointment> = self.fetch_all_as(&sql, ids).await?;
+        raws.into_iter()
+            .map(|raw| self.open_appointment(raw))
+            .collect()
+    }
+
     /// The appointment `id` if it belongs to `user_id`; `None` for anyone else's or an unknown id.
     pub async fn appointment(&self, user_id: i64, id: i64) -> anyhow::Result<Option<Appointment>> {
-        let raw: Option<RawAppointment> = self
-            .fetch_opt_as(
-                &format!(
-                    "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE id = $1 AND user_id = $2"
-                ),
-                &[id, user_id],
-            )
-            .await?;
-        raw.map(|raw| self.open_appointment(raw)).transpose()
+        let rest = "id = $1 AND user_id = $2";
+        Ok(self.appointments_where(rest, &[id, user_id]).await?.pop())
     }
 
     /// The user's appointment at clinic `lpu_id` with the registry's id `registry_id`, booked or not.
@@ -749,19 +755,8 @@ impl Store {
         user_id: i64,
         now: i64,
     ) -> anyhow::Result<Vec<Appointment>> {
-        let raws: Vec<RawAppointment> = self
-            .fetch_all_as(
-                &format!(
-                    "SELECT {APPOINTMENT_COLUMNS} FROM appointments
-                     WHERE user_id = $1 AND status = 'booked' AND visit_at > $2
-                     ORDER BY visit_at, id"
-                ),
-                &[user_id, now],
-            )
-            .await?;
-        raws.into_iter()
-            .map(|raw| self.open_appointment(raw))
-            .collect()
+        let rest = "user_id = $1 AND status = 'booked' AND visit_at > $2 ORDER BY visit_at, id";
+        self.appointments_where(rest, &[user_id, now]).await
     }
 
     /// Marks the user's appointment cancelled and drops its pending reminders. `false` when there is no
@@ -1013,17 +1008,22 @@ mod tests {
 
     const H: i64 = 3600;
     const DEFAULTS: [i64; 2] = [24 * H, 2 * H];
+    const NOW: i64 = 1_000_000;
 
     fn offsets(plan: &[PlannedReminder]) -> Vec<i64> {
         plan.iter().map(|p| p.offset_secs).collect()
     }
 
+    /// The offsets planned with [`DEFAULTS`] for a visit `ahead` seconds after `NOW`, booked at `NOW`.
+    fn offsets_ahead(ahead: i64) -> Vec<i64> {
+        offsets(&plan_reminders(NOW + ahead, &DEFAULTS, NOW))
+    }
+
     #[test]
     fn a_visit_days_ahead_gets_every_offset_largest_first() {
-        let now = 1_000_000;
-        let visit = now + 3 * 24 * H;
+        let visit = NOW + 3 * 24 * H;
         assert_eq!(
-            plan_reminders(visit, &DEFAULTS, now),
+            plan_reminders(visit, &DEFAULTS, NOW),
             vec![
                 PlannedReminder {
                     offset_secs: 24 * H,
@@ -1039,35 +1039,23 @@ mod tests {
 
     #[test]
     fn an_offset_already_past_at_booking_time_is_skipped() {
-        let now = 1_000_000;
         // Tomorrow morning, booked 20 h ahead: the 24 h moment is gone, the 2 h one is not.
-        assert_eq!(
-            offsets(&plan_reminders(now + 20 * H, &DEFAULTS, now)),
-            vec![2 * H]
-        );
+        assert_eq!(offsets_ahead(20 * H), vec![2 * H]);
     }
 
     #[test]
     fn a_visit_later_the_same_day_still_gets_the_two_hour_reminder_when_it_is_ahead() {
-        let now = 1_000_000;
-        assert_eq!(
-            offsets(&plan_reminders(now + 5 * H, &DEFAULTS, now)),
-            vec![2 * H]
-        );
+        assert_eq!(offsets_ahead(5 * H), vec![2 * H]);
         // One second of margin is enough: the 2 h moment is still in the future.
-        assert_eq!(
-            offsets(&plan_reminders(now + 2 * H + 1, &DEFAULTS, now)),
-            vec![2 * H]
-        );
+        assert_eq!(offsets_ahead(2 * H + 1), vec![2 * H]);
     }
 
     #[test]
     fn a_visit_closer_than_the_smallest_offset_gets_no_reminder() {
-        let now = 1_000_000;
-        assert!(plan_reminders(now + H, &DEFAULTS, now).is_empty());
+        assert!(offsets_ahead(H).is_empty());
         // Exactly at the 2 h moment: it is now, not ahead.
-        assert!(plan_reminders(now + 2 * H, &DEFAULTS, now).is_empty());
-        assert!(plan_reminders(now - H, &DEFAULTS, now).is_empty());
+        assert!(offsets_ahead(2 * H).is_empty());
+        assert!(offsets_ahead(-H).is_empty());
     }
 
     #[test]

@@ -68,16 +68,7 @@ impl Store {
             slot_id: new.slot_id.clone(),
             visit_at: new.visit_at,
         };
-        let existing: Option<i64> = with_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "SELECT id FROM booking_intents WHERE user_id = $1 AND slot_key = $2",
-            )
-            .bind(new.user_id)
-            .bind(&lookup)
-            .fetch_optional(pool)
-            .await?
-        });
-        if let Some(id) = existing {
+        if let Some(id) = self.intent_by_slot(new.user_id, &lookup).await? {
             let details = self.seal_intent_details(id, &new.details)?;
             let sealed_ids = self.seal_json(TABLE, "ids", id, &ids)?;
             with_pool!(self, |pool| {
@@ -121,20 +112,24 @@ impl Store {
                 return Ok((id, false));
             }
             // Another tap of the same slot at once: theirs is the intent.
-            let winner: Option<i64> = with_pool!(self, |pool| {
-                sqlx::query_scalar(
-                    "SELECT id FROM booking_intents WHERE user_id = $1 AND slot_key = $2",
-                )
-                .bind(new.user_id)
-                .bind(&lookup)
-                .fetch_optional(pool)
-                .await?
-            });
-            if let Some(id) = winner {
+            if let Some(id) = self.intent_by_slot(new.user_id, &lookup).await? {
                 return Ok((id, true));
             }
         }
         anyhow::bail!("cannot find a free booking intent id")
+    }
+
+    /// The id of the user's intent for the slot whose lookup is `slot_key`, if there is one.
+    async fn intent_by_slot(&self, user_id: i64, slot_key: &[u8]) -> anyhow::Result<Option<i64>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT id FROM booking_intents WHERE user_id = $1 AND slot_key = $2",
+            )
+            .bind(user_id)
+            .bind(slot_key)
+            .fetch_optional(pool)
+            .await?
+        }))
     }
 
     /// Drops an intent whose outcome is known. `false` when it was already gone (settled elsewhere).
