@@ -140,15 +140,7 @@ impl WatchWorker {
         }
         self.align(&active, &polled, &next, now).await?;
         if step.checked > 0 {
-            tracing::info!(
-                checked = step.checked,
-                notified = step.notified,
-                booked = step.booked,
-                unanswered = step.unanswered,
-                deferred = step.deferred,
-                expired = step.expired,
-                "watch step"
-            );
+            super::log_counts("watch step", &step);
         }
         Ok(step)
     }
