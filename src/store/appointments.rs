@@ -22,7 +22,8 @@ const TABLE: &str = "appointments";
 /// Ids are random and below 2^53, so they survive any JSON reader as numbers.
 const MAX_ID: i64 = 1 << 53;
 
-/// What a reminder and a calendar file say about a visit. Sealed as JSON: it names the patient.
+/// What a reminder and a calendar file say about a visit. Sealed as JSON: it names the patient. A key
+/// that details stored by an older release lack reads as `None` (serde's rule for an `Option` field).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AppointmentDetails {
     /// Whom the visit is for, as the user knows them («Иванов Иван Иванович»).
@@ -32,13 +33,9 @@ pub struct AppointmentDetails {
     /// The clinic's short name.
     pub clinic: String,
     pub address: String,
-    #[serde(default)]
     pub room: Option<String>,
-    #[serde(default)]
     pub phone: Option<String>,
-    #[serde(default)]
     pub latitude: Option<f64>,
-    #[serde(default)]
     pub longitude: Option<f64>,
     /// The visit's start as the registry gave it: local time of the region, e.g. `2026-12-01T09:30:00`.
     pub local_time: String,
@@ -1070,6 +1067,43 @@ mod tests {
             vec![24 * H, 2 * H, H]
         );
         assert!(plan_reminders(100 * H, &[], now).is_empty());
+    }
+
+    #[test]
+    fn details_keep_their_stored_json() {
+        // As an older release stored them: no room, phone, coordinates or end.
+        let old = r#"{"person":"Иванов Иван Иванович","doctor":"Петров Пётр Петрович","specialty":"Терапевт","clinic":"Поликлиника № 1","address":"ул. Ленина, 1","local_time":"2026-12-01T09:30:00"}"#;
+        let details: AppointmentDetails = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            details,
+            AppointmentDetails {
+                person: "Иванов Иван Иванович".into(),
+                doctor: "Петров Пётр Петрович".into(),
+                specialty: "Терапевт".into(),
+                clinic: "Поликлиника № 1".into(),
+                address: "ул. Ленина, 1".into(),
+                local_time: "2026-12-01T09:30:00".into(),
+                ..AppointmentDetails::default()
+            }
+        );
+        // Written now: every key, the end only when known.
+        let full = AppointmentDetails {
+            room: Some("12".into()),
+            phone: None,
+            latitude: Some(52.25),
+            longitude: Some(104.5),
+            local_end: Some("2026-12-01T09:45:00".into()),
+            ..details.clone()
+        };
+        let json = r#"{"person":"Иванов Иван Иванович","doctor":"Петров Пётр Петрович","specialty":"Терапевт","clinic":"Поликлиника № 1","address":"ул. Ленина, 1","room":"12","phone":null,"latitude":52.25,"longitude":104.5,"local_time":"2026-12-01T09:30:00","local_end":"2026-12-01T09:45:00"}"#;
+        assert_eq!(serde_json::to_string(&full).unwrap(), json);
+        assert_eq!(
+            serde_json::from_str::<AppointmentDetails>(json).unwrap(),
+            full
+        );
+        assert!(!serde_json::to_string(&details)
+            .unwrap()
+            .contains("local_end"));
     }
 
     #[test]
