@@ -22,8 +22,7 @@ const TABLE: &str = "appointments";
 /// Ids are random and below 2^53, so they survive any JSON reader as numbers.
 const MAX_ID: i64 = 1 << 53;
 
-/// What a reminder and a calendar file say about a visit. Sealed as JSON: it names the patient. A key
-/// that details stored by an older release lack reads as `None` (serde's rule for an `Option` field).
+/// What a reminder and a calendar file say about a visit. Sealed as JSON: it names the patient.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AppointmentDetails {
     /// Whom the visit is for, as the user knows them («Иванов Иван Иванович»).
@@ -33,9 +32,13 @@ pub struct AppointmentDetails {
     /// The clinic's short name.
     pub clinic: String,
     pub address: String,
+    #[serde(default)]
     pub room: Option<String>,
+    #[serde(default)]
     pub phone: Option<String>,
+    #[serde(default)]
     pub latitude: Option<f64>,
+    #[serde(default)]
     pub longitude: Option<f64>,
     /// The visit's start as the registry gave it: local time of the region, e.g. `2026-12-01T09:30:00`.
     pub local_time: String,

@@ -18,15 +18,16 @@ use super::{set_list, with_pool, Aad, Crypto, Store, StoreRow};
 /// The `store_meta` row that says the conversion of migration 0012's rows is done.
 const CONVERTED: &str = "metadata_sealed";
 
-/// The registry's ids of a visit: `appointments.ids`. Ids sealed without a doctor or a slot read as `None`
-/// (serde's rule for an `Option` field).
+/// The registry's ids of a visit: `appointments.ids`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct VisitIds {
     pub lpu_id: i64,
     pub patient_id: String,
     /// The registry's id when `registry_id_known`, otherwise a placeholder naming the slot.
     pub registry_id: String,
+    #[serde(default)]
     pub doctor_id: Option<String>,
+    #[serde(default)]
     pub slot_id: Option<String>,
 }
 
