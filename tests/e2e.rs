@@ -1500,7 +1500,7 @@ async fn rotate_key_reseals_the_sqlite_database_under_a_new_key_file() {
     let store = Store::connect(&url, &new).await.unwrap();
     store.verify_data_key().await.unwrap();
     assert_eq!(
-        store.watches(USER).await.unwrap()[0].labels.clinic,
+        store.watches(USER).await.unwrap()[0].target.labels.clinic,
         "Поликлиника"
     );
     store.close().await;

@@ -107,19 +107,12 @@ impl WatchStatus {
     }
 }
 
+/// A watch as stored: whose it is and what it waits for, for whom and how, and where it is in its life.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Watch {
     pub id: i64,
-    pub user_id: i64,
-    /// The child it is for; `None` for the user.
-    pub child_id: Option<i64>,
-    pub lpu_id: i64,
-    pub specialty_id: String,
-    pub doctor_id: Option<String>,
-    pub labels: WatchLabels,
-    pub window: WatchWindow,
-    pub auto_book: bool,
-    pub rebook_earlier: bool,
+    pub target: NewWatch,
+    pub plan: WatchPlan,
     pub status: WatchStatus,
     /// The free slot ids the user was last told of (or that were free when the watch began).
     pub seen: Vec<String>,
@@ -137,18 +130,6 @@ pub struct Watch {
     pub status_at: Option<i64>,
     /// `true` when the stored target lookup is not the one of the current key (set it again).
     stale_target: bool,
-}
-
-impl Watch {
-    /// The plan the watch follows.
-    pub fn plan(&self) -> WatchPlan {
-        WatchPlan {
-            child_id: self.child_id,
-            window: self.window.clone(),
-            auto_book: self.auto_book,
-            rebook_earlier: self.rebook_earlier,
-        }
-    }
 }
 
 /// What [`Store::add_watch`] did.
@@ -287,17 +268,23 @@ impl Store {
             None => Vec::new(),
         };
         let stale_target = raw.target_key.as_deref() != Some(&self.target_key(&ids)[..]);
-        Ok(Watch {
-            id: raw.id,
+        let target = NewWatch {
             user_id: raw.user_id,
-            child_id: raw.child_id,
             lpu_id: ids.lpu_id,
             specialty_id: ids.specialty_id,
             doctor_id: Some(ids.doctor_id).filter(|d| !d.is_empty()),
             labels,
+        };
+        let plan = WatchPlan {
+            child_id: raw.child_id,
             window,
             auto_book: raw.auto_book,
             rebook_earlier: raw.rebook_earlier,
+        };
+        Ok(Watch {
+            id: raw.id,
+            target,
+            plan,
             status: WatchStatus::from_code(&raw.status)?,
             seen,
             skipped,
@@ -493,7 +480,7 @@ impl Store {
             return Ok(false);
         }
         let plan = WatchPlan {
-            child_id: watch.child_id,
+            child_id: watch.plan.child_id,
             window: window.clone(),
             auto_book,
             rebook_earlier,
@@ -664,17 +651,13 @@ impl Store {
         for watch in watches.iter_mut().filter(|w| w.stale_target) {
             self.set_target_key(watch).await?;
         }
-        watches.sort_by_key(|w| (w.user_id, w.id));
+        watches.sort_by_key(|w| (w.target.user_id, w.id));
         Ok(watches)
     }
 
     /// Sets the target lookup of a watch made before it existed (or under an older data key).
     async fn set_target_key(&self, watch: &mut Watch) -> anyhow::Result<()> {
-        let ids = target_ids(
-            watch.lpu_id,
-            &watch.specialty_id,
-            watch.doctor_id.as_deref(),
-        );
+        let ids = ids_of(&watch.target);
         with_pool!(self, |pool| {
             sqlx::query("UPDATE slot_watches SET target_key = $2 WHERE id = $1")
                 .bind(watch.id)

@@ -40,8 +40,8 @@ pub enum Choice {
 /// Whether a visit is to what the watch waits for: its doctor, or (a specialty watch) its specialty at
 /// its clinic.
 fn is_of_target(watch: &Watch, visit: &Appointment) -> bool {
-    visit.booking.lpu_id == watch.lpu_id
-        && match &watch.doctor_id {
+    visit.booking.lpu_id == watch.target.lpu_id
+        && match &watch.target.doctor_id {
             Some(doctor) => visit.booking.doctor_id.as_deref() == Some(doctor.as_str()),
             None => same_specialty(watch, visit),
         }
@@ -50,10 +50,10 @@ fn is_of_target(watch: &Watch, visit: &Appointment) -> bool {
 fn same_specialty(watch: &Watch, visit: &Appointment) -> bool {
     let (a, b) = (
         visit.booking.details.specialty.trim(),
-        watch.labels.specialty.trim(),
+        watch.target.labels.specialty.trim(),
     );
     (!a.is_empty() && a.to_lowercase() == b.to_lowercase())
-        || (watch.doctor_id.is_some() && visit.booking.doctor_id == watch.doctor_id)
+        || (watch.target.doctor_id.is_some() && visit.booking.doctor_id == watch.target.doctor_id)
 }
 
 fn local_day(tz: Tz, at: i64) -> Option<NaiveDate> {
@@ -65,7 +65,9 @@ fn local_day(tz: Tz, at: i64) -> Option<NaiveDate> {
 pub fn choose(watch: &Watch, found: &[FreeSlot], visits: &[Appointment], tz: Tz) -> Choice {
     let mine: Vec<&Appointment> = visits
         .iter()
-        .filter(|v| v.booking.child_id == watch.child_id && v.status == AppointmentStatus::Booked)
+        .filter(|v| {
+            v.booking.child_id == watch.plan.child_id && v.status == AppointmentStatus::Booked
+        })
         .collect();
     let later = mine
         .iter()
@@ -92,11 +94,11 @@ pub fn choose(watch: &Watch, found: &[FreeSlot], visits: &[Appointment], tz: Tz)
         return Choice::Nothing;
     };
     match later {
-        Some(later) if watch.auto_book && watch.rebook_earlier => Choice::Book {
+        Some(later) if watch.plan.auto_book && watch.plan.rebook_earlier => Choice::Book {
             slot: first,
             replace: Some(later.clone()),
         },
-        _ if watch.auto_book && later.is_none() => Choice::Book {
+        _ if watch.plan.auto_book && later.is_none() => Choice::Book {
             slot: first,
             replace: None,
         },
@@ -199,7 +201,8 @@ pub async fn auto_book(
 ) -> anyhow::Result<AutoBooked> {
     let tz = v.settings.region_tz;
     let today = crate::domain::watch_window::local_date(now, tz);
-    let Some(patient) = patient_of(v, watch.user_id, watch.child_id, today).await? else {
+    let Some(patient) = patient_of(v, watch.target.user_id, watch.plan.child_id, today).await?
+    else {
         return Ok(AutoBooked::CannotBook);
     };
     if !v.store.claim_watch_booking(watch.id, now).await? {
@@ -217,7 +220,7 @@ pub async fn auto_book(
         }
     };
     let request = AppointmentCreate::new(
-        watch.lpu_id,
+        watch.target.lpu_id,
         patient_id.clone(),
         &slot.slot,
         &patient.name,
@@ -225,9 +228,9 @@ pub async fn auto_book(
         patient.oid.clone(),
     );
     let new = NewIntent {
-        user_id: watch.user_id,
+        user_id: watch.target.user_id,
         child_id: patient.child_id,
-        lpu_id: watch.lpu_id,
+        lpu_id: watch.target.lpu_id,
         patient_id,
         doctor_id: slot.doctor_id.clone(),
         slot_id: slot.slot.id.clone(),
@@ -272,7 +275,7 @@ async fn patient_at_clinic(
     patient: &Patient,
     now: i64,
 ) -> Result<String, AutoBooked> {
-    let query = patient.query_at(watch.lpu_id);
+    let query = patient.query_at(watch.target.lpu_id);
     let patient_id = match within_deadline(v.registry.find_patient(&query)).await {
         Ok(id) => id,
         Err(err) if err.is_transient() => return Err(AutoBooked::Missed(err)),
@@ -281,9 +284,9 @@ async fn patient_at_clinic(
     let remembered = v
         .store
         .remember_patient(
-            watch.user_id,
+            watch.target.user_id,
             patient.child_id,
-            watch.lpu_id,
+            watch.target.lpu_id,
             &patient_id,
             now,
         )
@@ -327,11 +330,13 @@ async fn visit_details(
     patient: &Patient,
     found: &FreeSlot,
 ) -> AppointmentDetails {
-    let clinic = within_deadline(v.registry.clinic(watch.lpu_id)).await.ok();
+    let clinic = within_deadline(v.registry.clinic(watch.target.lpu_id))
+        .await
+        .ok();
     let slot = &found.slot;
     let address = visit_address(slot.address.as_deref(), clinic.as_ref());
     let doctor = if found.doctor_name.is_empty() {
-        watch.labels.doctor.clone()
+        watch.target.labels.doctor.clone()
     } else {
         found.doctor_name.clone()
     };
@@ -339,12 +344,12 @@ async fn visit_details(
         .as_ref()
         .map(|c| c.display_name().to_owned())
         .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| watch.labels.clinic.clone());
+        .unwrap_or_else(|| watch.target.labels.clinic.clone());
     let local = |at: NaiveDateTime| at.format("%Y-%m-%dT%H:%M:%S").to_string();
     AppointmentDetails {
         person: patient.name.full().to_owned(),
         doctor,
-        specialty: watch.labels.specialty.clone(),
+        specialty: watch.target.labels.specialty.clone(),
         clinic: clinic_name,
         address,
         room: slot.room.clone().filter(|r| !r.trim().is_empty()),

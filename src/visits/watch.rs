@@ -57,14 +57,14 @@ pub enum Target {
 
 impl Target {
     pub fn of(watch: &Watch) -> Target {
-        match &watch.doctor_id {
+        match &watch.target.doctor_id {
             Some(doctor_id) => Target::Doctor {
-                lpu_id: watch.lpu_id,
+                lpu_id: watch.target.lpu_id,
                 doctor_id: doctor_id.clone(),
             },
             None => Target::Specialty {
-                lpu_id: watch.lpu_id,
-                specialty_id: watch.specialty_id.clone(),
+                lpu_id: watch.target.lpu_id,
+                specialty_id: watch.target.specialty_id.clone(),
             },
         }
     }
@@ -441,7 +441,7 @@ fn assemble(
 pub fn in_window(watch: &Watch, slots: &[FreeSlot], now: i64, tz: Tz) -> Vec<FreeSlot> {
     slots
         .iter()
-        .filter(|free| watch.window.admits(free.slot.visit_start, now, tz))
+        .filter(|free| watch.plan.window.admits(free.slot.visit_start, now, tz))
         .filter(|free| !watch.skipped.contains(&free.slot.id))
         .cloned()
         .collect()

@@ -111,7 +111,7 @@ impl WatchWorker {
         let today = local_date(now, ctx.settings.region_tz);
         let mut active = Vec::new();
         for watch in watches {
-            if watch.expires_at <= now || watch.window.is_over(today) {
+            if watch.expires_at <= now || watch.plan.window.is_over(today) {
                 self.expire(&watch, now, &mut step).await?;
                 continue;
             }
@@ -182,9 +182,9 @@ impl WatchWorker {
                 self.ctx
                     .store
                     .align_target(
-                        watch.lpu_id,
-                        &watch.specialty_id,
-                        watch.doctor_id.as_deref(),
+                        watch.target.lpu_id,
+                        &watch.target.specialty_id,
+                        watch.target.doctor_id.as_deref(),
                         now,
                         *at,
                     )
@@ -225,14 +225,16 @@ impl WatchWorker {
             next_check_at: next,
             found,
         };
-        if !(found.iter().any(is_new) || (watch.auto_book && !found.is_empty())) {
+        if !(found.iter().any(is_new) || (watch.plan.auto_book && !found.is_empty())) {
             // Slots taken meanwhile are forgotten, so that they count as new if they come back.
             let found_any = !found.is_empty();
             return store
                 .record_watch_check(watch.id, &record(ids, found_any), now)
                 .await;
         }
-        let visits = store.upcoming_appointments(watch.user_id, now).await?;
+        let visits = store
+            .upcoming_appointments(watch.target.user_id, now)
+            .await?;
         match choose(watch, &found, &visits, tz) {
             Choice::Nothing => {
                 store
@@ -282,7 +284,7 @@ impl WatchWorker {
         match self.notifier.tell(news, now).await {
             Delivery::Sent => {
                 step.notified += 1;
-                tracing::info!(user = %crate::telemetry::user_tag(watch.user_id), new = fresh.len(), "watch: notified");
+                tracing::info!(user = %crate::telemetry::user_tag(watch.target.user_id), new = fresh.len(), "watch: notified");
             }
             Delivery::Unreachable => return self.drop_unreachable(watch, step).await,
             // Told nothing: the same slots are still new at the next check.
@@ -312,7 +314,7 @@ impl WatchWorker {
             AutoBooked::Missed(_) => "missed",
         };
         metrics::counter!("kvrachu_watch_autobook_total", "outcome" => outcome).increment(1);
-        tracing::info!(user = %crate::telemetry::user_tag(watch.user_id), outcome, "watch: auto-book");
+        tracing::info!(user = %crate::telemetry::user_tag(watch.target.user_id), outcome, "watch: auto-book");
         match booked {
             AutoBooked::Made(made) => {
                 step.booked += 1;
@@ -324,7 +326,7 @@ impl WatchWorker {
                 };
                 // The visit is booked and has its reminders whether or not this notice goes out.
                 if self.notifier.tell(news, now).await == Delivery::Unreachable {
-                    tracing::info!(user = %crate::telemetry::user_tag(watch.user_id), "watch: booked, user unreachable");
+                    tracing::info!(user = %crate::telemetry::user_tag(watch.target.user_id), "watch: booked, user unreachable");
                 }
                 Ok(())
             }
@@ -360,9 +362,12 @@ impl WatchWorker {
 
     async fn drop_unreachable(&self, watch: &Watch, step: &mut WatchStep) -> anyhow::Result<()> {
         // Blocked, deleted: nobody to tell, now or later.
-        self.ctx.store.remove_watch(watch.user_id, watch.id).await?;
+        self.ctx
+            .store
+            .remove_watch(watch.target.user_id, watch.id)
+            .await?;
         step.dropped += 1;
-        tracing::info!(user = %crate::telemetry::user_tag(watch.user_id), "watch: user unreachable, dropped");
+        tracing::info!(user = %crate::telemetry::user_tag(watch.target.user_id), "watch: user unreachable, dropped");
         Ok(())
     }
 

@@ -265,11 +265,11 @@ async fn a_parent_waits_for_a_slot_for_a_child_with_a_typed_window_and_auto_book
     let watches = h.store().watches(USER).await.unwrap();
     assert_eq!(watches.len(), 1);
     let watch = &watches[0];
-    assert_eq!(watch.child_id, Some(maria.id));
-    assert_eq!(watch.doctor_id.as_deref(), Some(doctor.id.as_str()));
-    assert!(watch.auto_book);
+    assert_eq!(watch.plan.child_id, Some(maria.id));
+    assert_eq!(watch.target.doctor_id.as_deref(), Some(doctor.id.as_str()));
+    assert!(watch.plan.auto_book);
     assert_eq!(
-        watch.window,
+        watch.plan.window,
         WatchWindow::parse("будни, после 15:00", chrono::Utc::now().date_naive()).unwrap()
     );
     assert_eq!(watch.status, WatchStatus::Active);
@@ -328,9 +328,9 @@ async fn the_list_groups_watches_by_person_and_edits_pauses_and_stops_them() {
     let done = tap_on(&mut bot, "wt:d").await;
     assert_eq!(toast(&done).as_deref(), Some("Ожидание изменено."));
     let edited_watch = stored(&h, hers.id).await;
-    assert_eq!(edited_watch.window, WatchWindow::after_school());
-    assert_eq!(edited_watch.child_id, Some(maria.id));
-    assert!(edited_watch.auto_book);
+    assert_eq!(edited_watch.plan.window, WatchWindow::after_school());
+    assert_eq!(edited_watch.plan.child_id, Some(maria.id));
+    assert!(edited_watch.plan.auto_book);
 
     // Pause, auto-book off while paused (it stays paused), resume.
     let paused = tap_on(&mut bot, &format!("wt:p:{}", hers.id)).await;
@@ -341,7 +341,10 @@ async fn the_list_groups_watches_by_person_and_edits_pauses_and_stops_them() {
     let off = tap_on(&mut bot, &format!("wt:a:{}", hers.id)).await;
     assert_eq!(toast(&off).as_deref(), Some("Автозапись выключена."));
     let now = stored(&h, hers.id).await;
-    assert_eq!((now.status, now.auto_book), (WatchStatus::Paused, false));
+    assert_eq!(
+        (now.status, now.plan.auto_book),
+        (WatchStatus::Paused, false)
+    );
     let resumed = tap_on(&mut bot, &format!("wt:p:{}", hers.id)).await;
     assert_eq!(toast(&resumed).as_deref(), Some("Снова жду талон."));
     assert_eq!(stored(&h, hers.id).await.status, WatchStatus::Active);

@@ -182,7 +182,7 @@ async fn assert_found(store: &Store) {
         .unwrap()
         .expect("the watch is found by its ids");
     assert_eq!(watch.seen, vec![SEEN.to_owned()]);
-    assert_eq!(watch.specialty_id, SPECIALTY);
+    assert_eq!(watch.target.specialty_id, SPECIALTY);
     assert!(store
         .find_watch(BOB, LPU, SPECIALTY, Some(DOCTOR))
         .await

@@ -78,9 +78,9 @@ pub(super) async fn open(ctx: &Ctx, who: &Who, flow: &Flow) -> anyhow::Result<Re
 /// The person's own watch of the form's target, if live, gives the form its plan.
 async fn prefill(ctx: &Ctx, who: &Who, form: &mut Form) -> anyhow::Result<()> {
     if let Some(watch) = live_watch(ctx, who, form, form.child_id).await? {
-        form.window = watch.window;
-        form.auto_book = watch.auto_book;
-        form.rebook_earlier = watch.rebook_earlier;
+        form.window = watch.plan.window;
+        form.auto_book = watch.plan.auto_book;
+        form.rebook_earlier = watch.plan.rebook_earlier;
     }
     Ok(())
 }
@@ -91,23 +91,24 @@ pub(super) async fn edit(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Option
         return Ok(None);
     };
     Ok(Some(Form {
-        clinic: watch.lpu_id,
+        clinic: watch.target.lpu_id,
         specialty: crate::bot::booking::state::Choice {
-            id: watch.specialty_id.clone(),
-            name: watch.labels.specialty.clone(),
+            id: watch.target.specialty_id.clone(),
+            name: watch.target.labels.specialty.clone(),
         },
         doctor: watch
+            .target
             .doctor_id
             .clone()
             .map(|id| crate::bot::booking::state::Choice {
                 id,
-                name: watch.labels.doctor.clone(),
+                name: watch.target.labels.doctor.clone(),
             }),
         editing: Some(watch.id),
-        child_id: watch.child_id,
-        window: watch.window,
-        auto_book: watch.auto_book,
-        rebook_earlier: watch.rebook_earlier,
+        child_id: watch.plan.child_id,
+        window: watch.plan.window,
+        auto_book: watch.plan.auto_book,
+        rebook_earlier: watch.plan.rebook_earlier,
         typing: false,
         back: None,
     }))
@@ -406,7 +407,7 @@ pub(super) async fn edit_watch(
     rebook: bool,
     now: i64,
 ) -> anyhow::Result<bool> {
-    let (user, id) = (watch.user_id, watch.id);
+    let (user, id) = (watch.target.user_id, watch.id);
     let changed = ctx
         .store
         .edit_watch(user, id, window, auto_book, rebook, now)
