@@ -893,18 +893,8 @@ impl Store {
             "UPDATE reminders SET lease_until = $1, attempts = attempts + 1
              WHERE status = 'pending' AND id IN ({SELECT_DUE}{lock}) {RETURNING}"
         );
-        let claimed = with_pool!(self, |pool| {
-            sqlx::query(&sql)
-                .bind(lease_until)
-                .bind(now)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(claimed_from_row)
-                .collect()
-        });
-        let mut claimed: Vec<ClaimedReminder> = claimed;
+        let mut claimed: Vec<ClaimedReminder> =
+            self.fetch_all_as(&sql, &[lease_until, now, limit]).await?;
         claimed.sort_by_key(|c| (c.due_at, c.id));
         Ok(claimed)
     }
@@ -990,15 +980,17 @@ impl Store {
     }
 }
 
-fn claimed_from_row(row: &impl StoreRow) -> ClaimedReminder {
-    ClaimedReminder {
-        id: row.col(0),
-        appointment_id: row.col(1),
-        user_id: row.col(2),
-        offset_secs: row.col(3),
-        due_at: row.col(4),
-        attempts: row.col(5),
-        lease_until: row.col(6),
+impl FromRow for ClaimedReminder {
+    fn from_row(row: &impl StoreRow) -> Self {
+        ClaimedReminder {
+            id: row.col(0),
+            appointment_id: row.col(1),
+            user_id: row.col(2),
+            offset_secs: row.col(3),
+            due_at: row.col(4),
+            attempts: row.col(5),
+            lease_until: row.col(6),
+        }
     }
 }
 

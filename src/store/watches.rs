@@ -12,10 +12,9 @@
 use anyhow::Context;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use super::metadata::{watch_key, WatchIds};
-use super::{with_pool, Aad, Backend, Store};
+use super::{with_pool, Aad, FromRow, Store, StoreRow};
 use crate::domain::WatchWindow;
 
 const TABLE: &str = "slot_watches";
@@ -180,34 +179,29 @@ struct RawWatch {
     appointment_id: Option<i64>,
 }
 
-fn raw_from_row<R: Row>(row: &R) -> RawWatch
-where
-    usize: sqlx::ColumnIndex<R>,
-    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    bool: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Vec<u8>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    RawWatch {
-        id: row.get(0),
-        user_id: row.get(1),
-        ids: row.get(2),
-        labels: row.get(3),
-        seen: row.get(4),
-        next_check_at: row.get(5),
-        expires_at: row.get(6),
-        created_at: row.get(7),
-        child_id: row.get(8),
-        target_key: row.get(9),
-        window: row.get(10),
-        skipped: row.get(11),
-        auto_book: row.get(12),
-        rebook_earlier: row.get(13),
-        status: row.get(14),
-        status_at: row.get(15),
-        last_checked_at: row.get(16),
-        last_found_at: row.get(17),
-        appointment_id: row.get(18),
+impl FromRow for RawWatch {
+    fn from_row(row: &impl StoreRow) -> Self {
+        RawWatch {
+            id: row.col(0),
+            user_id: row.col(1),
+            ids: row.col(2),
+            labels: row.col(3),
+            seen: row.col(4),
+            next_check_at: row.col(5),
+            expires_at: row.col(6),
+            created_at: row.col(7),
+            child_id: row.col(8),
+            target_key: row.col(9),
+            window: row.col(10),
+            skipped: row.col(11),
+            auto_book: row.col(12),
+            rebook_earlier: row.col(13),
+            status: row.col(14),
+            status_at: row.col(15),
+            last_checked_at: row.col(16),
+            last_found_at: row.col(17),
+            appointment_id: row.col(18),
+        }
     }
 }
 
@@ -300,18 +294,7 @@ impl Store {
     }
 
     async fn fetch_watches(&self, sql: &str, binds: &[i64]) -> anyhow::Result<Vec<Watch>> {
-        let raws: Vec<RawWatch> = with_pool!(self, |pool| {
-            let mut query = sqlx::query(sql);
-            for bind in binds {
-                query = query.bind(*bind);
-            }
-            query
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(raw_from_row)
-                .collect()
-        });
+        let raws: Vec<RawWatch> = self.fetch_all_as(sql, binds).await?;
         raws.into_iter().map(|raw| self.open_watch(raw)).collect()
     }
 
@@ -559,7 +542,7 @@ impl Store {
             .fetch_all(pool)
             .await?
             .iter()
-            .map(raw_from_row)
+            .map(RawWatch::from_row)
             .collect()
         });
         raws.into_iter()
@@ -621,25 +604,12 @@ impl Store {
              WHERE next_check_at <= $2 AND status IN ('active', 'paused', 'booking')
              ORDER BY next_check_at, target_key, id LIMIT $3";
         let next = now + interval_secs.max(1);
-        let lock = match self.backend {
-            Backend::Sqlite(_) => "",
-            Backend::Postgres(_) => " FOR UPDATE SKIP LOCKED",
-        };
+        let lock = self.on_postgres(" FOR UPDATE SKIP LOCKED");
         let sql = format!(
             "UPDATE slot_watches SET next_check_at = $1
              WHERE next_check_at <= $2 AND id IN ({SELECT_DUE}{lock}) RETURNING {COLUMNS}"
         );
-        let raws: Vec<RawWatch> = with_pool!(self, |pool| {
-            sqlx::query(&sql)
-                .bind(next)
-                .bind(now)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(raw_from_row)
-                .collect()
-        });
+        let raws: Vec<RawWatch> = self.fetch_all_as(&sql, &[next, now, limit]).await?;
         let mut watches = Vec::with_capacity(raws.len());
         for raw in raws {
             match self.open_watch(raw) {
