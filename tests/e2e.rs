@@ -1295,8 +1295,8 @@ async fn a_booking_whose_answer_is_lost_in_a_crash_appears_after_the_restart_wit
         .await
         .unwrap();
     assert_eq!(booked.len(), 1);
-    assert_eq!(booked[0].visit_at, visit_at);
-    assert!(booked[0].registry_id.is_some());
+    assert_eq!(booked[0].booking.visit_at, visit_at);
+    assert!(booked[0].booking.registry_id.is_some());
     let reminders = store.reminders_of(booked[0].id).await.unwrap();
     assert_eq!(reminders.len(), 1, "{reminders:?}");
     assert!(store.open_intents(USER).await.unwrap().is_empty());
@@ -1500,7 +1500,7 @@ async fn rotate_key_reseals_the_sqlite_database_under_a_new_key_file() {
     let store = Store::connect(&url, &new).await.unwrap();
     store.verify_data_key().await.unwrap();
     assert_eq!(
-        store.watches(USER).await.unwrap()[0].labels.clinic,
+        store.watches(USER).await.unwrap()[0].target.labels.clinic,
         "Поликлиника"
     );
     store.close().await;
@@ -2118,8 +2118,11 @@ async fn a_watch_with_auto_book_books_the_child_when_a_slot_opens_and_tells_the_
         .await
         .unwrap();
     assert_eq!(visits.len(), 1, "{visits:?}");
-    assert_eq!(visits[0].child_id, Some(daughter));
-    assert_eq!(visits[0].doctor_id.as_deref(), Some(doctor.id.as_str()));
+    assert_eq!(visits[0].booking.child_id, Some(daughter));
+    assert_eq!(
+        visits[0].booking.doctor_id.as_deref(),
+        Some(doctor.id.as_str())
+    );
     let watches = store.watches(USER).await.unwrap();
     assert_eq!(watches.len(), 1);
     assert_eq!(watches[0].status, kvrachu_bot::store::WatchStatus::Booked);

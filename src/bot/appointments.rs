@@ -115,8 +115,8 @@ pub(in crate::bot) async fn appointments_screen(
     // Grouped by person, each group in the order of its soonest visit; numbers run through the groups.
     let mut people: Vec<&str> = Vec::new();
     for appointment in &list {
-        if !people.contains(&appointment.details.person.as_str()) {
-            people.push(&appointment.details.person);
+        if !people.contains(&appointment.booking.details.person.as_str()) {
+            people.push(&appointment.booking.details.person);
         }
     }
     let mut lines = vec![t!(lang, "booking-appointments-title")];
@@ -128,7 +128,7 @@ pub(in crate::bot) async fn appointments_screen(
             "booking-appointments-person",
             person = escape_html(person)
         ));
-        for appointment in list.iter().filter(|a| a.details.person == person) {
+        for appointment in list.iter().filter(|a| a.booking.details.person == person) {
             let n = buttons.len() + 1;
             lines.extend(item_lines(ctx, lang, appointment, n, now));
             buttons.push(button(
@@ -157,9 +157,13 @@ fn item_lines(
     n: usize,
     now: i64,
 ) -> Vec<String> {
-    let d = &appointment.details;
-    let when =
-        crate::bot::visit::local_when(lang, appointment.visit_at, ctx.settings.region_tz, now);
+    let d = &appointment.booking.details;
+    let when = crate::bot::visit::local_when(
+        lang,
+        appointment.booking.visit_at,
+        ctx.settings.region_tz,
+        now,
+    );
     let mut lines = vec![t!(
         lang,
         "booking-appointment-item",
@@ -206,17 +210,15 @@ pub(in crate::bot) async fn booked(
     id: i64,
 ) -> anyhow::Result<Option<Appointment>> {
     let now = ctx.clock.now().timestamp();
-    Ok(ctx
-        .store
-        .appointment(who.user_id, id)
-        .await?
-        .filter(|a| a.status == crate::store::AppointmentStatus::Booked && a.visit_at > now))
+    Ok(ctx.store.appointment(who.user_id, id).await?.filter(|a| {
+        a.status == crate::store::AppointmentStatus::Booked && a.booking.visit_at > now
+    }))
 }
 
 pub(in crate::bot) fn cancel_screen(ctx: &Ctx, who: &Who, appointment: &Appointment) -> Screen {
     let lang = who.lang;
     let question = t!(lang, "booking-cancel-question");
-    let (details, visit_at) = (&appointment.details, appointment.visit_at);
+    let (details, visit_at) = (&appointment.booking.details, appointment.booking.visit_at);
     crate::bot::visit::titled_visit_screen(ctx, lang, question, details, visit_at, None).row(vec![
         button(
             t!(lang, "booking-btn-cancel-yes"),
@@ -243,8 +245,8 @@ async fn cancel(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Reply> {
             Err(err) => return Ok(failed(ctx, who, id, &err)),
         };
     let request = AppointmentCancel {
-        lpu_id: appointment.lpu_id,
-        patient_id: appointment.patient_id.clone(),
+        lpu_id: appointment.booking.lpu_id,
+        patient_id: appointment.booking.patient_id.clone(),
         appointment_id: registry_id,
         esia_id: gosuslugi_person(ctx, who.user_id)
             .await?
@@ -269,7 +271,7 @@ async fn cancel(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Reply> {
     ctx.store.cancel_appointment(who.user_id, id, now).await?;
     tracing::info!(
         user = %crate::telemetry::user_tag(who.user_id),
-        clinic = appointment.lpu_id,
+        clinic = appointment.booking.lpu_id,
         "booking: cancelled"
     );
     let said = t!(lang, "booking-cancelled");
@@ -300,7 +302,7 @@ async fn cancel_not_listed(
             .await?;
         tracing::info!(
             user = %crate::telemetry::user_tag(who.user_id),
-            clinic = appointment.lpu_id,
+            clinic = appointment.booking.lpu_id,
             "booking: cancelled, the clinic no longer listed it"
         );
         t!(lang, "booking-cancel-gone")

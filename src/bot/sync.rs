@@ -54,8 +54,8 @@ pub fn not_booked_notice(lang: Lang, demo: bool, intent: &Intent, tz: Tz, now: i
     let text = super::visit::titled_visit(
         lang,
         t!(lang, "sync-not-booked-title"),
-        &intent.details,
-        intent.visit_at,
+        &intent.booking.details,
+        intent.booking.visit_at,
         tz,
         now,
         Some(t!(lang, "sync-not-booked-hint")),

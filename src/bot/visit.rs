@@ -119,8 +119,8 @@ pub fn visit_lines(lang: Lang, details: &AppointmentDetails, when: String) -> Ve
 /// A visit's card in a message of its own (a reminder, a notice): [`visit_lines`] with the visit's
 /// local time, and the clinic's phone when known.
 pub fn visit_card_lines(lang: Lang, appointment: &Appointment, tz: Tz, now: i64) -> Vec<String> {
-    let d = &appointment.details;
-    let when = local_when(lang, appointment.visit_at, tz, now);
+    let d = &appointment.booking.details;
+    let when = local_when(lang, appointment.booking.visit_at, tz, now);
     let mut lines = visit_lines(lang, d, when);
     if let Some(phone) = d.phone.as_deref().filter(|p| !p.trim().is_empty()) {
         lines.push(t!(lang, "reminder-phone", phone = escape_html(phone)));
@@ -141,7 +141,7 @@ pub fn visit_screen(
         super::Cb::Reminders(Cb::Cancel(appointment.id)),
     );
     let mut row = Vec::new();
-    if appointment.details.coordinates().is_some() {
+    if appointment.booking.details.coordinates().is_some() {
         row.push(button(
             t!(lang, "btn-appointment-route"),
             super::Cb::Reminders(Cb::Route(appointment.id)),
@@ -178,9 +178,9 @@ fn visit_duration(details: &AppointmentDetails) -> Duration {
 
 /// The `.ics` file of a visit, in the user's language.
 pub fn calendar_file(lang: Lang, appointment: &Appointment, tz: Tz, now: i64) -> (String, String) {
-    let d = &appointment.details;
+    let d = &appointment.booking.details;
     let start = Utc
-        .timestamp_opt(appointment.visit_at, 0)
+        .timestamp_opt(appointment.booking.visit_at, 0)
         .single()
         .unwrap_or_default();
     let mut description = vec![
@@ -240,24 +240,26 @@ mod tests {
     fn visit_with_end(end: Option<&str>) -> Appointment {
         Appointment {
             id: 7,
-            user_id: 1,
-            child_id: None,
-            lpu_id: 204,
-            patient_id: "p".into(),
-            registry_id: Some("14643472".into()),
-            doctor_id: None,
-            slot_id: None,
-            // 09:30 in Irkutsk on 1 December 2026.
-            visit_at: 1_796_088_600,
-            details: AppointmentDetails {
-                person: "Иванов Иван Иванович".into(),
-                specialty: "Терапевт".into(),
-                local_time: "2026-12-01T09:30:00".into(),
-                local_end: end.map(str::to_owned),
-                ..AppointmentDetails::default()
+            booking: crate::store::NewAppointment {
+                user_id: 1,
+                child_id: None,
+                lpu_id: 204,
+                patient_id: "p".into(),
+                registry_id: Some("14643472".into()),
+                doctor_id: None,
+                slot_id: None,
+                // 09:30 in Irkutsk on 1 December 2026.
+                visit_at: 1_796_088_600,
+                details: AppointmentDetails {
+                    person: "Иванов Иван Иванович".into(),
+                    specialty: "Терапевт".into(),
+                    local_time: "2026-12-01T09:30:00".into(),
+                    local_end: end.map(str::to_owned),
+                    ..AppointmentDetails::default()
+                },
+                source: crate::store::AppointmentSource::Bot,
             },
             status: AppointmentStatus::Booked,
-            source: crate::store::AppointmentSource::Bot,
             created_at: 0,
             updated_at: 0,
         }

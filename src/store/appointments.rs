@@ -105,21 +105,12 @@ pub struct NewAppointment {
     pub source: AppointmentSource,
 }
 
+/// A visit as recorded: what was booked, under its id, and whether it still stands.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Appointment {
     pub id: i64,
-    pub user_id: i64,
-    pub child_id: Option<i64>,
-    pub lpu_id: i64,
-    pub patient_id: String,
-    /// The registry's id of the booking; `None` until learned from `/appointments`.
-    pub registry_id: Option<String>,
-    pub doctor_id: Option<String>,
-    pub slot_id: Option<String>,
-    pub visit_at: i64,
-    pub details: AppointmentDetails,
+    pub booking: NewAppointment,
     pub status: AppointmentStatus,
-    pub source: AppointmentSource,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -272,7 +263,7 @@ impl ReminderWaker {
     }
 }
 
-pub(super) struct RawAppointment {
+struct RawAppointment {
     id: i64,
     user_id: i64,
     child_id: Option<i64>,
@@ -287,8 +278,7 @@ pub(super) struct RawAppointment {
     updated_at: i64,
 }
 
-pub(super) const APPOINTMENT_COLUMNS: &str =
-    "id, user_id, child_id, visit_at, details, status, source, \
+const APPOINTMENT_COLUMNS: &str = "id, user_id, child_id, visit_at, details, status, source, \
      created_at, updated_at, registry_id_known, ids";
 
 impl FromRow for RawAppointment {
@@ -407,7 +397,7 @@ impl Store {
             .seal_str(Aad::new(TABLE, "details", &id.to_string()), &json))
     }
 
-    pub(super) fn open_appointment(&self, raw: RawAppointment) -> anyhow::Result<Appointment> {
+    fn open_appointment(&self, raw: RawAppointment) -> anyhow::Result<Appointment> {
         // Errors name the column and the row id only, never the value.
         let json = self
             .crypto()
@@ -419,8 +409,7 @@ impl Store {
         let details: AppointmentDetails = serde_json::from_str(&json)
             .with_context(|| format!("appointments.details of {} does not decode", raw.id))?;
         let ids: VisitIds = self.open_json(TABLE, "ids", raw.id, raw.ids.as_deref())?;
-        Ok(Appointment {
-            id: raw.id,
+        let booking = NewAppointment {
             user_id: raw.user_id,
             child_id: raw.child_id,
             lpu_id: ids.lpu_id,
@@ -430,8 +419,12 @@ impl Store {
             slot_id: ids.slot_id,
             visit_at: raw.visit_at,
             details,
-            status: status_from_code(&raw.status)?,
             source: source_from_code(&raw.source)?,
+        };
+        Ok(Appointment {
+            id: raw.id,
+            booking,
+            status: status_from_code(&raw.status)?,
             created_at: raw.created_at,
             updated_at: raw.updated_at,
         })
@@ -482,7 +475,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             for appointment in &upcoming {
-                let plan = plan_reminders(appointment.visit_at, &offsets, now);
+                let plan = plan_reminders(appointment.booking.visit_at, &offsets, now);
                 replace_reminders!(tx, appointment.id, user_id, plan.iter(), false);
             }
             tx.commit().await?;
@@ -713,17 +706,24 @@ impl Store {
         anyhow::bail!("cannot find a free appointment id")
     }
 
+    /// The appointments a query selects, opened: `rest` follows `SELECT … FROM appointments WHERE`, with
+    /// `ids` bound to `$1, $2, …`.
+    pub(super) async fn appointments_where(
+        &self,
+        rest: &str,
+        ids: &[i64],
+    ) -> anyhow::Result<Vec<Appointment>> {
+        let sql = format!("SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE {rest}");
+        let raws: Vec<RawAppointment> = self.fetch_all_as(&sql, ids).await?;
+        raws.into_iter()
+            .map(|raw| self.open_appointment(raw))
+            .collect()
+    }
+
     /// The appointment `id` if it belongs to `user_id`; `None` for anyone else's or an unknown id.
     pub async fn appointment(&self, user_id: i64, id: i64) -> anyhow::Result<Option<Appointment>> {
-        let raw: Option<RawAppointment> = self
-            .fetch_opt_as(
-                &format!(
-                    "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE id = $1 AND user_id = $2"
-                ),
-                &[id, user_id],
-            )
-            .await?;
-        raw.map(|raw| self.open_appointment(raw)).transpose()
+        let rest = "id = $1 AND user_id = $2";
+        Ok(self.appointments_where(rest, &[id, user_id]).await?.pop())
     }
 
     /// The user's appointment at clinic `lpu_id` with the registry's id `registry_id`, booked or not.
@@ -755,19 +755,8 @@ impl Store {
         user_id: i64,
         now: i64,
     ) -> anyhow::Result<Vec<Appointment>> {
-        let raws: Vec<RawAppointment> = self
-            .fetch_all_as(
-                &format!(
-                    "SELECT {APPOINTMENT_COLUMNS} FROM appointments
-                     WHERE user_id = $1 AND status = 'booked' AND visit_at > $2
-                     ORDER BY visit_at, id"
-                ),
-                &[user_id, now],
-            )
-            .await?;
-        raws.into_iter()
-            .map(|raw| self.open_appointment(raw))
-            .collect()
+        let rest = "user_id = $1 AND status = 'booked' AND visit_at > $2 ORDER BY visit_at, id";
+        self.appointments_where(rest, &[user_id, now]).await
     }
 
     /// Marks the user's appointment cancelled and drops its pending reminders. `false` when there is no
@@ -904,18 +893,8 @@ impl Store {
             "UPDATE reminders SET lease_until = $1, attempts = attempts + 1
              WHERE status = 'pending' AND id IN ({SELECT_DUE}{lock}) {RETURNING}"
         );
-        let claimed = with_pool!(self, |pool| {
-            sqlx::query(&sql)
-                .bind(lease_until)
-                .bind(now)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(claimed_from_row)
-                .collect()
-        });
-        let mut claimed: Vec<ClaimedReminder> = claimed;
+        let mut claimed: Vec<ClaimedReminder> =
+            self.fetch_all_as(&sql, &[lease_until, now, limit]).await?;
         claimed.sort_by_key(|c| (c.due_at, c.id));
         Ok(claimed)
     }
@@ -1001,15 +980,17 @@ impl Store {
     }
 }
 
-fn claimed_from_row(row: &impl StoreRow) -> ClaimedReminder {
-    ClaimedReminder {
-        id: row.col(0),
-        appointment_id: row.col(1),
-        user_id: row.col(2),
-        offset_secs: row.col(3),
-        due_at: row.col(4),
-        attempts: row.col(5),
-        lease_until: row.col(6),
+impl FromRow for ClaimedReminder {
+    fn from_row(row: &impl StoreRow) -> Self {
+        ClaimedReminder {
+            id: row.col(0),
+            appointment_id: row.col(1),
+            user_id: row.col(2),
+            offset_secs: row.col(3),
+            due_at: row.col(4),
+            attempts: row.col(5),
+            lease_until: row.col(6),
+        }
     }
 }
 
@@ -1019,17 +1000,22 @@ mod tests {
 
     const H: i64 = 3600;
     const DEFAULTS: [i64; 2] = [24 * H, 2 * H];
+    const NOW: i64 = 1_000_000;
 
     fn offsets(plan: &[PlannedReminder]) -> Vec<i64> {
         plan.iter().map(|p| p.offset_secs).collect()
     }
 
+    /// The offsets planned with [`DEFAULTS`] for a visit `ahead` seconds after `NOW`, booked at `NOW`.
+    fn offsets_ahead(ahead: i64) -> Vec<i64> {
+        offsets(&plan_reminders(NOW + ahead, &DEFAULTS, NOW))
+    }
+
     #[test]
     fn a_visit_days_ahead_gets_every_offset_largest_first() {
-        let now = 1_000_000;
-        let visit = now + 3 * 24 * H;
+        let visit = NOW + 3 * 24 * H;
         assert_eq!(
-            plan_reminders(visit, &DEFAULTS, now),
+            plan_reminders(visit, &DEFAULTS, NOW),
             vec![
                 PlannedReminder {
                     offset_secs: 24 * H,
@@ -1045,35 +1031,23 @@ mod tests {
 
     #[test]
     fn an_offset_already_past_at_booking_time_is_skipped() {
-        let now = 1_000_000;
         // Tomorrow morning, booked 20 h ahead: the 24 h moment is gone, the 2 h one is not.
-        assert_eq!(
-            offsets(&plan_reminders(now + 20 * H, &DEFAULTS, now)),
-            vec![2 * H]
-        );
+        assert_eq!(offsets_ahead(20 * H), vec![2 * H]);
     }
 
     #[test]
     fn a_visit_later_the_same_day_still_gets_the_two_hour_reminder_when_it_is_ahead() {
-        let now = 1_000_000;
-        assert_eq!(
-            offsets(&plan_reminders(now + 5 * H, &DEFAULTS, now)),
-            vec![2 * H]
-        );
+        assert_eq!(offsets_ahead(5 * H), vec![2 * H]);
         // One second of margin is enough: the 2 h moment is still in the future.
-        assert_eq!(
-            offsets(&plan_reminders(now + 2 * H + 1, &DEFAULTS, now)),
-            vec![2 * H]
-        );
+        assert_eq!(offsets_ahead(2 * H + 1), vec![2 * H]);
     }
 
     #[test]
     fn a_visit_closer_than_the_smallest_offset_gets_no_reminder() {
-        let now = 1_000_000;
-        assert!(plan_reminders(now + H, &DEFAULTS, now).is_empty());
+        assert!(offsets_ahead(H).is_empty());
         // Exactly at the 2 h moment: it is now, not ahead.
-        assert!(plan_reminders(now + 2 * H, &DEFAULTS, now).is_empty());
-        assert!(plan_reminders(now - H, &DEFAULTS, now).is_empty());
+        assert!(offsets_ahead(2 * H).is_empty());
+        assert!(offsets_ahead(-H).is_empty());
     }
 
     #[test]
@@ -1088,6 +1062,43 @@ mod tests {
             vec![24 * H, 2 * H, H]
         );
         assert!(plan_reminders(100 * H, &[], now).is_empty());
+    }
+
+    #[test]
+    fn details_keep_their_stored_json() {
+        // As an older release stored them: no room, phone, coordinates or end.
+        let old = r#"{"person":"Иванов Иван Иванович","doctor":"Петров Пётр Петрович","specialty":"Терапевт","clinic":"Поликлиника № 1","address":"ул. Ленина, 1","local_time":"2026-12-01T09:30:00"}"#;
+        let details: AppointmentDetails = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            details,
+            AppointmentDetails {
+                person: "Иванов Иван Иванович".into(),
+                doctor: "Петров Пётр Петрович".into(),
+                specialty: "Терапевт".into(),
+                clinic: "Поликлиника № 1".into(),
+                address: "ул. Ленина, 1".into(),
+                local_time: "2026-12-01T09:30:00".into(),
+                ..AppointmentDetails::default()
+            }
+        );
+        // Written now: every key, the end only when known.
+        let full = AppointmentDetails {
+            room: Some("12".into()),
+            phone: None,
+            latitude: Some(52.25),
+            longitude: Some(104.5),
+            local_end: Some("2026-12-01T09:45:00".into()),
+            ..details.clone()
+        };
+        let json = r#"{"person":"Иванов Иван Иванович","doctor":"Петров Пётр Петрович","specialty":"Терапевт","clinic":"Поликлиника № 1","address":"ул. Ленина, 1","room":"12","phone":null,"latitude":52.25,"longitude":104.5,"local_time":"2026-12-01T09:30:00","local_end":"2026-12-01T09:45:00"}"#;
+        assert_eq!(serde_json::to_string(&full).unwrap(), json);
+        assert_eq!(
+            serde_json::from_str::<AppointmentDetails>(json).unwrap(),
+            full
+        );
+        assert!(!serde_json::to_string(&details)
+            .unwrap()
+            .contains("local_end"));
     }
 
     #[test]

@@ -32,41 +32,25 @@ pub struct NewIntent {
     pub details: AppointmentDetails,
 }
 
+/// A booking in flight as recorded: what was to be booked, under its id.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Intent {
     pub id: i64,
-    pub user_id: i64,
-    pub child_id: Option<i64>,
-    pub lpu_id: i64,
-    pub patient_id: String,
-    pub doctor_id: String,
-    pub slot_id: String,
-    pub visit_at: i64,
-    pub details: AppointmentDetails,
+    pub booking: NewIntent,
     /// When `/appointment/create` was last called for it.
     pub created_at: i64,
 }
 
 impl Intent {
-    /// The intent `id` recorded for `new` at `created_at`.
-    pub fn of(id: i64, new: &NewIntent, created_at: i64) -> Intent {
-        Intent {
-            id,
-            user_id: new.user_id,
-            child_id: new.child_id,
-            lpu_id: new.lpu_id,
-            patient_id: new.patient_id.clone(),
-            doctor_id: new.doctor_id.clone(),
-            slot_id: new.slot_id.clone(),
-            visit_at: new.visit_at,
-            details: new.details.clone(),
-            created_at,
-        }
-    }
-
     /// Whether the registry's visit (`doctor_id` when it names one, starting at `visit_at`) is this booking.
     pub fn matches(&self, doctor_id: Option<&str>, visit_at: i64) -> bool {
-        crate::domain::same_visit(Some(&self.doctor_id), self.visit_at, doctor_id, visit_at)
+        let booking = &self.booking;
+        crate::domain::same_visit(
+            Some(&booking.doctor_id),
+            booking.visit_at,
+            doctor_id,
+            visit_at,
+        )
     }
 }
 
@@ -84,16 +68,7 @@ impl Store {
             slot_id: new.slot_id.clone(),
             visit_at: new.visit_at,
         };
-        let existing: Option<i64> = with_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "SELECT id FROM booking_intents WHERE user_id = $1 AND slot_key = $2",
-            )
-            .bind(new.user_id)
-            .bind(&lookup)
-            .fetch_optional(pool)
-            .await?
-        });
-        if let Some(id) = existing {
+        if let Some(id) = self.intent_by_slot(new.user_id, &lookup).await? {
             let details = self.seal_intent_details(id, &new.details)?;
             let sealed_ids = self.seal_json(TABLE, "ids", id, &ids)?;
             with_pool!(self, |pool| {
@@ -137,20 +112,24 @@ impl Store {
                 return Ok((id, false));
             }
             // Another tap of the same slot at once: theirs is the intent.
-            let winner: Option<i64> = with_pool!(self, |pool| {
-                sqlx::query_scalar(
-                    "SELECT id FROM booking_intents WHERE user_id = $1 AND slot_key = $2",
-                )
-                .bind(new.user_id)
-                .bind(&lookup)
-                .fetch_optional(pool)
-                .await?
-            });
-            if let Some(id) = winner {
+            if let Some(id) = self.intent_by_slot(new.user_id, &lookup).await? {
                 return Ok((id, true));
             }
         }
         anyhow::bail!("cannot find a free booking intent id")
+    }
+
+    /// The id of the user's intent for the slot whose lookup is `slot_key`, if there is one.
+    async fn intent_by_slot(&self, user_id: i64, slot_key: &[u8]) -> anyhow::Result<Option<i64>> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT id FROM booking_intents WHERE user_id = $1 AND slot_key = $2",
+            )
+            .bind(user_id)
+            .bind(slot_key)
+            .fetch_optional(pool)
+            .await?
+        }))
     }
 
     /// Drops an intent whose outcome is known. `false` when it was already gone (settled elsewhere).
@@ -161,55 +140,43 @@ impl Store {
 
     /// The user's bookings whose outcome is not known yet, oldest first.
     pub async fn open_intents(&self, user_id: i64) -> anyhow::Result<Vec<Intent>> {
-        type IntentRow = (Intent, Vec<u8>, Option<Vec<u8>>);
+        type IntentRow = (i64, Option<i64>, i64, Vec<u8>, Option<Vec<u8>>);
         let rows: Vec<IntentRow> = with_pool!(self, |pool| {
             sqlx::query(
-                "SELECT id, user_id, child_id, created_at, details, ids
+                "SELECT id, child_id, created_at, details, ids
                  FROM booking_intents WHERE user_id = $1 ORDER BY created_at, id",
             )
             .bind(user_id)
             .fetch_all(pool)
             .await?
             .iter()
-            .map(|row| {
-                (
-                    Intent {
-                        id: row.get(0),
-                        user_id: row.get(1),
-                        child_id: row.get(2),
-                        lpu_id: 0,
-                        patient_id: String::new(),
-                        doctor_id: String::new(),
-                        slot_id: String::new(),
-                        visit_at: 0,
-                        created_at: row.get(3),
-                        details: AppointmentDetails::default(),
-                    },
-                    row.get(4),
-                    row.get(5),
-                )
-            })
+            .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4)))
             .collect()
         });
         rows.into_iter()
-            .map(|(mut intent, sealed, sealed_ids)| {
-                let ids: BookingIds =
-                    self.open_json(TABLE, "ids", intent.id, sealed_ids.as_deref())?;
-                intent.lpu_id = ids.lpu_id;
-                intent.patient_id = ids.patient_id;
-                intent.doctor_id = ids.doctor_id;
-                intent.slot_id = ids.slot_id;
-                intent.visit_at = ids.visit_at;
+            .map(|(id, child_id, created_at, sealed, sealed_ids)| {
+                let ids: BookingIds = self.open_json(TABLE, "ids", id, sealed_ids.as_deref())?;
                 let json = self
                     .crypto()
-                    .open_str(Aad::new(TABLE, "details", &intent.id.to_string()), &sealed)
-                    .with_context(|| {
-                        format!("cannot open booking_intents.details of {}", intent.id)
-                    })?;
-                intent.details = serde_json::from_str(&json).with_context(|| {
-                    format!("booking_intents.details of {} does not decode", intent.id)
-                })?;
-                Ok(intent)
+                    .open_str(Aad::new(TABLE, "details", &id.to_string()), &sealed)
+                    .with_context(|| format!("cannot open booking_intents.details of {id}"))?;
+                let details = serde_json::from_str(&json)
+                    .with_context(|| format!("booking_intents.details of {id} does not decode"))?;
+                let booking = NewIntent {
+                    user_id,
+                    child_id,
+                    lpu_id: ids.lpu_id,
+                    patient_id: ids.patient_id,
+                    doctor_id: ids.doctor_id,
+                    slot_id: ids.slot_id,
+                    visit_at: ids.visit_at,
+                    details,
+                };
+                Ok(Intent {
+                    id,
+                    booking,
+                    created_at,
+                })
             })
             .collect()
     }

@@ -56,6 +56,48 @@ pub(crate) struct WatchIds {
     pub doctor_id: String,
 }
 
+/// Ids sealed in a table's `ids` column, from which its lookup column is computed.
+trait LookupIds: Serialize + DeserializeOwned {
+    /// The table, and its lookup column.
+    const TABLE: &'static str;
+    const COLUMN: &'static str;
+    /// The lookup value of a row of user `user_id` holding these ids (`person`: 0 for the user, else
+    /// the child's id; only a clinic's patients are told apart by it).
+    fn lookup(&self, crypto: &Crypto, user_id: i64, person: i64) -> Vec<u8>;
+}
+
+impl LookupIds for VisitIds {
+    const TABLE: &'static str = "appointments";
+    const COLUMN: &'static str = "registry_key";
+    fn lookup(&self, crypto: &Crypto, user_id: i64, _person: i64) -> Vec<u8> {
+        visit_key(crypto, user_id, self.lpu_id, &self.registry_id)
+    }
+}
+
+impl LookupIds for BookingIds {
+    const TABLE: &'static str = "booking_intents";
+    const COLUMN: &'static str = "slot_key";
+    fn lookup(&self, crypto: &Crypto, user_id: i64, _person: i64) -> Vec<u8> {
+        slot_key(crypto, user_id, self.lpu_id, &self.slot_id)
+    }
+}
+
+impl LookupIds for PatientIds {
+    const TABLE: &'static str = "registry_patients";
+    const COLUMN: &'static str = "clinic_key";
+    fn lookup(&self, crypto: &Crypto, user_id: i64, person: i64) -> Vec<u8> {
+        clinic_key(crypto, user_id, person, self.lpu_id)
+    }
+}
+
+impl LookupIds for WatchIds {
+    const TABLE: &'static str = "slot_watches";
+    const COLUMN: &'static str = "watch_key";
+    fn lookup(&self, crypto: &Crypto, user_id: i64, _person: i64) -> Vec<u8> {
+        watch_key(crypto, user_id, self)
+    }
+}
+
 /// `appointments.registry_key`: the user's visit at a clinic under a registry id (or placeholder).
 pub(crate) fn visit_key(crypto: &Crypto, user_id: i64, lpu_id: i64, registry_id: &str) -> Vec<u8> {
     crypto.lookup(
@@ -114,27 +156,30 @@ pub(crate) fn lookup_of(
     person: i64,
     plain: &[u8],
 ) -> anyhow::Result<Vec<u8>> {
-    let bad = || format!("{table}: a sealed value does not decode");
-    Ok(match table {
-        "appointments" => {
-            let ids: VisitIds = serde_json::from_slice(plain).with_context(bad)?;
-            visit_key(crypto, user_id, ids.lpu_id, &ids.registry_id)
+    match table {
+        "appointments" => lookup_from::<VisitIds>(crypto, user_id, person, plain),
+        "booking_intents" => lookup_from::<BookingIds>(crypto, user_id, person, plain),
+        "registry_patients" => lookup_from::<PatientIds>(crypto, user_id, person, plain),
+        "slot_watches" => lookup_from::<WatchIds>(crypto, user_id, person, plain),
+        "esia_links" => {
+            let oid = std::str::from_utf8(plain)
+                .with_context(|| format!("{table}: a sealed value does not decode"))?;
+            Ok(oid_key(crypto, oid))
         }
-        "booking_intents" => {
-            let ids: BookingIds = serde_json::from_slice(plain).with_context(bad)?;
-            slot_key(crypto, user_id, ids.lpu_id, &ids.slot_id)
-        }
-        "registry_patients" => {
-            let ids: PatientIds = serde_json::from_slice(plain).with_context(bad)?;
-            clinic_key(crypto, user_id, person, ids.lpu_id)
-        }
-        "slot_watches" => {
-            let ids: WatchIds = serde_json::from_slice(plain).with_context(bad)?;
-            watch_key(crypto, user_id, &ids)
-        }
-        "esia_links" => oid_key(crypto, std::str::from_utf8(plain).with_context(bad)?),
         other => anyhow::bail!("{other}: no lookup column"),
-    })
+    }
+}
+
+/// The lookup value of a row of `T`'s table whose sealed ids opened to `plain`.
+fn lookup_from<T: LookupIds>(
+    crypto: &Crypto,
+    user_id: i64,
+    person: i64,
+    plain: &[u8],
+) -> anyhow::Result<Vec<u8>> {
+    let ids: T = serde_json::from_slice(plain)
+        .with_context(|| format!("{}: a sealed value does not decode", T::TABLE))?;
+    Ok(ids.lookup(crypto, user_id, person))
 }
 
 /// A column to set, and its value.
@@ -188,49 +233,55 @@ impl Staged {
     ) -> anyhow::Result<(&'static str, Vec<u8>, SetColumn)> {
         let lpu_id = self.lpu_id.unwrap_or_default();
         let text = |value: &Option<String>| value.clone().unwrap_or_default();
-        Ok(match self.table.as_str() {
-            "appointments" => {
-                let ids = VisitIds {
+        match self.table.as_str() {
+            "appointments" => self.sealed_ids(
+                VisitIds {
                     lpu_id,
                     patient_id: text(&self.patient_id),
                     registry_id: text(&self.registry_id),
                     doctor_id: self.doctor_id.clone(),
                     slot_id: self.slot_id.clone(),
-                };
-                let key = visit_key(crypto, self.user_id, lpu_id, &ids.registry_id);
-                lookup_entry("appointments", &ids, "registry_key", key)?
-            }
-            "booking_intents" => {
-                let ids = BookingIds {
+                },
+                crypto,
+            ),
+            "booking_intents" => self.sealed_ids(
+                BookingIds {
                     lpu_id,
                     patient_id: text(&self.patient_id),
                     doctor_id: text(&self.doctor_id),
                     slot_id: text(&self.slot_id),
                     visit_at: self.visit_at.unwrap_or_default(),
-                };
-                let key = slot_key(crypto, self.user_id, lpu_id, &ids.slot_id);
-                lookup_entry("booking_intents", &ids, "slot_key", key)?
-            }
-            "registry_patients" => {
-                let ids = PatientIds {
+                },
+                crypto,
+            ),
+            "registry_patients" => self.sealed_ids(
+                PatientIds {
                     lpu_id,
                     patient_id: text(&self.patient_id),
-                };
-                let person = self.person.unwrap_or_default();
-                let key = clinic_key(crypto, self.user_id, person, lpu_id);
-                lookup_entry("registry_patients", &ids, "clinic_key", key)?
-            }
-            "slot_watches" => {
-                let ids = WatchIds {
+                },
+                crypto,
+            ),
+            "slot_watches" => self.sealed_ids(
+                WatchIds {
                     lpu_id,
                     specialty_id: text(&self.specialty_id),
                     doctor_id: text(&self.doctor_id),
-                };
-                let key = watch_key(crypto, self.user_id, &ids);
-                lookup_entry("slot_watches", &ids, "watch_key", key)?
-            }
+                },
+                crypto,
+            ),
             other => anyhow::bail!("metadata_to_seal: unknown table {other}"),
-        })
+        }
+    }
+
+    /// `ids`' table, `ids` as JSON, and the lookup column with its value for this row.
+    fn sealed_ids<T: LookupIds>(
+        &self,
+        ids: T,
+        crypto: &Crypto,
+    ) -> anyhow::Result<(&'static str, Vec<u8>, SetColumn)> {
+        let person = self.person.unwrap_or_default();
+        let key = ids.lookup(crypto, self.user_id, person);
+        Ok((T::TABLE, serde_json::to_vec(&ids)?, (T::COLUMN, key)))
     }
 
     /// The UPDATE that puts the sealed values into the row (`$1` the row, then the values in order).
@@ -242,16 +293,6 @@ impl Staged {
         let sql = format!("UPDATE {table} SET {sets} WHERE {row_column} = $1");
         Ok((sql, row_id, values.into_iter().map(|(_, v)| v).collect()))
     }
-}
-
-/// A table's name, the ids its rows seal (as JSON) and its lookup column with its value.
-fn lookup_entry(
-    table: &'static str,
-    ids: &impl Serialize,
-    column: &'static str,
-    key: Vec<u8>,
-) -> anyhow::Result<(&'static str, Vec<u8>, SetColumn)> {
-    Ok((table, serde_json::to_vec(ids)?, (column, key)))
 }
 
 const STAGED_COLUMNS: &str = "tbl, row_id, user_id, lpu_id, patient_id, registry_id, doctor_id, \
@@ -373,5 +414,34 @@ impl Store {
                 .await?
         });
         Ok(done.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visit_ids_keep_their_stored_json() {
+        let old = r#"{"lpu_id":204,"patient_id":"p-1","registry_id":"14643472"}"#;
+        let ids: VisitIds = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            ids,
+            VisitIds {
+                lpu_id: 204,
+                patient_id: "p-1".into(),
+                registry_id: "14643472".into(),
+                doctor_id: None,
+                slot_id: None,
+            }
+        );
+        let full = VisitIds {
+            doctor_id: Some("ab-17".into()),
+            slot_id: Some("s-9".into()),
+            ..ids
+        };
+        let json = r#"{"lpu_id":204,"patient_id":"p-1","registry_id":"14643472","doctor_id":"ab-17","slot_id":"s-9"}"#;
+        assert_eq!(serde_json::to_string(&full).unwrap(), json);
+        assert_eq!(serde_json::from_str::<VisitIds>(json).unwrap(), full);
     }
 }

@@ -1,6 +1,5 @@
 //! «Записаться снова»: the doctors a person saw or is booked with, from their visits, most recent first.
 
-use super::appointments::{RawAppointment, APPOINTMENT_COLUMNS};
 use super::Store;
 
 /// How many of the user's latest visits are read to find recent doctors: a family's year of visits.
@@ -32,22 +31,15 @@ impl Store {
         child_id: Option<i64>,
         limit: usize,
     ) -> anyhow::Result<Vec<RecentDoctor>> {
-        let raws: Vec<RawAppointment> = self
-            .fetch_all_as(
-                &format!(
-                    "SELECT {APPOINTMENT_COLUMNS} FROM appointments
-                     WHERE user_id = $1 AND status = 'booked'
-                     ORDER BY visit_at DESC, id DESC LIMIT $2"
-                ),
-                &[user_id, VISITS_READ],
-            )
+        let rest = "user_id = $1 AND status = 'booked' ORDER BY visit_at DESC, id DESC LIMIT $2";
+        let visits = self
+            .appointments_where(rest, &[user_id, VISITS_READ])
             .await?;
         let mut recent: Vec<RecentDoctor> = Vec::new();
-        for raw in raws {
+        for visit in visits.into_iter().map(|a| a.booking) {
             if recent.len() >= limit {
                 break;
             }
-            let visit = self.open_appointment(raw)?;
             if visit.child_id != child_id {
                 continue;
             }

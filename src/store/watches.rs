@@ -12,10 +12,9 @@
 use anyhow::Context;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use super::metadata::{watch_key, WatchIds};
-use super::{with_pool, Aad, Backend, Store};
+use super::{with_pool, Aad, FromRow, Store, StoreRow};
 use crate::domain::WatchWindow;
 
 const TABLE: &str = "slot_watches";
@@ -107,19 +106,12 @@ impl WatchStatus {
     }
 }
 
+/// A watch as stored: whose it is and what it waits for, for whom and how, and where it is in its life.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Watch {
     pub id: i64,
-    pub user_id: i64,
-    /// The child it is for; `None` for the user.
-    pub child_id: Option<i64>,
-    pub lpu_id: i64,
-    pub specialty_id: String,
-    pub doctor_id: Option<String>,
-    pub labels: WatchLabels,
-    pub window: WatchWindow,
-    pub auto_book: bool,
-    pub rebook_earlier: bool,
+    pub target: NewWatch,
+    pub plan: WatchPlan,
     pub status: WatchStatus,
     /// The free slot ids the user was last told of (or that were free when the watch began).
     pub seen: Vec<String>,
@@ -137,18 +129,6 @@ pub struct Watch {
     pub status_at: Option<i64>,
     /// `true` when the stored target lookup is not the one of the current key (set it again).
     stale_target: bool,
-}
-
-impl Watch {
-    /// The plan the watch follows.
-    pub fn plan(&self) -> WatchPlan {
-        WatchPlan {
-            child_id: self.child_id,
-            window: self.window.clone(),
-            auto_book: self.auto_book,
-            rebook_earlier: self.rebook_earlier,
-        }
-    }
 }
 
 /// What [`Store::add_watch`] did.
@@ -199,34 +179,29 @@ struct RawWatch {
     appointment_id: Option<i64>,
 }
 
-fn raw_from_row<R: Row>(row: &R) -> RawWatch
-where
-    usize: sqlx::ColumnIndex<R>,
-    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    bool: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Vec<u8>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    RawWatch {
-        id: row.get(0),
-        user_id: row.get(1),
-        ids: row.get(2),
-        labels: row.get(3),
-        seen: row.get(4),
-        next_check_at: row.get(5),
-        expires_at: row.get(6),
-        created_at: row.get(7),
-        child_id: row.get(8),
-        target_key: row.get(9),
-        window: row.get(10),
-        skipped: row.get(11),
-        auto_book: row.get(12),
-        rebook_earlier: row.get(13),
-        status: row.get(14),
-        status_at: row.get(15),
-        last_checked_at: row.get(16),
-        last_found_at: row.get(17),
-        appointment_id: row.get(18),
+impl FromRow for RawWatch {
+    fn from_row(row: &impl StoreRow) -> Self {
+        RawWatch {
+            id: row.col(0),
+            user_id: row.col(1),
+            ids: row.col(2),
+            labels: row.col(3),
+            seen: row.col(4),
+            next_check_at: row.col(5),
+            expires_at: row.col(6),
+            created_at: row.col(7),
+            child_id: row.col(8),
+            target_key: row.col(9),
+            window: row.col(10),
+            skipped: row.col(11),
+            auto_book: row.col(12),
+            rebook_earlier: row.col(13),
+            status: row.col(14),
+            status_at: row.col(15),
+            last_checked_at: row.col(16),
+            last_found_at: row.col(17),
+            appointment_id: row.col(18),
+        }
     }
 }
 
@@ -287,17 +262,23 @@ impl Store {
             None => Vec::new(),
         };
         let stale_target = raw.target_key.as_deref() != Some(&self.target_key(&ids)[..]);
-        Ok(Watch {
-            id: raw.id,
+        let target = NewWatch {
             user_id: raw.user_id,
-            child_id: raw.child_id,
             lpu_id: ids.lpu_id,
             specialty_id: ids.specialty_id,
             doctor_id: Some(ids.doctor_id).filter(|d| !d.is_empty()),
             labels,
+        };
+        let plan = WatchPlan {
+            child_id: raw.child_id,
             window,
             auto_book: raw.auto_book,
             rebook_earlier: raw.rebook_earlier,
+        };
+        Ok(Watch {
+            id: raw.id,
+            target,
+            plan,
             status: WatchStatus::from_code(&raw.status)?,
             seen,
             skipped,
@@ -313,18 +294,7 @@ impl Store {
     }
 
     async fn fetch_watches(&self, sql: &str, binds: &[i64]) -> anyhow::Result<Vec<Watch>> {
-        let raws: Vec<RawWatch> = with_pool!(self, |pool| {
-            let mut query = sqlx::query(sql);
-            for bind in binds {
-                query = query.bind(*bind);
-            }
-            query
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(raw_from_row)
-                .collect()
-        });
+        let raws: Vec<RawWatch> = self.fetch_all_as(sql, binds).await?;
         raws.into_iter().map(|raw| self.open_watch(raw)).collect()
     }
 
@@ -493,7 +463,7 @@ impl Store {
             return Ok(false);
         }
         let plan = WatchPlan {
-            child_id: watch.child_id,
+            child_id: watch.plan.child_id,
             window: window.clone(),
             auto_book,
             rebook_earlier,
@@ -572,7 +542,7 @@ impl Store {
             .fetch_all(pool)
             .await?
             .iter()
-            .map(raw_from_row)
+            .map(RawWatch::from_row)
             .collect()
         });
         raws.into_iter()
@@ -634,25 +604,12 @@ impl Store {
              WHERE next_check_at <= $2 AND status IN ('active', 'paused', 'booking')
              ORDER BY next_check_at, target_key, id LIMIT $3";
         let next = now + interval_secs.max(1);
-        let lock = match self.backend {
-            Backend::Sqlite(_) => "",
-            Backend::Postgres(_) => " FOR UPDATE SKIP LOCKED",
-        };
+        let lock = self.on_postgres(" FOR UPDATE SKIP LOCKED");
         let sql = format!(
             "UPDATE slot_watches SET next_check_at = $1
              WHERE next_check_at <= $2 AND id IN ({SELECT_DUE}{lock}) RETURNING {COLUMNS}"
         );
-        let raws: Vec<RawWatch> = with_pool!(self, |pool| {
-            sqlx::query(&sql)
-                .bind(next)
-                .bind(now)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(raw_from_row)
-                .collect()
-        });
+        let raws: Vec<RawWatch> = self.fetch_all_as(&sql, &[next, now, limit]).await?;
         let mut watches = Vec::with_capacity(raws.len());
         for raw in raws {
             match self.open_watch(raw) {
@@ -664,17 +621,13 @@ impl Store {
         for watch in watches.iter_mut().filter(|w| w.stale_target) {
             self.set_target_key(watch).await?;
         }
-        watches.sort_by_key(|w| (w.user_id, w.id));
+        watches.sort_by_key(|w| (w.target.user_id, w.id));
         Ok(watches)
     }
 
     /// Sets the target lookup of a watch made before it existed (or under an older data key).
     async fn set_target_key(&self, watch: &mut Watch) -> anyhow::Result<()> {
-        let ids = target_ids(
-            watch.lpu_id,
-            &watch.specialty_id,
-            watch.doctor_id.as_deref(),
-        );
+        let ids = ids_of(&watch.target);
         with_pool!(self, |pool| {
             sqlx::query("UPDATE slot_watches SET target_key = $2 WHERE id = $1")
                 .bind(watch.id)

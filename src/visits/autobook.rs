@@ -40,20 +40,20 @@ pub enum Choice {
 /// Whether a visit is to what the watch waits for: its doctor, or (a specialty watch) its specialty at
 /// its clinic.
 fn is_of_target(watch: &Watch, visit: &Appointment) -> bool {
-    visit.lpu_id == watch.lpu_id
-        && match &watch.doctor_id {
-            Some(doctor) => visit.doctor_id.as_deref() == Some(doctor.as_str()),
+    visit.booking.lpu_id == watch.target.lpu_id
+        && match &watch.target.doctor_id {
+            Some(doctor) => visit.booking.doctor_id.as_deref() == Some(doctor.as_str()),
             None => same_specialty(watch, visit),
         }
 }
 
 fn same_specialty(watch: &Watch, visit: &Appointment) -> bool {
     let (a, b) = (
-        visit.details.specialty.trim(),
-        watch.labels.specialty.trim(),
+        visit.booking.details.specialty.trim(),
+        watch.target.labels.specialty.trim(),
     );
     (!a.is_empty() && a.to_lowercase() == b.to_lowercase())
-        || (watch.doctor_id.is_some() && visit.doctor_id == watch.doctor_id)
+        || (watch.target.doctor_id.is_some() && visit.booking.doctor_id == watch.target.doctor_id)
 }
 
 fn local_day(tz: Tz, at: i64) -> Option<NaiveDate> {
@@ -65,25 +65,27 @@ fn local_day(tz: Tz, at: i64) -> Option<NaiveDate> {
 pub fn choose(watch: &Watch, found: &[FreeSlot], visits: &[Appointment], tz: Tz) -> Choice {
     let mine: Vec<&Appointment> = visits
         .iter()
-        .filter(|v| v.child_id == watch.child_id && v.status == AppointmentStatus::Booked)
+        .filter(|v| {
+            v.booking.child_id == watch.plan.child_id && v.status == AppointmentStatus::Booked
+        })
         .collect();
     let later = mine
         .iter()
         .filter(|v| is_of_target(watch, v))
-        .min_by_key(|v| v.visit_at)
+        .min_by_key(|v| v.booking.visit_at)
         .copied();
     let slots: Vec<FreeSlot> = found
         .iter()
-        .filter(|slot| {
-            let at = to_unix(tz, slot.start);
-            if later.is_some_and(|v| at >= v.visit_at) {
+        .filter(|free| {
+            let at = to_unix(tz, free.slot.visit_start);
+            if later.is_some_and(|v| at >= v.booking.visit_at) {
                 return false;
             }
             // The visit being moved does not count against its own day.
             !mine.iter().any(|v| {
                 Some(v.id) != later.map(|l| l.id)
                     && same_specialty(watch, v)
-                    && local_day(tz, v.visit_at) == Some(slot.start.date())
+                    && local_day(tz, v.booking.visit_at) == Some(free.slot.visit_start.date())
             })
         })
         .cloned()
@@ -92,11 +94,11 @@ pub fn choose(watch: &Watch, found: &[FreeSlot], visits: &[Appointment], tz: Tz)
         return Choice::Nothing;
     };
     match later {
-        Some(later) if watch.auto_book && watch.rebook_earlier => Choice::Book {
+        Some(later) if watch.plan.auto_book && watch.plan.rebook_earlier => Choice::Book {
             slot: first,
             replace: Some(later.clone()),
         },
-        _ if watch.auto_book && later.is_none() => Choice::Book {
+        _ if watch.plan.auto_book && later.is_none() => Choice::Book {
             slot: first,
             replace: None,
         },
@@ -199,7 +201,8 @@ pub async fn auto_book(
 ) -> anyhow::Result<AutoBooked> {
     let tz = v.settings.region_tz;
     let today = crate::domain::watch_window::local_date(now, tz);
-    let Some(patient) = patient_of(v, watch.user_id, watch.child_id, today).await? else {
+    let Some(patient) = patient_of(v, watch.target.user_id, watch.plan.child_id, today).await?
+    else {
         return Ok(AutoBooked::CannotBook);
     };
     if !v.store.claim_watch_booking(watch.id, now).await? {
@@ -217,21 +220,21 @@ pub async fn auto_book(
         }
     };
     let request = AppointmentCreate::new(
-        watch.lpu_id,
+        watch.target.lpu_id,
         patient_id.clone(),
-        &slot.to_slot(),
+        &slot.slot,
         &patient.name,
         patient.birth_date,
         patient.oid.clone(),
     );
     let new = NewIntent {
-        user_id: watch.user_id,
+        user_id: watch.target.user_id,
         child_id: patient.child_id,
-        lpu_id: watch.lpu_id,
+        lpu_id: watch.target.lpu_id,
         patient_id,
         doctor_id: slot.doctor_id.clone(),
-        slot_id: slot.id.clone(),
-        visit_at: to_unix(tz, slot.start),
+        slot_id: slot.slot.id.clone(),
+        visit_at: to_unix(tz, slot.slot.visit_start),
         details: visit_details(v, watch, &patient, slot).await,
     };
     let booked = super::booking::book(v, &request, &new, now).await?;
@@ -272,7 +275,7 @@ async fn patient_at_clinic(
     patient: &Patient,
     now: i64,
 ) -> Result<String, AutoBooked> {
-    let query = patient.query_at(watch.lpu_id);
+    let query = patient.query_at(watch.target.lpu_id);
     let patient_id = match within_deadline(v.registry.find_patient(&query)).await {
         Ok(id) => id,
         Err(err) if err.is_transient() => return Err(AutoBooked::Missed(err)),
@@ -281,9 +284,9 @@ async fn patient_at_clinic(
     let remembered = v
         .store
         .remember_patient(
-            watch.user_id,
+            watch.target.user_id,
             patient.child_id,
-            watch.lpu_id,
+            watch.target.lpu_id,
             &patient_id,
             now,
         )
@@ -325,33 +328,39 @@ async fn visit_details(
     v: Visits<'_>,
     watch: &Watch,
     patient: &Patient,
-    slot: &FreeSlot,
+    found: &FreeSlot,
 ) -> AppointmentDetails {
-    let clinic = within_deadline(v.registry.clinic(watch.lpu_id)).await.ok();
+    let clinic = within_deadline(v.registry.clinic(watch.target.lpu_id))
+        .await
+        .ok();
+    let slot = &found.slot;
     let address = visit_address(slot.address.as_deref(), clinic.as_ref());
-    let doctor = if slot.doctor_name.is_empty() {
-        watch.labels.doctor.clone()
+    let doctor = if found.doctor_name.is_empty() {
+        watch.target.labels.doctor.clone()
     } else {
-        slot.doctor_name.clone()
+        found.doctor_name.clone()
     };
     let clinic_name = clinic
         .as_ref()
         .map(|c| c.display_name().to_owned())
         .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| watch.labels.clinic.clone());
+        .unwrap_or_else(|| watch.target.labels.clinic.clone());
     let local = |at: NaiveDateTime| at.format("%Y-%m-%dT%H:%M:%S").to_string();
     AppointmentDetails {
         person: patient.name.full().to_owned(),
         doctor,
-        specialty: watch.labels.specialty.clone(),
+        specialty: watch.target.labels.specialty.clone(),
         clinic: clinic_name,
         address,
         room: slot.room.clone().filter(|r| !r.trim().is_empty()),
         phone: clinic.as_ref().and_then(|c| c.phone.clone()),
         latitude: clinic.as_ref().and_then(|c| c.latitude),
         longitude: clinic.as_ref().and_then(|c| c.longitude),
-        local_time: local(slot.start),
-        local_end: slot.end.filter(|end| *end > slot.start).map(local),
+        local_time: local(slot.visit_start),
+        local_end: slot
+            .visit_end
+            .filter(|end| *end > slot.visit_start)
+            .map(local),
     }
 }
 
@@ -367,17 +376,17 @@ pub async fn cancel_visit(
         return Ok(false);
     };
     let request = AppointmentCancel {
-        lpu_id: visit.lpu_id,
-        patient_id: visit.patient_id.clone(),
+        lpu_id: visit.booking.lpu_id,
+        patient_id: visit.booking.patient_id.clone(),
         appointment_id: registry_id,
         esia_id: oid,
     };
     if let Err(err) = within_deadline(v.registry.cancel(&request)).await {
-        tracing::info!(user = %crate::telemetry::user_tag(visit.user_id), error = %err, "watch: the later visit was not cancelled");
+        tracing::info!(user = %crate::telemetry::user_tag(visit.booking.user_id), error = %err, "watch: the later visit was not cancelled");
         return Ok(false);
     }
     v.store
-        .cancel_appointment(visit.user_id, visit.id, now)
+        .cancel_appointment(visit.booking.user_id, visit.id, now)
         .await?;
     Ok(true)
 }

@@ -32,7 +32,11 @@ pub async fn book(
     now: i64,
 ) -> anyhow::Result<Booked> {
     let (intent_id, tried_before) = v.store.open_intent(new, now).await?;
-    let intent = Intent::of(intent_id, new, now);
+    let intent = Intent {
+        id: intent_id,
+        booking: new.clone(),
+        created_at: now,
+    };
     // If this process dies before the answer, the sync looks soon, whatever else.
     v.store
         .schedule_registry_sync(new.user_id, now + INTENT_RECHECK_SECS)
@@ -78,12 +82,13 @@ async fn listed_id(
     v: Visits<'_>,
     intent: &Intent,
 ) -> crate::registry::RegistryResult<Option<String>> {
+    let booking = &intent.booking;
     find_registry_id(
         v,
-        intent.lpu_id,
-        &intent.patient_id,
-        Some(&intent.doctor_id),
-        intent.visit_at,
+        booking.lpu_id,
+        &booking.patient_id,
+        Some(&booking.doctor_id),
+        booking.visit_at,
     )
     .await
 }

@@ -89,24 +89,24 @@ pub async fn registry_id_of(
     visit: &Appointment,
     now: i64,
 ) -> RegistryResult<Option<String>> {
-    if let Some(id) = &visit.registry_id {
+    if let Some(id) = &visit.booking.registry_id {
         return Ok(Some(id.clone()));
     }
     let found = find_registry_id(
         v,
-        visit.lpu_id,
-        &visit.patient_id,
-        visit.doctor_id.as_deref(),
-        visit.visit_at,
+        visit.booking.lpu_id,
+        &visit.booking.patient_id,
+        visit.booking.doctor_id.as_deref(),
+        visit.booking.visit_at,
     )
     .await?;
     if let Some(id) = &found {
         let learned = v
             .store
-            .learn_registry_id(visit.user_id, visit.id, id, now)
+            .learn_registry_id(visit.booking.user_id, visit.id, id, now)
             .await;
         if let Err(err) = learned {
-            tracing::warn!(user = %crate::telemetry::user_tag(visit.user_id), error = %err, "cannot store a visit's registry id");
+            tracing::warn!(user = %crate::telemetry::user_tag(visit.booking.user_id), error = %err, "cannot store a visit's registry id");
         }
     }
     Ok(found)
@@ -121,23 +121,24 @@ pub async fn settle_intent(
     registry_id: Option<String>,
     now: i64,
 ) -> anyhow::Result<Option<Appointment>> {
+    let booking = &intent.booking;
     let new = NewAppointment {
-        user_id: intent.user_id,
-        child_id: intent.child_id,
-        lpu_id: intent.lpu_id,
-        patient_id: intent.patient_id.clone(),
+        user_id: booking.user_id,
+        child_id: booking.child_id,
+        lpu_id: booking.lpu_id,
+        patient_id: booking.patient_id.clone(),
         registry_id,
-        doctor_id: Some(intent.doctor_id.clone()),
-        slot_id: Some(intent.slot_id.clone()),
-        visit_at: intent.visit_at,
-        details: intent.details.clone(),
+        doctor_id: Some(booking.doctor_id.clone()),
+        slot_id: Some(booking.slot_id.clone()),
+        visit_at: booking.visit_at,
+        details: booking.details.clone(),
         source: AppointmentSource::Bot,
     };
     let stored = v
         .store
         .upsert_appointment(&new, &v.settings.reminders, now)
         .await?;
-    let closed = v.store.close_intent(intent.user_id, intent.id).await?;
+    let closed = v.store.close_intent(booking.user_id, intent.id).await?;
     Ok(closed.then_some(stored))
 }
 
@@ -160,7 +161,7 @@ pub async fn sync_user(
         ..SyncReport::default()
     };
     for intent in v.store.open_intents(user_id).await? {
-        if intent.visit_at <= now {
+        if intent.booking.visit_at <= now {
             // Its time has passed: nothing left to remind of or to tell.
             v.store.close_intent(user_id, intent.id).await?;
         } else {
@@ -193,13 +194,14 @@ pub async fn sync_user(
         compare_pair(&mut state, &pair, &listed).await?;
     }
     for intent in intents {
+        let booking = &intent.booking;
         let asked = answered
             .iter()
-            .any(|(lpu, patient)| *lpu == intent.lpu_id && *patient == intent.patient_id);
+            .any(|(lpu, patient)| *lpu == booking.lpu_id && *patient == booking.patient_id);
         if asked && intent.created_at <= now - INTENT_GRACE_SECS {
             tracing::info!(
                 user = %crate::telemetry::user_tag(user_id),
-                clinic = intent.lpu_id,
+                clinic = booking.lpu_id,
                 "sync: a booking whose answer was lost is not in the registry"
             );
             if v.store.close_intent(user_id, intent.id).await? {
@@ -275,7 +277,9 @@ async fn compare_visit(
     visit: &PatientAppointment,
 ) -> anyhow::Result<()> {
     let (v, user_id, now) = (state.v, state.user_id, state.now);
-    let at_pair = |a: &Appointment| a.lpu_id == pair.lpu_id && a.patient_id == pair.patient_id;
+    let at_pair = |a: &Appointment| {
+        a.booking.lpu_id == pair.lpu_id && a.booking.patient_id == pair.patient_id
+    };
     let visit_at = to_unix(v.settings.region_tz, visit.visit_start);
     if visit_at <= now {
         return Ok(());
@@ -284,31 +288,38 @@ async fn compare_visit(
     // Booked here, its registry id not known yet: the clinic, the doctor and the start name it.
     if let Some(stored) = state.upcoming.iter_mut().find(|a| {
         at_pair(a)
-            && a.registry_id.is_none()
-            && same_visit(a.doctor_id.as_deref(), a.visit_at, doctor, visit_at)
+            && a.booking.registry_id.is_none()
+            && same_visit(
+                a.booking.doctor_id.as_deref(),
+                a.booking.visit_at,
+                doctor,
+                visit_at,
+            )
     }) {
         v.store
             .learn_registry_id(user_id, stored.id, &visit.appointment_id, now)
             .await?;
-        stored.registry_id = Some(visit.appointment_id.clone());
+        stored.booking.registry_id = Some(visit.appointment_id.clone());
         let learned = stored.id;
         // A copy stored under that id by an older release is gone now.
         state.upcoming.retain(|a| {
             a.id == learned
-                || !(at_pair(a) && a.registry_id.as_ref() == Some(&visit.appointment_id))
+                || !(at_pair(a) && a.booking.registry_id.as_ref() == Some(&visit.appointment_id))
         });
         return Ok(());
     }
     if state
         .upcoming
         .iter()
-        .any(|a| at_pair(a) && a.registry_id.as_ref() == Some(&visit.appointment_id))
+        .any(|a| at_pair(a) && a.booking.registry_id.as_ref() == Some(&visit.appointment_id))
     {
         return Ok(());
     }
     // A booking whose answer was lost: it went through.
     if let Some(n) = state.intents.iter().position(|i| {
-        i.lpu_id == pair.lpu_id && i.patient_id == pair.patient_id && i.matches(doctor, visit_at)
+        i.booking.lpu_id == pair.lpu_id
+            && i.booking.patient_id == pair.patient_id
+            && i.matches(doctor, visit_at)
     }) {
         let intent = state.intents.remove(n);
         let settled = settle_intent(v, &intent, Some(visit.appointment_id.clone()), now).await?;

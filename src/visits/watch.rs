@@ -10,7 +10,6 @@ use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 use futures::StreamExt;
 use governor::clock::FakeRelativeClock;
@@ -30,42 +29,21 @@ const BACKOFF_MAX_SECS: i64 = 3600;
 /// When the budget ran out, the watches left are looked at again this soon.
 pub const DEFERRED_SECS: i64 = 20;
 
-/// A free slot as the watch worker sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A free slot as the watch worker sees it: the registry's slot (booked as it is), and whose it is.
+#[derive(Clone, Debug, PartialEq)]
 pub struct FreeSlot {
-    pub id: String,
-    /// The region's local time.
-    pub start: NaiveDateTime,
-    pub end: Option<NaiveDateTime>,
+    pub slot: Slot,
     pub doctor_id: String,
     /// The doctor's name as the registry's list gave it (for a specialty watch); empty otherwise.
     pub doctor_name: String,
-    pub address: Option<String>,
-    pub room: Option<String>,
 }
 
 impl FreeSlot {
     fn of(slot: Slot, doctor: &str, doctor_name: &str) -> FreeSlot {
         FreeSlot {
-            id: slot.id,
-            start: slot.visit_start,
-            end: slot.visit_end,
+            slot,
             doctor_id: doctor.to_owned(),
             doctor_name: doctor_name.to_owned(),
-            address: slot.address,
-            room: slot.room,
-        }
-    }
-
-    /// The registry's slot, to book it.
-    pub fn to_slot(&self) -> Slot {
-        Slot {
-            id: self.id.clone(),
-            visit_start: self.start,
-            visit_end: self.end,
-            address: self.address.clone(),
-            number: None,
-            room: self.room.clone(),
         }
     }
 }
@@ -79,21 +57,21 @@ pub enum Target {
 
 impl Target {
     pub fn of(watch: &Watch) -> Target {
-        match &watch.doctor_id {
+        match &watch.target.doctor_id {
             Some(doctor_id) => Target::Doctor {
-                lpu_id: watch.lpu_id,
+                lpu_id: watch.target.lpu_id,
                 doctor_id: doctor_id.clone(),
             },
             None => Target::Specialty {
-                lpu_id: watch.lpu_id,
-                specialty_id: watch.specialty_id.clone(),
+                lpu_id: watch.target.lpu_id,
+                specialty_id: watch.target.specialty_id.clone(),
             },
         }
     }
 }
 
 /// What a check found for a target.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Polled {
     /// Its free slots, soonest first.
     Slots(Vec<FreeSlot>),
@@ -448,7 +426,12 @@ fn assemble(
     match missing {
         Some(polled) if free.is_empty() => polled,
         _ => {
-            free.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.id.cmp(&b.id)));
+            free.sort_by(|a, b| {
+                let (a, b) = (&a.slot, &b.slot);
+                a.visit_start
+                    .cmp(&b.visit_start)
+                    .then_with(|| a.id.cmp(&b.id))
+            });
             Polled::Slots(free)
         }
     }
@@ -458,8 +441,8 @@ fn assemble(
 pub fn in_window(watch: &Watch, slots: &[FreeSlot], now: i64, tz: Tz) -> Vec<FreeSlot> {
     slots
         .iter()
-        .filter(|slot| watch.window.admits(slot.start, now, tz))
-        .filter(|slot| !watch.skipped.contains(&slot.id))
+        .filter(|free| watch.plan.window.admits(free.slot.visit_start, now, tz))
+        .filter(|free| !watch.skipped.contains(&free.slot.id))
         .cloned()
         .collect()
 }

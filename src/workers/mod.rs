@@ -57,12 +57,18 @@ pub(crate) fn gather<S: StepCounts>(
         }
     }
     if step.eventful() {
-        tracing::info!(counts = ?step, "{}", S::NAME);
+        log_counts(S::NAME, &step);
     }
     match first_error {
         Some(err) if !step.progressed() => Err(err),
         _ => Ok(step),
     }
+}
+
+/// Logs what a step (or a purge) counted, as one line: `counts` with every count, and `name`. Counts
+/// only: never an id or anything personal.
+pub(crate) fn log_counts(name: &str, counts: &impl std::fmt::Debug) {
+    tracing::info!(counts = ?counts, "{name}");
 }
 
 /// Sends a worker's message to the user's private chat (a Telegram user's private chat id is their id).

@@ -180,7 +180,7 @@ impl ReminderWorker {
             store.mark_reminder_failed(reminder.id, "cancelled").await?;
             return Ok(Delivery::Failed);
         }
-        if appointment.visit_at <= now {
+        if appointment.booking.visit_at <= now {
             // Late (the bot was down): a reminder of a visit that has begun helps nobody.
             store
                 .mark_reminder_failed(reminder.id, "visit-passed")

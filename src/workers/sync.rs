@@ -209,15 +209,7 @@ impl SyncWorker {
         let retention = self.ctx.settings.retention.as_secs() as i64;
         let purged = self.ctx.store.purge_expired(now, retention).await?;
         if purged.total() > 0 {
-            tracing::info!(
-                dialogues = purged.dialogues,
-                visits = purged.appointments,
-                watches = purged.watches,
-                intents = purged.intents,
-                logins = purged.logins,
-                demo_bookings = purged.demo_bookings,
-                "retention: purged old data"
-            );
+            super::log_counts("retention: purged old data", &purged);
         }
         Ok(purged)
     }

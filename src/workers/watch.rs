@@ -111,7 +111,7 @@ impl WatchWorker {
         let today = local_date(now, ctx.settings.region_tz);
         let mut active = Vec::new();
         for watch in watches {
-            if watch.expires_at <= now || watch.window.is_over(today) {
+            if watch.expires_at <= now || watch.plan.window.is_over(today) {
                 self.expire(&watch, now, &mut step).await?;
                 continue;
             }
@@ -140,15 +140,7 @@ impl WatchWorker {
         }
         self.align(&active, &polled, &next, now).await?;
         if step.checked > 0 {
-            tracing::info!(
-                checked = step.checked,
-                notified = step.notified,
-                booked = step.booked,
-                unanswered = step.unanswered,
-                deferred = step.deferred,
-                expired = step.expired,
-                "watch step"
-            );
+            super::log_counts("watch step", &step);
         }
         Ok(step)
     }
@@ -190,9 +182,9 @@ impl WatchWorker {
                 self.ctx
                     .store
                     .align_target(
-                        watch.lpu_id,
-                        &watch.specialty_id,
-                        watch.doctor_id.as_deref(),
+                        watch.target.lpu_id,
+                        &watch.target.specialty_id,
+                        watch.target.doctor_id.as_deref(),
                         now,
                         *at,
                     )
@@ -226,21 +218,23 @@ impl WatchWorker {
         metrics::counter!("kvrachu_watch_checks_total").increment(1);
         let tz = self.ctx.settings.region_tz;
         let found = in_window(watch, slots, now, tz);
-        let ids: Vec<String> = found.iter().map(|s| s.id.clone()).collect();
-        let is_new = |s: &FreeSlot| !watch.seen.contains(&s.id);
+        let ids: Vec<String> = found.iter().map(|s| s.slot.id.clone()).collect();
+        let is_new = |s: &FreeSlot| !watch.seen.contains(&s.slot.id);
         let record = |seen: Vec<String>, found: bool| WatchChecked {
             seen,
             next_check_at: next,
             found,
         };
-        if !(found.iter().any(is_new) || (watch.auto_book && !found.is_empty())) {
+        if !(found.iter().any(is_new) || (watch.plan.auto_book && !found.is_empty())) {
             // Slots taken meanwhile are forgotten, so that they count as new if they come back.
             let found_any = !found.is_empty();
             return store
                 .record_watch_check(watch.id, &record(ids, found_any), now)
                 .await;
         }
-        let visits = store.upcoming_appointments(watch.user_id, now).await?;
+        let visits = store
+            .upcoming_appointments(watch.target.user_id, now)
+            .await?;
         match choose(watch, &found, &visits, tz) {
             Choice::Nothing => {
                 store
@@ -290,7 +284,7 @@ impl WatchWorker {
         match self.notifier.tell(news, now).await {
             Delivery::Sent => {
                 step.notified += 1;
-                tracing::info!(user = %crate::telemetry::user_tag(watch.user_id), new = fresh.len(), "watch: notified");
+                tracing::info!(user = %crate::telemetry::user_tag(watch.target.user_id), new = fresh.len(), "watch: notified");
             }
             Delivery::Unreachable => return self.drop_unreachable(watch, step).await,
             // Told nothing: the same slots are still new at the next check.
@@ -320,7 +314,7 @@ impl WatchWorker {
             AutoBooked::Missed(_) => "missed",
         };
         metrics::counter!("kvrachu_watch_autobook_total", "outcome" => outcome).increment(1);
-        tracing::info!(user = %crate::telemetry::user_tag(watch.user_id), outcome, "watch: auto-book");
+        tracing::info!(user = %crate::telemetry::user_tag(watch.target.user_id), outcome, "watch: auto-book");
         match booked {
             AutoBooked::Made(made) => {
                 step.booked += 1;
@@ -332,17 +326,17 @@ impl WatchWorker {
                 };
                 // The visit is booked and has its reminders whether or not this notice goes out.
                 if self.notifier.tell(news, now).await == Delivery::Unreachable {
-                    tracing::info!(user = %crate::telemetry::user_tag(watch.user_id), "watch: booked, user unreachable");
+                    tracing::info!(user = %crate::telemetry::user_tag(watch.target.user_id), "watch: booked, user unreachable");
                 }
                 Ok(())
             }
             AutoBooked::CannotBook => {
                 let fresh: Vec<FreeSlot> = found
                     .iter()
-                    .filter(|s| !watch.seen.contains(&s.id))
+                    .filter(|s| !watch.seen.contains(&s.slot.id))
                     .cloned()
                     .collect();
-                let ids = found.iter().map(|s| s.id.clone()).collect();
+                let ids = found.iter().map(|s| s.slot.id.clone()).collect();
                 self.tell_found(watch, &fresh, None, ids, next, now, step)
                     .await
             }
@@ -368,9 +362,12 @@ impl WatchWorker {
 
     async fn drop_unreachable(&self, watch: &Watch, step: &mut WatchStep) -> anyhow::Result<()> {
         // Blocked, deleted: nobody to tell, now or later.
-        self.ctx.store.remove_watch(watch.user_id, watch.id).await?;
+        self.ctx
+            .store
+            .remove_watch(watch.target.user_id, watch.id)
+            .await?;
         step.dropped += 1;
-        tracing::info!(user = %crate::telemetry::user_tag(watch.user_id), "watch: user unreachable, dropped");
+        tracing::info!(user = %crate::telemetry::user_tag(watch.target.user_id), "watch: user unreachable, dropped");
         Ok(())
     }
 

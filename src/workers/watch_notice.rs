@@ -40,7 +40,7 @@ impl WatchNews<'_> {
         match self {
             WatchNews::Found { watch, .. }
             | WatchNews::Booked { watch, .. }
-            | WatchNews::Expired { watch } => watch.user_id,
+            | WatchNews::Expired { watch } => watch.target.user_id,
         }
     }
 }
@@ -77,13 +77,13 @@ impl TelegramNotifier {
             WatchNews::Booked { .. } => return None,
         };
         // The user's own watch is named only when they have children to tell it from.
-        if watch.child_id.is_none() {
-            let children = self.store.children(watch.user_id).await.ok()?;
+        if watch.plan.child_id.is_none() {
+            let children = self.store.children(watch.target.user_id).await.ok()?;
             if children.is_empty() {
                 return None;
             }
         }
-        crate::bot::watch::person_name(&self.store, lang, watch.user_id, watch.child_id)
+        crate::bot::watch::person_name(&self.store, lang, watch.target.user_id, watch.plan.child_id)
             .await
             .ok()
     }
@@ -148,8 +148,9 @@ pub fn render(
                 tz,
                 now,
             ));
-            let when =
-                |visit: &Appointment| crate::bot::visit::local_when(lang, visit.visit_at, tz, now);
+            let when = |visit: &Appointment| {
+                crate::bot::visit::local_when(lang, visit.booking.visit_at, tz, now)
+            };
             if let Some(old) = replaced {
                 lines.push(String::new());
                 lines.push(t!(lang, "watch-booked-replaced", when = when(old)));

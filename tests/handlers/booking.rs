@@ -209,20 +209,20 @@ async fn the_journey_books_a_visit_stores_it_in_utc_and_sends_a_calendar_file() 
         .unwrap();
     assert_eq!(appointments.len(), 1);
     let stored = &appointments[0];
-    assert_eq!(stored.source, AppointmentSource::Bot);
-    assert_eq!(stored.slot_id.as_deref(), Some(at.slot.id.as_str()));
+    assert_eq!(stored.booking.source, AppointmentSource::Bot);
+    assert_eq!(stored.booking.slot_id.as_deref(), Some(at.slot.id.as_str()));
     // The registry's own id of the booking was learnt from its list right after booking.
-    assert!(stored.registry_id.is_some());
-    assert!(stored.doctor_id.is_some());
-    assert_eq!(stored.lpu_id, CLINIC);
-    assert_eq!(stored.child_id, None);
+    assert!(stored.booking.registry_id.is_some());
+    assert!(stored.booking.doctor_id.is_some());
+    assert_eq!(stored.booking.lpu_id, CLINIC);
+    assert_eq!(stored.booking.child_id, None);
     // 09:30 in Irkutsk is 01:30 UTC: the local time went through REGION_TZ.
-    assert_eq!(stored.visit_at, unix_of(at.slot.visit_start));
-    assert_eq!(stored.details.person, "Иванов Иван Иванович");
-    assert_eq!(stored.details.room.as_deref(), Some(room.as_str()));
+    assert_eq!(stored.booking.visit_at, unix_of(at.slot.visit_start));
+    assert_eq!(stored.booking.details.person, "Иванов Иван Иванович");
+    assert_eq!(stored.booking.details.room.as_deref(), Some(room.as_str()));
     assert!(
         !h.store().reminders_of(stored.id).await.unwrap().is_empty()
-            || stored.visit_at - chrono::Utc::now().timestamp() < 2 * 3600
+            || stored.booking.visit_at - chrono::Utc::now().timestamp() < 2 * 3600
     );
 
     assert_eq!(
@@ -270,7 +270,7 @@ async fn the_journey_books_a_visit_stores_it_in_utc_and_sends_a_calendar_file() 
             assert_eq!(date_time, at.slot.visit_start);
             let tz: chrono_tz::Tz = tzid.parse().unwrap();
             let instant = tz.from_local_datetime(&date_time).single().unwrap();
-            assert_eq!(instant.timestamp(), stored.visit_at);
+            assert_eq!(instant.timestamp(), stored.booking.visit_at);
         }
         other => panic!("DTSTART is not a zoned local time: {other:?}"),
     }
@@ -304,7 +304,7 @@ async fn a_double_tap_on_confirm_books_once_even_when_the_state_still_shows_the_
     let in_registry = h
         .ctx
         .registry
-        .appointments(CLINIC, &stored[0].patient_id)
+        .appointments(CLINIC, &stored[0].booking.patient_id)
         .await
         .unwrap();
     assert_eq!(in_registry.len(), 1);
@@ -476,8 +476,8 @@ async fn a_child_is_booked_under_their_own_name_with_the_parents_account() {
     tap_on(&mut at.bot, &confirm).await;
     let now = chrono::Utc::now().timestamp();
     let stored = h.store().upcoming_appointments(USER, now).await.unwrap();
-    assert_eq!(stored[0].child_id, Some(child.id));
-    assert_eq!(stored[0].details.person, "Иванова Мария Ивановна");
+    assert_eq!(stored[0].booking.child_id, Some(child.id));
+    assert_eq!(stored[0].booking.details.person, "Иванова Мария Ивановна");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -648,7 +648,7 @@ async fn my_appointments_lists_visits_booked_here_and_elsewhere_and_cancels_one(
         let slots = h.ctx.registry.slots(CLINIC, &doctor.id).await.unwrap();
         if let Some(slot) = slots
             .into_iter()
-            .find(|s| Some(&s.id) != mine.slot_id.as_ref())
+            .find(|s| Some(&s.id) != mine.booking.slot_id.as_ref())
         {
             other = Some(slot);
             break;
@@ -657,8 +657,14 @@ async fn my_appointments_lists_visits_booked_here_and_elsewhere_and_cancels_one(
     let other = other.expect("another free slot");
     let name = FullName::parse("Иванов Иван Иванович").unwrap();
     let birth = BirthDate::try_from(chrono::NaiveDate::from_ymd_opt(1985, 3, 12).unwrap()).unwrap();
-    let request =
-        AppointmentCreate::new(CLINIC, mine.patient_id.clone(), &other, &name, birth, None);
+    let request = AppointmentCreate::new(
+        CLINIC,
+        mine.booking.patient_id.clone(),
+        &other,
+        &name,
+        birth,
+        None,
+    );
     h.ctx.registry.book(&request).await.unwrap();
 
     let (text, kb) = edited(&tap_on(&mut at.bot, "s:appts").await);
@@ -669,8 +675,8 @@ async fn my_appointments_lists_visits_booked_here_and_elsewhere_and_cancels_one(
         "{text}"
     );
     // The room and the clinic's phone, as the clinic gave them.
-    let room = mine.details.room.clone().unwrap();
-    let phone = mine.details.phone.clone().unwrap();
+    let room = mine.booking.details.room.clone().unwrap();
+    let phone = mine.booking.details.phone.clone().unwrap();
     assert!(
         text.contains(&format!("\nКабинет: {room}\n☎️ {phone}\n")),
         "{text}"
@@ -680,10 +686,10 @@ async fn my_appointments_lists_visits_booked_here_and_elsewhere_and_cancels_one(
     assert_eq!(all.len(), 2);
     let elsewhere = all
         .iter()
-        .find(|a| a.visit_at == unix_of(other.visit_start) && a.slot_id.is_none())
+        .find(|a| a.booking.visit_at == unix_of(other.visit_start) && a.booking.slot_id.is_none())
         .unwrap();
-    assert_eq!(elsewhere.source, AppointmentSource::Registry);
-    assert_eq!(elsewhere.visit_at, unix_of(other.visit_start));
+    assert_eq!(elsewhere.booking.source, AppointmentSource::Registry);
+    assert_eq!(elsewhere.booking.visit_at, unix_of(other.visit_start));
     // The doctor booked here is offered again («Записаться снова»), above «Меню».
     let rows = labels(&kb);
     assert_eq!(rows.len(), 3, "{rows:?}");
@@ -739,7 +745,7 @@ async fn my_appointments_lists_visits_booked_here_and_elsewhere_and_cancels_one(
     let in_registry = h
         .ctx
         .registry
-        .appointments(CLINIC, &mine.patient_id)
+        .appointments(CLINIC, &mine.booking.patient_id)
         .await
         .unwrap();
     // Only the visit booked elsewhere is left, under its own registry id.
@@ -748,7 +754,7 @@ async fn my_appointments_lists_visits_booked_here_and_elsewhere_and_cancels_one(
             .iter()
             .map(|a| Some(a.appointment_id.clone()))
             .collect::<Vec<_>>(),
-        vec![elsewhere.registry_id.clone()]
+        vec![elsewhere.booking.registry_id.clone()]
     );
     assert_eq!(in_registry[0].visit_start, other.visit_start);
     // The old question's «Да» again: that appointment is no longer there to cancel.
@@ -1012,9 +1018,9 @@ async fn a_create_answered_too_late_is_not_lost_the_visit_appears_once_the_clini
     assert!(list.contains("Сидоров Семён Семёнович"), "{list}");
     let all = h.store().upcoming_appointments(USER, now).await.unwrap();
     assert_eq!(all.len(), 1);
-    assert_eq!(all[0].registry_id.as_deref(), Some("14643472"));
-    assert_eq!(all[0].slot_id.as_deref(), Some(slot.id.as_str()));
-    assert_eq!(all[0].source, AppointmentSource::Bot);
+    assert_eq!(all[0].booking.registry_id.as_deref(), Some("14643472"));
+    assert_eq!(all[0].booking.slot_id.as_deref(), Some(slot.id.as_str()));
+    assert_eq!(all[0].booking.source, AppointmentSource::Bot);
     assert!(h.store().open_intents(USER).await.unwrap().is_empty());
 
     tap_on(&mut bot, "bk:a").await;
@@ -1064,7 +1070,7 @@ async fn a_booking_is_cancelled_with_the_registrys_own_id_not_the_slots() {
         .await
         .unwrap()
         .remove(0);
-    assert_eq!(visit.registry_id.as_deref(), Some("14643472"));
+    assert_eq!(visit.booking.registry_id.as_deref(), Some("14643472"));
 
     tap_on(&mut bot, &format!("bk:x:{}", visit.id)).await;
     let (text, _) = edited(&tap_on(&mut bot, &format!("bk:xy:{}", visit.id)).await);

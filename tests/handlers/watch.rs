@@ -265,11 +265,11 @@ async fn a_parent_waits_for_a_slot_for_a_child_with_a_typed_window_and_auto_book
     let watches = h.store().watches(USER).await.unwrap();
     assert_eq!(watches.len(), 1);
     let watch = &watches[0];
-    assert_eq!(watch.child_id, Some(maria.id));
-    assert_eq!(watch.doctor_id.as_deref(), Some(doctor.id.as_str()));
-    assert!(watch.auto_book);
+    assert_eq!(watch.plan.child_id, Some(maria.id));
+    assert_eq!(watch.target.doctor_id.as_deref(), Some(doctor.id.as_str()));
+    assert!(watch.plan.auto_book);
     assert_eq!(
-        watch.window,
+        watch.plan.window,
         WatchWindow::parse("будни, после 15:00", chrono::Utc::now().date_naive()).unwrap()
     );
     assert_eq!(watch.status, WatchStatus::Active);
@@ -328,9 +328,9 @@ async fn the_list_groups_watches_by_person_and_edits_pauses_and_stops_them() {
     let done = tap_on(&mut bot, "wt:d").await;
     assert_eq!(toast(&done).as_deref(), Some("Ожидание изменено."));
     let edited_watch = stored(&h, hers.id).await;
-    assert_eq!(edited_watch.window, WatchWindow::after_school());
-    assert_eq!(edited_watch.child_id, Some(maria.id));
-    assert!(edited_watch.auto_book);
+    assert_eq!(edited_watch.plan.window, WatchWindow::after_school());
+    assert_eq!(edited_watch.plan.child_id, Some(maria.id));
+    assert!(edited_watch.plan.auto_book);
 
     // Pause, auto-book off while paused (it stays paused), resume.
     let paused = tap_on(&mut bot, &format!("wt:p:{}", hers.id)).await;
@@ -341,7 +341,10 @@ async fn the_list_groups_watches_by_person_and_edits_pauses_and_stops_them() {
     let off = tap_on(&mut bot, &format!("wt:a:{}", hers.id)).await;
     assert_eq!(toast(&off).as_deref(), Some("Автозапись выключена."));
     let now = stored(&h, hers.id).await;
-    assert_eq!((now.status, now.auto_book), (WatchStatus::Paused, false));
+    assert_eq!(
+        (now.status, now.plan.auto_book),
+        (WatchStatus::Paused, false)
+    );
     let resumed = tap_on(&mut bot, &format!("wt:p:{}", hers.id)).await;
     assert_eq!(toast(&resumed).as_deref(), Some("Снова жду талон."));
     assert_eq!(stored(&h, hers.id).await.status, WatchStatus::Active);
@@ -414,8 +417,8 @@ async fn the_notices_book_books_the_watchs_person_not_the_active_one() {
     let now = chrono::Utc::now().timestamp();
     let visits = h.store().upcoming_appointments(USER, now).await.unwrap();
     assert_eq!(visits.len(), 1);
-    assert_eq!(visits[0].child_id, Some(maria.id));
-    assert_eq!(visits[0].slot_id.as_deref(), Some(slot.id.as_str()));
+    assert_eq!(visits[0].booking.child_id, Some(maria.id));
+    assert_eq!(visits[0].booking.slot_id.as_deref(), Some(slot.id.as_str()));
     assert_eq!(stored(&h, watch.id).await.status, WatchStatus::Booked);
     // «Для кого» did not move.
     assert!(matches!(
@@ -494,8 +497,11 @@ async fn booking_an_earlier_slot_from_a_notice_moves_the_later_visit_when_asked(
     assert!(text.contains("отменена: новая — раньше."), "{text}");
     let visits = h.store().upcoming_appointments(USER, now).await.unwrap();
     assert_eq!(visits.len(), 1, "{visits:?}");
-    assert_eq!(visits[0].slot_id.as_deref(), Some(earlier.id.as_str()));
-    assert_eq!(visits[0].child_id, Some(maria.id));
+    assert_eq!(
+        visits[0].booking.slot_id.as_deref(),
+        Some(earlier.id.as_str())
+    );
+    assert_eq!(visits[0].booking.child_id, Some(maria.id));
 }
 
 /// For oneself the form says «вас»; without confirmed Gosuslugi it says auto-book cannot book yet.
@@ -548,8 +554,11 @@ async fn the_notices_book_of_a_specialty_watch_books_that_doctor() {
     let now = chrono::Utc::now().timestamp();
     let visits = h.store().upcoming_appointments(USER, now).await.unwrap();
     assert_eq!(visits.len(), 1, "{visits:?}");
-    assert_eq!(visits[0].doctor_id.as_deref(), Some(doctor.id.as_str()));
-    assert_eq!(visits[0].child_id, Some(petr.id));
+    assert_eq!(
+        visits[0].booking.doctor_id.as_deref(),
+        Some(doctor.id.as_str())
+    );
+    assert_eq!(visits[0].booking.child_id, Some(petr.id));
 
     // The watch has ended with the booking: its notice's buttons say so.
     let again = tap_on(&mut bot, &data).await;

@@ -287,8 +287,8 @@ both_backends!(
         let open = store.open_intents(ALICE).await.unwrap();
         assert_eq!(open.len(), 1);
         assert_eq!(open[0].created_at, NOW + 30);
-        assert_eq!(open[0].details.person, "Иванова Мария Ивановна");
-        assert_eq!(open[0].child_id, Some(77));
+        assert_eq!(open[0].booking.details.person, "Иванова Мария Ивановна");
+        assert_eq!(open[0].booking.child_id, Some(77));
         assert!(open[0].matches(Some("п100.136"), NOW + 86_400));
         assert!(!open[0].matches(Some("other"), NOW + 86_400));
         assert!(!open[0].matches(None, NOW + 86_400 + 900));
@@ -357,7 +357,7 @@ both_backends!(
         new.slot_id = Some("738_2026-12-01_09:30:00".into());
         new.doctor_id = Some("d1".into());
         let stored = store.upsert_appointment(&new, &[], NOW).await.unwrap();
-        assert_eq!(stored.registry_id, None);
+        assert_eq!(stored.booking.registry_id, None);
         // The slot id is not a registry id: nothing is found by it.
         assert_eq!(
             store
@@ -373,8 +373,8 @@ both_backends!(
         new.registry_id = Some("14643472".into());
         let learnt = store.upsert_appointment(&new, &[], NOW).await.unwrap();
         assert_eq!(learnt.id, stored.id);
-        assert_eq!(learnt.registry_id.as_deref(), Some("14643472"));
-        assert_eq!(learnt.doctor_id.as_deref(), Some("d1"));
+        assert_eq!(learnt.booking.registry_id.as_deref(), Some("14643472"));
+        assert_eq!(learnt.booking.doctor_id.as_deref(), Some("d1"));
         let found = store
             .appointment_by_registry_id(ALICE, 204, "14643472")
             .await

@@ -65,8 +65,8 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(appointment.status, AppointmentStatus::Booked);
-        assert_eq!(appointment.source, AppointmentSource::Bot);
-        assert_eq!(appointment.details, details("Петров Пётр Петрович"));
+        assert_eq!(appointment.booking.source, AppointmentSource::Bot);
+        assert_eq!(appointment.booking.details, details("Петров Пётр Петрович"));
         let reminders = store.reminders_of(appointment.id).await.unwrap();
         assert_eq!(
             plan(&reminders),
@@ -231,7 +231,7 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(moved.id, a.id);
-        assert_eq!(moved.visit_at, new_visit);
+        assert_eq!(moved.booking.visit_at, new_visit);
         // The 24 h reminder spoke of the old time: the new time gets its own.
         assert_eq!(
             plan(&store.reminders_of(a.id).await.unwrap()),

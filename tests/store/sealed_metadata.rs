@@ -126,12 +126,12 @@ async fn assert_found(store: &Store) {
         .expect("the visit is found by its registry id");
     assert_eq!(
         (
-            found.lpu_id,
-            found.patient_id.as_str(),
-            found.registry_id.as_deref(),
-            found.doctor_id.as_deref(),
-            found.slot_id.as_deref(),
-            found.visit_at
+            found.booking.lpu_id,
+            found.booking.patient_id.as_str(),
+            found.booking.registry_id.as_deref(),
+            found.booking.doctor_id.as_deref(),
+            found.booking.slot_id.as_deref(),
+            found.booking.visit_at
         ),
         (
             LPU,
@@ -142,7 +142,7 @@ async fn assert_found(store: &Store) {
             visit().visit_at
         )
     );
-    assert_eq!(found.details, details());
+    assert_eq!(found.booking.details, details());
     assert!(store
         .appointment_by_registry_id(BOB, LPU, REGISTRY)
         .await
@@ -153,11 +153,11 @@ async fn assert_found(store: &Store) {
     assert_eq!(intents.len(), 1);
     assert_eq!(
         (
-            intents[0].lpu_id,
-            intents[0].patient_id.as_str(),
-            intents[0].doctor_id.as_str(),
-            intents[0].slot_id.as_str(),
-            intents[0].visit_at
+            intents[0].booking.lpu_id,
+            intents[0].booking.patient_id.as_str(),
+            intents[0].booking.doctor_id.as_str(),
+            intents[0].booking.slot_id.as_str(),
+            intents[0].booking.visit_at
         ),
         (LPU, PATIENT, DOCTOR, INTENT_SLOT, intent().visit_at)
     );
@@ -182,7 +182,7 @@ async fn assert_found(store: &Store) {
         .unwrap()
         .expect("the watch is found by its ids");
     assert_eq!(watch.seen, vec![SEEN.to_owned()]);
-    assert_eq!(watch.specialty_id, SPECIALTY);
+    assert_eq!(watch.target.specialty_id, SPECIALTY);
     assert!(store
         .find_watch(BOB, LPU, SPECIALTY, Some(DOCTOR))
         .await

@@ -85,7 +85,10 @@ both_backends!(
             rotated.esia_refresh_token(6).await.unwrap().as_deref(),
             Some("refresh-token")
         );
-        assert_eq!(rotated.watches(5).await.unwrap()[0].labels, watch(5).labels);
+        assert_eq!(
+            rotated.watches(5).await.unwrap()[0].target.labels,
+            watch(5).labels
+        );
         assert_eq!(
             Storage::<State>::get_dialogue(DialogueStorage::new(rotated.clone()), ChatId(6))
                 .await

@@ -46,8 +46,8 @@ both_backends!(
                 .await
                 .unwrap(),
         );
-        assert_eq!(first.doctor_id.as_deref(), Some("ab-17"));
-        assert_eq!(first.labels.doctor, "Смирнова Елена Викторовна");
+        assert_eq!(first.target.doctor_id.as_deref(), Some("ab-17"));
+        assert_eq!(first.target.labels.doctor, "Смирнова Елена Викторовна");
         assert!(first.next_check_at > NOW && first.next_check_at <= NOW + INTERVAL);
         assert_eq!(first.expires_at, NOW + WATCH_TTL_SECS);
         assert!(first.seen.is_empty());
@@ -71,7 +71,7 @@ both_backends!(
                 .await
                 .unwrap(),
         );
-        assert_eq!(whole.doctor_id, None);
+        assert_eq!(whole.target.doctor_id, None);
         assert_eq!(
             store
                 .find_watch(ALICE, 111, "109", None)
@@ -147,7 +147,7 @@ both_backends!(
         let claimed = store.claim_due_watches(due, INTERVAL, 10).await.unwrap();
         assert_eq!(claimed.len(), 1);
         assert_eq!(claimed[0].id, w.id);
-        assert_eq!(claimed[0].labels, w.labels);
+        assert_eq!(claimed[0].target.labels, w.target.labels);
         assert_eq!(claimed[0].next_check_at, due + INTERVAL);
         assert!(store
             .claim_due_watches(due, INTERVAL, 10)
@@ -269,10 +269,13 @@ both_backends!(
             mine.id, his.id,
             "a mother and her son wait for the same doctor apart"
         );
-        assert_eq!((mine.child_id, his.child_id), (None, Some(child.id)));
-        assert_eq!(his.plan(), plan_for(Some(child.id)));
+        assert_eq!(
+            (mine.plan.child_id, his.plan.child_id),
+            (None, Some(child.id))
+        );
+        assert_eq!(his.plan, plan_for(Some(child.id)));
         assert_eq!(his.status, WatchStatus::Active);
-        assert_eq!(mine.plan(), WatchPlan::default());
+        assert_eq!(mine.plan, WatchPlan::default());
         let found = store
             .person_watch(ALICE, Some(child.id), 111, "109", Some("ab-17"))
             .await
@@ -324,9 +327,9 @@ both_backends!(
         let edited = store.watch(ALICE, w.id).await.unwrap().unwrap();
         assert_eq!(
             (
-                edited.window.clone(),
-                edited.auto_book,
-                edited.rebook_earlier
+                edited.plan.window.clone(),
+                edited.plan.auto_book,
+                edited.plan.rebook_earlier
             ),
             (window, true, true)
         );
@@ -377,7 +380,7 @@ both_backends!(
         {
             AddWatch::Renewed(r) => {
                 assert_eq!(r.id, w.id);
-                assert_eq!(r.plan(), plan);
+                assert_eq!(r.plan, plan);
                 assert_eq!(r.expires_at, NOW + 40 + WATCH_TTL_SECS);
             }
             other => panic!("{other:?}"),

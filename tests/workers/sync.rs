@@ -153,7 +153,10 @@ async fn a_visit_the_clinic_cancelled_is_cancelled_here_without_reminders_and_th
     .await;
     registry_lists(
         &s.registry,
-        json!([listed(kept.registry_id.as_deref().unwrap(), VISIT_LOCAL)]),
+        json!([listed(
+            kept.booking.registry_id.as_deref().unwrap(),
+            VISIT_LOCAL
+        )]),
     )
     .await;
 
@@ -204,7 +207,7 @@ async fn a_visit_booked_by_phone_gets_reminders_and_the_user_is_told() {
     registry_lists(
         &s.registry,
         json!([
-            listed(here.registry_id.as_deref().unwrap(), VISIT_LOCAL),
+            listed(here.booking.registry_id.as_deref().unwrap(), VISIT_LOCAL),
             listed(phone_slot, "2026-12-03T08:40:00"),
             // Already over: not worth a reminder or a word.
             listed("738_2026-11-27_09:00:00", "2026-11-27T09:00:00"),
@@ -218,12 +221,12 @@ async fn a_visit_booked_by_phone_gets_reminders_and_the_user_is_told() {
     assert_eq!(all.len(), 2);
     let found = all
         .iter()
-        .find(|a| a.registry_id.as_deref() == Some(phone_slot))
+        .find(|a| a.booking.registry_id.as_deref() == Some(phone_slot))
         .unwrap();
-    assert_eq!(found.source, AppointmentSource::Registry);
-    assert_eq!(found.details.person, "Иванова Мария Петровна");
-    assert_eq!(found.details.clinic, "Поликлиника № 11");
-    assert_eq!(found.visit_at, VISIT + 2 * 24 * H - 50 * 60);
+    assert_eq!(found.booking.source, AppointmentSource::Registry);
+    assert_eq!(found.booking.details.person, "Иванова Мария Петровна");
+    assert_eq!(found.booking.details.clinic, "Поликлиника № 11");
+    assert_eq!(found.booking.visit_at, VISIT + 2 * 24 * H - 50 * 60);
     let reminders = s.store().reminders_of(found.id).await.unwrap();
     assert_eq!(
         reminders
@@ -231,8 +234,8 @@ async fn a_visit_booked_by_phone_gets_reminders_and_the_user_is_told() {
             .map(|r| (r.offset_secs, r.due_at))
             .collect::<Vec<_>>(),
         vec![
-            (86_400, found.visit_at - 86_400),
-            (7_200, found.visit_at - 7_200)
+            (86_400, found.booking.visit_at - 86_400),
+            (7_200, found.booking.visit_at - 7_200)
         ]
     );
 
@@ -340,7 +343,7 @@ async fn users_without_recent_visits_are_not_asked_about() {
     let s = setup().await;
     // A visit 40 days ago: past the 30-day horizon.
     let old = booked_here(s.store(), "738_2026-10-19_09:30:00", NOW - 40 * 24 * H).await;
-    assert!(old.visit_at < NOW);
+    assert!(old.booking.visit_at < NOW);
     let step = s.worker.try_execute_step(NOW).await.unwrap();
     assert_eq!(step, SyncStep::default());
     assert!(s.registry.received_requests().await.unwrap().is_empty());
@@ -414,7 +417,10 @@ async fn a_visit_cancelled_here_minutes_ago_is_not_brought_back_by_a_lagging_reg
     // The clinic's list still shows it a minute later: left cancelled, nothing said.
     registry_lists(
         &s.registry,
-        json!([listed(visit.registry_id.as_deref().unwrap(), VISIT_LOCAL)]),
+        json!([listed(
+            visit.booking.registry_id.as_deref().unwrap(),
+            VISIT_LOCAL
+        )]),
     )
     .await;
     let step = s.worker.try_execute_step(NOW).await.unwrap();
@@ -494,7 +500,7 @@ fn new_intent() -> NewIntent {
 async fn a_booking_listed_under_the_registrys_own_id_is_neither_found_again_nor_cancelled() {
     let s = setup().await;
     let mine = booked_through_bot(s.store(), NOW - 20).await;
-    assert_eq!(mine.registry_id, None);
+    assert_eq!(mine.booking.registry_id, None);
     registry_lists(&s.registry, json!([listed(APPOINTMENT, VISIT_LOCAL)])).await;
 
     // 20 s after booking, and again after the 10-minute grace: the bot's own booking, once.
@@ -510,7 +516,7 @@ async fn a_booking_listed_under_the_registrys_own_id_is_neither_found_again_nor_
     let all = s.store().upcoming_appointments(USER, NOW).await.unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].id, mine.id);
-    assert_eq!(all[0].registry_id.as_deref(), Some(APPOINTMENT));
+    assert_eq!(all[0].booking.registry_id.as_deref(), Some(APPOINTMENT));
     assert_eq!(all[0].status, AppointmentStatus::Booked);
     assert_eq!(pending(&s.store().reminders_of(mine.id).await.unwrap()), 2);
     assert!(s.fake.messages_to(USER).is_empty());
@@ -530,7 +536,7 @@ async fn a_copy_an_older_release_stored_under_the_registrys_id_is_merged_into_th
     let all = s.store().upcoming_appointments(USER, NOW).await.unwrap();
     assert_eq!(all.len(), 1, "one visit, reminded of once");
     assert_eq!(all[0].id, mine.id);
-    assert_eq!(all[0].registry_id.as_deref(), Some(APPOINTMENT));
+    assert_eq!(all[0].booking.registry_id.as_deref(), Some(APPOINTMENT));
     assert_eq!(s.store().appointment(USER, copy.id).await.unwrap(), None);
 }
 
@@ -551,9 +557,9 @@ async fn a_booking_whose_answer_was_lost_is_stored_with_reminders_once_the_clini
     let all = s.store().upcoming_appointments(USER, NOW).await.unwrap();
     assert_eq!(all.len(), 1);
     let visit = &all[0];
-    assert_eq!(visit.source, AppointmentSource::Bot);
-    assert_eq!(visit.registry_id.as_deref(), Some(APPOINTMENT));
-    assert_eq!(visit.slot_id.as_deref(), Some(SLOT));
+    assert_eq!(visit.booking.source, AppointmentSource::Bot);
+    assert_eq!(visit.booking.registry_id.as_deref(), Some(APPOINTMENT));
+    assert_eq!(visit.booking.slot_id.as_deref(), Some(SLOT));
     assert_eq!(pending(&s.store().reminders_of(visit.id).await.unwrap()), 2);
     assert!(s.store().open_intents(USER).await.unwrap().is_empty());
     let notice = s.fake.messages_to(USER).remove(0);

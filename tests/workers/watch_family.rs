@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use kvrachu_bot::bot::Ctx;
 use kvrachu_bot::domain::{BirthDate, FullName, PolicyNumber, Relation, Sex, WatchWindow};
+use kvrachu_bot::registry::Slot;
 use kvrachu_bot::store::{
     AddWatch, AppointmentDetails, AppointmentSource, AppointmentStatus, ChildDetails, DataKey,
     NewAppointment, NewWatch, SelfDetails, Store, Watch, WatchLabels, WatchPlan, WatchStatus,
@@ -222,7 +223,7 @@ async fn an_auto_book_watch_books_the_child_once_and_tells_the_parent_once() {
 
     let visits = s.store().upcoming_appointments(USER, NOW).await.unwrap();
     assert_eq!(visits.len(), 1);
-    assert_eq!(visits[0].child_id, Some(son));
+    assert_eq!(visits[0].booking.child_id, Some(son));
     assert!(!s
         .store()
         .reminders_of(visits[0].id)
@@ -278,16 +279,19 @@ async fn two_instances_that_find_the_same_slot_book_it_once() {
         settings(&[("WATCH_INTERVAL", "5m"), ("ESIA_URL", "off")]),
     );
     let found = FreeSlot {
-        id: "ab-17_2026-12-02_09:00:00".to_owned(),
-        start: NaiveDate::from_ymd_opt(2026, 12, 2)
-            .unwrap()
-            .and_hms_opt(9, 0, 0)
-            .unwrap(),
-        end: None,
+        slot: Slot {
+            id: "ab-17_2026-12-02_09:00:00".to_owned(),
+            visit_start: NaiveDate::from_ymd_opt(2026, 12, 2)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+            visit_end: None,
+            address: None,
+            number: None,
+            room: None,
+        },
         doctor_id: "ab-17".to_owned(),
         doctor_name: String::new(),
-        address: None,
-        room: None,
     };
     let at = NOW + INTERVAL;
     let (a, b) = tokio::join!(

@@ -298,8 +298,15 @@ fn not_stored(ctx: &Ctx, who: &Who, intent: &Intent) -> Reply {
     let lang = who.lang;
     let title = t!(lang, "booking-booked-title");
     let hint = Some(t!(lang, "booking-booked-unsaved"));
-    let screen = titled_visit_screen(ctx, lang, title, &intent.details, intent.visit_at, hint)
-        .row(vec![menu_button(lang)]);
+    let screen = titled_visit_screen(
+        ctx,
+        lang,
+        title,
+        &intent.booking.details,
+        intent.booking.visit_at,
+        hint,
+    )
+    .row(vec![menu_button(lang)]);
     Reply::show(State::Menu, screen).must_show()
 }
 
@@ -308,7 +315,15 @@ pub(in crate::bot) fn pending_screen(ctx: &Ctx, who: &Who, intent: &Intent) -> S
     let lang = who.lang;
     let title = t!(lang, "booking-pending");
     let hint = Some(t!(lang, "booking-pending-hint"));
-    titled_visit_screen(ctx, lang, title, &intent.details, intent.visit_at, hint).row(vec![
+    titled_visit_screen(
+        ctx,
+        lang,
+        title,
+        &intent.booking.details,
+        intent.booking.visit_at,
+        hint,
+    )
+    .row(vec![
         button(t!(lang, "booking-btn-appointments"), cb(Cb::Appointments)),
         menu_button(lang),
     ])
@@ -321,11 +336,11 @@ pub(in crate::bot) fn booked_screen(ctx: &Ctx, who: &Who, appointment: &Appointm
         ctx,
         lang,
         t!(lang, "booking-booked-title"),
-        &appointment.details,
-        appointment.visit_at,
+        &appointment.booking.details,
+        appointment.booking.visit_at,
         Some(t!(lang, "booking-booked-hint")),
     );
-    if appointment.details.coordinates().is_some() {
+    if appointment.booking.details.coordinates().is_some() {
         screen = screen.button(
             t!(lang, "btn-appointment-route"),
             crate::bot::callback::Cb::Reminders(ReminderCb::Route(appointment.id)),

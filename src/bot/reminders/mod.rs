@@ -75,7 +75,7 @@ async fn directions(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Reply> {
         Ok(appointment) => appointment,
         Err(reply) => return Ok(reply),
     };
-    let d = &appointment.details;
+    let d = &appointment.booking.details;
     let Some((latitude, longitude)) = d.coordinates() else {
         let said = t!(who.lang, "appointment-no-map", address = d.address.clone());
         return Ok(Reply::stay().alert(said));

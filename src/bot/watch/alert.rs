@@ -22,12 +22,12 @@ use super::{cb, Cb};
 
 /// What, for whom and where: the head of every notice of a watch.
 fn head(lang: Lang, watch: &Watch, title: String, person: Option<&str>) -> Vec<String> {
-    let mut lines = vec![title, what_label(lang, &watch.labels)];
-    if !watch.labels.clinic.is_empty() {
+    let mut lines = vec![title, what_label(lang, &watch.target.labels)];
+    if !watch.target.labels.clinic.is_empty() {
         lines.push(t!(
             lang,
             "reminder-clinic",
-            clinic = escape_html(&watch.labels.clinic)
+            clinic = escape_html(&watch.target.labels.clinic)
         ));
     }
     if let Some(person) = person {
@@ -60,7 +60,7 @@ pub fn found_notice(lang: Lang, demo: bool, tz: Tz, now: i64, found: Found<'_>) 
     let mut screen_rows = Vec::new();
     if let Some(first) = new.first() {
         let at = tz
-            .from_local_datetime(&first.start)
+            .from_local_datetime(&first.slot.visit_start)
             .earliest()
             .map(|at| at.timestamp())
             .unwrap_or(now);
@@ -71,13 +71,13 @@ pub fn found_notice(lang: Lang, demo: bool, tz: Tz, now: i64, found: Found<'_>) 
             count = new.len()
         ));
         if let Some(later) = later {
-            let when = crate::bot::visit::local_when(lang, later.visit_at, tz, now);
-            lines.push(match watch.rebook_earlier {
+            let when = crate::bot::visit::local_when(lang, later.booking.visit_at, tz, now);
+            lines.push(match watch.plan.rebook_earlier {
                 true => t!(lang, "watch-found-later-move", when = when),
                 false => t!(lang, "watch-found-later-keep", when = when),
             });
         }
-        let tag = slot_tag(&first.id);
+        let tag = slot_tag(&first.slot.id);
         screen_rows.push(vec![
             button(t!(lang, "watch-btn-book"), cb(Cb::Book(watch.id, tag))),
             button(t!(lang, "watch-btn-skip"), cb(Cb::Skip(watch.id, tag))),
@@ -116,7 +116,7 @@ async fn slot_now(ctx: &Ctx, watch: &Watch, tag: u32, now: i64) -> Option<FreeSl
         .poll(&*ctx.registry, std::slice::from_ref(&target), now)
         .await;
     match polled.remove(&target) {
-        Some(Polled::Slots(slots)) => slots.into_iter().find(|s| slot_tag(&s.id) == tag),
+        Some(Polled::Slots(slots)) => slots.into_iter().find(|s| slot_tag(&s.slot.id) == tag),
         _ => None,
     }
 }
@@ -145,7 +145,7 @@ pub(super) async fn book(ctx: &Ctx, who: &Who, id: i64, tag: u32) -> anyhow::Res
     // moved only when the watch asks for it.
     let visits = ctx.store.upcoming_appointments(who.user_id, now).await?;
     let mut as_asked = watch.clone();
-    as_asked.auto_book = true;
+    as_asked.plan.auto_book = true;
     let tz = ctx.settings.region_tz;
     let replace = match choose(&as_asked, std::slice::from_ref(&slot), &visits, tz) {
         Plan::Book { replace, .. } => replace,
@@ -153,7 +153,7 @@ pub(super) async fn book(ctx: &Ctx, who: &Who, id: i64, tag: u32) -> anyhow::Res
         Plan::Nothing => return Ok(Reply::stay().alert(t!(lang, "watch-slot-unfit"))),
     };
     let retry_at = now + ctx.settings.watch_interval.as_secs() as i64;
-    tracing::info!(user = %crate::telemetry::user_tag(who.user_id), clinic = watch.lpu_id, "watch: booking from a notice");
+    tracing::info!(user = %crate::telemetry::user_tag(who.user_id), clinic = watch.target.lpu_id, "watch: booking from a notice");
     let booked = auto_book(ctx.visits(), &watch, &slot, replace, now, retry_at).await?;
     Ok(match booked {
         AutoBooked::Made(made) => edit(booked_screen(ctx, lang, &made, now)).must_show(),
@@ -174,7 +174,8 @@ fn booked_screen(ctx: &Ctx, lang: Lang, made: &Made, now: i64) -> Screen {
         tz,
         now,
     ));
-    let when = |visit: &Appointment| crate::bot::visit::local_when(lang, visit.visit_at, tz, now);
+    let when =
+        |visit: &Appointment| crate::bot::visit::local_when(lang, visit.booking.visit_at, tz, now);
     if let Some(old) = &made.replaced {
         lines.extend([
             String::new(),
@@ -202,7 +203,7 @@ pub(super) async fn skip(ctx: &Ctx, who: &Who, id: i64, tag: u32) -> anyhow::Res
         Some(slot) => Some(slot),
         None => slot_now(ctx, &watch, tag, ctx.clock.now().timestamp())
             .await
-            .map(|s| s.id),
+            .map(|s| s.slot.id),
     };
     let Some(slot) = slot else {
         return Ok(Reply::stay().toast(t!(lang, "watch-slot-gone")));
@@ -227,12 +228,12 @@ pub(super) async fn open(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Reply>
     };
     if !ctx
         .store
-        .set_active_person(who.user_id, watch.child_id)
+        .set_active_person(who.user_id, watch.plan.child_id)
         .await?
     {
         return Ok(Reply::go(State::Watches).toast(t!(lang, "watch-gone")));
     }
-    let person = person_name(&ctx.store, lang, who.user_id, watch.child_id).await?;
+    let person = person_name(&ctx.store, lang, who.user_id, watch.plan.child_id).await?;
     let flow = booking_of(&watch);
     Ok(
         Reply::go(State::Booking(Here::Flow(Box::new(flow)))).toast(t!(
@@ -246,22 +247,22 @@ pub(super) async fn open(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Reply>
 /// The booking a watch opens: the doctor's days, or the specialty's doctors.
 fn booking_of(watch: &Watch) -> Flow {
     let specialty = Choice {
-        id: watch.specialty_id.clone(),
-        name: watch.labels.specialty.clone(),
+        id: watch.target.specialty_id.clone(),
+        name: watch.target.labels.specialty.clone(),
     };
-    let step = match watch.doctor_id.clone() {
+    let step = match watch.target.doctor_id.clone() {
         Some(id) => Step::Days {
             specialty,
             doctor: Choice {
                 id,
-                name: watch.labels.doctor.clone(),
+                name: watch.target.labels.doctor.clone(),
             },
             week: None,
         },
         None => Step::Doctors { specialty, page: 1 },
     };
     Flow {
-        clinic: watch.lpu_id,
+        clinic: watch.target.lpu_id,
         from: None,
         step,
         keys: Vec::new(),

@@ -78,9 +78,9 @@ pub(super) async fn open(ctx: &Ctx, who: &Who, flow: &Flow) -> anyhow::Result<Re
 /// The person's own watch of the form's target, if live, gives the form its plan.
 async fn prefill(ctx: &Ctx, who: &Who, form: &mut Form) -> anyhow::Result<()> {
     if let Some(watch) = live_watch(ctx, who, form, form.child_id).await? {
-        form.window = watch.window;
-        form.auto_book = watch.auto_book;
-        form.rebook_earlier = watch.rebook_earlier;
+        form.window = watch.plan.window;
+        form.auto_book = watch.plan.auto_book;
+        form.rebook_earlier = watch.plan.rebook_earlier;
     }
     Ok(())
 }
@@ -91,23 +91,24 @@ pub(super) async fn edit(ctx: &Ctx, who: &Who, id: i64) -> anyhow::Result<Option
         return Ok(None);
     };
     Ok(Some(Form {
-        clinic: watch.lpu_id,
+        clinic: watch.target.lpu_id,
         specialty: crate::bot::booking::state::Choice {
-            id: watch.specialty_id.clone(),
-            name: watch.labels.specialty.clone(),
+            id: watch.target.specialty_id.clone(),
+            name: watch.target.labels.specialty.clone(),
         },
         doctor: watch
+            .target
             .doctor_id
             .clone()
             .map(|id| crate::bot::booking::state::Choice {
                 id,
-                name: watch.labels.doctor.clone(),
+                name: watch.target.labels.doctor.clone(),
             }),
         editing: Some(watch.id),
-        child_id: watch.child_id,
-        window: watch.window,
-        auto_book: watch.auto_book,
-        rebook_earlier: watch.rebook_earlier,
+        child_id: watch.plan.child_id,
+        window: watch.plan.window,
+        auto_book: watch.plan.auto_book,
+        rebook_earlier: watch.plan.rebook_earlier,
         typing: false,
         back: None,
     }))
@@ -119,12 +120,12 @@ async fn later_visit(ctx: &Ctx, who: &Who, form: &Form) -> anyhow::Result<Option
     let now = ctx.clock.now().timestamp();
     let visits = ctx.store.upcoming_appointments(who.user_id, now).await?;
     Ok(visits.into_iter().find(|visit| {
-        visit.child_id == form.child_id
-            && visit.lpu_id == form.clinic
+        visit.booking.child_id == form.child_id
+            && visit.booking.lpu_id == form.clinic
             && match &form.doctor {
-                Some(doctor) => visit.doctor_id.as_deref() == Some(doctor.id.as_str()),
+                Some(doctor) => visit.booking.doctor_id.as_deref() == Some(doctor.id.as_str()),
                 None => {
-                    visit.details.specialty.trim().to_lowercase()
+                    visit.booking.details.specialty.trim().to_lowercase()
                         == form.specialty.name.trim().to_lowercase()
                 }
             }
@@ -195,7 +196,12 @@ async fn body(
     }
     if let Some(visit) = later {
         let now = ctx.clock.now().timestamp();
-        let when = crate::bot::visit::local_when(lang, visit.visit_at, ctx.settings.region_tz, now);
+        let when = crate::bot::visit::local_when(
+            lang,
+            visit.booking.visit_at,
+            ctx.settings.region_tz,
+            now,
+        );
         let (person, me) = (person.clone(), me);
         lines.push(match form.rebook_earlier {
             true => t!(
@@ -401,7 +407,7 @@ pub(super) async fn edit_watch(
     rebook: bool,
     now: i64,
 ) -> anyhow::Result<bool> {
-    let (user, id) = (watch.user_id, watch.id);
+    let (user, id) = (watch.target.user_id, watch.id);
     let changed = ctx
         .store
         .edit_watch(user, id, window, auto_book, rebook, now)

@@ -16,8 +16,8 @@ use super::{cb, form, Cb};
 
 /// «Врач: …, Терапевт · Поликлиника № 1» (the clinic when its name is known).
 fn what_at(lang: Lang, watch: &Watch) -> String {
-    let what = what_label(lang, &watch.labels);
-    match watch.labels.clinic.trim() {
+    let what = what_label(lang, &watch.target.labels);
+    match watch.target.labels.clinic.trim() {
         "" => what,
         clinic => format!("{what} · {}", escape_html(clinic)),
     }
@@ -25,7 +25,7 @@ fn what_at(lang: Lang, watch: &Watch) -> String {
 
 /// A watch in the list: what, where, window, auto-book, status.
 fn item(ctx: &Ctx, lang: Lang, n: usize, watch: &Watch) -> String {
-    let auto = match watch.auto_book {
+    let auto = match watch.plan.auto_book {
         true => t!(lang, "watch-list-auto-on"),
         false => t!(lang, "watch-list-auto-off"),
     };
@@ -34,7 +34,7 @@ fn item(ctx: &Ctx, lang: Lang, n: usize, watch: &Watch) -> String {
         "watch-list-item",
         n = n,
         what = what_at(lang, watch),
-        window = window_label(lang, &watch.window),
+        window = window_label(lang, &watch.plan.window),
         auto = auto,
         status = status_label(lang, watch, ctx.settings.region_tz)
     )
@@ -53,8 +53,8 @@ async fn grouped(ctx: &Ctx, who: &Who) -> anyhow::Result<Vec<(Option<i64>, Vec<W
             .map(|c| Some(c.id)),
     );
     for watch in &watches {
-        if !people.contains(&watch.child_id) {
-            people.push(watch.child_id);
+        if !people.contains(&watch.plan.child_id) {
+            people.push(watch.plan.child_id);
         }
     }
     Ok(people
@@ -62,7 +62,7 @@ async fn grouped(ctx: &Ctx, who: &Who) -> anyhow::Result<Vec<(Option<i64>, Vec<W
         .map(|person| {
             let own: Vec<Watch> = watches
                 .iter()
-                .filter(|w| w.child_id == person)
+                .filter(|w| w.plan.child_id == person)
                 .cloned()
                 .collect();
             (person, own)
@@ -115,7 +115,7 @@ pub async fn list_screen(ctx: &Ctx, who: &Who, notice: Option<String>) -> anyhow
 /// or given a new window while there is room for it).
 async fn card_screen(ctx: &Ctx, who: &Who, watch: &Watch) -> anyhow::Result<Screen> {
     let lang = who.lang;
-    let name = person_name(&ctx.store, lang, who.user_id, watch.child_id).await?;
+    let name = person_name(&ctx.store, lang, who.user_id, watch.plan.child_id).await?;
     let body = format!(
         "{}\n\n{}",
         t!(lang, "watch-list-person", person = name),
@@ -126,7 +126,7 @@ async fn card_screen(ctx: &Ctx, who: &Who, watch: &Watch) -> anyhow::Result<Scre
     let edit = button(t!(lang, "watch-btn-edit"), cb(Cb::Edit(watch.id)));
     match watch.status {
         WatchStatus::Active | WatchStatus::Paused => {
-            let auto = match watch.auto_book {
+            let auto = match watch.plan.auto_book {
                 true => t!(lang, "watch-btn-auto-on"),
                 false => t!(lang, "watch-btn-auto-off"),
             };
@@ -191,8 +191,8 @@ pub(super) async fn on_tap(ctx: &Ctx, who: &Who, tap: Cb) -> anyhow::Result<Repl
             })
         }
         Cb::AutoBook(_) if watch.status.is_live() => {
-            let on = !watch.auto_book;
-            let (window, rebook) = (&watch.window, watch.rebook_earlier);
+            let on = !watch.plan.auto_book;
+            let (window, rebook) = (&watch.plan.window, watch.plan.rebook_earlier);
             if !form::edit_watch(ctx, &watch, window, on, rebook, now).await? {
                 return Ok(Reply::stay().toast(t!(lang, "watch-busy")));
             }
