@@ -398,15 +398,14 @@ fn spawn_workers(
     stopped: watch::Receiver<bool>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let throttled = workers::reminders::throttled_bot(bot.clone(), Limits::default());
+    let reminders =
+        workers::ReminderWorker::new(ctx.store.clone(), throttled.clone(), &ctx.settings);
+    let sync = workers::SyncWorker::new(ctx.clone(), throttled.clone());
+    let watch = workers::WatchWorker::new(ctx.clone(), throttled);
     vec![
-        workers::reminders::spawn(
-            ctx.store.clone(),
-            throttled.clone(),
-            ctx.settings.clone(),
-            stopped.clone(),
-        ),
-        workers::sync::spawn(ctx.clone(), throttled.clone(), stopped.clone()),
-        workers::watch::spawn(ctx.clone(), throttled, stopped),
+        tokio::spawn(reminders.run(stopped.clone())),
+        tokio::spawn(sync.run(stopped.clone())),
+        tokio::spawn(watch.run(stopped)),
     ]
 }
 

@@ -6,7 +6,6 @@
 //! between claim and send leaves a lease that runs out, and the reminder is claimed again. Between steps
 //! the worker sleeps until the next reminder is due, or until the store says reminders changed.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono_tz::Tz;
@@ -340,16 +339,6 @@ fn classify(err: &RequestError, attempts: i32, now: i64) -> Verdict {
 pub fn backoff_secs(attempts: i32) -> i64 {
     let exponent = attempts.clamp(1, 12) as u32 - 1;
     (15i64 << exponent).min(30 * 60)
-}
-
-/// Starts the worker, sending through `bot` (see [`throttled_bot`]); it stops when `shutdown` turns true.
-pub fn spawn(
-    store: Store,
-    bot: Throttle<Bot>,
-    settings: Arc<Settings>,
-    shutdown: watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(ReminderWorker::new(store, bot, &settings).run(shutdown))
 }
 
 #[cfg(test)]

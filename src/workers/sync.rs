@@ -214,12 +214,3 @@ impl SyncWorker {
         Ok(purged)
     }
 }
-
-/// Starts the worker; it stops when `shutdown` turns true.
-pub fn spawn(
-    ctx: Arc<Ctx>,
-    bot: Throttle<Bot>,
-    shutdown: watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(SyncWorker::new(ctx, bot).run(shutdown))
-}

@@ -388,12 +388,3 @@ impl WatchWorker {
         .await;
     }
 }
-
-/// Starts the worker; it stops when `shutdown` turns true.
-pub fn spawn(
-    ctx: Arc<Ctx>,
-    bot: Throttle<Bot>,
-    shutdown: watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(WatchWorker::new(ctx, bot).run(shutdown))
-}

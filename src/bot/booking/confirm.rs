@@ -291,6 +291,18 @@ async fn booked_reply(ctx: &Ctx, who: &Who, appointment: &Appointment) -> anyhow
     )
 }
 
+/// A booking asked for (`intent`) as a screen: `title`, the visit, and `hint`.
+fn intent_screen(
+    ctx: &Ctx,
+    lang: Lang,
+    intent: &Intent,
+    title: String,
+    hint: Option<String>,
+) -> Screen {
+    let visit = &intent.booking;
+    titled_visit_screen(ctx, lang, title, &visit.details, visit.visit_at, hint)
+}
+
 /// The clinic has the booking; only the bot's copy (and so its reminders) is missing. Said plainly, with
 /// the visit's details, rather than leaving the user at a dead «Подтвердить» — even when the dialogue
 /// cannot be stored either.
@@ -298,15 +310,7 @@ fn not_stored(ctx: &Ctx, who: &Who, intent: &Intent) -> Reply {
     let lang = who.lang;
     let title = t!(lang, "booking-booked-title");
     let hint = Some(t!(lang, "booking-booked-unsaved"));
-    let screen = titled_visit_screen(
-        ctx,
-        lang,
-        title,
-        &intent.booking.details,
-        intent.booking.visit_at,
-        hint,
-    )
-    .row(vec![menu_button(lang)]);
+    let screen = intent_screen(ctx, lang, intent, title, hint).row(vec![menu_button(lang)]);
     Reply::show(State::Menu, screen).must_show()
 }
 
@@ -315,15 +319,7 @@ pub(in crate::bot) fn pending_screen(ctx: &Ctx, who: &Who, intent: &Intent) -> S
     let lang = who.lang;
     let title = t!(lang, "booking-pending");
     let hint = Some(t!(lang, "booking-pending-hint"));
-    titled_visit_screen(
-        ctx,
-        lang,
-        title,
-        &intent.booking.details,
-        intent.booking.visit_at,
-        hint,
-    )
-    .row(vec![
+    intent_screen(ctx, lang, intent, title, hint).row(vec![
         button(t!(lang, "booking-btn-appointments"), cb(Cb::Appointments)),
         menu_button(lang),
     ])
