@@ -872,38 +872,25 @@ impl EsiaClient {
         Ok(items)
     }
 
-    pub async fn documents(
-        &self,
-        access_token: &str,
-        oid: &str,
-    ) -> Result<Vec<Document>, EsiaError> {
-        self.collection(
-            Step::Documents,
-            access_token,
-            &format!("rs/prns/{oid}/docs"),
-        )
-        .await
-    }
-
-    /// The person's kids, as `/kids` lists them (documents not read yet: see [`Self::kid_documents`]).
+    /// The person's kids, as `/kids` lists them (documents not read yet: see [`Self::documents`]).
     pub async fn kids(&self, access_token: &str, oid: &str) -> Result<Vec<Kid>, EsiaError> {
         self.collection(Step::Kids, access_token, &format!("rs/prns/{oid}/kids"))
             .await
     }
 
-    /// One kid's documents: `GET /rs/prns/{oid}/kids/{kid_id}/docs?embed=(elements)`.
-    pub async fn kid_documents(
+    /// The documents of the person (`kid` `None`: `GET /rs/prns/{oid}/docs`) or of one of their kids
+    /// (`GET /rs/prns/{oid}/kids/{kid}/docs`), `?embed=(elements)`.
+    pub async fn documents(
         &self,
         access_token: &str,
         oid: &str,
-        kid_id: &str,
+        kid: Option<&str>,
     ) -> Result<Vec<Document>, EsiaError> {
-        self.collection(
-            Step::KidDocuments,
-            access_token,
-            &format!("rs/prns/{oid}/kids/{kid_id}/docs"),
-        )
-        .await
+        let (step, path) = match kid {
+            None => (Step::Documents, format!("rs/prns/{oid}/docs")),
+            Some(kid) => (Step::KidDocuments, format!("rs/prns/{oid}/kids/{kid}/docs")),
+        };
+        self.collection(step, access_token, &path).await
     }
 
     /// The whole back channel of one login: exchange `code`, check the claims, read the person, their
@@ -916,7 +903,7 @@ impl EsiaClient {
         let oid = subject.oid.as_str();
         let (person, documents, kids) = tokio::join!(
             self.person(access, oid),
-            self.documents(access, oid),
+            self.documents(access, oid, None),
             self.kids(access, oid),
         );
         let person = person?;
@@ -933,7 +920,7 @@ impl EsiaClient {
         });
         let reads = kids.iter().map(|kid| async {
             let id = kid.id.as_ref().and_then(oid_of)?;
-            Some(self.kid_documents(access, oid, &id).await)
+            Some(self.documents(access, oid, Some(&id)).await)
         });
         let results = futures::future::join_all(reads).await;
         for (kid, result) in kids.iter_mut().zip(results) {
