@@ -1916,10 +1916,12 @@ async fn a_parent_with_a_daughter(store: &kvrachu_bot::store::Store) -> i64 {
     let link = kvrachu_bot::esia::EsiaLink {
         oid: "1000000001".into(),
         level: kvrachu_bot::esia::AccountLevel::Confirmed,
-        full_name: "Иванов Иван Иванович".into(),
-        birth_date: Some(born(1985, 3, 12).unwrap()),
-        sex: None,
-        policy: None,
+        person: kvrachu_bot::esia::EsiaPerson {
+            full_name: "Иванов Иван Иванович".into(),
+            birth_date: Some(born(1985, 3, 12).unwrap()),
+            sex: None,
+            policy: None,
+        },
         insurer: None,
         attachment: None,
         kids: Vec::new(),

@@ -253,11 +253,11 @@ async fn a_confirmed_login_from_telegram_is_linked_and_the_user_is_told_in_teleg
     let link = app.store().esia_link(USER).await.unwrap().unwrap();
     assert_eq!(link.level, AccountLevel::Confirmed);
     assert_eq!(link.oid, CONFIRMED_OID.to_string());
-    assert_eq!(link.full_name, "Иванова Анна Сергеевна");
+    assert_eq!(link.person.full_name, "Иванова Анна Сергеевна");
     // The kids' documents come as links from the demo's /kids, read per kid.
     assert_eq!(link.kids.len(), 2);
-    assert!(link.kids[0].policy.is_some());
-    assert!(link.kids[1].policy.is_none());
+    assert!(link.kids[0].person.policy.is_some());
+    assert!(link.kids[1].person.policy.is_none());
     // ESIA's tokens are not kept: nothing would use them.
     assert_eq!(app.store().esia_refresh_token(USER).await.unwrap(), None);
 

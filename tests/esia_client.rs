@@ -544,24 +544,24 @@ async fn a_confirmed_person_with_a_policy_and_kids_with_and_without_policies() {
 
     let link = EsiaLink::from_identity(&identity, 100);
     assert_eq!(link.level, AccountLevel::Confirmed);
-    assert_eq!(link.full_name, "Иванова Анна Сергеевна");
-    assert_eq!(link.birth_date.unwrap().to_string(), "12.03.1988");
-    let policy = link.policy.as_ref().unwrap();
+    assert_eq!(link.person.full_name, "Иванова Анна Сергеевна");
+    assert_eq!(link.person.birth_date.unwrap().to_string(), "12.03.1988");
+    let policy = link.person.policy.as_ref().unwrap();
     assert_eq!(policy.kind(), PolicyKind::New);
     assert_eq!(policy.masked(), "•••• •••• •••• 2340");
     assert_eq!(link.insurer.as_deref(), Some("СОГАЗ-МЕД"));
     assert_eq!(link.attachment.as_deref(), Some("Поликлиника № 1"));
     assert_eq!(link.kids.len(), 2);
     let maria = &link.kids[0];
-    assert_eq!(maria.full_name, "Иванова Мария Ивановна");
+    assert_eq!(maria.person.full_name, "Иванова Мария Ивановна");
     assert_eq!(maria.esia_id.as_deref(), Some("11"));
-    let maria_policy = maria.policy.as_ref().unwrap();
+    let maria_policy = maria.person.policy.as_ref().unwrap();
     assert_eq!(maria_policy.kind(), PolicyKind::Old);
     assert_eq!(maria_policy.series(), Some("ИРК"));
     let petr = &link.kids[1];
-    assert_eq!(petr.full_name, "Иванов Пётр");
-    assert_eq!(petr.policy, None);
-    assert_eq!(petr.birth_date.unwrap().to_string(), "03.05.2019");
+    assert_eq!(petr.person.full_name, "Иванов Пётр");
+    assert_eq!(petr.person.policy, None);
+    assert_eq!(petr.person.birth_date.unwrap().to_string(), "03.05.2019");
     // The requests asked for embedded elements; the kids' documents were read per kid from our own
     // base URL, not from the link ESIA gave.
     let requests = server.received_requests().await.unwrap();
@@ -592,7 +592,7 @@ async fn embedded_kids_documents_still_count_when_the_per_kid_request_fails() {
     let identity = client(&server.uri()).identity("code", now()).await.unwrap();
     assert_eq!(identity.unread, Unread::default());
     let link = EsiaLink::from_identity(&identity, 100);
-    assert!(link.kids[0].policy.is_some());
+    assert!(link.kids[0].person.policy.is_some());
 }
 
 #[tokio::test]
@@ -624,8 +624,8 @@ async fn failing_documents_kids_or_kids_documents_requests_do_not_fail_the_login
         }
     );
     let link = EsiaLink::from_identity(&identity, 100);
-    assert_eq!(link.full_name, "Иванова Анна Сергеевна");
-    assert_eq!(link.policy, None);
+    assert_eq!(link.person.full_name, "Иванова Анна Сергеевна");
+    assert_eq!(link.person.policy, None);
 
     // Kids that fail, and one kid's documents that fail.
     let server = MockServer::start().await;
@@ -712,7 +712,7 @@ async fn an_account_that_is_not_trusted_is_linked_as_not_confirmed() {
     let link = EsiaLink::from_identity(&identity, 100);
     assert_eq!(link.level, AccountLevel::NotConfirmed);
     assert!(!link.trusted());
-    assert_eq!(link.policy, None);
+    assert_eq!(link.person.policy, None);
     assert!(link.kids.is_empty());
 }
 

@@ -74,25 +74,35 @@ impl AccountLevel {
     }
 }
 
-/// A child ESIA knows (`/kids`), with the policy when `kid_medical_doc` was granted.
+/// A person as ESIA describes them — the linked user or one of their children: the name, and the birth
+/// date, sex and OMS policy when ESIA gave them in a form that parses.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EsiaKid {
-    /// ESIA's id of the kid record, when given.
-    #[serde(default)]
-    pub esia_id: Option<String>,
+pub struct EsiaPerson {
+    /// «Фамилия Имя Отчество» as ESIA has it.
     pub full_name: String,
     pub birth_date: Option<BirthDate>,
     pub sex: Option<Sex>,
+    /// The policy when `medical_doc` (the user) or `kid_medical_doc` (a child) was granted.
     pub policy: Option<PolicyNumber>,
 }
 
-impl std::fmt::Debug for EsiaKid {
+impl std::fmt::Debug for EsiaPerson {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EsiaKid")
+        f.debug_struct("EsiaPerson")
             .field("has_birth_date", &self.birth_date.is_some())
             .field("policy", &self.policy)
             .finish_non_exhaustive()
     }
+}
+
+/// A child ESIA knows (`/kids`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EsiaKid {
+    /// ESIA's id of the kid record, when given.
+    #[serde(default)]
+    pub esia_id: Option<String>,
+    #[serde(flatten)]
+    pub person: EsiaPerson,
 }
 
 /// A Telegram user's link to their Gosuslugi account, decrypted. Serializable so that a login waiting for
@@ -102,11 +112,9 @@ pub struct EsiaLink {
     /// ESIA's person id.
     pub oid: String,
     pub level: AccountLevel,
-    /// «Фамилия Имя Отчество» as ESIA has it.
-    pub full_name: String,
-    pub birth_date: Option<BirthDate>,
-    pub sex: Option<Sex>,
-    pub policy: Option<PolicyNumber>,
+    /// The user as ESIA describes them.
+    #[serde(flatten)]
+    pub person: EsiaPerson,
     /// The insurer (СМО), when ESIA gives it.
     pub insurer: Option<String>,
     /// The clinic the person is attached to, when ESIA gives it.
@@ -123,7 +131,7 @@ impl std::fmt::Debug for EsiaLink {
         f.debug_struct("EsiaLink")
             .field("oid", &self.oid)
             .field("level", &self.level)
-            .field("policy", &self.policy)
+            .field("policy", &self.person.policy)
             .field("kids", &self.kids.len())
             .finish_non_exhaustive()
     }
@@ -137,7 +145,8 @@ impl EsiaLink {
 
     /// Under 14 on `today` by the birth date ESIA gave.
     pub fn is_under_14(&self, today: NaiveDate) -> bool {
-        self.birth_date
+        self.person
+            .birth_date
             .is_some_and(|b| b.age_on(today) < ChildBirthDate::AGE_LIMIT)
     }
 }
@@ -163,4 +172,33 @@ pub struct LinkedLogin {
     /// The Telegram user who had this Gosuslugi person linked until now and lost the link (one person is
     /// linked to at most one Telegram user): they should be told.
     pub previous_user: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A link as it was sealed before the person's fields were grouped in [`EsiaPerson`]: the JSON of a
+    /// pending login and of the `kids` column. It must read the same and write the same bytes.
+    const STORED: &str = concat!(
+        r#"{"oid":"1000299654","level":"confirmed","full_name":"Иванова Анна Сергеевна","#,
+        r#""birth_date":"1988-03-12","sex":"female","policy":{"kind":"new","number":"3841500000012340"},"#,
+        r#""insurer":"СОГАЗ-МЕД","attachment":null,"kids":[{"esia_id":"7001","#,
+        r#""full_name":"Иванова Мария Ивановна","birth_date":null,"sex":null,"policy":null}],"#,
+        r#""linked_at":1764000000,"updated_at":1764000000}"#
+    );
+
+    #[test]
+    fn a_link_stored_before_esia_person_reads_and_writes_the_same_json() {
+        let link: EsiaLink = serde_json::from_str(STORED).unwrap();
+        assert_eq!(link.person.full_name, "Иванова Анна Сергеевна");
+        assert_eq!(link.person.sex, Some(Sex::Female));
+        assert_eq!(
+            link.person.policy,
+            Some(PolicyNumber::parse_new("3841500000012340").unwrap())
+        );
+        assert_eq!(link.kids[0].person.full_name, "Иванова Мария Ивановна");
+        assert_eq!(link.kids[0].esia_id.as_deref(), Some("7001"));
+        assert_eq!(serde_json::to_string(&link).unwrap(), STORED);
+    }
 }

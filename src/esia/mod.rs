@@ -22,7 +22,9 @@ use url::Url;
 use crate::config::{EsiaSettings, Settings};
 use crate::domain::{BirthDate, PolicyNumber, Sex};
 
-pub use crate::domain::esia::{AccountLevel, EsiaKid, EsiaLink, Unread, LOGIN_TTL_SECONDS};
+pub use crate::domain::esia::{
+    AccountLevel, EsiaKid, EsiaLink, EsiaPerson, Unread, LOGIN_TTL_SECONDS,
+};
 pub use client::{Callback, ErrorKind, EsiaClient, EsiaCode, EsiaConfig, EsiaError, Identity};
 pub use signer::{Signer, SignerError};
 
@@ -121,25 +123,29 @@ impl EsiaLink {
             .iter()
             .map(|kid| EsiaKid {
                 esia_id: kid.id.as_ref().and_then(id_text),
-                full_name: kid.full_name(),
-                birth_date: parse_birth_date(kid.about.birth_date.as_deref()),
-                sex: kid.about.gender.as_deref().and_then(Sex::from_esia),
-                policy: kid.policy().and_then(policy_of),
+                person: esia_person(&kid.about, kid.policy()),
             })
             .collect();
         EsiaLink {
             oid: identity.oid.clone(),
             level,
-            full_name: person.full_name(),
-            birth_date: parse_birth_date(person.about.birth_date.as_deref()),
-            sex: person.about.gender.as_deref().and_then(Sex::from_esia),
-            policy: policy_doc.and_then(policy_of),
+            person: esia_person(&person.about, policy_doc),
             insurer: policy_doc.and_then(|d| client::Document::text_of(&d.issued_by)),
             attachment: policy_doc.and_then(|d| client::Document::text_of(&d.medical_org)),
             kids,
             linked_at: now,
             updated_at: now,
         }
+    }
+}
+
+/// A person (the user or a kid) from what ESIA says of them and their policy document, if any.
+fn esia_person(about: &client::About, policy: Option<&client::Document>) -> EsiaPerson {
+    EsiaPerson {
+        full_name: about.full_name(),
+        birth_date: parse_birth_date(about.birth_date.as_deref()),
+        sex: about.gender.as_deref().and_then(Sex::from_esia),
+        policy: policy.and_then(policy_of),
     }
 }
 
@@ -264,10 +270,12 @@ mod tests {
         EsiaLink {
             oid: "1".into(),
             level,
-            full_name: "Иванова Анна Сергеевна".into(),
-            birth_date: BirthDate::from_esia(birth).ok(),
-            sex: None,
-            policy: None,
+            person: EsiaPerson {
+                full_name: "Иванова Анна Сергеевна".into(),
+                birth_date: BirthDate::from_esia(birth).ok(),
+                sex: None,
+                policy: None,
+            },
             insurer: None,
             attachment: None,
             kids: vec![],

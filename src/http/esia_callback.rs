@@ -278,7 +278,7 @@ async fn link_now(
         user = %crate::telemetry::user_tag(user_id),
         level = link.level.code(),
         kids = link.kids.len(),
-        has_policy = link.policy.is_some(),
+        has_policy = link.person.policy.is_some(),
         moved_from_another_user = previous.is_some(),
         unread_policy = unread.policy,
         unread_kids = unread.kids,

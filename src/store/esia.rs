@@ -6,7 +6,7 @@
 use serde::de::DeserializeOwned;
 use sqlx::Row;
 
-use crate::domain::esia::{AccountLevel, EsiaKid, EsiaLink, LOGIN_TTL_SECONDS};
+use crate::domain::esia::{AccountLevel, EsiaKid, EsiaLink, EsiaPerson, LOGIN_TTL_SECONDS};
 use crate::domain::BirthDate;
 use crate::i18n::Lang;
 
@@ -132,13 +132,15 @@ impl<'a> LinkOpener<'a> {
         Ok(EsiaLink {
             oid: self.open("oid", oid)?,
             level: AccountLevel::from_code(&sealed.level).unwrap_or(AccountLevel::NotConfirmed),
-            full_name: self.open("full_name", &sealed.full_name)?,
-            birth_date,
-            sex: sealed
-                .sex
-                .as_deref()
-                .and_then(|code| sex_from_code(code).ok()),
-            policy,
+            person: EsiaPerson {
+                full_name: self.open("full_name", &sealed.full_name)?,
+                birth_date,
+                sex: sealed
+                    .sex
+                    .as_deref()
+                    .and_then(|code| sex_from_code(code).ok()),
+                policy,
+            },
             insurer: self.open_opt("insurer", sealed.insurer.as_deref())?,
             attachment: self.open_opt("attachment", sealed.attachment.as_deref())?,
             kids,
@@ -210,18 +212,19 @@ impl Store {
         let seal = |column: &str, value: &str| c.seal_str(Aad::new(LINKS, column, &row), value);
         let oid = seal("oid", &link.oid);
         let oid_lookup = oid_key(c, &link.oid);
-        let full_name = seal("full_name", &link.full_name);
+        let full_name = seal("full_name", &link.person.full_name);
         let birth_date = link
+            .person
             .birth_date
             .map(|d| seal("birth_date", &d.date().to_string()));
-        let policy = match &link.policy {
+        let policy = match &link.person.policy {
             Some(p) => Some(seal("policy", &serde_json::to_string(p)?)),
             None => None,
         };
         let insurer = link.insurer.as_deref().map(|v| seal("insurer", v));
         let attachment = link.attachment.as_deref().map(|v| seal("attachment", v));
         let kids = seal("kids", &serde_json::to_string(&link.kids)?);
-        let sex = link.sex.map(sex_code);
+        let sex = link.person.sex.map(sex_code);
         with_pool!(self, |pool| {
             sqlx::query(
                 "INSERT INTO esia_links (user_id, oid, trusted, level, full_name, birth_date, sex, policy,

@@ -70,8 +70,8 @@ pub async fn booking_identity(
     let Some(link) = visits.store.esia_link(user_id).await? else {
         return Ok(None);
     };
-    let name = FullName::parse(&link.full_name).ok();
-    let (birth_date, oid) = (link.birth_date, Some(link.oid.clone()));
+    let name = FullName::parse(&link.person.full_name).ok();
+    let (birth_date, oid) = (link.person.birth_date, Some(link.oid.clone()));
     // The one rule of who may book with Gosuslugi: a linked, confirmed account of someone 14 or older.
     let trusted = matches!(
         crate::esia::booking_gate(Some(link), today),

@@ -459,7 +459,7 @@ async fn person_name(
         .store
         .esia_link(user_id)
         .await?
-        .and_then(|link| FullName::parse(&link.full_name).ok());
+        .and_then(|link| FullName::parse(&link.person.full_name).ok());
     Ok(match name {
         Some(name) => name.full().to_owned(),
         None => t!(lang, "person-me"),

@@ -17,7 +17,7 @@ async fn at_menu() -> Harness {
     let h = Harness::new().await;
     h.consented().await;
     let mut link = person_link(true);
-    link.policy = Some(PolicyNumber::parse_new("3851234512345678").unwrap());
+    link.person.policy = Some(PolicyNumber::parse_new("3851234512345678").unwrap());
     h.store().save_esia_link(USER, &link).await.unwrap();
     h
 }

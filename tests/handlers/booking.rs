@@ -1247,7 +1247,7 @@ async fn the_gate_is_told_at_book_not_at_the_last_tap() {
     assert_eq!(labels(&kb)[0], vec!["🏛 Госуслуги"]);
     // Under 14: no login helps; a parent books.
     let mut child = person_link(true);
-    child.birth_date = Some(
+    child.person.birth_date = Some(
         BirthDate::try_from(chrono::Utc::now().date_naive() - chrono::Duration::days(365 * 10))
             .unwrap(),
     );
@@ -1272,7 +1272,8 @@ async fn the_gate_is_told_at_book_not_at_the_last_tap() {
 async fn own_clinic_and_book_again_cut_the_taps() {
     let h = at_card(false).await;
     let mut link = person_link(true);
-    link.policy = Some(kvrachu_bot::domain::PolicyNumber::parse_new("3851234512345678").unwrap());
+    link.person.policy =
+        Some(kvrachu_bot::domain::PolicyNumber::parse_new("3851234512345678").unwrap());
     h.store().save_esia_link(USER, &link).await.unwrap();
 
     // «Записаться»: the account holder's own clinic first (an adult's: the adults' polyclinic of the two

@@ -21,26 +21,32 @@ fn link(level: AccountLevel) -> EsiaLink {
     EsiaLink {
         oid: "1000000001".into(),
         level,
-        full_name: "Иванова Анна Сергеевна".into(),
-        birth_date: Some(BirthDate::from_esia("12.03.1988").unwrap()),
-        sex: Some(Sex::Female),
-        policy: Some(PolicyNumber::parse_new("3841500000012340").unwrap()),
+        person: kvrachu_bot::esia::EsiaPerson {
+            full_name: "Иванова Анна Сергеевна".into(),
+            birth_date: Some(BirthDate::from_esia("12.03.1988").unwrap()),
+            sex: Some(Sex::Female),
+            policy: Some(PolicyNumber::parse_new("3841500000012340").unwrap()),
+        },
         insurer: Some("ИРКУТСКИЙ ФИЛИАЛ АО \"СТРАХОВАЯ КОМПАНИЯ СОГАЗ-МЕД\"".into()),
         attachment: None,
         kids: vec![
             EsiaKid {
                 esia_id: Some("7001".into()),
-                full_name: "Иванова Мария Ивановна".into(),
-                birth_date: Some(BirthDate::from_esia("01.12.2015").unwrap()),
-                sex: Some(Sex::Female),
-                policy: Some(PolicyNumber::parse_new("3841500000000022").unwrap()),
+                person: kvrachu_bot::esia::EsiaPerson {
+                    full_name: "Иванова Мария Ивановна".into(),
+                    birth_date: Some(BirthDate::from_esia("01.12.2015").unwrap()),
+                    sex: Some(Sex::Female),
+                    policy: Some(PolicyNumber::parse_new("3841500000000022").unwrap()),
+                },
             },
             EsiaKid {
                 esia_id: Some("7002".into()),
-                full_name: "Иванов Пётр Иванович".into(),
-                birth_date: Some(BirthDate::from_esia("03.05.2022").unwrap()),
-                sex: Some(Sex::Male),
-                policy: None,
+                person: kvrachu_bot::esia::EsiaPerson {
+                    full_name: "Иванов Пётр Иванович".into(),
+                    birth_date: Some(BirthDate::from_esia("03.05.2022").unwrap()),
+                    sex: Some(Sex::Male),
+                    policy: None,
+                },
             },
         ],
         linked_at: 1_764_000_000,
@@ -252,7 +258,7 @@ async fn a_link_that_is_not_confirmed_explains_the_three_levels_and_how_to_confi
     let h = Harness::new().await;
     h.consented().await;
     let mut standard = link(AccountLevel::NotConfirmed);
-    standard.full_name = "Петров Пётр Петрович".into();
+    standard.person.full_name = "Петров Пётр Петрович".into();
     h.store().save_esia_link(USER, &standard).await.unwrap();
     let mut bot = h.bot(tap("s:gu"));
     bot.dispatch().await;

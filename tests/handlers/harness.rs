@@ -217,15 +217,17 @@ pub fn person_link(trusted: bool) -> kvrachu_bot::esia::EsiaLink {
         } else {
             kvrachu_bot::esia::AccountLevel::NotConfirmed
         },
-        full_name: "Иванов Иван Иванович".into(),
-        birth_date: Some(
-            kvrachu_bot::domain::BirthDate::try_from(
-                chrono::NaiveDate::from_ymd_opt(1985, 3, 12).unwrap(),
-            )
-            .unwrap(),
-        ),
-        sex: None,
-        policy: None,
+        person: kvrachu_bot::esia::EsiaPerson {
+            full_name: "Иванов Иван Иванович".into(),
+            birth_date: Some(
+                kvrachu_bot::domain::BirthDate::try_from(
+                    chrono::NaiveDate::from_ymd_opt(1985, 3, 12).unwrap(),
+                )
+                .unwrap(),
+            ),
+            sex: None,
+            policy: None,
+        },
         insurer: None,
         attachment: None,
         kids: Vec::new(),

@@ -13,26 +13,32 @@ pub(crate) fn link() -> EsiaLink {
     EsiaLink {
         oid: "1000299654".into(),
         level: AccountLevel::Confirmed,
-        full_name: "Иванова Анна Сергеевна".into(),
-        birth_date: Some(BirthDate::from_esia("12.03.1988").unwrap()),
-        sex: Some(Sex::Female),
-        policy: Some(PolicyNumber::parse_new("3841500000012340").unwrap()),
+        person: kvrachu_bot::esia::EsiaPerson {
+            full_name: "Иванова Анна Сергеевна".into(),
+            birth_date: Some(BirthDate::from_esia("12.03.1988").unwrap()),
+            sex: Some(Sex::Female),
+            policy: Some(PolicyNumber::parse_new("3841500000012340").unwrap()),
+        },
         insurer: Some("СОГАЗ-МЕД".into()),
         attachment: None,
         kids: vec![
             EsiaKid {
                 esia_id: Some("7001".into()),
-                full_name: "Иванова Мария Ивановна".into(),
-                birth_date: Some(BirthDate::from_esia("01.12.2015").unwrap()),
-                sex: Some(Sex::Female),
-                policy: Some(PolicyNumber::parse_old("ИРК", "123456").unwrap()),
+                person: kvrachu_bot::esia::EsiaPerson {
+                    full_name: "Иванова Мария Ивановна".into(),
+                    birth_date: Some(BirthDate::from_esia("01.12.2015").unwrap()),
+                    sex: Some(Sex::Female),
+                    policy: Some(PolicyNumber::parse_old("ИРК", "123456").unwrap()),
+                },
             },
             EsiaKid {
                 esia_id: None,
-                full_name: "Иванов Пётр Иванович".into(),
-                birth_date: None,
-                sex: None,
-                policy: None,
+                person: kvrachu_bot::esia::EsiaPerson {
+                    full_name: "Иванов Пётр Иванович".into(),
+                    birth_date: None,
+                    sex: None,
+                    policy: None,
+                },
             },
         ],
         linked_at: NOW,
@@ -190,7 +196,7 @@ both_backends!(
     |store: Store, url: String, _key: DataKey| async move {
         store.save_esia_link(5, &link()).await.unwrap();
         let mut other = link();
-        other.full_name = "Петров Пётр Петрович".into();
+        other.person.full_name = "Петров Пётр Петрович".into();
         store.save_esia_link(6, &other).await.unwrap();
         raw_execute(
             &url,

@@ -112,8 +112,8 @@ async fn people(ctx: &Ctx, who: &Who) -> anyhow::Result<Vec<Person>> {
     let adult = crate::domain::ADULT_AGE;
     let (policy, age) = if ctx.settings.esia.is_on() {
         let link = ctx.store.esia_link(who.user_id).await?;
-        let age = link.as_ref().and_then(|l| l.birth_date);
-        (link.and_then(|l| l.policy), age)
+        let age = link.as_ref().and_then(|l| l.person.birth_date);
+        (link.and_then(|l| l.person.policy), age)
     } else {
         let details = ctx.store.self_details(who.user_id).await?;
         let age = details.as_ref().map(|d| d.birth_date);

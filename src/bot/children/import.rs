@@ -22,14 +22,15 @@ pub async fn importable_children(ctx: &Ctx, user_id: i64) -> anyhow::Result<Vec<
             .unwrap_or_default()
             .into_iter()
             .map(|kid| ImportableChild {
-                full_name: Some(kid.full_name),
-                birth_date: kid.birth_date.map(|d| d.to_string()),
-                sex: kid.sex,
+                full_name: Some(kid.person.full_name),
+                birth_date: kid.person.birth_date.map(|d| d.to_string()),
+                sex: kid.person.sex,
                 policy_series: kid
+                    .person
                     .policy
                     .as_ref()
                     .and_then(|p| p.series().map(str::to_owned)),
-                policy_number: kid.policy.as_ref().map(|p| p.number().to_owned()),
+                policy_number: kid.person.policy.as_ref().map(|p| p.number().to_owned()),
             })
             .collect()),
     }

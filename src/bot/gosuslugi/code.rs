@@ -120,7 +120,7 @@ async fn linked_here(
         user = %crate::telemetry::user_tag(who.user_id),
         level = link.level.code(),
         kids = link.kids.len(),
-        has_policy = link.policy.is_some(),
+        has_policy = link.person.policy.is_some(),
         moved_from_another_user = previous_user.is_some(),
         "Gosuslugi account linked by its one-time code"
     );

@@ -117,13 +117,17 @@ fn with_header(header: Option<String>, body: String) -> String {
 fn card_screen(ctx: &Ctx, lang: Lang, link: &EsiaLink, header: Option<String>) -> Screen {
     let mut lines = vec![
         t!(lang, "gu-card-title"),
-        t!(lang, "gu-card-name", name = escape_html(&link.full_name)),
+        t!(
+            lang,
+            "gu-card-name",
+            name = escape_html(&link.person.full_name)
+        ),
     ];
-    if let Some(birth) = link.birth_date {
+    if let Some(birth) = link.person.birth_date {
         lines.push(t!(lang, "gu-card-birth-date", date = birth.to_string()));
     }
     lines.push(t!(lang, "gu-card-level-confirmed"));
-    lines.push(match &link.policy {
+    lines.push(match &link.person.policy {
         Some(policy) => t!(lang, "gu-card-policy", policy = policy.masked()),
         None => t!(lang, "gu-card-policy-none"),
     });
@@ -147,23 +151,24 @@ fn card_screen(ctx: &Ctx, lang: Lang, link: &EsiaLink, header: Option<String>) -
 
 /// A relative on the card: name, relation, date of birth, policy (masked).
 fn kid_line(lang: Lang, kid: &EsiaKid) -> String {
-    let relation = match kid.sex.map(Relation::from_sex) {
+    let relation = match kid.person.sex.map(Relation::from_sex) {
         // The domain's labels are capitalised for buttons; here the word is mid-sentence.
         Some(relation) => crate::i18n::format(lang, relation.key(), &[]).to_lowercase(),
         None => t!(lang, "gu-kid-child"),
     };
     let birth = kid
+        .person
         .birth_date
         .map(|b| b.to_string())
         .unwrap_or_else(|| t!(lang, "gu-kid-no-birth-date"));
-    let policy = match &kid.policy {
+    let policy = match &kid.person.policy {
         Some(policy) => t!(lang, "gu-kid-policy", policy = policy.masked()),
         None => t!(lang, "gu-kid-policy-none"),
     };
     t!(
         lang,
         "gu-card-kid",
-        name = escape_html(&kid.full_name),
+        name = escape_html(&kid.person.full_name),
         relation = relation,
         birth = birth,
         policy = policy
@@ -175,7 +180,7 @@ fn not_confirmed_screen(ctx: &Ctx, lang: Lang, link: &EsiaLink, header: Option<S
     let mut body = t!(
         lang,
         "gu-not-confirmed",
-        name = escape_html(&link.full_name)
+        name = escape_html(&link.person.full_name)
     );
     if link.level == crate::esia::AccountLevel::Verifying {
         body.push_str("\n\n");
