@@ -224,9 +224,9 @@ async fn usual_text(
     match state {
         _ if state.is_stale() => Ok(start::reset_stale(who)),
         _ if !who.consented => Ok(start::ask_consent_again(who)),
-        State::Children(here) => children::on_text(ctx, who, here.clone(), text).await,
+        State::Children(here) => Ok(children::on_text(ctx, who, here.clone(), text)),
         State::Me { here, waiting } => {
-            me::on_text(ctx, who, here.clone(), waiting.clone(), text).await
+            Ok(me::on_text(ctx, who, here.clone(), waiting.clone(), text))
         }
         State::WatchForm(form) => watch::form::on_text(ctx, who, (**form).clone(), text).await,
         State::Settings => reminders::on_text(ctx, who, text).await,

@@ -219,15 +219,10 @@ fn not_found(who: &Who) -> Reply {
 
 /// Text (or, with `None`, a message without text) while in «Мои дети»: an answer to the question on screen,
 /// or a hint to use the buttons.
-pub async fn on_text(
-    ctx: &Ctx,
-    who: &Who,
-    here: ChildrenState,
-    text: Option<&str>,
-) -> anyhow::Result<Reply> {
+pub fn on_text(ctx: &Ctx, who: &Who, here: ChildrenState, text: Option<&str>) -> Reply {
     let ChildrenState::Form(mut form) = here else {
-        return Ok(Reply::stay().toast(t!(who.lang, "use-buttons")));
+        return Reply::stay().toast(t!(who.lang, "use-buttons"));
     };
     let typed = person_form::screens::typed(ctx, who, &mut form, text);
-    Ok(typed.reply(State::Children(ChildrenState::Form(form))))
+    typed.reply(State::Children(ChildrenState::Form(form)))
 }

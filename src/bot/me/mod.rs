@@ -129,17 +129,17 @@ async fn save(
 }
 
 /// Text while «Мои данные» is on screen: an answer to the question, or a hint to use the buttons.
-pub async fn on_text(
+pub fn on_text(
     ctx: &Ctx,
     who: &Who,
     here: MeState,
     waiting: Option<Box<Flow>>,
     text: Option<&str>,
-) -> anyhow::Result<Reply> {
+) -> Reply {
     let MeState::Form(mut form) = here else {
         // A button screen is on display: point to its buttons and leave it where it is.
-        return Ok(Reply::stay().toast(t!(who.lang, "use-buttons")));
+        return Reply::stay().toast(t!(who.lang, "use-buttons"));
     };
     let typed = person_form::screens::typed(ctx, who, &mut form, text);
-    Ok(typed.reply(at(MeState::Form(form), waiting)))
+    typed.reply(at(MeState::Form(form), waiting))
 }
