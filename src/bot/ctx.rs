@@ -150,12 +150,7 @@ pub struct ImportableChild {
     pub policy_number: Option<String>,
 }
 
-// Personal data: never printed whole.
-impl std::fmt::Debug for ImportableChild {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ImportableChild(<redacted>)")
-    }
-}
+crate::domain::opaque_debug!(ImportableChild);
 
 /// Where «Добавить из Госуслуг» finds children.
 #[derive(Clone, Debug, Default)]

@@ -173,11 +173,7 @@ impl fmt::Display for BirthDate {
 }
 
 // Birth dates are personal data: a stray `{:?}` in a log line must not leak them.
-impl fmt::Debug for BirthDate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("BirthDate(<redacted>)")
-    }
-}
+opaque_debug!(BirthDate);
 
 impl ChildBirthDate {
     /// From this age on a child registers on Gosuslugi themselves and cannot be added by a parent.

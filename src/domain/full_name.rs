@@ -188,11 +188,7 @@ impl fmt::Display for FullName {
 }
 
 // Names are personal data: a stray `{:?}` in a log line must not leak them.
-impl fmt::Debug for FullName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("FullName(<redacted>)")
-    }
-}
+opaque_debug!(FullName);
 
 checked_string!(FullName, NameError, full);
 

@@ -27,6 +27,19 @@ macro_rules! checked_string {
     };
 }
 
+/// Personal data: `{:?}` prints only the type's name, so that a stray `{:?}` in a log line cannot leak
+/// what the value holds.
+macro_rules! opaque_debug {
+    ($($t:ty),+ $(,)?) => {$(
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($t), "(<redacted>)"))
+            }
+        }
+    )+};
+}
+pub(crate) use opaque_debug;
+
 mod age;
 mod birth_date;
 mod clinic_kind;

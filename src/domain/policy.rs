@@ -549,11 +549,7 @@ fn luhn_valid(digits: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
-impl fmt::Debug for PolicySeries {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("PolicySeries(<redacted>)")
-    }
-}
+opaque_debug!(PolicySeries);
 
 impl fmt::Debug for OldPolicyNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

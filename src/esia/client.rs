@@ -360,17 +360,7 @@ impl<T> Default for Elements<T> {
     }
 }
 
-// Personal data: a stray `{:?}` must not print it.
-macro_rules! opaque_debug {
-    ($($t:ty),*) => {$(
-        impl fmt::Debug for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(concat!(stringify!($t), "(<personal data>)"))
-            }
-        }
-    )*};
-}
-opaque_debug!(About, Person, Document, Kid);
+crate::domain::opaque_debug!(About, Person, Document, Kid);
 
 impl About {
     /// «Фамилия Имя Отчество», from whichever parts ESIA gave.
