@@ -894,7 +894,6 @@ struct BookedSoon {
     port: u16,
     /// The `REMINDERS` setting the bot runs with.
     reminders: String,
-    bot: BotProcess,
     /// The calls before the booking was confirmed.
     seen: usize,
     /// When the reminder falls due.
@@ -902,8 +901,13 @@ struct BookedSoon {
     visit_at: i64,
 }
 
+fn is_reminder(c: &Call) -> bool {
+    c.method == "sendMessage" && c.text().contains("Напоминание о записи")
+}
+
 impl BookedSoon {
-    async fn start() -> BookedSoon {
+    /// The booked visit, and the bot running with the new `REMINDERS`.
+    async fn start() -> (BookedSoon, BotProcess) {
         let fake = FakeTelegram::start().await;
         let dir = tempfile::tempdir().unwrap();
         let sqlite = format!("sqlite://{}", dir.path().join("kvrachu.db").display());
@@ -921,29 +925,66 @@ impl BookedSoon {
         bot.kill().await;
         let due = kvrachu_bot::store::unix_now() + LEAD_SECS;
         let reminders = format!("{}s", visit_at - due);
-        let env = [
-            ("DATABASE_URL", sqlite.as_str()),
-            ("REMINDERS", reminders.as_str()),
-        ];
-        let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
-        assert_eq!(health(&bot.http).await, 200);
-        let seen = fake.call_count();
-        fake.user_taps(USER, &confirm, &first_button(&confirm, "bk:ok:"));
-        fake.wait_for(seen, "the booked visit", |c| {
-            c.method == "editMessageText" && c.text().contains("Вы записаны к врачу")
-        })
-        .await;
-        BookedSoon {
+        let mut booked = BookedSoon {
             fake,
             dir,
             sqlite,
             port,
             reminders,
-            bot,
-            seen,
+            seen: 0,
             due,
             visit_at,
-        }
+        };
+        let bot = booked.restart().await;
+        booked.seen = booked.fake.call_count();
+        let tap = first_button(&confirm, "bk:ok:");
+        booked.fake.user_taps(USER, &confirm, &tap);
+        booked
+            .fake
+            .wait_for(booked.seen, "the booked visit", |c| {
+                c.method == "editMessageText" && c.text().contains("Вы записаны к врачу")
+            })
+            .await;
+        (booked, bot)
+    }
+
+    /// The bot started again on the same database and `REMINDERS`, answering health checks.
+    async fn restart(&self) -> BotProcess {
+        let env = [
+            ("DATABASE_URL", self.sqlite.as_str()),
+            ("REMINDERS", self.reminders.as_str()),
+        ];
+        let bot = BotProcess::start_with(&self.fake, self.dir.path(), self.port, &env);
+        assert_eq!(health(&bot.http).await, 200);
+        bot
+    }
+
+    /// Started again and stopped once it has answered /start (the reminder worker's first step runs before
+    /// the bot answers anything): how many reminders Telegram got in all, and the visit's reminders as
+    /// stored.
+    async fn restart_once_more(&self) -> (usize, Vec<kvrachu_bot::store::Reminder>) {
+        let bot = self.restart().await;
+        let seen = self.fake.call_count();
+        self.fake.user_says(USER, "/start");
+        self.fake
+            .wait_for(seen, "the menu", |c| has_button(c, "s:book"))
+            .await;
+        let status = bot.terminate().await;
+        assert!(status.success(), "{status:?}");
+        let sent = self.fake.calls().iter().filter(|c| is_reminder(c)).count();
+        let key = kvrachu_bot::store::DataKey::load_or_create(&self.dir.path().join("kvrachu.key"))
+            .unwrap();
+        let store = kvrachu_bot::store::Store::connect(&self.sqlite, &key)
+            .await
+            .unwrap();
+        let booked = store
+            .upcoming_appointments(USER, kvrachu_bot::store::unix_now())
+            .await
+            .unwrap();
+        assert_eq!(booked.len(), 1);
+        let reminders = store.reminders_of(booked[0].id).await.unwrap();
+        store.close().await;
+        (sent, reminders)
     }
 }
 
@@ -952,28 +993,20 @@ impl BookedSoon {
 /// and a restart does not send it again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reminder_of_a_demo_booking_arrives_on_time_and_only_once() {
+    let (booked, bot) = BookedSoon::start().await;
     let BookedSoon {
         fake,
-        dir,
-        sqlite,
-        port,
-        reminders,
-        bot,
         seen,
         due,
         visit_at,
-    } = BookedSoon::start().await;
-    let env = [
-        ("DATABASE_URL", sqlite.as_str()),
-        ("REMINDERS", reminders.as_str()),
-    ];
+        ..
+    } = &booked;
+    let (seen, due, visit_at) = (*seen, *due, *visit_at);
     assert!(
         kvrachu_bot::store::unix_now() < due,
         "the booking took longer than {LEAD_SECS} s: its reminder was already past"
     );
 
-    let is_reminder =
-        |c: &Call| c.method == "sendMessage" && c.text().contains("Напоминание о записи");
     let reminder = fake.wait_for(seen, "the reminder", is_reminder).await;
     let arrived = kvrachu_bot::store::unix_now();
     assert!(
@@ -1010,37 +1043,15 @@ async fn a_reminder_of_a_demo_booking_arrives_on_time_and_only_once() {
     // first step runs before the bot answers anything; /start's answer comes after it.
     let status = bot.terminate().await;
     assert!(status.success(), "{status:?}");
-    let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
-    assert_eq!(health(&bot.http).await, 200);
-    let seen = fake.call_count();
-    fake.user_says(USER, "/start");
-    fake.wait_for(seen, "the menu", |c| has_button(c, "s:book"))
-        .await;
-    let status = bot.terminate().await;
-    assert!(status.success(), "{status:?}");
-    assert_eq!(
-        fake.calls().iter().filter(|c| is_reminder(c)).count(),
-        1,
-        "the reminder was sent once"
-    );
+    let (sent, reminders) = booked.restart_once_more().await;
+    assert_eq!(sent, 1, "the reminder was sent once");
 
     // And the store agrees: one reminder, sent.
-    let key = kvrachu_bot::store::DataKey::load_or_create(&dir.path().join("kvrachu.key")).unwrap();
-    let store = kvrachu_bot::store::Store::connect(&sqlite, &key)
-        .await
-        .unwrap();
-    let booked = store
-        .upcoming_appointments(USER, kvrachu_bot::store::unix_now())
-        .await
-        .unwrap();
-    assert_eq!(booked.len(), 1);
-    let reminders = store.reminders_of(booked[0].id).await.unwrap();
     assert_eq!(reminders.len(), 1, "{reminders:?}");
     assert_eq!(
         reminders[0].status,
         kvrachu_bot::store::ReminderStatus::Sent
     );
-    store.close().await;
 }
 
 /// The documented guarantee of reminders is "at least once": Telegram takes the reminder, the bot is
@@ -1049,24 +1060,11 @@ async fn a_reminder_of_a_demo_booking_arrives_on_time_and_only_once() {
 /// nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reminder_whose_sent_mark_is_lost_in_a_crash_is_sent_once_more_then_never_again() {
-    let BookedSoon {
-        fake,
-        dir,
-        sqlite,
-        port,
-        reminders,
-        bot,
-        seen,
-        ..
-    } = BookedSoon::start().await;
-    let env = [
-        ("DATABASE_URL", sqlite.as_str()),
-        ("REMINDERS", reminders.as_str()),
-    ];
+    let (booked, bot) = BookedSoon::start().await;
+    let BookedSoon { fake, seen, .. } = &booked;
+    let seen = *seen;
 
     // Telegram takes the reminder but its answer never reaches the bot, which dies meanwhile.
-    let is_reminder =
-        |c: &Call| c.method == "sendMessage" && c.text().contains("Напоминание о записи");
     fake.deliver_without_answer("Напоминание о записи");
     fake.wait_for(seen, "the reminder", is_reminder).await;
     let claimed = kvrachu_bot::store::unix_now();
@@ -1074,8 +1072,7 @@ async fn a_reminder_whose_sent_mark_is_lost_in_a_crash_is_sent_once_more_then_ne
     fake.answer_deliveries();
 
     // Started again: the reminder's lease (60 s) runs out and it is sent once more, then marked.
-    let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
-    assert_eq!(health(&bot.http).await, 200);
+    let bot = booked.restart().await;
     let seen = fake.call_count();
     fake.wait_for_within(
         seen,
@@ -1093,32 +1090,12 @@ async fn a_reminder_whose_sent_mark_is_lost_in_a_crash_is_sent_once_more_then_ne
     // The mark is written right after the send: a restart then sends nothing more.
     let status = bot.terminate().await;
     assert!(status.success(), "{status:?}");
-    let bot = BotProcess::start_with(&fake, dir.path(), port, &env);
-    assert_eq!(health(&bot.http).await, 200);
-    let seen = fake.call_count();
-    fake.user_says(USER, "/start");
-    fake.wait_for(seen, "the menu", |c| has_button(c, "s:book"))
-        .await;
-    assert!(bot.terminate().await.success());
-    assert_eq!(
-        fake.calls().iter().filter(|c| is_reminder(c)).count(),
-        2,
-        "at least once, and only once more after the crash"
-    );
-    let key = kvrachu_bot::store::DataKey::load_or_create(&dir.path().join("kvrachu.key")).unwrap();
-    let store = kvrachu_bot::store::Store::connect(&sqlite, &key)
-        .await
-        .unwrap();
-    let booked = store
-        .upcoming_appointments(USER, kvrachu_bot::store::unix_now())
-        .await
-        .unwrap();
-    let reminders = store.reminders_of(booked[0].id).await.unwrap();
+    let (sent, reminders) = booked.restart_once_more().await;
+    assert_eq!(sent, 2, "at least once, and only once more after the crash");
     assert_eq!(
         reminders[0].status,
         kvrachu_bot::store::ReminderStatus::Sent
     );
-    store.close().await;
 }
 
 #[test]

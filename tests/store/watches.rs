@@ -37,15 +37,21 @@ fn added(result: AddWatch) -> kvrachu_bot::store::Watch {
     }
 }
 
+/// Alice's watch of doctor ab-17 (specialty 109), added at `NOW` with `plan`.
+async fn alices_watch(store: &Store, plan: &WatchPlan) -> kvrachu_bot::store::Watch {
+    let target = watch(ALICE, "109", Some("ab-17"));
+    added(
+        store
+            .add_watch_for(&target, plan, INTERVAL, NOW)
+            .await
+            .unwrap(),
+    )
+}
+
 both_backends!(
     a_watch_is_added_once_renewed_capped_and_owned,
     |store: Store, _url: String, _key: DataKey| async move {
-        let first = added(
-            store
-                .add_watch(&watch(ALICE, "109", Some("ab-17")), INTERVAL, NOW)
-                .await
-                .unwrap(),
-        );
+        let first = alices_watch(&store, &WatchPlan::default()).await;
         assert_eq!(first.target.doctor_id.as_deref(), Some("ab-17"));
         assert_eq!(first.target.labels.doctor, "Смирнова Елена Викторовна");
         assert!(first.next_check_at > NOW && first.next_check_at <= NOW + INTERVAL);
@@ -112,12 +118,7 @@ both_backends!(
 both_backends!(
     what_a_user_waits_for_is_sealed_at_rest,
     |store: Store, url: String, _key: DataKey| async move {
-        added(
-            store
-                .add_watch(&watch(ALICE, "109", Some("ab-17")), INTERVAL, NOW)
-                .await
-                .unwrap(),
-        );
+        alices_watch(&store, &WatchPlan::default()).await;
         let raw = crate::databases::raw_column(&url, "slot_watches", "labels").await;
         assert_eq!(raw.len(), 1);
         for secret in ["нарколог", "Смирнова", "ГП №1"] {
@@ -132,12 +133,7 @@ both_backends!(
 both_backends!(
     due_watches_are_claimed_once_per_interval_and_end_after_their_time,
     |store: Store, _url: String, _key: DataKey| async move {
-        let w = added(
-            store
-                .add_watch(&watch(ALICE, "109", Some("ab-17")), INTERVAL, NOW)
-                .await
-                .unwrap(),
-        );
+        let w = alices_watch(&store, &WatchPlan::default()).await;
         let due = w.next_check_at;
         assert!(store
             .claim_due_watches(due - 1, INTERVAL, 10)
@@ -309,12 +305,7 @@ both_backends!(
 both_backends!(
     a_watch_is_edited_paused_resumed_and_renewed_with_a_new_plan,
     |store: Store, _url: String, _key: DataKey| async move {
-        let w = added(
-            store
-                .add_watch(&watch(ALICE, "109", Some("ab-17")), INTERVAL, NOW)
-                .await
-                .unwrap(),
-        );
+        let w = alices_watch(&store, &WatchPlan::default()).await;
         let window = WatchWindow::after_school();
         assert!(store
             .edit_watch(ALICE, w.id, &window, true, true, NOW + 10)
@@ -391,17 +382,7 @@ both_backends!(
 both_backends!(
     checks_skips_bookings_and_their_lease_are_remembered,
     |store: Store, _url: String, _key: DataKey| async move {
-        let w = added(
-            store
-                .add_watch_for(
-                    &watch(ALICE, "109", Some("ab-17")),
-                    &plan_for(None),
-                    INTERVAL,
-                    NOW,
-                )
-                .await
-                .unwrap(),
-        );
+        let w = alices_watch(&store, &plan_for(None)).await;
         let checked = WatchChecked {
             seen: vec!["s2".into(), "s1".into()],
             next_check_at: NOW + 2 * INTERVAL,
@@ -471,12 +452,7 @@ both_backends!(
 both_backends!(
     watches_of_one_doctor_are_due_together,
     |store: Store, _url: String, _key: DataKey| async move {
-        let first = added(
-            store
-                .add_watch(&watch(ALICE, "109", Some("ab-17")), INTERVAL, NOW)
-                .await
-                .unwrap(),
-        );
+        let first = alices_watch(&store, &WatchPlan::default()).await;
         // Bob starts later: his first check comes with Alice's.
         let second = added(
             store
@@ -525,17 +501,7 @@ both_backends!(
 both_backends!(
     a_booking_claim_is_won_by_one_of_two_instances,
     |store: Store, url: String, key: DataKey| async move {
-        let w = added(
-            store
-                .add_watch_for(
-                    &watch(ALICE, "109", Some("ab-17")),
-                    &plan_for(None),
-                    INTERVAL,
-                    NOW,
-                )
-                .await
-                .unwrap(),
-        );
+        let w = alices_watch(&store, &plan_for(None)).await;
         // A second instance: its own pool on the same database.
         let other = Store::connect(&url, &key).await.unwrap();
         for round in 0..20 {
@@ -560,17 +526,7 @@ both_backends!(
 both_backends!(
     the_window_and_the_skipped_slots_are_sealed_at_rest,
     |store: Store, url: String, _key: DataKey| async move {
-        let w = added(
-            store
-                .add_watch_for(
-                    &watch(ALICE, "109", Some("ab-17")),
-                    &plan_for(None),
-                    INTERVAL,
-                    NOW,
-                )
-                .await
-                .unwrap(),
-        );
+        let w = alices_watch(&store, &plan_for(None)).await;
         store
             .skip_watch_slot(ALICE, w.id, "ab-17_2026-12-01_15:30")
             .await
