@@ -17,6 +17,7 @@ use crate::bot::ctx::{Ctx, Who};
 use crate::bot::person_form::{self, Tapped};
 use crate::bot::reply::Reply;
 use crate::bot::screen::Screen;
+use crate::bot::start;
 use crate::bot::state::State;
 
 pub use cb::Cb;
@@ -138,7 +139,7 @@ pub fn on_text(
 ) -> Reply {
     let MeState::Form(mut form) = here else {
         // A button screen is on display: point to its buttons and leave it where it is.
-        return Reply::stay().toast(t!(who.lang, "use-buttons"));
+        return start::buttons_only(who);
     };
     let typed = person_form::screens::typed(ctx, who, &mut form, text);
     typed.reply(at(MeState::Form(form), waiting))
