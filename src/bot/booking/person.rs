@@ -70,6 +70,14 @@ impl ForWhom {
     }
 }
 
+/// The child the user books for now; `None` for themselves.
+pub(in crate::bot) async fn active_child(ctx: &Ctx, user_id: i64) -> anyhow::Result<Option<i64>> {
+    Ok(match ctx.store.active_person(user_id).await? {
+        ActivePerson::Child(child) => Some(child.id),
+        ActivePerson::Me => None,
+    })
+}
+
 /// The region's date today.
 pub(in crate::bot) fn today(ctx: &Ctx) -> NaiveDate {
     local_today(ctx.clock.now(), ctx.settings.region_tz)

@@ -8,10 +8,11 @@ use crate::bot::reply::Reply;
 use crate::bot::screen::button;
 use crate::domain::{local_today, PolicyNumber};
 use crate::registry::{within_deadline, Clinic, PolicyQuery};
-use crate::store::{ActivePerson, RecentDoctor};
+use crate::store::RecentDoctor;
 use crate::t;
 
 use super::cb::Cb;
+use super::person::active_child;
 use super::screens::cb;
 use super::state::{Choice, Flow, Here, Step};
 use crate::registry::listed;
@@ -19,15 +20,8 @@ use crate::registry::listed;
 /// How many recent doctors the menu offers.
 pub const RECENT_IN_MENU: usize = 2;
 
-async fn active_child(ctx: &Ctx, who: &Who) -> anyhow::Result<Option<i64>> {
-    Ok(match ctx.store.active_person(who.user_id).await? {
-        ActivePerson::Child(child) => Some(child.id),
-        ActivePerson::Me => None,
-    })
-}
-
 async fn recent(ctx: &Ctx, who: &Who) -> anyhow::Result<Vec<RecentDoctor>> {
-    let child = active_child(ctx, who).await?;
+    let child = active_child(ctx, who.user_id).await?;
     ctx.store
         .recent_doctors(who.user_id, child, RECENT_IN_MENU)
         .await

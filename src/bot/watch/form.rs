@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use crate::bot::booking::person::active_child;
 use crate::bot::booking::state::{Flow, Here};
 use crate::bot::ctx::{Ctx, Who};
 use crate::bot::reply::Reply;
@@ -15,7 +16,7 @@ use crate::registry::within_deadline;
 use crate::store::{AddWatch, Appointment, NewWatch, WatchLabels, WatchPlan, MAX_WATCHES};
 use crate::t;
 
-use super::labels::{active_child, limits_line, person_name, what_label, window_label};
+use super::labels::{limits_line, person_name, what_label, window_label};
 use super::{cb, target, Cb, Form};
 
 /// The preset windows, in the order of their buttons.

@@ -7,18 +7,8 @@ use chrono_tz::Tz;
 use crate::bot::ctx::Ctx;
 use crate::domain::watch_window::{WatchWindow, Weekdays};
 use crate::i18n::{escape_html, Lang};
-use crate::store::{
-    ActivePerson, Store, Watch, WatchLabels, WatchStatus, MAX_WATCHES, WATCH_TTL_SECS,
-};
+use crate::store::{Store, Watch, WatchLabels, WatchStatus, MAX_WATCHES, WATCH_TTL_SECS};
 use crate::t;
-
-/// The child the user books for now; `None` for themselves.
-pub(super) async fn active_child(ctx: &Ctx, user_id: i64) -> anyhow::Result<Option<i64>> {
-    Ok(match ctx.store.active_person(user_id).await? {
-        ActivePerson::Child(child) => Some(child.id),
-        ActivePerson::Me => None,
-    })
-}
 
 /// «Ожиданий: 2 из 10 — можно ещё 8; каждое длится 30 дней.»: the limits, stated up front.
 pub(super) async fn limits_line(ctx: &Ctx, who: &crate::bot::ctx::Who) -> anyhow::Result<String> {

@@ -91,7 +91,7 @@ async fn try_offer(
         return Ok(Offer::default());
     };
     // The person the booking is for may be waiting here already: then the button changes that watch.
-    let child = labels::active_child(ctx, user_id).await?;
+    let child = crate::bot::booking::person::active_child(ctx, user_id).await?;
     let doctor_id = doctor.as_ref().map(|d| d.id.as_str());
     let waiting = ctx
         .store
