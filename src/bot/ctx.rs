@@ -104,6 +104,11 @@ impl Clock {
     }
 }
 
+/// The region's date today (by the clock of `ctx`).
+pub fn today(ctx: &Ctx) -> chrono::NaiveDate {
+    crate::domain::local_today(ctx.clock.now(), ctx.settings.region_tz)
+}
+
 /// Who sent the update and how to talk to them.
 #[derive(Clone, Debug)]
 pub struct Who {

@@ -3,12 +3,12 @@
 
 use rand::Rng;
 
-use crate::bot::ctx::{Ctx, Who};
+use crate::bot::ctx::{today, Ctx, Who};
 use crate::bot::screen::Screen;
 
 use super::cb::Cb;
 use super::days::{days_screen, soonest_screen, times_screen};
-use super::person::{today, ForWhom};
+use super::person::ForWhom;
 use super::screens::{
     cb, confirm_screen, doctors_screen, need_gosuslugi_screen, not_found_screen,
     specialties_screen, Drawn, Failure, MAX_TOKEN,

@@ -2,15 +2,15 @@
 //! typed in «Мои данные» (the seam is [`crate::visits::booking_identity`]).
 
 use crate::bot::callback::{Cb, Section};
-use crate::bot::ctx::{Ctx, Who};
+use crate::bot::ctx::{today, Ctx, Who};
 use crate::bot::screen::Screen;
-use crate::domain::{local_today, OWN_ACCOUNT_AGE};
+use crate::domain::OWN_ACCOUNT_AGE;
 use crate::t;
 pub use crate::visits::BookingIdentity;
 
 /// The account holder's identity today; `None` when not linked (or, with `ESIA_URL=off`, not typed yet).
 pub async fn gosuslugi_person(ctx: &Ctx, user_id: i64) -> anyhow::Result<Option<BookingIdentity>> {
-    let today = local_today(ctx.clock.now(), ctx.settings.region_tz);
+    let today = today(ctx);
     crate::visits::booking_identity(ctx.visits(), user_id, today).await
 }
 
@@ -26,7 +26,7 @@ pub(super) async fn can_book(ctx: &Ctx, user_id: i64) -> anyhow::Result<bool> {
 /// `screen` unchanged when it can book.
 pub(in crate::bot) async fn gate(ctx: &Ctx, who: &Who, screen: Screen) -> anyhow::Result<Screen> {
     let lang = who.lang;
-    let today = local_today(ctx.clock.now(), ctx.settings.region_tz);
+    let today = today(ctx);
     let (why, button) = match gosuslugi_person(ctx, who.user_id).await? {
         Some(identity) if identity.trusted => return Ok(screen),
         Some(identity)

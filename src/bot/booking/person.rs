@@ -9,8 +9,7 @@ use crate::bot::callback::Cb as AnyCb;
 use crate::bot::ctx::{Ctx, Who};
 use crate::bot::screen::button;
 use crate::domain::{
-    fourteen_notice, local_today, specialty_audience, AgeFit, BirthDate, ClinicKind,
-    FourteenNotice, VisitFit,
+    fourteen_notice, specialty_audience, AgeFit, BirthDate, ClinicKind, FourteenNotice, VisitFit,
 };
 use crate::i18n::{escape_html, Lang};
 use crate::store::ActivePerson;
@@ -76,11 +75,6 @@ pub(in crate::bot) async fn active_child(ctx: &Ctx, user_id: i64) -> anyhow::Res
         ActivePerson::Child(child) => Some(child.id),
         ActivePerson::Me => None,
     })
-}
-
-/// The region's date today.
-pub(in crate::bot) fn today(ctx: &Ctx) -> NaiveDate {
-    local_today(ctx.clock.now(), ctx.settings.region_tz)
 }
 
 /// What the confirmation card says about the person's age, and whether booking needs an explicit «да».

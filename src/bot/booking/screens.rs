@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use teloxide::types::InlineKeyboardButton;
 
 use crate::bot::callback::Cb as AnyCb;
-use crate::bot::ctx::{Ctx, Who};
+use crate::bot::ctx::{today, Ctx, Who};
 use crate::bot::screen::{button, Screen};
 use crate::i18n::{escape_html, Lang};
 use crate::registry::{within_deadline, Doctor, RegistryError, RegistryResult};
@@ -15,7 +15,7 @@ use crate::t;
 
 use super::cb::Cb;
 use super::identity::{gosuslugi_person, BookingIdentity};
-use super::person::{age_check, other_people, today, ForWhom};
+use super::person::{age_check, other_people, ForWhom};
 use super::schedule::*;
 use super::state::{Choice, Chosen, Flow};
 use crate::registry::listed;

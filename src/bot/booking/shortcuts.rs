@@ -3,10 +3,10 @@
 
 use teloxide::types::InlineKeyboardButton;
 
-use crate::bot::ctx::{Ctx, Who};
+use crate::bot::ctx::{today, Ctx, Who};
 use crate::bot::reply::Reply;
 use crate::bot::screen::button;
-use crate::domain::{local_today, PolicyNumber};
+use crate::domain::PolicyNumber;
 use crate::registry::{within_deadline, Clinic, PolicyQuery};
 use crate::store::RecentDoctor;
 use crate::t;
@@ -102,7 +102,7 @@ struct Person {
 
 /// The account holder (policy from Gosuslugi or «Мои данные») and the children, in that order.
 async fn people(ctx: &Ctx, who: &Who) -> anyhow::Result<Vec<Person>> {
-    let today = local_today(ctx.clock.now(), ctx.settings.region_tz);
+    let today = today(ctx);
     let adult = crate::domain::ADULT_AGE;
     let (policy, age) = if ctx.settings.esia.is_on() {
         let link = ctx.store.esia_link(who.user_id).await?;

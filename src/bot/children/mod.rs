@@ -133,7 +133,7 @@ async fn import_pick(ctx: &Ctx, who: &Who, n: u8) -> anyhow::Result<Reply> {
     let Some(kid) = kids.get(usize::from(n)) else {
         return Ok(Reply::stale());
     };
-    let (form, problem) = import::prefill(kid, person_form::screens::today(ctx));
+    let (form, problem) = import::prefill(kid, crate::bot::ctx::today(ctx));
     tracing::info!(user = %crate::telemetry::user_tag(who.user_id), step = ?form.step, "child prefilled from Gosuslugi");
     let mut notice = if form.step == Step::Summary {
         t!(who.lang, "import-complete")

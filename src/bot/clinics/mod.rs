@@ -77,7 +77,8 @@ pub async fn render(ctx: &Ctx, who: &Who, step: Step) -> anyhow::Result<(State, 
 
 /// The age today of the person booked for; `None` when unknown.
 async fn person_age(ctx: &Ctx, who: &Who) -> anyhow::Result<Option<u32>> {
-    use crate::bot::booking::person::{today, ForWhom};
+    use crate::bot::booking::person::ForWhom;
+    use crate::bot::ctx::today;
     let person = ForWhom::active(ctx, who).await?;
     Ok(person.birth.map(|birth| birth.age_on(today(ctx))))
 }

@@ -149,7 +149,7 @@ async fn resumed_booking(ctx: &Ctx, who: &Who, state: &State) -> anyhow::Result<
     let Some(step) = flow.step.resumed() else {
         return Ok(None);
     };
-    let today = crate::domain::local_today(ctx.clock.now(), ctx.settings.region_tz);
+    let today = crate::bot::ctx::today(ctx);
     let identity = crate::visits::booking_identity(ctx.visits(), who.user_id, today).await?;
     if !identity.is_some_and(|identity| identity.trusted) {
         return Ok(None);

@@ -18,7 +18,6 @@ pub mod state;
 use teloxide::prelude::*;
 
 use crate::config::EsiaSettings;
-use crate::domain::local_today;
 use crate::esia::{BookingGate, EsiaLink};
 use crate::i18n::{escape_html, Lang};
 use crate::t;
@@ -151,6 +150,6 @@ pub async fn announce(
 /// Whether the user may book now, by their Gosuslugi link (for the booking and children journeys).
 pub async fn booking_gate(ctx: &Ctx, user_id: i64) -> anyhow::Result<BookingGate> {
     let link = ctx.store.esia_link(user_id).await?;
-    let today = local_today(ctx.clock.now(), ctx.settings.region_tz);
+    let today = crate::bot::ctx::today(ctx);
     Ok(crate::esia::booking_gate(link, today))
 }

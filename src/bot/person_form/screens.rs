@@ -220,11 +220,6 @@ fn fix_buttons<S: Drawn>(lang: Lang) -> Keyboard {
 // ---------------------------------------------------------------------------------------------------------
 // A typed answer
 
-/// Today in the region: the form's dates of birth are judged against it.
-pub fn today(ctx: &Ctx) -> chrono::NaiveDate {
-    crate::domain::local_today(ctx.clock.now(), ctx.settings.region_tz)
-}
-
 /// What a text (or, with `None`, a message without text) did to a form on screen; the journey stores the
 /// form in its state with [`Typed::reply`].
 pub enum Typed {
@@ -263,7 +258,7 @@ pub fn typed<S: Drawn>(
     };
     let asked = form.step;
     let kept = form.kept_after(asked);
-    match form.answer(text, today(ctx)) {
+    match form.answer(text, crate::bot::ctx::today(ctx)) {
         Answer::Taken => match kept_line(lang, asked, &kept) {
             Some(line) => Typed::Noted(form_screen(ctx, lang, form, Some(line))),
             None => Typed::Shown(None),

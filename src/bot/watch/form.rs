@@ -6,11 +6,11 @@ use chrono::NaiveDate;
 
 use crate::bot::booking::person::active_child;
 use crate::bot::booking::state::{Flow, Here};
-use crate::bot::ctx::{Ctx, Who};
+use crate::bot::ctx::{today, Ctx, Who};
 use crate::bot::reply::Reply;
 use crate::bot::screen::{button, Screen};
 use crate::bot::state::State;
-use crate::domain::watch_window::{local_date, WatchWindow};
+use crate::domain::watch_window::WatchWindow;
 use crate::i18n::{escape_html, Lang};
 use crate::registry::within_deadline;
 use crate::store::{AddWatch, Appointment, NewWatch, WatchLabels, WatchPlan, MAX_WATCHES};
@@ -39,10 +39,6 @@ fn preset_label(lang: Lang, n: u8) -> String {
         2 => t!(lang, "watch-btn-preset-workdays"),
         _ => t!(lang, "watch-btn-preset-two-weeks"),
     }
-}
-
-fn today(ctx: &Ctx) -> NaiveDate {
-    local_date(ctx.clock.now().timestamp(), ctx.settings.region_tz)
 }
 
 fn ticked(on: bool, label: String) -> String {
