@@ -209,12 +209,7 @@ fn days(specialty: Choice, id: &str, name: &str) -> Step {
 
 /// `step` at `lpu` on screen, with what still stands between the account and booking said first.
 async fn open(ctx: &Ctx, who: &Who, lpu: i64, step: Step) -> anyhow::Result<Reply> {
-    let flow = Flow {
-        clinic: lpu,
-        from: None,
-        step,
-        keys: Vec::new(),
-    };
+    let flow = Flow::at(lpu, step);
     let (state, screen) = super::draw(ctx, who, flow, None).await?;
     let screen = super::identity::gate(ctx, who, screen).await?;
     Ok(Reply::show(state, screen))

@@ -291,21 +291,13 @@ pub async fn open_link(
             }
         }
     };
-    let flow = Flow {
-        step,
-        ..at_clinic(lpu)
-    };
+    let flow = Flow::at(lpu, step);
     show(ctx, who, flow, None).await
 }
 
 /// Booking at `lpu` from its specialties, with «Назад» to the districts.
 fn at_clinic(lpu: i64) -> Flow {
-    Flow {
-        clinic: lpu,
-        from: None,
-        step: Step::Specialties { page: 1 },
-        keys: Vec::new(),
-    }
+    Flow::at(lpu, Step::Specialties { page: 1 })
 }
 
 /// «Назад» from the specialties: the clinic card again (or the districts when the card is unknown).

@@ -73,22 +73,18 @@ pub(super) async fn again(ctx: &Ctx, who: &Who, n: u16, lpu: i64) -> anyhow::Res
         )))
         .toast(t!(who.lang, "booking-again-gone")));
     };
-    let flow = Flow {
-        clinic: lpu,
-        from: None,
-        step: Step::Days {
-            specialty: Choice {
-                id: specialty.id,
-                name: specialty.name,
-            },
-            doctor: Choice {
-                id: doctor.doctor_id.clone(),
-                name: doctor.doctor.clone(),
-            },
-            week: None,
+    let step = Step::Days {
+        specialty: Choice {
+            id: specialty.id,
+            name: specialty.name,
         },
-        keys: Vec::new(),
+        doctor: Choice {
+            id: doctor.doctor_id.clone(),
+            name: doctor.doctor.clone(),
+        },
+        week: None,
     };
+    let flow = Flow::at(lpu, step);
     super::show(ctx, who, flow, None).await
 }
 

@@ -25,10 +25,8 @@ impl Here {
     /// Booking at `clinic` from its first step (the specialties), started on the clinic card `from`.
     pub fn at_clinic(clinic: i64, from: Option<clinics::Step>) -> Here {
         Here::Flow(Box::new(Flow {
-            clinic,
             from,
-            step: Step::Specialties { page: 1 },
-            keys: Vec::new(),
+            ..Flow::at(clinic, Step::Specialties { page: 1 })
         }))
     }
 }
@@ -43,6 +41,18 @@ pub struct Flow {
     /// What the numbered buttons of the screen on display stand for (registry ids), in order.
     #[serde(default)]
     pub keys: Vec<String>,
+}
+
+impl Flow {
+    /// `step` at `clinic`, not started from a clinic card, before any numbered buttons are drawn.
+    pub fn at(clinic: i64, step: Step) -> Flow {
+        Flow {
+            clinic,
+            from: None,
+            step,
+            keys: Vec::new(),
+        }
+    }
 }
 
 /// A specialty or a doctor as chosen: the registry's id and the name to show.

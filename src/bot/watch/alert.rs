@@ -261,10 +261,5 @@ fn booking_of(watch: &Watch) -> Flow {
         },
         None => Step::Doctors { specialty, page: 1 },
     };
-    Flow {
-        clinic: watch.target.lpu_id,
-        from: None,
-        step,
-        keys: Vec::new(),
-    }
+    Flow::at(watch.target.lpu_id, step)
 }
