@@ -1,6 +1,7 @@
 //! Fewer taps: «Записаться снова» (the active person's recent doctors, one tap to a doctor's days) and
 //! «Моя поликлиника» (the clinic the person is attached to, one tap to its specialties).
 
+use futures::future::join_all;
 use teloxide::types::InlineKeyboardButton;
 
 use crate::bot::ctx::{today, Ctx, Who};
@@ -145,17 +146,26 @@ async fn attached(ctx: &Ctx, policy: &PolicyNumber, age: u32) -> Option<Clinic> 
 }
 
 /// «🏥 Я: Поликлиника № 11», «🏥 Мария: Детская поликлиника № 2»: each person's own clinic, one tap to its
-/// specialties for that person (skipping district, kind and page).
+/// specialties for that person (skipping district, kind and page). The registry is asked about everyone
+/// at once; the buttons keep the people's order.
 pub(in crate::bot) async fn my_clinic_buttons(
     ctx: &Ctx,
     who: &Who,
 ) -> anyhow::Result<Vec<Vec<InlineKeyboardButton>>> {
+    let people = people(ctx, who).await?;
+    let insured: Vec<(&Person, &PolicyNumber)> = people
+        .iter()
+        .filter_map(|person| Some((person, person.policy.as_ref()?)))
+        .collect();
+    let clinics = join_all(
+        insured
+            .iter()
+            .map(|(person, policy)| attached(ctx, policy, person.age)),
+    )
+    .await;
     let mut rows = Vec::new();
-    for person in people(ctx, who).await? {
-        let Some(policy) = &person.policy else {
-            continue;
-        };
-        if let Some(clinic) = attached(ctx, policy, person.age).await {
+    for ((person, _), clinic) in insured.into_iter().zip(clinics) {
+        if let Some(clinic) = clinic {
             let label = t!(
                 who.lang,
                 "booking-btn-my-clinic",
