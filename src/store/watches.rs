@@ -14,7 +14,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use super::metadata::{watch_key, WatchIds};
-use super::{with_pool, Aad, FromRow, Store, StoreRow};
+use super::{text_codes, with_pool, Aad, FromRow, Store, StoreRow};
 use crate::domain::WatchWindow;
 
 const TABLE: &str = "slot_watches";
@@ -75,28 +75,15 @@ pub enum WatchStatus {
     Expired,
 }
 
+text_codes!(WatchStatus, "slot_watches.status", status_code, status_from_code, {
+    WatchStatus::Active => "active",
+    WatchStatus::Paused => "paused",
+    WatchStatus::Booking => "booking",
+    WatchStatus::Booked => "booked",
+    WatchStatus::Expired => "expired",
+});
+
 impl WatchStatus {
-    fn code(self) -> &'static str {
-        match self {
-            WatchStatus::Active => "active",
-            WatchStatus::Paused => "paused",
-            WatchStatus::Booking => "booking",
-            WatchStatus::Booked => "booked",
-            WatchStatus::Expired => "expired",
-        }
-    }
-
-    fn from_code(code: &str) -> anyhow::Result<Self> {
-        Ok(match code {
-            "active" => WatchStatus::Active,
-            "paused" => WatchStatus::Paused,
-            "booking" => WatchStatus::Booking,
-            "booked" => WatchStatus::Booked,
-            "expired" => WatchStatus::Expired,
-            other => anyhow::bail!("unknown watch status {other:?}"),
-        })
-    }
-
     /// Counts against [`MAX_WATCHES`] and can be checked again.
     pub fn is_live(self) -> bool {
         matches!(
@@ -279,7 +266,7 @@ impl Store {
             id: raw.id,
             target,
             plan,
-            status: WatchStatus::from_code(&raw.status)?,
+            status: status_from_code(&raw.status)?,
             seen,
             skipped,
             next_check_at: raw.next_check_at,
@@ -785,7 +772,7 @@ impl Store {
                  WHERE id = $1 AND status = 'booking'",
             )
             .bind(id)
-            .bind(status.code())
+            .bind(status_code(status))
             .bind(now)
             .bind(appointment_id)
             .bind(next_check_at)
