@@ -93,6 +93,9 @@ impl WatchStatus {
     }
 }
 
+/// [`WatchStatus::is_live`] as an SQL condition.
+const LIVE: &str = "status IN ('active', 'paused', 'booking')";
+
 /// A watch as stored: whose it is and what it waits for, for whom and how, and where it is in its life.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Watch {
@@ -392,14 +395,12 @@ impl Store {
     }
 
     async fn live_watches(&self, user_id: i64) -> anyhow::Result<usize> {
+        let sql = format!("SELECT COUNT(*) FROM slot_watches WHERE user_id = $1 AND {LIVE}");
         let count: i64 = with_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM slot_watches
-                 WHERE user_id = $1 AND status IN ('active', 'paused', 'booking')",
-            )
-            .bind(user_id)
-            .fetch_one(pool)
-            .await?
+            sqlx::query_scalar(&sql)
+                .bind(user_id)
+                .fetch_one(pool)
+                .await?
         });
         Ok(usize::try_from(count).unwrap_or(usize::MAX))
     }
@@ -587,14 +588,14 @@ impl Store {
         interval_secs: i64,
         limit: i64,
     ) -> anyhow::Result<Vec<Watch>> {
-        const SELECT_DUE: &str = "SELECT id FROM slot_watches
-             WHERE next_check_at <= $2 AND status IN ('active', 'paused', 'booking')
-             ORDER BY next_check_at, target_key, id LIMIT $3";
         let next = now + interval_secs.max(1);
         let lock = self.on_postgres(" FOR UPDATE SKIP LOCKED");
         let sql = format!(
             "UPDATE slot_watches SET next_check_at = $1
-             WHERE next_check_at <= $2 AND id IN ({SELECT_DUE}{lock}) RETURNING {COLUMNS}"
+             WHERE next_check_at <= $2 AND id IN (
+                 SELECT id FROM slot_watches WHERE next_check_at <= $2 AND {LIVE}
+                 ORDER BY next_check_at, target_key, id LIMIT $3{lock}
+             ) RETURNING {COLUMNS}"
         );
         let raws: Vec<RawWatch> = self.fetch_all_as(&sql, &[next, now, limit]).await?;
         let mut watches = Vec::with_capacity(raws.len());
@@ -785,16 +786,16 @@ impl Store {
 
     /// Ends a live watch whose time ran out; `false` when it had ended already.
     pub async fn expire_watch(&self, id: i64, now: i64) -> anyhow::Result<bool> {
+        let sql = format!(
+            "UPDATE slot_watches SET status = 'expired', status_at = $2 WHERE id = $1 AND {LIVE}"
+        );
         let done = with_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE slot_watches SET status = 'expired', status_at = $2
-                 WHERE id = $1 AND status IN ('active', 'paused', 'booking')",
-            )
-            .bind(id)
-            .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected()
+            sqlx::query(&sql)
+                .bind(id)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
         });
         Ok(done == 1)
     }
