@@ -656,15 +656,8 @@ impl Store {
     /// Moves the next check of an active watch that could not be checked now (the registry did not
     /// answer, or the request budget ran out): nothing else about it changes.
     pub async fn postpone_watch(&self, id: i64, next_check_at: i64) -> anyhow::Result<()> {
-        with_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE slot_watches SET next_check_at = $2 WHERE id = $1 AND status = 'active'",
-            )
-            .bind(id)
-            .bind(next_check_at)
-            .execute(pool)
-            .await?;
-        });
+        let sql = "UPDATE slot_watches SET next_check_at = $2 WHERE id = $1 AND status = 'active'";
+        self.execute_ids(sql, &[id, next_check_at]).await?;
         Ok(())
     }
 
@@ -735,19 +728,10 @@ impl Store {
     /// Claims an active watch to book a slot it found: exactly one caller gets `true`, whatever instance
     /// it runs in. The claim lasts [`BOOKING_LEASE_SECS`]: a claim whose worker died is checked again then.
     pub async fn claim_watch_booking(&self, id: i64, now: i64) -> anyhow::Result<bool> {
-        let claimed = with_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE slot_watches SET status = 'booking', status_at = $2, next_check_at = $3
-                 WHERE id = $1 AND status = 'active'",
-            )
-            .bind(id)
-            .bind(now)
-            .bind(now + BOOKING_LEASE_SECS)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(claimed == 1)
+        let sql = "UPDATE slot_watches SET status = 'booking', status_at = $2, next_check_at = $3
+                   WHERE id = $1 AND status = 'active'";
+        self.changed_one(sql, &[id, now, now + BOOKING_LEASE_SECS])
+            .await
     }
 
     /// Ends a booking claim: `booked` (the watch ends, naming the visit when it was stored), or not (the
@@ -789,14 +773,6 @@ impl Store {
         let sql = format!(
             "UPDATE slot_watches SET status = 'expired', status_at = $2 WHERE id = $1 AND {LIVE}"
         );
-        let done = with_pool!(self, |pool| {
-            sqlx::query(&sql)
-                .bind(id)
-                .bind(now)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(done == 1)
+        self.changed_one(&sql, &[id, now]).await
     }
 }
