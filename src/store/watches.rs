@@ -14,7 +14,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use super::metadata::{watch_key, WatchIds};
-use super::{with_pool, Aad, FromRow, Store, StoreRow};
+use super::{text_codes, with_pool, Aad, FromRow, Store, StoreRow};
 use crate::domain::WatchWindow;
 
 const TABLE: &str = "slot_watches";
@@ -75,28 +75,15 @@ pub enum WatchStatus {
     Expired,
 }
 
+text_codes!(WatchStatus, "slot_watches.status", status_code, status_from_code, {
+    WatchStatus::Active => "active",
+    WatchStatus::Paused => "paused",
+    WatchStatus::Booking => "booking",
+    WatchStatus::Booked => "booked",
+    WatchStatus::Expired => "expired",
+});
+
 impl WatchStatus {
-    fn code(self) -> &'static str {
-        match self {
-            WatchStatus::Active => "active",
-            WatchStatus::Paused => "paused",
-            WatchStatus::Booking => "booking",
-            WatchStatus::Booked => "booked",
-            WatchStatus::Expired => "expired",
-        }
-    }
-
-    fn from_code(code: &str) -> anyhow::Result<Self> {
-        Ok(match code {
-            "active" => WatchStatus::Active,
-            "paused" => WatchStatus::Paused,
-            "booking" => WatchStatus::Booking,
-            "booked" => WatchStatus::Booked,
-            "expired" => WatchStatus::Expired,
-            other => anyhow::bail!("unknown watch status {other:?}"),
-        })
-    }
-
     /// Counts against [`MAX_WATCHES`] and can be checked again.
     pub fn is_live(self) -> bool {
         matches!(
@@ -105,6 +92,9 @@ impl WatchStatus {
         )
     }
 }
+
+/// [`WatchStatus::is_live`] as an SQL condition.
+const LIVE: &str = "status IN ('active', 'paused', 'booking')";
 
 /// A watch as stored: whose it is and what it waits for, for whom and how, and where it is in its life.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -279,7 +269,7 @@ impl Store {
             id: raw.id,
             target,
             plan,
-            status: WatchStatus::from_code(&raw.status)?,
+            status: status_from_code(&raw.status)?,
             seen,
             skipped,
             next_check_at: raw.next_check_at,
@@ -405,14 +395,12 @@ impl Store {
     }
 
     async fn live_watches(&self, user_id: i64) -> anyhow::Result<usize> {
+        let sql = format!("SELECT COUNT(*) FROM slot_watches WHERE user_id = $1 AND {LIVE}");
         let count: i64 = with_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM slot_watches
-                 WHERE user_id = $1 AND status IN ('active', 'paused', 'booking')",
-            )
-            .bind(user_id)
-            .fetch_one(pool)
-            .await?
+            sqlx::query_scalar(&sql)
+                .bind(user_id)
+                .fetch_one(pool)
+                .await?
         });
         Ok(usize::try_from(count).unwrap_or(usize::MAX))
     }
@@ -600,14 +588,14 @@ impl Store {
         interval_secs: i64,
         limit: i64,
     ) -> anyhow::Result<Vec<Watch>> {
-        const SELECT_DUE: &str = "SELECT id FROM slot_watches
-             WHERE next_check_at <= $2 AND status IN ('active', 'paused', 'booking')
-             ORDER BY next_check_at, target_key, id LIMIT $3";
         let next = now + interval_secs.max(1);
         let lock = self.on_postgres(" FOR UPDATE SKIP LOCKED");
         let sql = format!(
             "UPDATE slot_watches SET next_check_at = $1
-             WHERE next_check_at <= $2 AND id IN ({SELECT_DUE}{lock}) RETURNING {COLUMNS}"
+             WHERE next_check_at <= $2 AND id IN (
+                 SELECT id FROM slot_watches WHERE next_check_at <= $2 AND {LIVE}
+                 ORDER BY next_check_at, target_key, id LIMIT $3{lock}
+             ) RETURNING {COLUMNS}"
         );
         let raws: Vec<RawWatch> = self.fetch_all_as(&sql, &[next, now, limit]).await?;
         let mut watches = Vec::with_capacity(raws.len());
@@ -668,15 +656,8 @@ impl Store {
     /// Moves the next check of an active watch that could not be checked now (the registry did not
     /// answer, or the request budget ran out): nothing else about it changes.
     pub async fn postpone_watch(&self, id: i64, next_check_at: i64) -> anyhow::Result<()> {
-        with_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE slot_watches SET next_check_at = $2 WHERE id = $1 AND status = 'active'",
-            )
-            .bind(id)
-            .bind(next_check_at)
-            .execute(pool)
-            .await?;
-        });
+        let sql = "UPDATE slot_watches SET next_check_at = $2 WHERE id = $1 AND status = 'active'";
+        self.execute_ids(sql, &[id, next_check_at]).await?;
         Ok(())
     }
 
@@ -747,19 +728,10 @@ impl Store {
     /// Claims an active watch to book a slot it found: exactly one caller gets `true`, whatever instance
     /// it runs in. The claim lasts [`BOOKING_LEASE_SECS`]: a claim whose worker died is checked again then.
     pub async fn claim_watch_booking(&self, id: i64, now: i64) -> anyhow::Result<bool> {
-        let claimed = with_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE slot_watches SET status = 'booking', status_at = $2, next_check_at = $3
-                 WHERE id = $1 AND status = 'active'",
-            )
-            .bind(id)
-            .bind(now)
-            .bind(now + BOOKING_LEASE_SECS)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(claimed == 1)
+        let sql = "UPDATE slot_watches SET status = 'booking', status_at = $2, next_check_at = $3
+                   WHERE id = $1 AND status = 'active'";
+        self.changed_one(sql, &[id, now, now + BOOKING_LEASE_SECS])
+            .await
     }
 
     /// Ends a booking claim: `booked` (the watch ends, naming the visit when it was stored), or not (the
@@ -785,7 +757,7 @@ impl Store {
                  WHERE id = $1 AND status = 'booking'",
             )
             .bind(id)
-            .bind(status.code())
+            .bind(status_code(status))
             .bind(now)
             .bind(appointment_id)
             .bind(next_check_at)
@@ -798,17 +770,9 @@ impl Store {
 
     /// Ends a live watch whose time ran out; `false` when it had ended already.
     pub async fn expire_watch(&self, id: i64, now: i64) -> anyhow::Result<bool> {
-        let done = with_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE slot_watches SET status = 'expired', status_at = $2
-                 WHERE id = $1 AND status IN ('active', 'paused', 'booking')",
-            )
-            .bind(id)
-            .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(done == 1)
+        let sql = format!(
+            "UPDATE slot_watches SET status = 'expired', status_at = $2 WHERE id = $1 AND {LIVE}"
+        );
+        self.changed_one(&sql, &[id, now]).await
     }
 }

@@ -17,7 +17,7 @@ use governor::middleware::NoOpMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
 
-use crate::registry::{within_deadline, Doctor, OrEmpty, Registry, RegistryError, Slot};
+use crate::registry::{listed, Doctor, Registry, RegistryError, Slot};
 use crate::store::Watch;
 
 /// A specialty watch looks at the slots of at most this many of its doctors with free tickets.
@@ -346,13 +346,11 @@ async fn ask(registry: &dyn Registry, request: &Request) -> Result<Answer, Regis
         Request::Doctors {
             lpu_id,
             specialty_id,
-        } => within_deadline(registry.doctors(*lpu_id, specialty_id))
+        } => listed(registry.doctors(*lpu_id, specialty_id))
             .await
-            .or_empty()
             .map(Answer::Doctors),
-        Request::Slots { lpu_id, doctor_id } => within_deadline(registry.slots(*lpu_id, doctor_id))
+        Request::Slots { lpu_id, doctor_id } => listed(registry.slots(*lpu_id, doctor_id))
             .await
-            .or_empty()
             .map(Answer::Slots),
     }
 }

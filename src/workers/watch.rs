@@ -82,12 +82,6 @@ impl WatchWorker {
         }
     }
 
-    /// Claims at most `batch` watches a step.
-    pub fn with_batch(mut self, batch: i64) -> Self {
-        self.batch = batch.max(1);
-        self
-    }
-
     /// The registry requests made, held back and failed so far.
     pub fn poller(&self) -> &Poller {
         &self.poller
