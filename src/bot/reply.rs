@@ -5,6 +5,8 @@
 
 use super::screen::Screen;
 use super::state::State;
+use crate::i18n::Lang;
+use crate::t;
 
 /// What the user sees next.
 #[derive(Debug)]
@@ -94,6 +96,12 @@ impl Reply {
     /// Nothing changes on screen.
     pub fn stay() -> Self {
         Self::new(Next::Stay)
+    }
+
+    /// Text at a step answered with buttons: one short line; the buttons stay where they are (no screen
+    /// again).
+    pub fn buttons_only(lang: Lang) -> Self {
+        Self::stay().toast(t!(lang, "use-buttons"))
     }
 
     /// The button is stale: say so and show where the user is.

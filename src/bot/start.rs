@@ -121,11 +121,6 @@ pub fn ask_consent_again(who: &Who) -> Reply {
 pub fn unexpected_text(who: &Who, state: &State) -> Reply {
     match state {
         State::Start => Reply::go(state.clone()).toast(t!(who.lang, "unexpected-text")),
-        _ => buttons_only(who),
+        _ => Reply::buttons_only(who.lang),
     }
-}
-
-/// Text at a step answered with buttons: one short line; the buttons stay where they are (no screen again).
-pub fn buttons_only(who: &Who) -> Reply {
-    Reply::stay().toast(t!(who.lang, "use-buttons"))
 }

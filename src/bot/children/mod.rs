@@ -20,7 +20,6 @@ use crate::bot::ctx::{Ctx, Who};
 use crate::bot::person_form::{self, Tapped};
 use crate::bot::reply::Reply;
 use crate::bot::screen::Screen;
-use crate::bot::start;
 use crate::bot::state::State;
 use crate::t;
 
@@ -222,7 +221,7 @@ fn not_found(who: &Who) -> Reply {
 /// or a hint to use the buttons.
 pub fn on_text(ctx: &Ctx, who: &Who, here: ChildrenState, text: Option<&str>) -> Reply {
     let ChildrenState::Form(mut form) = here else {
-        return start::buttons_only(who);
+        return Reply::buttons_only(who.lang);
     };
     let typed = person_form::screens::typed(ctx, who, &mut form, text);
     typed.reply(State::Children(ChildrenState::Form(form)))

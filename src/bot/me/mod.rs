@@ -17,7 +17,6 @@ use crate::bot::ctx::{Ctx, Who};
 use crate::bot::person_form::{self, Tapped};
 use crate::bot::reply::Reply;
 use crate::bot::screen::Screen;
-use crate::bot::start;
 use crate::bot::state::State;
 
 pub use cb::Cb;
@@ -139,7 +138,7 @@ pub fn on_text(
 ) -> Reply {
     let MeState::Form(mut form) = here else {
         // A button screen is on display: point to its buttons and leave it where it is.
-        return start::buttons_only(who);
+        return Reply::buttons_only(who.lang);
     };
     let typed = person_form::screens::typed(ctx, who, &mut form, text);
     typed.reply(at(MeState::Form(form), waiting))
