@@ -23,7 +23,7 @@ use super::cb::Cb;
 use super::draw::render;
 use super::identity::{can_book, gosuslugi_person};
 use super::registry::is_transient;
-use super::screens::{booking_details, menu_button, to_unix};
+use super::screens::{booking_details, described_clinic, menu_button, to_unix};
 use super::state::{Chosen, Flow, Here, Step};
 use super::{cb, show};
 
@@ -228,7 +228,8 @@ async fn book(
         person.birth_date,
         person.oid.clone(),
     );
-    let details = booking_details(ctx, who, flow.clinic, &chosen).await?;
+    let clinic = described_clinic(ctx, flow.clinic).await;
+    let details = booking_details(ctx, who, clinic.as_ref(), &chosen).await?;
     let (doctor, slot) = (&chosen.doctor, &chosen.slot);
     let new_intent = NewIntent {
         user_id: who.user_id,

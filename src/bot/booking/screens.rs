@@ -9,7 +9,7 @@ use crate::bot::callback::Cb as AnyCb;
 use crate::bot::ctx::{today, Ctx, Who};
 use crate::bot::screen::{button, Screen};
 use crate::i18n::{escape_html, Lang};
-use crate::registry::{within_deadline, Doctor, RegistryError, RegistryResult};
+use crate::registry::{within_deadline, Clinic, Doctor, RegistryError, RegistryResult};
 use crate::store::{ActivePerson, AppointmentDetails};
 use crate::t;
 
@@ -251,36 +251,40 @@ pub(in crate::bot) async fn person_label(
     })
 }
 
-/// The details a booking would store: who, doctor, clinic, address, room, local time. The clinic's card
-/// only adds to what the slot says (its name, phone and map pin): no booking step waits on it.
-pub(in crate::bot) async fn booking_details(
-    ctx: &Ctx,
-    who: &Who,
-    lpu_id: i64,
-    chosen: &Chosen,
-) -> anyhow::Result<AppointmentDetails> {
-    let slot = &chosen.slot;
-    let clinic = match within_deadline(ctx.registry.clinic(lpu_id)).await {
+/// The clinic's card, when the registry describes it; it only adds to what the slot says (the clinic's
+/// name, phone, map pin and kind): no booking step waits on it.
+pub(in crate::bot) async fn described_clinic(ctx: &Ctx, lpu_id: i64) -> Option<Clinic> {
+    match within_deadline(ctx.registry.clinic(lpu_id)).await {
         Ok(clinic) => Some(clinic),
         Err(err) => {
             crate::bot::screen::log_registry_error("booking", &err);
             None
         }
-    };
-    let address = crate::visits::autobook::visit_address(slot.address.as_deref(), clinic.as_ref());
+    }
+}
+
+/// The details a booking would store: who, doctor, clinic (from its card, see [`described_clinic`]),
+/// address, room, local time.
+pub(in crate::bot) async fn booking_details(
+    ctx: &Ctx,
+    who: &Who,
+    clinic: Option<&Clinic>,
+    chosen: &Chosen,
+) -> anyhow::Result<AppointmentDetails> {
+    let slot = &chosen.slot;
+    let address = crate::visits::autobook::visit_address(slot.address.as_deref(), clinic);
     Ok(AppointmentDetails {
         person: person_label(ctx, who.user_id, who.lang).await?,
         doctor: chosen.doctor.name.clone(),
         specialty: chosen.specialty.name.clone(),
         clinic: clinic
-            .as_ref()
             .map(|c| c.display_name().to_owned())
             .unwrap_or_default(),
         address,
         room: slot.room.clone().filter(|r| !r.trim().is_empty()),
-        phone: clinic.as_ref().and_then(|c| c.phone.clone()),
-        latitude: clinic.as_ref().and_then(|c| c.latitude),
-        longitude: clinic.as_ref().and_then(|c| c.longitude),
+        phone: clinic.and_then(|c| c.phone.clone()),
+        latitude: clinic.and_then(|c| c.latitude),
+        longitude: clinic.and_then(|c| c.longitude),
         local_time: slot.start.format("%Y-%m-%dT%H:%M:%S").to_string(),
         local_end: slot
             .end
@@ -305,19 +309,17 @@ pub(in crate::bot) async fn confirm_screen(
     notice: Option<String>,
 ) -> Drawn {
     let lang = who.lang;
-    let details = booking_details(ctx, who, lpu_id, chosen).await?;
+    let clinic = described_clinic(ctx, lpu_id).await;
+    let details = booking_details(ctx, who, clinic.as_ref(), chosen).await?;
     let slot = &chosen.slot;
     let now = ctx.clock.now().timestamp();
     let person = ForWhom::active(ctx, who).await?;
     // The kind only enriches the card: a clinic the registry does not describe is checked by specialty.
-    let kind = within_deadline(ctx.registry.clinic(lpu_id))
-        .await
-        .ok()
-        .and_then(|clinic| clinic.kind);
+    let kind = clinic.as_ref().and_then(|clinic| clinic.kind.as_deref());
     let check = age_check(
         lang,
         &person,
-        kind.as_deref(),
+        kind,
         &chosen.specialty.name,
         today(ctx),
         slot.start.date(),
